@@ -1,0 +1,25 @@
+/* Fuzz target: apierr_problem_decode() on any bytes, with every dialect
+ * forced in turn by the first byte, then the result re-encoded. */
+#include "apierr.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
+    if (size) {
+        o.dialect = (apierr_dialect)(data[0] % APIERR_DIALECT__COUNT);
+        o.status = 400 + data[0] % 200;
+        data++, size--;
+    }
+    apierr_problem *p;
+    if (apierr_problem_decode(&p, (const char *)data, size, &o) != APIERR_OK) return 0;
+    if (!p->message) abort(); /* the contract: a message, always */
+    for (unsigned d = 0; d < APIERR_DIALECT__COUNT; d++) {
+        char *out;
+        if (apierr_problem_encode(&out, NULL, p, (apierr_dialect)d) == APIERR_OK) apierr_free(out);
+    }
+    apierr_problem_free(p);
+    return 0;
+}

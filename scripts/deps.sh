@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs the Debian packages apierr needs to build, test and benchmark,
+# skipping those already present. Non-interactive and idempotent; run as root
+# (or through sudo when it is there). Prints what it installs.
+set -eu
+
+PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format
+libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
+libssl-dev libcmocka-dev libhiredis-dev curl"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+        echo "deps.sh: missing packages:$missing; run me as root" >&2
+        exit 1
+    fi
+fi
+echo "deps.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps.sh: done"

@@ -1,0 +1,114 @@
+/* apierr_problem_decode(): any response body in, one problem out. */
+#include "apierr/headers.h"
+#include "apierr/status.h"
+#include "dialect_impl.h"
+
+#include <string.h>
+
+/* Where the JSON value of a body starts, or NULL when the body is not an
+ * object or array (a bare string or number is text, not a JSON error body).
+ * Some servers put a UTF-8 byte-order mark first. jansson bounds nesting
+ * depth itself, so hostile bodies cannot exhaust the stack. */
+static const char *json_start(const char *s, size_t n)
+{
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
+    while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) s++, n--;
+    return n && (*s == '{' || *s == '[') ? s : NULL;
+}
+
+static const apierr__dialect_ops *detect(const apierr__body *b)
+{
+    const apierr__dialect_ops *best = NULL;
+    int best_score = 0;
+    for (unsigned d = 0; d < APIERR_DIALECT__COUNT; d++) {
+        const apierr__dialect_ops *ops = apierr__dialect_ops_of((apierr_dialect)d);
+        if (!ops || !ops->match || !ops->decode) continue;
+        int s = ops->match(b);
+        if (s > best_score) best = ops, best_score = s;
+    }
+    return best;
+}
+
+static int is_taken(const char *key, const char *const *members)
+{
+    for (; *members; members++)
+        if (strcmp(key, *members) == 0) return 1;
+    return 0;
+}
+
+/* Keeps the top-level members the dialect did not take, as a JSON object. */
+static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, const json_t *root)
+{
+    if (!ops->members || !json_is_object(root) || p->extensions) return APIERR_OK;
+    const char *key;
+    json_t *value, *ext = NULL;
+    json_object_foreach((json_t *)root, key, value) {
+        if (is_taken(key, ops->members)) continue;
+        if (!ext && !(ext = json_object())) return APIERR_ENOMEM;
+        if (json_object_set(ext, key, value)) goto oom;
+    }
+    if (!ext) return APIERR_OK;
+    char *text = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(ext);
+    if (!text) return APIERR_ENOMEM;
+    int rc = apierr_problem_set(p, APIERR_PF_EXTENSIONS, text);
+    apierr__json_free(text);
+    return rc;
+oom:
+    json_decref(ext);
+    return APIERR_ENOMEM;
+}
+
+/* Headers speak for the response as a whole: Retry-After beats a body hint,
+ * a body's own request id beats a header's (it names the failing call). */
+static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
+{
+    const char *v = apierr_header_find(o->headers, o->nheaders, "Retry-After");
+    long long ms;
+    if (v && apierr_retry_after_parse(&ms, v, strlen(v), o->now_ms) == APIERR_OK)
+        p->retry_after_ms = ms;
+    if (!p->request_id) {
+        const char *id = apierr_request_id_find(o->headers, o->nheaders);
+        if (id && apierr_problem_set(p, APIERR_PF_REQUEST_ID, id)) return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
+int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
+                          const apierr_decode_opts *opts)
+{
+    static const apierr_decode_opts defaults = APIERR_DECODE_OPTS_INIT;
+    const apierr_decode_opts *o = opts ? opts : &defaults;
+    apierr_problem *p;
+    json_t *root = NULL;
+    int rc;
+
+    *out = NULL;
+    if (apierr_problem_new(&p)) return APIERR_ENOMEM;
+    p->status = o->status;
+    if (!body) len = 0;
+    if ((rc = apierr_problem_set_raw(p, body ? body : "", len))) goto fail;
+
+    const char *start = json_start(p->raw, len);
+    if (start) root = json_loadb(start, len - (size_t)(start - p->raw), 0, NULL);
+    apierr__body b = {root, p->raw, len, o->content_type, o->status};
+
+    const apierr__dialect_ops *ops = apierr__dialect_ops_of(o->dialect);
+    if (!ops || !ops->decode) ops = detect(&b);
+    if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_UNKNOWN); /* no rule matched */
+    p->dialect = ops->id;
+    if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, root))) goto fail;
+    if ((rc = apply_headers(p, o))) goto fail;
+    if (!p->message) {
+        const char *m = p->title ? p->title : apierr_status_reason(p->status);
+        if (!p->status && !p->title) m = "Unknown error";
+        if ((rc = apierr_problem_set(p, APIERR_PF_MESSAGE, m))) goto fail;
+    }
+    json_decref(root);
+    *out = p;
+    return APIERR_OK;
+fail:
+    json_decref(root);
+    apierr_problem_free(p);
+    return rc;
+}

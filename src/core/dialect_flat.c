@@ -1,0 +1,50 @@
+/*
+ * flat: {"error": "invalid_token", "message": "..", "statusCode": 401,
+ *        "details": [{"field": "..", "message": ".."}]}   (seed 001, GoTab)
+ */
+#include "dialect_impl.h"
+
+static const char *const members[] = {"error", "message", "statusCode", "details", NULL};
+
+static int match(const apierr__body *b)
+{
+    const json_t *j = b->json;
+    if (!json_is_object(j)) return 0;
+    int score = 0;
+    if (json_is_integer(json_object_get(j, "statusCode"))) score += 60;
+    if (json_is_string(json_object_get(j, "error"))) score += 30;
+    if (json_is_array(json_object_get(j, "details"))) score += 5;
+    /* {error, message} alone is also Spring's and OAuth's; statusCode decides. */
+    return score >= 60 ? score : 0;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *j = b->json;
+    apierr__take_status(p, j, "statusCode");
+    if (apierr__take(p, APIERR_PF_CODE, j, "error") ||
+        apierr__take(p, APIERR_PF_MESSAGE, j, "message"))
+        return APIERR_ENOMEM;
+    size_t i;
+    const json_t *d;
+    json_array_foreach(json_object_get(j, "details"), i, d) {
+        if (apierr__add_detail(p, apierr__json_str(d, "field"), apierr__json_str(d, "message"),
+                               apierr__json_str(d, "code")))
+            return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
+static void encode(apierr__buf *b, const apierr_problem *p)
+{
+    int first = 1;
+    apierr__buf_putc(b, '{');
+    apierr__enc_str(b, &first, "error", p->code);
+    apierr__enc_str(b, &first, "message", apierr__enc_message(p));
+    if (p->status) apierr__enc_int(b, &first, "statusCode", p->status);
+    apierr__enc_details(b, &first, "details", p);
+    apierr__buf_putc(b, '}');
+}
+
+const apierr__dialect_ops apierr__dialect_FLAT = {APIERR_DIALECT_FLAT, match, decode, encode,
+                                                  members};

@@ -1,0 +1,71 @@
+/*
+ * gestix: {"code": "INVALID_ARGUMENT", "message": "..",
+ *          "timestamp": "2024-11-15T10:30:00Z", "path": "/invoices",
+ *          "request_id": "req-abc123"}                    (seed 004)
+ * The seed has no field list; apierr writes field failures as an optional
+ * `details` array (ignored by clients that do not know it) so that nothing
+ * is lost, and reads it back.
+ */
+#include "dialect_impl.h"
+
+#include <ctype.h>
+
+static const char *const members[] = {"code", "message", "timestamp", "path", "request_id",
+                                      "details", NULL};
+
+static int is_upper_code(const char *s)
+{
+    if (!s || !*s) return 0;
+    for (; *s; s++)
+        if (!isupper((unsigned char)*s) && *s != '_' && !isdigit((unsigned char)*s)) return 0;
+    return 1;
+}
+
+static int match(const apierr__body *b)
+{
+    const json_t *j = b->json;
+    if (!json_is_object(j) || !json_is_string(json_object_get(j, "message"))) return 0;
+    const char *code = apierr__json_str(j, "code");
+    if (!code) return 0;
+    int score = 40;
+    if (json_object_get(j, "timestamp")) score += 20;
+    if (json_object_get(j, "request_id")) score += 20;
+    if (json_object_get(j, "path")) score += 10;
+    if (is_upper_code(code)) score += 5;
+    return score;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *j = b->json;
+    if (apierr__take(p, APIERR_PF_CODE, j, "code") ||
+        apierr__take(p, APIERR_PF_MESSAGE, j, "message") ||
+        apierr__take(p, APIERR_PF_TIMESTAMP, j, "timestamp") ||
+        apierr__take(p, APIERR_PF_PATH, j, "path") ||
+        apierr__take(p, APIERR_PF_REQUEST_ID, j, "request_id"))
+        return APIERR_ENOMEM;
+    size_t i;
+    const json_t *d;
+    json_array_foreach(json_object_get(j, "details"), i, d) {
+        if (apierr__add_detail(p, apierr__json_str(d, "field"), apierr__json_str(d, "message"),
+                               apierr__json_str(d, "code")))
+            return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
+static void encode(apierr__buf *b, const apierr_problem *p)
+{
+    int first = 1;
+    apierr__buf_putc(b, '{');
+    apierr__enc_str(b, &first, "code", p->code ? p->code : "ERROR");
+    apierr__enc_str(b, &first, "message", apierr__enc_message(p));
+    apierr__enc_str(b, &first, "timestamp", p->timestamp);
+    apierr__enc_str(b, &first, "path", p->path);
+    apierr__enc_str(b, &first, "request_id", p->request_id);
+    apierr__enc_details(b, &first, "details", p);
+    apierr__buf_putc(b, '}');
+}
+
+const apierr__dialect_ops apierr__dialect_GESTIX = {APIERR_DIALECT_GESTIX, match, decode, encode,
+                                                    members};

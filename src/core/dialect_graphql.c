@@ -1,0 +1,136 @@
+/*
+ * graphql: {"data": null, "errors": [{"message": "..", "path": ["a", 0],
+ *           "extensions": {"code": "UNAUTHENTICATED"}}]}   (seed 001)
+ * The first error gives the problem's message and code; each error with a
+ * path becomes a detail too. GraphQL errors usually come with a 200; the
+ * status a client should act on is derived from well-known codes when the
+ * response had none.
+ */
+#include "dialect_impl.h"
+
+#include <string.h>
+
+static const char *const members[] = {"data", "errors", NULL};
+
+static int match(const apierr__body *b)
+{
+    const json_t *errors = json_object_get(b->json, "errors");
+    const json_t *first = json_array_get(errors, 0);
+    if (!json_is_object(first) || !json_is_string(json_object_get(first, "message"))) return 0;
+    int score = 40;
+    if (json_object_get(b->json, "data")) score += 30;
+    if (json_is_object(json_object_get(first, "extensions"))) score += 25;
+    if (json_is_array(json_object_get(first, "path")) ||
+        json_is_array(json_object_get(first, "locations")))
+        score += 20;
+    /* JSON:API errors have title/detail/source; leave those to jsonapi. */
+    if (json_object_get(first, "detail") || json_object_get(first, "source")) score -= 30;
+    return score;
+}
+
+/* Status that matches a GraphQL error code (Apollo's and the common ones). */
+static int status_of_code(const char *code)
+{
+    static const struct {
+        const char *code;
+        int status;
+    } map[] = {
+        {"UNAUTHENTICATED", 401},      {"FORBIDDEN", 403},         {"BAD_USER_INPUT", 400},
+        {"GRAPHQL_VALIDATION_FAILED", 400}, {"GRAPHQL_PARSE_FAILED", 400}, {"NOT_FOUND", 404},
+        {"INTERNAL_SERVER_ERROR", 500}, {"RATE_LIMITED", 429},
+    };
+    for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(code, map[i].code) == 0) return map[i].status;
+    return 0;
+}
+
+/* ["items", 0, "price"] -> "items.0.price" */
+static int path_text(apierr__buf *out, const json_t *path)
+{
+    size_t i;
+    const json_t *seg;
+    json_array_foreach(path, i, seg) {
+        if (i) apierr__buf_putc(out, '.');
+        if (json_is_string(seg)) apierr__buf_puts(out, json_string_value(seg));
+        else if (json_is_integer(seg)) apierr__buf_int(out, json_integer_value(seg));
+    }
+    return out->oom ? APIERR_ENOMEM : APIERR_OK;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *errors = json_object_get(b->json, "errors");
+    const json_t *first = json_array_get(errors, 0);
+    const json_t *ext = json_object_get(first, "extensions");
+    if (apierr__take(p, APIERR_PF_MESSAGE, first, "message") ||
+        apierr__take(p, APIERR_PF_CODE, ext, "code"))
+        return APIERR_ENOMEM;
+    int from_code = status_of_code(p->code);
+    if ((!p->status || p->status == 200) && from_code) p->status = from_code;
+    apierr__take_retry_seconds(p, ext, "retryAfter");
+    size_t i;
+    const json_t *e;
+    json_array_foreach(errors, i, e) {
+        const json_t *path = json_object_get(e, "path");
+        if (!json_is_array(path) && i == 0) continue;
+        apierr__buf field = APIERR__BUF_INIT;
+        int rc = path_text(&field, path);
+        if (!rc) {
+            const char *code = apierr__json_str(json_object_get(e, "extensions"), "code");
+            rc = apierr__add_detail(p, field.data, apierr__json_str(e, "message"), code);
+        }
+        apierr__buf_free(&field);
+        if (rc) return rc;
+    }
+    return APIERR_OK;
+}
+
+static void encode(apierr__buf *b, const apierr_problem *p)
+{
+    apierr__buf_append(b, "{\"data\":null,\"errors\":[{", 24);
+    int first = 1;
+    apierr__enc_str(b, &first, "message", apierr__enc_message(p));
+    if (p->code) {
+        apierr__enc_key(b, &first, "extensions");
+        apierr__buf_putc(b, '{');
+        int f2 = 1;
+        apierr__enc_str(b, &f2, "code", p->code);
+        apierr__buf_putc(b, '}');
+    }
+    apierr__buf_putc(b, '}');
+    for (size_t i = 0; i < p->ndetails; i++) {
+        const apierr_detail *d = &p->details[i];
+        int f2 = 1;
+        apierr__buf_append(b, ",{", 2);
+        apierr__enc_str(b, &f2, "message", d->message ? d->message : "");
+        if (d->field) {
+            apierr__enc_key(b, &f2, "path");
+            apierr__buf_putc(b, '[');
+            const char *s = d->field;
+            for (int k = 0;; k++) {
+                const char *dot = strchr(s, '.');
+                size_t n = dot ? (size_t)(dot - s) : strlen(s);
+                int numeric = n > 0 && n < 10;
+                for (size_t c = 0; c < n; c++) numeric &= s[c] >= '0' && s[c] <= '9';
+                if (k) apierr__buf_putc(b, ',');
+                if (numeric) apierr__buf_append(b, s, n);
+                else apierr__buf_json_strn(b, s, n);
+                if (!dot) break;
+                s = dot + 1;
+            }
+            apierr__buf_putc(b, ']');
+        }
+        if (d->code) {
+            apierr__enc_key(b, &f2, "extensions");
+            apierr__buf_putc(b, '{');
+            int f3 = 1;
+            apierr__enc_str(b, &f3, "code", d->code);
+            apierr__buf_putc(b, '}');
+        }
+        apierr__buf_putc(b, '}');
+    }
+    apierr__buf_append(b, "]}", 2);
+}
+
+const apierr__dialect_ops apierr__dialect_GRAPHQL = {APIERR_DIALECT_GRAPHQL, match, decode,
+                                                     encode, members};

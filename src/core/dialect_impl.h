@@ -1,0 +1,88 @@
+/*
+ * How a dialect plugs into the decoder and encoder (internal).
+ *
+ * Each dialect is one apierr__dialect_ops value in its own file, listed once
+ * in dialect_table.c. Decoding asks every dialect's match() how sure it is
+ * that the body has its shape and lets the most confident one decode.
+ */
+#ifndef APIERR_CORE_DIALECT_IMPL_H
+#define APIERR_CORE_DIALECT_IMPL_H
+
+#include "apierr/problem.h"
+#include "buf.h"
+
+#include <jansson.h>
+
+/* An error response as the decoder sees it. */
+typedef struct apierr__body {
+    const json_t *json;       /* the parsed body, NULL when it is not JSON */
+    const char *text;         /* the raw bytes (NUL-terminated copy) */
+    size_t len;
+    const char *content_type; /* or NULL */
+    int status;               /* HTTP status, 0 when unknown */
+} apierr__body;
+
+typedef struct apierr__dialect_ops {
+    apierr_dialect id;
+    /* How sure it is that b has this shape: 0 (not at all) to 100. Scores
+     * are compared across dialects, so be modest: 90+ only for members no
+     * other shape uses (statusCode, __type, extensions.code). */
+    int (*match)(const apierr__body *b);
+    /* Fills p from b. p->status is preset from the response when known;
+     * set it from the body only when it is 0. Field paths go through
+     * apierr__add_detail(), which normalizes them. Returns APIERR_OK or
+     * APIERR_ENOMEM; a shape that only half matches is not an error. */
+    int (*decode)(apierr_problem *p, const apierr__body *b);
+    /* Writes p in this shape; NULL for decode-only dialects. */
+    void (*encode)(apierr__buf *out, const apierr_problem *p);
+    /* Top-level members the dialect understands (NULL-terminated); others
+     * are kept as extension members. NULL: keep none. */
+    const char *const *members;
+} apierr__dialect_ops;
+
+/* The registry: every dialect, in apierr_dialect order (NULL for AUTO). */
+const apierr__dialect_ops *apierr__dialect_ops_of(apierr_dialect d);
+
+/* --- helpers for dialect implementations (decode_util.c) --- */
+
+/* The string member `key` of obj, or NULL when absent or not a string. */
+const char *apierr__json_str(const json_t *obj, const char *key);
+/* Like apierr__json_str() but numbers are formatted too (Twilio's code
+ * 20404, Google's code 400); tmp holds at least 32 bytes. */
+const char *apierr__json_text(const json_t *obj, const char *key, char *tmp);
+/* Sets member f of p from obj[key] when p has none yet and obj[key] is a
+ * string (or number). APIERR_OK or APIERR_ENOMEM. */
+int apierr__take(apierr_problem *p, apierr_problem_field f, const json_t *obj, const char *key);
+/* Sets p->status from an integer (or numeric string) obj[key] when p->status
+ * is 0 and the value is in 100..599. */
+void apierr__take_status(apierr_problem *p, const json_t *obj, const char *key);
+/* Adds a detail, normalizing the field path. */
+int apierr__add_detail(apierr_problem *p, const char *field, const char *message, const char *code);
+/* For `{field: ["msg", ...] | "msg"}` maps (fieldmap, DRF, ASP.NET): one
+ * detail per message. */
+int apierr__add_field_map(apierr_problem *p, const json_t *map);
+/* Sets retry_after_ms from a body member holding seconds (number or
+ * numeric string) when none is set. */
+void apierr__take_retry_seconds(apierr_problem *p, const json_t *obj, const char *key);
+
+/* Frees what jansson allocated (json_dumps), with jansson's allocator. */
+void apierr__json_free(void *ptr);
+
+/* --- helpers for encoders --- */
+
+/* Writes `"key":` with a leading comma unless *first; sets *first = 0. */
+void apierr__enc_key(apierr__buf *b, int *first, const char *key);
+/* Writes "key":"value" when value is not NULL. */
+void apierr__enc_str(apierr__buf *b, int *first, const char *key, const char *value);
+/* Writes "key":number. */
+void apierr__enc_int(apierr__buf *b, int *first, const char *key, long long v);
+/* Writes the members of the extensions object (without its braces),
+ * skipping any whose name is in `taken` (NULL-terminated). */
+void apierr__enc_extensions(apierr__buf *b, int *first, const apierr_problem *p,
+                            const char *const *taken);
+/* Writes "key":[{"field","message","code"},..] when p has details. */
+void apierr__enc_details(apierr__buf *b, int *first, const char *key, const apierr_problem *p);
+/* Message to write: p->message, else the title, else the reason phrase. */
+const char *apierr__enc_message(const apierr_problem *p);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * nested: {"error": {"code": "..", "message": "..",
+ *                    "details": [{"field": "..", "message": ".."}]}}  (seed 002)
+ * Stripe, Azure and Google also nest under "error"; their own members
+ * (type/param, target, status) make them outscore this shape.
+ */
+#include "dialect_impl.h"
+
+static const char *const members[] = {"error", NULL};
+
+static int match(const apierr__body *b)
+{
+    const json_t *e = json_object_get(b->json, "error");
+    if (!json_is_object(e)) return 0;
+    int score = 30;
+    if (json_is_string(json_object_get(e, "code"))) score += 20;
+    if (json_is_string(json_object_get(e, "message"))) score += 10;
+    if (json_is_array(json_object_get(e, "details"))) score += 5;
+    return score;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *e = json_object_get(b->json, "error");
+    if (apierr__take(p, APIERR_PF_CODE, e, "code") ||
+        apierr__take(p, APIERR_PF_MESSAGE, e, "message") ||
+        apierr__take(p, APIERR_PF_REQUEST_ID, e, "request_id"))
+        return APIERR_ENOMEM;
+    size_t i;
+    const json_t *d;
+    json_array_foreach(json_object_get(e, "details"), i, d) {
+        if (apierr__add_detail(p, apierr__json_str(d, "field"), apierr__json_str(d, "message"),
+                               apierr__json_str(d, "code")))
+            return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
+static void encode(apierr__buf *b, const apierr_problem *p)
+{
+    int first = 1;
+    apierr__buf_append(b, "{\"error\":{", 10);
+    apierr__enc_str(b, &first, "code", p->code);
+    apierr__enc_str(b, &first, "message", apierr__enc_message(p));
+    apierr__enc_details(b, &first, "details", p);
+    apierr__buf_append(b, "}}", 2);
+}
+
+const apierr__dialect_ops apierr__dialect_NESTED = {APIERR_DIALECT_NESTED, match, decode, encode,
+                                                    members};

@@ -1,0 +1,39 @@
+/*
+ * oauth: {"error": "invalid_grant", "error_description": "..",
+ *         "error_uri": ".."}                        (RFC 6749 section 5.2)
+ * What token endpoints answer; the reference API's /oauth/token writes it.
+ */
+#include "dialect_impl.h"
+
+static const char *const members[] = {"error", "error_description", "error_uri", NULL};
+
+static int match(const apierr__body *b)
+{
+    const json_t *j = b->json;
+    if (!json_is_string(json_object_get(j, "error"))) return 0;
+    if (json_is_string(json_object_get(j, "error_description"))) return 90;
+    return json_object_size(j) == 1 ? 50 : 0;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *j = b->json;
+    if (apierr__take(p, APIERR_PF_CODE, j, "error") ||
+        apierr__take(p, APIERR_PF_MESSAGE, j, "error_description") ||
+        apierr__take(p, APIERR_PF_TYPE, j, "error_uri"))
+        return APIERR_ENOMEM;
+    return APIERR_OK;
+}
+
+static void encode(apierr__buf *b, const apierr_problem *p)
+{
+    int first = 1;
+    apierr__buf_putc(b, '{');
+    apierr__enc_str(b, &first, "error", p->code ? p->code : "invalid_request");
+    apierr__enc_str(b, &first, "error_description", apierr__enc_message(p));
+    apierr__enc_str(b, &first, "error_uri", p->type);
+    apierr__buf_putc(b, '}');
+}
+
+const apierr__dialect_ops apierr__dialect_OAUTH = {APIERR_DIALECT_OAUTH, match, decode, encode,
+                                                   members};

@@ -1,0 +1,112 @@
+/*
+ * RFC 9457 problem details, with the `errors` extension that RFC 9457's
+ * appendix and most frameworks use for field failures:
+ *   {"type","title","status","detail","instance",
+ *    "errors":[{"pointer":"/items/0/price","detail":"..","code":".."}]}
+ * `code` and `request_id` are written as extension members so that nothing
+ * the problem holds is lost on the way out. ASP.NET's map-shaped `errors` is
+ * its own dialect (aspnet).
+ */
+#include "apierr/status.h"
+#include "dialect_impl.h"
+
+#include <string.h>
+
+static const char *const members[] = {"type",   "title",      "status",     "detail",
+                                      "instance", "errors",   "code",       "request_id",
+                                      "timestamp", "retry_after", NULL};
+
+static int match(const apierr__body *b)
+{
+    const json_t *j = b->json;
+    if (!json_is_object(j)) return 0;
+    int score = 0;
+    if (b->content_type && strstr(b->content_type, "problem+json")) score += 60;
+    if (json_is_string(json_object_get(j, "type"))) score += 20;
+    if (json_is_string(json_object_get(j, "title"))) score += 20;
+    if (json_is_string(json_object_get(j, "detail"))) score += 15;
+    if (json_is_integer(json_object_get(j, "status"))) score += 10;
+    if (json_is_object(json_object_get(j, "errors"))) score -= 30; /* ASP.NET's map */
+    return score >= 30 ? (score > 95 ? 95 : score) : 0;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *j = b->json;
+    apierr__take_status(p, j, "status");
+    if (apierr__take(p, APIERR_PF_TYPE, j, "type") || apierr__take(p, APIERR_PF_TITLE, j, "title") ||
+        apierr__take(p, APIERR_PF_MESSAGE, j, "detail") ||
+        apierr__take(p, APIERR_PF_INSTANCE, j, "instance") ||
+        apierr__take(p, APIERR_PF_CODE, j, "code") ||
+        apierr__take(p, APIERR_PF_REQUEST_ID, j, "request_id") ||
+        apierr__take(p, APIERR_PF_TIMESTAMP, j, "timestamp"))
+        return APIERR_ENOMEM;
+    apierr__take_retry_seconds(p, j, "retry_after");
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(j, "errors"), i, e) {
+        const char *field = apierr__json_str(e, "pointer");
+        if (!field) field = apierr__json_str(e, "field");
+        const char *msg = apierr__json_str(e, "detail");
+        if (!msg) msg = apierr__json_str(e, "message");
+        if (apierr__add_detail(p, field, msg, apierr__json_str(e, "code"))) return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
+/* A dotted field path as a JSON Pointer: "items.0.price" -> "/items/0/price". */
+static void put_pointer(apierr__buf *b, const char *field)
+{
+    apierr__buf b2 = APIERR__BUF_INIT;
+    apierr__buf_putc(&b2, '/');
+    for (const char *s = field; *s; s++) {
+        if (*s == '.') apierr__buf_putc(&b2, '/');
+        else if (*s == '~') apierr__buf_append(&b2, "~0", 2);
+        else if (*s == '/') apierr__buf_append(&b2, "~1", 2);
+        else apierr__buf_putc(&b2, *s);
+    }
+    if (b2.oom) b->oom = 1;
+    else apierr__buf_json_strn(b, b2.data, b2.len);
+    apierr__buf_free(&b2);
+}
+
+static void encode(apierr__buf *b, const apierr_problem *p)
+{
+    int first = 1;
+    apierr__buf_putc(b, '{');
+    apierr__enc_str(b, &first, "type", p->type ? p->type : "about:blank");
+    /* title is the summary of the problem type; with no type of our own
+     * that is the reason phrase (RFC 9457 4.2.1). */
+    const char *title = p->title;
+    if (!title) title = p->status ? apierr_status_reason(p->status) : apierr__enc_message(p);
+    apierr__enc_str(b, &first, "title", title);
+    if (p->status) apierr__enc_int(b, &first, "status", p->status);
+    apierr__enc_str(b, &first, "detail", p->message);
+    apierr__enc_str(b, &first, "instance", p->instance);
+    apierr__enc_str(b, &first, "code", p->code);
+    apierr__enc_str(b, &first, "request_id", p->request_id);
+    apierr__enc_str(b, &first, "timestamp", p->timestamp);
+    if (p->ndetails) {
+        apierr__enc_key(b, &first, "errors");
+        apierr__buf_putc(b, '[');
+        for (size_t i = 0; i < p->ndetails; i++) {
+            const apierr_detail *d = &p->details[i];
+            int f2 = 1;
+            if (i) apierr__buf_putc(b, ',');
+            apierr__buf_putc(b, '{');
+            if (d->field) {
+                apierr__enc_key(b, &f2, "pointer");
+                put_pointer(b, d->field);
+            }
+            apierr__enc_str(b, &f2, "detail", d->message);
+            apierr__enc_str(b, &f2, "code", d->code);
+            apierr__buf_putc(b, '}');
+        }
+        apierr__buf_putc(b, ']');
+    }
+    apierr__enc_extensions(b, &first, p, members);
+    apierr__buf_putc(b, '}');
+}
+
+const apierr__dialect_ops apierr__dialect_PROBLEM = {APIERR_DIALECT_PROBLEM, match, decode, encode,
+                                                     members};
