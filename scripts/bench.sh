@@ -1,0 +1,13 @@
+#!/bin/sh
+# make bench: runs every benchmark binary of BUILD_DIR/bench in turn. Each
+# prints its peer, its conditions and its ratios; none asserts a time.
+set -eu
+build=${1:-build}
+status=0
+for b in "$build"/bench/bench_*; do
+    [ -x "$b" ] || continue
+    echo "== $(basename "$b")"
+    "$b" || status=1
+    echo
+done
+exit $status
