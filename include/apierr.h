@@ -14,5 +14,7 @@
 #include "apierr/dialect.h"
 #include "apierr/problem.h"
 #include "apierr/headers.h"
+#include "apierr/policy.h"
+#include "apierr/profile.h"
 
 #endif

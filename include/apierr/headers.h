@@ -17,9 +17,10 @@ extern "C" {
 /*
  * Retry-After (RFC 9110 10.2.3): delay-seconds or an IMF-fixdate (the
  * obsolete RFC 850 and asctime forms are read too). A date in the past
- * gives 0. A date needs now_ms > 0. Surrounding whitespace is allowed.
- * *out_ms is set on APIERR_OK; junk returns APIERR_EPARSE; a delay beyond
- * what fits in the result returns APIERR_ERANGE.
+ * gives 0. A date needs now_ms > 0 (else APIERR_EINVAL). Surrounding
+ * whitespace is allowed. *out_ms is set on APIERR_OK only; junk returns
+ * APIERR_EPARSE; a delay beyond what fits in the result returns
+ * APIERR_ERANGE.
  */
 APIERR_EXTERN int apierr_retry_after_parse(long long *out_ms, const char *value, size_t len,
                                            long long now_ms);
@@ -27,8 +28,9 @@ APIERR_EXTERN int apierr_retry_after_parse(long long *out_ms, const char *value,
 /* Parses an IMF-fixdate (or RFC 850 / asctime date) into Unix ms. */
 APIERR_EXTERN int apierr_http_date_parse(long long *out_ms, const char *value, size_t len);
 
-/* Writes now_ms as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into buf,
- * which holds at least 30 bytes. Returns the length, 29. */
+/* Writes unix_ms as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into buf,
+ * which holds at least 30 bytes. Returns the length, 29. Times outside
+ * 1970..9999 are clamped to those years. */
 APIERR_EXTERN size_t apierr_http_date_format(char *buf, long long unix_ms);
 
 /* What rate-limit headers say; -1 in any member means "not stated". */
@@ -56,10 +58,14 @@ APIERR_EXTERN int apierr_ratelimit_parse(apierr_ratelimit *out, const apierr_hea
                                          size_t n, long long now_ms);
 
 /* Parses one `RateLimit` field value (structured or limit=/remaining=/reset=
- * form) into *out, leaving members it does not find unchanged. */
+ * form) into *out, leaving members it does not find unchanged. Returns
+ * APIERR_OK, APIERR_ENOTFOUND (well-formed but says nothing) or APIERR_EPARSE
+ * (*out unchanged). A reset given as a Unix epoch needs a clock: use
+ * apierr_ratelimit_parse(). */
 APIERR_EXTERN int apierr_ratelimit_field_parse(apierr_ratelimit *out, const char *value, size_t len);
 
-/* Parses one `RateLimit-Policy` value into *out (limit and window_ms). */
+/* Parses one `RateLimit-Policy` value into *out (limit and window_ms), from
+ * its first member that states either. Same returns as above. */
 APIERR_EXTERN int apierr_ratelimit_policy_parse(apierr_ratelimit *out, const char *value,
                                                 size_t len);
 
@@ -78,8 +84,9 @@ APIERR_EXTERN const char *apierr_header_find(const apierr_header *headers, size_
 
 /*
  * Parses a duration as bodies write it: Google's "30s" / "1.5s" (RetryInfo
- * retryDelay), or a number of seconds. Returns APIERR_OK with *out_ms, or
- * APIERR_EPARSE.
+ * retryDelay), "250ms", or a number of seconds. A fraction finer than a
+ * millisecond rounds up. Returns APIERR_OK with *out_ms, APIERR_EPARSE, or
+ * APIERR_ERANGE when it does not fit.
  */
 APIERR_EXTERN int apierr_duration_parse(long long *out_ms, const char *value, size_t len);
 

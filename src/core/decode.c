@@ -90,7 +90,16 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
     if ((rc = apierr_problem_set_raw(p, body ? body : "", len))) goto fail;
 
     const char *start = json_start(p->raw, len);
-    if (start) root = json_loadb(start, len - (size_t)(start - p->raw), 0, NULL);
+    json_error_t jerr;
+    if (start) root = json_loadb(start, len - (size_t)(start - p->raw), 0, &jerr);
+    /* Out of memory is not "not JSON": reading the body as text instead
+     * would give a different problem. jansson describes every syntax error;
+     * most of its allocation failures leave the message empty. */
+    if (start && !root &&
+        (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0')) {
+        rc = APIERR_ENOMEM;
+        goto fail;
+    }
     apierr__body b = {root, p->raw, len, o->content_type, o->status};
 
     const apierr__dialect_ops *ops = apierr__dialect_ops_of(o->dialect);

@@ -177,6 +177,10 @@ void apierr__enc_extensions(apierr__buf *b, int *first, const apierr_problem *p,
 {
     if (!p->extensions) return;
     json_t *ext = json_loads(p->extensions, 0, NULL);
+    if (!ext) { /* the text came from json_dumps(): only memory can fail */
+        b->oom = 1;
+        return;
+    }
     const char *key;
     json_t *value;
     json_object_foreach(ext, key, value) {
@@ -201,4 +205,223 @@ void apierr__json_free(void *ptr)
     json_free_t f;
     json_get_alloc_funcs(&m, &f);
     f(ptr);
+}
+
+/* --- helpers for the decode-only dialects --- */
+
+int apierr__details_from_array(apierr_problem *p, const json_t *arr, const char *field_key,
+                               const char *message_key, const char *code_key)
+{
+    size_t i;
+    const json_t *d;
+    json_array_foreach(arr, i, d) {
+        if (!json_is_object(d)) continue;
+        char tmp[32];
+        const char *code = code_key ? apierr__json_text(d, code_key, tmp) : NULL;
+        if (apierr__add_detail(p, apierr__json_str(d, field_key), apierr__json_str(d, message_key),
+                               code))
+            return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
+int apierr__json_path_text(apierr__buf *out, const json_t *path, size_t skip)
+{
+    size_t i;
+    const json_t *seg;
+    int first = 1;
+    json_array_foreach(path, i, seg) {
+        if (i < skip) continue;
+        if (!json_is_string(seg) && !json_is_integer(seg)) continue;
+        if (!first) apierr__buf_putc(out, '.');
+        first = 0;
+        if (json_is_string(seg))
+            apierr__buf_puts(out, json_string_value(seg));
+        else
+            apierr__buf_int(out, json_integer_value(seg));
+    }
+    return out->oom ? APIERR_ENOMEM : APIERR_OK;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* memmem() that ignores ASCII case; needle is lower case. */
+static const char *find_nocase(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; m <= n && i <= n - m; i++) {
+        size_t k = 0;
+        while (k < m && lower((unsigned char)s[i + k]) == needle[k]) k++;
+        if (k == m) return s + i;
+    }
+    return NULL;
+}
+
+int apierr__ctype_has(const apierr__body *b, const char *needle)
+{
+    const char *ct = b->content_type;
+    return ct && find_nocase(ct, strlen(ct), needle) != NULL;
+}
+
+int apierr__starts_nocase(const char *s, size_t n, const char *prefix)
+{
+    size_t m = strlen(prefix);
+    if (n < m) return 0;
+    for (size_t i = 0; i < m; i++)
+        if (lower((unsigned char)s[i]) != prefix[i]) return 0;
+    return 1;
+}
+
+static int is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+const char *apierr__skip_space(const char *s, size_t *n)
+{
+    if (*n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, *n -= 3;
+    while (*n && is_space((unsigned char)*s)) s++, (*n)--;
+    return s;
+}
+
+/* Does a tag name end at s[i] (the next byte is '>', '/' or space)? */
+static int name_ends(const char *s, size_t n, size_t i)
+{
+    return i < n && (s[i] == '>' || s[i] == '/' || is_space((unsigned char)s[i]));
+}
+
+const char *apierr__markup_find(const char *s, size_t n, const char *tag, int nocase,
+                                size_t *out_len)
+{
+    size_t m = strlen(tag);
+    for (size_t i = 0; i + 1 + m < n; i++) {
+        if (s[i] != '<') continue;
+        const char *name = s + i + 1;
+        int same = nocase ? apierr__starts_nocase(name, n - i - 1, tag) : memcmp(name, tag, m) == 0;
+        if (!same || !name_ends(s, n, i + 1 + m)) continue;
+        const char *gt = memchr(name + m, '>', n - (size_t)(name + m - s));
+        if (!gt) return NULL;
+        if (gt[-1] == '/') { /* <Code/>: present and empty */
+            *out_len = 0;
+            return gt + 1;
+        }
+        const char *start = gt + 1;
+        size_t rest = n - (size_t)(start - s);
+        /* The content ends at the matching close tag, or at the end of the
+         * body when the tag is never closed (a truncated page). */
+        for (size_t k = 0; k + 2 + m <= rest; k++) {
+            if (start[k] != '<' || start[k + 1] != '/') continue;
+            const char *cname = start + k + 2;
+            int close = nocase ? apierr__starts_nocase(cname, rest - k - 2, tag)
+                               : memcmp(cname, tag, m) == 0;
+            if (close && (k + 2 + m == rest || name_ends(start, rest, k + 2 + m))) {
+                *out_len = k;
+                return start;
+            }
+        }
+        *out_len = rest;
+        return start;
+    }
+    return NULL;
+}
+
+/* Appends code point cp as UTF-8; 0 when it is not a scalar value. */
+static int put_utf8(apierr__buf *b, unsigned long cp)
+{
+    char u[4];
+    size_t n;
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    if (cp < 0x80) {
+        u[0] = (char)cp, n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+    }
+    apierr__buf_append(b, u, n);
+    return 1;
+}
+
+/* Decodes the entity at s[0] == '&' into b; returns the bytes consumed, 0
+ * when it is no entity we know (the '&' is then kept as is). */
+static size_t put_entity(apierr__buf *b, const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        const char *text;
+    } named[] = {{"amp;", "&"},   {"lt;", "<"},   {"gt;", ">"},
+                 {"quot;", "\""}, {"apos;", "'"}, {"nbsp;", " "}};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        size_t m = strlen(named[i].name);
+        if (n > m && memcmp(s + 1, named[i].name, m) == 0) {
+            apierr__buf_puts(b, named[i].text);
+            return m + 1;
+        }
+    }
+    if (n < 4 || s[1] != '#') return 0;
+    int hex = s[2] == 'x' || s[2] == 'X';
+    size_t i = hex ? 3 : 2, digits = 0;
+    unsigned long cp = 0;
+    for (; i < n && digits < 8; i++, digits++) {
+        int c = lower((unsigned char)s[i]), v;
+        if (c >= '0' && c <= '9')
+            v = c - '0';
+        else if (hex && c >= 'a' && c <= 'f')
+            v = c - 'a' + 10;
+        else
+            break;
+        cp = cp * (hex ? 16u : 10u) + (unsigned)v;
+    }
+    if (!digits || i >= n || s[i] != ';') return 0;
+    return put_utf8(b, cp) ? i + 1 : 0;
+}
+
+int apierr__take_clean_text(apierr_problem *p, apierr_problem_field f, const char *s, size_t n,
+                            size_t max, int markup)
+{
+    apierr__buf b = APIERR__BUF_INIT;
+    int space = 0;
+    for (size_t i = 0; i < n && !b.oom && b.len < max + 8; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (markup && c == '<') { /* <br>, <span ..>: a tag separates words */
+            const char *gt = memchr(s + i, '>', n - i);
+            i = gt ? (size_t)(gt - s) : n;
+            space = 1;
+            continue;
+        }
+        if (is_space(c) || c == 0) {
+            space = 1;
+            continue;
+        }
+        if (space && b.len) apierr__buf_putc(&b, ' ');
+        space = 0;
+        size_t used = markup && c == '&' ? put_entity(&b, s + i, n - i) : 0;
+        if (used)
+            i += used - 1;
+        else
+            apierr__buf_putc(&b, (char)c);
+    }
+    if (b.oom) {
+        apierr__buf_free(&b);
+        return APIERR_ENOMEM;
+    }
+    size_t len = b.len;
+    if (len > max) {
+        /* Cut before a UTF-8 continuation byte, never inside a character. */
+        len = max;
+        while (len && ((unsigned char)b.data[len] & 0xC0) == 0x80) len--;
+    }
+    size_t start = 0; /* an entity (&nbsp;) may decode to a space at either end */
+    while (len && b.data[len - 1] == ' ') len--;
+    while (start < len && b.data[start] == ' ') start++;
+    int rc = len > start ? apierr_problem_setn(p, f, b.data + start, len - start) : APIERR_OK;
+    apierr__buf_free(&b);
+    return rc;
 }

@@ -12,8 +12,11 @@ static const char *const members[] = {"message", "errors", NULL};
 static int match(const apierr__body *b)
 {
     const json_t *j = b->json;
-    if (!json_is_object(j) || !json_is_string(json_object_get(j, "message"))) return 0;
+    if (!json_is_object(j)) return 0;
     const json_t *errors = json_object_get(j, "errors");
+    if (!json_is_string(json_object_get(j, "message")))
+        /* Rails' and Shopify's {"errors": {"title": [..]}}: the map alone. */
+        return json_object_size(j) == 1 && json_is_object(errors) ? 50 : 0;
     if (json_is_object(errors)) return 80;
     if (errors) return 0;
     /* A bare {"message": ".."}: the weakest claim of all, so any shape with

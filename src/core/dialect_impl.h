@@ -68,6 +68,39 @@ void apierr__take_retry_seconds(apierr_problem *p, const json_t *obj, const char
 /* Frees what jansson allocated (json_dumps), with jansson's allocator. */
 void apierr__json_free(void *ptr);
 
+/* --- helpers for the decode-only dialects (decode_util.c) --- */
+
+/* One detail per object of arr, from its members field_key, message_key
+ * and code_key (a number is formatted; code_key may be NULL). Anything
+ * that is not an object is skipped. APIERR_OK or APIERR_ENOMEM. */
+int apierr__details_from_array(apierr_problem *p, const json_t *arr, const char *field_key,
+                               const char *message_key, const char *code_key);
+/* Appends a JSON path array (["items", 0, "price"]) as "items.0.price",
+ * leaving out its first `skip` elements and any that are not strings or
+ * integers. APIERR_OK or APIERR_ENOMEM (out->oom). */
+int apierr__json_path_text(apierr__buf *out, const json_t *path, size_t skip);
+/* 1 when the body's content type contains needle (lower case), ignoring
+ * case; 0 when there is none. */
+int apierr__ctype_has(const apierr__body *b, const char *needle);
+/* 1 when s[0..n) starts with prefix (lower case), ignoring ASCII case. */
+int apierr__starts_nocase(const char *s, size_t n, const char *prefix);
+/* Skips a UTF-8 byte-order mark and ASCII whitespace; *n is reduced. */
+const char *apierr__skip_space(const char *s, size_t *n);
+/* The content of the first element <tag>..</tag> of the markup s[0..n)
+ * (attributes allowed; ASCII case ignored when nocase, tag then in lower
+ * case), or NULL when there is none. A self-closing <tag/> has empty
+ * content; an unclosed one runs to the end. Never reads outside s[0..n).
+ * *out_len receives the content's length. */
+const char *apierr__markup_find(const char *s, size_t n, const char *tag, int nocase,
+                                size_t *out_len);
+/* Sets member f of p (replacing it) from the text s[0..n): whitespace runs
+ * become one space and the ends are trimmed; with markup, tags count as
+ * whitespace and entities (&amp; &lt; &gt; &quot; &apos; &nbsp; &#..;) are
+ * decoded. The result is cut to at most max bytes on a UTF-8 boundary.
+ * Nothing is set when it is empty. APIERR_OK or APIERR_ENOMEM. */
+int apierr__take_clean_text(apierr_problem *p, apierr_problem_field f, const char *s, size_t n,
+                            size_t max, int markup);
+
 /* --- helpers for encoders --- */
 
 /* Writes `"key":` with a leading comma unless *first; sets *first = 0. */

@@ -1,4 +1,81 @@
-/* STUB: to be implemented. */
+/*
+ * jsonapi: {"errors": [{"id": "..", "status": "422", "code": "..",
+ *   "title": "Invalid Attribute", "detail": "..",
+ *   "source": {"pointer": "/data/attributes/firstName"},
+ *   "links": {"about": ".."}}], "jsonapi": {"version": "1.1"}}
+ * The first error gives status (when the response had none), code, title,
+ * message (detail, else title), instance (its occurrence id) and type
+ * (links.about). Each error naming a source becomes a detail, and so does
+ * every error after the first: the source pointer loses its
+ * /data/attributes/ or /data/relationships/ prefix (the field is the
+ * attribute's name); a query `parameter` or a `header` is used as is.
+ * Square's errors ({category, code, detail, field}) have this shape with
+ * the field named directly; `field` is read when there is no source.
+ */
 #include "dialect_impl.h"
 
-const apierr__dialect_ops apierr__dialect_JSONAPI = {APIERR_DIALECT_JSONAPI, NULL, NULL, NULL, NULL};
+#include <string.h>
+
+static const char *const members[] = {"errors", "jsonapi", "meta", "links", NULL};
+
+static int match(const apierr__body *b)
+{
+    const json_t *first = json_array_get(json_object_get(b->json, "errors"), 0);
+    if (!json_is_object(first)) return 0;
+    int score = 0;
+    if (json_is_string(json_object_get(first, "title")) ||
+        json_is_string(json_object_get(first, "detail")))
+        score += 50;
+    if (json_is_object(json_object_get(first, "source"))) score += 20;
+    if (json_is_string(json_object_get(first, "status"))) score += 10;
+    if (!score) return 0;
+    if (apierr__ctype_has(b, "vnd.api+json")) score += 30;
+    if (json_object_get(b->json, "jsonapi")) score += 20;
+    return score > 95 ? 95 : score;
+}
+
+static const char *source_field(const json_t *source)
+{
+    static const char *const prefixes[] = {"/data/attributes/", "/data/relationships/", NULL};
+    const char *ptr = apierr__json_str(source, "pointer");
+    if (!ptr) {
+        ptr = apierr__json_str(source, "parameter");
+        return ptr ? ptr : apierr__json_str(source, "header");
+    }
+    for (const char *const *pre = prefixes; *pre; pre++) {
+        size_t n = strlen(*pre);
+        if (strncmp(ptr, *pre, n) == 0) return ptr + n;
+    }
+    return ptr;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *errors = json_object_get(b->json, "errors");
+    const json_t *first = json_array_get(errors, 0);
+    apierr__take_status(p, first, "status");
+    if (apierr__take(p, APIERR_PF_CODE, first, "code") ||
+        apierr__take(p, APIERR_PF_TITLE, first, "title") ||
+        apierr__take(p, APIERR_PF_MESSAGE, first, "detail") ||
+        apierr__take(p, APIERR_PF_MESSAGE, first, "title") ||
+        apierr__take(p, APIERR_PF_INSTANCE, first, "id") ||
+        apierr__take(p, APIERR_PF_TYPE, json_object_get(first, "links"), "about"))
+        return APIERR_ENOMEM;
+    size_t i;
+    const json_t *e;
+    json_array_foreach(errors, i, e) {
+        if (!json_is_object(e)) continue;
+        const char *field = source_field(json_object_get(e, "source"));
+        if (!field) field = apierr__json_str(e, "field");
+        if (!field && i == 0) continue;
+        const char *msg = apierr__json_str(e, "detail");
+        if (!msg) msg = apierr__json_str(e, "title");
+        char tmp[32];
+        if (apierr__add_detail(p, field, msg, apierr__json_text(e, "code", tmp)))
+            return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
+const apierr__dialect_ops apierr__dialect_JSONAPI = {APIERR_DIALECT_JSONAPI, match, decode, NULL,
+                                                     members};

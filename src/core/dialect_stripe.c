@@ -1,4 +1,37 @@
-/* STUB: to be implemented. */
+/*
+ * stripe: {"error": {"type": "card_error", "code": "card_declined",
+ *   "message": "..", "param": "number", "doc_url": "..",
+ *   "decline_code": ".."}}                 (Stripe; OpenAI and Anthropic too)
+ * error.type is what sets it apart from nested. The code is `code` when
+ * there is one (OpenAI often sends null), else `type`; `param` names the
+ * offending field and becomes the one detail, carrying the message;
+ * doc_url documents the code and becomes the type URI.
+ */
 #include "dialect_impl.h"
 
-const apierr__dialect_ops apierr__dialect_STRIPE = {APIERR_DIALECT_STRIPE, NULL, NULL, NULL, NULL};
+static const char *const members[] = {"error", NULL};
+
+static int match(const apierr__body *b)
+{
+    const json_t *e = json_object_get(b->json, "error");
+    if (!json_is_object(e) || !json_is_string(json_object_get(e, "type"))) return 0;
+    int score = 70;
+    if (json_object_get(e, "param")) score += 10;
+    if (json_object_get(e, "doc_url") || json_object_get(e, "decline_code")) score += 5;
+    return score;
+}
+
+static int decode(apierr_problem *p, const apierr__body *b)
+{
+    const json_t *e = json_object_get(b->json, "error");
+    if (apierr__take(p, APIERR_PF_CODE, e, "code") || apierr__take(p, APIERR_PF_CODE, e, "type") ||
+        apierr__take(p, APIERR_PF_MESSAGE, e, "message") ||
+        apierr__take(p, APIERR_PF_TYPE, e, "doc_url"))
+        return APIERR_ENOMEM;
+    const char *param = apierr__json_str(e, "param");
+    if (param && *param) return apierr__add_detail(p, param, p->message, NULL);
+    return APIERR_OK;
+}
+
+const apierr__dialect_ops apierr__dialect_STRIPE = {APIERR_DIALECT_STRIPE, match, decode, NULL,
+                                                    members};

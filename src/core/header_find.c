@@ -1,21 +1,30 @@
-/* Finding headers by name, and the request-id headers APIs use. */
-#include "apierr/headers.h"
+/* Finding headers by name, the request-id headers APIs use, and the
+ * whitespace rule every header parser shares. */
+#include "headers_impl.h"
 
 #include <strings.h>
 
+long apierr__header_next(const apierr_header *headers, size_t n, const char *name, size_t *i)
+{
+    for (; headers && *i < n; (*i)++)
+        if (headers[*i].name && headers[*i].value && strcasecmp(headers[*i].name, name) == 0)
+            return (long)(*i)++;
+    return -1;
+}
+
 const char *apierr_header_find(const apierr_header *headers, size_t n, const char *name)
 {
-    for (size_t i = 0; headers && i < n; i++)
-        if (headers[i].name && headers[i].value && strcasecmp(headers[i].name, name) == 0)
-            return headers[i].value;
-    return NULL;
+    size_t i = 0;
+    long k = apierr__header_next(headers, n, name, &i);
+    return k < 0 ? NULL : headers[k].value;
 }
 
 /* In order of preference: the generic names first, then vendors'. */
 static const char *const request_id_headers[] = {
-    "X-Request-Id",     "Request-Id",         "X-Amzn-RequestId", "X-Amz-Request-Id",
-    "X-Correlation-Id", "X-GitHub-Request-Id", "X-Ms-Request-Id",  "X-Trace-Id",
-    "Apigw-Requestid",  "X-Cloud-Trace-Context", "Cf-Ray",         NULL,
+    "X-Request-Id",          "Request-Id",       "X-Amzn-RequestId",
+    "X-Amz-Request-Id",      "X-Correlation-Id", "X-GitHub-Request-Id",
+    "X-Ms-Request-Id",       "X-Trace-Id",       "Apigw-Requestid",
+    "X-Cloud-Trace-Context", "Cf-Ray",           NULL,
 };
 
 const char *apierr_request_id_find(const apierr_header *headers, size_t n)
@@ -25,4 +34,15 @@ const char *apierr_request_id_find(const apierr_header *headers, size_t n)
         if (v && *v) return v;
     }
     return NULL;
+}
+
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+void apierr__trim_ows(const char **s, size_t *n)
+{
+    while (*n && is_ows(**s)) (*s)++, (*n)--;
+    while (*n && is_ows((*s)[*n - 1])) (*n)--;
 }

@@ -1,0 +1,20 @@
+/*
+ * apierr-server.h - the umbrella header of libapierr-server.
+ *
+ * libapierr-server keeps the error contract on the server side for any C
+ * HTTP server: it turns problems into replies (status, headers, body), and
+ * gives the building blocks that produce problems (validation collector,
+ * SQLite error mapping, rate limiter, idempotency store, request ids). It
+ * knows no HTTP server library; the caller copies a reply onto the wire.
+ */
+#ifndef APIERR_SERVER_H
+#define APIERR_SERVER_H
+
+#include "apierr/server_reply.h"
+#include "apierr/server_request_id.h"
+#include "apierr/server_validation.h"
+#include "apierr/server_db_error.h"
+#include "apierr/server_limiter.h"
+#include "apierr/server_idempotency.h"
+
+#endif

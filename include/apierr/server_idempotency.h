@@ -1,0 +1,122 @@
+/*
+ * apierr/server_idempotency.h - an idempotency store (IETF httpapi
+ * Idempotency-Key draft), on SQLite in WAL mode.
+ *
+ * A POST with an Idempotency-Key header is run once; its response is kept
+ * with the key and a fingerprint of the request. A retry with the same key
+ * and the same request gets the same response, byte for byte, without
+ * running again; the same key with another request is refused with 422; the
+ * same key while the first request is still running is refused with 409.
+ *
+ *   state = begin(key, fingerprint)
+ *   NEW          run the request, then complete(key, response), or
+ *                abort(key) when it failed in a way worth retrying
+ *   REPLAY       send the stored response
+ *   MISMATCH     send the 422 of apierr_idempotency_problem()
+ *   IN_PROGRESS  send the 409 of apierr_idempotency_problem()
+ *
+ * Keys are one namespace per store: prefix them with the client or tenant
+ * (`acme:` + key) so that two clients never share one. Keys expire ttl_ms
+ * after begin. A key left in progress by a crashed request is taken over by
+ * the next begin() once lock_ms has passed.
+ *
+ * Thread-safe: one connection per store, under a mutex. Several processes may
+ * share one database file.
+ */
+#ifndef APIERR_SERVER_IDEMPOTENCY_H
+#define APIERR_SERVER_IDEMPOTENCY_H
+
+#include "server_reply.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define APIERR_SHA256_SIZE 32
+
+/* SHA-256 (FIPS 180-4) of data[0..len). */
+APIERR_EXTERN void apierr_sha256(unsigned char out[APIERR_SHA256_SIZE], const void *data,
+                                 size_t len);
+
+/* The fingerprint of a request: SHA-256 over the method, the path (with its
+ * query) and the body, each preceded by its length so that no two different
+ * requests share one. body may be NULL when len is 0. */
+APIERR_EXTERN void apierr_idempotency_fingerprint(unsigned char out[APIERR_SHA256_SIZE],
+                                                  const char *method, const char *path,
+                                                  const void *body, size_t len);
+
+typedef struct apierr_idempotency apierr_idempotency;
+
+typedef enum apierr_idempotency_state {
+    APIERR_IDEMPOTENCY_NEW = 0,
+    APIERR_IDEMPOTENCY_REPLAY,
+    APIERR_IDEMPOTENCY_MISMATCH,
+    APIERR_IDEMPOTENCY_IN_PROGRESS
+} apierr_idempotency_state;
+
+/* Options for apierr_idempotency_open(). Versioned: start from
+ * APIERR_IDEMPOTENCY_OPTS_INIT; a NULL pointer means these defaults. */
+typedef struct apierr_idempotency_opts {
+    unsigned version;
+    long long ttl_ms;  /* how long a key is remembered; default 24 h */
+    long long lock_ms; /* after this, a key still in progress is taken over; default 60 s */
+} apierr_idempotency_opts;
+
+#define APIERR_IDEMPOTENCY_OPTS_VERSION 1
+#define APIERR_IDEMPOTENCY_OPTS_INIT                         \
+    {                                                        \
+        APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL \
+    }
+
+/* Longest key accepted (bytes). */
+#define APIERR_IDEMPOTENCY_KEY_MAX 255
+
+/* Opens (creating if needed) the store in the SQLite database at path
+ * (":memory:" for a private one). APIERR_OK, APIERR_ENOMEM, APIERR_EINVAL
+ * for bad options, or APIERR_EIO when the database cannot be opened. */
+APIERR_EXTERN int apierr_idempotency_open(apierr_idempotency **out, const char *path,
+                                          const apierr_idempotency_opts *opts);
+
+/* Closes the store. Accepts NULL. No other thread may use it then. */
+APIERR_EXTERN void apierr_idempotency_close(apierr_idempotency *s);
+
+/* 1 when key is 1..APIERR_IDEMPOTENCY_KEY_MAX bytes of visible ASCII
+ * (0x21..0x7e); 0 otherwise. */
+APIERR_EXTERN int apierr_idempotency_key_valid(const char *key);
+
+/*
+ * Looks key up at now_ms and sets *state. On REPLAY, *replay (which need not
+ * be initialized) receives the stored response, which the caller clears;
+ * otherwise it is left empty. On NEW the key is now in progress. Returns
+ * APIERR_OK, APIERR_EINVAL for an invalid key, APIERR_ENOMEM, or APIERR_EIO
+ * for a database failure (the caller should then reply 503).
+ */
+APIERR_EXTERN int apierr_idempotency_begin(apierr_idempotency *s, apierr_idempotency_state *state,
+                                           apierr_reply *replay, const char *key,
+                                           const unsigned char fingerprint[APIERR_SHA256_SIZE],
+                                           long long now_ms);
+
+/* Stores the response of the request that began key; later begin() calls
+ * replay it. APIERR_OK, APIERR_ENOTFOUND when key is not in progress (never
+ * begun, completed, aborted or purged), APIERR_EINVAL (invalid key or a
+ * header HTTP forbids), APIERR_ENOMEM, or APIERR_EIO. */
+APIERR_EXTERN int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
+                                              const apierr_reply *response);
+
+/* Forgets a key in progress, so that a retry runs the request again.
+ * APIERR_OK, APIERR_ENOTFOUND, APIERR_EINVAL or APIERR_EIO. */
+APIERR_EXTERN int apierr_idempotency_abort(apierr_idempotency *s, const char *key);
+
+/* Deletes expired keys (begin() also does, now and then). APIERR_OK or
+ * APIERR_EIO. */
+APIERR_EXTERN int apierr_idempotency_purge(apierr_idempotency *s, long long now_ms);
+
+/* A new problem for MISMATCH (422 IDEMPOTENCY_KEY_MISMATCH) or IN_PROGRESS
+ * (409 IDEMPOTENCY_KEY_IN_USE, Retry-After 1 s). APIERR_OK, APIERR_ENOMEM,
+ * or APIERR_EINVAL for another state. */
+APIERR_EXTERN int apierr_idempotency_problem(apierr_problem **out, apierr_idempotency_state state);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,100 @@
+/*
+ * apierr/server_limiter.h - an in-process rate limiter (GCRA) per key.
+ *
+ * The generic cell rate algorithm keeps one number per key, its theoretical
+ * arrival time (TAT): a policy of `limit` requests per `window` seconds emits
+ * one request every T = window / limit; a request at `now` is allowed when
+ * max(TAT, now) + T - now <= burst * T, and then moves TAT there. So a fresh
+ * key may send `burst` requests at once, then one every T. Time is passed in
+ * (Unix ms), so behaviour is reproducible.
+ *
+ * Thread-safe: keys live in a hash table split in shards, each under its own
+ * mutex. Memory is bounded by max_keys: when a shard is full, keys whose TAT
+ * is in the past (they are as good as new) are dropped, and if none is, the
+ * key closest to that point is.
+ */
+#ifndef APIERR_SERVER_LIMITER_H
+#define APIERR_SERVER_LIMITER_H
+
+#include "problem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct apierr_limiter apierr_limiter;
+
+/* Options for apierr_limiter_new(). Versioned: start from
+ * APIERR_LIMITER_OPTS_INIT; a NULL pointer means these defaults. */
+typedef struct apierr_limiter_opts {
+    unsigned version;
+    long long limit;    /* requests per window, 1..1000000 */
+    long long window_s; /* window in seconds, 1..86400 */
+    long long burst;    /* requests allowed at once; 0: limit */
+    size_t max_keys;    /* keys kept at most; 0: 100000 */
+    const char *policy; /* policy name in the RateLimit fields; NULL: "default" */
+} apierr_limiter_opts;
+
+#define APIERR_LIMITER_OPTS_VERSION 1
+#define APIERR_LIMITER_OPTS_INIT                        \
+    {                                                   \
+        APIERR_LIMITER_OPTS_VERSION, 60, 60, 0, 0, NULL \
+    }
+
+/* What the limiter says about one request. All delays are from now_ms. */
+typedef struct apierr_limit_verdict {
+    int allowed;
+    long long limit;          /* the policy's quota (requests per window) */
+    long long window_s;       /* the policy's window */
+    long long remaining;      /* requests that could still be sent at once */
+    long long reset_ms;       /* until the whole burst is available again */
+    long long retry_after_ms; /* 0 when allowed; else until one request is */
+} apierr_limit_verdict;
+
+/* A new limiter. APIERR_OK, APIERR_ENOMEM, or APIERR_EINVAL for out-of-range
+ * options or a policy name that is not 1..64 of [A-Za-z0-9_.-]. */
+APIERR_EXTERN int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts);
+
+/* Frees the limiter. Accepts NULL. No other thread may use it then. */
+APIERR_EXTERN void apierr_limiter_free(apierr_limiter *l);
+
+/*
+ * Counts one request of key (any bytes, len of them) at now_ms and fills
+ * *out. A denied request does not move the key's TAT, so a client that
+ * keeps knocking is not punished beyond the policy. APIERR_OK, or
+ * APIERR_ENOMEM (the request is then allowed: the limiter fails open, and
+ * says so by its return code).
+ */
+APIERR_EXTERN int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char *key,
+                                      size_t len, long long now_ms);
+
+/* Number of keys held now (for tests and metrics). */
+APIERR_EXTERN size_t apierr_limiter_size(apierr_limiter *l);
+
+/* The IETF RateLimit header fields for a verdict, without allocation. */
+typedef struct apierr_limit_headers {
+    apierr_header h[2]; /* RateLimit, RateLimit-Policy */
+    size_t n;
+    char ratelimit[96];
+    char policy[128];
+} apierr_limit_headers;
+
+/*
+ * Fills *out with the fields of draft-ietf-httpapi-ratelimit-headers for v,
+ * on allowed and denied replies alike:
+ *   RateLimit: "default";r=<remaining>;t=<seconds until reset, rounded up>
+ *   RateLimit-Policy: "default";q=<limit>;w=<window_s>
+ * out->h holds out->n headers that point into *out; pass them as extra
+ * headers to apierr_reply_build() or copy them to the response.
+ */
+APIERR_EXTERN void apierr_limiter_headers(apierr_limit_headers *out, const apierr_limiter *l,
+                                          const apierr_limit_verdict *v);
+
+/* A new 429 problem (code RATE_LIMITED) with retry_after_ms from v.
+ * APIERR_OK or APIERR_ENOMEM. */
+APIERR_EXTERN int apierr_limiter_problem(apierr_problem **out, const apierr_limit_verdict *v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,221 @@
+/* Argument parsing and I/O shared by the apierr commands. */
+#include "util.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "apierr %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_usage(FILE *f, const cli_command *cmd)
+{
+    fprintf(f, "usage: apierr %s", cmd->name);
+    for (size_t i = 0; i < cmd->noptions; i++) {
+        const cli_option *o = &cmd->options[i];
+        const char *open = o->required ? "" : "[", *close = o->required ? "" : "]";
+        fprintf(f, " %s%s%s%s%s", open, o->name, o->metavar ? " " : "",
+                o->metavar ? o->metavar : "", close);
+    }
+    fprintf(f, " %s\n\n%s\n\noptions:\n", cmd->operands, cmd->summary);
+    for (size_t i = 0; i < cmd->noptions; i++) {
+        const cli_option *o = &cmd->options[i];
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        fprintf(f, "  %-22s %s\n", left, o->help);
+    }
+    fprintf(f, "  %-22s %s\n\nSee apierr(1).\n", "--help", "print this help and exit");
+}
+
+static int usage_error(const cli_command *cmd)
+{
+    cli_usage(stderr, cmd);
+    return CLI_ARGS_USAGE;
+}
+
+static const cli_option *find_option(const cli_command *cmd, const char *arg, size_t len)
+{
+    for (size_t i = 0; i < cmd->noptions; i++) {
+        const char *name = cmd->options[i].name;
+        if (strlen(name) == len && strncmp(name, arg, len) == 0) return &cmd->options[i];
+    }
+    return NULL;
+}
+
+int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, const char **file)
+{
+    unsigned char seen[CLI_MAX_OPTIONS] = {0};
+    int options_done = 0;
+    *file = NULL;
+    assert(cmd->noptions <= CLI_MAX_OPTIONS);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (*file) {
+                cli_error(cmd->name, "more than one input file ('%s', '%s')", *file, arg);
+                return usage_error(cmd);
+            }
+            *file = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            options_done = 1;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            cli_usage(stdout, cmd);
+            return CLI_ARGS_HELP;
+        }
+        const char *eq = strchr(arg, '=');
+        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const cli_option *o = find_option(cmd, arg, len);
+        if (!o) {
+            cli_error(cmd->name, "unknown option '%.*s'", (int)len, arg);
+            return usage_error(cmd);
+        }
+        const char *value = NULL;
+        if (o->metavar) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else {
+                cli_error(cmd->name, "option %s needs a value (%s)", o->name, o->metavar);
+                return usage_error(cmd);
+            }
+        } else if (eq) {
+            cli_error(cmd->name, "option %s takes no value", o->name);
+            return usage_error(cmd);
+        }
+        if (o->set(ctx, value)) return usage_error(cmd);
+        seen[o - cmd->options] = 1;
+    }
+    for (size_t i = 0; i < cmd->noptions; i++) {
+        if (cmd->options[i].required && !seen[i]) {
+            cli_error(cmd->name, "%s %s is required", cmd->options[i].name,
+                      cmd->options[i].metavar ? cmd->options[i].metavar : "");
+            return usage_error(cmd);
+        }
+    }
+    return CLI_ARGS_OK;
+}
+
+int cli_read_input(char **out, size_t *out_len, const char *cmd, const char *path, size_t max)
+{
+    int is_stdin = !path || strcmp(path, "-") == 0;
+    const char *shown = is_stdin ? "standard input" : path;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        cli_error(cmd, "cannot open '%s': %s", path, strerror(errno));
+        return CLI_EXIT_FAILURE;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    int rc = CLI_EXIT_OK;
+    while (buf) {
+        if (len == cap - 1) { /* keep room for the NUL */
+            if (cap - 1 > max) break;
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - 1 - len, f);
+        len += n;
+        if (n == 0) break;
+    }
+    if (!buf) {
+        cli_error(cmd, "out of memory reading '%s'", shown);
+        rc = CLI_EXIT_FAILURE;
+    } else if (ferror(f)) {
+        cli_error(cmd, "cannot read '%s': %s", shown, strerror(errno));
+        rc = CLI_EXIT_FAILURE;
+    } else if (len > max) {
+        cli_error(cmd, "'%s' is larger than %zu bytes; not an error body", shown, max);
+        rc = CLI_EXIT_FAILURE;
+    }
+    if (!is_stdin) fclose(f);
+    if (rc != CLI_EXIT_OK) {
+        free(buf);
+        return rc;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return CLI_EXIT_OK;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int cli_parse_header(apierr_header *out, char *arg)
+{
+    char *colon = strchr(arg, ':');
+    if (!colon || colon == arg) return -1;
+    for (const char *s = arg; s < colon; s++)
+        if ((unsigned char)*s <= ' ' || *s == 0x7f) return -1;
+    *colon = '\0';
+    char *value = colon + 1;
+    while (is_space(*value)) value++;
+    char *end = value + strlen(value);
+    while (end > value && is_space(end[-1])) *--end = '\0';
+    out->name = arg;
+    out->value = value;
+    return 0;
+}
+
+int cli_parse_int(int *out, const char *s, int min, int max)
+{
+    char *end;
+    if (!s || !*s || is_space(*s)) return -1;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+void cli_print_dialects(FILE *f, int encodable)
+{
+    const char *sep = "";
+    for (int d = 0; d < APIERR_DIALECT__COUNT; d++) {
+        if (encodable && !apierr_dialect_can_encode((apierr_dialect)d)) continue;
+        fprintf(f, "%s%s", sep, apierr_dialect_name((apierr_dialect)d));
+        sep = ", ";
+    }
+}
+
+int cli_parse_dialect(apierr_dialect *out, const char *cmd, const char *name, int encodable)
+{
+    apierr_dialect d;
+    if (apierr_dialect_from_name(&d, name) == APIERR_OK &&
+        (!encodable || apierr_dialect_can_encode(d))) {
+        *out = d;
+        return 0;
+    }
+    if (encodable)
+        fprintf(stderr, "apierr %s: cannot encode dialect '%s'; the encodable dialects are: ", cmd,
+                name);
+    else
+        fprintf(stderr, "apierr %s: unknown dialect '%s'; the dialects are: ", cmd, name);
+    cli_print_dialects(stderr, encodable);
+    fputc('\n', stderr);
+    return -1;
+}

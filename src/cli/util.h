@@ -1,0 +1,88 @@
+/* Argument parsing and I/O shared by the apierr commands. */
+#ifndef APIERR_CLI_UTIL_H
+#define APIERR_CLI_UTIL_H
+
+#include "cli.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Largest body a command reads: far beyond any real error body, small
+ * enough that a mistaken `apierr explain /dev/zero` ends cleanly. */
+#define CLI_BODY_MAX ((size_t)16 << 20)
+
+/* One option of a command. `set` stores the value (NULL for an option that
+ * takes none) into the command's context; it returns 0, or -1 after printing
+ * why the value is wrong. */
+typedef struct cli_option {
+    const char *name;    /* "--status" */
+    const char *metavar; /* "N"; NULL when the option takes no value */
+    int (*set)(void *ctx, const char *value);
+    const char *help;
+    int required; /* the command cannot run without it */
+} cli_option;
+
+/* A command as its usage shows it: the options table drives both parsing
+ * and the --help text. */
+typedef struct cli_command {
+    const char *name;     /* "explain" */
+    const char *operands; /* "[FILE|-]" */
+    const char *summary;
+    const cli_option *options;
+    size_t noptions;
+} cli_command;
+
+#define CLI_MAX_OPTIONS 32
+
+enum cli_args_result { CLI_ARGS_OK, CLI_ARGS_HELP, CLI_ARGS_USAGE };
+
+/*
+ * Parses argv[1..argc-1] (argv[0] is the command name) against cmd's table:
+ * `--name value`, `--name=value`, `--` ends the options, `-` and anything
+ * not starting with `-` is the one FILE operand, stored in *file (NULL when
+ * absent). --help and -h print the usage to stdout and return CLI_ARGS_HELP;
+ * any error, a required option missing included, prints a message and the
+ * usage to stderr and returns CLI_ARGS_USAGE. At most CLI_MAX_OPTIONS
+ * options per command.
+ */
+int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, const char **file);
+
+/* Prints cmd's usage, generated from its options table. */
+void cli_usage(FILE *f, const cli_command *cmd);
+
+/* Prints "apierr CMD: " and the formatted message to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/*
+ * Reads the whole of path (NULL or "-" for stdin) into a new NUL-terminated
+ * buffer the caller frees with free(); *out_len excludes the NUL. Any bytes
+ * are accepted. Refuses more than max bytes. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_FAILURE after printing why (unreadable, too large, no memory).
+ */
+int cli_read_input(char **out, size_t *out_len, const char *cmd, const char *path, size_t max);
+
+/*
+ * Splits a 'Name: value' argument in place into *out: the name is what comes
+ * before the first colon (a non-empty token: no space, no control byte), the
+ * value is the rest with surrounding spaces and tabs removed. Returns 0, or
+ * -1 when arg has no colon or a bad name.
+ */
+int cli_parse_header(apierr_header *out, char *arg);
+
+/* Parses a whole decimal integer in min..max. Returns 0, or -1 for junk,
+ * an empty string or a value out of bounds (*out unchanged). */
+int cli_parse_int(int *out, const char *s, int min, int max);
+
+/* Parses a dialect name; with encodable set, only a dialect apierr can
+ * write is accepted. Returns 0, or -1 after printing the names allowed. */
+int cli_parse_dialect(apierr_dialect *out, const char *cmd, const char *name, int encodable);
+
+/* Prints the names of the dialects (only the encodable ones when encodable
+ * is set), separated by ", ". */
+void cli_print_dialects(FILE *f, int encodable);
+
+#endif

@@ -1,0 +1,491 @@
+/*
+ * The retry policy engine: classification of an outcome, backoff with
+ * jitter, Retry-After, idempotency, credentials refresh, deadline, retry
+ * budget and circuit breaker. Pure: time and randomness come from the caller.
+ */
+#include "apierr/policy.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const apierr_policy default_policy = APIERR_POLICY_INIT;
+
+/* --- names ------------------------------------------------------------------- */
+
+static const char *const jitter_names[] = {
+#define APIERR__ROW(id, name) name,
+    APIERR_JITTER_MAP(APIERR__ROW)
+#undef APIERR__ROW
+};
+
+static const char *const budget_names[] = {
+#define APIERR__ROW(id, name) name,
+    APIERR_BUDGET_MAP(APIERR__ROW)
+#undef APIERR__ROW
+};
+
+static const char *const decision_names[] = {
+#define APIERR__ROW(id, name) name,
+    APIERR_DECISION_MAP(APIERR__ROW)
+#undef APIERR__ROW
+};
+
+static const struct {
+    const char *name;
+    int idempotent;
+} methods[] = {
+#define APIERR__ROW(id, name, idem) {name, idem},
+    APIERR_METHOD_MAP(APIERR__ROW)
+#undef APIERR__ROW
+};
+
+static const struct {
+    const char *name;
+    apierr_category category;
+    int unsent;
+    const char *doc;
+} transports[] = {
+#define APIERR__ROW(id, name, cat, unsent, doc) {name, APIERR_CAT_##cat, unsent, doc},
+    APIERR_TRANSPORT_MAP(APIERR__ROW)
+#undef APIERR__ROW
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Index of name in names[0..n), or -1. */
+static int index_of(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(names[i], name) == 0) return (int)i;
+    return -1;
+}
+
+static const char *name_at(const char *const *names, size_t n, unsigned i)
+{
+    return i < n ? names[i] : NULL;
+}
+
+const char *apierr_jitter_name(apierr_jitter j)
+{
+    return name_at(jitter_names, COUNT(jitter_names), (unsigned)j);
+}
+
+const char *apierr_budget_mode_name(apierr_budget_mode m)
+{
+    return name_at(budget_names, COUNT(budget_names), (unsigned)m);
+}
+
+const char *apierr_decision_name(apierr_decision_kind k)
+{
+    return name_at(decision_names, COUNT(decision_names), (unsigned)k);
+}
+
+const char *apierr_method_name(apierr_method m)
+{
+    return (unsigned)m < COUNT(methods) ? methods[m].name : NULL;
+}
+
+const char *apierr_transport_name(apierr_transport t)
+{
+    return (unsigned)t < COUNT(transports) ? transports[t].name : NULL;
+}
+
+int apierr_jitter_from_name(apierr_jitter *out, const char *name)
+{
+    int i = index_of(jitter_names, COUNT(jitter_names), name);
+    if (i < 0) return APIERR_ENOTFOUND;
+    *out = (apierr_jitter)i;
+    return APIERR_OK;
+}
+
+int apierr_budget_mode_from_name(apierr_budget_mode *out, const char *name)
+{
+    int i = index_of(budget_names, COUNT(budget_names), name);
+    if (i < 0) return APIERR_ENOTFOUND;
+    *out = (apierr_budget_mode)i;
+    return APIERR_OK;
+}
+
+int apierr_transport_from_name(apierr_transport *out, const char *name)
+{
+    for (size_t i = 0; name && i < COUNT(transports); i++)
+        if (strcmp(transports[i].name, name) == 0) return *out = (apierr_transport)i, APIERR_OK;
+    return APIERR_ENOTFOUND;
+}
+
+apierr_method apierr_method_from_name(const char *name)
+{
+    /* OTHER is last and never matches a real method by name. */
+    for (size_t i = 0; name && i + 1 < COUNT(methods); i++)
+        if (strcmp(methods[i].name, name) == 0) return (apierr_method)i;
+    return APIERR_METHOD_OTHER;
+}
+
+int apierr_method_idempotent(apierr_method m)
+{
+    return (unsigned)m < COUNT(methods) && methods[m].idempotent;
+}
+
+/* --- options ----------------------------------------------------------------- */
+
+void apierr_status_set_put(apierr_status_set *s, int code, int on)
+{
+    if (code < 100 || code > 599) return;
+    unsigned i = (unsigned)(code - 100);
+    if (on)
+        s->bits[i / 64] |= 1ull << (i % 64);
+    else
+        s->bits[i / 64] &= ~(1ull << (i % 64));
+}
+
+int apierr_status_set_has(const apierr_status_set *s, int code)
+{
+    if (code < 100 || code > 599) return 0;
+    unsigned i = (unsigned)(code - 100);
+    return (int)((s->bits[i / 64] >> (i % 64)) & 1u);
+}
+
+/* Copies src into dst[cap], cut to fit; NULL gives "". */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+int apierr_policy_add_rule(apierr_policy *p, int status, const char *code, apierr_category category,
+                           apierr_action action, long long delay_ms, const char *note)
+{
+    assert(p);
+    if (status == 0 && (!code || !*code)) return APIERR_EINVAL;
+    if (p->nrules >= APIERR_POLICY_MAX_RULES) return APIERR_ERANGE;
+    apierr_rule *r = &p->rules[p->nrules++];
+    memset(r, 0, sizeof *r);
+    r->status = status;
+    copy_text(r->code, sizeof r->code, code);
+    r->category = category;
+    r->action = action;
+    r->delay_ms = delay_ms;
+    copy_text(r->note, sizeof r->note, note);
+    return APIERR_OK;
+}
+
+/* --- budget and breaker ------------------------------------------------------ */
+
+void apierr_budget_init(apierr_budget *b, const apierr_policy *policy)
+{
+    const apierr_policy *p = policy ? policy : &default_policy;
+    b->max = p->budget_max_tokens > 0 ? p->budget_max_tokens : 0;
+    b->tokens = b->max;
+}
+
+static void budget_refund(apierr_budget *b, const apierr_policy *p)
+{
+    double add = p->budget == APIERR_BUDGET_GRPC ? p->budget_token_ratio : p->budget_refund;
+    if (add > 0) b->tokens = b->tokens + add > b->max ? b->max : b->tokens + add;
+}
+
+/* Takes what a retry costs; 0 when the budget cannot pay (nothing taken). */
+static int budget_take(apierr_budget *b, const apierr_policy *p, apierr_category cat)
+{
+    if (p->budget == APIERR_BUDGET_GRPC) return b->tokens > b->max / 2;
+    double cost = cat == APIERR_CAT_TIMEOUT ? p->budget_timeout_cost : p->budget_retry_cost;
+    if (cost < 0) cost = 0;
+    if (b->tokens < cost) return 0;
+    b->tokens -= cost;
+    return 1;
+}
+
+int apierr_breaker_allow(apierr_breaker *b, const apierr_policy *policy, long long now_ms)
+{
+    const apierr_policy *p = policy ? policy : &default_policy;
+    if (p->breaker_threshold <= 0) return 1;
+    if (b->state == APIERR_BREAKER_CLOSED) return 1;
+    if (b->state == APIERR_BREAKER_OPEN) {
+        if (now_ms - b->opened_ms < p->breaker_open_ms) return 0;
+        b->state = APIERR_BREAKER_HALF_OPEN;
+        b->probes = 0;
+    }
+    if (b->probes >= p->breaker_half_open_probes) return 0;
+    b->probes++;
+    return 1;
+}
+
+void apierr_breaker_record(apierr_breaker *b, const apierr_policy *policy, int success,
+                           long long now_ms)
+{
+    const apierr_policy *p = policy ? policy : &default_policy;
+    if (p->breaker_threshold <= 0) return;
+    if (success) {
+        b->state = APIERR_BREAKER_CLOSED;
+        b->failures = 0;
+        return;
+    }
+    if (b->state == APIERR_BREAKER_HALF_OPEN || ++b->failures >= p->breaker_threshold) {
+        b->state = APIERR_BREAKER_OPEN;
+        b->opened_ms = now_ms;
+        b->failures = 0;
+    }
+}
+
+/* --- classification ---------------------------------------------------------- */
+
+/* The status to judge: a GraphQL error sent with 200 counts as its own. */
+static int effective_status(const apierr_outcome *o)
+{
+    const apierr_problem *pb = o->problem;
+    if ((o->status == 0 || (o->status >= 200 && o->status < 300)) && pb && pb->status >= 400 &&
+        pb->status <= 599)
+        return pb->status;
+    return o->status;
+}
+
+static const apierr_rule *match_rule(const apierr_policy *p, int status, const apierr_problem *pb)
+{
+    const char *code = pb ? pb->code : NULL;
+    for (size_t i = 0; i < p->nrules && i < APIERR_POLICY_MAX_RULES; i++) {
+        const apierr_rule *r = &p->rules[i];
+        if (r->status && r->status != status) continue;
+        if (r->code[0] && (!code || strcmp(r->code, code) != 0)) continue;
+        if (!r->status && !r->code[0]) continue; /* matches everything: refused */
+        return r;
+    }
+    return NULL;
+}
+
+void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
+                            const apierr_policy *policy)
+{
+    assert(out && o);
+    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_transport t =
+        (unsigned)o->transport < COUNT(transports) ? o->transport : APIERR_TRANSPORT_OTHER;
+    int status = effective_status(o);
+    if (t == APIERR_TRANSPORT_NONE && (status < 100 || status > 599))
+        t = APIERR_TRANSPORT_OTHER; /* no response and no failure named: the transport's */
+    if (t != APIERR_TRANSPORT_NONE) {
+        out->status = 0;
+        out->category = transports[t].category;
+        out->action = p->retry_transport & APIERR_TRANSPORT_BIT(t) ? APIERR_ACTION_RETRY
+                                                                   : APIERR_ACTION_GIVE_UP;
+        out->reason = transports[t].doc;
+        return;
+    }
+    out->status = status;
+    if (status < 400) {
+        out->category = APIERR_CAT_OK;
+        out->action = APIERR_ACTION_NONE;
+        out->reason = apierr_status_reason(status);
+        return;
+    }
+    const apierr_rule *r = match_rule(p, status, o->problem);
+    if (r) {
+        out->category = r->category;
+        out->action = r->action;
+        out->reason = r->note[0] ? r->note : "a rule of the profile";
+        return;
+    }
+    const apierr_problem *pb = o->problem;
+    if (pb && pb->dialect == APIERR_DIALECT_GRAPHQL && pb->code &&
+        strcmp(pb->code, "UNAUTHENTICATED") == 0) {
+        out->category = APIERR_CAT_UNAUTHENTICATED;
+        out->action = APIERR_ACTION_REFRESH_CREDENTIALS;
+        out->reason = "GraphQL error UNAUTHENTICATED";
+        return;
+    }
+    apierr_status_info info;
+    apierr_status_lookup(&info, status);
+    out->category = info.category;
+    out->action = info.action;
+    if (apierr_status_set_has(&p->retry_statuses, status))
+        out->action = APIERR_ACTION_RETRY;
+    else if (info.action == APIERR_ACTION_RETRY)
+        out->action = APIERR_ACTION_GIVE_UP;
+    out->reason = info.reason;
+}
+
+/* --- decisions --------------------------------------------------------------- */
+
+static apierr_decision_kind finish(apierr_decision *out, apierr_decision_kind kind,
+                                   apierr_category cat, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static apierr_decision_kind finish(apierr_decision *out, apierr_decision_kind kind,
+                                   apierr_category cat, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+    va_end(ap);
+    out->kind = kind;
+    out->category = cat;
+    if (kind != APIERR_DECISION_RETRY) out->delay_ms = 0;
+    return kind;
+}
+
+/* A draw in [lo, hi]; the modulo bias is far below a millisecond's worth. */
+static long long uniform(long long lo, long long hi, apierr_random_fn random, void *payload)
+{
+    if (hi <= lo) return lo;
+    return lo + (long long)(random(payload) % (unsigned long long)(hi - lo + 1));
+}
+
+/* min(cap, base * 2^n) without overflow. */
+static long long exponential(long long base, long long cap, int n)
+{
+    if (base <= 0) return 0;
+    if (cap < 0) cap = 0;
+    long long v = base;
+    for (int i = 0; i < n && v < cap; i++) v = v > cap / 2 ? cap : v * 2;
+    return v < cap ? v : cap;
+}
+
+/* The backoff before retry number n (0 for the first retry). */
+static long long backoff(const apierr_policy *p, const apierr_call *call, int n,
+                         apierr_random_fn random, void *payload)
+{
+    long long expo = exponential(p->base_delay_ms, p->max_delay_ms, n);
+    switch (p->jitter) {
+    case APIERR_JITTER_FULL:
+        return uniform(0, expo, random, payload);
+    case APIERR_JITTER_EQUAL:
+        return expo / 2 + uniform(0, expo - expo / 2, random, payload);
+    case APIERR_JITTER_DECORRELATED: {
+        /* AWS's "decorrelated jitter": sleep = min(cap, uniform(base, 3 * sleep)). */
+        long long base = p->base_delay_ms > 0 ? p->base_delay_ms : 0;
+        long long prev = call->last_delay_ms > base ? call->last_delay_ms : base;
+        long long hi = prev > p->max_delay_ms / 3 ? p->max_delay_ms : prev * 3;
+        long long d = uniform(base, hi, random, payload);
+        return d < p->max_delay_ms ? d : (p->max_delay_ms > 0 ? p->max_delay_ms : 0);
+    }
+    case APIERR_JITTER_NONE:
+    default:
+        return expo;
+    }
+}
+
+/* The failure proves the application never saw the request, so even a
+ * non-idempotent one may be sent again. */
+static int proven_unprocessed(const apierr_outcome *o, int status, long long server_ms)
+{
+    if (o->transport != APIERR_TRANSPORT_NONE)
+        return (unsigned)o->transport < COUNT(transports) && transports[o->transport].unsent;
+    return status == 429 || (status == 503 && server_ms >= 0);
+}
+
+static int host_failed(apierr_category c)
+{
+    return c == APIERR_CAT_SERVER || c == APIERR_CAT_NETWORK || c == APIERR_CAT_TIMEOUT;
+}
+
+apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_policy *policy,
+                                          apierr_call *call, const apierr_outcome *o,
+                                          long long now_ms, apierr_random_fn random, void *payload)
+{
+    assert(out && call && o);
+    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_classification c;
+    apierr_policy_classify(&c, o, p);
+
+    int just_refreshed = call->refreshed || o->refreshed;
+    call->refreshed = 0;
+    call->attempts++;
+    out->delay_ms = 0;
+    out->action = c.action;
+
+    char what[APIERR_REASON_MAX / 2];
+    if (c.status)
+        snprintf(what, sizeof what, "%d %s", c.status, c.reason);
+    else
+        snprintf(what, sizeof what, "%s", c.reason);
+
+    if (call->breaker) apierr_breaker_record(call->breaker, p, !host_failed(c.category), now_ms);
+    int budgeted = call->budget && p->budget != APIERR_BUDGET_OFF;
+    if (c.category == APIERR_CAT_OK) {
+        if (budgeted) budget_refund(call->budget, p);
+        return finish(out, APIERR_DECISION_DONE, c.category, "%s", what);
+    }
+
+    long long deadline = p->deadline_ms > 0 ? call->start_ms + p->deadline_ms : 0;
+    int out_of_attempts = p->max_attempts > 0 && call->attempts >= p->max_attempts;
+
+    if (c.action == APIERR_ACTION_REFRESH_CREDENTIALS) {
+        if (just_refreshed)
+            return finish(out, APIERR_DECISION_FAIL, c.category,
+                          "%s right after a refresh: the new credentials are refused too", what);
+        if (out_of_attempts)
+            return finish(out, APIERR_DECISION_FAIL, c.category, "%s: no attempt left after %d",
+                          what, call->attempts);
+        if (deadline && now_ms >= deadline)
+            return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_DEADLINE,
+                          "%s: the deadline has passed", what);
+        call->refreshed = 1;
+        return finish(out, APIERR_DECISION_REFRESH, c.category,
+                      "%s: refresh the credentials, then retry once", what);
+    }
+    if (c.action != APIERR_ACTION_RETRY)
+        return finish(out, APIERR_DECISION_FAIL, c.category, "%s: %s", what,
+                      apierr_action_doc(c.action));
+
+    /* gRPC throttling charges every retryable failure, retried or not. */
+    if (budgeted && p->budget == APIERR_BUDGET_GRPC)
+        call->budget->tokens = call->budget->tokens >= 1 ? call->budget->tokens - 1 : 0;
+
+    long long server_ms = o->retry_after_ms >= 0 ? o->retry_after_ms
+                          : o->problem && o->problem->retry_after_ms >= 0
+                              ? o->problem->retry_after_ms
+                              : -1;
+    if (!apierr_method_idempotent(o->method) && !o->has_idempotency_key &&
+        !proven_unprocessed(o, c.status, server_ms))
+        return finish(out, APIERR_DECISION_FAIL, c.category,
+                      "%s: a %s without an idempotency key may have been processed; not retried",
+                      what, apierr_method_name(o->method) ? apierr_method_name(o->method) : "?");
+    if (out_of_attempts)
+        return finish(out, APIERR_DECISION_FAIL, c.category, "%s: gave up after %d attempts", what,
+                      call->attempts);
+
+    const apierr_rule *rule = match_rule(p, c.status, o->problem);
+    long long delay = rule && rule->action == APIERR_ACTION_RETRY && rule->delay_ms >= 0
+                          ? rule->delay_ms
+                          : backoff(p, call, call->attempts - 1, random, payload);
+    long long asked = p->retry_after ? server_ms : -1;
+    if (asked < 0 && c.status == 429) asked = p->rate_limited_delay_ms;
+    if (asked >= 0) {
+        if (asked > p->retry_after_max_ms)
+            return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
+                          "%s: the server asks to wait %lld ms, more than the %lld ms accepted",
+                          what, asked, p->retry_after_max_ms);
+        delay = p->retry_after_with_backoff && delay > asked ? delay : asked;
+    }
+    if (deadline && now_ms + delay >= deadline) {
+        if (asked >= 0 && now_ms < deadline)
+            return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
+                          "%s: the server asks to wait %lld ms, past the deadline (%lld ms left)",
+                          what, asked, deadline - now_ms);
+        return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_DEADLINE,
+                      "%s: the next attempt would start past the deadline", what);
+    }
+    apierr_breaker *br = call->breaker;
+    if (br && p->breaker_threshold > 0 && br->state == APIERR_BREAKER_OPEN &&
+        now_ms + delay - br->opened_ms < p->breaker_open_ms)
+        return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_CIRCUIT_OPEN,
+                      "%s: the circuit for the host is open", what);
+    if (budgeted && !budget_take(call->budget, p, c.category))
+        return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_BUDGET_EXHAUSTED,
+                      "%s: the client's retry budget is spent", what);
+
+    call->last_delay_ms = delay;
+    out->delay_ms = delay;
+    return finish(out, APIERR_DECISION_RETRY, c.category, "%s: retry %d after %lld ms", what,
+                  call->attempts, delay);
+}
+
+void apierr_call_begin(apierr_call *call, long long now_ms, apierr_budget *budget,
+                       apierr_breaker *breaker)
+{
+    assert(call);
+    memset(call, 0, sizeof *call);
+    call->start_ms = now_ms;
+    call->budget = budget;
+    call->breaker = breaker;
+}

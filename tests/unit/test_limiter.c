@@ -1,0 +1,290 @@
+/*
+ * The GCRA limiter with a fake clock: burst, steady rate, exact retry-after
+ * values, bounded memory, the IETF headers read back by the core's parser,
+ * and four threads hammering one key.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "server_check.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+static apierr_limiter *limiter(long long limit, long long window_s, long long burst,
+                               size_t max_keys)
+{
+    apierr_limiter_opts o = APIERR_LIMITER_OPTS_INIT;
+    o.limit = limit;
+    o.window_s = window_s;
+    o.burst = burst;
+    o.max_keys = max_keys;
+    apierr_limiter *l;
+    assert_int_equal(apierr_limiter_new(&l, &o), APIERR_OK);
+    return l;
+}
+
+static apierr_limit_verdict take(apierr_limiter *l, const char *key, long long now_ms)
+{
+    apierr_limit_verdict v;
+    assert_int_equal(apierr_limiter_take(l, &v, key, strlen(key), now_ms), APIERR_OK);
+    return v;
+}
+
+/* 10 per second (T = 100 ms) with a burst of 3. */
+static void test_burst_then_rate(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(10, 1, 3, 0);
+    static const struct {
+        long long now;
+        int allowed;
+        long long remaining, reset_ms, retry_ms;
+    } steps[] = {
+        {0, 1, 2, 100, 0},    {0, 1, 1, 200, 0},   {0, 1, 0, 300, 0}, /* the burst */
+        {0, 0, 0, 300, 100},  {0, 0, 0, 300, 100},                    /* denials move nothing */
+        {99, 0, 0, 201, 1},   {100, 1, 0, 300, 0},                    /* one per T */
+        {150, 0, 0, 250, 50}, {200, 1, 0, 300, 0}, {250, 0, 0, 250, 50},
+        {1000, 1, 2, 100, 0}, /* idle long enough: the burst is back */
+        {1050, 1, 1, 150, 0},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        apierr_limit_verdict v = take(l, "client-a", steps[i].now);
+        assert_int_equal(v.allowed, steps[i].allowed);
+        assert_int_equal(v.remaining, steps[i].remaining);
+        assert_int_equal(v.reset_ms, steps[i].reset_ms);
+        assert_int_equal(v.retry_after_ms, steps[i].retry_ms);
+        assert_int_equal(v.limit, 10);
+        assert_int_equal(v.window_s, 1);
+    }
+    /* Keys are independent. */
+    apierr_limit_verdict v = take(l, "client-b", 250);
+    assert_true(v.allowed);
+    assert_int_equal(v.remaining, 2);
+    assert_int_equal(apierr_limiter_size(l), 2);
+    apierr_limiter_free(l);
+}
+
+/* 3 per second: T = 333.33.. ms is not an integer, and must not drift. */
+static long long count_allowed(long long burst, long long until_ms, long long *retry_at_333)
+{
+    apierr_limiter *l = limiter(3, 1, burst, 0);
+    long long allowed = 0;
+    for (long long t = 0; t < until_ms; t++) {
+        apierr_limit_verdict v = take(l, "k", t);
+        allowed += v.allowed;
+        if (t == 333) *retry_at_333 = v.retry_after_ms;
+    }
+    apierr_limiter_free(l);
+    return allowed;
+}
+
+static void test_steady_rate_without_drift(void **state)
+{
+    (void)state;
+    long long retry = -1;
+    /* With a burst of 3, a request one poll late is still within tolerance,
+     * so request n (from 0) is allowed at ceil((n - 2) * 1000 / 3): 902 in
+     * 300 s, exactly, however the thirds of a millisecond add up. */
+    assert_int_equal(count_allowed(3, 300000, &retry), 902);
+    /* With no burst, lateness is not forgiven: a client polling every 1 ms
+     * arrives 0.67 ms late each time, so the period is 334 ms: 899. */
+    assert_int_equal(count_allowed(1, 300000, &retry), 899);
+    assert_int_equal(retry, 1); /* 333.33 -> 1 ms, rounded up */
+
+    /* Default burst is the limit: 60 per 60 s lets 60 through at once. */
+    apierr_limiter *d;
+    assert_int_equal(apierr_limiter_new(&d, NULL), APIERR_OK);
+    for (int i = 0; i < 60; i++) assert_true(take(d, "x", 5000).allowed);
+    apierr_limit_verdict v = take(d, "x", 5000);
+    assert_false(v.allowed);
+    assert_int_equal(v.retry_after_ms, 1000);
+    assert_int_equal(v.reset_ms, 60000);
+    apierr_limiter_free(d);
+}
+
+static void test_bad_options(void **state)
+{
+    (void)state;
+    static const apierr_limiter_opts bad[] = {
+        {APIERR_LIMITER_OPTS_VERSION, 0, 60, 0, 0, NULL},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 0, 0, 0, NULL},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 86401, 0, 0, NULL},
+        {APIERR_LIMITER_OPTS_VERSION, 10000001, 60, 0, 0, NULL},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, -1, 0, NULL},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, "has space"},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, "quo\"te"},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        apierr_limiter *l = (apierr_limiter *)&bad; /* must be reset to NULL */
+        assert_int_equal(apierr_limiter_new(&l, &bad[i]), APIERR_EINVAL);
+        assert_null(l);
+    }
+    apierr_limiter_free(NULL);
+}
+
+/* Memory is bounded: many keys never hold more than max_keys; keys whose
+ * TAT passed go first, and the ones still limited survive a sweep. */
+static void test_bounded_memory(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(1, 10, 1, 64);
+    char key[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "key-%d", i);
+        assert_true(take(l, key, i).allowed);
+        assert_true(apierr_limiter_size(l) <= 64);
+    }
+    /* A limited key, then a flood of new keys once every old TAT passed:
+     * expired keys are evicted before the limited one. */
+    apierr_limiter_free(l);
+    l = limiter(1, 10, 1, 16); /* one key per shard */
+    assert_true(take(l, "limited", 0).allowed);
+    assert_false(take(l, "limited", 1).allowed);
+    for (int i = 0; i < 200; i++) {
+        snprintf(key, sizeof key, "other-%d", i);
+        take(l, key, 9000);
+        assert_true(apierr_limiter_size(l) <= 16);
+    }
+    apierr_limiter_free(l);
+}
+
+static void test_headers_parse_back(void **state)
+{
+    (void)state;
+    apierr_limiter_opts o = APIERR_LIMITER_OPTS_INIT;
+    o.limit = 100;
+    o.window_s = 60;
+    o.burst = 5;
+    o.policy = "per-client";
+    apierr_limiter *l;
+    assert_int_equal(apierr_limiter_new(&l, &o), APIERR_OK);
+    for (int i = 0; i < 6; i++) {
+        apierr_limit_verdict v = take(l, "c", 1000);
+        apierr_limit_headers h;
+        apierr_limiter_headers(&h, l, &v);
+        assert_int_equal(h.n, 2);
+        assert_string_equal(h.h[1].name, "RateLimit-Policy");
+        assert_string_equal(h.h[1].value, "\"per-client\";q=100;w=60");
+        char want[64];
+        long long t = (v.reset_ms + 999) / 1000;
+        snprintf(want, sizeof want, "\"per-client\";r=%lld;t=%lld", v.remaining, t);
+        assert_string_equal(h.h[0].value, want);
+
+        apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
+        assert_int_equal(apierr_ratelimit_parse(&rl, h.h, h.n, 1000), APIERR_OK);
+        assert_int_equal(rl.limit, 100);
+        assert_int_equal(rl.window_ms, 60000);
+        assert_int_equal(rl.remaining, v.remaining);
+        assert_int_equal(rl.reset_ms, t * 1000);
+        assert_int_equal(v.allowed, i < 5);
+    }
+    apierr_limiter_free(l);
+}
+
+/* The 429: problem, reply with Retry-After and the RateLimit fields, and
+ * all of it read back by the core. */
+static void test_429_reply(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(2, 10, 1, 0); /* T = 5 s */
+    assert_true(take(l, "c", 0).allowed);
+    apierr_limit_verdict v = take(l, "c", 1200);
+    assert_false(v.allowed);
+    assert_int_equal(v.retry_after_ms, 3800);
+    apierr_problem *p;
+    assert_int_equal(apierr_limiter_problem(&p, &v), APIERR_OK);
+    assert_int_equal(p->status, 429);
+    assert_string_equal(p->code, "RATE_LIMITED");
+    assert_string_equal(p->message, "Too many requests. Retry after 4 seconds.");
+    apierr_limit_headers h;
+    apierr_limiter_headers(&h, l, &v);
+    for (apierr_dialect d = APIERR_DIALECT_PROBLEM; d <= APIERR_DIALECT_GESTIX; d++) {
+        apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+        o.dialect = d;
+        o.headers = h.h;
+        o.nheaders = h.n;
+        apierr_reply r;
+        build_reply(&r, p, &o);
+        assert_int_equal(r.status, 429);
+        assert_string_equal(reply_header(&r, "Retry-After"), "4");
+        apierr_problem *back = decode_reply(&r, d, 1);
+        assert_int_equal(back->retry_after_ms, 4000);
+        assert_int_equal(back->status, 429);
+        apierr_problem_free(back);
+        apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
+        assert_int_equal(apierr_ratelimit_parse(&rl, r.headers, r.nheaders, 0), APIERR_OK);
+        assert_int_equal(rl.remaining, 0);
+        assert_int_equal(rl.reset_ms, 4000);
+        assert_int_equal(rl.limit, 2);
+        assert_int_equal(rl.window_ms, 10000);
+        apierr_reply_clear(&r);
+    }
+    apierr_problem_free(p);
+    apierr_limiter_free(l);
+}
+
+enum { THREADS = 4, TRIES = 2000, BURST = 50 };
+
+typedef struct {
+    apierr_limiter *l;
+    int id;
+    long long allowed;
+} worker;
+
+static void *hammer(void *arg)
+{
+    worker *w = arg;
+    char key[32];
+    for (int i = 0; i < TRIES; i++) {
+        apierr_limit_verdict v;
+        if (apierr_limiter_take(w->l, &v, "shared", 6, 42) != APIERR_OK) return NULL;
+        w->allowed += v.allowed;
+        /* Other keys at the same time, through eviction (small table). */
+        snprintf(key, sizeof key, "t%d-%d", w->id, i);
+        if (apierr_limiter_take(w->l, &v, key, strlen(key), 42 + i) != APIERR_OK) return NULL;
+    }
+    return w;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(BURST, 60, BURST, 256);
+    pthread_t t[THREADS];
+    worker w[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (worker){l, i, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, hammer, &w[i]), 0);
+    }
+    long long total = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *ret;
+        assert_int_equal(pthread_join(t[i], &ret), 0);
+        assert_ptr_equal(ret, &w[i]);
+        total += w[i].allowed;
+    }
+    /* The clock stands still: exactly the burst gets through, whatever the
+     * interleaving. */
+    assert_int_equal(total, BURST);
+    assert_true(apierr_limiter_size(l) <= 256);
+    apierr_limiter_free(l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_burst_then_rate),
+        cmocka_unit_test(test_steady_rate_without_drift),
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_bounded_memory),
+        cmocka_unit_test(test_headers_parse_back),
+        cmocka_unit_test(test_429_reply),
+        cmocka_unit_test(test_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
