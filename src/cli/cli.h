@@ -29,5 +29,7 @@ enum cli_exit {
 int cli_explain(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_profiles(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_call(int argc, char **argv);
 
 #endif

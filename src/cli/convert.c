@@ -21,10 +21,7 @@ static int set_from(void *ctx, const char *v)
 
 static int set_status(void *ctx, const char *v)
 {
-    struct convert_args *a = ctx;
-    if (cli_parse_int(&a->opts.status, v, 100, 599) == 0) return 0;
-    cli_error("convert", "--status wants an HTTP status in 100..599, not '%s'", v);
-    return -1;
+    return cli_parse_status(&((struct convert_args *)ctx)->opts.status, "convert", v);
 }
 
 static const cli_option options[] = {

@@ -121,10 +121,7 @@ struct explain_args {
 
 static int set_status(void *ctx, const char *v)
 {
-    struct explain_args *a = ctx;
-    if (cli_parse_int(&a->opts.status, v, 100, 599) == 0) return 0;
-    cli_error("explain", "--status wants an HTTP status in 100..599, not '%s'", v);
-    return -1;
+    return cli_parse_status(&((struct explain_args *)ctx)->opts.status, "explain", v);
 }
 
 static int set_header(void *ctx, const char *v)
@@ -161,13 +158,13 @@ static int is_profile_path(const char *v)
 
 static int load_profile_file(apierr_profile *out, const char *path)
 {
-    char *text, err[160];
+    char *text, err[160] = "";
     size_t len;
     if (cli_read_input(&text, &len, "explain", path, CLI_BODY_MAX)) return -1;
     int rc = apierr_profile_from_json(out, text, len, err, sizeof err);
     free(text);
     if (rc == APIERR_OK) return 0;
-    cli_error("explain", "profile '%s': %s", path, err);
+    cli_error("explain", "profile '%s': %s", path, err[0] ? err : apierr_strerror(rc));
     return -1;
 }
 
@@ -236,7 +233,6 @@ static void put_line(const char *label, const char *value)
 
 static void print_prose(const apierr_problem *p, const struct explain_args *a, const verdict *v)
 {
-
     if (p->status)
         printf("HTTP %d %s\n", p->status, apierr_status_reason(p->status));
     else

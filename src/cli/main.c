@@ -10,6 +10,8 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"call", cli_call, "make an HTTP call that survives failures (retry, refresh, backoff)"},
+    {"serve", cli_serve, "run the reference API server, with fault injection"},
     {"explain", cli_explain, "explain an error response: what happened and what to do"},
     {"convert", cli_convert, "re-encode an error body in another dialect"},
     {"profiles", cli_profiles, "list the API profiles, or show one as JSON"},

@@ -192,6 +192,13 @@ int cli_parse_int(int *out, const char *s, int min, int max)
     return 0;
 }
 
+int cli_parse_status(int *out, const char *cmd, const char *value)
+{
+    if (cli_parse_int(out, value, 100, 599) == 0) return 0;
+    cli_error(cmd, "--status wants an HTTP status in 100..599, not '%s'", value);
+    return -1;
+}
+
 void cli_print_dialects(FILE *f, int encodable)
 {
     const char *sep = "";

@@ -77,6 +77,10 @@ int cli_parse_header(apierr_header *out, char *arg);
  * an empty string or a value out of bounds (*out unchanged). */
 int cli_parse_int(int *out, const char *s, int min, int max);
 
+/* Parses an HTTP status (100..599) given to option --status of cmd.
+ * Returns 0, or -1 after printing why. */
+int cli_parse_status(int *out, const char *cmd, const char *value);
+
 /* Parses a dialect name; with encodable set, only a dialect apierr can
  * write is accepted. Returns 0, or -1 after printing the names allowed. */
 int cli_parse_dialect(apierr_dialect *out, const char *cmd, const char *name, int encodable);

@@ -5,14 +5,13 @@
  */
 #include "apierr/server_idempotency.h"
 
-#include "alloc.h"
-#include "buf.h"
 #include "server_impl.h"
 #include "sha256.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One row per key. done = 0 while the first request runs. headers holds
@@ -90,7 +89,7 @@ void apierr_idempotency_close(apierr_idempotency *s)
     for (int i = 0; i < ST__COUNT; i++) sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
-    apierr__free(s);
+    free(s);
 }
 
 int apierr_idempotency_open(apierr_idempotency **out, const char *path,
@@ -105,7 +104,7 @@ int apierr_idempotency_open(apierr_idempotency **out, const char *path,
     const apierr_idempotency_opts *o = opts ? opts : &init;
     *out = NULL;
     if (o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
-    apierr_idempotency *s = apierr__calloc(1, sizeof *s);
+    apierr_idempotency *s = calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
     s->ttl_ms = o->ttl_ms;
@@ -140,7 +139,7 @@ static int unpack(apierr_reply *out, sqlite3_stmt *get)
     size_t hlen = (size_t)sqlite3_column_bytes(get, 5), n = 0;
     for (size_t i = 0; i < hlen; i++) n += h[i] == '\0';
     if (n % 2 || (hlen && h[hlen - 1] != '\0')) return APIERR_EIO; /* not ours */
-    apierr_header *hs = apierr__calloc(n / 2 + 1, sizeof *hs);
+    apierr_header *hs = calloc(n / 2 + 1, sizeof *hs);
     if (!hs) return APIERR_ENOMEM;
     for (size_t i = 0, k = 0; i < hlen; k++) {
         hs[k].name = h + i;
@@ -151,7 +150,7 @@ static int unpack(apierr_reply *out, sqlite3_stmt *get)
     const char *body = sqlite3_column_blob(get, 6);
     size_t blen = (size_t)sqlite3_column_bytes(get, 6);
     int rc = apierr_reply_make(out, sqlite3_column_int(get, 4), hs, n / 2, body, body ? blen : 0);
-    apierr__free(hs);
+    free(hs);
     return rc;
 }
 
@@ -228,26 +227,31 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
                                 const apierr_reply *response)
 {
     if (!apierr_idempotency_key_valid(key) || response->body_len > INT_MAX) return APIERR_EINVAL;
-    apierr__buf h = APIERR__BUF_INIT;
+    size_t hlen = 0;
     for (size_t i = 0; i < response->nheaders; i++) {
         const apierr_header *x = &response->headers[i];
-        if (!x->name || !x->value || !*x->name) {
-            apierr__buf_free(&h);
-            return APIERR_EINVAL;
-        }
-        apierr__buf_append(&h, x->name, strlen(x->name) + 1);
-        apierr__buf_append(&h, x->value, strlen(x->value) + 1);
+        if (!x->name || !x->value || !*x->name) return APIERR_EINVAL;
+        hlen += strlen(x->name) + strlen(x->value) + 2;
     }
-    if (h.oom) return APIERR_ENOMEM;
+    if (hlen > INT_MAX) return APIERR_EINVAL;
+    char *h = malloc(hlen + 1), *w = h;
+    if (!h) return APIERR_ENOMEM;
+    for (size_t i = 0; i < response->nheaders; i++) {
+        const apierr_header *x = &response->headers[i];
+        size_t ln = strlen(x->name) + 1, lv = strlen(x->value) + 1;
+        memcpy(w, x->name, ln);
+        memcpy(w + ln, x->value, lv);
+        w += ln + lv;
+    }
     pthread_mutex_lock(&s->mu);
     sqlite3_stmt *st = s->st[ST_STORE];
     sqlite3_bind_int(st, 2, response->status);
-    sqlite3_bind_blob(st, 3, h.data ? h.data : "", (int)h.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, h, (int)hlen, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, response->body ? response->body : "", (int)response->body_len,
                       SQLITE_STATIC);
     int rc = write_key(s, st, key);
     pthread_mutex_unlock(&s->mu);
-    apierr__buf_free(&h);
+    free(h);
     return rc;
 }
 

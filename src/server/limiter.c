@@ -5,13 +5,13 @@
  */
 #include "apierr/server_limiter.h"
 
-#include "alloc.h"
 #include "apierr/server_reply.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -65,7 +65,7 @@ int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
     if (o->limit < 1 || o->limit > 1000000 || o->window_s < 1 || o->window_s > 86400 || burst < 1 ||
         burst > 1000000 || !valid_policy_name(name))
         return APIERR_EINVAL;
-    apierr_limiter *l = apierr__calloc(1, sizeof *l);
+    apierr_limiter *l = calloc(1, sizeof *l);
     if (!l) return APIERR_ENOMEM;
     l->limit = o->limit;
     l->window_s = o->window_s;
@@ -92,13 +92,13 @@ void apierr_limiter_free(apierr_limiter *l)
         for (size_t b = 0; b < s->nbuckets; b++) {
             for (entry *e = s->buckets[b], *next; e; e = next) {
                 next = e->next;
-                apierr__free(e);
+                free(e);
             }
         }
-        apierr__free(s->buckets);
+        free(s->buckets);
         pthread_mutex_destroy(&s->mu);
     }
-    apierr__free(l);
+    free(l);
 }
 
 static uint64_t hash_key(uint64_t seed, const char *key, size_t len)
@@ -113,7 +113,7 @@ static uint64_t hash_key(uint64_t seed, const char *key, size_t len)
 static void grow(shard *s)
 {
     size_t n = s->nbuckets ? s->nbuckets * 2 : MIN_BUCKETS;
-    entry **b = apierr__calloc(n, sizeof *b);
+    entry **b = calloc(n, sizeof *b);
     if (!b) return;
     for (size_t i = 0; i < s->nbuckets; i++) {
         for (entry *e = s->buckets[i], *next; e; e = next) {
@@ -122,7 +122,7 @@ static void grow(shard *s)
             b[e->hash & (n - 1)] = e;
         }
     }
-    apierr__free(s->buckets);
+    free(s->buckets);
     s->buckets = b;
     s->nbuckets = n;
 }
@@ -139,7 +139,7 @@ static void evict(shard *s, long long now)
             entry *e = *pe;
             if (e->tat <= now) {
                 *pe = e->next;
-                apierr__free(e);
+                free(e);
                 dropped++;
                 continue;
             }
@@ -150,7 +150,7 @@ static void evict(shard *s, long long now)
     if (!dropped && oldest) {
         entry *e = *oldest;
         *oldest = e->next;
-        apierr__free(e);
+        free(e);
         dropped = 1;
     }
     s->count -= dropped;
@@ -192,7 +192,7 @@ int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char
     } else if (allowed) {
         if (s->count >= l->shard_cap) evict(s, now);
         if (s->count >= s->nbuckets) grow(s);
-        entry *e = s->nbuckets ? apierr__malloc(sizeof *e + len) : NULL;
+        entry *e = s->nbuckets ? malloc(sizeof *e + len) : NULL;
         if (e) {
             e->hash = h;
             e->tat = next;

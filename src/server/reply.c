@@ -6,11 +6,10 @@
  */
 #include "server_impl.h"
 
-#include "alloc.h"
 #include "apierr/server_request_id.h"
-#include "buf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -188,59 +187,51 @@ static int valid_value(const char *s)
 }
 
 int apierr__reply_pack(apierr_reply *out, int status, const apierr_header *a, size_t na,
-                       const apierr_header *b, size_t nb, char *body, size_t len)
+                       const apierr_header *b, size_t nb, const char *body, size_t len)
 {
     memset(out, 0, sizeof *out);
-    size_t n = na + nb, bytes = 0;
+    size_t n = na + nb, bytes = body ? len + 1 : 0;
     for (size_t i = 0; i < n; i++) {
         const apierr_header *h = i < na ? &a[i] : &b[i - na];
-        if (!valid_name(h->name) || !valid_value(h->value)) goto invalid;
+        if (!valid_name(h->name) || !valid_value(h->value)) return APIERR_EINVAL;
         bytes += strlen(h->name) + strlen(h->value) + 2;
     }
-    apierr_header *hs = NULL;
-    if (n) {
-        hs = apierr__malloc(n * sizeof *hs + bytes);
-        if (!hs) {
-            apierr__free(body);
-            return APIERR_ENOMEM;
-        }
-        char *s = (char *)(hs + n);
-        for (size_t i = 0; i < n; i++) {
-            const apierr_header *h = i < na ? &a[i] : &b[i - na];
-            size_t ln = strlen(h->name) + 1, lv = strlen(h->value) + 1;
-            hs[i].name = memcpy(s, h->name, ln);
-            hs[i].value = memcpy(s + ln, h->value, lv);
-            s += ln + lv;
-        }
+    if (bytes > (size_t)-1 / 2) return APIERR_ENOMEM;
+    /* One block per reply: the header array, every name and value, then the
+     * body; a reply costs one malloc and one free. */
+    apierr_header *hs = malloc(n * sizeof *hs + bytes + 1);
+    if (!hs) return APIERR_ENOMEM;
+    char *s = (char *)(hs + n);
+    for (size_t i = 0; i < n; i++) {
+        const apierr_header *h = i < na ? &a[i] : &b[i - na];
+        size_t ln = strlen(h->name) + 1, lv = strlen(h->value) + 1;
+        hs[i].name = memcpy(s, h->name, ln);
+        hs[i].value = memcpy(s + ln, h->value, lv);
+        s += ln + lv;
+    }
+    if (body) {
+        out->body = memcpy(s, body, len);
+        out->body[len] = '\0';
+        out->body_len = len;
     }
     out->status = status;
     out->headers = hs;
     out->nheaders = n;
-    out->body = body;
-    out->body_len = body ? len : 0;
     return APIERR_OK;
-invalid:
-    apierr__free(body);
-    return APIERR_EINVAL;
 }
 
 int apierr_reply_make(apierr_reply *out, int status, const apierr_header *headers, size_t nheaders,
                       const char *body, size_t len)
 {
-    char *copy = NULL;
     memset(out, 0, sizeof *out);
-    if (body || len) {
-        if (!body) return APIERR_EINVAL;
-        if (!(copy = apierr__strndup(body, len))) return APIERR_ENOMEM;
-    }
-    return apierr__reply_pack(out, status, headers, nheaders, NULL, 0, copy, len);
+    if (!body && len) return APIERR_EINVAL;
+    return apierr__reply_pack(out, status, headers, nheaders, NULL, 0, body, len);
 }
 
 void apierr_reply_clear(apierr_reply *r)
 {
     if (!r) return;
-    apierr__free(r->headers);
-    apierr__free(r->body);
+    free(r->headers); /* the start of the reply's one block */
     memset(r, 0, sizeof *r);
 }
 
@@ -252,20 +243,28 @@ void apierr__retry_after_format(char *buf, long long delay_ms)
 
 /* --- building a reply ------------------------------------------------------- */
 
-/* Writes `name="value"` with the bytes RFC 6750 3 allows in quoted values
- * (%x20-21 / %x23-5B / %x5D-7E); others are left out. */
-static void put_auth_param(apierr__buf *b, int *first, const char *name, const char *value)
+static char *put(char *w, const char *s)
 {
-    apierr__buf_puts(b, *first ? " " : ", ");
-    *first = 0;
-    apierr__buf_puts(b, name);
-    apierr__buf_append(b, "=\"", 2);
-    for (const unsigned char *s = (const unsigned char *)value; *s; s++)
-        if (*s >= 0x20 && *s <= 0x7e && *s != '"' && *s != '\\') apierr__buf_putc(b, (char)*s);
-    apierr__buf_putc(b, '"');
+    size_t n = strlen(s);
+    memcpy(w, s, n);
+    return w + n;
 }
 
-static void bearer_challenge(apierr__buf *b, const apierr_reply_opts *o, const char *message)
+/* Writes `name="value"` with the bytes RFC 6750 3 allows in quoted values
+ * (%x20-21 / %x23-5B / %x5D-7E); others are left out. */
+static char *put_auth_param(char *w, int *first, const char *name, const char *value)
+{
+    w = put(w, *first ? " " : ", ");
+    *first = 0;
+    w = put(put(w, name), "=\"");
+    for (const unsigned char *s = (const unsigned char *)value; *s; s++)
+        if (*s >= 0x20 && *s <= 0x7e && *s != '"' && *s != '\\') *w++ = (char)*s;
+    return put(w, "\"");
+}
+
+/* The Bearer challenge as a new string (free() it), or NULL when out of
+ * memory. */
+static char *bearer_challenge(const apierr_reply_opts *o, const char *message)
 {
     static const char *const errors[] = {
         [APIERR_BEARER_INVALID_TOKEN] = "invalid_token",
@@ -275,12 +274,18 @@ static void bearer_challenge(apierr__buf *b, const apierr_reply_opts *o, const c
     };
     unsigned e = (unsigned)o->bearer_error;
     const char *error = e < sizeof errors / sizeof *errors ? errors[e] : errors[0];
+    size_t cap = 128 + (o->realm ? strlen(o->realm) : 0) + (message ? strlen(message) : 0);
+    char *out = malloc(cap), *w = out;
     int first = 1;
-    apierr__buf_puts(b, "Bearer");
-    if (o->realm) put_auth_param(b, &first, "realm", o->realm);
-    if (!error) return; /* no credentials: no error information (3.1) */
-    put_auth_param(b, &first, "error", error);
-    if (message) put_auth_param(b, &first, "error_description", message);
+    if (!out) return NULL;
+    w = put(w, "Bearer");
+    if (o->realm) w = put_auth_param(w, &first, "realm", o->realm);
+    if (error) { /* without credentials, no error information (3.1) */
+        w = put_auth_param(w, &first, "error", error);
+        if (message) w = put_auth_param(w, &first, "error_description", message);
+    }
+    *w = '\0';
+    return out;
 }
 
 static void format_timestamp(char *buf, size_t cap, long long unix_ms)
@@ -342,21 +347,23 @@ int apierr_reply_build(apierr_reply *out, const apierr_problem *p, const apierr_
         h[n++] = (apierr_header){"Retry-After", retry};
     }
     if (status == 405) h[n++] = (apierr_header){"Allow", o->allow};
-    apierr__buf challenge = APIERR__BUF_INIT;
+    char *challenge = NULL;
     if (status == 401 || (status == 403 && o->bearer_error == APIERR_BEARER_INSUFFICIENT_SCOPE)) {
-        if (o->www_authenticate)
-            apierr__buf_puts(&challenge, o->www_authenticate);
-        else
-            bearer_challenge(&challenge, o, q.message);
-        if (challenge.oom) return APIERR_ENOMEM;
-        h[n++] = (apierr_header){"WWW-Authenticate", challenge.data};
+        if (o->www_authenticate) {
+            h[n++] = (apierr_header){"WWW-Authenticate", o->www_authenticate};
+        } else {
+            if (!(challenge = bearer_challenge(o, q.message))) return APIERR_ENOMEM;
+            h[n++] = (apierr_header){"WWW-Authenticate", challenge};
+        }
     }
 
     char *body;
     size_t len;
     rc = apierr_problem_encode(&body, &len, &q, d);
-    if (rc == APIERR_OK)
+    if (rc == APIERR_OK) {
         rc = apierr__reply_pack(out, status, h, n, o->headers, o->nheaders, body, len);
-    apierr__buf_free(&challenge);
+        apierr_free(body);
+    }
+    free(challenge);
     return rc;
 }

@@ -1,9 +1,8 @@
 /* The validation collector: field failures in, one problem out. */
 #include "apierr/server_validation.h"
 
-#include "alloc.h"
-#include "buf.h"
-
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What each dialect expects of a validation error; the last row is the
@@ -42,13 +41,13 @@ int apierr_validation_new(apierr_validation **out, const apierr_validation_opts 
     const apierr_validation_opts *o = opts ? opts : &init;
     size_t row = defaults_row(o->dialect);
     *out = NULL;
-    apierr_validation *v = apierr__calloc(1, sizeof *v);
+    apierr_validation *v = calloc(1, sizeof *v);
     if (!v) return APIERR_ENOMEM;
     v->status = o->status ? o->status : defaults[row].status;
-    v->code = apierr__strdup(o->code ? o->code : defaults[row].code);
+    v->code = strdup(o->code ? o->code : defaults[row].code);
     const char *message = o->message;
     if (!message && !defaults[row].first_failure) message = GENERIC_MESSAGE;
-    v->message = apierr__strdup(message);
+    v->message = message ? strdup(message) : NULL;
     if (!v->code || (message && !v->message) || apierr_problem_new(&v->p)) {
         apierr_validation_free(v);
         return APIERR_ENOMEM;
@@ -60,10 +59,10 @@ int apierr_validation_new(apierr_validation **out, const apierr_validation_opts 
 void apierr_validation_free(apierr_validation *v)
 {
     if (!v) return;
-    apierr__free(v->code);
-    apierr__free(v->message);
+    free(v->code);
+    free(v->message);
     apierr_problem_free(v->p);
-    apierr__free(v);
+    free(v);
 }
 
 int apierr_validation_add(apierr_validation *v, const char *field, const char *message,
@@ -94,17 +93,19 @@ void apierr_validation_reset(apierr_validation *v)
 }
 
 /* "Field 'currency' is required (and 2 more)". */
-static void first_failure_message(apierr__buf *b, const apierr_problem *p)
+static char *first_failure_message(const apierr_problem *p)
 {
     const apierr_detail *d = &p->details[0];
     const char *msg = d->message ? d->message : "is invalid";
-    if (d->field) {
-        int predicate = *msg >= 'a' && *msg <= 'z';
-        apierr__buf_printf(b, "Field '%s'%s%s", d->field, predicate ? " " : ": ", msg);
-    } else {
-        apierr__buf_puts(b, msg);
-    }
-    if (p->ndetails > 1) apierr__buf_printf(b, " (and %zu more)", p->ndetails - 1);
+    const char *field = d->field ? d->field : "";
+    const char *sep = !d->field ? "" : *msg >= 'a' && *msg <= 'z' ? " " : ": ";
+    const char *fmt = d->field ? "Field '%s'%s%s%s" : "%s%s%s%s";
+    char more[48] = "";
+    if (p->ndetails > 1) snprintf(more, sizeof more, " (and %zu more)", p->ndetails - 1);
+    int n = snprintf(NULL, 0, fmt, field, sep, msg, more);
+    char *out = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (out) snprintf(out, (size_t)n + 1, fmt, field, sep, msg, more);
+    return out;
 }
 
 int apierr_validation_problem(apierr_problem **out, const apierr_validation *v)
@@ -114,19 +115,15 @@ int apierr_validation_problem(apierr_problem **out, const apierr_validation *v)
     apierr_problem *p;
     if (apierr_problem_new(&p)) return APIERR_ENOMEM;
     p->status = v->status;
-    apierr__buf msg = APIERR__BUF_INIT;
-    if (v->message)
-        apierr__buf_puts(&msg, v->message);
-    else
-        first_failure_message(&msg, v->p);
-    int rc = msg.oom ? APIERR_ENOMEM : APIERR_OK;
+    char *msg = v->message ? NULL : first_failure_message(v->p);
+    int rc = v->message || msg ? APIERR_OK : APIERR_ENOMEM;
     if (!rc) rc = apierr_problem_set(p, APIERR_PF_CODE, v->code);
-    if (!rc) rc = apierr_problem_set(p, APIERR_PF_MESSAGE, msg.data);
+    if (!rc) rc = apierr_problem_set(p, APIERR_PF_MESSAGE, v->message ? v->message : msg);
     for (size_t i = 0; !rc && i < v->p->ndetails; i++) {
         const apierr_detail *d = &v->p->details[i];
         rc = apierr_problem_add_detail(p, d->field, d->message, d->code);
     }
-    apierr__buf_free(&msg);
+    free(msg);
     if (rc) {
         apierr_problem_free(p);
         return rc;
