@@ -26,7 +26,8 @@ void *apierr__arena_alloc(apierr__arena *a, size_t n)
         return (void *)p;
     }
     if (n > (size_t)-1 / 2) return NULL;
-    size_t size = n < 1024 ? 1024 : n;
+    /* 1008 + the chunk header stays within glibc's per-thread cache. */
+    size_t size = n < 1008 ? 1008 : n;
     struct apierr__arena_chunk *c = apierr__malloc(sizeof *c + size);
     if (!c) return NULL;
     c->next = a->chunks;

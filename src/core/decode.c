@@ -3,6 +3,7 @@
 #include "apierr/status.h"
 #include "dialect_impl.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* Where the JSON value of a body starts, or NULL when the body is not an
@@ -16,6 +17,19 @@ static const char *json_start(const char *s, size_t n)
     return n && (*s == '{' || *s == '[') ? s : NULL;
 }
 
+/* Sets b->keys and b->unknown_keys from the top-level members. */
+static void index_keys(apierr__body *b)
+{
+    const char *key;
+    const json_t *value;
+    if (!json_is_object(b->json)) return;
+    json_object_foreach((json_t *)b->json, key, value) {
+        int bit = apierr__key_index(key, strlen(key));
+        if (bit < 0) b->unknown_keys++;
+        else b->keys |= UINT64_C(1) << bit;
+    }
+}
+
 static const apierr__dialect_ops *detect(const apierr__body *b)
 {
     const apierr__dialect_ops *best = NULL;
@@ -23,6 +37,7 @@ static const apierr__dialect_ops *detect(const apierr__body *b)
     for (unsigned d = 0; d < APIERR_DIALECT__COUNT; d++) {
         const apierr__dialect_ops *ops = apierr__dialect_ops_of((apierr_dialect)d);
         if (!ops || !ops->match || !ops->decode) continue;
+        if (ops->any_of && !(b->keys & ops->any_of)) continue;
         int s = ops->match(b);
         if (s > best_score) best = ops, best_score = s;
     }
@@ -36,10 +51,34 @@ static int is_taken(const char *key, const char *const *members)
     return 0;
 }
 
-/* Keeps the top-level members the dialect did not take, as a JSON object. */
-static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, const json_t *root)
+/* APIERR__KEY bits of a dialect's members, computed once per dialect.
+ * MEMBERS_OUTSIDE marks a list with a name the key table lacks (the fast
+ * path then never applies); 0 means "not computed yet". Relaxed atomics:
+ * racing threads compute and store the same value. */
+#define MEMBERS_DONE (UINT64_C(1) << 63)
+#define MEMBERS_OUTSIDE (UINT64_C(1) << 62)
+static uint64_t members_mask(const apierr__dialect_ops *ops)
 {
+    static _Atomic uint64_t cache[APIERR_DIALECT__COUNT];
+    uint64_t m = atomic_load_explicit(&cache[ops->id], memory_order_relaxed);
+    if (m) return m;
+    m = MEMBERS_DONE;
+    for (const char *const *k = ops->members; *k; k++) {
+        int bit = apierr__key_index(*k, strlen(*k));
+        m |= bit < 0 ? MEMBERS_OUTSIDE : UINT64_C(1) << bit;
+    }
+    atomic_store_explicit(&cache[ops->id], m, memory_order_relaxed);
+    return m;
+}
+
+/* Keeps the top-level members the dialect did not take, as a JSON object. */
+static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b)
+{
+    const json_t *root = b->json;
     if (!ops->members || !json_is_object(root) || p->extensions) return APIERR_OK;
+    uint64_t mask = members_mask(ops);
+    if (!(mask & MEMBERS_OUTSIDE) && !b->unknown_keys && !(b->keys & ~mask))
+        return APIERR_OK; /* every member is one the dialect took */
     const char *key;
     json_t *value, *ext = NULL;
     json_object_foreach((json_t *)root, key, value) {
@@ -100,13 +139,14 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
         rc = APIERR_ENOMEM;
         goto fail;
     }
-    apierr__body b = {root, p->raw, len, o->content_type, o->status};
+    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0};
+    index_keys(&b);
 
     const apierr__dialect_ops *ops = apierr__dialect_ops_of(o->dialect);
     if (!ops || !ops->decode) ops = detect(&b);
     if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_UNKNOWN); /* no rule matched */
     p->dialect = ops->id;
-    if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, root))) goto fail;
+    if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, &b))) goto fail;
     if ((rc = apply_headers(p, o))) goto fail;
     if (!p->message) {
         const char *m = p->title ? p->title : apierr_status_reason(p->status);

@@ -425,3 +425,19 @@ int apierr__take_clean_text(apierr_problem *p, apierr_problem_field f, const cha
     apierr__buf_free(&b);
     return rc;
 }
+
+int apierr__key_index(const char *name, size_t len)
+{
+    static const struct {
+        const char *name;
+        size_t len;
+    } keys[] = {
+#define APIERR__KEY_ROW(k) {#k, sizeof #k - 1},
+        APIERR__KEY_MAP(APIERR__KEY_ROW)
+#undef APIERR__KEY_ROW
+    };
+    for (int i = 0; i < APIERR__K__COUNT; i++)
+        if (keys[i].len == len && keys[i].name[0] == name[0] && memcmp(keys[i].name, name, len) == 0)
+            return i;
+    return -1;
+}

@@ -44,4 +44,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_ASPNET = {APIERR_DIALECT_ASPNET, match, decode, NULL,
-                                                    members};
+                                                    members, APIERR__KEY(errors)};

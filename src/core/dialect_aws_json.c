@@ -32,4 +32,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_AWS_JSON = {APIERR_DIALECT_AWS_JSON, match, decode, NULL,
-                                                      members};
+                                                      members, APIERR__KEY(__type)};

@@ -49,5 +49,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_AWS_XML = {APIERR_DIALECT_AWS_XML, match, decode, NULL,
-                                                     NULL};
+const apierr__dialect_ops apierr__dialect_AWS_XML = {APIERR_DIALECT_AWS_XML, match, decode, NULL, NULL, 0};

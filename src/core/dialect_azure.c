@@ -58,4 +58,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_AZURE = {APIERR_DIALECT_AZURE, match, decode, NULL,
-                                                   members};
+                                                   members, APIERR__KEY(error)};

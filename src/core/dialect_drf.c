@@ -117,4 +117,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return rc;
 }
 
-const apierr__dialect_ops apierr__dialect_DRF = {APIERR_DIALECT_DRF, match, decode, NULL, NULL};
+const apierr__dialect_ops apierr__dialect_DRF = {APIERR_DIALECT_DRF, match, decode, NULL, NULL, 0};

@@ -53,4 +53,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_FASTAPI = {APIERR_DIALECT_FASTAPI, match, decode, NULL,
-                                                     members};
+                                                     members, APIERR__KEY(detail)};

@@ -67,4 +67,4 @@ static void encode(apierr__buf *b, const apierr_problem *p)
 }
 
 const apierr__dialect_ops apierr__dialect_FIELDMAP = {APIERR_DIALECT_FIELDMAP, match, decode,
-                                                      encode, members};
+                                                      encode, members, APIERR__KEY(message) | APIERR__KEY(errors)};

@@ -68,4 +68,4 @@ static void encode(apierr__buf *b, const apierr_problem *p)
 }
 
 const apierr__dialect_ops apierr__dialect_GESTIX = {APIERR_DIALECT_GESTIX, match, decode, encode,
-                                                    members};
+                                                    members, APIERR__KEY(code)};

@@ -41,4 +41,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_GITHUB = {APIERR_DIALECT_GITHUB, match, decode, NULL,
-                                                    members};
+                                                    members, APIERR__KEY(message)};

@@ -103,4 +103,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_GOOGLE = {APIERR_DIALECT_GOOGLE, match, decode, NULL,
-                                                    members};
+                                                    members, APIERR__KEY(error)};

@@ -133,4 +133,4 @@ static void encode(apierr__buf *b, const apierr_problem *p)
 }
 
 const apierr__dialect_ops apierr__dialect_GRAPHQL = {APIERR_DIALECT_GRAPHQL, match, decode,
-                                                     encode, members};
+                                                     encode, members, APIERR__KEY(errors)};

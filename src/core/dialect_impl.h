@@ -13,6 +13,34 @@
 
 #include <jansson.h>
 
+#include <stdint.h>
+
+/*
+ * The top-level member names that some dialect looks for or understands.
+ * Decoding walks the body's top-level object once and sets one bit per name
+ * present, so detection can skip every dialect whose members are absent
+ * without a hash lookup, and extension members are only collected when a
+ * name outside the dialect's list is there. Hash lookups in jansson cost
+ * about as much as parsing a short string, and 24 dialects each doing a few
+ * made detection a third of the decode time.
+ */
+#define APIERR__KEY_MAP(X)                                                                         \
+    X(__type) X(Message) X(code) X(data) X(detail) X(details) X(documentation_url) X(error)        \
+    X(error_description) X(error_uri) X(errors) X(exception) X(instance) X(jsonapi) X(links)       \
+    X(message) X(meta) X(more_info) X(non_field_errors) X(ok) X(path) X(request_id) X(requestId)   \
+    X(response_metadata) X(retry_after) X(status) X(statusCode) X(timestamp) X(title) X(traceId)   \
+    X(type)
+
+enum {
+#define APIERR__KEY_ENUM(name) APIERR__K_##name,
+    APIERR__KEY_MAP(APIERR__KEY_ENUM)
+#undef APIERR__KEY_ENUM
+        APIERR__K__COUNT
+};
+
+/* The bit of a top-level member name, for apierr__body.keys and any_of. */
+#define APIERR__KEY(name) (UINT64_C(1) << APIERR__K_##name)
+
 /* An error response as the decoder sees it. */
 typedef struct apierr__body {
     const json_t *json;       /* the parsed body, NULL when it is not JSON */
@@ -20,7 +48,12 @@ typedef struct apierr__body {
     size_t len;
     const char *content_type; /* or NULL */
     int status;               /* HTTP status, 0 when unknown */
+    uint64_t keys;            /* APIERR__KEY() bits of the top-level members present */
+    size_t unknown_keys;      /* top-level members not in APIERR__KEY_MAP */
 } apierr__body;
+
+/* Bit index of a member name, or -1 when it is not in APIERR__KEY_MAP. */
+int apierr__key_index(const char *name, size_t len);
 
 typedef struct apierr__dialect_ops {
     apierr_dialect id;
@@ -38,6 +71,10 @@ typedef struct apierr__dialect_ops {
     /* Top-level members the dialect understands (NULL-terminated); others
      * are kept as extension members. NULL: keep none. */
     const char *const *members;
+    /* match() is only asked when one of these top-level members is present
+     * (APIERR__KEY bits); 0 asks it always (non-JSON shapes, DRF's maps of
+     * arbitrary field names, problem's content type). */
+    uint64_t any_of;
 } apierr__dialect_ops;
 
 /* The registry: every dialect, in apierr_dialect order (NULL for AUTO). */

@@ -78,4 +78,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_JSONAPI = {APIERR_DIALECT_JSONAPI, match, decode, NULL,
-                                                     members};
+                                                     members, APIERR__KEY(errors)};

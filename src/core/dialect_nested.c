@@ -47,4 +47,4 @@ static void encode(apierr__buf *b, const apierr_problem *p)
 }
 
 const apierr__dialect_ops apierr__dialect_NESTED = {APIERR_DIALECT_NESTED, match, decode, encode,
-                                                    members};
+                                                    members, APIERR__KEY(error)};

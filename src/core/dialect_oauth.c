@@ -36,4 +36,4 @@ static void encode(apierr__buf *b, const apierr_problem *p)
 }
 
 const apierr__dialect_ops apierr__dialect_OAUTH = {APIERR_DIALECT_OAUTH, match, decode, encode,
-                                                   members};
+                                                   members, APIERR__KEY(error)};

@@ -22,6 +22,9 @@ static int match(const apierr__body *b)
     if (!json_is_object(j)) return 0;
     int score = 0;
     if (b->content_type && strstr(b->content_type, "problem+json")) score += 60;
+    const uint64_t own = APIERR__KEY(type) | APIERR__KEY(title) | APIERR__KEY(detail) |
+                         APIERR__KEY(status);
+    if (!score && !(b->keys & own)) return 0;
     if (json_is_string(json_object_get(j, "type"))) score += 20;
     if (json_is_string(json_object_get(j, "title"))) score += 20;
     if (json_is_string(json_object_get(j, "detail"))) score += 15;
@@ -108,5 +111,4 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_putc(b, '}');
 }
 
-const apierr__dialect_ops apierr__dialect_PROBLEM = {APIERR_DIALECT_PROBLEM, match, decode, encode,
-                                                     members};
+const apierr__dialect_ops apierr__dialect_PROBLEM = {APIERR_DIALECT_PROBLEM, match, decode, encode, members, 0};

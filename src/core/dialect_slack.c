@@ -63,4 +63,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_SLACK = {APIERR_DIALECT_SLACK, match, decode, NULL,
-                                                   members};
+                                                   members, APIERR__KEY(ok)};

@@ -45,4 +45,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_SPRING = {APIERR_DIALECT_SPRING, match, decode, NULL,
-                                                    members};
+                                                    members, APIERR__KEY(timestamp)};

@@ -34,4 +34,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_STRIPE = {APIERR_DIALECT_STRIPE, match, decode, NULL,
-                                                    members};
+                                                    members, APIERR__KEY(error)};

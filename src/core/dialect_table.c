@@ -9,7 +9,7 @@ APIERR_DIALECT_MAP(APIERR__DIALECT_EXTERN)
 #undef APIERR__DIALECT_EXTERN
 
 /* `auto` is no shape of its own: its row has no functions. */
-const apierr__dialect_ops apierr__dialect_AUTO = {APIERR_DIALECT_AUTO, NULL, NULL, NULL, NULL};
+const apierr__dialect_ops apierr__dialect_AUTO = {APIERR_DIALECT_AUTO, NULL, NULL, NULL, NULL, 0};
 
 /* The table is the same X-macro list as the enum, so it cannot drift. */
 static const apierr__dialect_ops *const table[] = {

@@ -32,4 +32,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
 }
 
 const apierr__dialect_ops apierr__dialect_TWILIO = {APIERR_DIALECT_TWILIO, match, decode, NULL,
-                                                    members};
+                                                    members, APIERR__KEY(code)};

@@ -16,5 +16,4 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_UNKNOWN = {APIERR_DIALECT_UNKNOWN, NULL, decode, NULL,
-                                                     NULL};
+const apierr__dialect_ops apierr__dialect_UNKNOWN = {APIERR_DIALECT_UNKNOWN, NULL, decode, NULL, NULL, 0};
