@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format
 libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
-libssl-dev libcmocka-dev libhiredis-dev curl"
+libssl-dev libcmocka-dev libhiredis-dev curl
+wrk nginx-light"
 
 missing=""
 for p in $PKGS; do

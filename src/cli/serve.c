@@ -1,11 +1,182 @@
-/* STUB: `apierr serve`. */
+/*
+ * apierr serve: runs the reference API (src/refapi). Thin: options become a
+ * refapi_config, and the library runs it.
+ */
 #include "cli.h"
+#include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef APIERR_HAVE_REFAPI
+#include "refapi.h"
+
+/* Reports a parser's reason in the command's words. */
+static int check(int rc, const char *err)
+{
+    if (rc != 0) cli_error("serve", "%s", err);
+    return rc;
+}
+
+static int set_listen(void *ctx, const char *v)
+{
+    char err[256];
+    return check(apierr__refapi_parse_listen(ctx, v, err, sizeof err), err);
+}
+
+static int set_db(void *ctx, const char *v)
+{
+    ((refapi_config *)ctx)->db_path = v;
+    return 0;
+}
+
+static int set_profile(void *ctx, const char *v)
+{
+    if (apierr_profile_builtin(&((refapi_config *)ctx)->profile, v) == APIERR_OK) return 0;
+    fprintf(stderr, "apierr serve: unknown profile '%s'; the profiles are:", v);
+    for (size_t i = 0; apierr_profile_builtin_name(i); i++)
+        fprintf(stderr, " %s", apierr_profile_builtin_name(i));
+    fprintf(stderr, "\n");
+    return -1;
+}
+
+static int set_client(void *ctx, const char *v)
+{
+    refapi_config *cfg = ctx;
+    char err[256];
+    if (cfg->nclients == REFAPI_CLIENTS) {
+        cli_error("serve", "at most %d clients", REFAPI_CLIENTS);
+        return -1;
+    }
+    if (check(apierr__refapi_parse_client(&cfg->clients[cfg->nclients], v, err, sizeof err), err))
+        return -1;
+    cfg->nclients++;
+    return 0;
+}
+
+/* A whole number in min..max for a numeric option. */
+static int number(long long *out, const char *opt, const char *v, long long min, long long max)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n < min || n > max) {
+        cli_error("serve", "%s wants a number from %lld to %lld, not '%s'", opt, min, max, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int set_ttl(void *ctx, const char *v)
+{
+    return number(&((refapi_config *)ctx)->token_ttl_s, "--token-ttl", v, 1, 86400 * 365);
+}
+
+static int set_rate(void *ctx, const char *v)
+{
+    char err[256];
+    return check(apierr__refapi_parse_rate(ctx, v, err, sizeof err), err);
+}
+
+static int set_faults(void *ctx, const char *v)
+{
+    char err[256];
+    ((refapi_config *)ctx)->faults = v;
+    return check(apierr__refapi_check_faults(v, err, sizeof err), err);
+}
+
+static int set_seed(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--seed", v, 0, (long long)(~0ULL >> 1))) return -1;
+    ((refapi_config *)ctx)->seed = (uint64_t)n;
+    return 0;
+}
+
+static int set_max_body(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--max-body", v, 1024, 1LL << 30)) return -1;
+    ((refapi_config *)ctx)->max_body = (size_t)n;
+    return 0;
+}
+
+static int set_max_conns(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--max-connections", v, 1, 100000)) return -1;
+    ((refapi_config *)ctx)->max_connections = (unsigned)n;
+    return 0;
+}
+
+static int set_timeout(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--timeout", v, 1, 3600)) return -1;
+    ((refapi_config *)ctx)->timeout_s = (unsigned)n;
+    return 0;
+}
+
+static int set_threads(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--threads", v, 1, 256)) return -1;
+    ((refapi_config *)ctx)->threads = (unsigned)n;
+    return 0;
+}
+
+static const cli_option options[] = {
+    {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
+    {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
+    {"--profile", "NAME", set_profile, "the API to play: default, giponext, gotab, ..., gestix", 0},
+    {"--client", "ID:SECRET:TENANT:SCOPES", set_client,
+     "an OAuth client (repeatable); SCOPES comma-separated", 0},
+    {"--token-ttl", "S", set_ttl, "lifetime of access tokens and sessions (default 3600)", 0},
+    {"--rate", "N/S[:BURST]", set_rate, "limit each credential to N requests per S seconds", 0},
+    {"--faults", "SPEC", set_faults, "inject faults (see apierr(1), FAULTS)", 0},
+    {"--seed", "N", set_seed, "seed of the fault generator (default 0)", 0},
+    {"--max-body", "BYTES", set_max_body, "largest request body (default 1048576)", 0},
+    {"--max-connections", "N", set_max_conns, "connections open at once (default 1024)", 0},
+    {"--timeout", "S", set_timeout, "close a connection idle this long (default 30)", 0},
+    {"--threads", "N", set_threads, "worker threads (default 4)", 0},
+};
+
+static const cli_command command = {
+    "serve", NULL,
+    "Runs the reference API: OAuth tokens, invoices per tenant, GET /status, and for\n"
+    "the gestix profile GET /helo, with every error of the seeds in the profile's\n"
+    "dialect. The first line on stdout is the base URL. SIGINT or SIGTERM stop it\n"
+    "cleanly.",
+    options, sizeof options / sizeof options[0]};
+
+int cli_serve(int argc, char **argv)
+{
+    static refapi_config cfg; /* large: keep it off the stack */
+    const char *file = NULL;
+    apierr__refapi_config_init(&cfg);
+    switch (cli_parse_args(&command, argc, argv, &cfg, &file)) {
+    case CLI_ARGS_HELP:
+        return CLI_EXIT_OK;
+    case CLI_ARGS_USAGE:
+        return CLI_EXIT_USAGE;
+    }
+    if (file) {
+        cli_error("serve", "unexpected operand '%s'", file);
+        return CLI_EXIT_USAGE;
+    }
+    return apierr__refapi_run(&cfg, stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+#else
 
 int cli_serve(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    fprintf(stderr, "apierr serve: not built yet\n");
+    fprintf(stderr, "apierr serve: this build has no reference API (libmicrohttpd missing)\n");
     return CLI_EXIT_FAILURE;
 }
+
+#endif

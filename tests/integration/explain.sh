@@ -343,7 +343,7 @@ python3 -c "$json_schema" "$tmp/original.json" \
 
 # --- make run: every seed body explained under its heading -----------------------------
 checks=$((checks + 1))
-if sh "$src/scripts/run.sh" "$apierr" >"$tmp/run.out" 2>"$tmp/run.err"; then
+if sh "$src/scripts/run.sh" --explain "$apierr" >"$tmp/run.out" 2>"$tmp/run.err"; then
     for f in "$seeds"/*.json; do
         grep -q "^=== $(basename "$f" .json) " "$tmp/run.out" || fail "run.sh: no heading for $f"
     done

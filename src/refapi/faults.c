@@ -1,0 +1,155 @@
+/* faults.c - the --faults grammar and the seeded draw (see faults.h). */
+#include "faults.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* splitmix64: small, seedable, and good enough to pick faults. */
+static uint64_t next_u64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* A uniform double in [0, 1). */
+static double next_unit(uint64_t *state)
+{
+    return (double)(next_u64(state) >> 11) / 9007199254740992.0;
+}
+
+static int parse_prob(double *out, const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0.0 && v <= 1.0)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_ll(long long *out, const char *s, long long min, long long max)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Splits item at ':' into at most 3 fields; returns how many. */
+static int split(char *item, char *fields[3])
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(item, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+        if (n == 3) return 4;
+        fields[n++] = t;
+    }
+    return n;
+}
+
+/* Parses one item into f; 0, or -1 with a reason. */
+static int parse_item(refapi_faults *f, char *item, char *err, size_t cap)
+{
+    char *a[3] = {NULL, NULL, NULL};
+    int n = split(item, a);
+    long long v;
+    if (n < 2 || n > 3) goto bad;
+    if (strcmp(a[0], "latency") == 0) {
+        if (parse_ll(&f->latency_ms, a[1], 0, 600000) != 0) goto bad;
+        f->latency_p = 1.0;
+        if (n == 3 && parse_prob(&f->latency_p, a[2]) != 0) goto bad;
+    } else if (strcmp(a[0], "outage") == 0) {
+        if (parse_ll(&f->outage_s, a[1], 0, 86400) != 0) goto bad;
+        f->outage_status = 503;
+        if (n == 3 && parse_ll(&v, a[2], 400, 599) != 0) goto bad;
+        if (n == 3) f->outage_status = (int)v;
+    } else if (strcmp(a[0], "reset") == 0 || strcmp(a[0], "drop") == 0) {
+        double *p = a[0][0] == 'r' ? &f->reset_p : &f->drop_p;
+        if (n != 2 || parse_prob(p, a[1]) != 0) goto bad;
+    } else {
+        if (f->nstatuses == REFAPI_FAULT_STATUSES) goto bad;
+        if (parse_ll(&v, a[0], 400, 599) != 0) goto bad;
+        size_t i = f->nstatuses;
+        f->statuses[i].status = (int)v;
+        f->statuses[i].retry_after_s = -1;
+        if (parse_prob(&f->statuses[i].p, a[1]) != 0) goto bad;
+        if (n == 3 && parse_ll(&f->statuses[i].retry_after_s, a[2], 0, 86400) != 0) goto bad;
+        f->nstatuses++;
+    }
+    return 0;
+bad:
+    snprintf(err, cap,
+             "bad fault item (want STATUS:P[:RA], latency:MS[:P], outage:S[:STATUS], reset:P "
+             "or drop:P)");
+    return -1;
+}
+
+int apierr__faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char *err, size_t cap)
+{
+    memset(f, 0, sizeof *f);
+    f->rng = seed;
+    pthread_mutex_init(&f->lock, NULL);
+    if (!spec || !*spec) return 0;
+    char *copy = strdup(spec);
+    if (!copy) {
+        snprintf(err, cap, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item && rc == 0;
+         item = strtok_r(NULL, ",", &save)) {
+        rc = parse_item(f, item, err, cap);
+    }
+    double total = 0;
+    for (size_t i = 0; i < f->nstatuses; i++) total += f->statuses[i].p;
+    if (rc == 0 && total > 1.0 + 1e-9) {
+        snprintf(err, cap, "the probabilities of the statuses add up to more than 1");
+        rc = -1;
+    }
+    free(copy);
+    return rc;
+}
+
+void apierr__faults_destroy(refapi_faults *f)
+{
+    pthread_mutex_destroy(&f->lock);
+}
+
+void apierr__faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms)
+{
+    memset(out, 0, sizeof *out);
+    out->retry_after_s = -1;
+    if (f->outage_s > 0 && uptime_ms < f->outage_s * 1000) {
+        out->status = f->outage_status;
+        out->retry_after_s = (f->outage_s * 1000 - uptime_ms + 999) / 1000;
+        return;
+    }
+    /* Always four draws per request, so that one kind of fault never shifts
+     * the sequence of another. */
+    pthread_mutex_lock(&f->lock);
+    double r_reset = next_unit(&f->rng), r_status = next_unit(&f->rng);
+    double r_latency = next_unit(&f->rng), r_drop = next_unit(&f->rng);
+    pthread_mutex_unlock(&f->lock);
+    if (r_reset < f->reset_p) {
+        out->reset = 1;
+        return;
+    }
+    double acc = 0;
+    for (size_t i = 0; i < f->nstatuses; i++) {
+        acc += f->statuses[i].p;
+        if (r_status < acc) {
+            out->status = f->statuses[i].status;
+            out->retry_after_s = f->statuses[i].retry_after_s;
+            break;
+        }
+    }
+    if (f->latency_ms > 0 && r_latency < f->latency_p) out->latency_ms = f->latency_ms;
+    out->drop = r_drop < f->drop_p;
+}

@@ -1,0 +1,78 @@
+/*
+ * refapi.h - the reference API behind `apierr serve`: an invoice service
+ * (OAuth 2.0 client credentials, tenants, invoices, Gestix sessions) that
+ * keeps the error contract of the seeds through libapierr-server, on
+ * libmicrohttpd (thread pool + epoll) and SQLite (WAL).
+ *
+ * The command fills a refapi_config and calls apierr__refapi_run(); every
+ * parser of an option value lives here so that the command stays thin.
+ */
+#ifndef APIERR_REFAPI_H
+#define APIERR_REFAPI_H
+
+#include "apierr.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define REFAPI_ID_MAX     64
+#define REFAPI_SECRET_MAX 128
+#define REFAPI_SCOPES_MAX 256
+#define REFAPI_CLIENTS    32
+
+/* One OAuth client: it belongs to one tenant and may ask for its scopes. */
+typedef struct refapi_client {
+    char id[REFAPI_ID_MAX];
+    char secret[REFAPI_SECRET_MAX];
+    char tenant[REFAPI_ID_MAX];
+    char scopes[REFAPI_SCOPES_MAX]; /* space-separated, as OAuth writes them */
+} refapi_client;
+
+typedef struct refapi_config {
+    char host[64];          /* numeric IPv4 address to bind */
+    unsigned port;          /* 0: any free port */
+    const char *db_path;    /* NULL: a temporary database, deleted at exit */
+    apierr_profile profile; /* dialect, validation status, idempotency key */
+    refapi_client clients[REFAPI_CLIENTS];
+    size_t nclients;
+    long long token_ttl_s;    /* access tokens and Gestix sessions */
+    long long rate_limit;     /* requests per rate_window_s; 0: no limit */
+    long long rate_window_s;  /* window of the limit */
+    long long rate_burst;     /* 0: rate_limit */
+    const char *faults;       /* --faults SPEC, or NULL */
+    uint64_t seed;            /* of the fault generator */
+    size_t max_body;          /* bytes; larger bodies get 413 */
+    size_t max_header;        /* bytes of request line + headers per connection */
+    unsigned max_connections; /* open at once */
+    unsigned timeout_s;       /* a connection idle this long is closed */
+    unsigned threads;         /* of the MHD thread pool */
+} refapi_config;
+
+/* Defaults of every member: 127.0.0.1:8080, the default profile, no client,
+ * 3600 s tokens, no limit, no faults, 1 MiB bodies, 16 KiB of headers, 1024
+ * connections, 30 s timeout, 4 threads. */
+void apierr__refapi_config_init(refapi_config *cfg);
+
+/* Parses ID:SECRET:TENANT:SCOPES (SCOPES the rest, comma-separated) into
+ * out. 0, or -1 with a one-line reason in err. */
+int apierr__refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap);
+
+/* Parses HOST:PORT into cfg. 0 or -1 with a reason in err. */
+int apierr__refapi_parse_listen(refapi_config *cfg, const char *spec, char *err, size_t cap);
+
+/* Parses N/S[:BURST] into cfg. 0 or -1 with a reason in err. */
+int apierr__refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap);
+
+/* Checks a --faults SPEC (grammar in faults.h). 0 or -1 with a reason. */
+int apierr__refapi_check_faults(const char *spec, char *err, size_t cap);
+
+/*
+ * Runs the server until SIGINT or SIGTERM: prints the base URL as the first
+ * line of out (flushed), serves, then lets in-flight requests finish and
+ * closes the database. Returns 0 on a clean stop, -1 when it could not start
+ * (the reason is on stderr).
+ */
+int apierr__refapi_run(const refapi_config *cfg, FILE *out);
+
+#endif

@@ -1,0 +1,201 @@
+/* store.c - SQLite pool, schema and tokens of the reference API. */
+#include "store.h"
+
+#include "apierr-server.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+struct refapi_store {
+    unsigned n;
+    sqlite3 **db;
+    pthread_mutex_t *lock;
+    atomic_uint next_slot;
+};
+
+/* The pool slot of the calling thread, taken on first use. */
+static _Thread_local int thread_slot = -1;
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS tokens ("
+    " hash TEXT PRIMARY KEY, kind INTEGER NOT NULL, client TEXT NOT NULL,"
+    " scopes TEXT NOT NULL, expires_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS invoices ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL,"
+    " documentNumber TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL,"
+    " UNIQUE (tenant, documentNumber));";
+
+static int open_one(sqlite3 **out, const char *path, int create)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, out, flags, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_extended_result_codes(*out, 1);
+    sqlite3_busy_timeout(*out, 5000);
+    /* WAL: readers never block the writer. NORMAL: a commit is in the WAL
+     * (the OS has it) before the 201 leaves, which survives kill -9. */
+    rc =
+        sqlite3_exec(*out, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
+    if (rc == SQLITE_OK && create) rc = sqlite3_exec(*out, SCHEMA, NULL, NULL, NULL);
+    return rc;
+}
+
+int apierr__store_open(refapi_store **out, const char *path, unsigned nconn)
+{
+    refapi_store *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    s->db = calloc(nconn, sizeof *s->db);
+    s->lock = calloc(nconn, sizeof *s->lock);
+    if (!s->db || !s->lock) {
+        free(s->db);
+        free(s->lock);
+        free(s);
+        return -1;
+    }
+    s->n = nconn;
+    for (unsigned i = 0; i < nconn; i++) pthread_mutex_init(&s->lock[i], NULL);
+    for (unsigned i = 0; i < nconn; i++) {
+        int rc = open_one(&s->db[i], path, i == 0);
+        if (rc != SQLITE_OK) {
+            fprintf(stderr, "apierr serve: cannot open the database '%s': %s\n", path,
+                    s->db[i] ? sqlite3_errmsg(s->db[i]) : sqlite3_errstr(rc));
+            apierr__store_close(s);
+            return -1;
+        }
+    }
+    *out = s;
+    return 0;
+}
+
+void apierr__store_close(refapi_store *s)
+{
+    if (!s) return;
+    for (unsigned i = 0; i < s->n; i++) {
+        if (i == 0 && s->db[i]) sqlite3_wal_checkpoint_v2(s->db[i], NULL, 0, NULL, NULL);
+        sqlite3_close(s->db[i]);
+        pthread_mutex_destroy(&s->lock[i]);
+    }
+    free(s->db);
+    free(s->lock);
+    free(s);
+}
+
+sqlite3 *apierr__store_acquire(refapi_store *s)
+{
+    if (thread_slot < 0) thread_slot = (int)(atomic_fetch_add(&s->next_slot, 1) % s->n);
+    pthread_mutex_lock(&s->lock[thread_slot]);
+    return s->db[thread_slot];
+}
+
+void apierr__store_release(refapi_store *s, sqlite3 *db)
+{
+    for (unsigned i = 0; i < s->n; i++) {
+        if (s->db[i] == db) {
+            pthread_mutex_unlock(&s->lock[i]);
+            return;
+        }
+    }
+}
+
+static void hex(char *out, const unsigned char *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* The stored form of a token: only its hash, so a copy of the database
+ * gives no usable credential. */
+static void token_hash(char out[REFAPI_TOKEN_BUFSIZE], const char *token)
+{
+    unsigned char h[APIERR_SHA256_SIZE];
+    apierr_sha256(h, token, strlen(token));
+    hex(out, h, sizeof h);
+}
+
+int apierr__store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
+                              const char *client, const char *scopes, long long expires_ms)
+{
+    unsigned char raw[32];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return SQLITE_IOERR;
+    hex(out, raw, sizeof raw);
+    char h[REFAPI_TOKEN_BUFSIZE];
+    token_hash(h, out);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO tokens (hash, kind, client, scopes, expires_ms)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_text(st, 3, client, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, scopes, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, expires_ms);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
+}
+
+refapi_token_state apierr__store_token_find(sqlite3 *db, refapi_token *out, const char *token,
+                                            int kind, long long now_ms)
+{
+    char h[REFAPI_TOKEN_BUFSIZE];
+    token_hash(h, token);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT kind, client, scopes, expires_ms, revoked FROM tokens"
+                           " WHERE hash = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return REFAPI_TOKEN_DBERROR;
+    }
+    sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
+    refapi_token_state state = REFAPI_TOKEN_UNKNOWN;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->kind = sqlite3_column_int(st, 0);
+        snprintf(out->client, sizeof out->client, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(out->scopes, sizeof out->scopes, "%s", (const char *)sqlite3_column_text(st, 2));
+        out->expires_ms = sqlite3_column_int64(st, 3);
+        int revoked = sqlite3_column_int(st, 4);
+        int kind_ok =
+            out->kind == kind || (kind == REFAPI_TOKEN_ACCESS && out->kind == REFAPI_TOKEN_SESSION);
+        if (revoked || !kind_ok)
+            state = REFAPI_TOKEN_UNKNOWN;
+        else if (out->expires_ms <= now_ms)
+            state = REFAPI_TOKEN_EXPIRED;
+        else
+            state = REFAPI_TOKEN_OK;
+    } else if (rc != SQLITE_DONE) {
+        state = REFAPI_TOKEN_DBERROR;
+    }
+    sqlite3_finalize(st);
+    return state;
+}
+
+int apierr__store_token_revoke(sqlite3 *db, const char *token, int kind, long long now_ms)
+{
+    char h[REFAPI_TOKEN_BUFSIZE];
+    token_hash(h, token);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db,
+                                "UPDATE tokens SET revoked = 1 WHERE hash = ?1 AND kind = ?2"
+                                " AND revoked = 0 AND expires_ms > ?3",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int64(st, 3, now_ms);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return sqlite3_extended_errcode(db);
+    return sqlite3_changes(db) == 1 ? SQLITE_OK : SQLITE_NOTFOUND;
+}

@@ -1,0 +1,63 @@
+/*
+ * store.h - the reference API's SQLite database: a pool of connections in
+ * WAL mode, the tokens (stored as SHA-256 hashes only) and the invoices.
+ *
+ * One connection per pool slot, each under its own mutex; a thread keeps its
+ * slot, so the MHD pool threads never wait for each other's reads.
+ */
+#ifndef APIERR_REFAPI_STORE_H
+#define APIERR_REFAPI_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+typedef struct refapi_store refapi_store;
+
+/* Token kinds. */
+enum { REFAPI_TOKEN_ACCESS = 1, REFAPI_TOKEN_REFRESH = 2, REFAPI_TOKEN_SESSION = 3 };
+
+/* How a presented token looks up. */
+typedef enum refapi_token_state {
+    REFAPI_TOKEN_OK = 0,
+    REFAPI_TOKEN_EXPIRED,
+    REFAPI_TOKEN_UNKNOWN, /* never issued, revoked, or of another kind */
+    REFAPI_TOKEN_DBERROR
+} refapi_token_state;
+
+/* A token as stored: its client, scopes and expiry. */
+typedef struct refapi_token {
+    char client[64];
+    char scopes[256];
+    long long expires_ms;
+    int kind;
+} refapi_token;
+
+/* 64 hex digits and a NUL: the size of a token. */
+#define REFAPI_TOKEN_BUFSIZE 65
+
+/* Opens (creating) the database at path with nconn connections. 0, or -1
+ * with a reason on stderr. */
+int apierr__store_open(refapi_store **out, const char *path, unsigned nconn);
+
+/* Checkpoints and closes every connection. Accepts NULL. */
+void apierr__store_close(refapi_store *s);
+
+/* The calling thread's connection, locked; give it back with release. */
+sqlite3 *apierr__store_acquire(refapi_store *s);
+void apierr__store_release(refapi_store *s, sqlite3 *db);
+
+/* Issues a new random token of kind for client with scopes, valid until
+ * expires_ms, into out. SQLite result code (SQLITE_OK on success). */
+int apierr__store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
+                              const char *client, const char *scopes, long long expires_ms);
+
+/* Looks a presented token of kind up at now_ms into *out. */
+refapi_token_state apierr__store_token_find(sqlite3 *db, refapi_token *out, const char *token,
+                                            int kind, long long now_ms);
+
+/* Revokes a token of kind once: SQLITE_OK when this call revoked it,
+ * SQLITE_NOTFOUND when it was not valid (already used, unknown), or another
+ * SQLite code. */
+int apierr__store_token_revoke(sqlite3 *db, const char *token, int kind, long long now_ms);
+
+#endif
