@@ -14,20 +14,20 @@ extern "C" {
 #endif
 
 /* Columns: enum suffix, stable name, one-line meaning. */
-#define APIERR_CATEGORY_MAP(X)                                                                     \
-    X(OK, "ok", "the call succeeded")                                                              \
-    X(INVALID_REQUEST, "invalid_request", "the request is malformed")                             \
-    X(UNAUTHENTICATED, "unauthenticated", "credentials are missing, expired or invalid")          \
-    X(FORBIDDEN, "forbidden", "the credentials lack permission")                                  \
-    X(NOT_FOUND, "not_found", "the resource or path does not exist")                              \
-    X(CONFLICT, "conflict", "the request conflicts with the resource's state")                    \
-    X(UNPROCESSABLE, "unprocessable", "the data fails validation or business rules")              \
-    X(RATE_LIMITED, "rate_limited", "too many requests")                                          \
-    X(SERVER, "server", "the server failed")                                                       \
-    X(NETWORK, "network", "the request or response was lost on the network")                      \
-    X(TIMEOUT, "timeout", "an attempt took longer than its timeout")                              \
-    X(DEADLINE, "deadline", "the call's overall deadline passed")                                 \
-    X(BUDGET_EXHAUSTED, "budget_exhausted", "the client's retry budget is spent")                 \
+#define APIERR_CATEGORY_MAP(X)                                                           \
+    X(OK, "ok", "the call succeeded")                                                    \
+    X(INVALID_REQUEST, "invalid_request", "the request is malformed")                    \
+    X(UNAUTHENTICATED, "unauthenticated", "credentials are missing, expired or invalid") \
+    X(FORBIDDEN, "forbidden", "the credentials lack permission")                         \
+    X(NOT_FOUND, "not_found", "the resource or path does not exist")                     \
+    X(CONFLICT, "conflict", "the request conflicts with the resource's state")           \
+    X(UNPROCESSABLE, "unprocessable", "the data fails validation or business rules")     \
+    X(RATE_LIMITED, "rate_limited", "too many requests")                                 \
+    X(SERVER, "server", "the server failed")                                             \
+    X(NETWORK, "network", "the request or response was lost on the network")             \
+    X(TIMEOUT, "timeout", "an attempt took longer than its timeout")                     \
+    X(DEADLINE, "deadline", "the call's overall deadline passed")                        \
+    X(BUDGET_EXHAUSTED, "budget_exhausted", "the client's retry budget is spent")        \
     X(CIRCUIT_OPEN, "circuit_open", "the circuit breaker for the host is open")
 
 typedef enum apierr_category {
@@ -38,11 +38,11 @@ typedef enum apierr_category {
 } apierr_category;
 
 /* Columns: enum suffix, stable name, advice for a person. */
-#define APIERR_ACTION_MAP(X)                                                                       \
-    X(NONE, "none", "nothing to do")                                                               \
-    X(RETRY, "retry", "retry after a delay")                                                       \
-    X(REFRESH_CREDENTIALS, "refresh_credentials", "refresh the credentials, then retry once")     \
-    X(FIX_REQUEST, "fix_request", "fix the request before sending it again")                      \
+#define APIERR_ACTION_MAP(X)                                                                  \
+    X(NONE, "none", "nothing to do")                                                          \
+    X(RETRY, "retry", "retry after a delay")                                                  \
+    X(REFRESH_CREDENTIALS, "refresh_credentials", "refresh the credentials, then retry once") \
+    X(FIX_REQUEST, "fix_request", "fix the request before sending it again")                  \
     X(GIVE_UP, "give_up", "do not retry; report it")
 
 typedef enum apierr_action {

@@ -4,7 +4,7 @@
  *
  * A client holds a base URL, a profile (dialect + retry policy), default
  * headers, credentials and one curl multi handle. Calls run on one thread:
- * apierr_call() runs one call synchronously; apierr_client_submit() queues
+ * apierr_client_call() runs one call synchronously; apierr_client_submit() queues
  * calls that apierr_client_run() drives together (the async engine: curl's
  * multi interface, a timer heap for the waits, a cap on the calls in
  * flight, connection reuse). Every decision (retry, wait, refresh, fail) is
@@ -17,6 +17,7 @@
 #define APIERR_CLIENT_H
 
 #include "policy.h"
+#include "headers.h"
 #include "profile.h"
 
 #include <stdint.h>
@@ -57,8 +58,9 @@ typedef struct apierr_client_opts {
     long long connect_timeout_ms; /* 0: curl's default */
     int max_in_flight;            /* calls attempting at once; 0: 256 */
     int max_host_connections;     /* connections per host; 0: 64 */
-    /* Credentials: at most one of the three. */
-    const char *token;           /* a static bearer token */
+    /* Credentials: a token, OAuth or a callback; a token given with one of the
+     * other two is used until it is refused or expires. */
+    const char *token;           /* a bearer token */
     const char *oauth_token_url; /* OAuth 2.0 client credentials (RFC 6749 4.4) */
     const char *client_id;
     const char *client_secret;
@@ -66,15 +68,18 @@ typedef struct apierr_client_opts {
     void *credentials_payload;
     long long refresh_margin_ms; /* refresh this long before expiry; 0: min(30 s, ttl / 5) */
     const char *report_path;     /* support report (JSON Lines), appended; NULL: none */
-    double time_scale;           /* waits are multiplied by it (tests); 0: $APIERR_TIME_SCALE or 1 */
-    uint64_t seed;               /* of the jitter; 0: from getrandom() */
-    apierr_log_fn verbose;       /* -v lines, redacted; NULL: none */
-    apierr_retry_fn on_retry;    /* NULL: none */
-    void *payload;               /* passed to verbose and on_retry */
+    double time_scale;        /* waits are multiplied by it (tests); 0: $APIERR_TIME_SCALE or 1 */
+    uint64_t seed;            /* of the jitter; 0: from getrandom() */
+    apierr_log_fn verbose;    /* -v lines, redacted; NULL: none */
+    apierr_retry_fn on_retry; /* NULL: none */
+    void *payload;            /* passed to verbose and on_retry */
 } apierr_client_opts;
 
 #define APIERR_CLIENT_OPTS_VERSION 1
-#define APIERR_CLIENT_OPTS_INIT    {.version = APIERR_CLIENT_OPTS_VERSION}
+#define APIERR_CLIENT_OPTS_INIT               \
+    {                                         \
+        .version = APIERR_CLIENT_OPTS_VERSION \
+    }
 
 /* "auto" as idempotency_key: generate a UUID v4 once for the call. */
 #define APIERR_IDEMPOTENCY_AUTO "auto"
@@ -96,7 +101,10 @@ typedef struct apierr_request {
 } apierr_request;
 
 #define APIERR_REQUEST_VERSION 1
-#define APIERR_REQUEST_INIT    {.version = APIERR_REQUEST_VERSION}
+#define APIERR_REQUEST_INIT               \
+    {                                     \
+        .version = APIERR_REQUEST_VERSION \
+    }
 
 #define APIERR_REQUEST_ID_MAX 80
 
@@ -111,7 +119,7 @@ typedef struct apierr_attempt {
     long long elapsed_ms;       /* of the attempt */
     apierr_decision_kind decision;
     apierr_category category;
-    long long delay_ms;              /* the wait the policy chose after it (unscaled) */
+    long long delay_ms; /* the wait the policy chose after it (unscaled) */
     char request_id[APIERR_REQUEST_ID_MAX];
     char reason[APIERR_REASON_MAX]; /* the policy's reason */
 } apierr_attempt;
@@ -149,7 +157,8 @@ APIERR_EXTERN void apierr_client_free(apierr_client *c);
  * *out is filled (free it with apierr_result_clear()) whatever the outcome.
  * Returns APIERR_OK when the call ran (check out->ok), APIERR_ENOMEM, or
  * APIERR_EINVAL for a bad request. */
-APIERR_EXTERN int apierr_call(apierr_client *c, const apierr_request *req, apierr_result *out);
+APIERR_EXTERN int apierr_client_call(apierr_client *c, const apierr_request *req,
+                                     apierr_result *out);
 
 /* Called once per submitted call when it ends. result lives until the
  * callback returns; take it with apierr_result_move() to keep it. */

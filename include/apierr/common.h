@@ -17,7 +17,7 @@ extern "C" {
 #define APIERR_VERSION_MAJOR 0
 #define APIERR_VERSION_MINOR 1
 #define APIERR_VERSION_PATCH 0
-#define APIERR_VERSION "0.1.0"
+#define APIERR_VERSION       "0.1.0"
 
 #if defined(__GNUC__) && !defined(APIERR_STATIC)
 #define APIERR_EXTERN __attribute__((visibility("default")))
@@ -30,14 +30,14 @@ extern "C" {
  * error (that is an apierr_problem). Append-only: never renumber, never
  * remove. Columns: name, value, message.
  */
-#define APIERR_ERRNO_MAP(X)                                                                        \
-    X(OK, 0, "success")                                                                            \
-    X(ENOMEM, -1, "out of memory")                                                                 \
-    X(EINVAL, -2, "invalid argument")                                                              \
-    X(EPARSE, -3, "malformed input")                                                               \
-    X(ENOTFOUND, -4, "not found")                                                                  \
-    X(ERANGE, -5, "value out of range")                                                            \
-    X(EIO, -6, "input/output error")                                                               \
+#define APIERR_ERRNO_MAP(X)             \
+    X(OK, 0, "success")                 \
+    X(ENOMEM, -1, "out of memory")      \
+    X(EINVAL, -2, "invalid argument")   \
+    X(EPARSE, -3, "malformed input")    \
+    X(ENOTFOUND, -4, "not found")       \
+    X(ERANGE, -5, "value out of range") \
+    X(EIO, -6, "input/output error")    \
     X(EUNSUPPORTED, -7, "not supported")
 
 typedef enum apierr_rc {
@@ -66,7 +66,8 @@ APIERR_EXTERN const char *apierr_version(void);
 typedef void *(*apierr_malloc_fn)(size_t size);
 typedef void *(*apierr_realloc_fn)(void *ptr, size_t size);
 typedef void (*apierr_free_fn)(void *ptr);
-APIERR_EXTERN void apierr_set_alloc_funcs(apierr_malloc_fn m, apierr_realloc_fn r, apierr_free_fn f);
+APIERR_EXTERN void apierr_set_alloc_funcs(apierr_malloc_fn m, apierr_realloc_fn r,
+                                          apierr_free_fn f);
 
 /* Frees memory the library handed to the caller (encoded bodies, strings). */
 APIERR_EXTERN void apierr_free(void *ptr);

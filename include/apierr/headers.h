@@ -35,13 +35,16 @@ APIERR_EXTERN size_t apierr_http_date_format(char *buf, long long unix_ms);
 
 /* What rate-limit headers say; -1 in any member means "not stated". */
 typedef struct apierr_ratelimit {
-    long long limit;      /* requests allowed per window (quota) */
-    long long remaining;  /* requests left in this window */
-    long long reset_ms;   /* delay until the quota resets, from now */
-    long long window_ms;  /* length of the window */
+    long long limit;     /* requests allowed per window (quota) */
+    long long remaining; /* requests left in this window */
+    long long reset_ms;  /* delay until the quota resets, from now */
+    long long window_ms; /* length of the window */
 } apierr_ratelimit;
 
-#define APIERR_RATELIMIT_INIT {-1, -1, -1, -1}
+#define APIERR_RATELIMIT_INIT \
+    {                         \
+        -1, -1, -1, -1        \
+    }
 
 /*
  * Reads the rate-limit state from a response's headers, in this order of
@@ -62,7 +65,8 @@ APIERR_EXTERN int apierr_ratelimit_parse(apierr_ratelimit *out, const apierr_hea
  * APIERR_OK, APIERR_ENOTFOUND (well-formed but says nothing) or APIERR_EPARSE
  * (*out unchanged). A reset given as a Unix epoch needs a clock: use
  * apierr_ratelimit_parse(). */
-APIERR_EXTERN int apierr_ratelimit_field_parse(apierr_ratelimit *out, const char *value, size_t len);
+APIERR_EXTERN int apierr_ratelimit_field_parse(apierr_ratelimit *out, const char *value,
+                                               size_t len);
 
 /* Parses one `RateLimit-Policy` value into *out (limit and window_ms), from
  * its first member that states either. Same returns as above. */

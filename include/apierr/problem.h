@@ -23,36 +23,36 @@ typedef struct apierr_detail {
 struct apierr__arena;
 
 typedef struct apierr_problem {
-    int status;              /* HTTP status, 0 when unknown */
-    const char *code;        /* machine-readable code ("DB_TIMEOUT"), or NULL */
-    const char *message;     /* human-readable; never NULL after decode */
-    apierr_detail *details;  /* field-level failures */
+    int status;             /* HTTP status, 0 when unknown */
+    const char *code;       /* machine-readable code ("DB_TIMEOUT"), or NULL */
+    const char *message;    /* human-readable; never NULL after decode */
+    apierr_detail *details; /* field-level failures */
     size_t ndetails;
-    const char *request_id;  /* from the body or a request-id header */
-    const char *timestamp;   /* as the server wrote it */
-    const char *path;        /* request path the server reported */
+    const char *request_id;   /* from the body or a request-id header */
+    const char *timestamp;    /* as the server wrote it */
+    const char *path;         /* request path the server reported */
     long long retry_after_ms; /* from Retry-After or a body hint; -1 when none */
-    const char *type;        /* RFC 9457 type URI */
-    const char *title;       /* RFC 9457 title */
-    const char *instance;    /* RFC 9457 instance */
-    const char *extensions;  /* JSON object of members no field took, or NULL */
-    apierr_dialect dialect;  /* the shape it was read from (or is to be written in) */
-    const char *raw;         /* the body as received (NUL-terminated copy), or NULL */
+    const char *type;         /* RFC 9457 type URI */
+    const char *title;        /* RFC 9457 title */
+    const char *instance;     /* RFC 9457 instance */
+    const char *extensions;   /* JSON object of members no field took, or NULL */
+    apierr_dialect dialect;   /* the shape it was read from (or is to be written in) */
+    const char *raw;          /* the body as received (NUL-terminated copy), or NULL */
     size_t raw_len;
     struct apierr__arena *arena_; /* private */
 } apierr_problem;
 
 /* The string members settable with apierr_problem_set(). Columns: enum
  * suffix, member, JSON name used by `apierr explain --json`. */
-#define APIERR_PROBLEM_FIELD_MAP(X)                                                                \
-    X(CODE, code, "code")                                                                          \
-    X(MESSAGE, message, "message")                                                                 \
-    X(REQUEST_ID, request_id, "request_id")                                                        \
-    X(TIMESTAMP, timestamp, "timestamp")                                                           \
-    X(PATH, path, "path")                                                                          \
-    X(TYPE, type, "type")                                                                          \
-    X(TITLE, title, "title")                                                                       \
-    X(INSTANCE, instance, "instance")                                                              \
+#define APIERR_PROBLEM_FIELD_MAP(X)         \
+    X(CODE, code, "code")                   \
+    X(MESSAGE, message, "message")          \
+    X(REQUEST_ID, request_id, "request_id") \
+    X(TIMESTAMP, timestamp, "timestamp")    \
+    X(PATH, path, "path")                   \
+    X(TYPE, type, "type")                   \
+    X(TITLE, title, "title")                \
+    X(INSTANCE, instance, "instance")       \
     X(EXTENSIONS, extensions, "extensions")
 
 typedef enum apierr_problem_field {
@@ -89,17 +89,20 @@ APIERR_EXTERN int apierr_problem_set_raw(apierr_problem *p, const char *body, si
  * APIERR_DECODE_OPTS_INIT; a NULL pointer means these defaults. */
 typedef struct apierr_decode_opts {
     unsigned version;
-    apierr_dialect dialect;        /* APIERR_DIALECT_AUTO to detect */
-    int status;                    /* HTTP status, 0 when unknown */
-    const char *content_type;      /* Content-Type of the body, or NULL */
-    const apierr_header *headers;  /* response headers (Retry-After, request id) */
+    apierr_dialect dialect;       /* APIERR_DIALECT_AUTO to detect */
+    int status;                   /* HTTP status, 0 when unknown */
+    const char *content_type;     /* Content-Type of the body, or NULL */
+    const apierr_header *headers; /* response headers (Retry-After, request id) */
     size_t nheaders;
-    long long now_ms;              /* Unix time in ms, to read an HTTP-date
-                                      Retry-After; 0 ignores such dates */
+    long long now_ms; /* Unix time in ms, to read an HTTP-date
+                         Retry-After; 0 ignores such dates */
 } apierr_decode_opts;
 
 #define APIERR_DECODE_OPTS_VERSION 1
-#define APIERR_DECODE_OPTS_INIT {APIERR_DECODE_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL, 0, 0}
+#define APIERR_DECODE_OPTS_INIT                                              \
+    {                                                                        \
+        APIERR_DECODE_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL, 0, 0 \
+    }
 
 /*
  * Reads an error response into a new problem. Any bytes are accepted: a body

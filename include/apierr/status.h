@@ -27,7 +27,7 @@ typedef enum apierr_status_class {
 
 typedef struct apierr_status_info {
     int code;
-    const char *reason;       /* "Too Many Requests" */
+    const char *reason; /* "Too Many Requests" */
     apierr_status_class klass;
     apierr_category category; /* default category of this status */
     apierr_action action;     /* default action for a client */

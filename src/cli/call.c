@@ -1,11 +1,500 @@
-/* STUB: `apierr call`. */
-#include "cli.h"
+/* `apierr call`: an HTTP call (or a batch of them) through libapierr-client.
+ * Thin: options in, one request out, the outcome printed. */
+#include "apierr-client.h"
+#include "util.h"
 
-#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CMD         "call"
+#define MAX_HEADERS 64
+
+struct call_args {
+    const char *method, *data, *json, *output, *profile, *token, *token_file, *oauth;
+    const char *client_id, *client_secret, *jitter, *key, *report, *input;
+    apierr_header headers[MAX_HEADERS];
+    size_t nheaders;
+    int silent, verbose, output_json, retries, parallel;
+    double max_time;
+};
+
+#define SETTER(field)                                \
+    static int set_##field(void *ctx, const char *v) \
+    {                                                \
+        ((struct call_args *)ctx)->field = v;        \
+        return 0;                                    \
+    }
+SETTER(method)
+SETTER(data)
+SETTER(json)
+SETTER(output)
+SETTER(profile)
+SETTER(token)
+SETTER(token_file)
+SETTER(oauth)
+SETTER(client_id)
+SETTER(client_secret)
+SETTER(jitter)
+SETTER(key)
+SETTER(report)
+SETTER(input)
+#undef SETTER
+
+#define FLAG(field)                                  \
+    static int set_##field(void *ctx, const char *v) \
+    {                                                \
+        (void)v;                                     \
+        ((struct call_args *)ctx)->field = 1;        \
+        return 0;                                    \
+    }
+FLAG(silent)
+FLAG(verbose)
+FLAG(output_json)
+#undef FLAG
+
+static int set_header(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    if (a->nheaders == MAX_HEADERS) {
+        cli_error(CMD, "at most %d -H options", MAX_HEADERS);
+        return -1;
+    }
+    /* argv strings are writable; the header is split in place. */
+    if (cli_parse_header(&a->headers[a->nheaders], (char *)v)) {
+        cli_error(CMD, "-H wants 'Name: value', not '%s'", v);
+        return -1;
+    }
+    a->nheaders++;
+    return 0;
+}
+
+static int set_retries(void *ctx, const char *v)
+{
+    if (cli_parse_int(&((struct call_args *)ctx)->retries, v, 0, 100) == 0) return 0;
+    cli_error(CMD, "--retries wants 0..100, not '%s'", v);
+    return -1;
+}
+
+static int set_parallel(void *ctx, const char *v)
+{
+    if (cli_parse_int(&((struct call_args *)ctx)->parallel, v, 1, 1000000) == 0) return 0;
+    cli_error(CMD, "--parallel wants a count of calls, not '%s'", v);
+    return -1;
+}
+
+static int set_max_time(void *ctx, const char *v)
+{
+    char *end;
+    double s = strtod(v, &end);
+    if (*v && !*end && s > 0 && s < 1e9) {
+        ((struct call_args *)ctx)->max_time = s;
+        return 0;
+    }
+    cli_error(CMD, "--max-time wants seconds, not '%s'", v);
+    return -1;
+}
+
+static const cli_option options[] = {
+    {"-X", "METHOD", set_method, "request method (default GET, or POST with a body)", 0},
+    {"-H", "'NAME: VALUE'", set_header, "add a request header (repeatable)", 0},
+    {"-d", "DATA|@FILE", set_data, "request body, or the file that holds it", 0},
+    {"--data", "DATA|@FILE", set_data, "same as -d", 0},
+    {"--json", "BODY|@FILE", set_json, "JSON body (sets Content-Type and Accept)", 0},
+    {"-o", "FILE", set_output, "write the response body to FILE instead of stdout", 0},
+    {"-s", NULL, set_silent, "no retry lines, no progress", 0},
+    {"-v", NULL, set_verbose, "show requests and responses on stderr (secrets redacted)", 0},
+    {"--max-time", "SECONDS", set_max_time, "deadline of the whole call, retries included", 0},
+    {"--profile", "NAME|FILE", set_profile, "API profile: built-in name or JSON file", 0},
+    {"--token", "TOKEN", set_token, "bearer token", 0},
+    {"--token-file", "FILE", set_token_file, "read the bearer token from FILE", 0},
+    {"--oauth", "TOKEN_URL", set_oauth, "OAuth 2.0 client credentials token endpoint", 0},
+    {"--client-id", "ID", set_client_id, "OAuth client id", 0},
+    {"--client-secret", "SECRET", set_client_secret, "OAuth client secret", 0},
+    {"--retries", "N", set_retries, "retries after the first attempt (default: the profile's)", 0},
+    {"--jitter", "MODE", set_jitter, "none, full, equal or decorrelated", 0},
+    {"--idempotency-key", "auto|KEY", set_key, "send an idempotency key (auto: a UUID per call)",
+     0},
+    {"--report", "FILE", set_report, "append failed attempts to FILE (JSON Lines, redacted)", 0},
+    {"--output-json", NULL, set_output_json, "print the outcome as JSON on stdout", 0},
+    {"--parallel", "N", set_parallel, "with --input: N calls at a time", 0},
+    {"--input", "FILE", set_input, "one request per line: METHOD URL [BODY]", 0},
+};
+
+static const cli_command command = {
+    CMD, "URL",
+    "Make an HTTP call that survives failures: the profile's policy decides every retry, wait\n"
+    "and credential refresh. APIERR_TIME_SCALE=F in the environment multiplies every wait by F\n"
+    "(tests); the attempt history still shows the policy's delays.",
+    options, sizeof options / sizeof options[0]};
+
+/* Exit code of each category: one table. */
+static const struct {
+    apierr_category category;
+    int exit_code;
+} exit_of[] = {
+    {APIERR_CAT_OK, CLI_EXIT_OK},
+    {APIERR_CAT_INVALID_REQUEST, CLI_EXIT_FIX_REQUEST},
+    {APIERR_CAT_NOT_FOUND, CLI_EXIT_FIX_REQUEST},
+    {APIERR_CAT_CONFLICT, CLI_EXIT_FIX_REQUEST},
+    {APIERR_CAT_UNPROCESSABLE, CLI_EXIT_FIX_REQUEST},
+    {APIERR_CAT_UNAUTHENTICATED, CLI_EXIT_AUTH},
+    {APIERR_CAT_FORBIDDEN, CLI_EXIT_AUTH},
+    {APIERR_CAT_RATE_LIMITED, CLI_EXIT_RATE_LIMITED},
+    {APIERR_CAT_SERVER, CLI_EXIT_SERVER},
+    {APIERR_CAT_BUDGET_EXHAUSTED, CLI_EXIT_SERVER},
+    {APIERR_CAT_CIRCUIT_OPEN, CLI_EXIT_SERVER},
+    {APIERR_CAT_NETWORK, CLI_EXIT_NETWORK},
+    {APIERR_CAT_TIMEOUT, CLI_EXIT_DEADLINE},
+    {APIERR_CAT_DEADLINE, CLI_EXIT_DEADLINE},
+};
+
+static int exit_code(apierr_category c)
+{
+    for (size_t i = 0; i < sizeof exit_of / sizeof exit_of[0]; i++)
+        if (exit_of[i].category == c) return exit_of[i].exit_code;
+    return CLI_EXIT_FAILURE;
+}
+
+/* State shared with the client's callbacks. */
+struct run {
+    const struct call_args *a;
+    int max_retries;
+    FILE *out;
+    /* batch */
+    char **lines;
+    size_t nlines, next, done, ok, attempts;
+    size_t by_category[APIERR_CAT__COUNT];
+    apierr_client *client;
+    const char *body_type;
+    long long last_progress;
+    int progress;
+};
+
+static void on_verbose(void *payload, const char *line)
+{
+    (void)payload;
+    fprintf(stderr, "%s\n", line);
+}
+
+static void on_retry(void *payload, const apierr_result *r, const apierr_attempt *at)
+{
+    struct run *run = payload;
+    (void)r;
+    if (run->a->silent) return;
+    char total[16] = "";
+    if (run->max_retries > 0) snprintf(total, sizeof total, "/%d", run->max_retries);
+    fprintf(stderr, "retry %d%s in %.1f s: ", at->number, total, (double)at->delay_ms / 1000.0);
+    if (at->status)
+        fprintf(stderr, "%d %s", at->status, at->status_text ? at->status_text : "");
+    else
+        fprintf(stderr, "%s", at->status_text ? at->status_text : "transport failure");
+    if (at->code) fprintf(stderr, " (%s)", at->code);
+    fputc('\n', stderr);
+}
+
+/* Raises the soft limit of open files to the hard one: many calls in flight
+ * each hold a socket. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int load_profile(apierr_profile *p, const char *name)
+{
+    if (!name) name = "default";
+    if (apierr_profile_builtin(p, name) == APIERR_OK) return CLI_EXIT_OK;
+    char *text;
+    size_t len;
+    if (access(name, R_OK) != 0) {
+        cli_error(CMD, "no profile named '%s' (see `apierr profiles`) and no such file", name);
+        return CLI_EXIT_USAGE;
+    }
+    int rc = cli_read_input(&text, &len, CMD, name, CLI_BODY_MAX);
+    if (rc) return rc;
+    char err[200];
+    rc = apierr_profile_from_json(p, text, len, err, sizeof err);
+    free(text);
+    if (rc != APIERR_OK) {
+        cli_error(CMD, "profile '%s': %s", name, err);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+static void print_problem(const apierr_result *r)
+{
+    const apierr_problem *p = r->problem;
+    char url[2048];
+    apierr_redact_url(url, sizeof url, r->url ? r->url : "");
+    fprintf(stderr, "apierr call: %s %s failed after %zu attempt%s: %s (%s)\n", r->method, url,
+            r->nattempts, r->nattempts == 1 ? "" : "s", apierr_category_name(r->category),
+            r->reason);
+    if (!p) return;
+    if (p->status)
+        fprintf(stderr, "  status:     %d %s\n", p->status, apierr_status_reason(p->status));
+    if (p->code) fprintf(stderr, "  code:       %s\n", p->code);
+    if (p->message) fprintf(stderr, "  message:    %s\n", p->message);
+    for (size_t i = 0; i < p->ndetails; i++)
+        fprintf(stderr, "  field:      %s: %s\n", p->details[i].field ? p->details[i].field : "-",
+                p->details[i].message ? p->details[i].message : "");
+    const char *rid = p->request_id;
+    for (size_t i = r->nattempts; !rid && i > 0; i--)
+        if (r->attempts[i - 1].request_id[0]) rid = r->attempts[i - 1].request_id;
+    if (rid) fprintf(stderr, "  request id: %s (give it to support)\n", rid);
+}
+
+static int print_json(FILE *f, const apierr_result *r)
+{
+    char *json;
+    if (apierr_result_to_json(&json, r, 1) != APIERR_OK) return CLI_EXIT_FAILURE;
+    fprintf(f, "%s\n", json);
+    apierr_free(json);
+    return CLI_EXIT_OK;
+}
+
+/* Body and content type from -d / --json. */
+static int read_body(char **body, size_t *len, const char **type, const struct call_args *a)
+{
+    const char *arg = a->json ? a->json : a->data;
+    *body = NULL;
+    *len = 0;
+    *type = a->json ? "application/json" : (a->data ? "application/x-www-form-urlencoded" : NULL);
+    if (!arg) return CLI_EXIT_OK;
+    if (arg[0] == '@') return cli_read_input(body, len, CMD, arg + 1, CLI_BODY_MAX);
+    *len = strlen(arg);
+    *body = malloc(*len + 1);
+    if (!*body) return CLI_EXIT_FAILURE;
+    memcpy(*body, arg, *len + 1);
+    return CLI_EXIT_OK;
+}
+
+/* --- batch mode ---------------------------------------------------------------- */
+
+static void submit_next(struct run *run);
+
+static void progress(struct run *run, int final)
+{
+    if (!run->progress) return;
+    fprintf(stderr, "\r%zu/%zu done, %zu ok, %zu failed%s", run->done, run->nlines, run->ok,
+            run->done - run->ok, final ? "\n" : "");
+}
+
+static void batch_done(void *payload, apierr_result *r)
+{
+    struct run *run = payload;
+    run->done++;
+    run->attempts += r->nattempts;
+    run->by_category[r->category]++;
+    if (r->ok) run->ok++;
+    if (run->a->output_json) print_json(stdout, r);
+    long long now = (long long)time(NULL);
+    if (now != run->last_progress) {
+        run->last_progress = now;
+        progress(run, 0);
+    }
+    submit_next(run);
+}
+
+static void submit_next(struct run *run)
+{
+    while (run->next < run->nlines) {
+        char *line = run->lines[run->next++];
+        const char *method, *url, *body;
+        if (apierr_batch_line_parse(line, &method, &url, &body) != APIERR_OK) {
+            run->done++;
+            run->by_category[APIERR_CAT_INVALID_REQUEST]++;
+            continue;
+        }
+        apierr_request req = APIERR_REQUEST_INIT;
+        req.method = method;
+        req.url = url;
+        req.headers = run->a->headers;
+        req.nheaders = run->a->nheaders;
+        req.idempotency_key = run->a->key;
+        req.max_time_ms = (long long)(run->a->max_time * 1000 + 0.5);
+        if (body) {
+            req.body = body;
+            req.body_len = strlen(body);
+            req.content_type =
+                body[0] == '{' || body[0] == '[' ? "application/json" : run->body_type;
+        }
+        if (apierr_client_submit(run->client, &req, batch_done, run) == APIERR_OK) return;
+        run->done++;
+        run->by_category[APIERR_CAT_INVALID_REQUEST]++;
+    }
+}
+
+/* Splits text into lines in place; only lines that hold a request count. */
+static char **split_lines(char *text, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = text; *p; p++) cap += *p == '\n';
+    char **v = malloc(cap * sizeof *v);
+    if (!v) return NULL;
+    *n = 0;
+    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        char *t = trim(l);
+        if (*t && *t != '#') v[(*n)++] = t;
+    }
+    return v;
+}
+
+static int run_batch(struct run *run, const struct call_args *a)
+{
+    char *text;
+    size_t len;
+    int rc = cli_read_input(&text, &len, CMD, a->input, (size_t)1 << 30);
+    if (rc) return rc;
+    run->lines = split_lines(text, &run->nlines);
+    if (!run->lines) {
+        free(text);
+        return CLI_EXIT_FAILURE;
+    }
+    run->progress = !a->silent && isatty(2);
+    run->body_type = "text/plain";
+    long long t0 = (long long)time(NULL);
+    size_t n = a->parallel > 0 ? (size_t)a->parallel : 1;
+    for (size_t i = 0; i < n && run->next < run->nlines; i++) submit_next(run);
+    rc = apierr_client_run(run->client) == APIERR_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    progress(run, 1);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    if (!a->silent) {
+        fprintf(stderr, "%zu calls: %zu ok, %zu failed, %zu attempts, %lld s, max RSS %ld KiB",
+                run->nlines, run->ok, run->nlines - run->ok, run->attempts,
+                (long long)time(NULL) - t0, ru.ru_maxrss);
+        for (int c = 1; c < APIERR_CAT__COUNT; c++)
+            if (run->by_category[c])
+                fprintf(stderr, ", %s %zu", apierr_category_name((apierr_category)c),
+                        run->by_category[c]);
+        fputc('\n', stderr);
+    }
+    if (rc == CLI_EXIT_OK && run->ok < run->nlines) {
+        /* The exit code of the most frequent failure. */
+        int worst = 1;
+        for (int c = 1; c < APIERR_CAT__COUNT; c++)
+            if (run->by_category[c] > run->by_category[worst]) worst = c;
+        rc = exit_code((apierr_category)worst);
+    }
+    free(run->lines);
+    free(text);
+    return rc;
+}
+
+/* --- one call ------------------------------------------------------------------ */
+
+static int run_one(struct run *run, const struct call_args *a, const char *url)
+{
+    char *body;
+    size_t len;
+    const char *type;
+    int rc = read_body(&body, &len, &type, a);
+    if (rc) return rc;
+    apierr_request req = APIERR_REQUEST_INIT;
+    req.method = a->method ? a->method : (body ? "POST" : "GET");
+    req.url = url;
+    req.headers = a->headers;
+    req.nheaders = a->nheaders;
+    req.body = body;
+    req.body_len = len;
+    req.content_type = type;
+    req.idempotency_key = a->key;
+    req.max_time_ms = (long long)(a->max_time * 1000 + 0.5);
+    apierr_result r;
+    int crc = apierr_client_call(run->client, &req, &r);
+    free(body);
+    if (crc != APIERR_OK) {
+        cli_error(CMD, "%s", apierr_strerror(crc));
+        return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+    }
+    rc = exit_code(r.category);
+    if (a->output_json) {
+        if (print_json(stdout, &r)) rc = CLI_EXIT_FAILURE;
+    } else if (r.ok) {
+        FILE *out = a->output ? fopen(a->output, "wb") : stdout;
+        if (!out) {
+            cli_error(CMD, "cannot write '%s'", a->output);
+            rc = CLI_EXIT_FAILURE;
+        } else {
+            fwrite(r.body ? r.body : "", 1, r.body_len, out);
+            if (out != stdout) fclose(out);
+        }
+    } else {
+        print_problem(&r);
+    }
+    apierr_result_clear(&r);
+    return rc;
+}
 
 int cli_call(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "apierr call: not built yet\n");
-    return CLI_EXIT_FAILURE;
+    struct call_args a = {.retries = -1};
+    const char *url = NULL;
+    int rc = cli_parse_args(&command, argc, argv, &a, &url);
+    if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
+    if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
+    if (!url == !a.input || (a.parallel && !a.input) || (a.data && a.json)) {
+        cli_error(CMD, "give one URL, or --input FILE (with --parallel N); -d or --json, not both");
+        cli_usage(stderr, &command);
+        return CLI_EXIT_USAGE;
+    }
+    apierr_profile profile;
+    if ((rc = load_profile(&profile, a.profile))) return rc;
+    if (a.retries >= 0) profile.policy.max_attempts = a.retries + 1;
+    if (a.jitter && apierr_jitter_from_name(&profile.policy.jitter, a.jitter) != APIERR_OK) {
+        cli_error(CMD, "--jitter wants none, full, equal or decorrelated, not '%s'", a.jitter);
+        return CLI_EXIT_USAGE;
+    }
+    char *token_text = NULL;
+    const char *token = a.token;
+    if (a.token_file) {
+        size_t len;
+        if ((rc = cli_read_input(&token_text, &len, CMD, a.token_file, 1 << 16))) return rc;
+        token = trim(token_text);
+    }
+    raise_nofile();
+    struct run run = {.a = &a, .max_retries = profile.policy.max_attempts - 1};
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.profile = &profile;
+    o.token = token;
+    o.oauth_token_url = a.oauth;
+    o.client_id = a.client_id;
+    o.client_secret = a.client_secret;
+    o.report_path = a.report;
+    o.verbose = a.verbose ? on_verbose : NULL;
+    o.on_retry = on_retry;
+    o.payload = &run;
+    if (a.parallel) {
+        o.max_in_flight = a.parallel < 256 ? a.parallel : 256;
+        o.max_host_connections = o.max_in_flight;
+    }
+    int crc = apierr_client_new(&run.client, &o);
+    if (crc != APIERR_OK) {
+        cli_error(CMD, "%s",
+                  crc == APIERR_EINVAL ? "give one of --token, --token-file, --oauth "
+                                         "(with --client-id)"
+                                       : apierr_strerror(crc));
+        free(token_text);
+        return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+    }
+    rc = a.input ? run_batch(&run, &a) : run_one(&run, &a, url);
+    apierr_client_free(run.client);
+    free(token_text);
+    return rc;
 }

@@ -83,10 +83,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     size_t len;
     unsigned min;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
     if (n < len) return 0;
     unsigned cp = c & (0x3F >> (len - 1));
     for (size_t i = 1; i < len; i++) {
@@ -117,19 +121,35 @@ void apierr__buf_json_strn(apierr__buf *b, const char *s, size_t n)
         unsigned c = *p;
         if (c >= 0x80) {
             size_t k = utf8_seq(p, (size_t)(end - p));
-            if (k) apierr__buf_append(b, (const char *)p, k), p += k;
-            else apierr__buf_append(b, "\xEF\xBF\xBD", 3), p++;
+            if (k)
+                apierr__buf_append(b, (const char *)p, k), p += k;
+            else
+                apierr__buf_append(b, "\xEF\xBF\xBD", 3), p++;
             continue;
         }
         p++;
         switch (c) {
-        case '"': apierr__buf_append(b, "\\\"", 2); break;
-        case '\\': apierr__buf_append(b, "\\\\", 2); break;
-        case '\n': apierr__buf_append(b, "\\n", 2); break;
-        case '\r': apierr__buf_append(b, "\\r", 2); break;
-        case '\t': apierr__buf_append(b, "\\t", 2); break;
-        case '\b': apierr__buf_append(b, "\\b", 2); break;
-        case '\f': apierr__buf_append(b, "\\f", 2); break;
+        case '"':
+            apierr__buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            apierr__buf_append(b, "\\\\", 2);
+            break;
+        case '\n':
+            apierr__buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            apierr__buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            apierr__buf_append(b, "\\t", 2);
+            break;
+        case '\b':
+            apierr__buf_append(b, "\\b", 2);
+            break;
+        case '\f':
+            apierr__buf_append(b, "\\f", 2);
+            break;
         default: {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             apierr__buf_append(b, u, 6);
@@ -147,8 +167,10 @@ void apierr__buf_json_str(apierr__buf *b, const char *s)
 char *apierr__buf_take(apierr__buf *b, size_t *len)
 {
     char *d = NULL;
-    if (!b->oom && apierr__buf_reserve(b, 0) == 0) d = b->data;
-    else apierr__free(b->data);
+    if (!b->oom && apierr__buf_reserve(b, 0) == 0)
+        d = b->data;
+    else
+        apierr__free(b->data);
     if (len) *len = d ? b->len : 0;
     b->data = NULL;
     b->len = b->cap = 0;

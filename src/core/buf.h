@@ -17,15 +17,17 @@ typedef struct apierr__buf {
     int oom;
 } apierr__buf;
 
-#define APIERR__BUF_INIT {NULL, 0, 0, 0}
+#define APIERR__BUF_INIT \
+    {                    \
+        NULL, 0, 0, 0    \
+    }
 
 /* Makes room for n more bytes; 0 on success, -1 (and oom set) on failure. */
 int apierr__buf_reserve(apierr__buf *b, size_t n);
 void apierr__buf_append(apierr__buf *b, const char *s, size_t n);
 void apierr__buf_puts(apierr__buf *b, const char *s);
 void apierr__buf_putc(apierr__buf *b, char c);
-void apierr__buf_printf(apierr__buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void apierr__buf_printf(apierr__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a decimal integer. */
 void apierr__buf_int(apierr__buf *b, long long v);
 /* Appends s as a JSON string literal, quotes included; NULL gives `null`.

@@ -25,8 +25,10 @@ static void index_keys(apierr__body *b)
     if (!json_is_object(b->json)) return;
     json_object_foreach((json_t *)b->json, key, value) {
         int bit = apierr__key_index(key, strlen(key));
-        if (bit < 0) b->unknown_keys++;
-        else b->keys |= UINT64_C(1) << bit;
+        if (bit < 0)
+            b->unknown_keys++;
+        else
+            b->keys |= UINT64_C(1) << bit;
     }
 }
 
@@ -55,7 +57,7 @@ static int is_taken(const char *key, const char *const *members)
  * MEMBERS_OUTSIDE marks a list with a name the key table lacks (the fast
  * path then never applies); 0 means "not computed yet". Relaxed atomics:
  * racing threads compute and store the same value. */
-#define MEMBERS_DONE (UINT64_C(1) << 63)
+#define MEMBERS_DONE    (UINT64_C(1) << 63)
 #define MEMBERS_OUTSIDE (UINT64_C(1) << 62)
 static uint64_t members_mask(const apierr__dialect_ops *ops)
 {

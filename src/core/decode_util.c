@@ -37,6 +37,13 @@ int apierr__take(apierr_problem *p, apierr_problem_field f, const json_t *obj, c
     return v ? apierr_problem_set(p, f, v) : APIERR_OK;
 }
 
+int apierr__take_each(apierr_problem *p, const json_t *obj, const apierr__take_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (apierr__take(p, rows[i].field, obj, rows[i].key)) return APIERR_ENOMEM;
+    return APIERR_OK;
+}
+
 static int numeric_value(const json_t *v, long long *out)
 {
     if (json_is_integer(v)) {
@@ -437,7 +444,8 @@ int apierr__key_index(const char *name, size_t len)
 #undef APIERR__KEY_ROW
     };
     for (int i = 0; i < APIERR__K__COUNT; i++)
-        if (keys[i].len == len && keys[i].name[0] == name[0] && memcmp(keys[i].name, name, len) == 0)
+        if (keys[i].len == len && keys[i].name[0] == name[0] &&
+            memcmp(keys[i].name, name, len) == 0)
             return i;
     return -1;
 }

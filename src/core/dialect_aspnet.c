@@ -43,5 +43,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return apierr__add_field_map(p, json_object_get(j, "errors"));
 }
 
-const apierr__dialect_ops apierr__dialect_ASPNET = {APIERR_DIALECT_ASPNET, match, decode, NULL,
-                                                    members, APIERR__KEY(errors)};
+const apierr__dialect_ops apierr__dialect_ASPNET = {
+    APIERR_DIALECT_ASPNET, match, decode, NULL, members, APIERR__KEY(errors)};

@@ -31,5 +31,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return n ? apierr_problem_setn(p, APIERR_PF_CODE, name, n) : APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_AWS_JSON = {APIERR_DIALECT_AWS_JSON, match, decode, NULL,
-                                                      members, APIERR__KEY(__type)};
+const apierr__dialect_ops apierr__dialect_AWS_JSON = {
+    APIERR_DIALECT_AWS_JSON, match, decode, NULL, members, APIERR__KEY(__type)};

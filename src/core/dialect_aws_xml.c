@@ -49,4 +49,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_AWS_XML = {APIERR_DIALECT_AWS_XML, match, decode, NULL, NULL, 0};
+const apierr__dialect_ops apierr__dialect_AWS_XML = {
+    APIERR_DIALECT_AWS_XML, match, decode, NULL, NULL, 0};

@@ -57,5 +57,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return target ? apierr__add_detail(p, target, p->message, NULL) : APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_AZURE = {APIERR_DIALECT_AZURE, match, decode, NULL,
-                                                   members, APIERR__KEY(error)};
+const apierr__dialect_ops apierr__dialect_AZURE = {
+    APIERR_DIALECT_AZURE, match, decode, NULL, members, APIERR__KEY(error)};

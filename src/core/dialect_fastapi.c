@@ -52,5 +52,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_FASTAPI = {APIERR_DIALECT_FASTAPI, match, decode, NULL,
-                                                     members, APIERR__KEY(detail)};
+const apierr__dialect_ops apierr__dialect_FASTAPI = {
+    APIERR_DIALECT_FASTAPI, match, decode, NULL, members, APIERR__KEY(detail)};

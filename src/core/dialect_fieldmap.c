@@ -66,5 +66,9 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_putc(b, '}');
 }
 
-const apierr__dialect_ops apierr__dialect_FIELDMAP = {APIERR_DIALECT_FIELDMAP, match, decode,
-                                                      encode, members, APIERR__KEY(message) | APIERR__KEY(errors)};
+const apierr__dialect_ops apierr__dialect_FIELDMAP = {APIERR_DIALECT_FIELDMAP,
+                                                      match,
+                                                      decode,
+                                                      encode,
+                                                      members,
+                                                      APIERR__KEY(message) | APIERR__KEY(errors)};

@@ -22,17 +22,10 @@ static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *j = b->json;
     apierr__take_status(p, j, "statusCode");
-    if (apierr__take(p, APIERR_PF_CODE, j, "error") ||
-        apierr__take(p, APIERR_PF_MESSAGE, j, "message"))
-        return APIERR_ENOMEM;
-    size_t i;
-    const json_t *d;
-    json_array_foreach(json_object_get(j, "details"), i, d) {
-        if (apierr__add_detail(p, apierr__json_str(d, "field"), apierr__json_str(d, "message"),
-                               apierr__json_str(d, "code")))
-            return APIERR_ENOMEM;
-    }
-    return APIERR_OK;
+    static const apierr__take_row rows[] = {{APIERR_PF_CODE, "error"},
+                                            {APIERR_PF_MESSAGE, "message"}};
+    if (APIERR__TAKE_EACH(p, j, rows)) return APIERR_ENOMEM;
+    return apierr__details_from_array(p, json_object_get(j, "details"), "field", "message", "code");
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)
@@ -46,5 +39,5 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_putc(b, '}');
 }
 
-const apierr__dialect_ops apierr__dialect_FLAT = {APIERR_DIALECT_FLAT, match, decode, encode,
-                                                  members, APIERR__KEY(statusCode)};
+const apierr__dialect_ops apierr__dialect_FLAT = {
+    APIERR_DIALECT_FLAT, match, decode, encode, members, APIERR__KEY(statusCode)};

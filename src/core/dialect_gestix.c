@@ -10,8 +10,8 @@
 
 #include <ctype.h>
 
-static const char *const members[] = {"code", "message", "timestamp", "path", "request_id",
-                                      "details", NULL};
+static const char *const members[] = {"code",       "message", "timestamp", "path",
+                                      "request_id", "details", NULL};
 
 static int is_upper_code(const char *s)
 {
@@ -38,20 +38,13 @@ static int match(const apierr__body *b)
 static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *j = b->json;
-    if (apierr__take(p, APIERR_PF_CODE, j, "code") ||
-        apierr__take(p, APIERR_PF_MESSAGE, j, "message") ||
-        apierr__take(p, APIERR_PF_TIMESTAMP, j, "timestamp") ||
-        apierr__take(p, APIERR_PF_PATH, j, "path") ||
-        apierr__take(p, APIERR_PF_REQUEST_ID, j, "request_id"))
-        return APIERR_ENOMEM;
-    size_t i;
-    const json_t *d;
-    json_array_foreach(json_object_get(j, "details"), i, d) {
-        if (apierr__add_detail(p, apierr__json_str(d, "field"), apierr__json_str(d, "message"),
-                               apierr__json_str(d, "code")))
-            return APIERR_ENOMEM;
-    }
-    return APIERR_OK;
+    static const apierr__take_row rows[] = {{APIERR_PF_CODE, "code"},
+                                            {APIERR_PF_MESSAGE, "message"},
+                                            {APIERR_PF_TIMESTAMP, "timestamp"},
+                                            {APIERR_PF_PATH, "path"},
+                                            {APIERR_PF_REQUEST_ID, "request_id"}};
+    if (APIERR__TAKE_EACH(p, j, rows)) return APIERR_ENOMEM;
+    return apierr__details_from_array(p, json_object_get(j, "details"), "field", "message", "code");
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)
@@ -67,5 +60,5 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_putc(b, '}');
 }
 
-const apierr__dialect_ops apierr__dialect_GESTIX = {APIERR_DIALECT_GESTIX, match, decode, encode,
-                                                    members, APIERR__KEY(code)};
+const apierr__dialect_ops apierr__dialect_GESTIX = {
+    APIERR_DIALECT_GESTIX, match, decode, encode, members, APIERR__KEY(code)};

@@ -40,5 +40,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_GITHUB = {APIERR_DIALECT_GITHUB, match, decode, NULL,
-                                                    members, APIERR__KEY(message)};
+const apierr__dialect_ops apierr__dialect_GITHUB = {
+    APIERR_DIALECT_GITHUB, match, decode, NULL, members, APIERR__KEY(message)};

@@ -102,5 +102,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return apierr__details_from_array(p, errors, "location", "message", "reason");
 }
 
-const apierr__dialect_ops apierr__dialect_GOOGLE = {APIERR_DIALECT_GOOGLE, match, decode, NULL,
-                                                    members, APIERR__KEY(error)};
+const apierr__dialect_ops apierr__dialect_GOOGLE = {
+    APIERR_DIALECT_GOOGLE, match, decode, NULL, members, APIERR__KEY(error)};

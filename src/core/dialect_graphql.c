@@ -35,8 +35,9 @@ static int status_of_code(const char *code)
         const char *code;
         int status;
     } map[] = {
-        {"UNAUTHENTICATED", 401},      {"FORBIDDEN", 403},         {"BAD_USER_INPUT", 400},
-        {"GRAPHQL_VALIDATION_FAILED", 400}, {"GRAPHQL_PARSE_FAILED", 400}, {"NOT_FOUND", 404},
+        {"UNAUTHENTICATED", 401},       {"FORBIDDEN", 403},
+        {"BAD_USER_INPUT", 400},        {"GRAPHQL_VALIDATION_FAILED", 400},
+        {"GRAPHQL_PARSE_FAILED", 400},  {"NOT_FOUND", 404},
         {"INTERNAL_SERVER_ERROR", 500}, {"RATE_LIMITED", 429},
     };
     for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++)
@@ -51,8 +52,10 @@ static int path_text(apierr__buf *out, const json_t *path)
     const json_t *seg;
     json_array_foreach(path, i, seg) {
         if (i) apierr__buf_putc(out, '.');
-        if (json_is_string(seg)) apierr__buf_puts(out, json_string_value(seg));
-        else if (json_is_integer(seg)) apierr__buf_int(out, json_integer_value(seg));
+        if (json_is_string(seg))
+            apierr__buf_puts(out, json_string_value(seg));
+        else if (json_is_integer(seg))
+            apierr__buf_int(out, json_integer_value(seg));
     }
     return out->oom ? APIERR_ENOMEM : APIERR_OK;
 }
@@ -113,8 +116,10 @@ static void encode(apierr__buf *b, const apierr_problem *p)
                 int numeric = n > 0 && n < 10;
                 for (size_t c = 0; c < n; c++) numeric &= s[c] >= '0' && s[c] <= '9';
                 if (k) apierr__buf_putc(b, ',');
-                if (numeric) apierr__buf_append(b, s, n);
-                else apierr__buf_json_strn(b, s, n);
+                if (numeric)
+                    apierr__buf_append(b, s, n);
+                else
+                    apierr__buf_json_strn(b, s, n);
                 if (!dot) break;
                 s = dot + 1;
             }
@@ -132,5 +137,5 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_append(b, "]}", 2);
 }
 
-const apierr__dialect_ops apierr__dialect_GRAPHQL = {APIERR_DIALECT_GRAPHQL, match, decode,
-                                                     encode, members, APIERR__KEY(errors)};
+const apierr__dialect_ops apierr__dialect_GRAPHQL = {
+    APIERR_DIALECT_GRAPHQL, match, decode, encode, members, APIERR__KEY(errors)};

@@ -50,4 +50,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_HTML = {APIERR_DIALECT_HTML, match, decode, NULL, NULL, 0};
+const apierr__dialect_ops apierr__dialect_HTML = {
+    APIERR_DIALECT_HTML, match, decode, NULL, NULL, 0};

@@ -24,12 +24,14 @@
  * about as much as parsing a short string, and 24 dialects each doing a few
  * made detection a third of the decode time.
  */
-#define APIERR__KEY_MAP(X)                                                                         \
-    X(__type) X(Message) X(code) X(data) X(detail) X(details) X(documentation_url) X(error)        \
-    X(error_description) X(error_uri) X(errors) X(exception) X(instance) X(jsonapi) X(links)       \
-    X(message) X(meta) X(more_info) X(non_field_errors) X(ok) X(path) X(request_id) X(requestId)   \
-    X(response_metadata) X(retry_after) X(status) X(statusCode) X(timestamp) X(title) X(traceId)   \
-    X(type)
+#define APIERR__KEY_MAP(X)                                                                        \
+    X(__type)                                                                                     \
+    X(Message)                                                                                    \
+    X(code) X(data) X(detail) X(details) X(documentation_url) X(error) X(error_description)       \
+        X(error_uri) X(errors) X(exception) X(instance) X(jsonapi) X(links) X(message) X(meta)    \
+            X(more_info) X(non_field_errors) X(ok) X(path) X(request_id) X(requestId)             \
+                X(response_metadata) X(retry_after) X(status) X(statusCode) X(timestamp) X(title) \
+                    X(traceId) X(type)
 
 enum {
 #define APIERR__KEY_ENUM(name) APIERR__K_##name,
@@ -43,8 +45,8 @@ enum {
 
 /* An error response as the decoder sees it. */
 typedef struct apierr__body {
-    const json_t *json;       /* the parsed body, NULL when it is not JSON */
-    const char *text;         /* the raw bytes (NUL-terminated copy) */
+    const json_t *json; /* the parsed body, NULL when it is not JSON */
+    const char *text;   /* the raw bytes (NUL-terminated copy) */
     size_t len;
     const char *content_type; /* or NULL */
     int status;               /* HTTP status, 0 when unknown */
@@ -93,6 +95,17 @@ int apierr__take(apierr_problem *p, apierr_problem_field f, const json_t *obj, c
 /* Sets p->status from an integer (or numeric string) obj[key] when p->status
  * is 0 and the value is in 100..599. */
 void apierr__take_status(apierr_problem *p, const json_t *obj, const char *key);
+/* One row of a member-to-field mapping for apierr__take_each(). */
+typedef struct apierr__take_row {
+    apierr_problem_field field;
+    const char *key;
+} apierr__take_row;
+/* apierr__take() for each of the n rows, in order (the first member found
+ * for a field wins). APIERR_OK or APIERR_ENOMEM. */
+int apierr__take_each(apierr_problem *p, const json_t *obj, const apierr__take_row *rows, size_t n);
+#define APIERR__TAKE_EACH(p, obj, rows) \
+    apierr__take_each(p, obj, rows, sizeof rows / sizeof rows[0])
+
 /* Adds a detail, normalizing the field path. */
 int apierr__add_detail(apierr_problem *p, const char *field, const char *message, const char *code);
 /* For `{field: ["msg", ...] | "msg"}` maps (fieldmap, DRF, ASP.NET): one

@@ -77,5 +77,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_JSONAPI = {APIERR_DIALECT_JSONAPI, match, decode, NULL,
-                                                     members, APIERR__KEY(errors)};
+const apierr__dialect_ops apierr__dialect_JSONAPI = {
+    APIERR_DIALECT_JSONAPI, match, decode, NULL, members, APIERR__KEY(errors)};

@@ -22,18 +22,11 @@ static int match(const apierr__body *b)
 static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *e = json_object_get(b->json, "error");
-    if (apierr__take(p, APIERR_PF_CODE, e, "code") ||
-        apierr__take(p, APIERR_PF_MESSAGE, e, "message") ||
-        apierr__take(p, APIERR_PF_REQUEST_ID, e, "request_id"))
-        return APIERR_ENOMEM;
-    size_t i;
-    const json_t *d;
-    json_array_foreach(json_object_get(e, "details"), i, d) {
-        if (apierr__add_detail(p, apierr__json_str(d, "field"), apierr__json_str(d, "message"),
-                               apierr__json_str(d, "code")))
-            return APIERR_ENOMEM;
-    }
-    return APIERR_OK;
+    static const apierr__take_row rows[] = {{APIERR_PF_CODE, "code"},
+                                            {APIERR_PF_MESSAGE, "message"},
+                                            {APIERR_PF_REQUEST_ID, "request_id"}};
+    if (APIERR__TAKE_EACH(p, e, rows)) return APIERR_ENOMEM;
+    return apierr__details_from_array(p, json_object_get(e, "details"), "field", "message", "code");
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)
@@ -46,5 +39,5 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_append(b, "}}", 2);
 }
 
-const apierr__dialect_ops apierr__dialect_NESTED = {APIERR_DIALECT_NESTED, match, decode, encode,
-                                                    members, APIERR__KEY(error)};
+const apierr__dialect_ops apierr__dialect_NESTED = {
+    APIERR_DIALECT_NESTED, match, decode, encode, members, APIERR__KEY(error)};

@@ -18,11 +18,10 @@ static int match(const apierr__body *b)
 static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *j = b->json;
-    if (apierr__take(p, APIERR_PF_CODE, j, "error") ||
-        apierr__take(p, APIERR_PF_MESSAGE, j, "error_description") ||
-        apierr__take(p, APIERR_PF_TYPE, j, "error_uri"))
-        return APIERR_ENOMEM;
-    return APIERR_OK;
+    static const apierr__take_row rows[] = {{APIERR_PF_CODE, "error"},
+                                            {APIERR_PF_MESSAGE, "error_description"},
+                                            {APIERR_PF_TYPE, "error_uri"}};
+    return APIERR__TAKE_EACH(p, j, rows);
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)
@@ -35,5 +34,5 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_putc(b, '}');
 }
 
-const apierr__dialect_ops apierr__dialect_OAUTH = {APIERR_DIALECT_OAUTH, match, decode, encode,
-                                                   members, APIERR__KEY(error)};
+const apierr__dialect_ops apierr__dialect_OAUTH = {
+    APIERR_DIALECT_OAUTH, match, decode, encode, members, APIERR__KEY(error)};

@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-static const char *const members[] = {"type",   "title",      "status",     "detail",
-                                      "instance", "errors",   "code",       "request_id",
+static const char *const members[] = {"type",      "title",       "status", "detail",
+                                      "instance",  "errors",      "code",   "request_id",
                                       "timestamp", "retry_after", NULL};
 
 static int match(const apierr__body *b)
@@ -22,8 +22,8 @@ static int match(const apierr__body *b)
     if (!json_is_object(j)) return 0;
     int score = 0;
     if (b->content_type && strstr(b->content_type, "problem+json")) score += 60;
-    const uint64_t own = APIERR__KEY(type) | APIERR__KEY(title) | APIERR__KEY(detail) |
-                         APIERR__KEY(status);
+    const uint64_t own =
+        APIERR__KEY(type) | APIERR__KEY(title) | APIERR__KEY(detail) | APIERR__KEY(status);
     if (!score && !(b->keys & own)) return 0;
     if (json_is_string(json_object_get(j, "type"))) score += 20;
     if (json_is_string(json_object_get(j, "title"))) score += 20;
@@ -37,13 +37,12 @@ static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *j = b->json;
     apierr__take_status(p, j, "status");
-    if (apierr__take(p, APIERR_PF_TYPE, j, "type") || apierr__take(p, APIERR_PF_TITLE, j, "title") ||
-        apierr__take(p, APIERR_PF_MESSAGE, j, "detail") ||
-        apierr__take(p, APIERR_PF_INSTANCE, j, "instance") ||
-        apierr__take(p, APIERR_PF_CODE, j, "code") ||
-        apierr__take(p, APIERR_PF_REQUEST_ID, j, "request_id") ||
-        apierr__take(p, APIERR_PF_TIMESTAMP, j, "timestamp"))
-        return APIERR_ENOMEM;
+    static const apierr__take_row rows[] = {
+        {APIERR_PF_TYPE, "type"},          {APIERR_PF_TITLE, "title"},
+        {APIERR_PF_MESSAGE, "detail"},     {APIERR_PF_INSTANCE, "instance"},
+        {APIERR_PF_CODE, "code"},          {APIERR_PF_REQUEST_ID, "request_id"},
+        {APIERR_PF_TIMESTAMP, "timestamp"}};
+    if (APIERR__TAKE_EACH(p, j, rows)) return APIERR_ENOMEM;
     apierr__take_retry_seconds(p, j, "retry_after");
     size_t i;
     const json_t *e;
@@ -63,13 +62,19 @@ static void put_pointer(apierr__buf *b, const char *field)
     apierr__buf b2 = APIERR__BUF_INIT;
     apierr__buf_putc(&b2, '/');
     for (const char *s = field; *s; s++) {
-        if (*s == '.') apierr__buf_putc(&b2, '/');
-        else if (*s == '~') apierr__buf_append(&b2, "~0", 2);
-        else if (*s == '/') apierr__buf_append(&b2, "~1", 2);
-        else apierr__buf_putc(&b2, *s);
+        if (*s == '.')
+            apierr__buf_putc(&b2, '/');
+        else if (*s == '~')
+            apierr__buf_append(&b2, "~0", 2);
+        else if (*s == '/')
+            apierr__buf_append(&b2, "~1", 2);
+        else
+            apierr__buf_putc(&b2, *s);
     }
-    if (b2.oom) b->oom = 1;
-    else apierr__buf_json_strn(b, b2.data, b2.len);
+    if (b2.oom)
+        b->oom = 1;
+    else
+        apierr__buf_json_strn(b, b2.data, b2.len);
     apierr__buf_free(&b2);
 }
 
@@ -111,4 +116,5 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_putc(b, '}');
 }
 
-const apierr__dialect_ops apierr__dialect_PROBLEM = {APIERR_DIALECT_PROBLEM, match, decode, encode, members, 0};
+const apierr__dialect_ops apierr__dialect_PROBLEM = {
+    APIERR_DIALECT_PROBLEM, match, decode, encode, members, 0};

@@ -62,5 +62,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return apierr__take(p, APIERR_PF_MESSAGE, j, "error");
 }
 
-const apierr__dialect_ops apierr__dialect_SLACK = {APIERR_DIALECT_SLACK, match, decode, NULL,
-                                                   members, APIERR__KEY(ok)};
+const apierr__dialect_ops apierr__dialect_SLACK = {
+    APIERR_DIALECT_SLACK, match, decode, NULL, members, APIERR__KEY(ok)};

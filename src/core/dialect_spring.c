@@ -44,5 +44,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
                                       "code");
 }
 
-const apierr__dialect_ops apierr__dialect_SPRING = {APIERR_DIALECT_SPRING, match, decode, NULL,
-                                                    members, APIERR__KEY(timestamp)};
+const apierr__dialect_ops apierr__dialect_SPRING = {
+    APIERR_DIALECT_SPRING, match, decode, NULL, members, APIERR__KEY(timestamp)};

@@ -33,5 +33,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_STRIPE = {APIERR_DIALECT_STRIPE, match, decode, NULL,
-                                                    members, APIERR__KEY(error)};
+const apierr__dialect_ops apierr__dialect_STRIPE = {
+    APIERR_DIALECT_STRIPE, match, decode, NULL, members, APIERR__KEY(error)};

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#define APIERR__DIALECT_EXTERN(id, name, enc, doc)                                                 \
+#define APIERR__DIALECT_EXTERN(id, name, enc, doc) \
     extern const apierr__dialect_ops apierr__dialect_##id;
 APIERR_DIALECT_MAP(APIERR__DIALECT_EXTERN)
 #undef APIERR__DIALECT_EXTERN

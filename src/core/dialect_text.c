@@ -32,4 +32,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return apierr__take_clean_text(p, APIERR_PF_MESSAGE, s, line, MAX_MESSAGE, 0);
 }
 
-const apierr__dialect_ops apierr__dialect_TEXT = {APIERR_DIALECT_TEXT, match, decode, NULL, NULL, 0};
+const apierr__dialect_ops apierr__dialect_TEXT = {
+    APIERR_DIALECT_TEXT, match, decode, NULL, NULL, 0};

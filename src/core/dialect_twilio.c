@@ -31,5 +31,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_TWILIO = {APIERR_DIALECT_TWILIO, match, decode, NULL,
-                                                    members, APIERR__KEY(code)};
+const apierr__dialect_ops apierr__dialect_TWILIO = {
+    APIERR_DIALECT_TWILIO, match, decode, NULL, members, APIERR__KEY(code)};

@@ -7,8 +7,8 @@
 
 static int decode(apierr_problem *p, const apierr__body *b)
 {
-    static const char *const message_keys[] = {"message", "error_description", "detail",
-                                               "error", "title", "msg", NULL};
+    static const char *const message_keys[] = {
+        "message", "error_description", "detail", "error", "title", "msg", NULL};
     const json_t *j = b->json;
     for (const char *const *k = message_keys; *k && !p->message; k++)
         if (apierr__take(p, APIERR_PF_MESSAGE, j, *k)) return APIERR_ENOMEM;
@@ -16,4 +16,5 @@ static int decode(apierr_problem *p, const apierr__body *b)
     return APIERR_OK;
 }
 
-const apierr__dialect_ops apierr__dialect_UNKNOWN = {APIERR_DIALECT_UNKNOWN, NULL, decode, NULL, NULL, 0};
+const apierr__dialect_ops apierr__dialect_UNKNOWN = {
+    APIERR_DIALECT_UNKNOWN, NULL, decode, NULL, NULL, 0};

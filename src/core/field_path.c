@@ -4,19 +4,19 @@
 #include <string.h>
 
 /* Appends one character to the output, counting what would not fit. */
-#define PUT(c)                                                                                     \
-    do {                                                                                           \
-        if (n + 1 < cap) buf[n] = (c);                                                             \
-        n++;                                                                                       \
+#define PUT(c)                         \
+    do {                               \
+        if (n + 1 < cap) buf[n] = (c); \
+        n++;                           \
     } while (0)
 
 /* Starts a new segment: a dot unless the output is empty or ends in one. */
-#define SEP()                                                                                      \
-    do {                                                                                           \
-        if (n && !dot) {                                                                   \
-            PUT('.');                                                                              \
-            dot = 1;                                                                               \
-        }                                                          \
+#define SEP()            \
+    do {                 \
+        if (n && !dot) { \
+            PUT('.');    \
+            dot = 1;     \
+        }                \
     } while (0)
 
 size_t apierr_field_path_normalize(char *buf, size_t cap, const char *path, size_t len)
@@ -28,8 +28,10 @@ size_t apierr_field_path_normalize(char *buf, size_t cap, const char *path, size
     /* JSON Pointer ("/a/0", RFC 6901) possibly in a URI fragment ("#/a/0"),
      * or JSONPath's root ("$.a[0]"). */
     if (i < len && path[i] == '#') i++;
-    if (i < len && path[i] == '/') pointer = 1;
-    else if (i < len && path[i] == '$') i++;
+    if (i < len && path[i] == '/')
+        pointer = 1;
+    else if (i < len && path[i] == '$')
+        i++;
 
     for (; i < len; i++) {
         char c = path[i];

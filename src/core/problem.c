@@ -40,8 +40,8 @@ void apierr_problem_free(apierr_problem *p)
 static const char **member(apierr_problem *p, apierr_problem_field f)
 {
     switch (f) {
-#define APIERR__PF_CASE(id, m, json)                                                               \
-    case APIERR_PF_##id:                                                                           \
+#define APIERR__PF_CASE(id, m, json) \
+    case APIERR_PF_##id:             \
         return &p->m;
         APIERR_PROBLEM_FIELD_MAP(APIERR__PF_CASE)
 #undef APIERR__PF_CASE
@@ -81,8 +81,7 @@ int apierr_problem_add_detail(apierr_problem *p, const char *field, const char *
                               const char *code)
 {
     apierr_detail d;
-    if (dup_opt(p, field, &d.field) || dup_opt(p, message, &d.message) ||
-        dup_opt(p, code, &d.code))
+    if (dup_opt(p, field, &d.field) || dup_opt(p, message, &d.message) || dup_opt(p, code, &d.code))
         return APIERR_ENOMEM;
     /* Capacity doubles at powers of two; the old array stays in the arena. */
     size_t n = p->ndetails;

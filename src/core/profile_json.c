@@ -180,8 +180,7 @@ static int load_STATUSES(apierr_status_set *dst, size_t size, const json_t *v, c
     (void)size;
     if (!json_is_array(v)) return fail(c, "expected an array of statuses");
     memset(&s, 0, sizeof s);
-    json_array_foreach(v, i, e)
-    {
+    json_array_foreach(v, i, e) {
         const char *t = json_string_value(e);
         if (t && strlen(t) == 3 && t[0] >= '1' && t[0] <= '5' && !strcmp(t + 1, "xx")) {
             for (int k = 0; k < 100; k++) apierr_status_set_put(&s, (t[0] - '0') * 100 + k, 1);
@@ -203,8 +202,7 @@ static int load_TRANSPORTS(unsigned *dst, size_t size, const json_t *v, ctx *c)
     apierr_transport t;
     (void)size;
     if (!json_is_array(v)) return fail(c, "expected an array of transport failures");
-    json_array_foreach(v, i, e)
-    {
+    json_array_foreach(v, i, e) {
         const char *s = string_of(e, c);
         if (!s) return APIERR_EPARSE;
         if (apierr_transport_from_name(&t, s) || t == APIERR_TRANSPORT_NONE)
@@ -225,8 +223,7 @@ static int load_rule(apierr_policy *p, const json_t *o, ctx *c)
     apierr_category cat = APIERR_CAT__COUNT;
     apierr_action act = APIERR_ACTION__COUNT;
     if (!json_is_object(o)) return fail(c, "a rule is an object");
-    json_object_foreach((json_t *)o, key, v)
-    {
+    json_object_foreach((json_t *)o, key, v) {
         int rc;
         if (!strcmp(key, "status")) {
             x = 0;
@@ -263,8 +260,7 @@ static int load_policy(apierr_policy *p, const json_t *o, ctx *c)
     const char *key;
     const json_t *v;
     if (!json_is_object(o)) return fail(c, "expected an object");
-    json_object_foreach((json_t *)o, key, v)
-    {
+    json_object_foreach((json_t *)o, key, v) {
         c->where = key;
         if (!strcmp(key, "rules")) {
             size_t i;
@@ -272,8 +268,7 @@ static int load_policy(apierr_policy *p, const json_t *o, ctx *c)
             if (!json_is_array(v)) return fail(c, "expected an array of rules");
             p->nrules = 0;
             memset(p->rules, 0, sizeof p->rules);
-            json_array_foreach(v, i, r)
-            {
+            json_array_foreach(v, i, r) {
                 if (load_rule(p, r, c)) return APIERR_EPARSE;
             }
             continue;
@@ -317,8 +312,7 @@ int apierr_profile_from_json(apierr_profile *out, const char *text, size_t len, 
     }
     const char *key;
     json_t *v;
-    json_object_foreach(root, key, v)
-    {
+    json_object_foreach(root, key, v) {
         c.where = key;
         if (!strcmp(key, "extends")) continue;
         if (!strcmp(key, "policy")) {

@@ -1,0 +1,64 @@
+/* Internals of libapierr-client shared by its modules and unit tests. */
+#ifndef APIERR_CLIENT_IMPL_H
+#define APIERR_CLIENT_IMPL_H
+
+#include "apierr/client.h"
+#include "buf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- timer heap: a binary min-heap of (due, item), FIFO among equal dues --- */
+
+typedef struct apierr__timer {
+    long long due_ms;
+    uint64_t seq;
+    void *item;
+} apierr__timer;
+
+typedef struct apierr__heap {
+    apierr__timer *v;
+    size_t n, cap;
+    uint64_t seq;
+} apierr__heap;
+
+/* Adds item due at due_ms. 0, or -1 when out of memory (heap unchanged). */
+int apierr__heap_push(apierr__heap *h, long long due_ms, void *item);
+/* The earliest timer, or NULL when empty. */
+const apierr__timer *apierr__heap_peek(const apierr__heap *h);
+/* Removes the earliest timer into *out. 0, or -1 when empty. */
+int apierr__heap_pop(apierr__heap *h, apierr__timer *out);
+void apierr__heap_free(apierr__heap *h);
+
+/* --- request building -------------------------------------------------------- */
+
+/*
+ * Appends to b the URL of a request: url when absolute (has "://"), else
+ * base joined to url with exactly one '/'; then query, then key_param=key
+ * (both after '?' or '&' as the URL needs; NULL or "" to omit). The key is
+ * percent-encoded.
+ */
+void apierr__url_build(apierr__buf *b, const char *base, const char *url, const char *query,
+                       const char *key_param, const char *key);
+
+/* Formats 16 random bytes as a UUID v4 (version and variant bits set). */
+void apierr__uuid4_format(char out[37], const uint8_t rnd[16]);
+
+/* Appends s to b as application/x-www-form-urlencoded (RFC 3986 unreserved
+ * bytes kept, the rest %XX). */
+void apierr__buf_urlencode(apierr__buf *b, const char *s);
+
+/* --- support report ----------------------------------------------------------- */
+
+/* Appends one JSON Lines record of a failed attempt (redacted) to b. */
+void apierr__report_line(apierr__buf *b, long long unix_ms, const apierr_result *r,
+                         const apierr_attempt *a, const apierr_problem *problem);
+
+/* Appends a redacted "Name: value" line for -v output. */
+void apierr__header_line(apierr__buf *b, const char *prefix, const char *name, const char *value);
+
+/* Millisecond clocks: monotonic, and Unix time. */
+long long apierr__mono_ms(void);
+long long apierr__unix_ms(void);
+
+#endif

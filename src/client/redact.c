@@ -1,0 +1,120 @@
+/* Redaction: what the support report and -v output may show. The seeds tell
+ * users to send these to support, so no credential may ever reach them. */
+#include "client_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define REDACTED "REDACTED"
+
+/* Query parameters whose values are secrets. */
+static const char *const secret_params[] = {
+    "access_token",  "token",         "key",  "api_key",   "apikey", "secret",   "password",
+    "client_secret", "refresh_token", "code", "signature", "sig",    "id_token", "passwd",
+};
+
+/* Headers whose values are secrets. */
+static const char *const secret_headers[] = {
+    "authorization", "proxy-authorization",  "cookie", "set-cookie", "x-api-key", "api-key",
+    "x-auth-token",  "x-amz-security-token",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int in_list(const char *const *list, size_t n, const char *s, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == len && strncasecmp(list[i], s, len) == 0) return 1;
+    return 0;
+}
+
+int apierr_header_is_secret(const char *name)
+{
+    return in_list(secret_headers, COUNT(secret_headers), name, strlen(name));
+}
+
+/* Appends the query (after '?', up to '#' or the end) with secret values
+ * replaced. */
+static void redact_query(apierr__buf *b, const char *q, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && q[end] != '&') end++;
+        size_t eq = i;
+        while (eq < end && q[eq] != '=') eq++;
+        if (eq < end && in_list(secret_params, COUNT(secret_params), q + i, eq - i)) {
+            apierr__buf_append(b, q + i, eq + 1 - i);
+            apierr__buf_puts(b, REDACTED);
+        } else {
+            apierr__buf_append(b, q + i, end - i);
+        }
+        if (end < len) apierr__buf_putc(b, '&');
+        i = end + 1;
+    }
+}
+
+size_t apierr_redact_url(char *buf, size_t cap, const char *url)
+{
+    apierr__buf b = APIERR__BUF_INIT;
+    const char *p = url;
+    const char *scheme = strstr(url, "://");
+    if (scheme) {
+        const char *host = scheme + 3;
+        size_t auth_len = strcspn(host, "/?#");
+        const char *at = memchr(host, '@', auth_len);
+        apierr__buf_append(&b, url, (size_t)(host - url));
+        if (at) {
+            const char *colon = memchr(host, ':', (size_t)(at - host));
+            if (colon) {
+                apierr__buf_append(&b, host, (size_t)(colon - host));
+                apierr__buf_puts(&b, ":" REDACTED);
+            } else {
+                apierr__buf_puts(&b, REDACTED);
+            }
+            p = at;
+        } else {
+            p = host;
+        }
+    }
+    size_t path_len = strcspn(p, "?#");
+    apierr__buf_append(&b, p, path_len);
+    p += path_len;
+    if (*p == '?') {
+        size_t qlen = strcspn(p + 1, "#");
+        apierr__buf_putc(&b, '?');
+        redact_query(&b, p + 1, qlen);
+        p += 1 + qlen;
+    }
+    apierr__buf_puts(&b, p);
+    size_t n = b.len;
+    if (cap) {
+        if (b.oom || !b.data) {
+            buf[0] = '\0';
+        } else {
+            size_t k = n < cap ? n : cap - 1;
+            memcpy(buf, b.data, k);
+            buf[k] = '\0';
+        }
+    }
+    apierr__buf_free(&b);
+    return n;
+}
+
+void apierr__header_line(apierr__buf *b, const char *prefix, const char *name, const char *value)
+{
+    apierr__buf_puts(b, prefix);
+    apierr__buf_puts(b, name);
+    apierr__buf_puts(b, ": ");
+    if (!apierr_header_is_secret(name)) {
+        apierr__buf_puts(b, value);
+        return;
+    }
+    /* Keep the scheme ("Bearer") so people can still see which one was sent. */
+    size_t word = strcspn(value, " ");
+    if (value[word] == ' ' && strncasecmp(name, "authorization", 13) == 0) {
+        apierr__buf_append(b, value, word + 1);
+    }
+    apierr__buf_puts(b, REDACTED);
+}

@@ -1,0 +1,342 @@
+/* libapierr-client: the pure parts (timer heap, URLs, keys, redaction, the
+ * batch line format, result JSON) and the engine against a closed port. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "../../src/client/client_impl.h"
+#include "apierr-client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void test_heap_orders_by_due_then_fifo(void **state)
+{
+    (void)state;
+    apierr__heap h = {0};
+    apierr_rng rng;
+    apierr_rng_seed(&rng, 42);
+    enum { N = 2000 };
+    static long long dues[N];
+    for (size_t i = 0; i < N; i++) {
+        dues[i] = (long long)(apierr_rng_next(&rng) % 50); /* many ties */
+        assert_int_equal(apierr__heap_push(&h, dues[i], &dues[i]), 0);
+    }
+    long long last_due = -1;
+    long long *last_item = NULL;
+    for (size_t i = 0; i < N; i++) {
+        assert_non_null(apierr__heap_peek(&h));
+        apierr__timer t;
+        assert_int_equal(apierr__heap_pop(&h, &t), 0);
+        assert_true(t.due_ms >= last_due);
+        assert_int_equal(*(long long *)t.item, t.due_ms);
+        /* Equal dues come out in the order they went in. */
+        if (t.due_ms == last_due) assert_true((long long *)t.item > last_item);
+        last_due = t.due_ms;
+        last_item = t.item;
+    }
+    apierr__timer t;
+    assert_int_equal(apierr__heap_pop(&h, &t), -1);
+    assert_null(apierr__heap_peek(&h));
+    apierr__heap_free(&h);
+}
+
+static char *url(const char *base, const char *u, const char *q, const char *kp, const char *k)
+{
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__url_build(&b, base, u, q, kp, k);
+    return apierr__buf_take(&b, NULL);
+}
+
+static void check_url(const char *want, const char *base, const char *u, const char *q,
+                      const char *kp, const char *k)
+{
+    char *got = url(base, u, q, kp, k);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    apierr_free(got);
+}
+
+static void test_url_build(void **state)
+{
+    (void)state;
+    check_url("http://h/v1/x", "http://h/", "/v1/x", NULL, NULL, NULL);
+    check_url("http://h/v1/x", "http://h", "v1/x", NULL, NULL, NULL);
+    check_url("http://o/y", "http://h", "http://o/y", NULL, NULL, NULL);
+    check_url("http://h/x?a=1", "http://h", "/x", "a=1", NULL, NULL);
+    check_url("http://h/x?a=1&b=2", "http://h", "/x?a=1", "b=2", NULL, NULL);
+    /* gestix: the key travels as ?nonce=, percent-encoded. */
+    check_url("http://h/x?nonce=k%20y%26z", NULL, "http://h/x", NULL, "nonce", "k y&z");
+    check_url("http://h/x?a=1&nonce=abc", NULL, "http://h/x?a=1", "", "nonce", "abc");
+    check_url("http://h/x", NULL, "http://h/x", NULL, "nonce", "");
+}
+
+static void test_uuid4(void **state)
+{
+    (void)state;
+    uint8_t ones[16];
+    memset(ones, 0xff, sizeof ones);
+    char u[37];
+    apierr__uuid4_format(u, ones);
+    assert_string_equal(u, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    uint8_t zeros[16] = {0};
+    apierr__uuid4_format(u, zeros);
+    assert_string_equal(u, "00000000-0000-4000-8000-000000000000");
+    char a[37], b[37];
+    assert_int_equal(apierr_uuid4(a), APIERR_OK);
+    assert_int_equal(apierr_uuid4(b), APIERR_OK);
+    assert_int_equal(strlen(a), 36);
+    assert_int_equal(a[14], '4');
+    assert_non_null(strchr("89ab", a[19]));
+    assert_string_not_equal(a, b);
+}
+
+static void check_redact(const char *in, const char *want)
+{
+    char out[256];
+    size_t n = apierr_redact_url(out, sizeof out, in);
+    assert_int_equal(n, strlen(want));
+    assert_string_equal(out, want);
+}
+
+static void test_redact_url(void **state)
+{
+    (void)state;
+    check_redact("http://h/x?access_token=abc&page=2", "http://h/x?access_token=REDACTED&page=2");
+    check_redact("https://u:pw@h/x?Client_Secret=s&nonce=n&api_key=k#frag",
+                 "https://u:REDACTED@h/x?Client_Secret=REDACTED&nonce=n&api_key=REDACTED#frag");
+    check_redact("http://tok@h/", "http://REDACTED@h/");
+    check_redact("http://h/p?token", "http://h/p?token");
+    check_redact("/v1/x?password=p&refresh_token=r&keyword=ok",
+                 "/v1/x?password=REDACTED&refresh_token=REDACTED&keyword=ok");
+    char small[8];
+    size_t n = apierr_redact_url(small, sizeof small, "http://h/x?key=secret");
+    assert_int_equal(n, strlen("http://h/x?key=REDACTED"));
+    assert_string_equal(small, "http://");
+}
+
+static void test_header_redaction(void **state)
+{
+    (void)state;
+    assert_true(apierr_header_is_secret("authorization"));
+    assert_true(apierr_header_is_secret("Set-Cookie"));
+    assert_true(apierr_header_is_secret("X-Api-Key"));
+    assert_false(apierr_header_is_secret("Content-Type"));
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__header_line(&b, "> ", "Authorization", "Bearer s3cr3t");
+    assert_string_equal(b.data, "> Authorization: Bearer REDACTED");
+    b.len = 0;
+    apierr__header_line(&b, "< ", "Set-Cookie", "sid=s3cr3t; Path=/");
+    assert_string_equal(b.data, "< Set-Cookie: REDACTED");
+    b.len = 0;
+    apierr__header_line(&b, "< ", "X-Request-Id", "r-1");
+    assert_string_equal(b.data, "< X-Request-Id: r-1");
+    apierr__buf_free(&b);
+}
+
+static void test_batch_line(void **state)
+{
+    (void)state;
+    const char *m, *u, *body;
+    char l1[] = "POST http://h/x {\"a\": 1, \"b\": \"c d\"}\r\n";
+    assert_int_equal(apierr_batch_line_parse(l1, &m, &u, &body), APIERR_OK);
+    assert_string_equal(m, "POST");
+    assert_string_equal(u, "http://h/x");
+    assert_string_equal(body, "{\"a\": 1, \"b\": \"c d\"}");
+    char l2[] = "  GET\thttp://h/y  \n";
+    assert_int_equal(apierr_batch_line_parse(l2, &m, &u, &body), APIERR_OK);
+    assert_string_equal(m, "GET");
+    assert_string_equal(u, "http://h/y");
+    assert_null(body);
+    char l3[] = "   # a comment";
+    assert_int_equal(apierr_batch_line_parse(l3, &m, &u, &body), APIERR_ENOTFOUND);
+    char l4[] = "\n";
+    assert_int_equal(apierr_batch_line_parse(l4, &m, &u, &body), APIERR_ENOTFOUND);
+    char l5[] = "GET";
+    assert_int_equal(apierr_batch_line_parse(l5, &m, &u, &body), APIERR_EPARSE);
+    char l6[] = "GET   ";
+    assert_int_equal(apierr_batch_line_parse(l6, &m, &u, &body), APIERR_EPARSE);
+}
+
+/* A result as the engine leaves it after two failed attempts. */
+static void fake_result(apierr_result *r, apierr_attempt at[2])
+{
+    memset(r, 0, sizeof *r);
+    memset(at, 0, 2 * sizeof *at);
+    r->method = "POST";
+    r->url = "http://h/v1/x?access_token=SECRET1&nonce=n1";
+    r->category = APIERR_CAT_SERVER;
+    snprintf(r->reason, sizeof r->reason, "gave up");
+    snprintf(r->idempotency_key, sizeof r->idempotency_key, "k-1");
+    at[0] = (apierr_attempt){.number = 1,
+                             .status = 503,
+                             .decision = APIERR_DECISION_RETRY,
+                             .category = APIERR_CAT_SERVER,
+                             .delay_ms = 1000};
+    snprintf(at[0].request_id, sizeof at[0].request_id, "req-1");
+    at[1] = (apierr_attempt){.number = 2,
+                             .status = 503,
+                             .decision = APIERR_DECISION_FAIL,
+                             .category = APIERR_CAT_SERVER};
+    r->attempts = at;
+    r->nattempts = 2;
+}
+
+static void test_report_line_redacts(void **state)
+{
+    (void)state;
+    apierr_result r;
+    apierr_attempt at[2];
+    fake_result(&r, at);
+    apierr_problem *p;
+    apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
+    o.status = 503;
+    const char *body = "{\"code\":\"DB_TIMEOUT\",\"message\":\"db slow\"}";
+    assert_int_equal(apierr_problem_decode(&p, body, strlen(body), &o), APIERR_OK);
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__report_line(&b, 784111777000LL, &r, &at[0], p);
+    assert_false(b.oom);
+    assert_null(strstr(b.data, "SECRET1"));
+    assert_non_null(strstr(b.data, "access_token=REDACTED"));
+    assert_non_null(strstr(b.data, "\"time\":\"1994-11-06T08:49:37.000Z\""));
+    assert_non_null(strstr(b.data, "\"request_id\":\"req-1\""));
+    assert_non_null(strstr(b.data, "\"delay_ms\":1000"));
+    assert_non_null(strstr(b.data, "\"status\":503"));
+    assert_non_null(strstr(b.data, "DB_TIMEOUT"));
+    assert_int_equal(b.data[b.len - 1], '\n');
+    assert_null(memchr(b.data, '\n', b.len - 1)); /* one line */
+    apierr__buf_free(&b);
+    apierr_problem_free(p);
+}
+
+static void test_result_json(void **state)
+{
+    (void)state;
+    apierr_result r;
+    apierr_attempt at[2];
+    fake_result(&r, at);
+    char *json;
+    assert_int_equal(apierr_result_to_json(&json, &r, 0), APIERR_OK);
+    assert_null(strstr(json, "SECRET1"));
+    assert_non_null(strstr(json, "\"ok\":false"));
+    assert_non_null(strstr(json, "\"category\":\"server\""));
+    assert_non_null(strstr(json, "\"idempotency_key\":\"k-1\""));
+    assert_non_null(strstr(json, "\"decision\":\"retry\""));
+    assert_null(strstr(json, "\"body\""));
+    apierr_free(json);
+}
+
+/* A port on which nothing listens: bound, never listened to. */
+static int closed_port(int *fd)
+{
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+    return ntohs(a.sin_port);
+}
+
+struct tally {
+    int done, retries;
+};
+
+static void count_done(void *payload, apierr_result *r)
+{
+    struct tally *t = payload;
+    t->done++;
+    assert_false(r->ok);
+    assert_int_equal(r->category, APIERR_CAT_NETWORK);
+    /* giponext: 1 s, 2 s, 4 s, then give up: the policy's delays, unscaled. */
+    assert_int_equal(r->nattempts, 4);
+    assert_int_equal(r->attempts[0].delay_ms, 1000);
+    assert_int_equal(r->attempts[1].delay_ms, 2000);
+    assert_int_equal(r->attempts[2].delay_ms, 4000);
+    assert_int_equal(r->attempts[3].decision, APIERR_DECISION_FAIL);
+    assert_int_equal(r->attempts[0].transport, APIERR_TRANSPORT_CONNECT_REFUSED);
+}
+
+static void count_retry(void *payload, const apierr_result *r, const apierr_attempt *a)
+{
+    (void)r, (void)a;
+    ((struct tally *)payload)->retries++;
+}
+
+static void test_engine_retries_refused_connections(void **state)
+{
+    (void)state;
+    int fd;
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", closed_port(&fd));
+    apierr_profile prof;
+    assert_int_equal(apierr_profile_builtin(&prof, "giponext"), APIERR_OK);
+    struct tally t = {0};
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.base_url = base;
+    o.profile = &prof;
+    o.time_scale = 0.001;
+    o.on_retry = count_retry;
+    o.payload = &t;
+    o.max_in_flight = 8;
+    apierr_client *c;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    enum { CALLS = 50 };
+    apierr_request req = APIERR_REQUEST_INIT;
+    req.url = "/v1/x";
+    for (int i = 0; i < CALLS; i++)
+        assert_int_equal(apierr_client_submit(c, &req, count_done, &t), APIERR_OK);
+    assert_int_equal(apierr_client_pending(c), CALLS);
+    assert_int_equal(apierr_client_run(c), APIERR_OK);
+    assert_int_equal(t.done, CALLS);
+    assert_int_equal(t.retries, 3 * CALLS);
+    assert_int_equal(apierr_client_pending(c), 0);
+    apierr_client_free(c);
+    close(fd);
+}
+
+static int no_credentials(void *payload, int force, char *token, size_t cap, long long *ttl)
+{
+    (void)payload, (void)force, (void)token, (void)cap, (void)ttl;
+    return APIERR_EIO;
+}
+
+static void test_client_options_checked(void **state)
+{
+    (void)state;
+    apierr_client *c = NULL;
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.oauth_token_url = "http://h/token";
+    o.client_id = "id";
+    o.credentials = no_credentials;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_EINVAL); /* two refresh sources */
+    o.credentials = NULL;
+    o.client_id = NULL;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_EINVAL);
+    assert_int_equal(apierr_client_new(&c, NULL), APIERR_OK);
+    apierr_request req = APIERR_REQUEST_INIT;
+    assert_int_equal(apierr_client_submit(c, &req, NULL, NULL), APIERR_EINVAL);
+    apierr_client_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_heap_orders_by_due_then_fifo),
+        cmocka_unit_test(test_url_build),
+        cmocka_unit_test(test_uuid4),
+        cmocka_unit_test(test_redact_url),
+        cmocka_unit_test(test_header_redaction),
+        cmocka_unit_test(test_batch_line),
+        cmocka_unit_test(test_report_line_redacts),
+        cmocka_unit_test(test_result_json),
+        cmocka_unit_test(test_engine_retries_refused_connections),
+        cmocka_unit_test(test_client_options_checked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
