@@ -93,7 +93,7 @@ static result simulate(const apierr_policy *pol, int clients, uint64_t seed)
     apierr_rng_seed(&net, seed);
     apierr_rng_seed(&jitter, seed * 0x9e3779b97f4a7c15ull + 1);
     static heap h;
-    apierr_call calls[MAX_CLIENTS];
+    apierr_call_state calls[MAX_CLIENTS];
     apierr_outcome conflict = APIERR_OUTCOME_INIT;
     conflict.status = 409;
     conflict.method = APIERR_METHOD_PUT;
@@ -101,7 +101,7 @@ static result simulate(const apierr_policy *pol, int clients, uint64_t seed)
     double now = 0;
     h.n = 0;
     for (int c = 0; c < clients; c++) {
-        apierr_call_begin(&calls[c], 0, NULL, NULL);
+        apierr_call_state_init(&calls[c], 0, NULL, NULL);
         heap_push(&h, (event){net_delay(&net), c, READ_REQ, 0, 0});
     }
     while (h.n) {
@@ -166,12 +166,12 @@ static double decide_ns_once(apierr_jitter j, long n)
     o.status = 503;
     apierr_rng rng;
     apierr_rng_seed(&rng, 1);
-    apierr_call call;
+    apierr_call_state call;
     apierr_decision d;
     long long sink = 0;
     double t0 = now_ns();
     for (long i = 0; i < n; i++) {
-        if ((i & 15) == 0) apierr_call_begin(&call, i, NULL, NULL);
+        if ((i & 15) == 0) apierr_call_state_init(&call, i, NULL, NULL);
         apierr_policy_decide(&d, &p, &call, &o, i, apierr_rng_next, &rng);
         sink += d.delay_ms;
     }

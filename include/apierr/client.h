@@ -4,7 +4,7 @@
  *
  * A client holds a base URL, a profile (dialect + retry policy), default
  * headers, credentials and one curl multi handle. Calls run on one thread:
- * apierr_client_call() runs one call synchronously; apierr_client_submit() queues
+ * apierr_call() runs one call synchronously; apierr_client_submit() queues
  * calls that apierr_client_run() drives together (the async engine: curl's
  * multi interface, a timer heap for the waits, a cap on the calls in
  * flight, connection reuse). Every decision (retry, wait, refresh, fail) is
@@ -157,8 +157,7 @@ APIERR_EXTERN void apierr_client_free(apierr_client *c);
  * *out is filled (free it with apierr_result_clear()) whatever the outcome.
  * Returns APIERR_OK when the call ran (check out->ok), APIERR_ENOMEM, or
  * APIERR_EINVAL for a bad request. */
-APIERR_EXTERN int apierr_client_call(apierr_client *c, const apierr_request *req,
-                                     apierr_result *out);
+APIERR_EXTERN int apierr_call(apierr_client *c, const apierr_request *req, apierr_result *out);
 
 /* Called once per submitted call when it ends. result lives until the
  * callback returns; take it with apierr_result_move() to keep it. */

@@ -10,7 +10,7 @@
  * Objects:
  * - apierr_policy: the options (versioned, APIERR_POLICY_INIT; NULL means
  *   the defaults). A profile (profile.h) carries one.
- * - apierr_call: the state of one logical call across its attempts.
+ * - apierr_call_state: the state of one logical call across its attempts.
  * - apierr_budget: a retry budget shared by the calls of one client.
  * - apierr_breaker: a circuit breaker for one host.
  * All are plain structs owned by the caller; none allocates.
@@ -339,19 +339,19 @@ typedef struct apierr_outcome {
     }
 
 /* The state of one logical call across its attempts. */
-typedef struct apierr_call {
+typedef struct apierr_call_state {
     int attempts;            /* attempts decided so far */
     long long start_ms;      /* when the call began */
     long long last_delay_ms; /* the previous delay (decorrelated jitter) */
     int refreshed;           /* the previous decision was a refresh */
     apierr_budget *budget;   /* shared by the client's calls, or NULL */
     apierr_breaker *breaker; /* of the call's host, or NULL */
-} apierr_call;
+} apierr_call_state;
 
 /* Starts a call at now_ms. budget and breaker may be NULL; they must outlive
  * the call. */
-APIERR_EXTERN void apierr_call_begin(apierr_call *call, long long now_ms, apierr_budget *budget,
-                                     apierr_breaker *breaker);
+APIERR_EXTERN void apierr_call_state_init(apierr_call_state *call, long long now_ms,
+                                          apierr_budget *budget, apierr_breaker *breaker);
 
 #define APIERR_REASON_MAX 160
 
@@ -405,7 +405,7 @@ APIERR_EXTERN void apierr_policy_classify(apierr_classification *out, const apie
  * No allocation, no I/O. Returns out->kind.
  */
 APIERR_EXTERN apierr_decision_kind apierr_policy_decide(
-    apierr_decision *out, const apierr_policy *policy, apierr_call *call,
+    apierr_decision *out, const apierr_policy *policy, apierr_call_state *call,
     const apierr_outcome *outcome, long long now_ms, apierr_random_fn random, void *payload);
 
 #ifdef __cplusplus

@@ -417,7 +417,7 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     req.idempotency_key = a->key;
     req.max_time_ms = (long long)(a->max_time * 1000 + 0.5);
     apierr_result r;
-    int crc = apierr_client_call(run->client, &req, &r);
+    int crc = apierr_call(run->client, &req, &r);
     free(body);
     if (crc != APIERR_OK) {
         cli_error(CMD, "%s", apierr_strerror(crc));

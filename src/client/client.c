@@ -38,7 +38,7 @@ struct call {
     int has_key;
     const apierr_policy *policy;
     apierr_policy *own_policy; /* when the request overrides the deadline */
-    apierr_call pstate;
+    apierr_call_state pstate;
     long long start_ms; /* monotonic */
     long long skew_ms;  /* waits the time scale skipped: policy time = real + skew */
     unsigned cred_gen;  /* credentials the last attempt carried */
@@ -950,7 +950,7 @@ static int call_init(call *k, const apierr_request *req)
         (req->max_time_ms > 0 && !k->own_policy))
         return APIERR_ENOMEM;
     k->start_ms = apierr__mono_ms();
-    apierr_call_begin(&k->pstate, k->start_ms, &c->budget, &c->breaker);
+    apierr_call_state_init(&k->pstate, k->start_ms, &c->budget, &c->breaker);
     return APIERR_OK;
 }
 
@@ -1041,7 +1041,7 @@ static void take_result(void *payload, apierr_result *r)
     apierr_result_move(payload, r);
 }
 
-int apierr_client_call(apierr_client *c, const apierr_request *req, apierr_result *out)
+int apierr_call(apierr_client *c, const apierr_request *req, apierr_result *out)
 {
     memset(out, 0, sizeof *out);
     int rc = apierr_client_submit(c, req, take_result, out);

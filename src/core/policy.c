@@ -341,7 +341,7 @@ static long long exponential(long long base, long long cap, int n)
 }
 
 /* The backoff before retry number n (0 for the first retry). */
-static long long backoff(const apierr_policy *p, const apierr_call *call, int n,
+static long long backoff(const apierr_policy *p, const apierr_call_state *call, int n,
                          apierr_random_fn random, void *payload)
 {
     long long expo = exponential(p->base_delay_ms, p->max_delay_ms, n);
@@ -379,7 +379,7 @@ static int host_failed(apierr_category c)
 }
 
 apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_policy *policy,
-                                          apierr_call *call, const apierr_outcome *o,
+                                          apierr_call_state *call, const apierr_outcome *o,
                                           long long now_ms, apierr_random_fn random, void *payload)
 {
     assert(out && call && o);
@@ -480,8 +480,8 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
                   call->attempts, delay);
 }
 
-void apierr_call_begin(apierr_call *call, long long now_ms, apierr_budget *budget,
-                       apierr_breaker *breaker)
+void apierr_call_state_init(apierr_call_state *call, long long now_ms, apierr_budget *budget,
+                            apierr_breaker *breaker)
 {
     assert(call);
     memset(call, 0, sizeof *call);

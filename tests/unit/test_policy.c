@@ -203,8 +203,8 @@ static void test_seed_rows(void **state)
         assert_int_equal(apierr_profile_builtin(&prof, r->profile), APIERR_OK);
         apierr_problem *pb;
         apierr_outcome o = outcome_of(r, &pb);
-        apierr_call call;
-        apierr_call_begin(&call, NOW, NULL, NULL);
+        apierr_call_state call;
+        apierr_call_state_init(&call, NOW, NULL, NULL);
         call.attempts = r->prior;
         apierr_rng rng;
         apierr_rng_seed(&rng, 42 + i);
@@ -233,8 +233,8 @@ static void test_giponext_sequence(void **state)
     assert_int_equal(apierr_profile_builtin(&p, "giponext"), APIERR_OK);
     apierr_outcome o = APIERR_OUTCOME_INIT;
     o.status = 503;
-    apierr_call call;
-    apierr_call_begin(&call, 0, NULL, NULL);
+    apierr_call_state call;
+    apierr_call_state_init(&call, 0, NULL, NULL);
     apierr_decision d;
     const long long want[] = {1000, 2000, 4000};
     long long now = 0;
@@ -257,8 +257,8 @@ static void test_refresh_once(void **state)
     apierr_policy p = APIERR_POLICY_INIT;
     p.jitter = APIERR_JITTER_NONE;
     p.max_attempts = 0;
-    apierr_call call;
-    apierr_call_begin(&call, 0, NULL, NULL);
+    apierr_call_state call;
+    apierr_call_state_init(&call, 0, NULL, NULL);
     apierr_outcome o401 = APIERR_OUTCOME_INIT, o503 = APIERR_OUTCOME_INIT;
     o401.status = 401;
     o503.status = 503;
@@ -277,8 +277,8 @@ static void test_refresh_once(void **state)
 static apierr_decision_kind decide1(apierr_decision *d, const apierr_policy *p,
                                     const apierr_outcome *o, long long now, long long start)
 {
-    apierr_call call;
-    apierr_call_begin(&call, start, NULL, NULL);
+    apierr_call_state call;
+    apierr_call_state_init(&call, start, NULL, NULL);
     return apierr_policy_decide(d, p, &call, o, now, never_random, NULL);
 }
 
@@ -392,8 +392,8 @@ static void test_budget(void **state)
     apierr_outcome fail500 = APIERR_OUTCOME_INIT, ok = APIERR_OUTCOME_INIT;
     fail500.status = 500;
     ok.status = 200;
-    apierr_call call;
-    apierr_call_begin(&call, 0, &b, NULL);
+    apierr_call_state call;
+    apierr_call_state_init(&call, 0, &b, NULL);
     apierr_decision d;
     assert_int_equal(apierr_policy_decide(&d, &p, &call, &fail500, 0, never_random, NULL),
                      APIERR_DECISION_RETRY);
@@ -414,13 +414,13 @@ static void test_budget(void **state)
     p.budget_max_tokens = 4;
     p.budget_token_ratio = 0.5;
     apierr_budget_init(&b, &p);
-    apierr_call_begin(&call, 0, &b, NULL);
+    apierr_call_state_init(&call, 0, &b, NULL);
     assert_int_equal(apierr_policy_decide(&d, &p, &call, &fail500, 0, never_random, NULL),
                      APIERR_DECISION_RETRY); /* 3 left */
     assert_int_equal(apierr_policy_decide(&d, &p, &call, &fail500, 0, never_random, NULL),
                      APIERR_DECISION_FAIL); /* 2 left: not above half */
     assert_int_equal(d.category, APIERR_CAT_BUDGET_EXHAUSTED);
-    apierr_call_begin(&call, 0, &b, NULL);
+    apierr_call_state_init(&call, 0, &b, NULL);
     assert_int_equal(apierr_policy_decide(&d, &p, &call, &ok, 0, never_random, NULL),
                      APIERR_DECISION_DONE);
     assert_true(b.tokens == 2.5);
@@ -437,8 +437,8 @@ static void test_breaker(void **state)
     apierr_breaker br = APIERR_BREAKER_INIT;
     apierr_outcome o = APIERR_OUTCOME_INIT;
     o.status = 503;
-    apierr_call call;
-    apierr_call_begin(&call, 0, NULL, &br);
+    apierr_call_state call;
+    apierr_call_state_init(&call, 0, NULL, &br);
     apierr_decision d;
     assert_true(apierr_breaker_allow(&br, &p, 0));
     assert_int_equal(apierr_policy_decide(&d, &p, &call, &o, 0, never_random, NULL),
@@ -473,8 +473,8 @@ static void test_jitter_modes(void **state)
     apierr_rng_seed(&rng, 7);
     for (int mode = 0; mode < APIERR_JITTER__COUNT; mode++) {
         p.jitter = (apierr_jitter)mode;
-        apierr_call call;
-        apierr_call_begin(&call, 0, NULL, NULL);
+        apierr_call_state call;
+        apierr_call_state_init(&call, 0, NULL, NULL);
         long long prev = 100, distinct = 0, first = -1;
         for (int n = 0; n < 12; n++) {
             apierr_decision d;
@@ -626,8 +626,8 @@ static void run_properties(uint64_t seed, uint64_t *digest, long *retries)
         apierr_budget_init(&budget, &p);
         apierr_breaker br = APIERR_BREAKER_INIT;
         long long now = (long long)(apierr_rng_next(&r) % 1000000), start = now;
-        apierr_call call;
-        apierr_call_begin(&call, now, &budget, &br);
+        apierr_call_state call;
+        apierr_call_state_init(&call, now, &budget, &br);
         for (int step = 0; step < 40; step++) {
             apierr_outcome o = random_outcome(&r, (const apierr_problem **)pool, 4);
             now += (long long)(apierr_rng_next(&r) % 3000); /* the attempt's own time */
