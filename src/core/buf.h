@@ -8,6 +8,8 @@
 #ifndef APIERR_CORE_BUF_H
 #define APIERR_CORE_BUF_H
 
+#include "alloc.h"
+
 #include <stddef.h>
 
 typedef struct apierr__buf {
@@ -23,19 +25,20 @@ typedef struct apierr__buf {
     }
 
 /* Makes room for n more bytes; 0 on success, -1 (and oom set) on failure. */
-int apierr__buf_reserve(apierr__buf *b, size_t n);
-void apierr__buf_append(apierr__buf *b, const char *s, size_t n);
-void apierr__buf_puts(apierr__buf *b, const char *s);
-void apierr__buf_putc(apierr__buf *b, char c);
-void apierr__buf_printf(apierr__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+APIERR__PRIVATE_EXPORT int apierr__buf_reserve(apierr__buf *b, size_t n);
+APIERR__PRIVATE_EXPORT void apierr__buf_append(apierr__buf *b, const char *s, size_t n);
+APIERR__PRIVATE_EXPORT void apierr__buf_puts(apierr__buf *b, const char *s);
+APIERR__PRIVATE_EXPORT void apierr__buf_putc(apierr__buf *b, char c);
+APIERR__PRIVATE_EXPORT void apierr__buf_printf(apierr__buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Appends a decimal integer. */
-void apierr__buf_int(apierr__buf *b, long long v);
+APIERR__PRIVATE_EXPORT void apierr__buf_int(apierr__buf *b, long long v);
 /* Appends s as a JSON string literal, quotes included; NULL gives `null`.
  * Invalid UTF-8 bytes become U+FFFD so the output is always valid JSON. */
-void apierr__buf_json_str(apierr__buf *b, const char *s);
-void apierr__buf_json_strn(apierr__buf *b, const char *s, size_t n);
+APIERR__PRIVATE_EXPORT void apierr__buf_json_str(apierr__buf *b, const char *s);
+APIERR__PRIVATE_EXPORT void apierr__buf_json_strn(apierr__buf *b, const char *s, size_t n);
 /* Hands the data to the caller (NULL on oom, buffer freed) and resets b. */
-char *apierr__buf_take(apierr__buf *b, size_t *len);
-void apierr__buf_free(apierr__buf *b);
+APIERR__PRIVATE_EXPORT char *apierr__buf_take(apierr__buf *b, size_t *len);
+APIERR__PRIVATE_EXPORT void apierr__buf_free(apierr__buf *b);
 
 #endif

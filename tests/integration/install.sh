@@ -43,4 +43,24 @@ LD_LIBRARY_PATH="$libdir" check "$work/pc"
 cc -o "$work/pcs" "$APIERR_SOURCE_DIR/examples/explain_body.c" $(pkg-config --cflags apierr) \
     "$libdir/libapierr.a" $(pkg-config --libs jansson)
 check "$work/pcs"
-echo "install: ok (SONAME $soname, CMake shared+static, pkg-config)"
+# The client library, end to end: the installed `apierr serve` on port 0,
+# the example built by CMake and by pkg-config lists the tenant's invoices.
+"$prefix/bin/apierr" serve --listen 127.0.0.1:0 --db "$work/db" \
+    --client demo:s3cret:acme:invoices:read,invoices:write >"$work/serve.out" 2>"$work/serve.err" &
+serve=$!
+trap 'kill $serve 2>/dev/null; wait $serve 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do [ -s "$work/serve.out" ] && break; sleep 0.05; done
+base=$(head -n 1 "$work/serve.out")
+out=$(LD_LIBRARY_PATH="$libdir" "$work/ex/list_invoices" "$base" demo s3cret acme)
+grep -q '^200 ' <<<"$out" || { echo "list_invoices (CMake): $out"; exit 1; }
+cc -o "$work/pcc" "$APIERR_SOURCE_DIR/examples/list_invoices.c" $(pkg-config --cflags --libs apierr-client)
+out=$(LD_LIBRARY_PATH="$libdir" "$work/pcc" "$base" demo s3cret acme)
+grep -q '^200 ' <<<"$out" || { echo "list_invoices (pkg-config): $out"; exit 1; }
+out=$(LD_LIBRARY_PATH="$libdir" "$work/pcc" "$base" demo wrong acme) && { echo "bad secret accepted"; exit 1; }
+grep -q '^failed (unauthenticated)' <<<"$out" || { echo "list_invoices, bad secret: $out"; exit 1; }
+for so in libapierr-client.so.0 libapierr-server.so.0; do
+    [ -e "$libdir/$so" ] || { echo "$so not installed"; exit 1; }
+done
+pkg-config --exists apierr-server || { echo "apierr-server.pc unusable"; exit 1; }
+
+echo "install: ok (SONAME $soname, CMake shared+static, pkg-config; client example against apierr serve)"
