@@ -45,7 +45,7 @@ bench: build
 fuzz: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPIERR_FUZZ=ON -DAPIERR_WERROR=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	@sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

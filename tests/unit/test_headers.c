@@ -99,8 +99,8 @@ static void test_retry_after_junk(void **state)
         "Sun, 06 Nov 1994",
         "1e3",
         "5,",
-        "\0"
-        "5",
+        ("\0"
+         "5"), /* a NUL first: the value ends there */
     };
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
         long long ms = -42;
