@@ -26,13 +26,15 @@ free_port() {
     python3 -S -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# Our server, limited to 100000/s so that GET 200 is never limited; the 429
-# key is a token with a limit run out before wrk starts.
+# Our server, limited to 1000000/s so that GET 200 is never limited; the 429
+# key is a token with a limit run out before wrk starts. Both run as many
+# worker threads as nginx runs worker processes ($threads), so neither side
+# gets more parallelism than the other on the cores it shares with wrk.
 "$apierr" serve --listen 127.0.0.1:0 --client demo:s3cret:acme:invoices:read,invoices:write \
-    --rate 1000000/1:1000000 >"$tmp/ours.out" 2>"$tmp/ours.err" &
+    --rate 1000000/1:1000000 --threads "$threads" >"$tmp/ours.out" 2>"$tmp/ours.err" &
 pids+=($!)
 "$apierr" serve --listen 127.0.0.1:0 --client demo:s3cret:acme:invoices:read,invoices:write \
-    --rate 1/86400:1 >"$tmp/lim.out" 2>"$tmp/lim.err" &
+    --rate 1/86400:1 --threads "$threads" >"$tmp/lim.out" 2>"$tmp/lim.err" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$tmp/ours.out" ] && [ -s "$tmp/lim.out" ] && break; sleep 0.05; done
 ours=$(head -n 1 "$tmp/ours.out")
@@ -103,7 +105,8 @@ rate() { # NAME URL [header]: runs wrk, prints and returns req/s
     printf '%-22s %12s req/s   (non-2xx: %s)\n' "$name" "$rps" "${non2xx:-0}" >&2
     echo "$rps"
 }
-echo "wrk: $threads threads, $conns connections, $dur each; peer: nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+echo "wrk: $threads threads, $conns connections, $dur each; servers: $threads workers each;" \
+    "peer: nginx $(nginx -v 2>&1 | sed 's/.*\///')"
 g200=$(rate "ours GET 200" "$ours/v1/tenants/acme/invoices/1" -H "Authorization: Bearer $t")
 g401=$(rate "ours 401 (no token)" "$ours/v1/tenants/acme/invoices/1")
 g429=$(rate "ours 429 (over limit)" "$lim/v1/tenants/acme/invoices/1" -H "Authorization: Bearer $tl")

@@ -73,9 +73,31 @@ typedef struct apierr_client_opts {
     apierr_log_fn verbose;    /* -v lines, redacted; NULL: none */
     apierr_retry_fn on_retry; /* NULL: none */
     void *payload;            /* passed to verbose and on_retry */
+    /* Session login (seed 004, Gestix: GET /helo): an API token buys a session
+     * token that later calls carry; a refusal (the profile's refresh rule, 403
+     * under gestix) or its expiry logs in again, once for all the calls
+     * waiting (single flight). Exclusive with oauth_token_url and
+     * credentials. */
+    const char *session_login_url;         /* GET, relative to base_url or absolute; NULL: none */
+    const char *api_token;                 /* the API token sent to the login */
+    const char *api_token_header;          /* header that carries it; NULL: "X-API-Token" */
+    const char *api_token_query;           /* or: the query parameter that carries it (e.g.
+                                              "api_token"); then no header is sent */
+    const char *session_token_member;      /* JSON member of the login's body holding the session
+                                              token; NULL: "xa-token" */
+    const char *session_token_from_header; /* or: the login response header holding it */
+    const char *session_expiry_member;     /* member giving its lifetime in seconds; NULL:
+                                              "expires_in"; "": ignore (rely on the refusal) */
+    const char *session_header;            /* header that carries the session token on calls; NULL:
+                                              "xa-token"; "Authorization": as "Bearer TOKEN" */
+    /* Pacing by rate-limit headers (RateLimit/RateLimit-Policy, X-RateLimit-*):
+     * when a host says no request is left in its window, new attempts to it
+     * wait for the reset instead of being sent and refused with 429. 1 on,
+     * -1 off, 0: on (the default). */
+    int pace;
 } apierr_client_opts;
 
-#define APIERR_CLIENT_OPTS_VERSION 1
+#define APIERR_CLIENT_OPTS_VERSION 2
 #define APIERR_CLIENT_OPTS_INIT               \
     {                                         \
         .version = APIERR_CLIENT_OPTS_VERSION \
@@ -173,6 +195,32 @@ APIERR_EXTERN int apierr_client_run(apierr_client *c);
 
 /* Calls submitted and not yet ended. */
 APIERR_EXTERN size_t apierr_client_pending(const apierr_client *c);
+
+/*
+ * A read-modify-write step: turns the current representation (cur_len bytes,
+ * NUL-terminated) into the new one, written to *out (allocated with malloc();
+ * apierr frees it with free()) and *out_len. Called once per round: after a
+ * refusal as stale it sees the representation read again. Returns APIERR_OK,
+ * or any other code to stop the update (the result says invalid_request).
+ */
+typedef int (*apierr_update_fn)(void *payload, const char *cur, size_t cur_len, char **out,
+                                size_t *out_len);
+
+/*
+ * Read-modify-write of one resource with optimistic concurrency (RFC 9110
+ * 13.1.1): GETs req->url, keeps its ETag (or, when the response has none,
+ * the top-level JSON member "version", sent as the entity tag "\"N\""),
+ * passes the body to fn, then writes fn's output with req->method (NULL:
+ * "PUT") and If-Match. When the write is refused as stale (412, or 409 when
+ * the profile's conflict_reread says so), it reads again and writes again,
+ * while apierr_policy_reread() allows: max_attempts rounds and the deadline
+ * (req->max_time_ms, else the policy's) over the whole update. Each GET and
+ * PUT is an ordinary call (retried under the policy). req->body is ignored;
+ * req->content_type defaults to application/json. *out gets the last call's
+ * outcome with the attempts of every round. Returns as apierr_call().
+ */
+APIERR_EXTERN int apierr_update(apierr_client *c, const apierr_request *req, apierr_update_fn fn,
+                                void *payload, apierr_result *out);
 
 /* Moves *from into *to (to is overwritten, from is left empty). */
 APIERR_EXTERN void apierr_result_move(apierr_result *to, apierr_result *from);

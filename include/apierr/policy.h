@@ -248,7 +248,10 @@ typedef struct apierr_rule {
       "consecutive failures that open the circuit; 0: no breaker")                                \
     X(MS, breaker_open_ms, "breaker_open_ms", 30000, "how long an open circuit rejects calls")    \
     X(INT, breaker_half_open_probes, "breaker_half_open_probes", 1,                               \
-      "attempts let through while half-open")
+      "attempts let through while half-open")                                                     \
+    X(BOOL, conflict_reread, "conflict_reread", 1,                                                \
+      "a conditional write refused with 409 re-reads the resource and writes again; 0: 409 is "   \
+      "final (412 always re-reads)")
 
 typedef struct apierr_policy {
     unsigned version;
@@ -407,6 +410,19 @@ APIERR_EXTERN void apierr_policy_classify(apierr_classification *out, const apie
 APIERR_EXTERN apierr_decision_kind apierr_policy_decide(
     apierr_decision *out, const apierr_policy *policy, apierr_call_state *call,
     const apierr_outcome *outcome, long long now_ms, apierr_random_fn random, void *payload);
+
+/*
+ * Whether a read-modify-write (apierr_update()) whose conditional write was
+ * refused with `status` reads the resource again and writes again: yes for
+ * 412 (the If-Match was stale), for 409 only when the policy's
+ * conflict_reread says 409 means "changed in the meantime" (seed 000) rather
+ * than a final duplicate (seed 001); and only while rounds (read-write
+ * rounds done so far) is below max_attempts (0: no limit) and elapsed_ms is
+ * below deadline_ms (0: none). reason (cap bytes, may be NULL) gets one line
+ * saying why. policy NULL: defaults. Returns 1 to re-read, 0 to stop.
+ */
+APIERR_EXTERN int apierr_policy_reread(const apierr_policy *policy, int status, int rounds,
+                                       long long elapsed_ms, char *reason, size_t cap);
 
 #ifdef __cplusplus
 }

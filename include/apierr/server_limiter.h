@@ -17,6 +17,7 @@
 #define APIERR_SERVER_LIMITER_H
 
 #include "problem.h"
+#include "server_reply.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,9 +91,35 @@ typedef struct apierr_limit_headers {
 APIERR_EXTERN void apierr_limiter_headers(apierr_limit_headers *out, const apierr_limiter *l,
                                           const apierr_limit_verdict *v);
 
-/* A new 429 problem (code RATE_LIMITED) with retry_after_ms from v.
- * APIERR_OK or APIERR_ENOMEM. */
+/* The code of a 429 when the caller names none. */
+#define APIERR_LIMITER_CODE "RATE_LIMITED"
+
+/* A new 429 problem (code APIERR_LIMITER_CODE, message "Too many requests.
+ * Retry after N seconds.") with retry_after_ms from v. APIERR_OK or
+ * APIERR_ENOMEM. */
 APIERR_EXTERN int apierr_limiter_problem(apierr_problem **out, const apierr_limit_verdict *v);
+
+/* As apierr_limiter_problem(), in the API's own words: code and message
+ * replace the defaults (GoTab says `rate_limit_exceeded`, "Too many
+ * requests."); either may be NULL for its default. */
+APIERR_EXTERN int apierr_limiter_problem_with(apierr_problem **out, const apierr_limit_verdict *v,
+                                              const char *code, const char *message);
+
+/*
+ * The whole 429 reply of a denied verdict in one call: the reply that
+ * apierr_reply_build() makes of apierr_limiter_problem_with(v, code, message)
+ * with the RateLimit fields of apierr_limiter_headers() before
+ * opts->headers, byte for byte, but without a problem object or header
+ * copies of its own: it is the hot path of a server under a flood, where
+ * every rejected request must cost less than a served one. opts as for
+ * apierr_reply_build() (dialect, Accept, request id, now). The limiter is
+ * only read, so any thread may call it. APIERR_OK; APIERR_EINVAL when v
+ * allowed the request, or for what apierr_reply_build() refuses;
+ * APIERR_ENOMEM; APIERR_EIO (no randomness for a fresh request id).
+ */
+APIERR_EXTERN int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l,
+                                       const apierr_limit_verdict *v, const char *code,
+                                       const char *message, const apierr_reply_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,9 +16,11 @@
 struct call_args {
     const char *method, *data, *json, *output, *profile, *token, *token_file, *oauth;
     const char *client_id, *client_secret, *jitter, *key, *report, *input;
+    const char *update, *session_login, *api_token, *api_token_in, *session_token;
+    const char *session_header, *session_expires_in;
     apierr_header headers[MAX_HEADERS];
     size_t nheaders;
-    int silent, verbose, output_json, retries, parallel;
+    int silent, verbose, output_json, retries, parallel, pace, no_pace;
     double max_time;
 };
 
@@ -41,6 +44,13 @@ SETTER(jitter)
 SETTER(key)
 SETTER(report)
 SETTER(input)
+SETTER(update)
+SETTER(session_login)
+SETTER(api_token)
+SETTER(api_token_in)
+SETTER(session_token)
+SETTER(session_header)
+SETTER(session_expires_in)
 #undef SETTER
 
 #define FLAG(field)                                  \
@@ -53,6 +63,8 @@ SETTER(input)
 FLAG(silent)
 FLAG(verbose)
 FLAG(output_json)
+FLAG(pace)
+FLAG(no_pace)
 #undef FLAG
 
 static int set_header(void *ctx, const char *v)
@@ -121,6 +133,25 @@ static const cli_option options[] = {
     {"--output-json", NULL, set_output_json, "print the outcome as JSON on stdout", 0},
     {"--parallel", "N", set_parallel, "with --input: N calls at a time", 0},
     {"--input", "FILE", set_input, "one request per line: METHOD URL [BODY]", 0},
+    {"--update", "FILTER", set_update,
+     "read-modify-write: GET URL, pipe the body through `sh -c FILTER`, PUT its output with "
+     "If-Match; re-read when refused as stale",
+     0},
+    {"--session-login", "URL", set_session_login,
+     "session login (Gestix: /helo): GET URL with the API token for a session token", 0},
+    {"--api-token", "TOKEN", set_api_token, "the API token the session login sends", 0},
+    {"--api-token-in", "header:NAME|query:NAME", set_api_token_in,
+     "where the login sends it (default header:X-API-Token)", 0},
+    {"--session-token", "member:NAME|header:NAME", set_session_token,
+     "where the login's response holds the session token (default member:xa-token)", 0},
+    {"--session-header", "NAME", set_session_header,
+     "header carrying the session token (default xa-token; Authorization: as Bearer)", 0},
+    {"--session-expires-in", "MEMBER|none", set_session_expires_in,
+     "login member giving the session's lifetime in s (default expires_in; none: re-login on "
+     "refusal only)",
+     0},
+    {"--pace", NULL, set_pace, "pace calls by the RateLimit / X-RateLimit headers (default)", 0},
+    {"--no-pace", NULL, set_no_pace, "send even when the server says the quota is spent", 0},
 };
 
 static const cli_command command = {
@@ -397,6 +428,61 @@ static int run_batch(struct run *run, const struct call_args *a)
     return rc;
 }
 
+/* --- read-modify-write ------------------------------------------------------------ */
+
+/* Runs `sh -c filter` with cur on stdin (a temporary file, so a filter that
+ * writes before it reads cannot deadlock) and its stdout as the new body. A
+ * filter that fails (non-zero exit) stops the update. */
+static int run_filter(void *payload, const char *cur, size_t len, char **out, size_t *out_len)
+{
+    const char *filter = payload;
+    char path[] = "/tmp/apierr-update-XXXXXX";
+    int in = mkstemp(path);
+    if (in < 0) return APIERR_EIO;
+    unlink(path);
+    int ok = write(in, cur, len) == (ssize_t)len && lseek(in, 0, SEEK_SET) == 0;
+    int fd[2];
+    if (!ok || pipe(fd) != 0) {
+        close(in);
+        return APIERR_EIO;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in, 0);
+        dup2(fd[1], 1);
+        close(in);
+        close(fd[0]);
+        close(fd[1]);
+        execl("/bin/sh", "sh", "-c", filter, (char *)NULL);
+        _exit(127);
+    }
+    close(in);
+    close(fd[1]);
+    size_t cap = 4096, n = 0;
+    char *buf = pid > 0 ? malloc(cap) : NULL;
+    ssize_t got = 0;
+    while (buf && (got = read(fd[0], buf + n, cap - n)) > 0) {
+        n += (size_t)got;
+        if (n == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b) free(buf);
+            buf = b;
+        }
+    }
+    close(fd[0]);
+    int status = 1;
+    if (pid > 0) waitpid(pid, &status, 0);
+    if (!buf || got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (pid > 0) cli_error(CMD, "--update filter '%s' failed", filter);
+        free(buf);
+        return APIERR_EIO;
+    }
+    *out = buf;
+    *out_len = n;
+    return APIERR_OK;
+}
+
 /* --- one call ------------------------------------------------------------------ */
 
 static int run_one(struct run *run, const struct call_args *a, const char *url)
@@ -407,7 +493,7 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     int rc = read_body(&body, &len, &type, a);
     if (rc) return rc;
     apierr_request req = APIERR_REQUEST_INIT;
-    req.method = a->method ? a->method : (body ? "POST" : "GET");
+    req.method = a->method ? a->method : (body ? "POST" : a->update ? "PUT" : "GET");
     req.url = url;
     req.headers = a->headers;
     req.nheaders = a->nheaders;
@@ -417,7 +503,8 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     req.idempotency_key = a->key;
     req.max_time_ms = (long long)(a->max_time * 1000 + 0.5);
     apierr_result r;
-    int crc = apierr_call(run->client, &req, &r);
+    int crc = a->update ? apierr_update(run->client, &req, run_filter, (void *)a->update, &r)
+                        : apierr_call(run->client, &req, &r);
     free(body);
     if (crc != APIERR_OK) {
         cli_error(CMD, "%s", apierr_strerror(crc));
@@ -442,6 +529,61 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     return rc;
 }
 
+/* "kind:NAME" of --api-token-in and --session-token: 0 with *name set and
+ * *is_header telling which kind, or -1. */
+static int where(const char *v, const char *other, int *is_header, const char **name)
+{
+    const char *colon = v ? strchr(v, ':') : NULL;
+    if (!colon || !colon[1]) return -1;
+    size_t k = (size_t)(colon - v);
+    if (k == 6 && !strncmp(v, "header", 6))
+        *is_header = 1;
+    else if (k == strlen(other) && !strncmp(v, other, k))
+        *is_header = 0;
+    else
+        return -1;
+    *name = colon + 1;
+    return 0;
+}
+
+/* The session login options into o. CLI_EXIT_OK or CLI_EXIT_USAGE. */
+static int session_opts(apierr_client_opts *o, const struct call_args *a)
+{
+    int hdr;
+    const char *name;
+    if (!a->session_login) {
+        if (a->api_token || a->api_token_in || a->session_token || a->session_expires_in) {
+            cli_error(CMD, "--api-token and the --session-* options need --session-login URL");
+            return CLI_EXIT_USAGE;
+        }
+        o->session_header = a->session_header;
+        return CLI_EXIT_OK;
+    }
+    o->session_login_url = a->session_login;
+    o->api_token = a->api_token;
+    o->session_header = a->session_header;
+    if (a->api_token_in) {
+        if (where(a->api_token_in, "query", &hdr, &name)) {
+            cli_error(CMD, "--api-token-in wants header:NAME or query:NAME, not '%s'",
+                      a->api_token_in);
+            return CLI_EXIT_USAGE;
+        }
+        *(hdr ? &o->api_token_header : &o->api_token_query) = name;
+    }
+    if (a->session_token) {
+        if (where(a->session_token, "member", &hdr, &name)) {
+            cli_error(CMD, "--session-token wants member:NAME or header:NAME, not '%s'",
+                      a->session_token);
+            return CLI_EXIT_USAGE;
+        }
+        *(hdr ? &o->session_token_from_header : &o->session_token_member) = name;
+    }
+    if (a->session_expires_in)
+        o->session_expiry_member =
+            strcmp(a->session_expires_in, "none") == 0 ? "" : a->session_expires_in;
+    return CLI_EXIT_OK;
+}
+
 int cli_call(int argc, char **argv)
 {
     struct call_args a = {.retries = -1};
@@ -449,8 +591,10 @@ int cli_call(int argc, char **argv)
     int rc = cli_parse_args(&command, argc, argv, &a, &url);
     if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
     if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
-    if (!url == !a.input || (a.parallel && !a.input) || (a.data && a.json)) {
-        cli_error(CMD, "give one URL, or --input FILE (with --parallel N); -d or --json, not both");
+    if (!url == !a.input || (a.parallel && !a.input) || (a.data && a.json) ||
+        (a.update && (a.input || a.data || a.json)) || (a.pace && a.no_pace)) {
+        cli_error(CMD, "give one URL, or --input FILE (with --parallel N); -d or --json, not both; "
+                       "--update with a URL and no body; --pace or --no-pace");
         cli_usage(stderr, &command);
         return CLI_EXIT_USAGE;
     }
@@ -476,6 +620,11 @@ int cli_call(int argc, char **argv)
     o.oauth_token_url = a.oauth;
     o.client_id = a.client_id;
     o.client_secret = a.client_secret;
+    o.pace = a.no_pace ? -1 : 1;
+    if ((rc = session_opts(&o, &a))) {
+        free(token_text);
+        return rc;
+    }
     o.report_path = a.report;
     o.verbose = a.verbose ? on_verbose : NULL;
     o.on_retry = on_retry;
@@ -488,7 +637,7 @@ int cli_call(int argc, char **argv)
     if (crc != APIERR_OK) {
         cli_error(CMD, "%s",
                   crc == APIERR_EINVAL ? "give one of --token, --token-file, --oauth "
-                                         "(with --client-id)"
+                                         "(with --client-id), --session-login (with --api-token)"
                                        : apierr_strerror(crc));
         free(token_text);
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;

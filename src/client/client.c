@@ -17,7 +17,20 @@
 #include <strings.h>
 #include <sys/random.h>
 
-enum cred_kind { CRED_NONE, CRED_STATIC, CRED_OAUTH, CRED_CALLBACK };
+enum cred_kind { CRED_NONE, CRED_STATIC, CRED_OAUTH, CRED_CALLBACK, CRED_SESSION };
+
+/* What a host's rate-limit headers said, for pacing. */
+typedef struct pace_host {
+    char *key;           /* scheme://authority */
+    long long remaining; /* requests left in the window by our count; -1: unknown */
+    long long reset_at;  /* monotonic ms when the window resets */
+    size_t inflight;     /* attempts sent and not answered */
+    long long min_r;     /* the smallest remaining the server stated in this window; -1: none */
+    int probing;         /* after a reset: one attempt out, the others wait for its answer */
+    struct call *parked; /* waiting for the probe's answer */
+} pace_host;
+
+#define NO_HOST ((size_t)-1)
 enum cred_state { CRED_EMPTY, CRED_VALID, CRED_REFRESHING };
 
 typedef struct call call;
@@ -42,6 +55,8 @@ struct call {
     long long start_ms; /* monotonic */
     long long skew_ms;  /* waits the time scale skipped: policy time = real + skew */
     unsigned cred_gen;  /* credentials the last attempt carried */
+    size_t host;        /* index in the client's pace hosts */
+    int paced;          /* the attempt in flight counts in its host's inflight */
     apierr_done_fn done;
     void *payload;
     /* the attempt in flight */
@@ -86,6 +101,16 @@ struct apierr_client {
     apierr__buf tok_body;
     char *tok_post;
     int tok_used_refresh; /* the request in flight used the refresh token grant */
+    /* session login (CRED_SESSION) */
+    char *login_url, *api_token, *api_token_header;
+    char *sess_member, *sess_from_header, *sess_expiry_member;
+    char *auth_header; /* carries the token on calls: "Authorization" (Bearer) or e.g. xa-token */
+    struct curl_slist *tok_slist;
+    apierr__buf tok_head;
+    /* pacing */
+    int pace;
+    pace_host *hosts;
+    size_t nhosts;
 };
 
 /* --- small helpers ---------------------------------------------------------------- */
@@ -157,13 +182,49 @@ static double time_scale(double given)
     return v > 0 ? v : 1.0;
 }
 
-int apierr_client_new(apierr_client **out, const apierr_client_opts *opts)
+/* Copies the session login options; 0, or -1 when out of memory. */
+static int session_init(apierr_client *c, const apierr_client_opts *o)
 {
-    static const apierr_client_opts defaults = APIERR_CLIENT_OPTS_INIT;
-    if (!opts) opts = &defaults;
+    const char *auth = o->session_header      ? o->session_header
+                       : o->session_login_url ? "xa-token"
+                                              : "Authorization";
+    c->auth_header = apierr__strdup(auth);
+    if (!c->auth_header) return -1;
+    if (!o->session_login_url) return 0;
+    apierr__buf u = APIERR__BUF_INIT;
+    apierr__url_build(&u, c->base_url, o->session_login_url, NULL, o->api_token_query,
+                      o->api_token);
+    c->login_url = apierr__buf_take(&u, NULL);
+    c->api_token = apierr__strdup(o->api_token);
+    c->api_token_header =
+        o->api_token_query
+            ? NULL
+            : apierr__strdup(o->api_token_header ? o->api_token_header : "X-API-Token");
+    c->sess_member = apierr__strdup(o->session_token_member ? o->session_token_member : "xa-token");
+    c->sess_from_header = dup_or_null(o->session_token_from_header);
+    c->sess_expiry_member =
+        apierr__strdup(o->session_expiry_member ? o->session_expiry_member : "expires_in");
+    return c->login_url && c->api_token && (o->api_token_query || c->api_token_header) &&
+                   c->sess_member && c->sess_expiry_member &&
+                   (!o->session_token_from_header || c->sess_from_header)
+               ? 0
+               : -1;
+}
+
+int apierr_client_new(apierr_client **out, const apierr_client_opts *given)
+{
+    /* Options of an older version end before the members it did not know. */
+    apierr_client_opts v2 = APIERR_CLIENT_OPTS_INIT;
+    const apierr_client_opts *opts = &v2;
+    if (given && given->version >= APIERR_CLIENT_OPTS_VERSION)
+        opts = given;
+    else if (given)
+        memcpy(&v2, given, offsetof(apierr_client_opts, session_login_url));
     /* A token given with a refresh source is the first one to use. */
-    int sources = !!opts->oauth_token_url + !!opts->credentials;
-    if (sources > 1 || (opts->oauth_token_url && !opts->client_id)) return APIERR_EINVAL;
+    int sources = !!opts->oauth_token_url + !!opts->credentials + !!opts->session_login_url;
+    if (sources > 1 || (opts->oauth_token_url && !opts->client_id) ||
+        (opts->session_login_url && !opts->api_token))
+        return APIERR_EINVAL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return APIERR_EIO;
     apierr_client *c = apierr__calloc(1, sizeof *c);
     if (!c) return APIERR_ENOMEM;
@@ -185,10 +246,12 @@ int apierr_client_new(apierr_client **out, const apierr_client_opts *opts)
     apierr_rng_seed(&c->rng, seed);
     apierr_budget_init(&c->budget, &c->profile.policy);
     c->breaker = (apierr_breaker)APIERR_BREAKER_INIT;
-    c->cred_kind = opts->oauth_token_url ? CRED_OAUTH
-                   : opts->credentials   ? CRED_CALLBACK
-                   : opts->token         ? CRED_STATIC
-                                         : CRED_NONE;
+    c->cred_kind = opts->oauth_token_url     ? CRED_OAUTH
+                   : opts->credentials       ? CRED_CALLBACK
+                   : opts->session_login_url ? CRED_SESSION
+                   : opts->token             ? CRED_STATIC
+                                             : CRED_NONE;
+    c->pace = opts->pace >= 0;
     c->cred_state = opts->token ? CRED_VALID : CRED_EMPTY;
     c->token = dup_or_null(opts->token);
     c->token_url = dup_or_null(opts->oauth_token_url);
@@ -199,7 +262,8 @@ int apierr_client_new(apierr_client **out, const apierr_client_opts *opts)
     int rc = APIERR_OK;
     if ((opts->base_url && !c->base_url) || (opts->token && !c->token) ||
         (opts->oauth_token_url && !c->token_url) || (opts->client_id && !c->client_id) ||
-        !c->client_secret || copy_headers(&c->hdrs, opts->headers, opts->nheaders))
+        !c->client_secret || copy_headers(&c->hdrs, opts->headers, opts->nheaders) ||
+        session_init(c, opts))
         rc = APIERR_ENOMEM;
     c->nhdrs = opts->nheaders;
     if (!rc && opts->report_path && !(c->report = fopen(opts->report_path, "a"))) rc = APIERR_EIO;
@@ -231,9 +295,12 @@ static void attempt_release(call *k)
     apierr__buf_free(&k->rhead);
 }
 
+static void pace_update(call *k, const apierr_header *hd, size_t nh);
+
 static void call_free(call *k)
 {
     apierr_client *c = k->c;
+    pace_update(k, NULL, 0); /* an attempt that ended without an answer */
     attempt_release(k);
     if (k->all_prev)
         k->all_prev->all_next = k->all_next;
@@ -271,6 +338,17 @@ void apierr_client_free(apierr_client *c)
     apierr__free(c->client_id);
     apierr__free(c->client_secret);
     apierr__free(c->refresh_token);
+    curl_slist_free_all(c->tok_slist);
+    apierr__buf_free(&c->tok_head);
+    apierr__free(c->login_url);
+    apierr__free(c->api_token);
+    apierr__free(c->api_token_header);
+    apierr__free(c->sess_member);
+    apierr__free(c->sess_from_header);
+    apierr__free(c->sess_expiry_member);
+    apierr__free(c->auth_header);
+    for (size_t i = 0; i < c->nhosts; i++) apierr__free(c->hosts[i].key);
+    apierr__free(c->hosts);
     apierr__free(c);
 }
 
@@ -364,6 +442,7 @@ static void fail_waiters(apierr_client *c, int status, const char *body, size_t 
 }
 
 static void start_token_request(apierr_client *c, int use_refresh);
+static void start_login(apierr_client *c);
 
 static void start_refresh(apierr_client *c)
 {
@@ -371,6 +450,10 @@ static void start_refresh(apierr_client *c)
     c->cred_state = CRED_REFRESHING;
     if (c->cred_kind == CRED_OAUTH) {
         start_token_request(c, c->refresh_token != NULL);
+        return;
+    }
+    if (c->cred_kind == CRED_SESSION) {
+        start_login(c);
         return;
     }
     char token[4096];
@@ -401,6 +484,99 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *userdata)
     return b->oom ? 0 : size * n;
 }
 
+static size_t on_header(char *ptr, size_t size, size_t n, void *userdata);
+
+/* The easy handle of a token or login request, added to the multi handle;
+ * NULL (after failing the waiters) when it cannot start. */
+static CURL *token_easy(apierr_client *c, const char *url)
+{
+    apierr__buf_free(&c->tok_body);
+    apierr__buf_free(&c->tok_head);
+    CURL *e = c->tok_easy = curl_easy_init();
+    if (!e) {
+        c->cred_state = CRED_EMPTY;
+        fail_waiters(c, 0, NULL, 0, "out of memory starting the token request");
+        return NULL;
+    }
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->tok_body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &c->tok_head);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, NULL);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
+    if (c->connect_timeout_ms > 0)
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    return e;
+}
+
+/* Seed 004: GET the login URL with the API token; the session token comes
+ * back in the body (or a header). */
+static void start_login(apierr_client *c)
+{
+    if (c->verbose) {
+        apierr__buf line = APIERR__BUF_INIT;
+        char url[2048];
+        apierr_redact_url(url, sizeof url, c->login_url);
+        apierr__buf_printf(&line, "* session login: GET %s", url);
+        log_line(c, &line);
+        apierr__buf_free(&line);
+    }
+    curl_slist_free_all(c->tok_slist);
+    c->tok_slist = NULL;
+    if (c->api_token_header) {
+        apierr__buf h = APIERR__BUF_INIT;
+        apierr__buf_printf(&h, "%s: %s", c->api_token_header, c->api_token);
+        c->tok_slist = h.oom ? NULL : curl_slist_append(NULL, h.data);
+        apierr__buf_free(&h);
+        if (!c->tok_slist) {
+            c->cred_state = CRED_EMPTY;
+            fail_waiters(c, 0, NULL, 0, "out of memory starting the session login");
+            return;
+        }
+    }
+    CURL *e = token_easy(c, c->login_url);
+    if (!e) return;
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    if (c->tok_slist) curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->tok_slist);
+    curl_multi_add_handle(c->multi, e);
+}
+
+static size_t parse_headers(apierr_header *out, size_t cap, char *raw);
+
+/* The end of a session login: keep the session token, or fail the calls
+ * that waited for it. */
+static void login_done(apierr_client *c, long status, const char *body)
+{
+    apierr_header h[64];
+    size_t nh = c->tok_head.data ? parse_headers(h, 64, c->tok_head.data) : 0;
+    json_t *doc = status == 200 ? json_loadb(body, c->tok_body.len, 0, NULL) : NULL;
+    const char *token = NULL;
+    if (status == 200)
+        token = c->sess_from_header ? apierr_header_find(h, nh, c->sess_from_header)
+                                    : json_string_value(json_object_get(doc, c->sess_member));
+    if (!token || !*token) {
+        json_decref(doc);
+        c->cred_state = CRED_EMPTY;
+        fail_waiters(c, (int)status, body, c->tok_body.len,
+                     status == 200 ? "the session login's response holds no session token"
+                                   : "the session login refused the API token");
+        return;
+    }
+    json_t *exp = *c->sess_expiry_member ? json_object_get(doc, c->sess_expiry_member) : NULL;
+    long long ttl = json_is_number(exp) ? (long long)(json_number_value(exp) * 1000) : -1;
+    set_token(c, token, ttl);
+    json_decref(doc);
+    if (c->verbose) {
+        apierr__buf line = APIERR__BUF_INIT;
+        apierr__buf_printf(&line, "* session token received (expires in %lld ms)", ttl);
+        log_line(c, &line);
+        apierr__buf_free(&line);
+    }
+    wake_waiters(c);
+}
+
 /* RFC 6749 4.4 (client credentials) or 6 (refresh token), form-encoded. */
 static void start_token_request(apierr_client *c, int use_refresh)
 {
@@ -416,11 +592,7 @@ static void start_token_request(apierr_client *c, int use_refresh)
     apierr__free(c->tok_post);
     c->tok_post = apierr__buf_take(&form, NULL);
     c->tok_used_refresh = use_refresh;
-    apierr__buf_free(&c->tok_body);
-    c->tok_easy = curl_easy_init();
-    if (!c->tok_post || !c->tok_easy) {
-        if (c->tok_easy) curl_easy_cleanup(c->tok_easy);
-        c->tok_easy = NULL;
+    if (!c->tok_post) {
         c->cred_state = CRED_EMPTY;
         fail_waiters(c, 0, NULL, 0, "out of memory starting the token request");
         return;
@@ -432,16 +604,9 @@ static void start_token_request(apierr_client *c, int use_refresh)
         log_line(c, &line);
         apierr__buf_free(&line);
     }
-    CURL *e = c->tok_easy;
-    curl_easy_setopt(e, CURLOPT_URL, c->token_url);
+    CURL *e = token_easy(c, c->token_url);
+    if (!e) return;
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->tok_post);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->tok_body);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, NULL);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
-    if (c->connect_timeout_ms > 0)
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
     curl_multi_add_handle(c->multi, e);
 }
 
@@ -458,6 +623,10 @@ static void token_done(apierr_client *c, CURLcode rc)
     if (rc != CURLE_OK) {
         c->cred_state = CRED_EMPTY;
         fail_waiters(c, 0, NULL, 0, curl_easy_strerror(rc));
+        return;
+    }
+    if (c->cred_kind == CRED_SESSION) {
+        login_done(c, status, body);
         return;
     }
     json_t *doc = status == 200 ? json_loadb(body, c->tok_body.len, 0, NULL) : NULL;
@@ -596,10 +765,11 @@ static void start_transfer(call *k)
     int bad = 0;
     for (size_t i = 0; i < c->nhdrs; i++) bad |= add_header(k, c->hdrs[i].name, c->hdrs[i].value);
     for (size_t i = 0; i < k->nhdrs; i++) bad |= add_header(k, k->hdrs[i].name, k->hdrs[i].value);
-    if (c->token && c->cred_kind != CRED_NONE && !has_header(k, "Authorization")) {
+    if (c->token && c->cred_kind != CRED_NONE && !has_header(k, c->auth_header)) {
+        int bearer = !strcasecmp(c->auth_header, "Authorization");
         apierr__buf v = APIERR__BUF_INIT;
-        apierr__buf_printf(&v, "Bearer %s", c->token);
-        bad |= v.oom || add_header(k, "Authorization", v.data);
+        apierr__buf_printf(&v, "%s%s", bearer ? "Bearer " : "", c->token);
+        bad |= v.oom || add_header(k, c->auth_header, v.data);
         apierr__buf_free(&v);
     }
     if (k->content_type) bad |= add_header(k, "Content-Type", k->content_type);
@@ -643,18 +813,107 @@ static void start_transfer(call *k)
         fail_call(k, APIERR_CAT_NETWORK, "curl_multi_add_handle failed", NULL);
 }
 
+/* --- pacing by rate-limit headers ----------------------------------------------- */
+
+/* The index of the host of url in c->hosts (added when new), or NO_HOST
+ * when out of memory (the call is then not paced). */
+static size_t host_index(apierr_client *c, const char *url)
+{
+    const char *p = strstr(url, "://");
+    size_t len = p ? (size_t)(p + 3 - url) + strcspn(p + 3, "/?#") : strcspn(url, "/?#");
+    for (size_t i = 0; i < c->nhosts; i++)
+        if (strlen(c->hosts[i].key) == len && !strncmp(c->hosts[i].key, url, len)) return i;
+    pace_host *v = apierr__realloc(c->hosts, (c->nhosts + 1) * sizeof *v);
+    if (!v) return NO_HOST;
+    c->hosts = v;
+    char *key = apierr__malloc(len + 1);
+    if (!key) return NO_HOST;
+    memcpy(key, url, len);
+    key[len] = '\0';
+    v[c->nhosts] = (pace_host){.key = key, .remaining = -1, .min_r = -1};
+    return c->nhosts++;
+}
+
+static void wake_parked(apierr_client *c, pace_host *h)
+{
+    h->probing = 0;
+    while (h->parked) {
+        call *k = h->parked;
+        h->parked = k->next;
+        ready_push(c, k);
+    }
+}
+
+/*
+ * Holds an attempt back when its host said no request is left in the
+ * window. While attempts to the host are in flight, it waits for their
+ * answers (each says what is left, and the server may have counted some of
+ * them already); with none in flight, until the reset (timer heap); after
+ * the reset, one probe finds out the new quota while the others wait.
+ * Returns 1 when it holds the call, 0 to send it now.
+ */
+static int pace_hold(call *k)
+{
+    apierr_client *c = k->c;
+    if (!c->pace || k->host == NO_HOST) return 0;
+    pace_host *h = &c->hosts[k->host];
+    if (h->remaining == 0 || h->probing) {
+        if (h->inflight > 0) {
+            k->next = h->parked;
+            h->parked = k;
+            return 1;
+        }
+        if (h->remaining == 0 && apierr__mono_ms() < h->reset_at &&
+            apierr__heap_push(&c->timers, h->reset_at, k) == 0)
+            return 1;
+        h->remaining = -1;
+        h->probing = 1;
+    }
+    if (h->remaining > 0) h->remaining--;
+    h->inflight++;
+    k->paced = 1;
+    return 0;
+}
+
+/* Reads the rate-limit headers of an attempt's response (nh 0: none, or a
+ * transport failure). What the server says is left, less the other attempts
+ * in flight (it may not have counted them yet), is what may be sent. */
+static void pace_update(call *k, const apierr_header *hd, size_t nh)
+{
+    apierr_client *c = k->c;
+    if (!k->paced) return;
+    k->paced = 0;
+    pace_host *h = &c->hosts[k->host];
+    h->inflight--;
+    apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
+    if (nh && apierr_ratelimit_parse(&rl, hd, nh, apierr__unix_ms()) == APIERR_OK &&
+        rl.remaining >= 0) {
+        /* Answers overtake each other: the smallest count of the window is
+         * the newest; less what is still in flight (some of it may be counted
+         * already: conservative until nothing is in flight, then exact). */
+        long long now = apierr__mono_ms();
+        if (h->min_r < 0 || now >= h->reset_at || h->probing || rl.remaining < h->min_r)
+            h->min_r = rl.remaining;
+        long long left = h->min_r - (long long)h->inflight;
+        h->remaining = left > 0 ? left : 0;
+        long long reset = rl.reset_ms >= 0 ? rl.reset_ms : rl.window_ms > 0 ? rl.window_ms : 1000;
+        h->reset_at = now + reset;
+    }
+    wake_parked(c, h);
+}
+
 /* Starts the next attempt of a ready call, unless it must wait for
  * credentials first (then it parks) or its host's circuit is open. */
 static void start_attempt(call *k)
 {
     apierr_client *c = k->c;
-    if ((c->cred_kind == CRED_OAUTH || c->cred_kind == CRED_CALLBACK) &&
-        !token_fresh(c, apierr__mono_ms())) {
+    if (c->cred_kind >= CRED_OAUTH && !token_fresh(c, apierr__mono_ms())) {
         k->next = c->waiters;
         c->waiters = k;
         start_refresh(c);
         return;
     }
+    if (pace_hold(k)) return;
     if (!apierr_breaker_allow(&c->breaker, k->policy, policy_now(k))) {
         fail_call(k, APIERR_CAT_CIRCUIT_OPEN, "the circuit breaker for the host is open", NULL);
         return;
@@ -811,6 +1070,7 @@ static void attempt_done(call *k, CURLcode rc)
     apierr_header h[64];
     size_t nh = k->rhead.data ? parse_headers(h, 64, k->rhead.data) : 0;
     if (c->verbose) log_response(c, (int)status, h, nh, rc);
+    pace_update(k, h, nh);
     apierr_outcome o = APIERR_OUTCOME_INIT;
     o.transport = transport_of(rc);
     if (rc == CURLE_OK && status == 0) o.transport = APIERR_TRANSPORT_OTHER;
@@ -924,6 +1184,7 @@ static int call_init(call *k, const apierr_request *req)
     apierr__url_build(&u, c->base_url, req->url, req->query,
                       in_query ? c->profile.idempotency_key : NULL, k->res.idempotency_key);
     k->url_sent = apierr__buf_take(&u, NULL);
+    k->host = k->url_sent ? host_index(c, k->url_sent) : NO_HOST;
     if (req->body) {
         k->body = apierr__malloc(req->body_len + 1);
         if (k->body) {
@@ -1039,6 +1300,16 @@ int apierr_client_run(apierr_client *c)
 static void take_result(void *payload, apierr_result *r)
 {
     apierr_result_move(payload, r);
+}
+
+void apierr__client_log(apierr_client *c, apierr__buf *b)
+{
+    log_line(c, b);
+}
+
+const apierr_policy *apierr__client_policy(const apierr_client *c)
+{
+    return &c->profile.policy;
 }
 
 int apierr_call(apierr_client *c, const apierr_request *req, apierr_result *out)

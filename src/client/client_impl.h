@@ -57,6 +57,24 @@ void apierr__report_line(apierr__buf *b, long long unix_ms, const apierr_result 
 /* Appends a redacted "Name: value" line for -v output. */
 void apierr__header_line(apierr__buf *b, const char *prefix, const char *name, const char *value);
 
+/* The retry policy of the client's profile. */
+const apierr_policy *apierr__client_policy(const apierr_client *c);
+
+/* Shows b as a -v line (when the client has a verbose callback), then
+ * empties b. */
+void apierr__client_log(apierr_client *c, apierr__buf *b);
+
+/* --- read-modify-write ------------------------------------------------------------ */
+
+/* Appends to out the entity tag a write of got's representation must match:
+ * its ETag header, else its top-level JSON member "version" (integer, or
+ * string without '"') quoted as a strong tag. 0, or -1 when it has neither. */
+int apierr__update_tag(apierr__buf *out, const apierr_result *got);
+
+/* Moves from's attempts to the end of into's, renumbered (from keeps an
+ * array of attempts without codes). 0, or -1 when out of memory. */
+int apierr__result_append_attempts(apierr_result *into, apierr_result *from);
+
 /* Millisecond clocks: monotonic, and Unix time. */
 long long apierr__mono_ms(void);
 long long apierr__unix_ms(void);

@@ -10,14 +10,15 @@
 
 /* Query parameters whose values are secrets. */
 static const char *const secret_params[] = {
-    "access_token",  "token",         "key",  "api_key",   "apikey", "secret",   "password",
-    "client_secret", "refresh_token", "code", "signature", "sig",    "id_token", "passwd",
+    "access_token", "token",         "key",           "api_key",       "apikey",    "secret",
+    "password",     "client_secret", "refresh_token", "code",          "signature", "sig",
+    "id_token",     "passwd",        "api_token",     "session_token",
 };
 
 /* Headers whose values are secrets. */
 static const char *const secret_headers[] = {
-    "authorization", "proxy-authorization",  "cookie", "set-cookie", "x-api-key", "api-key",
-    "x-auth-token",  "x-amz-security-token",
+    "authorization", "proxy-authorization",  "cookie",      "set-cookie", "x-api-key", "api-key",
+    "x-auth-token",  "x-amz-security-token", "x-api-token", "xa-token",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

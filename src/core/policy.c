@@ -489,3 +489,26 @@ void apierr_call_state_init(apierr_call_state *call, long long now_ms, apierr_bu
     call->budget = budget;
     call->breaker = breaker;
 }
+
+int apierr_policy_reread(const apierr_policy *policy, int status, int rounds, long long elapsed_ms,
+                         char *reason, size_t cap)
+{
+    const apierr_policy *p = policy ? policy : &default_policy;
+    const char *why;
+    int yes = 0;
+    if (status != 409 && status != 412)
+        why = "the write was not refused as stale";
+    else if (status == 409 && !p->conflict_reread)
+        why = "409 is final under this profile (conflict_reread 0)";
+    else if (p->max_attempts > 0 && rounds >= p->max_attempts)
+        why = "the resource kept changing: every attempt allowed was refused as stale";
+    else if (p->deadline_ms > 0 && elapsed_ms >= p->deadline_ms)
+        why = "the deadline passed while the resource kept changing";
+    else {
+        why = status == 412 ? "412: the version read is stale; re-read and write again"
+                            : "409: another operation changed the resource; re-read and retry";
+        yes = 1;
+    }
+    if (reason && cap) snprintf(reason, cap, "%s", why);
+    return yes;
+}

@@ -79,6 +79,9 @@ static void build_gotab(apierr_profile *p)
     pol->jitter = APIERR_JITTER_NONE;
     pol->rate_limited_delay_ms = 15000;
     pol->retry_after_with_backoff = 0;
+    /* "409 Conflict: request conflicts with existing state (e.g. duplicate
+     * creation)", listed as non-retryable: final, not a change to re-read. */
+    pol->conflict_reread = 0;
     rule(p, 401, "unauthorized", APIERR_CAT_UNAUTHENTICATED, APIERR_ACTION_FIX_REQUEST, -1,
          "seed 001: no token was sent; add Authorization: Bearer to every request");
     rule(p, 403, NULL, APIERR_CAT_FORBIDDEN, APIERR_ACTION_GIVE_UP, -1,

@@ -186,7 +186,7 @@ static int load_STATUSES(apierr_status_set *dst, size_t size, const json_t *v, c
             for (int k = 0; k < 100; k++) apierr_status_set_put(&s, (t[0] - '0') * 100 + k, 1);
             continue;
         }
-        long long code;
+        long long code = 0;
         if (load_integer(&code, 100, 599, e, c)) return fail(c, "expected 100..599 or \"5xx\"");
         apierr_status_set_put(&s, (int)code, 1);
     }

@@ -111,9 +111,19 @@ static int rate_limit(refapi_req *r)
     apierr_limiter_take(r->srv->limiter, &r->verdict, k, len, r->now_ms);
     r->have_verdict = 1;
     if (r->verdict.allowed) return 0;
-    apierr_problem *p = NULL;
-    apierr_limiter_problem(&p, &r->verdict);
-    apierr__req_problem(r, p, NULL);
+    /* The profiles that word the 429 themselves (seed 001); the others get
+     * the limiter's RATE_LIMITED and its "Retry after N seconds." */
+    static const struct {
+        const char *profile, *code, *message;
+    } words[] = {
+        {"gotab", "rate_limit_exceeded", "Too many requests."},
+    };
+    const char *code = NULL, *message = NULL;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (strcmp(r->srv->cfg->profile.name, words[i].profile) == 0)
+            code = words[i].code, message = words[i].message;
+    }
+    apierr__req_rate_limited(r, code, message);
     return -1;
 }
 

@@ -86,6 +86,10 @@ void apierr__req_error(refapi_req *r, int status, const char *code, const char *
 /* Replies with problem p (taken: freed here); NULL p means out of memory. */
 void apierr__req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opts *opts);
 
+/* Replies with the 429 of the request's denied verdict, in the limiter's
+ * fast path; code and message as apierr_limiter_reply() (NULL: defaults). */
+void apierr__req_rate_limited(refapi_req *r, const char *code, const char *message);
+
 /* Replies with a JSON body (copied) and up to a few extra headers. */
 void apierr__req_json(refapi_req *r, int status, const char *body, size_t len,
                       const apierr_header *extra, size_t nextra);

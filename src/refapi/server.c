@@ -176,16 +176,22 @@ static void bare_500(refapi_req *r)
     apierr_reply_make(&r->reply, 500, NULL, 0, body, sizeof body - 1);
 }
 
+/* What every error reply of request r shares: dialect, Accept, id, time. */
+static void req_opts(refapi_req *r, apierr_reply_opts *o)
+{
+    o->dialect = r->dialect;
+    o->accept = apierr__req_header(r, "Accept");
+    o->request_id = r->request_id;
+    o->now_ms = r->now_ms;
+}
+
 void apierr__req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opts *opts)
 {
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     if (opts) o = *opts;
     apierr_limit_headers lh;
     apierr_header h[8];
-    o.dialect = r->dialect;
-    o.accept = apierr__req_header(r, "Accept");
-    o.request_id = r->request_id;
-    o.now_ms = r->now_ms;
+    req_opts(r, &o);
     o.nheaders = merge_headers(r, &lh, h, 8, o.headers, o.nheaders);
     o.headers = h;
     apierr_reply_clear(&r->reply);
@@ -215,6 +221,16 @@ void apierr__req_error(refapi_req *r, int status, const char *code, const char *
                        const apierr_reply_opts *opts)
 {
     apierr__req_problem(r, new_problem(r, status, code, message), opts);
+}
+
+void apierr__req_rate_limited(refapi_req *r, const char *code, const char *message)
+{
+    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+    req_opts(r, &o);
+    apierr_reply_clear(&r->reply);
+    if (apierr_limiter_reply(&r->reply, r->srv->limiter, &r->verdict, code, message, &o))
+        bare_500(r);
+    snprintf(r->code, sizeof r->code, "%s", code ? code : APIERR_LIMITER_CODE);
 }
 
 void apierr__req_json(refapi_req *r, int status, const char *body, size_t len,
@@ -486,7 +502,7 @@ static struct MHD_Daemon *start_daemon(refapi_server *s)
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)cfg->port);
     inet_pton(AF_INET, cfg->host, &sa.sin_addr);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
     return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,

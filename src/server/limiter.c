@@ -5,7 +5,7 @@
  */
 #include "apierr/server_limiter.h"
 
-#include "apierr/server_reply.h"
+#include "server_impl.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -233,25 +233,85 @@ size_t apierr_limiter_size(apierr_limiter *l)
     return n;
 }
 
+/* Appends the decimal digits of v (>= 0) at w; returns the end. snprintf()
+ * costs more than the rest of a limiter verdict, and the headers and the
+ * message of a 429 are written for every rejected request. */
+static char *put_ll(char *w, long long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0 : (unsigned long long)v;
+    do tmp[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    while (n) *w++ = tmp[--n];
+    return w;
+}
+
+static char *put_str(char *w, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(w, s, n);
+    return w + n;
+}
+
 void apierr_limiter_headers(apierr_limit_headers *out, const apierr_limiter *l,
                             const apierr_limit_verdict *v)
 {
+    /* Fits in 96: a name of 64 at most, remaining <= burst <= 10^6 (7 digits),
+     * t <= burst * window_s < 10^11 (11 digits), 9 bytes of syntax. */
     long long t = v->reset_ms / 1000 + (v->reset_ms % 1000 != 0);
-    snprintf(out->ratelimit, sizeof out->ratelimit, "\"%s\";r=%lld;t=%lld", l->policy_name,
-             v->remaining, t);
+    char *w = out->ratelimit;
+    *w++ = '"';
+    w = put_str(w, l->policy_name);
+    w = put_ll(put_str(w, "\";r="), v->remaining);
+    w = put_ll(put_str(w, ";t="), t);
+    *w = '\0';
     memcpy(out->policy, l->policy, sizeof out->policy);
     out->h[0] = (apierr_header){"RateLimit", out->ratelimit};
     out->h[1] = (apierr_header){"RateLimit-Policy", out->policy};
     out->n = 2;
 }
 
-int apierr_limiter_problem(apierr_problem **out, const apierr_limit_verdict *v)
+/* The default message of a 429, into buf (96 bytes). */
+static const char *default_message(char *buf, const apierr_limit_verdict *v)
+{
+    long long s = v->retry_after_ms / 1000 + (v->retry_after_ms % 1000 != 0);
+    char *w = put_ll(put_str(buf, "Too many requests. Retry after "), s);
+    strcpy(w, s == 1 ? " second." : " seconds.");
+    return buf;
+}
+
+int apierr_limiter_problem_with(apierr_problem **out, const apierr_limit_verdict *v,
+                                const char *code, const char *message)
 {
     char msg[96];
-    long long s = v->retry_after_ms / 1000 + (v->retry_after_ms % 1000 != 0);
-    snprintf(msg, sizeof msg, "Too many requests. Retry after %lld second%s.", s,
-             s == 1 ? "" : "s");
-    int rc = apierr_server_problem(out, 429, "RATE_LIMITED", msg);
+    int rc = apierr_server_problem(out, 429, code ? code : APIERR_LIMITER_CODE,
+                                   message ? message : default_message(msg, v));
     if (rc == APIERR_OK) (*out)->retry_after_ms = v->retry_after_ms;
     return rc;
+}
+
+int apierr_limiter_problem(apierr_problem **out, const apierr_limit_verdict *v)
+{
+    return apierr_limiter_problem_with(out, v, NULL, NULL);
+}
+
+int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apierr_limit_verdict *v,
+                         const char *code, const char *message, const apierr_reply_opts *opts)
+{
+    memset(out, 0, sizeof *out);
+    if (v->allowed) return APIERR_EINVAL;
+    /* The problem apierr_limiter_problem_with() would make, on the stack: the
+     * reply builder only reads it. Same defaults as apierr_problem_new(). */
+    char msg[96];
+    apierr_problem p;
+    memset(&p, 0, sizeof p);
+    p.status = 429;
+    p.code = code ? code : APIERR_LIMITER_CODE;
+    p.message = message ? message : default_message(msg, v);
+    p.retry_after_ms = v->retry_after_ms;
+    p.dialect = APIERR_DIALECT_AUTO;
+    apierr_limit_headers lh;
+    apierr_limiter_headers(&lh, l, v);
+    return apierr__reply_build_pre(out, &p, opts, lh.h, lh.n);
 }

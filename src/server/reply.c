@@ -288,11 +288,24 @@ static char *bearer_challenge(const apierr_reply_opts *o, const char *message)
     return out;
 }
 
-static void format_timestamp(char *buf, size_t cap, long long unix_ms)
+/* The timestamp of unix_ms into buf (32 bytes), "" when out of range. Each
+ * thread keeps the last second it formatted: under load most replies share
+ * it, and gmtime_r() and strftime() are a visible part of a cheap reply. */
+static void format_timestamp(char *buf, long long unix_ms)
 {
-    time_t t = (time_t)(unix_ms / 1000);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm)) buf[0] = '\0';
+    static _Thread_local struct {
+        long long second;
+        char text[32];
+    } last = {-1, ""};
+    long long second = unix_ms / 1000;
+    if (second != last.second) {
+        time_t t = (time_t)second;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm) || !strftime(last.text, sizeof last.text, "%Y-%m-%dT%H:%M:%SZ", &tm))
+            last.text[0] = '\0';
+        last.second = second;
+    }
+    memcpy(buf, last.text, sizeof last.text);
 }
 
 static int pick_request_id(char *buf, const apierr_reply_opts *o, const apierr_problem *p)
@@ -306,11 +319,16 @@ static int pick_request_id(char *buf, const apierr_reply_opts *o, const apierr_p
     return apierr_request_id_pick(buf, p->request_id);
 }
 
-int apierr_reply_build(apierr_reply *out, const apierr_problem *p, const apierr_reply_opts *opts)
+/* Most headers a caller of apierr__reply_build_pre() may add. */
+#define PRE_MAX 4
+
+int apierr__reply_build_pre(apierr_reply *out, const apierr_problem *p,
+                            const apierr_reply_opts *opts, const apierr_header *pre, size_t npre)
 {
     static const apierr_reply_opts defaults = APIERR_REPLY_OPTS_INIT;
     const apierr_reply_opts *o = opts ? opts : &defaults;
     memset(out, 0, sizeof *out);
+    if (npre > PRE_MAX) return APIERR_EINVAL;
     int status = p->status >= 400 && p->status <= 599 ? p->status : 500;
     if (status == 405 && !o->allow) return APIERR_EINVAL;
 
@@ -329,13 +347,13 @@ int apierr_reply_build(apierr_reply *out, const apierr_problem *p, const apierr_
         q.type = q.title = q.extensions = NULL;
     }
     if (!q.timestamp && o->now_ms > 0) {
-        format_timestamp(stamp, sizeof stamp, o->now_ms);
+        format_timestamp(stamp, o->now_ms);
         if (stamp[0]) q.timestamp = stamp;
     }
     apierr_dialect d = o->dialect != APIERR_DIALECT_AUTO ? o->dialect : p->dialect;
     d = apierr_reply_dialect(d, o->accept);
 
-    apierr_header h[6];
+    apierr_header h[6 + PRE_MAX];
     size_t n = 0;
     h[n++] = (apierr_header){"Content-Type", apierr_dialect_content_type(d)};
     h[n++] = (apierr_header){"Cache-Control", "no-store"};
@@ -357,6 +375,8 @@ int apierr_reply_build(apierr_reply *out, const apierr_problem *p, const apierr_
         }
     }
 
+    for (size_t i = 0; i < npre; i++) h[n++] = pre[i];
+
     char *body;
     size_t len;
     rc = apierr_problem_encode(&body, &len, &q, d);
@@ -366,4 +386,9 @@ int apierr_reply_build(apierr_reply *out, const apierr_problem *p, const apierr_
     }
     free(challenge);
     return rc;
+}
+
+int apierr_reply_build(apierr_reply *out, const apierr_problem *p, const apierr_reply_opts *opts)
+{
+    return apierr__reply_build_pre(out, p, opts, NULL, 0);
 }

@@ -1,9 +1,45 @@
-/* Request ids: 128 random bits as hex, or a well-formed incoming id. */
+/*
+ * Request ids: 128 random bits as hex, or a well-formed incoming id.
+ *
+ * Fresh ids come from the kernel's CSPRNG (getrandom()), fetched in bulk: each
+ * thread keeps a small pool of random bytes and refills it with one syscall
+ * every RANDOM_POOL / 16 ids, instead of one syscall per request. The bytes
+ * are exactly the kernel's, so the ids are as unpredictable as before; what
+ * changes is that up to RANDOM_POOL bytes of future ids sit in this thread's
+ * memory. That is acceptable because a request id is a correlation handle,
+ * never a secret or a credential (nothing authenticates with it), and a
+ * process whose memory can be read has lost far more than its future ids.
+ * Each byte is handed out once and wiped when used. A forked child must not
+ * repeat its parent's ids: the pool of the thread that forks (the child's only
+ * thread) is emptied in the child by a pthread_atfork() handler.
+ */
 #include "apierr/server_request_id.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
+
+#define RANDOM_POOL 512
+
+/* bytes[0..left) are unused; a thread starts with an empty pool. */
+typedef struct random_pool {
+    unsigned char bytes[RANDOM_POOL];
+    size_t left;
+} random_pool;
+
+static _Thread_local random_pool pool;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void forget_pool_in_child(void)
+{
+    memset(&pool, 0, sizeof pool);
+}
+
+static void register_atfork(void)
+{
+    pthread_atfork(NULL, NULL, forget_pool_in_child);
+}
 
 /* Fills buf with n random bytes. getrandom() may return fewer bytes than
  * asked or be interrupted by a signal; both are retried. */
@@ -21,12 +57,27 @@ static int random_bytes(unsigned char *buf, size_t n)
     return APIERR_OK;
 }
 
+/* Takes n (<= RANDOM_POOL) fresh bytes from this thread's pool into out. */
+static int pool_take(unsigned char *out, size_t n)
+{
+    if (pool.left < n) {
+        pthread_once(&atfork_once, register_atfork);
+        pool.left = 0;
+        if (random_bytes(pool.bytes, RANDOM_POOL)) return APIERR_EIO;
+        pool.left = RANDOM_POOL;
+    }
+    pool.left -= n;
+    memcpy(out, pool.bytes + pool.left, n);
+    memset(pool.bytes + pool.left, 0, n); /* never handed out twice */
+    return APIERR_OK;
+}
+
 int apierr_request_id_new(char *buf)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char raw[APIERR_REQUEST_ID_LEN / 2];
     buf[0] = '\0';
-    if (random_bytes(raw, sizeof raw)) return APIERR_EIO;
+    if (pool_take(raw, sizeof raw)) return APIERR_EIO;
     for (size_t i = 0; i < sizeof raw; i++) {
         buf[2 * i] = hex[raw[i] >> 4];
         buf[2 * i + 1] = hex[raw[i] & 15];

@@ -17,6 +17,12 @@
 int apierr__reply_pack(apierr_reply *out, int status, const apierr_header *a, size_t na,
                        const apierr_header *b, size_t nb, const char *body, size_t len);
 
+/* apierr_reply_build() with the headers pre[0..npre) after the reply's own
+ * and before opts->headers: callers that add a few headers of their own need
+ * no merged copy of the caller's. */
+int apierr__reply_build_pre(apierr_reply *out, const apierr_problem *p,
+                            const apierr_reply_opts *opts, const apierr_header *pre, size_t npre);
+
 /* Formats delay_ms as the seconds of a Retry-After value, rounded up. buf
  * holds at least 24 bytes. */
 void apierr__retry_after_format(char *buf, long long delay_ms);

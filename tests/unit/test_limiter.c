@@ -228,6 +228,112 @@ static void test_429_reply(void **state)
     apierr_limiter_free(l);
 }
 
+/* The API's own words for its 429 (GoTab, seed 001), and the defaults. */
+static void test_problem_with(void **state)
+{
+    (void)state;
+    apierr_limit_verdict v = {.limit = 2, .window_s = 10, .reset_ms = 4000, .retry_after_ms = 1001};
+    apierr_problem *p;
+    assert_int_equal(
+        apierr_limiter_problem_with(&p, &v, "rate_limit_exceeded", "Too many requests."),
+        APIERR_OK);
+    assert_int_equal(p->status, 429);
+    assert_string_equal(p->code, "rate_limit_exceeded");
+    assert_string_equal(p->message, "Too many requests.");
+    assert_int_equal(p->retry_after_ms, 1001);
+    apierr_problem_free(p);
+    assert_int_equal(apierr_limiter_problem_with(&p, &v, NULL, NULL), APIERR_OK);
+    assert_string_equal(p->code, APIERR_LIMITER_CODE);
+    assert_string_equal(p->message, "Too many requests. Retry after 2 seconds.");
+    apierr_problem_free(p);
+    v.retry_after_ms = 1000;
+    assert_int_equal(apierr_limiter_problem_with(&p, &v, "x", NULL), APIERR_OK);
+    assert_string_equal(p->code, "x");
+    assert_string_equal(p->message, "Too many requests. Retry after 1 second.");
+    apierr_problem_free(p);
+}
+
+/* The fast path gives, byte for byte, the reply of the slow one (problem,
+ * then apierr_reply_build() with the RateLimit fields), in every dialect and
+ * wording, and all of it reads back. */
+static void test_fast_reply(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(2, 10, 1, 0);
+    assert_true(take(l, "c", 0).allowed);
+    apierr_limit_verdict v = take(l, "c", 1200);
+    assert_false(v.allowed);
+    static const struct {
+        const char *code, *message;
+    } words[] = {{NULL, NULL}, {"rate_limit_exceeded", "Too many requests."}};
+    apierr_header extra = {"X-Extra", "1"};
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        for (apierr_dialect d = APIERR_DIALECT_PROBLEM; d <= APIERR_DIALECT_GESTIX; d++) {
+            apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+            o.dialect = d;
+            o.request_id = "0af7651916cd43dd8448eb211c80319c";
+            o.now_ms = 1700000000123LL;
+            o.headers = &extra;
+            o.nheaders = 1;
+            apierr_reply fast;
+            assert_int_equal(
+                apierr_limiter_reply(&fast, l, &v, words[w].code, words[w].message, &o), APIERR_OK);
+
+            apierr_problem *p;
+            assert_int_equal(apierr_limiter_problem_with(&p, &v, words[w].code, words[w].message),
+                             APIERR_OK);
+            apierr_limit_headers h;
+            apierr_limiter_headers(&h, l, &v);
+            apierr_header hs[3] = {h.h[0], h.h[1], extra};
+            o.headers = hs;
+            o.nheaders = 3;
+            apierr_reply slow;
+            build_reply(&slow, p, &o);
+            apierr_problem_free(p);
+
+            assert_int_equal(fast.status, slow.status);
+            assert_int_equal(fast.nheaders, slow.nheaders);
+            for (size_t i = 0; i < fast.nheaders; i++) {
+                assert_string_equal(fast.headers[i].name, slow.headers[i].name);
+                assert_string_equal(fast.headers[i].value, slow.headers[i].value);
+            }
+            assert_int_equal(fast.body_len, slow.body_len);
+            assert_memory_equal(fast.body, slow.body, fast.body_len);
+
+            apierr_problem *back = decode_reply(&fast, d, 1);
+            assert_int_equal(back->status, 429);
+            assert_int_equal(back->retry_after_ms, 4000);
+            if (words[w].code && back->code) assert_string_equal(back->code, words[w].code);
+            apierr_problem_free(back);
+            apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
+            assert_int_equal(apierr_ratelimit_parse(&rl, fast.headers, fast.nheaders, 0),
+                             APIERR_OK);
+            assert_int_equal(rl.remaining, 0);
+            assert_int_equal(rl.reset_ms, 4000);
+            assert_int_equal(rl.limit, 2);
+            assert_int_equal(rl.window_ms, 10000);
+            assert_string_equal(reply_header(&fast, "X-Request-Id"), o.request_id);
+            apierr_reply_clear(&fast);
+            apierr_reply_clear(&slow);
+        }
+    }
+    /* An allowed verdict has no 429; a bad request id is refused. */
+    apierr_reply r;
+    apierr_limit_verdict ok = take(l, "other", 0);
+    assert_true(ok.allowed);
+    assert_int_equal(apierr_limiter_reply(&r, l, &ok, NULL, NULL, NULL), APIERR_EINVAL);
+    assert_null(r.headers);
+    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+    o.request_id = "bad id\r\n";
+    assert_int_equal(apierr_limiter_reply(&r, l, &v, NULL, NULL, &o), APIERR_EINVAL);
+    /* NULL options: a fresh request id, problem+json. */
+    assert_int_equal(apierr_limiter_reply(&r, l, &v, NULL, NULL, NULL), APIERR_OK);
+    assert_int_equal(strlen(reply_header(&r, "X-Request-Id")), APIERR_REQUEST_ID_LEN);
+    assert_string_equal(reply_header(&r, "Content-Type"), "application/problem+json");
+    apierr_reply_clear(&r);
+    apierr_limiter_free(l);
+}
+
 enum { THREADS = 4, TRIES = 2000, BURST = 50 };
 
 typedef struct {
@@ -284,6 +390,8 @@ int main(void)
         cmocka_unit_test(test_bounded_memory),
         cmocka_unit_test(test_headers_parse_back),
         cmocka_unit_test(test_429_reply),
+        cmocka_unit_test(test_problem_with),
+        cmocka_unit_test(test_fast_reply),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -104,6 +104,45 @@ static void test_status_rows(void **state)
     assert_int_equal(def.policy.retry_transport, APIERR_TRANSPORT_DEFAULT);
 }
 
+/* A read-modify-write refused with 409 or 412: re-read and write again, or
+ * stop (apierr_policy_reread), as each seed words 409. */
+static const struct reread_row {
+    const char *seed, *profile;
+    int status, rounds, reread;
+} reread_rows[] = {
+    /* "Another operation modified the resource in the meantime. Re-read the
+     * resource and retry." */
+    {S000, "giponext", 409, 1, 1},
+    {S000, "giponext", 412, 1, 1},
+    {S000, "giponext", 409, 4, 0}, /* max_attempts 4: the fourth refusal ends it */
+    {S000, "giponext", 422, 1, 0},
+    /* "409 Conflict ... (e.g. duplicate creation)", non-retryable. */
+    {S001, "gotab", 409, 1, 0},
+    {S001, "gotab", 412, 1, 1},
+    {"RFC 9110 15.5.13", "default", 412, 1, 1},
+};
+
+static void test_reread_rows(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof reread_rows / sizeof reread_rows[0]; i++) {
+        const struct reread_row *r = &reread_rows[i];
+        apierr_profile p;
+        assert_int_equal(apierr_profile_builtin(&p, r->profile), APIERR_OK);
+        char why[APIERR_REASON_MAX] = "";
+        if (apierr_policy_reread(&p.policy, r->status, r->rounds, 0, why, sizeof why) != r->reread)
+            fail_msg("%s, profile %s: %d after %d round(s) should%s re-read (%s)", r->seed,
+                     r->profile, r->status, r->rounds, r->reread ? "" : " not", why);
+        assert_true(strlen(why) > 10);
+    }
+    /* The deadline stops it too. */
+    apierr_profile p;
+    assert_int_equal(apierr_profile_builtin(&p, "giponext"), APIERR_OK);
+    p.policy.deadline_ms = 1000;
+    assert_int_equal(apierr_policy_reread(&p.policy, 409, 1, 999, NULL, 0), 1);
+    assert_int_equal(apierr_policy_reread(&p.policy, 409, 1, 1000, NULL, 0), 0);
+}
+
 static void test_builtin_list(void **state)
 {
     (void)state;
@@ -255,10 +294,10 @@ static void test_load_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_member_rows),        cmocka_unit_test(test_status_rows),
-        cmocka_unit_test(test_builtin_list),       cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_equal_sees_changes), cmocka_unit_test(test_load_file),
-        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_member_rows), cmocka_unit_test(test_status_rows),
+        cmocka_unit_test(test_reread_rows), cmocka_unit_test(test_builtin_list),
+        cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_equal_sees_changes),
+        cmocka_unit_test(test_load_file),   cmocka_unit_test(test_load_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include "apierr/server_request_id.h"
 
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int hexval(char c)
 {
@@ -36,6 +38,34 @@ static void test_fresh_ids(void **state)
      * all ones) is far outside these bounds. */
     assert_true(bits_set > N * 128 * 4 / 10);
     assert_true(bits_set < N * 128 * 6 / 10);
+}
+
+/* Ids are drawn from a per-thread pool of kernel random bytes: a forked
+ * child must not hand out the ids its parent is about to. */
+static void test_fork_does_not_repeat(void **state)
+{
+    (void)state;
+    char parent[APIERR_REQUEST_ID_BUFSIZE], child[APIERR_REQUEST_ID_BUFSIZE] = "";
+    int fds[2];
+    assert_int_equal(apierr_request_id_new(parent), APIERR_OK); /* the pool is full now */
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char id[APIERR_REQUEST_ID_BUFSIZE];
+        int ok = apierr_request_id_new(id) == APIERR_OK;
+        ssize_t n = ok ? write(fds[1], id, APIERR_REQUEST_ID_LEN) : 0;
+        _exit(n == APIERR_REQUEST_ID_LEN ? 0 : 1);
+    }
+    close(fds[1]);
+    assert_int_equal(read(fds[0], child, APIERR_REQUEST_ID_LEN), APIERR_REQUEST_ID_LEN);
+    child[APIERR_REQUEST_ID_LEN] = '\0';
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(apierr_request_id_new(parent), APIERR_OK);
+    assert_string_not_equal(parent, child);
 }
 
 static void test_valid(void **state)
@@ -93,6 +123,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh_ids),
+        cmocka_unit_test(test_fork_does_not_repeat),
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_pick),
     };

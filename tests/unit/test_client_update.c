@@ -1,0 +1,106 @@
+/* The pure parts of the read-modify-write helper: which entity tag a write
+ * must match, and the attempt history kept across rounds. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "../../src/client/client_impl.h"
+#include "../../src/core/alloc.h"
+#include "apierr-client.h"
+
+#include <string.h>
+
+/* tag_of(body, etag): the If-Match value for that response, or NULL. */
+static char *tag_of(const char *body, const char *etag)
+{
+    apierr_header h = {"ETag", etag};
+    apierr_result r = {0};
+    r.body = (char *)body;
+    r.body_len = body ? strlen(body) : 0;
+    r.headers = etag ? &h : NULL;
+    r.nheaders = etag ? 1 : 0;
+    apierr__buf b = APIERR__BUF_INIT;
+    if (apierr__update_tag(&b, &r)) {
+        apierr__buf_free(&b);
+        return NULL;
+    }
+    return apierr__buf_take(&b, NULL);
+}
+
+static void check_tag(const char *body, const char *etag, const char *want)
+{
+    char *got = tag_of(body, etag);
+    if (!want) {
+        if (got)
+            fail_msg("body %s, etag %s: no tag expected, got %s", body, etag ? etag : "(none)", got);
+        return;
+    }
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("body %s, etag %s: tag %s, want %s", body, etag ? etag : "(none)",
+                 got ? got : "(none)", want);
+    apierr__free(got);
+}
+
+static void test_tag(void **state)
+{
+    (void)state;
+    /* The ETag wins, weak or strong, as sent. */
+    check_tag("{\"version\":3}", "\"7\"", "\"7\"");
+    check_tag(NULL, "W/\"abc\"", "W/\"abc\"");
+    /* Else the version member, quoted as a strong tag. */
+    check_tag("{\"id\":\"1\",\"version\":12}", NULL, "\"12\"");
+    check_tag("{\"version\":\"2024-01-01T00:00:00Z\"}", NULL, "\"2024-01-01T00:00:00Z\"");
+    /* Nothing to match: no write that could undo another's change. */
+    check_tag("{\"id\":\"1\"}", NULL, NULL);
+    check_tag("{\"version\":\"a\\\"b\"}", NULL, NULL);
+    check_tag("{\"version\":1.5}", NULL, NULL);
+    check_tag("not json", NULL, NULL);
+    check_tag("[1]", "", NULL);
+}
+
+static void add_attempt(apierr_result *r, int status, const char *code)
+{
+    r->attempts = apierr__realloc(r->attempts, (r->nattempts + 1) * sizeof *r->attempts);
+    assert_non_null(r->attempts);
+    apierr_attempt *a = &r->attempts[r->nattempts++];
+    memset(a, 0, sizeof *a);
+    a->number = (int)r->nattempts;
+    a->status = status;
+    a->code = code ? apierr__strdup(code) : NULL;
+}
+
+static void test_history(void **state)
+{
+    (void)state;
+    apierr_result all = {0}, get = {0}, put = {0};
+    add_attempt(&get, 503, "DB_TIMEOUT");
+    add_attempt(&get, 200, NULL);
+    add_attempt(&put, 409, "conflict");
+    assert_int_equal(apierr__result_append_attempts(&all, &get), 0);
+    assert_int_equal(apierr__result_append_attempts(&all, &put), 0);
+    assert_int_equal(all.nattempts, 3);
+    int want[] = {503, 200, 409};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(all.attempts[i].number, i + 1);
+        assert_int_equal(all.attempts[i].status, want[i]);
+    }
+    assert_string_equal(all.attempts[2].code, "conflict");
+    /* The codes moved: clearing the sources frees nothing twice (ASan). */
+    assert_null(put.attempts[0].code);
+    apierr_result_clear(&get);
+    apierr_result_clear(&put);
+    apierr_result empty = {0};
+    assert_int_equal(apierr__result_append_attempts(&all, &empty), 0);
+    assert_int_equal(all.nattempts, 3);
+    apierr_result_clear(&all);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tag),
+        cmocka_unit_test(test_history),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
