@@ -396,6 +396,9 @@ static void fault_reply(refapi_req *r, const refapi_fault *f)
     if (p && f->retry_after_s >= 0) p->retry_after_ms = f->retry_after_s * 1000;
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     o.allow = "GET, POST, PUT, DELETE";
+    /* Retry-After exactly as the spec says (an outage states its remaining
+     * time): a 429 without one is what clients' default delays are for. */
+    o.default_retry_after_ms = -1;
     apierr__req_problem(r, p, &o);
 }
 
