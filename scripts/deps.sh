@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format
 libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
 libssl-dev libcmocka-dev libhiredis-dev curl
-wrk nginx-light"
+wrk nginx-light python3-urllib3"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# bench/client goodput: the same M GETs through one fault script, sent by
+# `apierr call --parallel`, Debian's curl --retry, Python urllib3 Retry and
+# the fetchWithRetry of seed 001 on Node, N at a time, each peer against its
+# own fresh `apierr serve` with the same faults and seed.
+#
+# Faults: outage:3 (every /v1 request 503, Retry-After the rest of the
+# outage, for the first 3 s after the server starts), then 10 % 503 with
+# Retry-After 1 and 10 % 429 with Retry-After 2. Real time: APIERR_TIME_SCALE
+# would slow or speed apierr alone.
+#
+# Each peer records every attempt (apierr: --output-json history and -v;
+# curl: --trace-time; urllib3 and Node: their own stamps); goodput.py turns
+# the records into one attempt log and prints, per peer: calls that
+# succeeded, attempts per success, time from server start to the last
+# response, retries sent before the Retry-After they got had passed (10 ms
+# tolerance for clocks and timers), attempts during the outage, in the
+# second after it and in the busiest 100 ms of that second (the herd); then
+# the ratios to apierr and apierr's targets.
+#
+# usage: bench/client/goodput.sh [BUILD_DIR]
+# environment: GOODPUT_M (requests, 200), GOODPUT_N (concurrency, 50),
+# GOODPUT_SEED (fault seed, 1), GOODPUT_PEERS ("apierr apierr-r4 curl urllib3
+# node"; apierr-r4 is apierr with --retries 4, the peers' retry count),
+# GOODPUT_KEEP=DIR (keep the logs there).
+set -u
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build}
+apierr=$(cd "$build" && pwd)/apierr
+M=${GOODPUT_M:-200}
+N=${GOODPUT_N:-50}
+SEED=${GOODPUT_SEED:-1}
+OUTAGE=3
+FAULTS="outage:$OUTAGE,503:0.1:1,429:0.1:2"
+TOL_MS=10
+PEERS=${GOODPUT_PEERS:-apierr apierr-r4 curl urllib3 node}
+# Debian's interpreter, where python3-urllib3 is installed.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+[ -x "$apierr" ] || { echo "goodput: $apierr missing (make build)"; exit 1; }
+tmp=${GOODPUT_KEEP:-$(mktemp -d)}
+mkdir -p "$tmp"
+srv_pid=""
+cleanup() {
+    [ -n "$srv_pid" ] && kill -TERM "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
+    [ -n "${GOODPUT_KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+have() {
+    case $1 in
+    apierr | apierr-r4) return 0 ;;
+    curl) command -v curl >/dev/null 2>&1 ;;
+    urllib3) "$PY" -c 'import urllib3' 2>/dev/null ;;
+    node) command -v node >/dev/null 2>&1 ;;
+    esac
+}
+
+# Starts a fresh server; sets base, t_srv (when it printed its URL: the
+# outage clock starts a little before) and token.
+start_server() {
+    local out=$tmp/$1.srv
+    "$apierr" serve --listen 127.0.0.1:0 --client demo:s3cret:acme:invoices:read,invoices:write \
+        --faults "$FAULTS" --seed "$SEED" >"$out" 2>"$out.err" &
+    srv_pid=$!
+    for _ in $(seq 1 400); do [ -s "$out" ] && break; sleep 0.005; done
+    t_srv=$EPOCHREALTIME
+    base=$(head -n 1 "$out")
+    token=$(curl -s -u demo:s3cret -d grant_type=client_credentials "$base/oauth/token" |
+        "$PY" -S -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+    for i in $(seq 1 "$M"); do echo "$base/v1/tenants/acme/invoices?limit=1&call=$i"; done \
+        >"$tmp/$1.urls"
+}
+
+stop_server() {
+    kill -TERM "$srv_pid" 2>/dev/null
+    wait "$srv_pid" 2>/dev/null
+    srv_pid=""
+}
+
+run_peer() {
+    local log=$tmp/$1.log
+    case $1 in
+    apierr | apierr-r4)
+        # apierr-r4: four retries like the peers, instead of the profile's three.
+        local extra=()
+        [ "$1" = apierr-r4 ] && extra=(--retries 4)
+        sed 's/^/GET /' "$tmp/$1.urls" >"$tmp/$1.in"
+        # -v goes through the stamper, the JSON lines to a file.
+        "$apierr" call -v --parallel "$N" --input "$tmp/$1.in" --profile default \
+            "${extra[@]}" --token "$token" --output-json 2>&1 >"$tmp/$1.out" |
+            "$PY" -S "$here/goodput.py" stamp >"$tmp/$1.err"
+        "$PY" -S "$here/goodput.py" apierr "$tmp/$1.out" "$tmp/$1.err" >"$log"
+        ;;
+    curl)
+        mkdir -p "$tmp/curl"
+        awk '{print NR, $0}' "$tmp/curl.urls" |
+            xargs -P "$N" -n 2 bash "$here/peer_curl.sh" "$tmp/curl" "$token"
+        "$PY" -S "$here/goodput.py" curl "$tmp/curl" "$M" >"$log"
+        ;;
+    urllib3)
+        "$PY" "$here/peer_urllib3.py" "$tmp/urllib3.urls" "$N" "$token" "$log"
+        ;;
+    node)
+        node "$here/peer_node.mjs" "$tmp/node.urls" "$N" "$token" "$log"
+        ;;
+    esac
+}
+
+echo "goodput: M=$M GETs, N=$N at a time, faults $FAULTS, seed $SEED, a fresh server per peer"
+echo "  apierr: call --parallel $N --profile default (its policy: 4 attempts, full jitter"
+echo "    1 s doubling, Retry-After honoured); apierr-r4: the same with --retries 4"
+echo "  curl $(curl --version | head -n 1 | cut -d' ' -f2): --retry 4"
+echo "  urllib3 $("$PY" -c 'import urllib3; print(urllib3.__version__)' 2>/dev/null):" \
+    "Retry(total=4, backoff_factor=1, status_forcelist 429/5xx, Retry-After)"
+echo "  node $(node --version 2>/dev/null): fetchWithRetry of seed 001 (4 retries)"
+specs=()
+for p in $PEERS; do
+    if ! have "$p"; then
+        echo "goodput: peer $p skipped (not installed; scripts/deps.sh)"
+        continue
+    fi
+    start_server "$p"
+    run_peer "$p"
+    stop_server
+    specs+=("$p:$tmp/$p.log:$t_srv")
+done
+echo
+"$PY" -S "$here/goodput.py" report "$OUTAGE" "$TOL_MS" "${specs[@]}"
