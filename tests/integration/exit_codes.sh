@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The man page and the code must tell the same story: the EXIT STATUS
-# section of docs/apierr.1 against CLI_EXIT_MAP in src/cli/cli.h, and the
-# DIALECTS section against APIERR_DIALECT_MAP in include/apierr/dialect.h
-# (name, whether it can be encoded, description). Then the checks are run on
-# altered copies, to prove they catch drift.
+# section of docs/apierr.1 against CLI_EXIT_MAP in src/cli/cli.h, the
+# LIBRARY RETURN CODES section against APIERR_ERRNO_MAP in
+# include/apierr/common.h (name, value, message), and the DIALECTS section
+# against APIERR_DIALECT_MAP in include/apierr/dialect.h (name, whether it
+# can be encoded, description). Then the checks are run on altered copies,
+# to prove they catch drift.
 set -u
 src=${APIERR_SOURCE_DIR:?APIERR_SOURCE_DIR is not set}
 man=$src/docs/apierr.1
 cli_h=$src/src/cli/cli.h
 dialect_h=$src/include/apierr/dialect.h
+common_h=$src/include/apierr/common.h
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -36,6 +39,14 @@ exit_map() {
     sed -n 's/^[[:space:]]*X([A-Z_]*, *\([0-9]*\), *"\(.*\)")[[:space:]\\]*$/\1\t\2/p' "$1"
 }
 
+# Prints "APIERR_NAME (value)<TAB>message" for each row X(NAME, value,
+# "message") of APIERR_ERRNO_MAP, the way the man page's terms read; only the
+# macro's own lines are looked at.
+errno_map() {
+    local row='^[[:space:]]*X(\([A-Z_]*\), *\(-\{0,1\}[0-9]*\), *"\(.*\)")[[:space:]\\]*$'
+    sed -n '/^#define APIERR_ERRNO_MAP(/,/[^\\]$/p' "$1" | sed -n "s/$row/APIERR_\1 (\2)\t\3/p"
+}
+
 # Prints "name<TAB>text" for each row of APIERR_DIALECT_MAP, text being the
 # description, prefixed with "(encode) " for a dialect that can be encoded.
 dialect_map() {
@@ -59,8 +70,17 @@ same() {
 # --- the real files agree -----------------------------------------------------
 same "$man" "EXIT STATUS" exit_map "$cli_h" || fail "EXIT STATUS in apierr.1 differs from CLI_EXIT_MAP"
 same "$man" "DIALECTS" dialect_map "$dialect_h" || fail "DIALECTS in apierr.1 differs from APIERR_DIALECT_MAP"
+same "$man" "LIBRARY RETURN CODES" errno_map "$common_h" ||
+    fail "LIBRARY RETURN CODES in apierr.1 differs from APIERR_ERRNO_MAP"
 rows=$(exit_map "$cli_h" | wc -l)
 [ "$rows" -ge 3 ] || fail "only $rows rows parsed from CLI_EXIT_MAP"
+rc_rows=$(errno_map "$common_h" | wc -l)
+# A row the parser cannot read (a new quoting, a comment) must not vanish
+# from the comparison: count the macro's X( rows another way.
+raw_rows=$(sed -n '/^#define APIERR_ERRNO_MAP(/,/[^\\]$/p' "$common_h" | grep -c '^[[:space:]]*X(')
+if [ "$rc_rows" -lt 3 ] || [ "$rc_rows" -ne "$raw_rows" ]; then
+    fail "parsed $rc_rows of $raw_rows rows of APIERR_ERRNO_MAP"
+fi
 
 # --- drift is caught ------------------------------------------------------------
 expect_drift() {
@@ -82,8 +102,27 @@ expect_drift "exit row added in cli.h" "$man" "EXIT STATUS" exit_map "$tmp/cli.h
 sed 's/^(encode) \(.*(GoTab)\)$/\1/' "$man" >"$tmp/enc.1"
 expect_drift "dialect lost its encode mark" "$tmp/enc.1" "DIALECTS" dialect_map "$dialect_h"
 
+rc_section="LIBRARY RETURN CODES"
+sed 's|^input/output error$|input or output error|' "$man" >"$tmp/rc_text.1"
+expect_drift "changed return code text" "$tmp/rc_text.1" "$rc_section" errno_map "$common_h"
+sed 's/^\.B APIERR_EIO (\\-6)$/.B APIERR_EIO (\\-9)/' "$man" >"$tmp/rc_value.1"
+expect_drift "changed return code value" "$tmp/rc_value.1" "$rc_section" errno_map "$common_h"
+sed 's/^\.B APIERR_EPARSE /.B APIERR_EBADPARSE /' "$man" >"$tmp/rc_name.1"
+expect_drift "changed return code name" "$tmp/rc_name.1" "$rc_section" errno_map "$common_h"
+sed '/^\.B APIERR_ERANGE /,+1d' "$man" >"$tmp/rc_dropped.1"
+expect_drift "dropped return code row" "$tmp/rc_dropped.1" "$rc_section" errno_map "$common_h"
+sed 's/^\([[:space:]]*X(EUNSUPPORTED, -7, "not supported")\)$/\1 \\\n    X(EBUSY, -8, "busy")/' \
+    "$common_h" >"$tmp/common.h"
+[ "$(errno_map "$tmp/common.h" | wc -l)" -eq $((rc_rows + 1)) ] ||
+    fail "could not add a row to a copy of common.h"
+expect_drift "return code added in common.h" "$man" "$rc_section" errno_map "$tmp/common.h"
+sed 's/X(EINVAL, -2, "invalid argument")/X(EINVAL, -2, "bad argument")  /' \
+    "$common_h" >"$tmp/common2.h"
+expect_drift "return code text changed in common.h" "$man" "$rc_section" errno_map "$tmp/common2.h"
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
     exit 1
 fi
-echo "exit codes and dialects: man page and code agree ($rows exit codes)"
+echo "exit codes, return codes and dialects: man page and code agree" \
+    "($rows exit codes, $rc_rows return codes)"
