@@ -598,6 +598,11 @@ int cli_call(int argc, char **argv)
         cli_usage(stderr, &command);
         return CLI_EXIT_USAGE;
     }
+    /* --json asks for JSON back too, as curl's --json does, unless -H says
+     * otherwise. */
+    if (a.json && !apierr_header_find(a.headers, a.nheaders, "Accept") &&
+        a.nheaders < MAX_HEADERS)
+        a.headers[a.nheaders++] = (apierr_header){"Accept", "application/json"};
     apierr_profile profile;
     if ((rc = load_profile(&profile, a.profile))) return rc;
     if (a.retries >= 0) profile.policy.max_attempts = a.retries + 1;
