@@ -103,6 +103,7 @@ struct apierr_client {
     int tok_used_refresh; /* the request in flight used the refresh token grant */
     /* session login (CRED_SESSION) */
     char *login_url, *api_token, *api_token_header;
+    char *login_url_shown; /* login_url with the API token replaced, for -v */
     char *sess_member, *sess_from_header, *sess_expiry_member;
     char *auth_header; /* carries the token on calls: "Authorization" (Bearer) or e.g. xa-token */
     struct curl_slist *tok_slist;
@@ -195,6 +196,11 @@ static int session_init(apierr_client *c, const apierr_client_opts *o)
     apierr__url_build(&u, c->base_url, o->session_login_url, NULL, o->api_token_query,
                       o->api_token);
     c->login_url = apierr__buf_take(&u, NULL);
+    /* The API token may ride in a query parameter of any name, so -v shows a
+     * copy built with the value replaced rather than one filtered by name. */
+    apierr__url_build(&u, c->base_url, o->session_login_url, NULL, o->api_token_query,
+                      o->api_token_query ? "REDACTED" : NULL);
+    c->login_url_shown = apierr__buf_take(&u, NULL);
     c->api_token = apierr__strdup(o->api_token);
     c->api_token_header =
         o->api_token_query
@@ -204,9 +210,9 @@ static int session_init(apierr_client *c, const apierr_client_opts *o)
     c->sess_from_header = dup_or_null(o->session_token_from_header);
     c->sess_expiry_member =
         apierr__strdup(o->session_expiry_member ? o->session_expiry_member : "expires_in");
-    return c->login_url && c->api_token && (o->api_token_query || c->api_token_header) &&
-                   c->sess_member && c->sess_expiry_member &&
-                   (!o->session_token_from_header || c->sess_from_header)
+    return c->login_url && c->login_url_shown && c->api_token &&
+                   (o->api_token_query || c->api_token_header) && c->sess_member &&
+                   c->sess_expiry_member && (!o->session_token_from_header || c->sess_from_header)
                ? 0
                : -1;
 }
@@ -341,6 +347,7 @@ void apierr_client_free(apierr_client *c)
     curl_slist_free_all(c->tok_slist);
     apierr__buf_free(&c->tok_head);
     apierr__free(c->login_url);
+    apierr__free(c->login_url_shown);
     apierr__free(c->api_token);
     apierr__free(c->api_token_header);
     apierr__free(c->sess_member);
@@ -518,7 +525,7 @@ static void start_login(apierr_client *c)
     if (c->verbose) {
         apierr__buf line = APIERR__BUF_INIT;
         char url[2048];
-        apierr_redact_url(url, sizeof url, c->login_url);
+        apierr_redact_url(url, sizeof url, c->login_url_shown);
         apierr__buf_printf(&line, "* session login: GET %s", url);
         log_line(c, &line);
         apierr__buf_free(&line);
@@ -599,7 +606,9 @@ static void start_token_request(apierr_client *c, int use_refresh)
     }
     if (c->verbose) {
         apierr__buf line = APIERR__BUF_INIT;
-        apierr__buf_printf(&line, "* token request: POST %s (grant_type=%s)", c->token_url,
+        char url[2048];
+        apierr_redact_url(url, sizeof url, c->token_url);
+        apierr__buf_printf(&line, "* token request: POST %s (grant_type=%s)", url,
                            use_refresh ? "refresh_token" : "client_credentials");
         log_line(c, &line);
         apierr__buf_free(&line);
@@ -698,6 +707,15 @@ static long long policy_now(const call *k)
     return apierr__mono_ms() + k->skew_ms;
 }
 
+/* 1 when a header's value must not be shown: the well-known secret headers,
+ * and the ones this client was configured to carry credentials in (a
+ * session header of any name, the API token's header). */
+static int header_is_secret(const apierr_client *c, const char *name)
+{
+    return apierr_header_is_secret(name) || (c->auth_header && !strcasecmp(name, c->auth_header)) ||
+           (c->api_token_header && !strcasecmp(name, c->api_token_header));
+}
+
 static int add_header(call *k, const char *name, const char *value)
 {
     apierr__buf b = APIERR__BUF_INIT;
@@ -706,7 +724,7 @@ static int add_header(call *k, const char *name, const char *value)
     if (s) k->slist = s;
     if (k->c->verbose && *name) {
         apierr__buf line = APIERR__BUF_INIT;
-        apierr__header_line(&line, "> ", name, value);
+        apierr__header_line(&line, "> ", name, value, header_is_secret(k->c, name));
         log_line(k->c, &line);
         apierr__buf_free(&line);
     }
@@ -1035,7 +1053,7 @@ static void log_response(apierr_client *c, int status, const apierr_header *h, s
         apierr__buf_printf(&line, "< %d %s", status, apierr_status_reason(status));
     log_line(c, &line);
     for (size_t i = 0; i < nh; i++) {
-        apierr__header_line(&line, "< ", h[i].name, h[i].value);
+        apierr__header_line(&line, "< ", h[i].name, h[i].value, header_is_secret(c, h[i].name));
         log_line(c, &line);
     }
     apierr__buf_free(&line);

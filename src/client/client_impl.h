@@ -55,7 +55,8 @@ void apierr__report_line(apierr__buf *b, long long unix_ms, const apierr_result 
                          const apierr_attempt *a, const apierr_problem *problem);
 
 /* Appends a redacted "Name: value" line for -v output. */
-void apierr__header_line(apierr__buf *b, const char *prefix, const char *name, const char *value);
+void apierr__header_line(apierr__buf *b, const char *prefix, const char *name, const char *value,
+                         int secret);
 
 /* The retry policy of the client's profile. */
 const apierr_policy *apierr__client_policy(const apierr_client *c);

@@ -103,12 +103,13 @@ size_t apierr_redact_url(char *buf, size_t cap, const char *url)
     return n;
 }
 
-void apierr__header_line(apierr__buf *b, const char *prefix, const char *name, const char *value)
+void apierr__header_line(apierr__buf *b, const char *prefix, const char *name, const char *value,
+                         int secret)
 {
     apierr__buf_puts(b, prefix);
     apierr__buf_puts(b, name);
     apierr__buf_puts(b, ": ");
-    if (!apierr_header_is_secret(name)) {
+    if (!secret) {
         apierr__buf_puts(b, value);
         return;
     }

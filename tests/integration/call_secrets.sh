@@ -23,6 +23,17 @@ assert any(l["request_id"] for l in lines)
 print("report: %d failed attempts" % len(lines))
 PY
 grep -q 'Authorization: Bearer REDACTED' "$TMP/verbose" || fail "-v shows no Authorization line"
+grep -q '^\* token request: POST ' "$TMP/verbose" || fail "-v shows no token request"
+
+# Gestix session login: the API token (sent as X-API-Token, then in the query)
+# and the session token it buys (xa-token) stay out of -v and the report.
+start_server --profile gestix
+for where in header:X-API-Token query:api_token; do
+    "$APIERR" call -v --profile gestix --session-login "$BASE/helo" --api-token "$CLIENT_SECRET" \
+        --api-token-in "$where" --report "$TMP/report.jsonl" \
+        "$BASE/v1/tenants/$TENANT/invoices" >/dev/null 2>>"$TMP/verbose" || fail "gestix login ($where)"
+done
+grep -q '^> xa-token: REDACTED' "$TMP/verbose" || fail "-v shows no redacted xa-token line"
 # The tokens the server issued, from its own store of truth: ask for one and
 # check its shape never appears (64 hex digits).
 for f in "$TMP/verbose" "$TMP/report.jsonl"; do

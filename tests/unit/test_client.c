@@ -129,13 +129,15 @@ static void test_header_redaction(void **state)
     assert_true(apierr_header_is_secret("X-Api-Key"));
     assert_false(apierr_header_is_secret("Content-Type"));
     apierr__buf b = APIERR__BUF_INIT;
-    apierr__header_line(&b, "> ", "Authorization", "Bearer s3cr3t");
+    apierr__header_line(&b, "> ", "Authorization", "Bearer s3cr3t",
+                        apierr_header_is_secret("Authorization"));
     assert_string_equal(b.data, "> Authorization: Bearer REDACTED");
     b.len = 0;
-    apierr__header_line(&b, "< ", "Set-Cookie", "sid=s3cr3t; Path=/");
+    apierr__header_line(&b, "< ", "Set-Cookie", "sid=s3cr3t; Path=/",
+                        apierr_header_is_secret("Set-Cookie"));
     assert_string_equal(b.data, "< Set-Cookie: REDACTED");
     b.len = 0;
-    apierr__header_line(&b, "< ", "X-Request-Id", "r-1");
+    apierr__header_line(&b, "< ", "X-Request-Id", "r-1", apierr_header_is_secret("X-Request-Id"));
     assert_string_equal(b.data, "< X-Request-Id: r-1");
     apierr__buf_free(&b);
 }
