@@ -16,30 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char dir[512];
-static char dbpath[600];
-
-static int setup(void **state)
-{
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/apierr-db-error-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(dbpath, sizeof dbpath, "%s/test.db", dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char path[700];
-    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-        snprintf(path, sizeof path, "%s%s", dbpath, suffixes[i]);
-        unlink(path);
-    }
-    return rmdir(dir);
-}
+#include "temp_db.h"
 
 static sqlite3 *open_db(const char *path)
 {
