@@ -90,10 +90,12 @@ typedef struct apierr_client_opts {
                                               "expires_in"; "": ignore (rely on the refusal) */
     const char *session_header;            /* header that carries the session token on calls; NULL:
                                               "xa-token"; "Authorization": as "Bearer TOKEN" */
-    /* Pacing by rate-limit headers (RateLimit/RateLimit-Policy, X-RateLimit-*):
-     * when a host says no request is left in its window, new attempts to it
-     * wait for the reset instead of being sent and refused with 429. 1 on,
-     * -1 off, 0: on (the default). */
+    /* Pacing by rate-limit headers (RateLimit/RateLimit-Policy, X-RateLimit-*),
+     * so that attempts are not refused with 429: the first attempt to a host
+     * probes its quota; with a policy (q per w seconds) the client mirrors
+     * the server's bucket and releases attempts one per w/q once the burst
+     * is spent; without one it waits for the reset when nothing is left.
+     * 1 on, -1 off, 0: on (the default). */
     int pace;
 } apierr_client_opts;
 

@@ -9,6 +9,7 @@
  */
 #include "alloc.h"
 #include "client_impl.h"
+#include "pacer.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -19,15 +20,15 @@
 
 enum cred_kind { CRED_NONE, CRED_STATIC, CRED_OAUTH, CRED_CALLBACK, CRED_SESSION };
 
-/* What a host's rate-limit headers said, for pacing. */
+/* A host's pacing: what its rate-limit headers said (pacer.h), and the
+ * calls held back, first come first sent: at most one of them in the timer
+ * heap (the head, waiting for its release time), the others in a queue
+ * woken one at a time, so a release costs no walk over every held call. */
 typedef struct pace_host {
-    char *key;           /* scheme://authority */
-    long long remaining; /* requests left in the window by our count; -1: unknown */
-    long long reset_at;  /* monotonic ms when the window resets */
-    size_t inflight;     /* attempts sent and not answered */
-    long long min_r;     /* the smallest remaining the server stated in this window; -1: none */
-    int probing;         /* after a reset: one attempt out, the others wait for its answer */
-    struct call *parked; /* waiting for the probe's answer */
+    char *key; /* scheme://authority */
+    apierr__pacer pacer;
+    struct call *head, *tail; /* held, in order */
+    struct call *timed;       /* held in the timer heap */
 } pace_host;
 
 #define NO_HOST ((size_t)-1)
@@ -56,7 +57,9 @@ struct call {
     long long skew_ms;  /* waits the time scale skipped: policy time = real + skew */
     unsigned cred_gen;  /* credentials the last attempt carried */
     size_t host;        /* index in the client's pace hosts */
-    int paced;          /* the attempt in flight counts in its host's inflight */
+    int paced;          /* the attempt in flight counts in its host's pacer */
+    int pace_woken;     /* taken off its host's queue: may go first */
+    long long pace_sent_ms;
     apierr_done_fn done;
     void *payload;
     /* the attempt in flight */
@@ -301,12 +304,14 @@ static void attempt_release(call *k)
     apierr__buf_free(&k->rhead);
 }
 
-static void pace_update(call *k, const apierr_header *hd, size_t nh);
+static void pace_update(call *k, int status, const apierr_header *hd, size_t nh,
+                        long long retry_after_ms);
+static void pace_forget(call *k);
 
 static void call_free(call *k)
 {
     apierr_client *c = k->c;
-    pace_update(k, NULL, 0); /* an attempt that ended without an answer */
+    pace_forget(k);
     attempt_release(k);
     if (k->all_prev)
         k->all_prev->all_next = k->all_next;
@@ -848,76 +853,103 @@ static size_t host_index(apierr_client *c, const char *url)
     if (!key) return NO_HOST;
     memcpy(key, url, len);
     key[len] = '\0';
-    v[c->nhosts] = (pace_host){.key = key, .remaining = -1, .min_r = -1};
+    v[c->nhosts] = (pace_host){.key = key, .pacer = APIERR__PACER_INIT};
     return c->nhosts++;
 }
 
-static void wake_parked(apierr_client *c, pace_host *h)
+/* Holds k in its host's queue: at the head when it was first in line. */
+static void pace_queue(pace_host *h, call *k, int first)
 {
-    h->probing = 0;
-    while (h->parked) {
-        call *k = h->parked;
-        h->parked = k->next;
-        ready_push(c, k);
+    if (first || !h->head) {
+        k->next = h->head;
+        h->head = k;
+        if (!h->tail) h->tail = k;
+    } else {
+        k->next = NULL;
+        h->tail->next = k;
+        h->tail = k;
     }
 }
 
+/* Sends the first held call of the host back to the ready queue, to ask
+ * the pacer again. */
+static void pace_wake(apierr_client *c, pace_host *h)
+{
+    call *k = h->head;
+    if (!k) return;
+    h->head = k->next;
+    if (!h->head) h->tail = NULL;
+    k->pace_woken = 1;
+    ready_push(c, k);
+}
+
 /*
- * Holds an attempt back when its host said no request is left in the
- * window. While attempts to the host are in flight, it waits for their
- * answers (each says what is left, and the server may have counted some of
- * them already); with none in flight, until the reset (timer heap); after
- * the reset, one probe finds out the new quota while the others wait.
- * Returns 1 when it holds the call, 0 to send it now.
+ * Holds an attempt back until its host's pacer releases it (pacer.h):
+ * behind the calls already held, else until its release time (timer heap)
+ * or an answer of the attempts in flight. A call released wakes the next
+ * one, so a burst the quota allows leaves at once. Returns 1 when it holds
+ * the call, 0 to send it now.
  */
 static int pace_hold(call *k)
 {
     apierr_client *c = k->c;
     if (!c->pace || k->host == NO_HOST) return 0;
     pace_host *h = &c->hosts[k->host];
-    if (h->remaining == 0 || h->probing) {
-        if (h->inflight > 0) {
-            k->next = h->parked;
-            h->parked = k;
-            return 1;
-        }
-        if (h->remaining == 0 && apierr__mono_ms() < h->reset_at &&
-            apierr__heap_push(&c->timers, h->reset_at, k) == 0)
-            return 1;
-        h->remaining = -1;
-        h->probing = 1;
+    int first = k->pace_woken || h->timed == k;
+    k->pace_woken = 0;
+    if (h->timed == k) h->timed = NULL;
+    if (!first && (h->head || h->timed)) {
+        pace_queue(h, k, 0);
+        return 1;
     }
-    if (h->remaining > 0) h->remaining--;
-    h->inflight++;
+    long long now = apierr__mono_ms();
+    long long at = apierr__pacer_next(&h->pacer, now);
+    if (at == APIERR__PACE_WAIT_ANSWER || at > now) {
+        if (at == APIERR__PACE_WAIT_ANSWER || h->timed)
+            pace_queue(h, k, 1);
+        else if (apierr__heap_push(&c->timers, at, k) == 0)
+            h->timed = k;
+        else
+            return 0; /* out of memory: sent unpaced rather than lost */
+        return 1;
+    }
+    apierr__pacer_sent(&h->pacer, now);
     k->paced = 1;
+    k->pace_sent_ms = now;
+    pace_wake(c, h);
     return 0;
 }
 
-/* Reads the rate-limit headers of an attempt's response (nh 0: none, or a
- * transport failure). What the server says is left, less the other attempts
- * in flight (it may not have counted them yet), is what may be sent. */
-static void pace_update(call *k, const apierr_header *hd, size_t nh)
+/* Gives the pacer of k's host the end of k's attempt (status 0: no answer;
+ * retry_after_ms -1: none) and lets the first held call ask again, unless
+ * one waits for its release time. */
+static void pace_update(call *k, int status, const apierr_header *hd, size_t nh,
+                        long long retry_after_ms)
 {
     apierr_client *c = k->c;
     if (!k->paced) return;
     k->paced = 0;
     pace_host *h = &c->hosts[k->host];
-    h->inflight--;
     apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
-    if (nh && apierr_ratelimit_parse(&rl, hd, nh, apierr__unix_ms()) == APIERR_OK &&
-        rl.remaining >= 0) {
-        /* Answers overtake each other: the smallest count of the window is
-         * the newest; less what is still in flight (some of it may be counted
-         * already: conservative until nothing is in flight, then exact). */
-        long long now = apierr__mono_ms();
-        if (h->min_r < 0 || now >= h->reset_at || h->probing || rl.remaining < h->min_r)
-            h->min_r = rl.remaining;
-        long long left = h->min_r - (long long)h->inflight;
-        h->remaining = left > 0 ? left : 0;
-        long long reset = rl.reset_ms >= 0 ? rl.reset_ms : rl.window_ms > 0 ? rl.window_ms : 1000;
-        h->reset_at = now + reset;
-    }
-    wake_parked(c, h);
+    int found = nh && apierr_ratelimit_parse(&rl, hd, nh, apierr__unix_ms()) == APIERR_OK;
+    apierr__pacer_answer(&h->pacer, k->pace_sent_ms, status, found ? &rl : NULL, retry_after_ms,
+                         apierr__mono_ms());
+    if (!h->timed) pace_wake(c, h);
+}
+
+/* Takes a call that ends out of its host's pacing: an attempt in flight
+ * ends without an answer, and when the call was first in line (it can
+ * fail while it waits for credentials), the next one takes its place. */
+static void pace_forget(call *k)
+{
+    apierr_client *c = k->c;
+    pace_update(k, 0, NULL, 0, -1);
+    if (k->host == NO_HOST || !c->hosts) return;
+    pace_host *h = &c->hosts[k->host];
+    int first = k->pace_woken || h->timed == k;
+    if (h->timed == k) h->timed = NULL;
+    k->pace_woken = 0;
+    if (first && !h->timed) pace_wake(c, h);
 }
 
 /* Starts the next attempt of a ready call, unless it must wait for
@@ -1088,7 +1120,6 @@ static void attempt_done(call *k, CURLcode rc)
     apierr_header h[64];
     size_t nh = k->rhead.data ? parse_headers(h, 64, k->rhead.data) : 0;
     if (c->verbose) log_response(c, (int)status, h, nh, rc);
-    pace_update(k, h, nh);
     apierr_outcome o = APIERR_OUTCOME_INIT;
     o.transport = transport_of(rc);
     if (rc == CURLE_OK && status == 0) o.transport = APIERR_TRANSPORT_OTHER;
@@ -1099,6 +1130,7 @@ static void attempt_done(call *k, CURLcode rc)
     long long ra_ms;
     if (ra && apierr_retry_after_parse(&ra_ms, ra, strlen(ra), apierr__unix_ms()) == APIERR_OK)
         o.retry_after_ms = ra_ms;
+    pace_update(k, o.status, h, nh, o.retry_after_ms);
     const char *body = k->rbody.data ? k->rbody.data : "";
     int gql = o.status >= 200 && o.status < 300 && graphql_errors(body, k->rbody.len);
     apierr_problem *p = NULL;
@@ -1295,8 +1327,10 @@ static void drain(apierr_client *c)
 int apierr_client_run(apierr_client *c)
 {
     while (c->ncalls > 0) {
-        long long next = fire_timers(c);
+        fire_timers(c);
         pump(c);
+        /* Again: starting attempts may set timers (a pacing hold). */
+        long long next = fire_timers(c);
         if (!c->ncalls) break;
         if (!c->in_flight && !c->tok_easy && !c->ready_head && !c->timers.n && c->waiters) {
             /* Parked with no refresh under way: start one. */

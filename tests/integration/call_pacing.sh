@@ -1,7 +1,12 @@
 # Pacing by rate-limit headers (seed 002: "check your rate limits in the
 # response headers"): a batch against `apierr serve --rate` gets no 429 and
-# finishes near the limit's own minimum, (N - burst) / rate; without pacing
-# the same batch runs into 429s. X-RateLimit-* headers pace too.
+# takes no less than the limit's own minimum, (N - burst) / rate; without
+# pacing the same batch runs into 429s. Also with a burst that refills
+# faster than a second (the `t` of the RateLimit header is whole seconds),
+# and with more calls in flight than the burst. X-RateLimit-* headers pace
+# too. How close to the minimum a batch finishes is measured by
+# bench/pacing/run.sh and checked on a fake clock by test_client_pacer, not
+# here: a loaded machine only makes a batch slower.
 . "$(dirname "$0")/call_lib.bash"
 
 # count429 FILE: 429 attempts in a JSON Lines file of outcomes; "ok" count.
@@ -14,12 +19,12 @@ print(sum(a["status"] == 429 for r in rs for a in r["attempts"]), sum(r["ok"] fo
 
 N=60 RATE=20 BURST=20
 MIN_MS=$(((N - BURST) * 1000 / RATE))
-# batch PACE: the batch through its own token (a fresh quota); sets MS and
-# GOT ("429s oks").
+# batch PACE [PARALLEL]: the batch through its own token (a fresh quota);
+# sets MS and GOT ("429s oks").
 batch() {
     local t0
     t0=$(date +%s%N)
-    "$APIERR" call "$1" -s $(oauth_opts) --parallel 8 --input "$TMP/batch" --output-json \
+    "$APIERR" call "$1" -s $(oauth_opts) --parallel "${2:-8}" --input "$TMP/batch" --output-json \
         >"$TMP/out$1.jsonl" 2>"$TMP/err$1" || true
     MS=$((($(date +%s%N) - t0) / 1000000))
     GOT=$(count "$TMP/out$1.jsonl")
@@ -30,12 +35,25 @@ for i in $(seq "$N"); do echo "GET $BASE/v1/tenants/$TENANT/invoices?n=$i"; done
 batch --pace
 echo "pacing on:  $N calls, 429s and successes: $GOT, $MS ms (minimum $MIN_MS ms)"
 [ "$GOT" = "0 $N" ] || fail "with pacing: no 429 and every call ok, got $GOT"
-# Goal: within 10% of the minimum; the test allows 50% for a loaded machine.
-[ "$MS" -lt $((MIN_MS * 3 / 2)) ] || fail "paced batch took $MS ms, minimum $MIN_MS"
 [ "$MS" -ge $((MIN_MS * 9 / 10)) ] || fail "faster than the limit allows: $MS ms"
 batch --no-pace
 echo "pacing off: $N calls, 429s and successes: $GOT, $MS ms"
 [ "${GOT%% *}" -gt 0 ] || fail "without pacing the batch should meet 429s"
+
+# --- fast refill: 50/s with a burst of 10, 16 calls in flight ------------------------
+# The header's t says 1 s while a request is freed every 20 ms; and the first
+# 16 attempts would spend more than the burst before any answer said so.
+N=80 RATE=50 BURST=10
+MIN_MS=$(((N - BURST) * 1000 / RATE))
+start_server --rate "$RATE/1:$BURST"
+for i in $(seq "$N"); do echo "GET $BASE/v1/tenants/$TENANT/invoices?n=$i"; done >"$TMP/batch"
+batch --pace 16
+echo "fast refill, pacing on:  $N calls, 429s and successes: $GOT, $MS ms (minimum $MIN_MS ms)"
+[ "$GOT" = "0 $N" ] || fail "fast refill with pacing: no 429 and every call ok, got $GOT"
+[ "$MS" -ge $((MIN_MS * 9 / 10)) ] || fail "faster than the limit allows: $MS ms"
+batch --no-pace 16
+echo "fast refill, pacing off: $N calls, 429s and successes: $GOT, $MS ms"
+[ "${GOT%% *}" -gt 0 ] || fail "without pacing the fast-refill batch should meet 429s"
 
 # --- X-RateLimit-*: remaining 0, reset in 1 s -------------------------------------
 # The stub says the quota is spent after the first reply: the second call
