@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ITERS 20000
+#define ITERS  20000
 #define ROUNDS 7
 
 static const char *body_cur;
@@ -69,12 +69,18 @@ static json_t *build_like(const json_t *t)
         json_array_foreach(t, i, v) json_array_append_new(a, build_like(v));
         return a;
     }
-    case JSON_STRING: return json_stringn(json_string_value(t), json_string_length(t));
-    case JSON_INTEGER: return json_integer(json_integer_value(t));
-    case JSON_REAL: return json_real(json_real_value(t));
-    case JSON_TRUE: return json_true();
-    case JSON_FALSE: return json_false();
-    default: return json_null();
+    case JSON_STRING:
+        return json_stringn(json_string_value(t), json_string_length(t));
+    case JSON_INTEGER:
+        return json_integer(json_integer_value(t));
+    case JSON_REAL:
+        return json_real(json_real_value(t));
+    case JSON_TRUE:
+        return json_true();
+    case JSON_FALSE:
+        return json_false();
+    default:
+        return json_null();
     }
 }
 
@@ -108,18 +114,26 @@ static const struct {
     const char *name, *body;
     int status;
 } wild[] = {
-    {"google", "{\"error\":{\"code\":400,\"message\":\"Invalid value at 'instance.name'\","
-               "\"status\":\"INVALID_ARGUMENT\",\"details\":[{\"@type\":\"type.googleapis.com/"
-               "google.rpc.BadRequest\",\"fieldViolations\":[{\"field\":\"instance.name\","
-               "\"description\":\"Invalid value\"}]}]}}", 400},
-    {"stripe", "{\"error\":{\"code\":\"resource_missing\",\"doc_url\":\"https://stripe.com/docs/"
-               "error-codes/resource-missing\",\"message\":\"No such customer: 'cus_123'\","
-               "\"param\":\"customer\",\"type\":\"invalid_request_error\"}}", 404},
-    {"github", "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"Issue\",\"field\":"
-               "\"title\",\"code\":\"missing_field\"}],\"documentation_url\":\"https://docs."
-               "github.com/rest\"}", 422},
-    {"fastapi", "{\"detail\":[{\"loc\":[\"body\",\"items\",0,\"price\"],\"msg\":\"value is not a "
-                "valid float\",\"type\":\"type_error.float\"}]}", 422},
+    {"google",
+     "{\"error\":{\"code\":400,\"message\":\"Invalid value at 'instance.name'\","
+     "\"status\":\"INVALID_ARGUMENT\",\"details\":[{\"@type\":\"type.googleapis.com/"
+     "google.rpc.BadRequest\",\"fieldViolations\":[{\"field\":\"instance.name\","
+     "\"description\":\"Invalid value\"}]}]}}",
+     400},
+    {"stripe",
+     "{\"error\":{\"code\":\"resource_missing\",\"doc_url\":\"https://stripe.com/docs/"
+     "error-codes/resource-missing\",\"message\":\"No such customer: 'cus_123'\","
+     "\"param\":\"customer\",\"type\":\"invalid_request_error\"}}",
+     404},
+    {"github",
+     "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"Issue\",\"field\":"
+     "\"title\",\"code\":\"missing_field\"}],\"documentation_url\":\"https://docs."
+     "github.com/rest\"}",
+     422},
+    {"fastapi",
+     "{\"detail\":[{\"loc\":[\"body\",\"items\",0,\"price\"],\"msg\":\"value is not a "
+     "valid float\",\"type\":\"type_error.float\"}]}",
+     422},
 };
 
 static double geo(double *v, int n)

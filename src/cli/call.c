@@ -600,8 +600,7 @@ int cli_call(int argc, char **argv)
     }
     /* --json asks for JSON back too, as curl's --json does, unless -H says
      * otherwise. */
-    if (a.json && !apierr_header_find(a.headers, a.nheaders, "Accept") &&
-        a.nheaders < MAX_HEADERS)
+    if (a.json && !apierr_header_find(a.headers, a.nheaders, "Accept") && a.nheaders < MAX_HEADERS)
         a.headers[a.nheaders++] = (apierr_header){"Accept", "application/json"};
     apierr_profile profile;
     if ((rc = load_profile(&profile, a.profile))) return rc;

@@ -9,15 +9,15 @@
  * tests/integration/exit_codes.sh checks that the page and this table agree.
  * Columns: enum suffix, value, meaning.
  */
-#define CLI_EXIT_MAP(X)                                                                            \
-    X(OK, 0, "success")                                                                            \
-    X(FAILURE, 1, "the command failed (unreadable input, out of memory)")                         \
-    X(USAGE, 2, "usage error")                                                                     \
-    X(NETWORK, 3, "network failure")                                                               \
-    X(FIX_REQUEST, 4, "fix the request (400, 404, 405, 409, 413, 415, 422)")                      \
-    X(AUTH, 5, "unauthenticated or forbidden")                                                     \
-    X(RATE_LIMITED, 6, "rate limited and gave up")                                                 \
-    X(SERVER, 7, "server error and gave up")                                                       \
+#define CLI_EXIT_MAP(X)                                                      \
+    X(OK, 0, "success")                                                      \
+    X(FAILURE, 1, "the command failed (unreadable input, out of memory)")    \
+    X(USAGE, 2, "usage error")                                               \
+    X(NETWORK, 3, "network failure")                                         \
+    X(FIX_REQUEST, 4, "fix the request (400, 404, 405, 409, 413, 415, 422)") \
+    X(AUTH, 5, "unauthenticated or forbidden")                               \
+    X(RATE_LIMITED, 6, "rate limited and gave up")                           \
+    X(SERVER, 7, "server error and gave up")                                 \
     X(DEADLINE, 8, "deadline exceeded")
 
 enum cli_exit {

@@ -33,7 +33,8 @@ static void check_tag(const char *body, const char *etag, const char *want)
     char *got = tag_of(body, etag);
     if (!want) {
         if (got)
-            fail_msg("body %s, etag %s: no tag expected, got %s", body, etag ? etag : "(none)", got);
+            fail_msg("body %s, etag %s: no tag expected, got %s", body, etag ? etag : "(none)",
+                     got);
         return;
     }
     if (!got || strcmp(got, want) != 0)

@@ -49,7 +49,8 @@ static apierr_problem *sample(void)
 
 static void assert_str_or_null(const char *got, const char *want)
 {
-    if (!want) assert_null(got);
+    if (!want)
+        assert_null(got);
     else {
         assert_non_null(got);
         assert_string_equal(got, want);
