@@ -90,28 +90,35 @@ static void problem_json(apierr__buf *b, const apierr_problem *p)
     apierr__buf_puts(b, "]}");
 }
 
-static void attempt_json(apierr__buf *b, const apierr_attempt *a)
+/* The members an attempt shows in both the result JSON and the support
+ * report, without braces. */
+static void attempt_members(apierr__buf *b, const apierr_attempt *a)
 {
-    apierr__buf_putc(b, '{');
     key_int(b, "attempt", a->number);
     apierr__buf_putc(b, ',');
     key_int(b, "status", a->status);
     apierr__buf_putc(b, ',');
     key_str(b, "transport", apierr_transport_name(a->transport));
     apierr__buf_putc(b, ',');
+    key_str(b, "category", apierr_category_name(a->category));
+    apierr__buf_putc(b, ',');
+    key_str(b, "decision", apierr_decision_name(a->decision));
+    apierr__buf_putc(b, ',');
+    key_int(b, "delay_ms", a->delay_ms);
+    apierr__buf_putc(b, ',');
+    key_str(b, "request_id", a->request_id[0] ? a->request_id : NULL);
+}
+
+static void attempt_json(apierr__buf *b, const apierr_attempt *a)
+{
+    apierr__buf_putc(b, '{');
+    attempt_members(b, a);
+    apierr__buf_putc(b, ',');
     key_str(b, "code", a->code);
     apierr__buf_putc(b, ',');
     key_int(b, "started_ms", a->started_ms);
     apierr__buf_putc(b, ',');
     key_int(b, "elapsed_ms", a->elapsed_ms);
-    apierr__buf_putc(b, ',');
-    key_str(b, "decision", apierr_decision_name(a->decision));
-    apierr__buf_putc(b, ',');
-    key_str(b, "category", apierr_category_name(a->category));
-    apierr__buf_putc(b, ',');
-    key_int(b, "delay_ms", a->delay_ms);
-    apierr__buf_putc(b, ',');
-    key_str(b, "request_id", a->request_id[0] ? a->request_id : NULL);
     apierr__buf_putc(b, ',');
     key_str(b, "reason", a->reason);
     apierr__buf_putc(b, '}');
@@ -174,19 +181,7 @@ void apierr__report_line(apierr__buf *b, long long unix_ms, const apierr_result 
     apierr__buf_putc(b, ',');
     redacted_url(b, "url", r->url);
     apierr__buf_putc(b, ',');
-    key_int(b, "attempt", a->number);
-    apierr__buf_putc(b, ',');
-    key_int(b, "status", a->status);
-    apierr__buf_putc(b, ',');
-    key_str(b, "transport", apierr_transport_name(a->transport));
-    apierr__buf_putc(b, ',');
-    key_str(b, "category", apierr_category_name(a->category));
-    apierr__buf_putc(b, ',');
-    key_str(b, "decision", apierr_decision_name(a->decision));
-    apierr__buf_putc(b, ',');
-    key_int(b, "delay_ms", a->delay_ms);
-    apierr__buf_putc(b, ',');
-    key_str(b, "request_id", a->request_id[0] ? a->request_id : NULL);
+    attempt_members(b, a);
     apierr__buf_putc(b, ',');
     key_str(b, "idempotency_key", r->idempotency_key[0] ? r->idempotency_key : NULL);
     apierr__buf_putc(b, ',');
