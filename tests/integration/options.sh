@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The options of `apierr call` and its man page must agree: every option of
-# the option table in src/cli/call.c has an entry (a .TP tag) in the "call"
-# section of docs/apierr.1, and every option the section or the call forms of
-# the SYNOPSIS name is one the code accepts. The table is read from the C
+# The options of every command and the man page must agree (curl checks its
+# options against its docs the same way): every option of the option table
+# in src/cli/CMD.c has an entry (a .TP tag) in the CMD section of
+# docs/apierr.1, and every option the section or the CMD forms of the
+# SYNOPSIS name is one the code accepts. Shown on `call`, then run for each
+# command: The table is read from the C
 # source and checked against `apierr call --help`, so that a parser that
 # misses rows cannot pass unnoticed. Then the check is run on altered copies,
 # to prove it catches drift both ways.
@@ -10,6 +12,7 @@ set -u
 src=${APIERR_SOURCE_DIR:?APIERR_SOURCE_DIR is not set}
 man=$src/docs/apierr.1
 call_c=$src/src/cli/call.c
+cmd=call # the command the section and synopsis helpers look at
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -35,7 +38,7 @@ code_options() {
 
 # Prints the lines of the "call" subsection of COMMANDS, escapes undone.
 call_section() {
-    awk '/^\.SS/ { insec = ($0 ~ /^\.SS +"?call"?[[:space:]]*$/); next }
+    awk -v cmd="$cmd" '/^\.SS/ { insec = ($0 ~ "^\\.SS +\"?" cmd "\"?[[:space:]]*$"); next }
          /^\.SH/ { insec = 0 }
          insec' "$1" | unroff
 }
@@ -47,9 +50,9 @@ call_tags() {
 
 # Prints the lines of the SYNOPSIS that show a form of `apierr call`.
 call_synopsis() {
-    awk '/^\.SH/ { syn = ($0 ~ /^\.SH +"?SYNOPSIS"?/); form = 0; next }
+    awk -v cmd="$cmd" '/^\.SH/ { syn = ($0 ~ /^\.SH +"?SYNOPSIS"?/); form = 0; next }
          !syn { next }
-         /^\.B apierr call/ { form = 1; next }
+         $0 ~ "^\\.B apierr " cmd "$" { form = 1; next }
          /^\.PP/ { form = 0 }
          form' "$1" | unroff
 }
@@ -145,8 +148,15 @@ expect_drift "option removed from call.c" "$man" "$tmp/removed.c"
 sed 's/{"-o", "FILE"/{"-O", "FILE"/' "$call_c" >"$tmp/short.c"
 expect_drift "short option renamed in call.c" "$man" "$tmp/short.c"
 
+# --- every other command with options -----------------------------------------
+for cmd in serve explain convert profiles; do
+    csrc=$src/src/cli/$cmd.c
+    code_options "$csrc" | grep -q . || continue # no option table
+    check "$man" "$csrc" || fail "the $cmd section of apierr.1 and the options of $cmd.c differ"
+done
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
     exit 1
 fi
-echo "apierr call: man page and option table agree ($count options)"
+echo "apierr call: man page and option table agree ($count options); so do the other commands"
