@@ -251,7 +251,11 @@ typedef struct apierr_rule {
       "attempts let through while half-open")                                                     \
     X(BOOL, conflict_reread, "conflict_reread", 1,                                                \
       "a conditional write refused with 409 re-reads the resource and writes again; 0: 409 is "   \
-      "final (412 always re-reads)")
+      "final (412 always re-reads)")                                                              \
+    X(MS, retry_after_spread_ms, "retry_after_spread_ms", 1000,                                   \
+      "random wait added to the server's Retry-After RA, uniform in [0, min(this, RA/4)], so "    \
+      "clients told the same time do not all return at once; never earlier than RA; 0: RA "       \
+      "exactly")
 
 typedef struct apierr_policy {
     unsigned version;
@@ -393,7 +397,9 @@ APIERR_EXTERN void apierr_policy_classify(apierr_classification *out, const apie
  * - retry after delay_ms: backoff min(cap, base * 2^n) with the policy's
  *   jitter; with Retry-After (or the 429 default delay) the larger of the two
  *   (or the server's alone when retry_after_with_backoff is 0); a rule's
- *   delay_ms replaces the backoff;
+ *   delay_ms replaces the backoff. A server's Retry-After RA gets a spread on
+ *   top, uniform in [0, min(retry_after_spread_ms, RA/4)] and cut so that the
+ *   retry still starts before the deadline: never earlier than RA;
  * - refresh: refresh the credentials, then retry at once; a credential
  *   failure right after a refresh (call state or outcome->refreshed) fails;
  * - fail: with the category that ended the call: the outcome's own, or
@@ -404,7 +410,8 @@ APIERR_EXTERN void apierr_policy_classify(apierr_classification *out, const apie
  * or when the failure proves the request never reached the application
  * (connect refused, DNS failure, 429, 503 with Retry-After).
  * Updates call (attempts, last delay, refreshed) and the call's budget and
- * breaker. policy NULL: defaults. random is called at most once per decision.
+ * breaker. policy NULL: defaults. random is called at most twice per decision
+ * (the backoff's jitter, the spread on top of a Retry-After).
  * No allocation, no I/O. Returns out->kind.
  */
 APIERR_EXTERN apierr_decision_kind apierr_policy_decide(

@@ -378,6 +378,18 @@ static int host_failed(apierr_category c)
     return c == APIERR_CAT_SERVER || c == APIERR_CAT_NETWORK || c == APIERR_CAT_TIMEOUT;
 }
 
+/* The most that may be added on top of a server's delay: the policy's
+ * spread, at most a quarter of the delay (a short Retry-After stays short),
+ * and cut so that the retry still starts before the deadline; 0 when even
+ * the server's delay alone reaches it (the caller then fails). */
+static long long spread_limit(const apierr_policy *p, long long asked, long long now_ms,
+                              long long deadline)
+{
+    long long lim = p->retry_after_spread_ms < asked / 4 ? p->retry_after_spread_ms : asked / 4;
+    if (deadline && lim > deadline - now_ms - asked - 1) lim = deadline - now_ms - asked - 1;
+    return lim > 0 ? lim : 0;
+}
+
 apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_policy *policy,
                                           apierr_call_state *call, const apierr_outcome *o,
                                           long long now_ms, apierr_random_fn random, void *payload)
@@ -449,13 +461,18 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
                           ? rule->delay_ms
                           : backoff(p, call, call->attempts - 1, random, payload);
     long long asked = p->retry_after ? server_ms : -1;
+    int from_server = asked >= 0;
     if (asked < 0 && c.status == 429) asked = p->rate_limited_delay_ms;
+    long long spread = 0;
     if (asked >= 0) {
         if (asked > p->retry_after_max_ms)
             return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
                           "%s: the server asks to wait %lld ms, more than the %lld ms accepted",
                           what, asked, p->retry_after_max_ms);
-        delay = p->retry_after_with_backoff && delay > asked ? delay : asked;
+        if (from_server)
+            spread = uniform(0, spread_limit(p, asked, now_ms, deadline), random, payload);
+        long long wait = asked + spread;
+        delay = p->retry_after_with_backoff && delay > wait ? delay : wait;
     }
     if (deadline && now_ms + delay >= deadline) {
         if (asked >= 0 && now_ms < deadline)
@@ -476,6 +493,10 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
 
     call->last_delay_ms = delay;
     out->delay_ms = delay;
+    if (spread > 0 && delay == asked + spread)
+        return finish(out, APIERR_DECISION_RETRY, c.category,
+                      "%s: retry %d after %lld ms (Retry-After %lld ms + %lld ms spread)", what,
+                      call->attempts, delay, asked, spread);
     return finish(out, APIERR_DECISION_RETRY, c.category, "%s: retry %d after %lld ms", what,
                   call->attempts, delay);
 }

@@ -32,7 +32,12 @@ static void rule(apierr_profile *p, int status, const char *code, apierr_categor
 /* RFC 9457 and the consensus of the seeds: problem+json written, any shape
  * read; retry 408/429/500/502/503/504 and transient transport failures with
  * full jitter; 401 refresh then retry once; Idempotency-Key header (IETF
- * draft); 422 for validation. */
+ * draft); 422 for validation. A Retry-After gets up to 1 s of spread on top
+ * (retry_after_spread_ms) so that the calls a server told to come back at
+ * the same time do not all return in the same instant. Seeds 002 ("implement
+ * exponential backoff"), 003 ("wait before making additional requests") and
+ * 004 (silent) do not ask for the server's time exactly, so nested, laravel
+ * and gestix keep that spread. */
 static void build_default(apierr_profile *p)
 {
     (void)p;
@@ -54,6 +59,9 @@ static void build_giponext(apierr_profile *p)
     pol->jitter = APIERR_JITTER_NONE;
     pol->max_attempts = 4;             /* the first one plus 3 retries after 1 s, 2 s, 4 s */
     pol->retry_after_with_backoff = 0; /* "wait Retry-After seconds" */
+    /* 429: "Wait for the time indicated in the Retry-After header and
+     * retry": the time indicated, no spread on top. */
+    pol->retry_after_spread_ms = 0;
     rule(p, 409, NULL, APIERR_CAT_CONFLICT, APIERR_ACTION_FIX_REQUEST, -1,
          "seed 000: another operation changed the resource; re-read it, then retry");
     rule(p, 404, NULL, APIERR_CAT_NOT_FOUND, APIERR_ACTION_FIX_REQUEST, -1,
@@ -79,6 +87,7 @@ static void build_gotab(apierr_profile *p)
     pol->jitter = APIERR_JITTER_NONE;
     pol->rate_limited_delay_ms = 15000;
     pol->retry_after_with_backoff = 0;
+    pol->retry_after_spread_ms = 0; /* "Wait the indicated time"; sleep(retryAfter * 1000) */
     /* "409 Conflict: request conflicts with existing state (e.g. duplicate
      * creation)", listed as non-retryable: final, not a change to re-read. */
     pol->conflict_reread = 0;

@@ -117,6 +117,8 @@ static const seed_row seed_rows[] = {
      C(RATE_LIMITED), 0, 1000},
     {S002, "nested", "429: exponential backoff grows", 2, HTTP(429), NP, -1, GET, 0, 0, K(RETRY),
      C(RATE_LIMITED), 0, 4000},
+    {S002, "nested", "429 with Retry-After: no earlier, up to 1 s of spread on top", 0, HTTP(429),
+     NP, 4000, GET, 0, 0, K(RETRY), C(RATE_LIMITED), 4000, 5000},
     {S002, "nested", "500: contact support", 0, HTTP(500), NP, -1, GET, 0, 0, K(FAIL), C(SERVER), 0,
      0},
     {S002, "nested", "502: contact support", 0, HTTP(502), NP, -1, GET, 0, 0, K(FAIL), C(SERVER), 0,
@@ -142,6 +144,8 @@ static const seed_row seed_rows[] = {
      C(SERVER), 0, 1000},
     {S003, "laravel", "503: retry after delay", 1, HTTP(503), NP, -1, GET, 0, 0, K(RETRY),
      C(SERVER), 0, 2000},
+    {S003, "laravel", "503 with Retry-After 2 s: spread at most a quarter", 0, HTTP(503), NP, 2000,
+     GET, 0, 0, K(RETRY), C(SERVER), 2000, 2500},
     {S003, "laravel", "504: exponential backoff", 0, HTTP(504), NP, -1, GET, 0, 0, K(RETRY),
      C(SERVER), 0, 1000},
     /* 004 Gestix */
@@ -157,6 +161,8 @@ static const seed_row seed_rows[] = {
      POST, 1, 0, K(RETRY), C(SERVER), 1000, 1000},
     {S004, "gestix", "DB_TIMEOUT on a POST without nonce", 0, HTTP(500), "DB_TIMEOUT", D(GESTIX),
      -1, POST, 0, 0, K(FAIL), C(SERVER), 0, 0},
+    {S004, "gestix", "429 with Retry-After: no earlier, up to 1 s of spread on top", 0, HTTP(429),
+     NP, 8000, GET, 0, 0, K(RETRY), C(RATE_LIMITED), 8000, 9000},
     {S004, "gestix", "400 INVALID_ARGUMENT", 0, HTTP(400), "INVALID_ARGUMENT", D(GESTIX), -1, POST,
      0, 0, K(FAIL), C(INVALID_REQUEST), 0, 0},
     {S004, "gestix", "409 DUPLICATE_ENTRY: already exists", 0, HTTP(409), "DUPLICATE_ENTRY",
@@ -287,6 +293,7 @@ static void test_retry_after_and_deadline(void **state)
     (void)state;
     apierr_policy p = APIERR_POLICY_INIT;
     p.jitter = APIERR_JITTER_NONE;
+    p.retry_after_spread_ms = 0; /* the server's delay exactly; the spread is tested below */
     p.deadline_ms = 10000;
     apierr_outcome o = APIERR_OUTCOME_INIT;
     apierr_decision d;
@@ -334,11 +341,112 @@ static void test_retry_after_and_deadline(void **state)
     assert_int_equal(decide1(&d, &p, &o, 8000, 0), APIERR_DECISION_RETRY);
 }
 
+/* The spread on top of a server's Retry-After: one decision of a fresh call
+ * at `now` (call started at 0) with a seeded random source. */
+static apierr_decision_kind decide_spread(apierr_decision *d, const apierr_policy *p, long long ra,
+                                          long long now, uint64_t seed)
+{
+    apierr_outcome o = APIERR_OUTCOME_INIT;
+    o.status = 503;
+    o.retry_after_ms = ra;
+    apierr_rng rng;
+    apierr_rng_seed(&rng, seed);
+    apierr_call_state call;
+    apierr_call_state_init(&call, 0, NULL, NULL);
+    return apierr_policy_decide(d, p, &call, &o, now, apierr_rng_next, &rng);
+}
+
+static const struct spread_row {
+    const char *what;
+    long long spread, ra, deadline, now;
+    apierr_decision_kind kind;
+    apierr_category cat;
+    long long dmin, dmax; /* over many seeds, the delays span exactly this */
+} spread_rows[] = {
+    {"the spread caps the extra wait", 1000, 8000, 0, 0, K(RETRY), C(SERVER), 8000, 9000},
+    {"a quarter of a short Retry-After caps it", 1000, 2000, 0, 0, K(RETRY), C(SERVER), 2000, 2500},
+    {"spread 0: the server's delay exactly", 0, 3000, 0, 0, K(RETRY), C(SERVER), 3000, 3000},
+    {"Retry-After 0: at once", 1000, 0, 0, 0, K(RETRY), C(SERVER), 0, 0},
+    {"cut to end before the deadline", 1000, 3500, 10000, 6000, K(RETRY), C(SERVER), 3500, 3999},
+    {"no room left: the server's delay only", 1000, 3999, 10000, 6000, K(RETRY), C(SERVER), 3999,
+     3999},
+    {"the server's delay alone reaches the deadline", 1000, 4000, 10000, 6000, K(FAIL),
+     C(RATE_LIMITED), 0, 0},
+};
+
+static void test_retry_after_spread(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof spread_rows / sizeof spread_rows[0]; i++) {
+        const struct spread_row *r = &spread_rows[i];
+        apierr_policy p = APIERR_POLICY_INIT;
+        p.jitter = APIERR_JITTER_NONE;
+        p.retry_after_with_backoff = 0;
+        p.retry_after_spread_ms = r->spread;
+        p.deadline_ms = r->deadline;
+        long long lo = -1, hi = -1;
+        for (uint64_t seed = 1; seed <= 400; seed++) {
+            apierr_decision d;
+            apierr_decision_kind k = decide_spread(&d, &p, r->ra, r->now, seed);
+            if (k != r->kind || d.category != r->cat)
+                fail_msg("%s: got %s/%s (%s)", r->what, apierr_decision_name(k),
+                         apierr_category_name(d.category), d.reason);
+            if (lo < 0 || d.delay_ms < lo) lo = d.delay_ms;
+            if (d.delay_ms > hi) hi = d.delay_ms;
+        }
+        /* Within 1 % of each end: the spread is used, not only allowed. */
+        long long slack = (r->dmax - r->dmin) / 100;
+        if (lo < r->dmin || lo > r->dmin + slack || hi > r->dmax || hi < r->dmax - slack)
+            fail_msg("%s: delays in [%lld, %lld], want [%lld, %lld]", r->what, lo, hi, r->dmin,
+                     r->dmax);
+    }
+
+    /* No draw at all when there is nothing to spread: the 429 default delay
+     * is the client's own choice, not a time the server gave everyone. */
+    apierr_policy p = APIERR_POLICY_INIT;
+    p.jitter = APIERR_JITTER_NONE;
+    p.retry_after_with_backoff = 0;
+    p.rate_limited_delay_ms = 15000;
+    apierr_outcome o = APIERR_OUTCOME_INIT;
+    o.status = 429;
+    apierr_decision d;
+    assert_int_equal(decide1(&d, &p, &o, 0, 0), APIERR_DECISION_RETRY);
+    assert_int_equal(d.delay_ms, 15000);
+
+    /* With the backoff: the larger of the backoff and RA + spread. */
+    p.retry_after_with_backoff = 1;
+    p.base_delay_ms = 20000;
+    assert_int_equal(decide_spread(&d, &p, 4000, 0, 9), APIERR_DECISION_RETRY);
+    assert_int_equal(d.delay_ms, 20000);
+    p.base_delay_ms = 1000;
+    assert_int_equal(decide_spread(&d, &p, 4000, 0, 9), APIERR_DECISION_RETRY);
+    assert_true(d.delay_ms >= 4000 && d.delay_ms <= 5000);
+    assert_non_null(strstr(d.reason, "spread"));
+
+    /* The herd: 200 calls told "Retry-After: 3" at the same instant. With
+     * the spread, no 100 ms holds a quarter of their retries. */
+    int buckets[8] = {0};
+    apierr_rng rng;
+    apierr_rng_seed(&rng, 3);
+    for (int i = 0; i < 200; i++) {
+        o.status = 503;
+        o.retry_after_ms = 3000;
+        apierr_call_state call;
+        apierr_call_state_init(&call, 0, NULL, NULL);
+        assert_int_equal(apierr_policy_decide(&d, &p, &call, &o, 0, apierr_rng_next, &rng),
+                         APIERR_DECISION_RETRY);
+        assert_true(d.delay_ms >= 3000 && d.delay_ms <= 3750);
+        buckets[(d.delay_ms - 3000) / 100]++;
+    }
+    for (int i = 0; i < 8; i++) assert_true(buckets[i] < 50);
+}
+
 static void test_idempotency(void **state)
 {
     (void)state;
     apierr_policy p = APIERR_POLICY_INIT;
     p.jitter = APIERR_JITTER_NONE;
+    p.retry_after_spread_ms = 0; /* decide1 has no random source */
     apierr_outcome o = APIERR_OUTCOME_INIT;
     apierr_decision d;
     o.method = APIERR_METHOD_POST;
@@ -598,6 +706,7 @@ static apierr_policy random_policy(apierr_rng *r, const char *const *names, size
     p.budget = (apierr_budget_mode)((x >> 36) % APIERR_BUDGET__COUNT);
     p.budget_max_tokens = (double)((x >> 40) % 30);
     p.breaker_threshold = (int)((x >> 48) % 4);
+    if ((x >> 52) % 3 == 0) p.retry_after_spread_ms = (long long)((x >> 54) % 5000);
     return p;
 }
 
@@ -650,7 +759,15 @@ static void run_properties(uint64_t seed, uint64_t *digest, long *retries)
                                                                    : -1;
                 long long cap = p.max_delay_ms;
                 if (o.status == 429 && p.rate_limited_delay_ms > cap) cap = p.rate_limited_delay_ms;
-                if (server > cap) cap = server;
+                /* The server's delay, plus at most the spread (and a quarter
+                 * of the delay) on top; never less: no early retry. */
+                long long quarter = server / 4, spread = p.retry_after_spread_ms;
+                long long most = server + (spread < quarter ? spread : quarter);
+                if (server >= 0 && p.retry_after) {
+                    assert_true(d.delay_ms >= server);
+                    if (!p.retry_after_with_backoff) assert_true(d.delay_ms <= most);
+                }
+                if (most > cap) cap = most;
                 if (1000 > cap && pb && !strcmp(pb->code, "DB_TIMEOUT")) cap = 1000;
                 assert_true(d.delay_ms <= cap);
                 assert_true(server <= p.retry_after_max_ms);
@@ -693,11 +810,17 @@ static void test_properties(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_rows),    cmocka_unit_test(test_giponext_sequence),
-        cmocka_unit_test(test_refresh_once), cmocka_unit_test(test_retry_after_and_deadline),
-        cmocka_unit_test(test_idempotency),  cmocka_unit_test(test_budget),
-        cmocka_unit_test(test_breaker),      cmocka_unit_test(test_jitter_modes),
-        cmocka_unit_test(test_classify),     cmocka_unit_test(test_names),
+        cmocka_unit_test(test_seed_rows),
+        cmocka_unit_test(test_giponext_sequence),
+        cmocka_unit_test(test_refresh_once),
+        cmocka_unit_test(test_retry_after_and_deadline),
+        cmocka_unit_test(test_retry_after_spread),
+        cmocka_unit_test(test_idempotency),
+        cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_breaker),
+        cmocka_unit_test(test_jitter_modes),
+        cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_properties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,21 +32,37 @@ static const struct member_row {
     int max_attempts;
     long long base, cap, rate_limited_delay;
     apierr_jitter jitter;
+    long long spread; /* on top of a Retry-After: 0 where the seed says its time exactly */
 } member_rows[] = {
     {"RFC 9457", "default", "problem+json; Idempotency-Key draft", APIERR_DIALECT_AUTO,
-     "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, 4, 1000, 30000, -1, APIERR_JITTER_FULL},
+     "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, 4, 1000, 30000, -1, APIERR_JITTER_FULL, 1000},
     {S000, "giponext", "{message, errors:{Field:[..]}}; 1s, 2s, 4s up to 3 attempts",
      APIERR_DIALECT_FIELDMAP, "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, 4, 1000, 4000, -1,
-     APIERR_JITTER_NONE},
+     APIERR_JITTER_NONE, -1},
+    {S000, "giponext", "429: \"Wait for the time indicated in the Retry-After header\"",
+     APIERR_DIALECT_FIELDMAP, "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1,
+     APIERR_JITTER_NONE, 0},
     {S001, "gotab", "{error,message,statusCode,details}; maxRetries 4; min(1000*2^n, 30000); 15 s",
      APIERR_DIALECT_FLAT, "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, 5, 1000, 30000, 15000,
-     APIERR_JITTER_NONE},
+     APIERR_JITTER_NONE, -1},
+    {S001, "gotab", "\"Wait the indicated time\"; await sleep(retryAfter * 1000)",
+     APIERR_DIALECT_FLAT, "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1,
+     APIERR_JITTER_NONE, 0},
     {S002, "nested", "{error:{code,message,details}}; 422 validation", APIERR_DIALECT_NESTED,
-     "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1, APIERR_JITTER_FULL},
+     "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1, APIERR_JITTER_FULL, -1},
+    {S002, "nested", "429: \"implement exponential backoff\", no exact wait: spread 1 s",
+     APIERR_DIALECT_NESTED, "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1,
+     APIERR_JITTER_FULL, 1000},
     {S003, "laravel", "{message, errors:{field:[..]}} on 422", APIERR_DIALECT_FIELDMAP,
-     "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1, APIERR_JITTER_FULL},
+     "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1, APIERR_JITTER_FULL, -1},
+    {S003, "laravel", "429: \"Wait before making additional requests\", no exact wait: spread 1 s",
+     APIERR_DIALECT_FIELDMAP, "Idempotency-Key", APIERR_KEY_IN_HEADER, 422, -1, -1, -1, -1,
+     APIERR_JITTER_FULL, 1000},
     {S004, "gestix", "{code,message,timestamp,path,request_id}; params={'nonce'}; 400",
-     APIERR_DIALECT_GESTIX, "nonce", APIERR_KEY_IN_QUERY, 400, -1, -1, -1, -1, APIERR_JITTER_FULL},
+     APIERR_DIALECT_GESTIX, "nonce", APIERR_KEY_IN_QUERY, 400, -1, -1, -1, -1, APIERR_JITTER_FULL,
+     -1},
+    {S004, "gestix", "silent on Retry-After: the default spread of 1 s", APIERR_DIALECT_GESTIX,
+     "nonce", APIERR_KEY_IN_QUERY, 400, -1, -1, -1, -1, APIERR_JITTER_FULL, 1000},
 };
 
 static void test_member_rows(void **state)
@@ -63,6 +79,7 @@ static void test_member_rows(void **state)
                  (r->cap < 0 || p.policy.max_delay_ms == r->cap) &&
                  (r->rate_limited_delay < 0 ||
                   p.policy.rate_limited_delay_ms == r->rate_limited_delay) &&
+                 (r->spread < 0 || p.policy.retry_after_spread_ms == r->spread) &&
                  p.policy.jitter == r->jitter;
         if (!ok) fail_msg("%s, profile %s: %s", r->seed, r->profile, r->what);
         assert_string_equal(p.name, r->profile);
@@ -171,6 +188,7 @@ static void test_round_trip(void **state)
         size_t len;
         assert_int_equal(apierr_profile_to_json(&json, &len, &p), APIERR_OK);
         assert_int_equal(strlen(json), len);
+        assert_non_null(strstr(json, "\"retry_after_spread_ms\": ")); /* from the field table */
         memset(&q, 0x5a, sizeof q);
         if (apierr_profile_from_json(&q, json, len, err, sizeof err) != APIERR_OK)
             fail_msg("%s: %s", p.name, err);
@@ -190,6 +208,9 @@ static void test_equal_sees_changes(void **state)
     b = a;
     assert_true(apierr_profile_equal(&a, &b));
     b.policy.budget_token_ratio = 0.2;
+    assert_false(apierr_profile_equal(&a, &b));
+    b = a;
+    b.policy.retry_after_spread_ms = 0;
     assert_false(apierr_profile_equal(&a, &b));
     b = a;
     apierr_status_set_put(&b.policy.retry_statuses, 418, 1);
