@@ -113,7 +113,9 @@ APIERR_EXTERN int apierr_limiter_problem_with(apierr_problem **out, const apierr
  * copies of its own: it is the hot path of a server under a flood, where
  * every rejected request must cost less than a served one. opts as for
  * apierr_reply_build() (dialect, Accept, request id, now). The limiter is
- * only read, so any thread may call it. APIERR_OK; APIERR_EINVAL when v
+ * only read, so any thread may call it. Each thread memoises its last 429
+ * and, for a request id of APIERR_REQUEST_ID_LEN bytes (or a fresh one) and
+ * no opts->headers, reuses it with only the id written in. APIERR_OK; APIERR_EINVAL when v
  * allowed the request, or for what apierr_reply_build() refuses;
  * APIERR_ENOMEM; APIERR_EIO (no randomness for a fresh request id).
  */

@@ -5,9 +5,11 @@
  */
 #include "apierr/server_limiter.h"
 
+#include "apierr/server_request_id.h"
 #include "server_impl.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -296,13 +298,11 @@ int apierr_limiter_problem(apierr_problem **out, const apierr_limit_verdict *v)
     return apierr_limiter_problem_with(out, v, NULL, NULL);
 }
 
-int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apierr_limit_verdict *v,
-                         const char *code, const char *message, const apierr_reply_opts *opts)
+/* The reply of the slow path: a problem on the stack (the reply builder only
+ * reads it; same defaults as apierr_problem_new()) and the RateLimit fields. */
+static int build_reply(apierr_reply *out, const apierr_limiter *l, const apierr_limit_verdict *v,
+                       const char *code, const char *message, const apierr_reply_opts *opts)
 {
-    memset(out, 0, sizeof *out);
-    if (v->allowed) return APIERR_EINVAL;
-    /* The problem apierr_limiter_problem_with() would make, on the stack: the
-     * reply builder only reads it. Same defaults as apierr_problem_new(). */
     char msg[96];
     apierr_problem p;
     memset(&p, 0, sizeof p);
@@ -314,4 +314,163 @@ int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apier
     apierr_limit_headers lh;
     apierr_limiter_headers(&lh, l, v);
     return apierr__reply_build_pre(out, &p, opts, lh.h, lh.n);
+}
+
+/*
+ * Per-thread memo of the last 429: under a flood one key gets the same reply,
+ * but for its request id, for a whole second. The memo holds that reply
+ * built with a placeholder id of fixed width and where the id went; a hit is
+ * one copy and the id written in place, without encoder or header checks.
+ * Everything the bytes depend on is in the key: limiter, RateLimit value,
+ * Retry-After second, dialect, timestamp second, code and message. Fixed
+ * storage (no heap) so that a thread's exit leaks nothing.
+ */
+#define MEMO_BLOCK 1536 /* bytes of a memoised reply */
+#define MEMO_TEXT  128  /* longest code or message memoised */
+#define MEMO_HDRS  8
+#define MEMO_RIDS  4 /* places of the id: header and body */
+
+typedef struct memo {
+    const apierr_limiter *l;
+    long long retry_s, stamp_s;
+    apierr_dialect dialect;
+    int has_code, has_message;
+    char ratelimit[96], policy[128];
+    char code[MEMO_TEXT], message[MEMO_TEXT];
+    size_t size, nheaders, body_at, body_len, nrids;
+    size_t name_at[MEMO_HDRS], value_at[MEMO_HDRS], rid_at[MEMO_RIDS];
+    _Alignas(max_align_t) char block[MEMO_BLOCK];
+} memo;
+
+static _Thread_local memo cache;
+
+/* The placeholder id: no code or message with a ':' is memoised, and nothing
+ * else in a 429 holds two of them in a row, so it is found only where the id
+ * went. */
+static const char placeholder[APIERR_REQUEST_ID_LEN + 1] = "::::::::::::::::::::::::::::::::";
+
+static int copy_text(char *dst, int *has, const char *s)
+{
+    *has = s != NULL;
+    if (!s) return 1;
+    size_t n = strlen(s);
+    if (n >= MEMO_TEXT || memchr(s, ':', n)) return 0;
+    memcpy(dst, s, n + 1);
+    return 1;
+}
+
+static int same_text(const char *kept, int has, const char *s)
+{
+    return s ? has && strcmp(kept, s) == 0 : !has;
+}
+
+/* The first placeholder in [from, end), or NULL. */
+static const char *find_placeholder(const char *from, const char *end)
+{
+    for (; (size_t)(end - from) >= APIERR_REQUEST_ID_LEN; from++) {
+        from = memchr(from, ':', (size_t)(end - from) - APIERR_REQUEST_ID_LEN + 1);
+        if (!from) return NULL;
+        if (memcmp(from, placeholder, APIERR_REQUEST_ID_LEN) == 0) return from;
+    }
+    return NULL;
+}
+
+/* Builds the reply with the placeholder id into the memo, keyed by the
+ * given parts. 1 when memoised, 0 when the reply does not fit the memo. */
+static int memo_fill(memo *m, const apierr_limiter *l, const apierr_limit_verdict *v,
+                     const char *code, const char *message, const apierr_reply_opts *opts)
+{
+    m->l = NULL;
+    if (!copy_text(m->code, &m->has_code, code) || !copy_text(m->message, &m->has_message, message))
+        return 0;
+    apierr_reply_opts o = *opts;
+    o.request_id = placeholder;
+    apierr_reply r;
+    if (build_reply(&r, l, v, code, message, &o) != APIERR_OK) return 0;
+    char *base = (char *)r.headers;
+    size_t size = (size_t)(r.body + r.body_len + 1 - base);
+    int ok = size <= MEMO_BLOCK && r.nheaders <= MEMO_HDRS;
+    for (size_t i = 0; ok && i < r.nheaders; i++) {
+        m->name_at[i] = (size_t)(r.headers[i].name - base);
+        m->value_at[i] = (size_t)(r.headers[i].value - base);
+    }
+    m->nrids = 0;
+    const char *from = (const char *)(r.headers + r.nheaders), *end = base + size;
+    while (ok) {
+        const char *at = find_placeholder(from, end);
+        if (!at) break;
+        ok = m->nrids < MEMO_RIDS;
+        if (ok) m->rid_at[m->nrids++] = (size_t)(at - base);
+        from = at + APIERR_REQUEST_ID_LEN;
+    }
+    if (ok) {
+        memcpy(m->block, base, size);
+        m->size = size;
+        m->nheaders = r.nheaders;
+        m->body_at = (size_t)(r.body - base);
+        m->body_len = r.body_len;
+        m->l = l;
+    }
+    apierr_reply_clear(&r);
+    return ok;
+}
+
+/* The memoised reply with id rid (APIERR_REQUEST_ID_LEN bytes) into *out. */
+static int memo_reply(apierr_reply *out, const memo *m, const char *rid)
+{
+    char *b = malloc(m->size);
+    if (!b) return APIERR_ENOMEM;
+    memcpy(b, m->block, m->size);
+    for (size_t i = 0; i < m->nrids; i++) memcpy(b + m->rid_at[i], rid, APIERR_REQUEST_ID_LEN);
+    apierr_header *hs = (apierr_header *)(void *)b;
+    for (size_t i = 0; i < m->nheaders; i++) {
+        hs[i].name = b + m->name_at[i];
+        hs[i].value = b + m->value_at[i];
+    }
+    out->status = 429;
+    out->headers = hs;
+    out->nheaders = m->nheaders;
+    out->body = b + m->body_at;
+    out->body_len = m->body_len;
+    return APIERR_OK;
+}
+
+int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apierr_limit_verdict *v,
+                         const char *code, const char *message, const apierr_reply_opts *opts)
+{
+    static const apierr_reply_opts defaults = APIERR_REPLY_OPTS_INIT;
+    const apierr_reply_opts *o = opts ? opts : &defaults;
+    memset(out, 0, sizeof *out);
+    if (v->allowed) return APIERR_EINVAL;
+    /* Only fixed-width ids (fresh ones, or incoming ones of that width) can
+     * be patched in; extra headers are the caller's business. */
+    char rid[APIERR_REQUEST_ID_BUFSIZE];
+    if (o->nheaders || v->retry_after_ms < 0) goto slow;
+    if (o->request_id) {
+        size_t n = strnlen(o->request_id, APIERR_REQUEST_ID_LEN + 1);
+        if (n != APIERR_REQUEST_ID_LEN || !apierr_request_id_valid(o->request_id, n)) goto slow;
+        memcpy(rid, o->request_id, n + 1);
+    } else {
+        int rc = apierr_request_id_new(rid);
+        if (rc) return rc;
+    }
+    apierr_limit_headers lh;
+    apierr_limiter_headers(&lh, l, v);
+    long long retry_s = v->retry_after_ms / 1000 + (v->retry_after_ms % 1000 != 0);
+    long long stamp_s = o->now_ms > 0 ? o->now_ms / 1000 : -1;
+    apierr_dialect d = apierr_reply_dialect(o->dialect, o->accept);
+    memo *m = &cache;
+    if (m->l != l || m->retry_s != retry_s || m->stamp_s != stamp_s || m->dialect != d ||
+        strcmp(m->ratelimit, lh.ratelimit) != 0 || strcmp(m->policy, lh.policy) != 0 ||
+        !same_text(m->code, m->has_code, code) || !same_text(m->message, m->has_message, message)) {
+        if (!memo_fill(m, l, v, code, message, o)) goto slow;
+        m->retry_s = retry_s;
+        m->stamp_s = stamp_s;
+        m->dialect = d;
+        memcpy(m->ratelimit, lh.ratelimit, sizeof m->ratelimit);
+        memcpy(m->policy, lh.policy, sizeof m->policy);
+    }
+    return memo_reply(out, m, rid);
+slow:
+    return build_reply(out, l, v, code, message, opts);
 }

@@ -334,6 +334,90 @@ static void test_fast_reply(void **state)
     apierr_limiter_free(l);
 }
 
+/* The reply of the fast path with request id rid and without extra headers
+ * must equal the slow path's, byte for byte. */
+static void assert_same_as_slow(const apierr_reply *fast, apierr_limiter *l,
+                                const apierr_limit_verdict *v, const char *code,
+                                const char *message, apierr_reply_opts o, const char *rid)
+{
+    apierr_problem *p;
+    assert_int_equal(apierr_limiter_problem_with(&p, v, code, message), APIERR_OK);
+    apierr_limit_headers h;
+    apierr_limiter_headers(&h, l, v);
+    o.request_id = rid;
+    o.headers = h.h;
+    o.nheaders = h.n;
+    apierr_reply slow;
+    build_reply(&slow, p, &o);
+    apierr_problem_free(p);
+    assert_int_equal(fast->status, slow.status);
+    assert_int_equal(fast->nheaders, slow.nheaders);
+    for (size_t i = 0; i < fast->nheaders; i++) {
+        assert_string_equal(fast->headers[i].name, slow.headers[i].name);
+        assert_string_equal(fast->headers[i].value, slow.headers[i].value);
+    }
+    assert_int_equal(fast->body_len, slow.body_len);
+    assert_memory_equal(fast->body, slow.body, fast->body_len);
+    apierr_reply_clear(&slow);
+}
+
+/* Successive 429s of one verdict second come from the per-thread memo: each
+ * has its own request id (header and body), and each equals the slow path's
+ * reply for that id; a new second, dialect or wording is not served stale. */
+static void test_memoised_reply(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(2, 10, 1, 0);
+    assert_true(take(l, "c", 0).allowed);
+    static const struct {
+        const char *code, *message;
+    } words[] = {{NULL, NULL}, {"rate_limit_exceeded", "Too many requests."}, {"a:b", "c:d"}};
+    static const long long at[] = {1200, 1300, 2500};
+    for (size_t t = 0; t < sizeof at / sizeof *at; t++) {
+        apierr_limit_verdict v = take(l, "c", at[t]);
+        assert_false(v.allowed);
+        for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+            for (apierr_dialect d = APIERR_DIALECT_PROBLEM; d <= APIERR_DIALECT_GESTIX; d++) {
+                apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+                o.dialect = d;
+                o.now_ms = 1700000000123LL + at[t];
+                apierr_reply r[2];
+                char rid[2][APIERR_REQUEST_ID_BUFSIZE];
+                for (int k = 0; k < 2; k++) {
+                    assert_int_equal(
+                        apierr_limiter_reply(&r[k], l, &v, words[w].code, words[w].message, &o),
+                        APIERR_OK);
+                    snprintf(rid[k], sizeof rid[k], "%s", reply_header(&r[k], "X-Request-Id"));
+                    assert_int_equal(strlen(rid[k]), APIERR_REQUEST_ID_LEN);
+                    assert_same_as_slow(&r[k], l, &v, words[w].code, words[w].message, o, rid[k]);
+                    apierr_problem *back = decode_reply(&r[k], d, 0);
+                    assert_int_equal(back->status, 429);
+                    if (back->request_id) assert_string_equal(back->request_id, rid[k]);
+                    apierr_problem_free(back);
+                    apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
+                    assert_int_equal(apierr_ratelimit_parse(&rl, r[k].headers, r[k].nheaders, 0),
+                                     APIERR_OK);
+                    assert_int_equal(rl.remaining, 0);
+                    assert_int_equal(rl.reset_ms, (5000 - at[t] + 999) / 1000 * 1000);
+                }
+                assert_string_not_equal(rid[0], rid[1]);
+                assert_null(strstr(r[0].body, rid[1]));
+                assert_null(strstr(r[1].body, rid[0]));
+                apierr_reply_clear(&r[0]);
+                apierr_reply_clear(&r[1]);
+                /* An incoming id of the fixed width is patched in too. */
+                o.request_id = "0af7651916cd43dd8448eb211c80319c";
+                assert_int_equal(
+                    apierr_limiter_reply(&r[0], l, &v, words[w].code, words[w].message, &o),
+                    APIERR_OK);
+                assert_same_as_slow(&r[0], l, &v, words[w].code, words[w].message, o, o.request_id);
+                apierr_reply_clear(&r[0]);
+            }
+        }
+    }
+    apierr_limiter_free(l);
+}
+
 enum { THREADS = 4, TRIES = 2000, BURST = 50 };
 
 typedef struct {
@@ -384,15 +468,11 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_burst_then_rate),
-        cmocka_unit_test(test_steady_rate_without_drift),
-        cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_bounded_memory),
-        cmocka_unit_test(test_headers_parse_back),
-        cmocka_unit_test(test_429_reply),
-        cmocka_unit_test(test_problem_with),
-        cmocka_unit_test(test_fast_reply),
-        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_burst_then_rate),    cmocka_unit_test(test_steady_rate_without_drift),
+        cmocka_unit_test(test_bad_options),        cmocka_unit_test(test_bounded_memory),
+        cmocka_unit_test(test_headers_parse_back), cmocka_unit_test(test_429_reply),
+        cmocka_unit_test(test_problem_with),       cmocka_unit_test(test_fast_reply),
+        cmocka_unit_test(test_memoised_reply),     cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
