@@ -24,14 +24,38 @@
  * about as much as parsing a short string, and 24 dialects each doing a few
  * made detection a third of the decode time.
  */
-#define APIERR__KEY_MAP(X)                                                                       \
-    X(__type)                                                                                    \
-    X(Message)                                                                                   \
-    X(code)                                                                                      \
-    X(data) X(detail) X(details) X(documentation_url) X(error) X(error_description) X(error_uri) \
-        X(errors) X(exception) X(instance) X(jsonapi) X(links) X(message) X(meta) X(more_info)   \
-            X(non_field_errors) X(ok) X(path) X(request_id) X(requestId) X(response_metadata)    \
-                X(retry_after) X(status) X(statusCode) X(timestamp) X(title) X(traceId) X(type)
+#define APIERR__KEY_MAP(X) \
+    X(__type)              \
+    X(Message)             \
+    X(code)                \
+    X(data)                \
+    X(detail)              \
+    X(details)             \
+    X(documentation_url)   \
+    X(error)               \
+    X(error_description)   \
+    X(error_uri)           \
+    X(errors)              \
+    X(exception)           \
+    X(instance)            \
+    X(jsonapi)             \
+    X(links)               \
+    X(message)             \
+    X(meta)                \
+    X(more_info)           \
+    X(non_field_errors)    \
+    X(ok)                  \
+    X(path)                \
+    X(request_id)          \
+    X(requestId)           \
+    X(response_metadata)   \
+    X(retry_after)         \
+    X(status)              \
+    X(statusCode)          \
+    X(timestamp)           \
+    X(title)               \
+    X(traceId)             \
+    X(type)
 
 enum {
 #define APIERR__KEY_ENUM(name) APIERR__K_##name,
