@@ -232,6 +232,17 @@ int apierr__details_from_array(apierr_problem *p, const json_t *arr, const char 
     return APIERR_OK;
 }
 
+void apierr__status_from_code(apierr_problem *p, const apierr__code_status *map, size_t n)
+{
+    if ((p->status && p->status != 200) || !p->code) return;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(p->code, map[i].code) == 0) {
+            p->status = map[i].status;
+            return;
+        }
+    }
+}
+
 int apierr__json_path_text(apierr__buf *out, const json_t *path, size_t skip)
 {
     size_t i;

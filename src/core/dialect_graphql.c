@@ -29,36 +29,12 @@ static int match(const apierr__body *b)
 }
 
 /* Status that matches a GraphQL error code (Apollo's and the common ones). */
-static int status_of_code(const char *code)
-{
-    static const struct {
-        const char *code;
-        int status;
-    } map[] = {
-        {"UNAUTHENTICATED", 401},       {"FORBIDDEN", 403},
-        {"BAD_USER_INPUT", 400},        {"GRAPHQL_VALIDATION_FAILED", 400},
-        {"GRAPHQL_PARSE_FAILED", 400},  {"NOT_FOUND", 404},
-        {"INTERNAL_SERVER_ERROR", 500}, {"RATE_LIMITED", 429},
-    };
-    for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(code, map[i].code) == 0) return map[i].status;
-    return 0;
-}
-
-/* ["items", 0, "price"] -> "items.0.price" */
-static int path_text(apierr__buf *out, const json_t *path)
-{
-    size_t i;
-    const json_t *seg;
-    json_array_foreach(path, i, seg) {
-        if (i) apierr__buf_putc(out, '.');
-        if (json_is_string(seg))
-            apierr__buf_puts(out, json_string_value(seg));
-        else if (json_is_integer(seg))
-            apierr__buf_int(out, json_integer_value(seg));
-    }
-    return out->oom ? APIERR_ENOMEM : APIERR_OK;
-}
+static const apierr__code_status status_of_code[] = {
+    {"UNAUTHENTICATED", 401},       {"FORBIDDEN", 403},
+    {"BAD_USER_INPUT", 400},        {"GRAPHQL_VALIDATION_FAILED", 400},
+    {"GRAPHQL_PARSE_FAILED", 400},  {"NOT_FOUND", 404},
+    {"INTERNAL_SERVER_ERROR", 500}, {"RATE_LIMITED", 429},
+};
 
 static int decode(apierr_problem *p, const apierr__body *b)
 {
@@ -68,8 +44,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
     if (apierr__take(p, APIERR_PF_MESSAGE, first, "message") ||
         apierr__take(p, APIERR_PF_CODE, ext, "code"))
         return APIERR_ENOMEM;
-    int from_code = status_of_code(p->code);
-    if ((!p->status || p->status == 200) && from_code) p->status = from_code;
+    APIERR__STATUS_FROM_CODE(p, status_of_code);
     apierr__take_retry_seconds(p, ext, "retryAfter");
     size_t i;
     const json_t *e;
@@ -77,7 +52,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
         const json_t *path = json_object_get(e, "path");
         if (!json_is_array(path) && i == 0) continue;
         apierr__buf field = APIERR__BUF_INIT;
-        int rc = path_text(&field, path);
+        int rc = apierr__json_path_text(&field, path, 0);
         if (!rc) {
             const char *code = apierr__json_str(json_object_get(e, "extensions"), "code");
             rc = apierr__add_detail(p, field.data, apierr__json_str(e, "message"), code);

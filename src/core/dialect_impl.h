@@ -149,6 +149,18 @@ void apierr__json_free(void *ptr);
  * that is not an object is skipped. APIERR_OK or APIERR_ENOMEM. */
 int apierr__details_from_array(apierr_problem *p, const json_t *arr, const char *field_key,
                                const char *message_key, const char *code_key);
+/* A well-known error code and the HTTP status it stands for, for shapes
+ * that are usually sent with 200 (GraphQL, Slack). */
+typedef struct apierr__code_status {
+    const char *code;
+    int status;
+} apierr__code_status;
+/* When p has no status or 200, sets it from the row of map (n rows) whose
+ * code equals p->code; otherwise leaves it. */
+void apierr__status_from_code(apierr_problem *p, const apierr__code_status *map, size_t n);
+#define APIERR__STATUS_FROM_CODE(p, map) \
+    apierr__status_from_code(p, map, sizeof map / sizeof map[0])
+
 /* Appends a JSON path array (["items", 0, "price"]) as "items.0.price",
  * leaving out its first `skip` elements and any that are not strings or
  * integers. APIERR_OK or APIERR_ENOMEM (out->oom). */

@@ -20,36 +20,26 @@ static int match(const apierr__body *b)
     return json_is_string(json_object_get(b->json, "error")) ? 90 : 60;
 }
 
-static int status_of_code(const char *code)
-{
-    static const struct {
-        const char *code;
-        int status;
-    } map[] = {
-        {"not_authed", 401},          {"invalid_auth", 401},
-        {"token_revoked", 401},       {"token_expired", 401},
-        {"account_inactive", 401},    {"missing_scope", 403},
-        {"no_permission", 403},       {"not_allowed_token_type", 403},
-        {"access_denied", 403},       {"channel_not_found", 404},
-        {"user_not_found", 404},      {"message_not_found", 404},
-        {"file_not_found", 404},      {"ratelimited", 429},
-        {"rate_limited", 429},        {"invalid_arguments", 400},
-        {"invalid_arg_name", 400},    {"invalid_form_data", 400},
-        {"internal_error", 500},      {"fatal_error", 500},
-        {"service_unavailable", 503},
-    };
-    for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(code, map[i].code) == 0) return map[i].status;
-    return 0;
-}
+static const apierr__code_status status_of_code[] = {
+    {"not_authed", 401},          {"invalid_auth", 401},
+    {"token_revoked", 401},       {"token_expired", 401},
+    {"account_inactive", 401},    {"missing_scope", 403},
+    {"no_permission", 403},       {"not_allowed_token_type", 403},
+    {"access_denied", 403},       {"channel_not_found", 404},
+    {"user_not_found", 404},      {"message_not_found", 404},
+    {"file_not_found", 404},      {"ratelimited", 429},
+    {"rate_limited", 429},        {"invalid_arguments", 400},
+    {"invalid_arg_name", 400},    {"invalid_form_data", 400},
+    {"internal_error", 500},      {"fatal_error", 500},
+    {"service_unavailable", 503},
+};
 
 static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *j = b->json;
     const json_t *msgs = json_object_get(json_object_get(j, "response_metadata"), "messages");
     if (apierr__take(p, APIERR_PF_CODE, j, "error")) return APIERR_ENOMEM;
-    int from_code = status_of_code(p->code);
-    if ((!p->status || p->status == 200) && from_code) p->status = from_code;
+    APIERR__STATUS_FROM_CODE(p, status_of_code);
     size_t i;
     const json_t *m;
     json_array_foreach(msgs, i, m) {
