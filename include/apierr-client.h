@@ -6,10 +6,10 @@
  * refresh; the client carries them out on curl's multi interface and reports
  * each failure as a normalized problem.
  */
-#ifndef APIERR_CLIENT_UMBRELLA_H
-#define APIERR_CLIENT_UMBRELLA_H
+#ifndef APIERR_CLIENT_H
+#define APIERR_CLIENT_H
 
 #include "apierr.h"
-#include "apierr/client.h"
+#include "apierr/client/client.h"
 
 #endif

@@ -10,11 +10,11 @@
 #ifndef APIERR_SERVER_H
 #define APIERR_SERVER_H
 
-#include "apierr/server_reply.h"
-#include "apierr/server_request_id.h"
-#include "apierr/server_validation.h"
-#include "apierr/server_db_error.h"
-#include "apierr/server_limiter.h"
-#include "apierr/server_idempotency.h"
+#include "apierr/server/reply.h"
+#include "apierr/server/request_id.h"
+#include "apierr/server/validation.h"
+#include "apierr/server/db_error.h"
+#include "apierr/server/limiter.h"
+#include "apierr/server/idempotency.h"
 
 #endif

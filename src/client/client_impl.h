@@ -2,7 +2,7 @@
 #ifndef APIERR_CLIENT_IMPL_H
 #define APIERR_CLIENT_IMPL_H
 
-#include "apierr/client.h"
+#include "apierr/client/client.h"
 #include "buf.h"
 
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* SQLite result codes as problems: one table, most specific row first. */
-#include "apierr/server_db_error.h"
+#include "apierr/server/db_error.h"
 
-#include "apierr/server_reply.h"
+#include "apierr/server/reply.h"
 
 #include <sqlite3.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * transaction, so two requests with one key, even from two processes
  * sharing the file, never both get NEW.
  */
-#include "apierr/server_idempotency.h"
+#include "apierr/server/idempotency.h"
 
 #include "server_impl.h"
 #include "sha256.h"

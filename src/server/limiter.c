@@ -3,9 +3,9 @@
  * 1/limit ms, so the emission interval T = window / limit is the integer
  * window_s * 1000 and no rounding drifts over many requests.
  */
-#include "apierr/server_limiter.h"
+#include "apierr/server/limiter.h"
 
-#include "apierr/server_request_id.h"
+#include "apierr/server/request_id.h"
 #include "server_impl.h"
 
 #include <limits.h>

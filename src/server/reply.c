@@ -6,7 +6,7 @@
  */
 #include "server_impl.h"
 
-#include "apierr/server_request_id.h"
+#include "apierr/server/request_id.h"
 
 #include <stdio.h>
 #include <stdlib.h>

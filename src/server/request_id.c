@@ -13,7 +13,7 @@
  * repeat its parent's ids: the pool of the thread that forks (the child's only
  * thread) is emptied in the child by a pthread_atfork() handler.
  */
-#include "apierr/server_request_id.h"
+#include "apierr/server/request_id.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -8,7 +8,7 @@
 #ifndef APIERR_SERVER_IMPL_H
 #define APIERR_SERVER_IMPL_H
 
-#include "apierr/server_reply.h"
+#include "apierr/server/reply.h"
 
 /* Fills *out with status, copies of the headers a[0..na) then b[0..nb) and
  * a copy of body[0..len) (NULL: no body), all in one allocation that starts

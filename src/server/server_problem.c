@@ -1,5 +1,5 @@
 /* Problems made by the server itself (validation, limiter, mapping). */
-#include "apierr/server_reply.h"
+#include "apierr/server/reply.h"
 
 int apierr_server_problem(apierr_problem **out, int status, const char *code, const char *message)
 {

@@ -1,7 +1,7 @@
 /* SHA-256 as FIPS 180-4 defines it, small rather than fast: request bodies
  * are hashed once each, and this keeps libapierr-server free of libcrypto. */
 #include "sha256.h"
-#include "apierr/server_idempotency.h"
+#include "apierr/server/idempotency.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* The validation collector: field failures in, one problem out. */
-#include "apierr/server_validation.h"
+#include "apierr/server/validation.h"
 
 #include <stdio.h>
 #include <stdlib.h>

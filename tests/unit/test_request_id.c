@@ -6,7 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "apierr/server_request_id.h"
+#include "apierr/server/request_id.h"
 
 #include <string.h>
 #include <sys/wait.h>

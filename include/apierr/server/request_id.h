@@ -1,5 +1,5 @@
 /*
- * apierr/server_request_id.h - request ids: one per request, echoed in the
+ * apierr/server/request_id.h - request ids: one per request, echoed in the
  * X-Request-Id header and in the body where the dialect has a place for it.
  *
  * A fresh id is 128 random bits (getrandom()) written as 32 lower-case hex
@@ -10,7 +10,7 @@
 #ifndef APIERR_SERVER_REQUEST_ID_H
 #define APIERR_SERVER_REQUEST_ID_H
 
-#include "common.h"
+#include "../common.h"
 
 #ifdef __cplusplus
 extern "C" {

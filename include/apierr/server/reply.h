@@ -1,5 +1,5 @@
 /*
- * apierr/server_reply.h - problem in, status + headers + body out.
+ * apierr/server/reply.h - problem in, status + headers + body out.
  *
  * A reply is plain data that the caller copies onto any HTTP server's
  * response. The body is written in one pass by the core encoder, without a
@@ -24,7 +24,7 @@
 #ifndef APIERR_SERVER_REPLY_H
 #define APIERR_SERVER_REPLY_H
 
-#include "problem.h"
+#include "../problem.h"
 
 #ifdef __cplusplus
 extern "C" {

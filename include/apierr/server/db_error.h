@@ -1,5 +1,5 @@
 /*
- * apierr/server_db_error.h - SQLite result codes as problems.
+ * apierr/server/db_error.h - SQLite result codes as problems.
  *
  * One table maps extended result codes (an exact extended code first, then
  * its primary code) to what the client should be told:
@@ -16,7 +16,7 @@
 #ifndef APIERR_SERVER_DB_ERROR_H
 #define APIERR_SERVER_DB_ERROR_H
 
-#include "problem.h"
+#include "../problem.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 /*
- * apierr/server_idempotency.h - an idempotency store (IETF httpapi
+ * apierr/server/idempotency.h - an idempotency store (IETF httpapi
  * Idempotency-Key draft), on SQLite in WAL mode.
  *
  * A POST with an Idempotency-Key header is run once; its response is kept
@@ -26,7 +26,7 @@
 #ifndef APIERR_SERVER_IDEMPOTENCY_H
 #define APIERR_SERVER_IDEMPOTENCY_H
 
-#include "server_reply.h"
+#include "reply.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 /*
- * apierr/server_validation.h - collect field failures while checking a
+ * apierr/server/validation.h - collect field failures while checking a
  * request body, then reply with all of them at once.
  *
  * The status, code and message depend on the API (a profile fills the
@@ -11,7 +11,7 @@
 #ifndef APIERR_SERVER_VALIDATION_H
 #define APIERR_SERVER_VALIDATION_H
 
-#include "problem.h"
+#include "../problem.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 /*
- * apierr/client.h - libapierr-client: HTTP calls over libcurl that survive
+ * apierr/client/client.h - libapierr-client: HTTP calls over libcurl that survive
  * failures.
  *
  * A client holds a base URL, a profile (dialect + retry policy), default
@@ -13,12 +13,12 @@
  *
  * Not thread-safe: one client belongs to one thread.
  */
-#ifndef APIERR_CLIENT_H
-#define APIERR_CLIENT_H
+#ifndef APIERR_CLIENT_CLIENT_H
+#define APIERR_CLIENT_CLIENT_H
 
-#include "policy.h"
-#include "headers.h"
-#include "profile.h"
+#include "../policy.h"
+#include "../headers.h"
+#include "../profile.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * apierr/server_limiter.h - an in-process rate limiter (GCRA) per key.
+ * apierr/server/limiter.h - an in-process rate limiter (GCRA) per key.
  *
  * The generic cell rate algorithm keeps one number per key, its theoretical
  * arrival time (TAT): a policy of `limit` requests per `window` seconds emits
@@ -16,8 +16,8 @@
 #ifndef APIERR_SERVER_LIMITER_H
 #define APIERR_SERVER_LIMITER_H
 
-#include "problem.h"
-#include "server_reply.h"
+#include "../problem.h"
+#include "reply.h"
 
 #ifdef __cplusplus
 extern "C" {
