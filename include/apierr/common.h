@@ -29,16 +29,22 @@ extern "C" {
  * Library return codes: a failure of an apierr call itself, never an API
  * error (that is an apierr_problem). Append-only: never renumber, never
  * remove. Columns: name, value, message.
+ *
+ * APIERR_EVERSION: an options struct whose `version` is 0 (not initialized
+ * from its _INIT macro or _init() function) or newer than the library that
+ * was linked. Every versioned struct grows only at its end, and a struct of an
+ * older version is read only up to the members that version had.
  */
-#define APIERR_ERRNO_MAP(X)             \
-    X(OK, 0, "success")                 \
-    X(ENOMEM, -1, "out of memory")      \
-    X(EINVAL, -2, "invalid argument")   \
-    X(EPARSE, -3, "malformed input")    \
-    X(ENOTFOUND, -4, "not found")       \
-    X(ERANGE, -5, "value out of range") \
-    X(EIO, -6, "input/output error")    \
-    X(EUNSUPPORTED, -7, "not supported")
+#define APIERR_ERRNO_MAP(X)              \
+    X(OK, 0, "success")                  \
+    X(ENOMEM, -1, "out of memory")       \
+    X(EINVAL, -2, "invalid argument")    \
+    X(EPARSE, -3, "malformed input")     \
+    X(ENOTFOUND, -4, "not found")        \
+    X(ERANGE, -5, "value out of range")  \
+    X(EIO, -6, "input/output error")     \
+    X(EUNSUPPORTED, -7, "not supported") \
+    X(EVERSION, -8, "unsupported struct version")
 
 typedef enum apierr_rc {
 #define APIERR__RC_ENUM(name, value, msg) APIERR_##name = value,

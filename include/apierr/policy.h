@@ -216,9 +216,16 @@ typedef struct apierr_rule {
  * The named options of a policy: one table gives the struct members, their
  * defaults (APIERR_POLICY_INIT), their JSON names (profile files and
  * `apierr profiles show`). Columns: kind, member, JSON name, default, meaning.
- * Durations are in milliseconds. Append-only.
+ * Durations are in milliseconds.
+ *
+ * The struct's layout is ABI, and versioned (APIERR_POLICY_VERSION): each
+ * version's members are a map of their own. Versions 1 to 3 put the rules
+ * after all their members; from version 4 on, new members go into
+ * APIERR_POLICY_FIELD_MAP_TAIL, after the rules, so that a struct only ever
+ * grows at its end. The library reads a policy of an older version by its
+ * own layout (src/core/abi.c).
  */
-#define APIERR_POLICY_FIELD_MAP(X)                                                                \
+#define APIERR_POLICY_FIELD_MAP_V1(X)                                                             \
     X(INT, max_attempts, "max_attempts", 4,                                                       \
       "attempts in all, the first one included; 0: no limit")                                     \
     X(MS, base_delay_ms, "base_delay_ms", 1000, "backoff before the first retry")                 \
@@ -248,35 +255,61 @@ typedef struct apierr_rule {
       "consecutive failures that open the circuit; 0: no breaker")                                \
     X(MS, breaker_open_ms, "breaker_open_ms", 30000, "how long an open circuit rejects calls")    \
     X(INT, breaker_half_open_probes, "breaker_half_open_probes", 1,                               \
-      "attempts let through while half-open")                                                     \
-    X(BOOL, conflict_reread, "conflict_reread", 1,                                                \
-      "a conditional write refused with 409 re-reads the resource and writes again; 0: 409 is "   \
-      "final (412 always re-reads)")                                                              \
-    X(MS, retry_after_spread_ms, "retry_after_spread_ms", 1000,                                   \
-      "random wait added to the server's Retry-After RA, uniform in [0, min(this, RA/4)], so "    \
-      "clients told the same time do not all return at once; never earlier than RA; 0: RA "       \
+      "attempts let through while half-open")
+/* Version 2: read-modify-write (apierr_update()). */
+#define APIERR_POLICY_FIELD_MAP_V2(X)                                                           \
+    X(BOOL, conflict_reread, "conflict_reread", 1,                                              \
+      "a conditional write refused with 409 re-reads the resource and writes again; 0: 409 is " \
+      "final (412 always re-reads)")
+/* Version 3: the spread on top of a server's Retry-After. */
+#define APIERR_POLICY_FIELD_MAP_V3(X)                                                          \
+    X(MS, retry_after_spread_ms, "retry_after_spread_ms", 1000,                                \
+      "random wait added to the server's Retry-After RA, uniform in [0, min(this, RA/4)], so " \
+      "clients told the same time do not all return at once; never earlier than RA; 0: RA "    \
       "exactly")
+/* The members before the rules: frozen, never grows again. */
+#define APIERR_POLICY_FIELD_MAP_HEAD(X) \
+    APIERR_POLICY_FIELD_MAP_V1(X) APIERR_POLICY_FIELD_MAP_V2(X) APIERR_POLICY_FIELD_MAP_V3(X)
+/* Members of version 4 and later, after the rules; append here. */
+#define APIERR_POLICY_FIELD_MAP_TAIL(X)
+/* Every named option, in layout order. */
+#define APIERR_POLICY_FIELD_MAP(X) APIERR_POLICY_FIELD_MAP_HEAD(X) APIERR_POLICY_FIELD_MAP_TAIL(X)
 
+#define APIERR__POLICY_MEMBER(kind, member, json, def, doc) APIERR__PTYPE_##kind member;
 typedef struct apierr_policy {
     unsigned version;
-#define APIERR__POLICY_MEMBER(kind, member, json, def, doc) APIERR__PTYPE_##kind member;
-    APIERR_POLICY_FIELD_MAP(APIERR__POLICY_MEMBER)
-#undef APIERR__POLICY_MEMBER
+    APIERR_POLICY_FIELD_MAP_HEAD(APIERR__POLICY_MEMBER)
     size_t nrules;
     apierr_rule rules[APIERR_POLICY_MAX_RULES];
+    APIERR_POLICY_FIELD_MAP_TAIL(APIERR__POLICY_MEMBER)
 } apierr_policy;
+#undef APIERR__POLICY_MEMBER
 
-#define APIERR_POLICY_VERSION                                    1
+/* 1: the first; 2: conflict_reread; 3: retry_after_spread_ms. */
+#define APIERR_POLICY_VERSION                                    3
 #define APIERR__POLICY_INIT_MEMBER(kind, member, json, def, doc) .member = def,
 #define APIERR_POLICY_INIT                                                                    \
     {                                                                                         \
         .version = APIERR_POLICY_VERSION, APIERR_POLICY_FIELD_MAP(APIERR__POLICY_INIT_MEMBER) \
     }
 
-/* Appends a rule. APIERR_OK; APIERR_ERANGE when the policy has
- * APIERR_POLICY_MAX_RULES already; APIERR_EINVAL when the rule matches
- * everything (status 0 and no code). code and note may be NULL; they are
- * copied (cut to fit). */
+/*
+ * Fills *p with the defaults of the given version of the struct (for
+ * bindings that cannot use APIERR_POLICY_INIT; pass the APIERR_POLICY_VERSION
+ * of the header you were written against). APIERR_OK, or APIERR_EVERSION for
+ * 0 or a version newer than this library's (*p untouched).
+ *
+ * Every function of this header that takes a policy reads an older version
+ * by that version's layout. A policy whose version is 0 or newer than the
+ * library's is refused with APIERR_EVERSION where the function returns a
+ * code (apierr_policy_add_rule(), apierr_profile_*, apierr_client_new()),
+ * and read as the defaults (as NULL) by those that return none.
+ */
+APIERR_EXTERN int apierr_policy_init(apierr_policy *p, unsigned version);
+
+/* Appends a rule. APIERR_OK; APIERR_EVERSION (see apierr_policy_init()); APIERR_ERANGE when the
+ * policy has APIERR_POLICY_MAX_RULES already; APIERR_EINVAL when the rule matches everything
+ * (status 0 and no code). code and note may be NULL; they are copied (cut to fit). */
 APIERR_EXTERN int apierr_policy_add_rule(apierr_policy *p, int status, const char *code,
                                          apierr_category category, apierr_action action,
                                          long long delay_ms, const char *note);

@@ -104,6 +104,11 @@ typedef struct apierr_decode_opts {
         APIERR_DECODE_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL, 0, 0 \
     }
 
+/* Fills *opts with the defaults of the given version of the struct (for
+ * bindings that cannot use the macro). APIERR_OK, or APIERR_EVERSION for 0
+ * or a version newer than the library's (*opts untouched). */
+APIERR_EXTERN int apierr_decode_opts_init(apierr_decode_opts *opts, unsigned version);
+
 /*
  * Reads an error response into a new problem. Any bytes are accepted: a body
  * that no rule recognizes (or no body: len 0) still yields a problem with the
@@ -111,7 +116,8 @@ typedef struct apierr_decode_opts {
  * `text`, `html` or `unknown`. With a forced dialect whose shape does not
  * match, the fields it finds are used and the rest falls back the same way.
  * Field paths in details are normalized to dotted form (items.0.price).
- * Returns APIERR_OK, or APIERR_ENOMEM (*out is then NULL).
+ * Returns APIERR_OK, APIERR_ENOMEM, or APIERR_EVERSION when opts has a
+ * version of 0 or one newer than the library's (*out is then NULL).
  */
 APIERR_EXTERN int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
                                         const apierr_decode_opts *opts);

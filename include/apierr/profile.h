@@ -68,7 +68,7 @@ APIERR_EXTERN int apierr_profile_from_json(apierr_profile *out, const char *json
  * Writes p as a JSON document (indented, newline-terminated) that
  * apierr_profile_from_json() reads back to an equal profile. *out is
  * NUL-terminated and freed by the caller with apierr_free(); out_len may be
- * NULL. Returns APIERR_OK or APIERR_ENOMEM.
+ * NULL. Returns APIERR_OK, APIERR_ENOMEM, or APIERR_EVERSION (its policy).
  */
 APIERR_EXTERN int apierr_profile_to_json(char **out, size_t *out_len, const apierr_profile *p);
 

@@ -1,6 +1,7 @@
 /* apierr_problem_decode(): any response body in, one problem out. */
 #include "apierr/headers.h"
 #include "apierr/status.h"
+#include "abi.h"
 #include "dialect_impl.h"
 
 #include <stdatomic.h>
@@ -115,16 +116,27 @@ static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
     return APIERR_OK;
 }
 
+static const apierr_decode_opts decode_defaults = APIERR_DECODE_OPTS_INIT;
+/* The size of each version of apierr_decode_opts: grows at its end only. */
+static const size_t decode_opts_sizes[] = {sizeof(apierr_decode_opts)};
+
+int apierr_decode_opts_init(apierr_decode_opts *opts, unsigned version)
+{
+    return apierr__struct_init(opts, &decode_defaults, version, decode_opts_sizes,
+                               APIERR__NSIZES(decode_opts_sizes));
+}
+
 int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
                           const apierr_decode_opts *opts)
 {
-    static const apierr_decode_opts defaults = APIERR_DECODE_OPTS_INIT;
-    const apierr_decode_opts *o = opts ? opts : &defaults;
+    apierr_decode_opts given = decode_defaults;
+    const apierr_decode_opts *o = &given;
     apierr_problem *p;
     json_t *root = NULL;
     int rc;
 
     *out = NULL;
+    if ((rc = APIERR__STRUCT_READ(&given, opts, decode_opts_sizes))) return rc;
     if (apierr_problem_new(&p)) return APIERR_ENOMEM;
     p->status = o->status;
     if (!body) len = 0;

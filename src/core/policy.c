@@ -5,12 +5,12 @@
  */
 #include "apierr/policy.h"
 
+#include "abi.h"
+
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static const apierr_policy default_policy = APIERR_POLICY_INIT;
 
 /* --- names ------------------------------------------------------------------- */
 
@@ -157,7 +157,16 @@ int apierr_policy_add_rule(apierr_policy *p, int status, const char *code, apier
                            apierr_action action, long long delay_ms, const char *note)
 {
     assert(p);
+    if (!APIERR__VERSION_KNOWN(p, APIERR_POLICY_VERSION)) return APIERR_EVERSION;
     if (status == 0 && (!code || !*code)) return APIERR_EINVAL;
+    if (p->version != APIERR_POLICY_VERSION) {
+        /* An older layout: add to a current copy, write it back in its own. */
+        apierr_policy cur;
+        apierr__policy_read(&cur, p);
+        int rc = apierr_policy_add_rule(&cur, status, code, category, action, delay_ms, note);
+        if (rc == APIERR_OK) apierr__policy_write(p, p->version, &cur);
+        return rc;
+    }
     if (p->nrules >= APIERR_POLICY_MAX_RULES) return APIERR_ERANGE;
     apierr_rule *r = &p->rules[p->nrules++];
     memset(r, 0, sizeof *r);
@@ -174,7 +183,8 @@ int apierr_policy_add_rule(apierr_policy *p, int status, const char *code, apier
 
 void apierr_budget_init(apierr_budget *b, const apierr_policy *policy)
 {
-    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
     b->max = p->budget_max_tokens > 0 ? p->budget_max_tokens : 0;
     b->tokens = b->max;
 }
@@ -198,7 +208,8 @@ static int budget_take(apierr_budget *b, const apierr_policy *p, apierr_category
 
 int apierr_breaker_allow(apierr_breaker *b, const apierr_policy *policy, long long now_ms)
 {
-    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
     if (p->breaker_threshold <= 0) return 1;
     if (b->state == APIERR_BREAKER_CLOSED) return 1;
     if (b->state == APIERR_BREAKER_OPEN) {
@@ -214,7 +225,8 @@ int apierr_breaker_allow(apierr_breaker *b, const apierr_policy *policy, long lo
 void apierr_breaker_record(apierr_breaker *b, const apierr_policy *policy, int success,
                            long long now_ms)
 {
-    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
     if (p->breaker_threshold <= 0) return;
     if (success) {
         b->state = APIERR_BREAKER_CLOSED;
@@ -240,11 +252,12 @@ static int effective_status(const apierr_outcome *o)
     return o->status;
 }
 
-static const apierr_rule *match_rule(const apierr_policy *p, int status, const apierr_problem *pb)
+static const apierr_rule *match_rule(const apierr_rule *rules, size_t n, int status,
+                                     const apierr_problem *pb)
 {
     const char *code = pb ? pb->code : NULL;
-    for (size_t i = 0; i < p->nrules && i < APIERR_POLICY_MAX_RULES; i++) {
-        const apierr_rule *r = &p->rules[i];
+    for (size_t i = 0; i < n; i++) {
+        const apierr_rule *r = &rules[i];
         if (r->status && r->status != status) continue;
         if (r->code[0] && (!code || strcmp(r->code, code) != 0)) continue;
         if (!r->status && !r->code[0]) continue; /* matches everything: refused */
@@ -257,7 +270,8 @@ void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
                             const apierr_policy *policy)
 {
     assert(out && o);
-    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
     apierr_transport t =
         (unsigned)o->transport < COUNT(transports) ? o->transport : APIERR_TRANSPORT_OTHER;
     int status = effective_status(o);
@@ -278,7 +292,9 @@ void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
         out->reason = apierr_status_reason(status);
         return;
     }
-    const apierr_rule *r = match_rule(p, status, o->problem);
+    size_t nrules;
+    const apierr_rule *rules = apierr__policy_rules(policy, p, &nrules);
+    const apierr_rule *r = match_rule(rules, nrules, status, o->problem);
     if (r) {
         out->category = r->category;
         out->action = r->action;
@@ -395,7 +411,8 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
                                           long long now_ms, apierr_random_fn random, void *payload)
 {
     assert(out && call && o);
-    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
     apierr_classification c;
     apierr_policy_classify(&c, o, p);
 
@@ -456,7 +473,9 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
         return finish(out, APIERR_DECISION_FAIL, c.category, "%s: gave up after %d attempts", what,
                       call->attempts);
 
-    const apierr_rule *rule = match_rule(p, c.status, o->problem);
+    size_t nrules;
+    const apierr_rule *rules = apierr__policy_rules(p, p, &nrules);
+    const apierr_rule *rule = match_rule(rules, nrules, c.status, o->problem);
     long long delay = rule && rule->action == APIERR_ACTION_RETRY && rule->delay_ms >= 0
                           ? rule->delay_ms
                           : backoff(p, call, call->attempts - 1, random, payload);
@@ -514,7 +533,8 @@ void apierr_call_state_init(apierr_call_state *call, long long now_ms, apierr_bu
 int apierr_policy_reread(const apierr_policy *policy, int status, int rounds, long long elapsed_ms,
                          char *reason, size_t cap)
 {
-    const apierr_policy *p = policy ? policy : &default_policy;
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
     const char *why;
     int yes = 0;
     if (status != 409 && status != 412)

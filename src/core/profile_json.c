@@ -5,6 +5,7 @@
  * a new option is read, written and compared without touching this file.
  */
 #include "apierr/profile.h"
+#include "abi.h"
 #include "buf.h"
 
 #include <jansson.h>
@@ -457,8 +458,15 @@ static void print_rule(apierr__buf *b, const apierr_rule *r)
     apierr__buf_puts(b, "\n      }");
 }
 
-int apierr_profile_to_json(char **out, size_t *out_len, const apierr_profile *p)
+int apierr_profile_to_json(char **out, size_t *out_len, const apierr_profile *given)
 {
+    apierr_profile copy;
+    const apierr_profile *p = given;
+    if (given->policy.version != APIERR_POLICY_VERSION) {
+        int rc = apierr__profile_read(&copy, given);
+        if (rc) return rc;
+        p = &copy;
+    }
     apierr__buf b = APIERR__BUF_INIT;
     int first = 1;
     apierr__buf_putc(&b, '{');
@@ -523,8 +531,16 @@ static int eq_rule(const apierr_rule *a, const apierr_rule *b)
            a->action == b->action && a->delay_ms == b->delay_ms && eq_TEXT(a->note, b->note);
 }
 
-int apierr_profile_equal(const apierr_profile *a, const apierr_profile *b)
+int apierr_profile_equal(const apierr_profile *ga, const apierr_profile *gb)
 {
+    /* Profiles built against an older header compare by what they hold. */
+    apierr_profile ca, cb;
+    const apierr_profile *a = ga, *b = gb;
+    if (ga->policy.version != APIERR_POLICY_VERSION)
+        a = apierr__profile_read(&ca, ga) == APIERR_OK ? &ca : NULL;
+    if (gb->policy.version != APIERR_POLICY_VERSION)
+        b = apierr__profile_read(&cb, gb) == APIERR_OK ? &cb : NULL;
+    if (!a || !b) return 0;
 #define EQ(kind, member, json) \
     if (!eq_##kind(ARG_##kind(a->member), ARG_##kind(b->member))) return 0;
     PROFILE_FIELD_MAP(EQ)
