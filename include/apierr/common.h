@@ -78,6 +78,11 @@ APIERR_EXTERN void apierr_set_alloc_funcs(apierr_malloc_fn m, apierr_realloc_fn 
 /* Frees memory the library handed to the caller (encoded bodies, strings). */
 APIERR_EXTERN void apierr_free(void *ptr);
 
+/* Allocates through the library's allocator: memory a callback hands to the
+ * library (apierr_update_fn's new body) comes from here, because the library
+ * frees it with apierr_free(). NULL when out of memory. */
+APIERR_EXTERN void *apierr_malloc(size_t size);
+
 /* A header as a name/value pair; neither needs to be NUL-free of case. */
 typedef struct apierr_header {
     const char *name;

@@ -38,6 +38,11 @@ void apierr__free(void *p)
     if (p) g_free(p);
 }
 
+void *apierr_malloc(size_t n)
+{
+    return apierr__malloc(n);
+}
+
 void apierr_free(void *p)
 {
     apierr__free(p);
