@@ -4,12 +4,14 @@
 # received and the time to finish against the limit's own minimum,
 # (N - BURST) / RATE (the peer: no client can finish sooner without a 429).
 # Goal: no 429, a ratio under 1.10.
-# Usage: bench/pacing/run.sh [APIERR [N RATE BURST PARALLEL]]
+# Usage: bench/pacing/run.sh [BUILD_DIR [N RATE BURST PARALLEL]] (BUILD_DIR
+# holds the apierr binary; the argument every bench/*/run.sh takes)
 # Without N..PARALLEL: 200 calls at 50/s with a burst of 10 (refills faster
 # than the whole second of the RateLimit header's t), 16 in flight; then 200
 # at 20/s with a burst of 20, 8 in flight.
 set -euo pipefail
-APIERR=${1:-./apierr}
+APIERR=$(cd "${1:-build}" && pwd)/apierr
+[ -x "$APIERR" ] || { echo "bench/pacing: $APIERR missing (make build)"; exit 1; }
 if [ $# -ge 5 ]; then
     CONFIGS=("$2 $3 $4 $5")
 else
