@@ -32,65 +32,58 @@ int apierr__struct_init(void *dst, const void *defaults, unsigned version, const
 
 /* --- the policy's older layouts -------------------------------------------- */
 
-#define MEMBER(kind, member, json, def, doc) APIERR__PTYPE_##kind member;
-typedef struct policy_v1 {
-    unsigned version;
-    APIERR_POLICY_FIELD_MAP_V1(MEMBER)
-    size_t nrules;
-    apierr_rule rules[APIERR_POLICY_MAX_RULES];
-} policy_v1;
+/* The members of each older version, and its layout: rules last. */
+#define POLICY_V1_MAPS(X) APIERR_POLICY_FIELD_MAP_V1(X)
+#define POLICY_V2_MAPS(X) APIERR_POLICY_FIELD_MAP_V1(X) APIERR_POLICY_FIELD_MAP_V2(X)
 
-typedef struct policy_v2 {
-    unsigned version;
-    APIERR_POLICY_FIELD_MAP_V1(MEMBER)
-    APIERR_POLICY_FIELD_MAP_V2(MEMBER)
-    size_t nrules;
-    apierr_rule rules[APIERR_POLICY_MAX_RULES];
-} policy_v2;
+#define MEMBER(kind, member, json, def, doc) APIERR__PTYPE_##kind member;
+#define COPY(kind, member, json, def, doc)   d->member = s->member;
+#define COPY_RULES                                                                          \
+    d->nrules = s->nrules <= APIERR_POLICY_MAX_RULES ? s->nrules : APIERR_POLICY_MAX_RULES; \
+    memcpy(d->rules, s->rules, sizeof d->rules);
+
+/* policy_vN, and its reader and writer from and to the current layout. */
+#define LEGACY_POLICY(n)                                      \
+    typedef struct policy_v##n {                              \
+        unsigned version;                                     \
+        POLICY_V##n##_MAPS(MEMBER) size_t nrules;             \
+        apierr_rule rules[APIERR_POLICY_MAX_RULES];           \
+    } policy_v##n;                                            \
+    static void read_v##n(apierr_policy *d, const void *from) \
+    {                                                         \
+        const policy_v##n *s = from;                          \
+        POLICY_V##n##_MAPS(COPY) COPY_RULES                   \
+    }                                                         \
+    static void write_v##n(void *to, const apierr_policy *s)  \
+    {                                                         \
+        policy_v##n *d = to;                                  \
+        d->version = n;                                       \
+        POLICY_V##n##_MAPS(COPY) COPY_RULES                   \
+    }
+LEGACY_POLICY(1)
+LEGACY_POLICY(2)
+#undef LEGACY_POLICY
+#undef COPY_RULES
+#undef COPY
 #undef MEMBER
 
-#define COPY(kind, member, json, def, doc) dst->member = src->member;
-#define COPY_RULES                                                                          \
-    do {                                                                                    \
-        dst->nrules =                                                                       \
-            src->nrules <= APIERR_POLICY_MAX_RULES ? src->nrules : APIERR_POLICY_MAX_RULES; \
-        memcpy(dst->rules, src->rules, sizeof dst->rules);                                  \
-    } while (0)
-
-static void read_v1(apierr_policy *dst, const policy_v1 *src)
-{
-    APIERR_POLICY_FIELD_MAP_V1(COPY)
-    COPY_RULES;
-}
-
-static void read_v2(apierr_policy *dst, const policy_v2 *src)
-{
-    APIERR_POLICY_FIELD_MAP_V1(COPY)
-    APIERR_POLICY_FIELD_MAP_V2(COPY)
-    COPY_RULES;
-}
-
-static void write_v1(policy_v1 *dst, const apierr_policy *src)
-{
-    APIERR_POLICY_FIELD_MAP_V1(COPY)
-    COPY_RULES;
-}
-
-static void write_v2(policy_v2 *dst, const apierr_policy *src)
-{
-    APIERR_POLICY_FIELD_MAP_V1(COPY)
-    APIERR_POLICY_FIELD_MAP_V2(COPY)
-    COPY_RULES;
-}
-#undef COPY
-#undef COPY_RULES
+/* Versions 1 and 2, by their own layouts. */
+static const struct {
+    void (*read)(apierr_policy *dst, const void *src);
+    void (*write)(void *dst, const apierr_policy *src);
+    size_t rules_offset;
+} legacy[] = {
+    {read_v1, write_v1, offsetof(policy_v1, rules)},
+    {read_v2, write_v2, offsetof(policy_v2, rules)},
+};
+#define NLEGACY (sizeof legacy / sizeof legacy[0])
 
 static const apierr_policy policy_defaults = APIERR_POLICY_INIT;
 
 /* From version 3 on, a version is a prefix of the current layout. */
 static const size_t policy_sizes[] = {
     0,
-    0, /* versions 1 and 2: layouts of their own */
+    0, /* versions 1 and 2: the legacy table */
     sizeof(apierr_policy),
 };
 
@@ -122,34 +115,22 @@ const apierr_rule *apierr__policy_rules(const apierr_policy *given, const apierr
 {
     const apierr_rule *rules = view->rules;
     *n = view->nrules;
-    if (given && given != view && given->version == 1)
-        rules = ((const policy_v1 *)(const void *)given)->rules;
-    else if (given && given != view && given->version == 2)
-        rules = ((const policy_v2 *)(const void *)given)->rules;
-    else if (given && given != view && APIERR__VERSION_KNOWN(given, APIERR_POLICY_VERSION))
-        rules = given->rules;
+    if (given && given != view && APIERR__VERSION_KNOWN(given, APIERR_POLICY_VERSION)) {
+        size_t off = given->version <= NLEGACY ? legacy[given->version - 1].rules_offset
+                                               : offsetof(apierr_policy, rules);
+        rules = (const apierr_rule *)(const void *)((const char *)given + off);
+    }
     if (*n > APIERR_POLICY_MAX_RULES) *n = APIERR_POLICY_MAX_RULES;
     return rules;
 }
 
 int apierr__policy_write(apierr_policy *dst, unsigned version, const apierr_policy *src)
 {
-    switch (version) {
-    case 1: {
-        policy_v1 v = {.version = 1};
-        write_v1(&v, src);
-        memcpy(dst, &v, sizeof v);
+    if (version >= 1 && version <= NLEGACY) {
+        legacy[version - 1].write(dst, src);
         return APIERR_OK;
     }
-    case 2: {
-        policy_v2 v = {.version = 2};
-        write_v2(&v, src);
-        memcpy(dst, &v, sizeof v);
-        return APIERR_OK;
-    }
-    default:
-        return apierr__struct_init(dst, src, version, policy_sizes, APIERR__NSIZES(policy_sizes));
-    }
+    return apierr__struct_init(dst, src, version, policy_sizes, APIERR__NSIZES(policy_sizes));
 }
 
 int apierr_policy_init(apierr_policy *p, unsigned version)

@@ -12,14 +12,7 @@ man=$src/docs/apierr.1
 cli_h=$src/src/cli/cli.h
 dialect_h=$src/include/apierr/dialect.h
 common_h=$src/include/apierr/common.h
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/lib/checks.sh"
 
 # Prints "term<TAB>text" for each `.TP / .B term / text` entry of the man
 # page section named $2, roff escapes undone.
@@ -120,9 +113,5 @@ sed 's/X(EINVAL, -2, "invalid argument")/X(EINVAL, -2, "bad argument")  /' \
     "$common_h" >"$tmp/common2.h"
 expect_drift "return code text changed in common.h" "$man" "$rc_section" errno_map "$tmp/common2.h"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "exit codes, return codes and dialects: man page and code agree" \
+finish "exit codes, return codes and dialects: man page and code agree" \
     "($rows exit codes, $rc_rows return codes)"

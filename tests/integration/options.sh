@@ -13,14 +13,7 @@ src=${APIERR_SOURCE_DIR:?APIERR_SOURCE_DIR is not set}
 man=$src/docs/apierr.1
 call_c=$src/src/cli/call.c
 cmd=call # the command the section and synopsis helpers look at
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/lib/checks.sh"
 
 # Undoes the roff escapes that can sit inside an option: \- and font changes.
 unroff() {
@@ -155,8 +148,4 @@ for cmd in serve explain convert profiles; do
     check "$man" "$csrc" || fail "the $cmd section of apierr.1 and the options of $cmd.c differ"
 done
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "apierr call: man page and option table agree ($count options); so do the other commands"
+finish "apierr call: man page and option table agree ($count options); so do the other commands"

@@ -1,0 +1,219 @@
+/*
+ * apierr/client.h - libapierr-client: HTTP calls over libcurl that survive
+ * failures.
+ *
+ * A client holds a base URL, a profile (dialect + retry policy), default
+ * headers, credentials and one curl multi handle. Calls run on one thread:
+ * apierr_call() runs one call synchronously; apierr_client_submit() queues
+ * calls that apierr_client_run() drives together (the async engine: curl's
+ * multi interface, a timer heap for the waits, a cap on the calls in
+ * flight, connection reuse). Every decision (retry, wait, refresh, fail) is
+ * taken by the policy engine of the profile (policy.h); the client only
+ * carries it out.
+ *
+ * Not thread-safe: one client belongs to one thread.
+ */
+#ifndef APIERR_CLIENT_H
+#define APIERR_CLIENT_H
+
+#include "policy.h"
+#include "headers.h"
+#include "profile.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct apierr_client apierr_client;
+
+/*
+ * A credentials callback: writes a bearer token (NUL-terminated, at most cap
+ * bytes) into token and its lifetime into *expires_in_ms (-1: unknown).
+ * force is 1 when the server rejected the previous token. Returns
+ * APIERR_OK, or any other code to fail the calls that wait for it.
+ */
+typedef int (*apierr_credentials_fn)(void *payload, int force, char *token, size_t cap,
+                                     long long *expires_in_ms);
+
+/* Seen by people: a line of -v output (no secret in it) or a retry. */
+typedef void (*apierr_log_fn)(void *payload, const char *line);
+
+struct apierr_result;
+struct apierr_attempt;
+
+/* Called before each retry's wait: the call so far and the attempt that
+ * ended. */
+typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
+                                const struct apierr_attempt *attempt);
+
+typedef struct apierr_client_opts {
+    unsigned version;
+    const char *base_url;          /* prefix of relative request URLs, or NULL */
+    const apierr_profile *profile; /* copied; NULL: the default profile */
+    const apierr_header *headers;  /* sent with every request (copied) */
+    size_t nheaders;
+    long long connect_timeout_ms; /* 0: curl's default */
+    int max_in_flight;            /* calls attempting at once; 0: 256 */
+    int max_host_connections;     /* connections per host; 0: 64 */
+    /* Credentials: a token, OAuth or a callback; a token given with one of the
+     * other two is used until it is refused or expires. */
+    const char *token;           /* a bearer token */
+    const char *oauth_token_url; /* OAuth 2.0 client credentials (RFC 6749 4.4) */
+    const char *client_id;
+    const char *client_secret;
+    apierr_credentials_fn credentials;
+    void *credentials_payload;
+    long long refresh_margin_ms; /* refresh this long before expiry; 0: min(30 s, ttl / 5) */
+    const char *report_path;     /* support report (JSON Lines), appended; NULL: none */
+    double time_scale;        /* waits are multiplied by it (tests); 0: $APIERR_TIME_SCALE or 1 */
+    uint64_t seed;            /* of the jitter; 0: from getrandom() */
+    apierr_log_fn verbose;    /* -v lines, redacted; NULL: none */
+    apierr_retry_fn on_retry; /* NULL: none */
+    void *payload;            /* passed to verbose and on_retry */
+} apierr_client_opts;
+
+#define APIERR_CLIENT_OPTS_VERSION 1
+#define APIERR_CLIENT_OPTS_INIT               \
+    {                                         \
+        .version = APIERR_CLIENT_OPTS_VERSION \
+    }
+
+/* "auto" as idempotency_key: generate a UUID v4 once for the call. */
+#define APIERR_IDEMPOTENCY_AUTO "auto"
+
+typedef struct apierr_request {
+    unsigned version;
+    const char *method;           /* "GET" when NULL */
+    const char *url;              /* absolute, or appended to the base URL */
+    const char *query;            /* "a=1&b=2" appended to the URL, or NULL */
+    const apierr_header *headers; /* after the client's; copied */
+    size_t nheaders;
+    const char *body; /* copied; body_len bytes */
+    size_t body_len;
+    const char *body_file;       /* or: a file, reopened for each attempt */
+    const char *content_type;    /* of the body, or NULL */
+    const char *idempotency_key; /* NULL: none; "auto"; or the key to send */
+    long long max_time_ms;       /* whole call, retries included; 0: the policy's */
+    void *user;                  /* given back in the result */
+} apierr_request;
+
+#define APIERR_REQUEST_VERSION 1
+#define APIERR_REQUEST_INIT               \
+    {                                     \
+        .version = APIERR_REQUEST_VERSION \
+    }
+
+#define APIERR_REQUEST_ID_MAX 80
+
+/* One attempt of a call. */
+typedef struct apierr_attempt {
+    int number;                 /* 1, 2, ... */
+    int status;                 /* HTTP status; 0 for a transport failure */
+    apierr_transport transport; /* NONE when a response arrived */
+    const char *status_text;    /* reason phrase or the transport failure; static */
+    const char *code;           /* the problem's code, or NULL (owned by the result) */
+    long long started_ms;       /* since the call began (the scaled clock: real time) */
+    long long elapsed_ms;       /* of the attempt */
+    apierr_decision_kind decision;
+    apierr_category category;
+    long long delay_ms; /* the wait the policy chose after it (unscaled) */
+    char request_id[APIERR_REQUEST_ID_MAX];
+    char reason[APIERR_REASON_MAX]; /* the policy's reason */
+} apierr_attempt;
+
+/* The outcome of a call. */
+typedef struct apierr_result {
+    int ok;                   /* 1: success (category ok) */
+    apierr_category category; /* why it ended */
+    int status;               /* of the last response, 0 when none */
+    char *body;               /* of the last response, NUL-terminated */
+    size_t body_len;
+    apierr_header *headers; /* of the last response */
+    size_t nheaders;
+    apierr_problem *problem; /* on failure: the normalized problem, never NULL */
+    apierr_attempt *attempts;
+    size_t nattempts;
+    char reason[APIERR_REASON_MAX]; /* one line: why it ended */
+    char idempotency_key[40];       /* the key sent, or "" */
+    const char *method;
+    const char *url; /* as sent (without the key parameter) */
+    long long elapsed_ms;
+    void *user;
+} apierr_result;
+
+/* Creates a client. opts NULL: defaults. Returns APIERR_OK, APIERR_EINVAL
+ * (bad options: two credential sources, a bad URL), APIERR_EIO (the report
+ * cannot be opened, curl cannot start) or APIERR_ENOMEM. */
+APIERR_EXTERN int apierr_client_new(apierr_client **out, const apierr_client_opts *opts);
+
+/* Frees the client; calls not yet finished are dropped (their callbacks are
+ * not called). Accepts NULL. */
+APIERR_EXTERN void apierr_client_free(apierr_client *c);
+
+/* Runs one call to its end (other submitted calls progress meanwhile).
+ * *out is filled (free it with apierr_result_clear()) whatever the outcome.
+ * Returns APIERR_OK when the call ran (check out->ok), APIERR_ENOMEM, or
+ * APIERR_EINVAL for a bad request. */
+APIERR_EXTERN int apierr_call(apierr_client *c, const apierr_request *req, apierr_result *out);
+
+/* Called once per submitted call when it ends. result lives until the
+ * callback returns; take it with apierr_result_move() to keep it. */
+typedef void (*apierr_done_fn)(void *payload, apierr_result *result);
+
+/* Queues a call (copied). Returns APIERR_OK, APIERR_EINVAL, APIERR_ENOMEM. */
+APIERR_EXTERN int apierr_client_submit(apierr_client *c, const apierr_request *req,
+                                       apierr_done_fn done, void *payload);
+
+/* Runs until every submitted call has ended. Returns APIERR_OK, or
+ * APIERR_EIO when curl fails as a whole. */
+APIERR_EXTERN int apierr_client_run(apierr_client *c);
+
+/* Calls submitted and not yet ended. */
+APIERR_EXTERN size_t apierr_client_pending(const apierr_client *c);
+
+/* Moves *from into *to (to is overwritten, from is left empty). */
+APIERR_EXTERN void apierr_result_move(apierr_result *to, apierr_result *from);
+
+/* Frees what a result owns and zeroes it. Accepts an empty result. */
+APIERR_EXTERN void apierr_result_clear(apierr_result *r);
+
+/* Writes the result as a JSON object (one line, with the attempt history and
+ * the problem; the body only when with_body) into a new NUL-terminated
+ * buffer freed with apierr_free(). The URL is redacted. APIERR_OK or
+ * APIERR_ENOMEM. */
+APIERR_EXTERN int apierr_result_to_json(char **out, const apierr_result *r, int with_body);
+
+/*
+ * Redacts secrets in a URL for logs and reports: the values of query
+ * parameters named access_token, token, key, api_key, apikey, secret,
+ * password, client_secret, refresh_token, code, signature, sig, and the
+ * user:password part, become "REDACTED". Writes at most cap bytes with the
+ * NUL; returns the full length (like snprintf).
+ */
+APIERR_EXTERN size_t apierr_redact_url(char *buf, size_t cap, const char *url);
+
+/* 1 when a header's value must not be shown (Authorization, Cookie,
+ * Set-Cookie, Proxy-Authorization, X-Api-Key, ...). */
+APIERR_EXTERN int apierr_header_is_secret(const char *name);
+
+/*
+ * Parses one line of a batch file (`apierr call --parallel --input`):
+ * `METHOD URL [BODY]`, separated by spaces or tabs; BODY is the rest of the
+ * line. Blank lines and lines starting with '#' give APIERR_ENOTFOUND. The
+ * line is split in place (NULs written); *body is NULL when absent.
+ * Returns APIERR_OK, APIERR_ENOTFOUND, or APIERR_EPARSE (no URL).
+ */
+APIERR_EXTERN int apierr_batch_line_parse(char *line, const char **method, const char **url,
+                                          const char **body);
+
+/* Writes a new UUID v4 (36 characters and a NUL) from getrandom() into out.
+ * Returns APIERR_OK or APIERR_EIO. */
+APIERR_EXTERN int apierr_uuid4(char out[37]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
