@@ -46,9 +46,6 @@ typedef struct seed_row {
     long long dmin, dmax; /* expected delay range for retry */
 } seed_row;
 
-#define K(x) APIERR_DECISION_##x
-#define C(x) APIERR_CAT_##x
-
 /* Reading a file: every mistake is printed with the file and the rule, and
  * counted; reading goes on, so that one run shows them all. */
 typedef struct loader {
@@ -483,6 +480,9 @@ static apierr_decision_kind decide_spread(apierr_decision *d, const apierr_polic
     apierr_call_state_init(&call, 0, NULL, NULL);
     return apierr_policy_decide(d, p, &call, &o, now, apierr_rng_next, &rng);
 }
+
+#define K(x) APIERR_DECISION_##x
+#define C(x) APIERR_CAT_##x
 
 static const struct spread_row {
     const char *what;
