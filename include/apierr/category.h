@@ -3,6 +3,13 @@
  *
  * Categories and actions have stable names: scripts read them from
  * `apierr explain --json` and `apierr call --output-json`. Append-only.
+ *
+ * Stable names, of these and of every other vocabulary of the library
+ * (dialects, jitters, budget modes, methods, transports, decisions, key
+ * locations), are ASCII and lower-case snake ("rate_limited"), except HTTP
+ * methods, upper case as on the wire ("GET"). Every *_from_name() matches
+ * them exactly, byte for byte: "RATE_LIMITED" is not a category, "get" is not
+ * a method. A *_name() or *_doc() of a value out of range gives NULL.
  */
 #ifndef APIERR_CATEGORY_H
 #define APIERR_CATEGORY_H

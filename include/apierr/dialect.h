@@ -51,7 +51,8 @@ typedef enum apierr_dialect {
 APIERR_EXTERN const char *apierr_dialect_name(apierr_dialect d);
 /* One-line description, or NULL when out of range. */
 APIERR_EXTERN const char *apierr_dialect_doc(apierr_dialect d);
-/* The dialect with that name (case-insensitive); APIERR_ENOTFOUND if none. */
+/* The dialect with that name (matched exactly, like every stable name: see
+ * category.h); APIERR_ENOTFOUND if none. */
 APIERR_EXTERN int apierr_dialect_from_name(apierr_dialect *out, const char *name);
 /* 1 when apierr can write bodies in this dialect. */
 APIERR_EXTERN int apierr_dialect_can_encode(apierr_dialect d);

@@ -139,8 +139,8 @@ APIERR_EXTERN const char *apierr_budget_mode_name(apierr_budget_mode m);
 APIERR_EXTERN const char *apierr_method_name(apierr_method m);
 APIERR_EXTERN const char *apierr_transport_name(apierr_transport t);
 APIERR_EXTERN const char *apierr_decision_name(apierr_decision_kind k);
-/* Lookups by name: APIERR_OK, or APIERR_ENOTFOUND. Methods are matched
- * case-sensitively (RFC 9110); an unknown method is not an error: it gives
+/* Lookups by name (exact match, see category.h): APIERR_OK, or
+ * APIERR_ENOTFOUND. An unknown method is not an error: it gives
  * APIERR_METHOD_OTHER (not idempotent). */
 APIERR_EXTERN int apierr_jitter_from_name(apierr_jitter *out, const char *name);
 APIERR_EXTERN int apierr_budget_mode_from_name(apierr_budget_mode *out, const char *name);

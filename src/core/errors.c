@@ -1,31 +1,15 @@
 #include "apierr/common.h"
-
-#include <stddef.h>
-
-static const struct {
-    int rc;
-    const char *name;
-    const char *msg;
-} rc_table[] = {
-#define APIERR__RC_ROW(name, value, msg) {value, "APIERR_" #name, msg},
-    APIERR_ERRNO_MAP(APIERR__RC_ROW)
-#undef APIERR__RC_ROW
-};
-
-#define NROWS (sizeof(rc_table) / sizeof(rc_table[0]))
+#include "enum_names.h"
 
 const char *apierr_strerror(int rc)
 {
-    for (size_t i = 0; i < NROWS; i++)
-        if (rc_table[i].rc == rc) return rc_table[i].msg;
-    return "unknown error";
+    const char *msg = apierr__enum_doc(&apierr__rc_names, rc);
+    return msg ? msg : "unknown error";
 }
 
 const char *apierr_rc_name(int rc)
 {
-    for (size_t i = 0; i < NROWS; i++)
-        if (rc_table[i].rc == rc) return rc_table[i].name;
-    return NULL;
+    return apierr__enum_name(&apierr__rc_names, rc);
 }
 
 const char *apierr_version(void)

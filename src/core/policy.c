@@ -6,126 +6,37 @@
 #include "apierr/policy.h"
 
 #include "abi.h"
+#include "enum_names.h"
 
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* --- names ------------------------------------------------------------------- */
+/* --- vocabularies ------------------------------------------------------------ */
 
-static const char *const jitter_names[] = {
-#define APIERR__ROW(id, name) name,
-    APIERR_JITTER_MAP(APIERR__ROW)
-#undef APIERR__ROW
-};
-
-static const char *const budget_names[] = {
-#define APIERR__ROW(id, name) name,
-    APIERR_BUDGET_MAP(APIERR__ROW)
-#undef APIERR__ROW
-};
-
-static const char *const decision_names[] = {
-#define APIERR__ROW(id, name) name,
-    APIERR_DECISION_MAP(APIERR__ROW)
-#undef APIERR__ROW
-};
-
-static const struct {
-    const char *name;
-    int idempotent;
-} methods[] = {
-#define APIERR__ROW(id, name, idem) {name, idem},
+/* The columns of the method and transport tables other than names (those
+ * are in enum_names.c). */
+static const unsigned char idempotent[] = {
+#define APIERR__ROW(id, name, idem) idem,
     APIERR_METHOD_MAP(APIERR__ROW)
 #undef APIERR__ROW
 };
 
 static const struct {
-    const char *name;
     apierr_category category;
     int unsent;
-    const char *doc;
 } transports[] = {
-#define APIERR__ROW(id, name, cat, unsent, doc) {name, APIERR_CAT_##cat, unsent, doc},
+#define APIERR__ROW(id, name, cat, unsent, doc) {APIERR_CAT_##cat, unsent},
     APIERR_TRANSPORT_MAP(APIERR__ROW)
 #undef APIERR__ROW
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Index of name in names[0..n), or -1. */
-static int index_of(const char *const *names, size_t n, const char *name)
-{
-    for (size_t i = 0; name && i < n; i++)
-        if (strcmp(names[i], name) == 0) return (int)i;
-    return -1;
-}
-
-static const char *name_at(const char *const *names, size_t n, unsigned i)
-{
-    return i < n ? names[i] : NULL;
-}
-
-const char *apierr_jitter_name(apierr_jitter j)
-{
-    return name_at(jitter_names, COUNT(jitter_names), (unsigned)j);
-}
-
-const char *apierr_budget_mode_name(apierr_budget_mode m)
-{
-    return name_at(budget_names, COUNT(budget_names), (unsigned)m);
-}
-
-const char *apierr_decision_name(apierr_decision_kind k)
-{
-    return name_at(decision_names, COUNT(decision_names), (unsigned)k);
-}
-
-const char *apierr_method_name(apierr_method m)
-{
-    return (unsigned)m < COUNT(methods) ? methods[m].name : NULL;
-}
-
-const char *apierr_transport_name(apierr_transport t)
-{
-    return (unsigned)t < COUNT(transports) ? transports[t].name : NULL;
-}
-
-int apierr_jitter_from_name(apierr_jitter *out, const char *name)
-{
-    int i = index_of(jitter_names, COUNT(jitter_names), name);
-    if (i < 0) return APIERR_ENOTFOUND;
-    *out = (apierr_jitter)i;
-    return APIERR_OK;
-}
-
-int apierr_budget_mode_from_name(apierr_budget_mode *out, const char *name)
-{
-    int i = index_of(budget_names, COUNT(budget_names), name);
-    if (i < 0) return APIERR_ENOTFOUND;
-    *out = (apierr_budget_mode)i;
-    return APIERR_OK;
-}
-
-int apierr_transport_from_name(apierr_transport *out, const char *name)
-{
-    for (size_t i = 0; name && i < COUNT(transports); i++)
-        if (strcmp(transports[i].name, name) == 0) return *out = (apierr_transport)i, APIERR_OK;
-    return APIERR_ENOTFOUND;
-}
-
-apierr_method apierr_method_from_name(const char *name)
-{
-    /* OTHER is last and never matches a real method by name. */
-    for (size_t i = 0; name && i + 1 < COUNT(methods); i++)
-        if (strcmp(methods[i].name, name) == 0) return (apierr_method)i;
-    return APIERR_METHOD_OTHER;
-}
-
 int apierr_method_idempotent(apierr_method m)
 {
-    return (unsigned)m < COUNT(methods) && methods[m].idempotent;
+    return (unsigned)m < COUNT(idempotent) && idempotent[m];
 }
 
 /* --- options ----------------------------------------------------------------- */
@@ -282,7 +193,7 @@ void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
         out->category = transports[t].category;
         out->action = p->retry_transport & APIERR_TRANSPORT_BIT(t) ? APIERR_ACTION_RETRY
                                                                    : APIERR_ACTION_GIVE_UP;
-        out->reason = transports[t].doc;
+        out->reason = apierr__enum_doc(&apierr__transport_names, (int)t);
         return;
     }
     out->status = status;

@@ -7,6 +7,7 @@
 #include "apierr/profile.h"
 #include "abi.h"
 #include "buf.h"
+#include "enum_names.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -37,17 +38,6 @@
 #define ARG_TRANSPORTS(m) (&(m))
 #define ARG_DIALECT(m)    (&(m))
 #define ARG_KEYLOC(m)     (&(m))
-
-static const char *const keyloc_names[] = {
-#define ROW(id, name) name,
-    APIERR_KEY_LOCATION_MAP(ROW)
-#undef ROW
-};
-
-const char *apierr_key_location_name(apierr_key_location k)
-{
-    return (unsigned)k < APIERR_KEY_IN__COUNT ? keyloc_names[k] : NULL;
-}
 
 /* --- reading ----------------------------------------------------------------- */
 
@@ -167,8 +157,9 @@ static int load_KEYLOC(apierr_key_location *dst, size_t size, const json_t *v, c
     const char *s = string_of(v, c);
     (void)size;
     if (!s) return APIERR_EPARSE;
-    for (unsigned i = 0; i < APIERR_KEY_IN__COUNT; i++)
-        if (strcmp(keyloc_names[i], s) == 0) return *dst = (apierr_key_location)i, APIERR_OK;
+    int k;
+    if (apierr__enum_from_name(&apierr__key_location_names, s, &k) == APIERR_OK)
+        return *dst = (apierr_key_location)k, APIERR_OK;
     return fail(c, "expected \"header\" or \"query\", not '%s'", s);
 }
 

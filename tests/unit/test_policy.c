@@ -1,6 +1,6 @@
 /*
- * The retry policy engine: one table row per rule of each seed document
- * (the file is named in the row), the engine's own rules (deadline,
+ * The retry policy engine: one row per rule of each seed document (data
+ * files in tests/policy/, one a seed), the engine's own rules (deadline,
  * Retry-After, idempotency, budget, breaker, jitter), and properties over
  * many random outcomes with a fixed-seed PRNG.
  */
@@ -11,20 +11,26 @@
 #include <cmocka.h>
 
 #include "apierr.h"
+#include "enum_names.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define S000 "000_97b8d6764f864ee3.txt"
-#define S001 "001_41488b4c593e5b7e.txt"
-#define S002 "002_18aa442ee49486cf.txt"
-#define S003 "003_3973bba1e03ec5f8.txt"
-#define S004 "004_069091b45bdb7744.txt"
+/* --- the seed rows: tests/policy/<seed>-<profile>.json --------------------- */
 
-enum { GET = APIERR_METHOD_GET, POST = APIERR_METHOD_POST };
-#define NOW 1000000LL
+/* One file per seed document, one object per rule of it; the format is in
+ * tests/policy/README.md. */
+#define POLICY_DIR APIERR_SOURCE_DIR "/tests/policy"
+/* The rows of the C table the files replaced: fewer means a file was lost. */
+#define MIN_SEED_ROWS 59
+#define NOW           1000000LL
 
-/* One seed rule: an outcome after `prior` attempts, and the decision. */
+/* One seed rule: an outcome after `prior` attempts, and the decision. The
+ * strings point into the JSON document it was read from. */
 typedef struct seed_row {
     const char *seed, *profile, *what;
     int prior;
@@ -33,143 +39,148 @@ typedef struct seed_row {
     const char *code;       /* problem code, or NULL for no problem */
     apierr_dialect dialect; /* of the problem */
     long long retry_after;  /* -1 none */
-    int method, key, refreshed;
+    apierr_method method;
+    int key, refreshed;
     apierr_decision_kind kind;
     apierr_category cat;
     long long dmin, dmax; /* expected delay range for retry */
 } seed_row;
 
-#define T(x)     APIERR_TRANSPORT_##x
-#define K(x)     APIERR_DECISION_##x
-#define C(x)     APIERR_CAT_##x
-#define D(x)     APIERR_DIALECT_##x
-#define HTTP(st) T(NONE), st
-#define NP       NULL, D(AUTO)
+/* Reading a file: every mistake is printed with the file and the rule, and
+ * counted; reading goes on, so that one run shows them all. */
+typedef struct loader {
+    const char *file;
+    size_t index;     /* of the rule in the file's "rules" */
+    const char *rule; /* its "rule", once read */
+    int errors;
+} loader;
 
-static const seed_row seed_rows[] = {
-    /* 000 GipoNext */
-    {S000, "giponext", "401: renew the token and retry", 0, HTTP(401), NP, -1, GET, 0, 0,
-     K(REFRESH), C(UNAUTHENTICATED), 0, 0},
-    {S000, "giponext", "401 again after the refresh: start a new login", 1, HTTP(401), NP, -1, GET,
-     0, 1, K(FAIL), C(UNAUTHENTICATED), 0, 0},
-    {S000, "giponext", "429: wait Retry-After seconds and retry", 0, HTTP(429), NP, 7000, GET, 0, 0,
-     K(RETRY), C(RATE_LIMITED), 7000, 7000},
-    {S000, "giponext", "5xx: backoff 1s", 0, HTTP(500), NP, -1, GET, 0, 0, K(RETRY), C(SERVER),
-     1000, 1000},
-    {S000, "giponext", "5xx: backoff 2s", 1, HTTP(502), NP, -1, GET, 0, 0, K(RETRY), C(SERVER),
-     2000, 2000},
-    {S000, "giponext", "5xx: backoff 4s", 2, HTTP(503), NP, -1, GET, 0, 0, K(RETRY), C(SERVER),
-     4000, 4000},
-    {S000, "giponext", "5xx: up to 3 attempts", 3, HTTP(500), NP, -1, GET, 0, 0, K(FAIL), C(SERVER),
-     0, 0},
-    {S000, "giponext", "5xx: any 5xx", 0, HTTP(507), NP, -1, GET, 0, 0, K(RETRY), C(SERVER), 1000,
-     1000},
-    {S000, "giponext", "400: parameters are wrong", 0, HTTP(400), NP, -1, GET, 0, 0, K(FAIL),
-     C(INVALID_REQUEST), 0, 0},
-    {S000, "giponext", "403: verify OAuth scope and role", 0, HTTP(403), NP, -1, GET, 0, 0, K(FAIL),
-     C(FORBIDDEN), 0, 0},
-    {S000, "giponext", "404: verify tenantId and resource ID", 0, HTTP(404), NP, -1, GET, 0, 0,
-     K(FAIL), C(NOT_FOUND), 0, 0},
-    {S000, "giponext", "409: re-read the resource first", 0, HTTP(409), NP, -1, GET, 0, 0, K(FAIL),
-     C(CONFLICT), 0, 0},
-    {S000, "giponext", "422: correct the values", 0, HTTP(422), NP, -1, GET, 0, 0, K(FAIL),
-     C(UNPROCESSABLE), 0, 0},
-    /* 001 GoTab */
-    {S001, "gotab", "429 without Retry-After: 15 s", 0, HTTP(429), NP, -1, GET, 0, 0, K(RETRY),
-     C(RATE_LIMITED), 15000, 15000},
-    {S001, "gotab", "429: wait the indicated time", 2, HTTP(429), NP, 3000, GET, 0, 0, K(RETRY),
-     C(RATE_LIMITED), 3000, 3000},
-    {S001, "gotab", "500: min(1s * 2^0, 30s)", 0, HTTP(500), NP, -1, GET, 0, 0, K(RETRY), C(SERVER),
-     1000, 1000},
-    {S001, "gotab", "502: min(1s * 2^1, 30s)", 1, HTTP(502), NP, -1, GET, 0, 0, K(RETRY), C(SERVER),
-     2000, 2000},
-    {S001, "gotab", "503: min(1s * 2^2, 30s)", 2, HTTP(503), NP, -1, GET, 0, 0, K(RETRY), C(SERVER),
-     4000, 4000},
-    {S001, "gotab", "504: min(1s * 2^3, 30s)", 3, HTTP(504), NP, -1, GET, 0, 0, K(RETRY), C(SERVER),
-     8000, 8000},
-    {S001, "gotab", "maxRetries = 4", 4, HTTP(500), NP, -1, GET, 0, 0, K(FAIL), C(SERVER), 0, 0},
-    {S001, "gotab", "network timeouts are retryable", 0, T(TIMEOUT), 0, NP, -1, GET, 0, 0, K(RETRY),
-     C(TIMEOUT), 1000, 1000},
-    {S001, "gotab", "only timeouts among network failures", 0, T(RESET), 0, NP, -1, GET, 0, 0,
-     K(FAIL), C(NETWORK), 0, 0},
-    {S001, "gotab", "400 non-retryable", 0, HTTP(400), NP, -1, GET, 0, 0, K(FAIL),
-     C(INVALID_REQUEST), 0, 0},
-    {S001, "gotab", "403 non-retryable", 0, HTTP(403), NP, -1, GET, 0, 0, K(FAIL), C(FORBIDDEN), 0,
-     0},
-    {S001, "gotab", "404 non-retryable", 0, HTTP(404), NP, -1, GET, 0, 0, K(FAIL), C(NOT_FOUND), 0,
-     0},
-    {S001, "gotab", "409 non-retryable", 0, HTTP(409), NP, -1, GET, 0, 0, K(FAIL), C(CONFLICT), 0,
-     0},
-    {S001, "gotab", "422 non-retryable", 0, HTTP(422), NP, -1, GET, 0, 0, K(FAIL), C(UNPROCESSABLE),
-     0, 0},
-    {S001, "gotab", "501 is not in the list", 0, HTTP(501), NP, -1, GET, 0, 0, K(FAIL), C(SERVER),
-     0, 0},
-    {S001, "gotab", "401 invalid_token: refresh and retry", 0, HTTP(401), "invalid_token", D(FLAT),
-     -1, GET, 0, 0, K(REFRESH), C(UNAUTHENTICATED), 0, 0},
-    {S001, "gotab", "401 unauthorized: send the header", 0, HTTP(401), "unauthorized", D(FLAT), -1,
-     GET, 0, 0, K(FAIL), C(UNAUTHENTICATED), 0, 0},
-    {S001, "gotab", "GraphQL UNAUTHENTICATED: refresh", 0, HTTP(200), "UNAUTHENTICATED", D(GRAPHQL),
-     -1, POST, 0, 0, K(REFRESH), C(UNAUTHENTICATED), 0, 0},
-    /* 002 nested */
-    {S002, "nested", "tokens expire after 1 h: refresh", 0, HTTP(401), NP, -1, GET, 0, 0,
-     K(REFRESH), C(UNAUTHENTICATED), 0, 0},
-    {S002, "nested", "429: exponential backoff", 0, HTTP(429), NP, -1, GET, 0, 0, K(RETRY),
-     C(RATE_LIMITED), 0, 1000},
-    {S002, "nested", "429: exponential backoff grows", 2, HTTP(429), NP, -1, GET, 0, 0, K(RETRY),
-     C(RATE_LIMITED), 0, 4000},
-    {S002, "nested", "429 with Retry-After: no earlier, up to 1 s of spread on top", 0, HTTP(429),
-     NP, 4000, GET, 0, 0, K(RETRY), C(RATE_LIMITED), 4000, 5000},
-    {S002, "nested", "500: contact support", 0, HTTP(500), NP, -1, GET, 0, 0, K(FAIL), C(SERVER), 0,
-     0},
-    {S002, "nested", "502: contact support", 0, HTTP(502), NP, -1, GET, 0, 0, K(FAIL), C(SERVER), 0,
-     0},
-    {S002, "nested", "422: check the details array", 0, HTTP(422), NP, -1, GET, 0, 0, K(FAIL),
-     C(UNPROCESSABLE), 0, 0},
-    {S002, "nested", "404: verify the resource ID", 0, HTTP(404), NP, -1, GET, 0, 0, K(FAIL),
-     C(NOT_FOUND), 0, 0},
-    /* 003 Laravel-style */
-    {S003, "laravel", "401: API key missing, invalid or revoked", 0, HTTP(401), NP, -1, GET, 0, 0,
-     K(FAIL), C(UNAUTHENTICATED), 0, 0},
-    {S003, "laravel", "405: wrong method", 0, HTTP(405), NP, -1, GET, 0, 0, K(FAIL),
-     C(INVALID_REQUEST), 0, 0},
-    {S003, "laravel", "409: duplicate or locked", 0, HTTP(409), NP, -1, GET, 0, 0, K(FAIL),
-     C(CONFLICT), 0, 0},
-    {S003, "laravel", "422: validation failures", 0, HTTP(422), NP, -1, GET, 0, 0, K(FAIL),
-     C(UNPROCESSABLE), 0, 0},
-    {S003, "laravel", "429: wait before more requests", 0, HTTP(429), NP, -1, GET, 0, 0, K(RETRY),
-     C(RATE_LIMITED), 0, 1000},
-    {S003, "laravel", "500: exponential backoff", 0, HTTP(500), NP, -1, GET, 0, 0, K(RETRY),
-     C(SERVER), 0, 1000},
-    {S003, "laravel", "502: retry after brief delay", 0, HTTP(502), NP, -1, GET, 0, 0, K(RETRY),
-     C(SERVER), 0, 1000},
-    {S003, "laravel", "503: retry after delay", 1, HTTP(503), NP, -1, GET, 0, 0, K(RETRY),
-     C(SERVER), 0, 2000},
-    {S003, "laravel", "503 with Retry-After 2 s: spread at most a quarter", 0, HTTP(503), NP, 2000,
-     GET, 0, 0, K(RETRY), C(SERVER), 2000, 2500},
-    {S003, "laravel", "504: exponential backoff", 0, HTTP(504), NP, -1, GET, 0, 0, K(RETRY),
-     C(SERVER), 0, 1000},
-    /* 004 Gestix */
-    {S004, "gestix", "403: session expired, re-authenticate", 0, HTTP(403), NP, -1, GET, 0, 0,
-     K(REFRESH), C(UNAUTHENTICATED), 0, 0},
-    {S004, "gestix", "403 right after re-authenticating is final", 1, HTTP(403), NP, -1, GET, 0, 1,
-     K(FAIL), C(UNAUTHENTICATED), 0, 0},
-    {S004, "gestix", "403 on a POST: re-authenticate too", 0, HTTP(403), "AUTH_FAILED", D(GESTIX),
-     -1, POST, 0, 0, K(REFRESH), C(UNAUTHENTICATED), 0, 0},
-    {S004, "gestix", "DB_TIMEOUT: retry after a short delay", 0, HTTP(500), "DB_TIMEOUT", D(GESTIX),
-     -1, GET, 0, 0, K(RETRY), C(SERVER), 1000, 1000},
-    {S004, "gestix", "DB_TIMEOUT on a POST with nonce", 0, HTTP(503), "DB_TIMEOUT", D(GESTIX), -1,
-     POST, 1, 0, K(RETRY), C(SERVER), 1000, 1000},
-    {S004, "gestix", "DB_TIMEOUT on a POST without nonce", 0, HTTP(500), "DB_TIMEOUT", D(GESTIX),
-     -1, POST, 0, 0, K(FAIL), C(SERVER), 0, 0},
-    {S004, "gestix", "429 with Retry-After: no earlier, up to 1 s of spread on top", 0, HTTP(429),
-     NP, 8000, GET, 0, 0, K(RETRY), C(RATE_LIMITED), 8000, 9000},
-    {S004, "gestix", "400 INVALID_ARGUMENT", 0, HTTP(400), "INVALID_ARGUMENT", D(GESTIX), -1, POST,
-     0, 0, K(FAIL), C(INVALID_REQUEST), 0, 0},
-    {S004, "gestix", "409 DUPLICATE_ENTRY: already exists", 0, HTTP(409), "DUPLICATE_ENTRY",
-     D(GESTIX), -1, POST, 1, 0, K(FAIL), C(CONFLICT), 0, 0},
-    {S004, "gestix", "AUTH_FAILED: wrong API token", 0, HTTP(401), "AUTH_FAILED", D(GESTIX), -1,
-     GET, 0, 0, K(FAIL), C(UNAUTHENTICATED), 0, 0},
-};
+static void bad(loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bad(loader *l, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "policy %s: rules[%zu] \"%s\": ", l->file, l->index, l->rule ? l->rule : "?");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    l->errors++;
+}
+
+/* An object whose members are all among names (NULL-terminated): a
+ * misspelt member must not pass for a default. */
+static int is_object_of(loader *l, const char *what, const json_t *obj, const char *const *names)
+{
+    if (!json_is_object(obj)) return bad(l, "%s is not an object", what), 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        size_t k = 0;
+        while (names[k] && strcmp(names[k], key) != 0) k++;
+        if (!names[k]) bad(l, "%s: unknown member \"%s\"", what, key);
+    }
+    return 1;
+}
+
+/* obj.key as a string; dflt when absent (NULL: the member is required). */
+static const char *text(loader *l, const json_t *obj, const char *key, const char *dflt)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v && dflt) return dflt;
+    if (!json_is_string(v)) return bad(l, "%s: expected a string", key), NULL;
+    return json_string_value(v);
+}
+
+/* obj.key as an integer, or dflt when absent. */
+static long long integer(loader *l, const json_t *obj, const char *key, long long dflt)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) return dflt;
+    if (!json_is_integer(v)) return bad(l, "%s: expected an integer", key), dflt;
+    return json_integer_value(v);
+}
+
+/* obj.key as true/false (1/0), false when absent. */
+static int boolean(loader *l, const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (v && !json_is_boolean(v)) bad(l, "%s: expected true or false", key);
+    return json_is_true(v);
+}
+
+/* obj.key as a value of an enum, by its stable name (src/core/enum_names.h);
+ * dflt (a name) when absent, NULL when required. */
+static int by_name(loader *l, const json_t *obj, const char *key, const apierr__enum_table *t,
+                   const char *dflt)
+{
+    const char *name = text(l, obj, key, dflt);
+    int v = 0;
+    if (name && apierr__enum_from_name(t, name, &v) != APIERR_OK)
+        bad(l, "%s: unknown %s \"%s\"", key, t->what, name);
+    return v;
+}
+
+/* "delay_ms": 1000, or {"min": 0, "max": 1000}. */
+static void delay_range(loader *l, const json_t *v, seed_row *r)
+{
+    static const char *const members[] = {"min", "max", NULL};
+    if (json_is_integer(v)) {
+        r->dmin = r->dmax = json_integer_value(v);
+    } else if (json_is_object(v) && is_object_of(l, "delay_ms", v, members) &&
+               json_is_integer(json_object_get(v, "min")) &&
+               json_is_integer(json_object_get(v, "max"))) {
+        r->dmin = json_integer_value(json_object_get(v, "min"));
+        r->dmax = json_integer_value(json_object_get(v, "max"));
+    } else {
+        bad(l, "delay_ms: expected an integer or {\"min\", \"max\"}");
+    }
+}
+
+/* Reads rules[l->index] of a file into *r. Returns the errors it found. */
+static int load_row(loader *l, seed_row *r, const json_t *j)
+{
+    static const char *const rule_members[] = {"rule", "prior_attempts", "outcome", "expect", NULL};
+    static const char *const outcome_members[] = {"transport",       "status",         "code",
+                                                  "dialect",         "retry_after_ms", "method",
+                                                  "idempotency_key", "refreshed",      NULL};
+    static const char *const expect_members[] = {"decision", "category", "delay_ms", NULL};
+    int before = l->errors;
+    l->rule = NULL;
+    if (!is_object_of(l, "the rule", j, rule_members)) return l->errors - before;
+    r->what = l->rule = text(l, j, "rule", NULL);
+    r->prior = (int)integer(l, j, "prior_attempts", 0);
+    const json_t *o = json_object_get(j, "outcome");
+    const json_t *e = json_object_get(j, "expect");
+    if (!is_object_of(l, "outcome", o, outcome_members) ||
+        !is_object_of(l, "expect", e, expect_members))
+        return l->errors - before;
+
+    r->transport = (apierr_transport)by_name(l, o, "transport", &apierr__transport_names, "none");
+    r->status = (int)integer(l, o, "status", 0);
+    if (r->transport == APIERR_TRANSPORT_NONE && !json_object_get(o, "status"))
+        bad(l, "outcome: a response needs a status (or a transport failure)");
+    r->code = json_object_get(o, "code") ? text(l, o, "code", NULL) : NULL;
+    r->dialect = (apierr_dialect)by_name(l, o, "dialect", &apierr__dialect_names, "auto");
+    if (!r->code && json_object_get(o, "dialect"))
+        bad(l, "outcome: a dialect is the problem's, and there is no code");
+    r->retry_after = integer(l, o, "retry_after_ms", -1);
+    r->method = (apierr_method)by_name(l, o, "method", &apierr__method_names, "GET");
+    r->key = boolean(l, o, "idempotency_key");
+    r->refreshed = boolean(l, o, "refreshed");
+
+    r->kind = (apierr_decision_kind)by_name(l, e, "decision", &apierr__decision_names, NULL);
+    r->cat = (apierr_category)by_name(l, e, "category", &apierr__category_names, NULL);
+    const json_t *delay = json_object_get(e, "delay_ms");
+    r->dmin = r->dmax = 0;
+    if (r->kind == APIERR_DECISION_RETRY && !delay)
+        bad(l, "expect: a retry needs its delay_ms");
+    else if (r->kind != APIERR_DECISION_RETRY && delay)
+        bad(l, "expect: delay_ms is only checked for a retry");
+    else if (delay)
+        delay_range(l, delay, r);
+    return l->errors - before;
+}
 
 static uint64_t never_random(void *payload)
 {
@@ -188,46 +199,160 @@ static apierr_outcome outcome_of(const seed_row *r, apierr_problem **pb)
         assert_int_equal(apierr_problem_set(*pb, APIERR_PF_CODE, r->code), APIERR_OK);
         (*pb)->dialect = r->dialect;
         /* A GraphQL error over 200 carries the status its code implies. */
-        (*pb)->status = r->dialect == D(GRAPHQL) ? 401 : r->status;
+        (*pb)->status = r->dialect == APIERR_DIALECT_GRAPHQL ? 401 : r->status;
     }
     o.transport = r->transport;
     o.status = r->status;
     o.problem = *pb;
     o.retry_after_ms = r->retry_after;
-    o.method = (apierr_method)r->method;
+    o.method = r->method;
     o.has_idempotency_key = r->key;
     o.refreshed = r->refreshed;
     return o;
 }
 
+/* Decides the row's outcome under its profile; i (the row's place among
+ * all rows) seeds the PRNG. Returns 0 when the decision is the expected one,
+ * 1 after printing why not. */
+static int run_row(const seed_row *r, size_t i)
+{
+    apierr_profile prof;
+    if (apierr_profile_builtin(&prof, r->profile) != APIERR_OK) {
+        fprintf(stderr, "seed %s, rule \"%s\": no built-in profile %s\n", r->seed, r->what,
+                r->profile);
+        return 1;
+    }
+    apierr_problem *pb;
+    apierr_outcome o = outcome_of(r, &pb);
+    apierr_call_state call;
+    apierr_call_state_init(&call, NOW, NULL, NULL);
+    call.attempts = r->prior;
+    apierr_rng rng;
+    apierr_rng_seed(&rng, 42 + i);
+    apierr_decision d;
+    int jittered = prof.policy.jitter != APIERR_JITTER_NONE;
+    apierr_policy_decide(&d, &prof.policy, &call, &o, NOW,
+                         jittered ? apierr_rng_next : never_random, &rng);
+    int ok = d.kind == r->kind && d.category == r->cat &&
+             (d.kind != APIERR_DECISION_RETRY || (d.delay_ms >= r->dmin && d.delay_ms <= r->dmax));
+    if (!ok)
+        fprintf(stderr, "seed %s, profile %s, rule \"%s\": got %s/%s after %lld ms (%s)\n", r->seed,
+                r->profile, r->what, apierr_decision_name(d.kind), apierr_category_name(d.category),
+                d.delay_ms, d.reason);
+    else if (strlen(d.reason) == 0)
+        fprintf(stderr, "seed %s, profile %s, rule \"%s\": no reason\n", r->seed, r->profile,
+                r->what);
+    apierr_problem_free(pb);
+    return !ok || strlen(d.reason) == 0;
+}
+
+/* Runs every rule of one file (named file, for messages); *nrows counts the
+ * rows read, across files. Returns the rows that failed to read or to
+ * match, and 1 for a file that is not a seed's rules at all. */
+static size_t run_file(const char *file, const json_t *doc, size_t *nrows)
+{
+    static const char *const members[] = {"seed", "profile", "rules", NULL};
+    loader l = {file, 0, "(the file)", 0};
+    const json_t *rules = json_object_get(doc, "rules");
+    if (!is_object_of(&l, "the file", doc, members) || !json_is_array(rules) ||
+        json_array_size(rules) == 0) {
+        bad(&l, "expected {\"seed\", \"profile\", \"rules\": [...]}");
+        return 1;
+    }
+    seed_row r = {0};
+    r.seed = text(&l, doc, "seed", NULL);
+    r.profile = text(&l, doc, "profile", NULL);
+    if (!r.seed || !r.profile) return 1;
+    size_t failed = 0;
+    const json_t *j;
+    json_array_foreach(rules, l.index, j) {
+        if (load_row(&l, &r, j) || run_row(&r, (*nrows)++)) failed++;
+    }
+    return failed;
+}
+
+static int only_json(const struct dirent *e)
+{
+    size_t len = strlen(e->d_name);
+    return len > 5 && strcmp(e->d_name + len - 5, ".json") == 0;
+}
+
 static void test_seed_rows(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof seed_rows / sizeof seed_rows[0]; i++) {
-        const seed_row *r = &seed_rows[i];
-        apierr_profile prof;
-        assert_int_equal(apierr_profile_builtin(&prof, r->profile), APIERR_OK);
-        apierr_problem *pb;
-        apierr_outcome o = outcome_of(r, &pb);
-        apierr_call_state call;
-        apierr_call_state_init(&call, NOW, NULL, NULL);
-        call.attempts = r->prior;
-        apierr_rng rng;
-        apierr_rng_seed(&rng, 42 + i);
-        apierr_decision d;
-        int jittered = prof.policy.jitter != APIERR_JITTER_NONE;
-        apierr_policy_decide(&d, &prof.policy, &call, &o, NOW,
-                             jittered ? apierr_rng_next : never_random, &rng);
-        int ok =
-            d.kind == r->kind && d.category == r->cat &&
-            (d.kind != APIERR_DECISION_RETRY || (d.delay_ms >= r->dmin && d.delay_ms <= r->dmax));
-        if (!ok)
-            fail_msg("seed %s, profile %s, rule \"%s\": got %s/%s after %lld ms (%s)", r->seed,
-                     r->profile, r->what, apierr_decision_name(d.kind),
-                     apierr_category_name(d.category), d.delay_ms, d.reason);
-        assert_true(strlen(d.reason) > 0);
-        apierr_problem_free(pb);
+    struct dirent **files;
+    int n = scandir(POLICY_DIR, &files, only_json, alphasort);
+    if (n < 0) fail_msg("the seed rows: cannot read %s: %s", POLICY_DIR, strerror(errno));
+    size_t nrows = 0, failed = 0;
+    for (int i = 0; i < n; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", POLICY_DIR, files[i]->d_name);
+        json_error_t err;
+        json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+        if (!doc) {
+            fprintf(stderr, "policy %s: line %d: %s\n", files[i]->d_name, err.line, err.text);
+            failed++;
+        } else {
+            failed += run_file(files[i]->d_name, doc, &nrows);
+        }
+        json_decref(doc);
+        free(files[i]);
     }
+    free(files);
+    print_message("%zu seed rows in %d files, %zu failed\n", nrows, n, failed);
+    if (failed) fail_msg("%zu seed rows (or files) failed", failed);
+    if (nrows < MIN_SEED_ROWS)
+        fail_msg("%zu seed rows, fewer than the %d there were", nrows, MIN_SEED_ROWS);
+}
+
+/* The runner itself can fail: a wrong expectation, and a file it cannot
+ * read, are reported. */
+static void test_seed_rows_detect_mistakes(void **state)
+{
+    (void)state;
+    static const char *const wrong[] = {
+        /* the decision, the category, the delay */
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 401}, "
+        "\"expect\": {\"decision\": \"fail\", \"category\": \"unauthenticated\"}}",
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 401}, "
+        "\"expect\": {\"decision\": \"refresh\", \"category\": \"forbidden\"}}",
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 500}, "
+        "\"expect\": {\"decision\": \"retry\", \"category\": \"server\", \"delay_ms\": 999}}",
+        /* files a reader may get wrong */
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 500, \"mehtod\": \"POST\"}, "
+        "\"expect\": {\"decision\": \"retry\", \"category\": \"server\", \"delay_ms\": 1000}}",
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 500, \"method\": \"post\"}, "
+        "\"expect\": {\"decision\": \"retry\", \"category\": \"server\", \"delay_ms\": 1000}}",
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 500}, "
+        "\"expect\": {\"decision\": \"retry\", \"category\": \"server\"}}",
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 400}, "
+        "\"expect\": {\"decision\": \"fail\", \"category\": \"invalid_request\", \"delay_ms\": 0}}",
+        "{\"rule\": \"r\", \"outcome\": {}, "
+        "\"expect\": {\"decision\": \"fail\", \"category\": \"network\"}}",
+    };
+    /* The same rule, right, passes: the mistakes above are the only ones. */
+    static const char right[] =
+        "{\"rule\": \"r\", \"outcome\": {\"status\": 500}, "
+        "\"expect\": {\"decision\": \"retry\", \"category\": \"server\", \"delay_ms\": 1000}}";
+    for (size_t i = 0; i <= sizeof wrong / sizeof wrong[0]; i++) {
+        const char *rule = i < sizeof wrong / sizeof wrong[0] ? wrong[i] : right;
+        char doc_text[512];
+        snprintf(doc_text, sizeof doc_text,
+                 "{\"seed\": \"%s\", \"profile\": \"giponext\", \"rules\": [%s]}",
+                 "000_97b8d6764f864ee3.txt", rule);
+        json_t *doc = json_loads(doc_text, 0, NULL);
+        assert_non_null(doc);
+        size_t nrows = 0;
+        size_t failed = run_file("(constructed)", doc, &nrows);
+        json_decref(doc);
+        if (failed != (rule != right))
+            fail_msg("the runner %s: %s", failed ? "refused" : "passed", rule);
+    }
+    json_t *empty =
+        json_loads("{\"seed\": \"s\", \"profile\": \"giponext\", \"rules\": []}", 0, NULL);
+    size_t nrows = 0;
+    assert_int_equal(run_file("(constructed)", empty, &nrows), 1);
+    json_decref(empty);
 }
 
 /* A retry sequence of GipoNext from the first try to the end (seed 000):
@@ -355,6 +480,9 @@ static apierr_decision_kind decide_spread(apierr_decision *d, const apierr_polic
     apierr_call_state_init(&call, 0, NULL, NULL);
     return apierr_policy_decide(d, p, &call, &o, now, apierr_rng_next, &rng);
 }
+
+#define K(x) APIERR_DECISION_##x
+#define C(x) APIERR_CAT_##x
 
 static const struct spread_row {
     const char *what;
@@ -811,6 +939,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_rows),
+        cmocka_unit_test(test_seed_rows_detect_mistakes),
         cmocka_unit_test(test_giponext_sequence),
         cmocka_unit_test(test_refresh_once),
         cmocka_unit_test(test_retry_after_and_deadline),

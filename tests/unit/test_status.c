@@ -1,4 +1,5 @@
-/* The status registry, category/action names, and library return codes. */
+/* The status registry, category/action names, library return codes, and the
+ * name tables of every public enum (src/core/enum_names.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,7 +7,9 @@
 #include <cmocka.h>
 
 #include "apierr.h"
+#include "enum_names.h"
 
+#include <ctype.h>
 #include <string.h>
 
 static size_t registry_size(void)
@@ -190,6 +193,170 @@ static void test_return_codes(void **state)
     assert_string_equal(apierr_version(), APIERR_VERSION);
 }
 
+/* --- every name table, through the public accessors ------------------------- */
+
+/* The public accessors of one enum, over int so that one loop walks them
+ * all. from_name is NULL where the enum has no public lookup (decision, key
+ * location, return codes): the table's own lookup stands in. */
+typedef struct public_names {
+    const apierr__enum_table *table;
+    const char *(*name)(int);
+    const char *(*doc)(int); /* NULL: no public doc */
+    int (*from_name)(const char *, int *);
+    int upper; /* names are upper case (methods, as on the wire; return codes) */
+} public_names;
+
+#define NAME_I(fn, type)             \
+    static const char *fn##_i(int v) \
+    {                                \
+        return fn((type)v);          \
+    }
+#define FROM_NAME_I(fn, type)                     \
+    static int fn##_i(const char *name, int *out) \
+    {                                             \
+        type v;                                   \
+        int rc = fn(&v, name);                    \
+        if (rc == APIERR_OK) *out = (int)v;       \
+        return rc;                                \
+    }
+NAME_I(apierr_category_name, apierr_category)
+NAME_I(apierr_category_doc, apierr_category)
+FROM_NAME_I(apierr_category_from_name, apierr_category)
+NAME_I(apierr_action_name, apierr_action)
+NAME_I(apierr_action_doc, apierr_action)
+FROM_NAME_I(apierr_action_from_name, apierr_action)
+NAME_I(apierr_dialect_name, apierr_dialect)
+NAME_I(apierr_dialect_doc, apierr_dialect)
+FROM_NAME_I(apierr_dialect_from_name, apierr_dialect)
+NAME_I(apierr_jitter_name, apierr_jitter)
+FROM_NAME_I(apierr_jitter_from_name, apierr_jitter)
+NAME_I(apierr_budget_mode_name, apierr_budget_mode)
+FROM_NAME_I(apierr_budget_mode_from_name, apierr_budget_mode)
+NAME_I(apierr_transport_name, apierr_transport)
+FROM_NAME_I(apierr_transport_from_name, apierr_transport)
+NAME_I(apierr_method_name, apierr_method)
+NAME_I(apierr_decision_name, apierr_decision_kind)
+NAME_I(apierr_key_location_name, apierr_key_location)
+NAME_I(apierr_rc_name, int)
+
+/* An unknown method gives OTHER rather than an error; as a lookup, only
+ * "OTHER" itself names OTHER. */
+static int method_from_name_i(const char *name, int *out)
+{
+    apierr_method m = apierr_method_from_name(name);
+    if (m == APIERR_METHOD_OTHER && (!name || strcmp(name, "OTHER") != 0)) return APIERR_ENOTFOUND;
+    *out = (int)m;
+    return APIERR_OK;
+}
+
+static const public_names publics[] = {
+    {&apierr__category_names, apierr_category_name_i, apierr_category_doc_i,
+     apierr_category_from_name_i, 0},
+    {&apierr__action_names, apierr_action_name_i, apierr_action_doc_i, apierr_action_from_name_i,
+     0},
+    {&apierr__dialect_names, apierr_dialect_name_i, apierr_dialect_doc_i,
+     apierr_dialect_from_name_i, 0},
+    {&apierr__jitter_names, apierr_jitter_name_i, NULL, apierr_jitter_from_name_i, 0},
+    {&apierr__budget_names, apierr_budget_mode_name_i, NULL, apierr_budget_mode_from_name_i, 0},
+    {&apierr__transport_names, apierr_transport_name_i, NULL, apierr_transport_from_name_i, 0},
+    {&apierr__method_names, apierr_method_name_i, NULL, method_from_name_i, 1},
+    {&apierr__decision_names, apierr_decision_name_i, NULL, NULL, 0},
+    {&apierr__key_location_names, apierr_key_location_name_i, NULL, NULL, 0},
+    {&apierr__rc_names, apierr_rc_name_i, NULL, NULL, 1},
+};
+#define NPUBLICS (sizeof publics / sizeof publics[0])
+
+static int lookup(const public_names *p, const char *name, int *out)
+{
+    return p->from_name ? p->from_name(name, out) : apierr__enum_from_name(p->table, name, out);
+}
+
+/* The name with the case of every ASCII letter flipped. */
+static void flip_case(char *dst, size_t cap, const char *name)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < cap; i++)
+        dst[i] = (char)(islower((unsigned char)name[i]) ? toupper((unsigned char)name[i])
+                                                        : tolower((unsigned char)name[i]));
+    dst[i] = '\0';
+}
+
+/* A name is refused: the lookup says APIERR_ENOTFOUND and leaves *out. */
+static void assert_refused(const public_names *p, const char *name)
+{
+    int out = 12345;
+    if (lookup(p, name, &out) != APIERR_ENOTFOUND || out != 12345)
+        fail_msg("%s: \"%s\" was accepted", p->table->what, name ? name : "(NULL)");
+}
+
+static void check_table(const public_names *p)
+{
+    const apierr__enum_table *t = p->table;
+    assert_true(t->n > 0);
+    for (size_t i = 0; i < t->n; i++) {
+        const apierr__enum_row *row = &t->rows[i];
+        const char *name = p->name(row->value);
+        if (!name || strcmp(name, row->name) != 0)
+            fail_msg("%s %d: public name %s, table name %s", t->what, row->value,
+                     name ? name : "NULL", row->name);
+        /* The case rule (category.h): ASCII, lower-case snake but for
+         * methods and return codes. */
+        for (const char *c = name; *c; c++)
+            if (!(p->upper ? isupper((unsigned char)*c) : islower((unsigned char)*c)) &&
+                !isdigit((unsigned char)*c) && *c != '_')
+                fail_msg("%s: name \"%s\" breaks the case rule", t->what, name);
+        int back = -12345;
+        if (lookup(p, name, &back) != APIERR_OK || back != row->value)
+            fail_msg("%s: \"%s\" does not name %d again", t->what, name, row->value);
+        assert_string_equal(p->name(back), name);
+        if (p->doc) {
+            assert_non_null(row->doc);
+            assert_ptr_equal(p->doc(row->value), row->doc);
+        }
+        char flipped[128];
+        flip_case(flipped, sizeof flipped, name);
+        assert_refused(p, flipped);
+    }
+    /* Enums count from 0 in table order, so what is past the end is
+     * out of range: no name, no doc. */
+    int past = t == &apierr__rc_names ? 1 : (int)t->n;
+    if (t != &apierr__rc_names)
+        for (size_t i = 0; i < t->n; i++) assert_int_equal(t->rows[i].value, (int)i);
+    assert_null(p->name(past));
+    assert_null(p->name(-1000));
+    if (p->doc) assert_null(p->doc(past));
+    assert_null(apierr__enum_doc(t, past));
+    assert_refused(p, "no_such_name");
+    assert_refused(p, "");
+    assert_refused(p, NULL);
+}
+
+static void test_enum_tables(void **state)
+{
+    (void)state;
+    assert_int_equal(apierr__enum_ntables, NPUBLICS);
+    for (size_t i = 0; i < apierr__enum_ntables; i++) {
+        size_t k = 0;
+        while (k < NPUBLICS && publics[k].table != apierr__enum_tables[i]) k++;
+        if (k == NPUBLICS)
+            fail_msg("table %s has no public accessors in this test", apierr__enum_tables[i]->what);
+        check_table(&publics[k]);
+    }
+    /* The tables are as long as their enums. */
+    assert_int_equal(apierr__category_names.n, APIERR_CAT__COUNT);
+    assert_int_equal(apierr__action_names.n, APIERR_ACTION__COUNT);
+    assert_int_equal(apierr__dialect_names.n, APIERR_DIALECT__COUNT);
+    assert_int_equal(apierr__jitter_names.n, APIERR_JITTER__COUNT);
+    assert_int_equal(apierr__budget_names.n, APIERR_BUDGET__COUNT);
+    assert_int_equal(apierr__transport_names.n, APIERR_TRANSPORT__COUNT);
+    assert_int_equal(apierr__method_names.n, APIERR_METHOD__COUNT);
+    assert_int_equal(apierr__decision_names.n, APIERR_DECISION__COUNT);
+    assert_int_equal(apierr__key_location_names.n, APIERR_KEY_IN__COUNT);
+    /* Methods: an unknown one, or one in the wrong case, is OTHER. */
+    assert_int_equal(apierr_method_from_name("get"), APIERR_METHOD_OTHER);
+    assert_int_equal(apierr_method_from_name(NULL), APIERR_METHOD_OTHER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_well_known),       cmocka_unit_test(test_unknown_codes),
         cmocka_unit_test(test_category_names),   cmocka_unit_test(test_action_names),
         cmocka_unit_test(test_names_unique),     cmocka_unit_test(test_return_codes),
+        cmocka_unit_test(test_enum_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
