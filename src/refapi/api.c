@@ -5,7 +5,7 @@
  * mapping, limiter, idempotency), in the profile's dialect.
  */
 #include "internal.h"
-#include "invoice.h"
+#include "invoice_check.h"
 
 #include "buf.h"
 
@@ -27,7 +27,7 @@ static void db_failure(refapi_req *r, sqlite3 *db, int rc)
 {
     apierr_problem *p = NULL;
     apierr_db_sqlite_problem(&p, rc, db ? sqlite3_errmsg(db) : NULL);
-    apierr__req_problem(r, p, NULL);
+    refapi_req_problem(r, p, NULL);
 }
 
 static void method_not_allowed(refapi_req *r, const char *allow)
@@ -36,12 +36,12 @@ static void method_not_allowed(refapi_req *r, const char *allow)
     snprintf(msg, sizeof msg, "Method %.16s is not allowed here; use %s.", r->method, allow);
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     o.allow = allow;
-    apierr__req_error(r, 405, "method_not_allowed", msg, &o);
+    refapi_req_error(r, 405, "method_not_allowed", msg, &o);
 }
 
 static void not_found(refapi_req *r, const char *message)
 {
-    apierr__req_error(r, 404, "not_found", message, NULL);
+    refapi_req_error(r, 404, "not_found", message, NULL);
 }
 
 /* Compares secrets in time independent of where they differ. */
@@ -79,13 +79,13 @@ static int scopes_cover(const char *have, const char *want)
 /* The credential a request presents: a Bearer token, or Gestix's xa-token. */
 static const char *presented_token(refapi_req *r)
 {
-    const char *auth = apierr__req_header(r, "Authorization");
+    const char *auth = refapi_req_header(r, "Authorization");
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
         auth += 7;
         while (*auth == ' ') auth++;
         return *auth ? auth : NULL;
     }
-    const char *xa = apierr__req_header(r, "xa-token");
+    const char *xa = refapi_req_header(r, "xa-token");
     return xa && *xa ? xa : NULL;
 }
 
@@ -123,7 +123,7 @@ static int rate_limit(refapi_req *r)
         if (strcmp(r->srv->cfg->profile.name, words[i].profile) == 0)
             code = words[i].code, message = words[i].message;
     }
-    apierr__req_rate_limited(r, code, message);
+    refapi_req_rate_limited(r, code, message);
     return -1;
 }
 
@@ -147,9 +147,9 @@ static void auth_failure(refapi_req *r, refapi_token_state why)
     o.bearer_error = i == 0 ? APIERR_BEARER_MISSING : APIERR_BEARER_INVALID_TOKEN;
     o.realm = "apierr";
     if (is_gestix(r))
-        apierr__req_error(r, 403, text[i].gestix_code, text[i].gestix_message, &o);
+        refapi_req_error(r, 403, text[i].gestix_code, text[i].gestix_message, &o);
     else
-        apierr__req_error(r, 401, text[i].code, text[i].message, &o);
+        refapi_req_error(r, 401, text[i].code, text[i].message, &o);
 }
 
 /* Checks the credential and, when scope is not NULL, that it grants scope.
@@ -162,16 +162,15 @@ static int authenticate(refapi_req *r, const char *scope, int allow_expired)
         auth_failure(r, REFAPI_TOKEN_OK);
         return -1;
     }
-    sqlite3 *db = apierr__store_acquire(r->srv->store);
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
     refapi_token_state st =
-        apierr__store_token_find(db, &r->token, tok, REFAPI_TOKEN_ACCESS, r->now_ms);
-    apierr__store_release(r->srv->store, db);
+        refapi_store_token_find(db, &r->token, tok, REFAPI_TOKEN_ACCESS, r->now_ms);
+    refapi_store_release(r->srv->store, db);
     if (st == REFAPI_TOKEN_DBERROR) {
         db_failure(r, NULL, SQLITE_BUSY);
         return -1;
     }
-    int client =
-        st == REFAPI_TOKEN_UNKNOWN ? -1 : apierr__find_client(r->srv->cfg, r->token.client);
+    int client = st == REFAPI_TOKEN_UNKNOWN ? -1 : refapi_find_client(r->srv->cfg, r->token.client);
     if (client < 0) st = REFAPI_TOKEN_UNKNOWN;
     r->client = client;
     if (st == REFAPI_TOKEN_EXPIRED && allow_expired) return 0;
@@ -185,7 +184,7 @@ static int authenticate(refapi_req *r, const char *scope, int allow_expired)
                  "Your credentials do not have access to this resource (scope %s).", scope);
         apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
         o.bearer_error = APIERR_BEARER_INSUFFICIENT_SCOPE;
-        apierr__req_error(r, 403, "forbidden", msg, &o);
+        refapi_req_error(r, 403, "forbidden", msg, &o);
         return -1;
     }
     return 0;
@@ -196,7 +195,7 @@ static int authenticate(refapi_req *r, const char *scope, int allow_expired)
 /* 1 when the Content-Type is JSON (application/json or any +json). */
 static int content_is(refapi_req *r, const char *type)
 {
-    const char *ct = apierr__req_header(r, "Content-Type");
+    const char *ct = refapi_req_header(r, "Content-Type");
     if (!ct) return 0;
     size_t n = strcspn(ct, ";");
     while (n && ct[n - 1] == ' ') n--;
@@ -209,8 +208,8 @@ static int content_is(refapi_req *r, const char *type)
 static json_t *json_body(refapi_req *r)
 {
     if (!content_is(r, "application/json")) {
-        apierr__req_error(r, 415, "unsupported_media_type",
-                          "The body must be JSON (Content-Type: application/json).", NULL);
+        refapi_req_error(r, 415, "unsupported_media_type",
+                         "The body must be JSON (Content-Type: application/json).", NULL);
         return NULL;
     }
     json_error_t e;
@@ -218,7 +217,7 @@ static json_t *json_body(refapi_req *r)
     if (!j) {
         char msg[128];
         snprintf(msg, sizeof msg, "Malformed JSON body at line %d, column %d.", e.line, e.column);
-        apierr__req_error(r, 400, "invalid_json", msg, NULL);
+        refapi_req_error(r, 400, "invalid_json", msg, NULL);
     }
     return j;
 }
@@ -237,7 +236,7 @@ static void validation_failed(refapi_req *r, apierr_validation *v)
 {
     apierr_problem *p = NULL;
     apierr_validation_problem(&p, v);
-    apierr__req_problem(r, p, NULL);
+    refapi_req_problem(r, p, NULL);
 }
 
 /* Decodes %XX and '+' of a form value in place. */
@@ -285,10 +284,10 @@ static json_t *token_params(refapi_req *r)
         if (ok) return j;
         json_decref(j);
     }
-    apierr__req_error(r, 400, "invalid_request",
-                      "The body must be application/x-www-form-urlencoded (RFC 6749) or JSON "
-                      "with string members.",
-                      NULL);
+    refapi_req_error(r, 400, "invalid_request",
+                     "The body must be application/x-www-form-urlencoded (RFC 6749) or JSON "
+                     "with string members.",
+                     NULL);
     return NULL;
 }
 
@@ -331,7 +330,7 @@ static int base64_decode(char *out, size_t cap, const char *in)
  * The client's index, or -1 after replying. */
 static int token_client(refapi_req *r, const json_t *params)
 {
-    const char *auth = apierr__req_header(r, "Authorization");
+    const char *auth = refapi_req_header(r, "Authorization");
     const char *id = param(params, "client_id"), *secret = param(params, "client_secret");
     char basic[512];
     int used_basic = auth && strncasecmp(auth, "Basic ", 6) == 0;
@@ -341,9 +340,9 @@ static int token_client(refapi_req *r, const json_t *params)
         char *colon;
         if (secret || base64_decode(basic, sizeof basic, auth + 6) != 0 ||
             !(colon = strchr(basic, ':'))) {
-            apierr__req_error(r, 400, "invalid_request",
-                              "Send the client credentials once: HTTP Basic or form parameters.",
-                              NULL);
+            refapi_req_error(r, 400, "invalid_request",
+                             "Send the client credentials once: HTTP Basic or form parameters.",
+                             NULL);
             return -1;
         }
         *colon = '\0';
@@ -352,10 +351,10 @@ static int token_client(refapi_req *r, const json_t *params)
         id = basic;
         secret = colon + 1;
     }
-    int c = apierr__find_client(r->srv->cfg, id);
+    int c = refapi_find_client(r->srv->cfg, id);
     if (!id || !secret || c < 0 || !secret_equal(r->srv->cfg->clients[c].secret, secret)) {
-        apierr__req_error(r, 401, "invalid_client",
-                          id ? "Client authentication failed." : "No client credentials sent.", &o);
+        refapi_req_error(r, 401, "invalid_client",
+                         id ? "Client authentication failed." : "No client credentials sent.", &o);
         return -1;
     }
     return c;
@@ -368,11 +367,11 @@ static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes)
     const refapi_config *cfg = r->srv->cfg;
     char access[REFAPI_TOKEN_BUFSIZE], refresh[REFAPI_TOKEN_BUFSIZE];
     const char *id = cfg->clients[c].id;
-    int rc = apierr__store_token_issue(db, access, REFAPI_TOKEN_ACCESS, id, scopes,
-                                       r->now_ms + cfg->token_ttl_s * 1000);
+    int rc = refapi_store_token_issue(db, access, REFAPI_TOKEN_ACCESS, id, scopes,
+                                      r->now_ms + cfg->token_ttl_s * 1000);
     if (rc == SQLITE_OK) {
-        rc = apierr__store_token_issue(db, refresh, REFAPI_TOKEN_REFRESH, id, scopes,
-                                       r->now_ms + REFRESH_TTL_MS);
+        rc = refapi_store_token_issue(db, refresh, REFAPI_TOKEN_REFRESH, id, scopes,
+                                      r->now_ms + REFRESH_TTL_MS);
     }
     if (rc != SQLITE_OK) return rc;
     json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:s}", "access_token", access, "token_type",
@@ -381,9 +380,9 @@ static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes)
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     static const apierr_header pragma = {"Pragma", "no-cache"};
     if (text)
-        apierr__req_json(r, 200, text, strlen(text), &pragma, 1);
+        refapi_req_json(r, 200, text, strlen(text), &pragma, 1);
     else
-        apierr__req_error(r, 500, NULL, NULL, NULL);
+        refapi_req_error(r, 500, NULL, NULL, NULL);
     free(text);
     json_decref(j);
     return SQLITE_OK;
@@ -395,31 +394,31 @@ static void grant(refapi_req *r, const json_t *params, int c)
     const char *type = param(params, "grant_type"), *scope = param(params, "scope");
     int refresh = type && strcmp(type, "refresh_token") == 0;
     if (!type) {
-        apierr__req_error(r, 400, "invalid_request", "grant_type is required.", NULL);
+        refapi_req_error(r, 400, "invalid_request", "grant_type is required.", NULL);
         return;
     }
     if (!refresh && strcmp(type, "client_credentials") != 0) {
-        apierr__req_error(r, 400, "unsupported_grant_type",
-                          "Use client_credentials or refresh_token.", NULL);
+        refapi_req_error(r, 400, "unsupported_grant_type",
+                         "Use client_credentials or refresh_token.", NULL);
         return;
     }
     const char *rt = param(params, "refresh_token");
     if (refresh && !rt) {
-        apierr__req_error(r, 400, "invalid_request", "refresh_token is required.", NULL);
+        refapi_req_error(r, 400, "invalid_request", "refresh_token is required.", NULL);
         return;
     }
-    sqlite3 *db = apierr__store_acquire(r->srv->store);
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
     refapi_token old = {0};
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     const char *have = cl->scopes;
     if (rc == SQLITE_OK && refresh) {
         /* Rotation: the refresh token works once; the new pair replaces it. */
         refapi_token_state st =
-            apierr__store_token_find(db, &old, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
+            refapi_store_token_find(db, &old, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
         if (st != REFAPI_TOKEN_OK || strcmp(old.client, cl->id) != 0) {
             rc = SQLITE_NOTFOUND;
         } else {
-            rc = apierr__store_token_revoke(db, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
+            rc = refapi_store_token_revoke(db, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
             have = old.scopes;
         }
     }
@@ -431,15 +430,15 @@ static void grant(refapi_req *r, const json_t *params, int c)
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (rc == SQLITE_NOTFOUND) {
-        apierr__req_error(r, 400, "invalid_grant",
-                          "The refresh token is invalid, expired, or already used.", NULL);
+        refapi_req_error(r, 400, "invalid_grant",
+                         "The refresh token is invalid, expired, or already used.", NULL);
     } else if (rc == SQLITE_PERM) {
-        apierr__req_error(r, 400, "invalid_scope", "The requested scope exceeds the client's.",
-                          NULL);
+        refapi_req_error(r, 400, "invalid_scope", "The requested scope exceeds the client's.",
+                         NULL);
     } else if (rc != SQLITE_OK) {
         db_failure(r, db, rc);
     }
-    apierr__store_release(r->srv->store, db);
+    refapi_store_release(r->srv->store, db);
 }
 
 /* POST /oauth/token (RFC 6749 4.4 and 6). */
@@ -470,10 +469,10 @@ static void helo(refapi_req *r)
         method_not_allowed(r, "GET");
         return;
     }
-    const char *api = apierr__req_header(r, "X-API-Token");
-    const char *auth = apierr__req_header(r, "Authorization");
+    const char *api = refapi_req_header(r, "X-API-Token");
+    const char *auth = refapi_req_header(r, "Authorization");
     if (!api && auth && strncasecmp(auth, "Bearer ", 7) == 0) api = auth + 7;
-    if (!api) api = apierr__req_query(r, "api_token");
+    if (!api) api = refapi_req_query(r, "api_token");
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     o.bearer_error = api ? APIERR_BEARER_INVALID_TOKEN : APIERR_BEARER_MISSING;
     int c = -1;
@@ -483,26 +482,26 @@ static void helo(refapi_req *r)
         if (secret_equal(cfg->clients[i].secret, api) || secret_equal(both, api)) c = (int)i;
     }
     if (c < 0) {
-        apierr__req_error(r, 401, "auth_failed",
-                          api ? "Wrong API token." : "No API token provided.", &o);
+        refapi_req_error(r, 401, "auth_failed", api ? "Wrong API token." : "No API token provided.",
+                         &o);
         return;
     }
     r->client = c;
     char tok[REFAPI_TOKEN_BUFSIZE], at[32];
-    sqlite3 *db = apierr__store_acquire(r->srv->store);
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
     long long exp = r->now_ms + cfg->token_ttl_s * 1000;
-    int rc = apierr__store_token_issue(db, tok, REFAPI_TOKEN_SESSION, cfg->clients[c].id,
-                                       cfg->clients[c].scopes, exp);
+    int rc = refapi_store_token_issue(db, tok, REFAPI_TOKEN_SESSION, cfg->clients[c].id,
+                                      cfg->clients[c].scopes, exp);
     if (rc != SQLITE_OK) db_failure(r, db, rc);
-    apierr__store_release(r->srv->store, db);
+    refapi_store_release(r->srv->store, db);
     if (rc != SQLITE_OK) return;
-    apierr__iso8601(at, sizeof at, exp);
+    refapi_iso8601(at, sizeof at, exp);
     char body[256];
     int n = snprintf(body, sizeof body,
                      "{\"xa-token\":\"%s\",\"expires_in\":%lld,\"expires_at\":\"%s\"}", tok,
                      cfg->token_ttl_s, at);
     apierr_header h = {"xa-token", tok};
-    apierr__req_json(r, 200, body, (size_t)n, &h, 1);
+    refapi_req_json(r, 200, body, (size_t)n, &h, 1);
 }
 
 /* --- GET /status ---------------------------------------------------------- */
@@ -517,7 +516,7 @@ static json_t *recent_errors(refapi_req *r)
         /* Newest first. */
         const refapi_errlog_entry *e = &log->e[(log->next + REFAPI_ERRLOG - 1 - k) % REFAPI_ERRLOG];
         char at[32];
-        apierr__iso8601(at, sizeof at, e->at_ms);
+        refapi_iso8601(at, sizeof at, e->at_ms);
         json_array_append_new(a, json_pack("{s:i, s:s?, s:s, s:s, s:s, s:s}", "status", e->status,
                                            "code", *e->code ? e->code : NULL, "request_id",
                                            e->request_id, "method", e->method, "path", e->path,
@@ -537,7 +536,7 @@ static void status(refapi_req *r)
     const refapi_config *cfg = r->srv->cfg;
     const refapi_client *cl = &cfg->clients[r->client];
     char at[32];
-    apierr__iso8601(at, sizeof at, r->token.expires_ms);
+    refapi_iso8601(at, sizeof at, r->token.expires_ms);
     long long left = (r->token.expires_ms - r->now_ms) / 1000;
     json_t *rl = json_null();
     if (r->have_verdict) {
@@ -554,9 +553,9 @@ static void status(refapi_req *r)
                   "scope", r->token.scopes, "rate_limit", rl, "recent_errors", recent_errors(r));
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     if (text)
-        apierr__req_json(r, 200, text, strlen(text), NULL, 0);
+        refapi_req_json(r, 200, text, strlen(text), NULL, 0);
     else
-        apierr__req_error(r, 500, NULL, NULL, NULL);
+        refapi_req_error(r, 500, NULL, NULL, NULL);
     free(text);
     json_decref(j);
 }
@@ -581,9 +580,9 @@ static void reply_invoice(refapi_req *r, int status, const char *tenant, long lo
     snprintf(etag, sizeof etag, "\"%lld\"", version);
     apierr_header h[2] = {{"ETag", etag}, {"Location", loc}};
     if (b.oom)
-        apierr__req_error(r, 500, NULL, NULL, NULL);
+        refapi_req_error(r, 500, NULL, NULL, NULL);
     else
-        apierr__req_json(r, status, b.data, b.len, h, status == 201 ? 2 : 1);
+        refapi_req_json(r, status, b.data, b.len, h, status == 201 ? 2 : 1);
     apierr__buf_free(&b);
 }
 
@@ -591,7 +590,7 @@ static void reply_invoice(refapi_req *r, int status, const char *tenant, long lo
  * match no version. */
 static long long if_match(refapi_req *r)
 {
-    const char *v = apierr__req_header(r, "If-Match");
+    const char *v = refapi_req_header(r, "If-Match");
     if (!v || strcmp(v, "*") == 0) return -1;
     if (strncmp(v, "W/", 2) == 0) v += 2;
     if (*v == '"') v++;
@@ -608,25 +607,25 @@ static char *invoice_doc(refapi_req *r, const char *tenant)
     json_t *body = json_body(r);
     if (!body) return NULL;
     apierr_validation *v = new_validation(r);
-    json_t *doc = v ? apierr__invoice_check(v, body) : NULL;
+    json_t *doc = v ? refapi_invoice_check(v, body) : NULL;
     json_decref(body);
     if (!doc) {
         if (v && apierr_validation_count(v) > 0)
             validation_failed(r, v);
         else
-            apierr__req_error(r, 500, NULL, NULL, NULL);
+            refapi_req_error(r, 500, NULL, NULL, NULL);
         apierr_validation_free(v);
         return NULL;
     }
     apierr_validation_free(v);
     char at[32];
-    apierr__iso8601(at, sizeof at, r->now_ms);
+    refapi_iso8601(at, sizeof at, r->now_ms);
     json_object_set_new(doc, "tenant", json_string(tenant));
     json_object_set_new(doc, "createdAt", json_string(at));
     json_object_set_new(doc, "updatedAt", json_string(at));
     char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(doc);
-    if (!text) apierr__req_error(r, 500, NULL, NULL, NULL);
+    if (!text) refapi_req_error(r, 500, NULL, NULL, NULL);
     return text;
 }
 
@@ -643,15 +642,15 @@ static int idempotency_key(refapi_req *r, const char *tenant, char *out, size_t 
 {
     const apierr_profile *pr = &r->srv->cfg->profile;
     const char *k = pr->idempotency_key_in == APIERR_KEY_IN_QUERY
-                        ? apierr__req_query(r, pr->idempotency_key)
-                        : apierr__req_header(r, pr->idempotency_key);
+                        ? refapi_req_query(r, pr->idempotency_key)
+                        : refapi_req_header(r, pr->idempotency_key);
     if (!k) return 0;
     snprintf(out, cap, "%s:%s", tenant, k);
     if (!apierr_idempotency_key_valid(k) || !apierr_idempotency_key_valid(out)) {
         char msg[128];
         snprintf(msg, sizeof msg, "%s must be 1 to %d visible ASCII characters.",
                  pr->idempotency_key, APIERR_IDEMPOTENCY_KEY_MAX - 65);
-        apierr__req_error(r, 400, "invalid_idempotency_key", msg, NULL);
+        refapi_req_error(r, 400, "invalid_idempotency_key", msg, NULL);
         return -1;
     }
     return 1;
@@ -669,7 +668,7 @@ static void duplicate(refapi_req *r, const char *number)
         apierr_problem_free(p);
         p = NULL;
     }
-    apierr__req_problem(r, p, NULL);
+    refapi_req_problem(r, p, NULL);
 }
 
 static void create_invoice(refapi_req *r, const char *tenant)
@@ -678,7 +677,7 @@ static void create_invoice(refapi_req *r, const char *tenant)
     if (!doc) return;
     char number[80];
     doc_number(doc, number, sizeof number);
-    sqlite3 *db = apierr__store_acquire(r->srv->store);
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db,
                                 "INSERT INTO invoices (tenant, documentNumber, version, doc)"
@@ -699,7 +698,7 @@ static void create_invoice(refapi_req *r, const char *tenant)
         db_failure(r, db, rc);
         if (r->reply.status == 409) duplicate(r, number);
     }
-    apierr__store_release(r->srv->store, db);
+    refapi_store_release(r->srv->store, db);
     free(doc);
 }
 
@@ -730,7 +729,7 @@ static void create_once(refapi_req *r, const char *tenant)
     if (state != APIERR_IDEMPOTENCY_NEW) {
         apierr_problem *p = NULL;
         apierr_idempotency_problem(&p, state);
-        apierr__req_problem(r, p, NULL);
+        refapi_req_problem(r, p, NULL);
         return;
     }
     create_invoice(r, tenant);
@@ -743,7 +742,7 @@ static void create_once(refapi_req *r, const char *tenant)
 static long long query_number(refapi_req *r, apierr_validation *v, const char *name, long long dflt,
                               long long min, long long max)
 {
-    const char *s = apierr__req_query(r, name);
+    const char *s = refapi_req_query(r, name);
     if (!s) return dflt;
     char *end;
     long long n = strtoll(s, &end, 10);
@@ -760,7 +759,7 @@ static void list_invoices(refapi_req *r, const char *tenant)
 {
     apierr_validation *v = new_validation(r);
     if (!v) {
-        apierr__req_error(r, 500, NULL, NULL, NULL);
+        refapi_req_error(r, 500, NULL, NULL, NULL);
         return;
     }
     long long limit = query_number(r, v, "limit", 20, 1, LIST_MAX);
@@ -771,7 +770,7 @@ static void list_invoices(refapi_req *r, const char *tenant)
         return;
     }
     apierr_validation_free(v);
-    sqlite3 *db = apierr__store_acquire(r->srv->store);
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
     sqlite3_stmt *st;
     int rc =
         sqlite3_prepare_v2(db,
@@ -802,10 +801,10 @@ static void list_invoices(refapi_req *r, const char *tenant)
     if (rc != SQLITE_OK)
         db_failure(r, db, rc);
     else if (b.oom)
-        apierr__req_error(r, 500, NULL, NULL, NULL);
+        refapi_req_error(r, 500, NULL, NULL, NULL);
     else
-        apierr__req_json(r, 200, b.data, b.len, NULL, 0);
-    apierr__store_release(r->srv->store, db);
+        refapi_req_json(r, 200, b.data, b.len, NULL, 0);
+    refapi_store_release(r->srv->store, db);
     apierr__buf_free(&b);
 }
 
@@ -842,7 +841,7 @@ static void invoice_missing(refapi_req *r, const char *tenant, long long id)
 
 static void get_invoice(refapi_req *r, const char *tenant, long long id)
 {
-    sqlite3 *db = apierr__store_acquire(r->srv->store);
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
     long long version = 0;
     char *doc = NULL;
     int rc = read_invoice(db, tenant, id, &version, &doc);
@@ -852,7 +851,7 @@ static void get_invoice(refapi_req *r, const char *tenant, long long id)
         invoice_missing(r, tenant, id);
     else
         db_failure(r, db, rc);
-    apierr__store_release(r->srv->store, db);
+    refapi_store_release(r->srv->store, db);
     free(doc);
 }
 
@@ -871,7 +870,7 @@ static void write_missed(refapi_req *r, sqlite3 *db, const char *tenant, long lo
                  "The invoice was modified by another operation in the meantime (it is at "
                  "version %lld); re-read it and retry.",
                  version);
-        apierr__req_error(r, 409, "conflict", msg, NULL);
+        refapi_req_error(r, 409, "conflict", msg, NULL);
     } else {
         db_failure(r, db, rc);
     }
@@ -885,7 +884,7 @@ static void write_invoice(refapi_req *r, const char *tenant, long long id, int d
     char number[80] = "";
     if (doc) doc_number(doc, number, sizeof number);
     long long want = if_match(r);
-    sqlite3 *db = apierr__store_acquire(r->srv->store);
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     sqlite3_stmt *st = NULL;
     if (rc == SQLITE_OK) {
@@ -924,11 +923,11 @@ static void write_invoice(refapi_req *r, const char *tenant, long long id, int d
     } else if (changed) {
         r->committed = 1;
         if (del)
-            apierr__req_json(r, 204, NULL, 0, NULL, 0);
+            refapi_req_json(r, 204, NULL, 0, NULL, 0);
         else
             reply_invoice(r, 200, tenant, id, version, stored);
     }
-    apierr__store_release(r->srv->store, db);
+    refapi_store_release(r->srv->store, db);
     free(stored);
     free(doc);
 }
@@ -989,7 +988,7 @@ static void invoices(refapi_req *r, const char *rest)
         write_invoice(r, tenant, id, !strcmp(m, "DELETE"));
 }
 
-void apierr__api_handle(refapi_req *r)
+void refapi_api_handle(refapi_req *r)
 {
     const char *p = r->path;
     if (strcmp(p, "/oauth/token") == 0) {

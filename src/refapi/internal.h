@@ -1,5 +1,5 @@
 /*
- * internal.h - what the HTTP layer (server.c) and the handlers (api.c) of
+ * internal.h - what the HTTP layer (http.c) and the handlers (api.c) of
  * the reference API share: the server state and one request being answered.
  */
 #ifndef APIERR_REFAPI_INTERNAL_H
@@ -63,39 +63,39 @@ typedef struct refapi_req {
 } refapi_req;
 
 /* Unix time in ms. */
-long long apierr__now_ms(void);
+long long refapi_now_ms(void);
 
 /* Writes ms as 2024-11-15T10:30:00Z into buf (at least 32 bytes). */
-void apierr__iso8601(char *buf, size_t cap, long long ms);
+void refapi_iso8601(char *buf, size_t cap, long long ms);
 
 /* A request header (case-insensitive name) or query argument; NULL if absent. */
-const char *apierr__req_header(refapi_req *r, const char *name);
-const char *apierr__req_query(refapi_req *r, const char *name);
+const char *refapi_req_header(refapi_req *r, const char *name);
+const char *refapi_req_query(refapi_req *r, const char *name);
 
 /* The index of the client with that id, or -1. */
-int apierr__find_client(const refapi_config *cfg, const char *id);
+int refapi_find_client(const refapi_config *cfg, const char *id);
 
 /*
  * Replies with an error of status, code (upper-cased for the gestix dialect,
  * whose codes are) and message. opts may be NULL; its dialect, accept,
  * request id, now and RateLimit headers are filled in here.
  */
-void apierr__req_error(refapi_req *r, int status, const char *code, const char *message,
-                       const apierr_reply_opts *opts);
+void refapi_req_error(refapi_req *r, int status, const char *code, const char *message,
+                      const apierr_reply_opts *opts);
 
 /* Replies with problem p (taken: freed here); NULL p means out of memory. */
-void apierr__req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opts *opts);
+void refapi_req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opts *opts);
 
 /* Replies with the 429 of the request's denied verdict, in the limiter's
  * fast path; code and message as apierr_limiter_reply() (NULL: defaults). */
-void apierr__req_rate_limited(refapi_req *r, const char *code, const char *message);
+void refapi_req_rate_limited(refapi_req *r, const char *code, const char *message);
 
 /* Replies with a JSON body (copied) and up to a few extra headers. */
-void apierr__req_json(refapi_req *r, int status, const char *body, size_t len,
-                      const apierr_header *extra, size_t nextra);
+void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,
+                     const apierr_header *extra, size_t nextra);
 
 /* Routes and answers one request whose body has fully arrived: fills
  * r->reply. */
-void apierr__api_handle(refapi_req *r);
+void refapi_api_handle(refapi_req *r);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * server.c - the HTTP layer of the reference API: libmicrohttpd in a thread
+ * http.c - the HTTP layer of the reference API: libmicrohttpd in a thread
  * pool over epoll, body limits, faults that act on the connection itself
  * (reset, drop, latency), replies copied onto the wire, and a clean stop.
  */
@@ -27,7 +27,7 @@ typedef struct conn_state {
 
 static atomic_int inflight;
 
-void apierr__refapi_config_init(refapi_config *cfg)
+void refapi_config_init(refapi_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
@@ -42,7 +42,7 @@ void apierr__refapi_config_init(refapi_config *cfg)
     cfg->threads = 4;
 }
 
-int apierr__refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap)
+int refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap)
 {
     memset(out, 0, sizeof *out);
     const char *f[3];
@@ -73,7 +73,7 @@ bad:
     return -1;
 }
 
-int apierr__refapi_parse_listen(refapi_config *cfg, const char *spec, char *err, size_t cap)
+int refapi_parse_listen(refapi_config *cfg, const char *spec, char *err, size_t cap)
 {
     const char *colon = strrchr(spec, ':');
     struct in_addr a;
@@ -94,7 +94,7 @@ bad:
     return -1;
 }
 
-int apierr__refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap)
+int refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap)
 {
     long long n = 0, s = 0, b = 0;
     int used = 0;
@@ -113,22 +113,22 @@ bad:
     return -1;
 }
 
-int apierr__refapi_check_faults(const char *spec, char *err, size_t cap)
+int refapi_check_faults(const char *spec, char *err, size_t cap)
 {
     refapi_faults f;
-    int rc = apierr__faults_parse(&f, spec, 0, err, cap);
-    apierr__faults_destroy(&f);
+    int rc = refapi_faults_parse(&f, spec, 0, err, cap);
+    refapi_faults_destroy(&f);
     return rc;
 }
 
-long long apierr__now_ms(void)
+long long refapi_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void apierr__iso8601(char *buf, size_t cap, long long ms)
+void refapi_iso8601(char *buf, size_t cap, long long ms)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
@@ -136,17 +136,17 @@ void apierr__iso8601(char *buf, size_t cap, long long ms)
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-const char *apierr__req_header(refapi_req *r, const char *name)
+const char *refapi_req_header(refapi_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-const char *apierr__req_query(refapi_req *r, const char *name)
+const char *refapi_req_query(refapi_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-int apierr__find_client(const refapi_config *cfg, const char *id)
+int refapi_find_client(const refapi_config *cfg, const char *id)
 {
     for (size_t i = 0; id && i < cfg->nclients; i++) {
         if (strcmp(cfg->clients[i].id, id) == 0) return (int)i;
@@ -180,12 +180,12 @@ static void bare_500(refapi_req *r)
 static void req_opts(refapi_req *r, apierr_reply_opts *o)
 {
     o->dialect = r->dialect;
-    o->accept = apierr__req_header(r, "Accept");
+    o->accept = refapi_req_header(r, "Accept");
     o->request_id = r->request_id;
     o->now_ms = r->now_ms;
 }
 
-void apierr__req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opts *opts)
+void refapi_req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opts *opts)
 {
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     if (opts) o = *opts;
@@ -217,13 +217,13 @@ static apierr_problem *new_problem(refapi_req *r, int status, const char *code, 
     return p;
 }
 
-void apierr__req_error(refapi_req *r, int status, const char *code, const char *message,
-                       const apierr_reply_opts *opts)
+void refapi_req_error(refapi_req *r, int status, const char *code, const char *message,
+                      const apierr_reply_opts *opts)
 {
-    apierr__req_problem(r, new_problem(r, status, code, message), opts);
+    refapi_req_problem(r, new_problem(r, status, code, message), opts);
 }
 
-void apierr__req_rate_limited(refapi_req *r, const char *code, const char *message)
+void refapi_req_rate_limited(refapi_req *r, const char *code, const char *message)
 {
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     req_opts(r, &o);
@@ -233,8 +233,8 @@ void apierr__req_rate_limited(refapi_req *r, const char *code, const char *messa
     snprintf(r->code, sizeof r->code, "%s", code ? code : APIERR_LIMITER_CODE);
 }
 
-void apierr__req_json(refapi_req *r, int status, const char *body, size_t len,
-                      const apierr_header *extra, size_t nextra)
+void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,
+                     const apierr_header *extra, size_t nextra)
 {
     apierr_limit_headers lh;
     apierr_header h[10];
@@ -299,10 +299,10 @@ static void req_init(refapi_req *r, refapi_server *s, struct MHD_Connection *c, 
     r->conn = c;
     r->method = method;
     r->path = url;
-    r->now_ms = apierr__now_ms();
+    r->now_ms = refapi_now_ms();
     r->client = -1;
     r->dialect = s->cfg->profile.dialect;
-    apierr_request_id_pick(r->request_id, apierr__req_header(r, "X-Request-Id"));
+    apierr_request_id_pick(r->request_id, refapi_req_header(r, "X-Request-Id"));
 }
 
 /* 413 before the body is read: the client learns it without sending it. */
@@ -313,7 +313,7 @@ static enum MHD_Result too_large(refapi_server *s, struct MHD_Connection *c, con
     req_init(&r, s, c, method, url);
     char msg[96];
     snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->cfg->max_body);
-    apierr__req_error(&r, 413, "payload_too_large", msg, NULL);
+    refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
     enum MHD_Result ok = send_reply(c, &r.reply);
     apierr_reply_clear(&r.reply);
     return ok;
@@ -339,7 +339,7 @@ static enum MHD_Result on_headers(refapi_server *s, struct MHD_Connection *c, co
     atomic_fetch_add(&inflight, 1);
     st->fault.retry_after_s = -1;
     if (is_api_path(url)) {
-        apierr__faults_draw(&s->faults, &st->fault, apierr__now_ms() - s->start_ms);
+        refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms);
         if (st->fault.reset) return reset_connection(c);
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -399,7 +399,7 @@ static void fault_reply(refapi_req *r, const refapi_fault *f)
     /* Retry-After exactly as the spec says (an outage states its remaining
      * time): a 429 without one is what clients' default delays are for. */
     o.default_retry_after_ms = -1;
-    apierr__req_problem(r, p, &o);
+    refapi_req_problem(r, p, &o);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -427,7 +427,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (st->fault.status)
         fault_reply(&r, &st->fault);
     else
-        apierr__api_handle(&r);
+        refapi_api_handle(&r);
     log_error(&r);
     enum MHD_Result ok;
     if (st->fault.drop && r.committed && is_write(method))
@@ -475,11 +475,11 @@ static int open_parts(refapi_server *s, const char *db)
 {
     const refapi_config *cfg = s->cfg;
     char err[256];
-    if (apierr__faults_parse(&s->faults, cfg->faults, cfg->seed, err, sizeof err) != 0) {
+    if (refapi_faults_parse(&s->faults, cfg->faults, cfg->seed, err, sizeof err) != 0) {
         fprintf(stderr, "apierr serve: --faults: %s\n", err);
         return -1;
     }
-    if (apierr__store_open(&s->store, db, cfg->threads + 1) != 0) return -1;
+    if (refapi_store_open(&s->store, db, cfg->threads + 1) != 0) return -1;
     if (apierr_idempotency_open(&s->idem, db, NULL) != APIERR_OK) {
         fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n", db);
         return -1;
@@ -526,12 +526,12 @@ static void stop_daemon(struct MHD_Daemon *d)
     MHD_stop_daemon(d);
 }
 
-int apierr__refapi_run(const refapi_config *cfg, FILE *out)
+int refapi_run(const refapi_config *cfg, FILE *out)
 {
     refapi_server *s = calloc(1, sizeof *s);
     if (!s) return -1;
     s->cfg = cfg;
-    s->start_ms = apierr__now_ms();
+    s->start_ms = refapi_now_ms();
     pthread_mutex_init(&s->errlog_lock, NULL);
     char dir[1024] = "", path[1100];
     const char *db = cfg->db_path;
@@ -569,8 +569,8 @@ int apierr__refapi_run(const refapi_config *cfg, FILE *out)
     }
     apierr_limiter_free(s->limiter);
     apierr_idempotency_close(s->idem);
-    apierr__store_close(s->store);
-    apierr__faults_destroy(&s->faults);
+    refapi_store_close(s->store);
+    refapi_faults_destroy(&s->faults);
     pthread_mutex_destroy(&s->errlog_lock);
     if (*dir) remove_temp_db(dir, path);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
