@@ -1,12 +1,19 @@
 /*
- * http.c - the HTTP layer of the reference API: libmicrohttpd in a thread
- * pool over epoll, body limits, faults that act on the connection itself
- * (reset, drop, latency), replies copied onto the wire, and a clean stop.
+ * http.c - the HTTP layer of the reference API, and the only file that knows
+ * libmicrohttpd: a thread pool over epoll, body limits, the faults (a reset,
+ * a dropped write, latency, a drawn status), replies copied onto the wire,
+ * the error log of every reply, and a clean stop. It opens the parts the
+ * handlers share (store, idempotency, limiter) and hands each request to
+ * routes.c; what routes.c and the layers below need of the connection they
+ * read through the refapi_wire lent here, never by calling back up.
  */
-#include "internal.h"
+#include "faults.h"
+#include "req.h"
+#include "routes.h"
+
+#include <microhttpd.h>
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,242 +34,50 @@ typedef struct conn_state {
 
 static atomic_int inflight;
 
-void refapi_config_init(refapi_config *cfg)
+/* The running server: what the handlers share, then what only this layer
+ * uses. */
+typedef struct http_server {
+    refapi_server srv;
+    refapi_faults faults;
+    long long start_ms;
+} http_server;
+
+static const char *wire_header(void *conn, const char *name)
 {
-    memset(cfg, 0, sizeof *cfg);
-    snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
-    cfg->port = 8080;
-    apierr_profile_builtin(&cfg->profile, "default");
-    cfg->token_ttl_s = 3600;
-    cfg->rate_window_s = 1;
-    cfg->max_body = (size_t)1 << 20;
-    cfg->max_header = 16384;
-    cfg->max_connections = 1024;
-    cfg->timeout_s = 30;
-    cfg->threads = 4;
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
-int refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap)
+static const char *wire_query(void *conn, const char *name)
 {
-    memset(out, 0, sizeof *out);
-    const char *f[3];
-    size_t n[3];
-    const char *p = spec;
-    for (int i = 0; i < 3; i++) {
-        const char *colon = strchr(p, ':');
-        if (!colon) goto bad;
-        f[i] = p;
-        n[i] = (size_t)(colon - p);
-        p = colon + 1;
+    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void wire_peer(void *conn, char *buf, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (cap) *buf = '\0';
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
+                  (socklen_t)cap);
     }
-    if (!n[0] || !n[1] || !n[2] || !*p || n[0] >= sizeof out->id || n[1] >= sizeof out->secret ||
-        n[2] >= sizeof out->tenant || strlen(p) >= sizeof out->scopes) {
-        goto bad;
-    }
-    memcpy(out->id, f[0], n[0]);
-    memcpy(out->secret, f[1], n[1]);
-    memcpy(out->tenant, f[2], n[2]);
-    for (size_t i = 0; p[i]; i++) out->scopes[i] = p[i] == ',' ? ' ' : p[i];
-    for (const char *t = out->tenant; *t; t++) {
-        if (!isalnum((unsigned char)*t) && *t != '-' && *t != '_') goto bad;
-    }
-    return 0;
-bad:
-    snprintf(err, cap, "bad client '%s' (want ID:SECRET:TENANT:SCOPES, tenant of [A-Za-z0-9_-])",
-             spec);
-    return -1;
 }
 
-int refapi_parse_listen(refapi_config *cfg, const char *spec, char *err, size_t cap)
-{
-    const char *colon = strrchr(spec, ':');
-    struct in_addr a;
-    char host[64];
-    char *end;
-    if (!colon || (size_t)(colon - spec) >= sizeof host) goto bad;
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = '\0';
-    errno = 0;
-    unsigned long port = strtoul(colon + 1, &end, 10);
-    if (errno || end == colon + 1 || *end || port > 65535) goto bad;
-    if (inet_pton(AF_INET, host, &a) != 1) goto bad;
-    snprintf(cfg->host, sizeof cfg->host, "%s", host);
-    cfg->port = (unsigned)port;
-    return 0;
-bad:
-    snprintf(err, cap, "bad address '%s' (want IPV4:PORT, port 0 for any free one)", spec);
-    return -1;
-}
-
-int refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap)
-{
-    long long n = 0, s = 0, b = 0;
-    int used = 0;
-    if (sscanf(spec, "%lld/%lld%n", &n, &s, &used) != 2) goto bad;
-    if (spec[used] == ':' && sscanf(spec + used + 1, "%lld%n", &b, &used) == 1 &&
-        spec[strlen(spec) - 1] != ':') {
-        used = (int)strlen(spec);
-    }
-    if (spec[used] || n < 1 || n > 1000000 || s < 1 || s > 86400 || b < 0 || b > 1000000) goto bad;
-    cfg->rate_limit = n;
-    cfg->rate_window_s = s;
-    cfg->rate_burst = b;
-    return 0;
-bad:
-    snprintf(err, cap, "bad rate '%s' (want N/SECONDS[:BURST])", spec);
-    return -1;
-}
-
-int refapi_check_faults(const char *spec, char *err, size_t cap)
-{
-    refapi_faults f;
-    int rc = refapi_faults_parse(&f, spec, 0, err, cap);
-    refapi_faults_destroy(&f);
-    return rc;
-}
-
-long long refapi_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void refapi_iso8601(char *buf, size_t cap, long long ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-const char *refapi_req_header(refapi_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-const char *refapi_req_query(refapi_req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-int refapi_find_client(const refapi_config *cfg, const char *id)
-{
-    for (size_t i = 0; id && i < cfg->nclients; i++) {
-        if (strcmp(cfg->clients[i].id, id) == 0) return (int)i;
-    }
-    return -1;
-}
-
-/* The RateLimit headers of the request's verdict, then extra, into h. */
-static size_t merge_headers(refapi_req *r, apierr_limit_headers *lh, apierr_header *h, size_t cap,
-                            const apierr_header *extra, size_t nextra)
-{
-    size_t n = 0;
-    if (r->have_verdict && r->srv->limiter) {
-        apierr_limiter_headers(lh, r->srv->limiter, &r->verdict);
-        for (size_t i = 0; i < lh->n && n < cap; i++) h[n++] = lh->h[i];
-    }
-    for (size_t i = 0; i < nextra && n < cap; i++) h[n++] = extra[i];
-    return n;
-}
-
-/* The last resort when even a reply cannot be built: a bare 500. */
-static void bare_500(refapi_req *r)
-{
-    static const char body[] = "{\"message\":\"" APIERR_REPLY_INTERNAL_MESSAGE "\"}";
-    apierr_reply_clear(&r->reply);
-    r->reply.status = 500;
-    apierr_reply_make(&r->reply, 500, NULL, 0, body, sizeof body - 1);
-}
-
-/* What every error reply of request r shares: dialect, Accept, id, time. */
-static void req_opts(refapi_req *r, apierr_reply_opts *o)
-{
-    o->dialect = r->dialect;
-    o->accept = refapi_req_header(r, "Accept");
-    o->request_id = r->request_id;
-    o->now_ms = r->now_ms;
-}
-
-void refapi_req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opts *opts)
-{
-    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
-    if (opts) o = *opts;
-    apierr_limit_headers lh;
-    apierr_header h[8];
-    req_opts(r, &o);
-    o.nheaders = merge_headers(r, &lh, h, 8, o.headers, o.nheaders);
-    o.headers = h;
-    apierr_reply_clear(&r->reply);
-    if (p && !p->path) apierr_problem_set(p, APIERR_PF_PATH, r->path);
-    if (!p || apierr_reply_build(&r->reply, p, &o) != APIERR_OK) bare_500(r);
-    snprintf(r->code, sizeof r->code, "%s", p && p->code ? p->code : "");
-    apierr_problem_free(p);
-}
-
-/* A new problem; Gestix's codes are upper-case (seed 004). NULL on OOM. */
-static apierr_problem *new_problem(refapi_req *r, int status, const char *code, const char *message)
-{
-    char upper[48];
-    if (code && r->dialect == APIERR_DIALECT_GESTIX) {
-        size_t i = 0;
-        for (; code[i] && i < sizeof upper - 1; i++)
-            upper[i] = (char)toupper((unsigned char)code[i]);
-        upper[i] = '\0';
-        code = upper;
-    }
-    apierr_problem *p = NULL;
-    apierr_server_problem(&p, status, code, message);
-    return p;
-}
-
-void refapi_req_error(refapi_req *r, int status, const char *code, const char *message,
-                      const apierr_reply_opts *opts)
-{
-    refapi_req_problem(r, new_problem(r, status, code, message), opts);
-}
-
-void refapi_req_rate_limited(refapi_req *r, const char *code, const char *message)
-{
-    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
-    req_opts(r, &o);
-    apierr_reply_clear(&r->reply);
-    if (apierr_limiter_reply(&r->reply, r->srv->limiter, &r->verdict, code, message, &o))
-        bare_500(r);
-    snprintf(r->code, sizeof r->code, "%s", code ? code : APIERR_LIMITER_CODE);
-}
-
-void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,
-                     const apierr_header *extra, size_t nextra)
-{
-    apierr_limit_headers lh;
-    apierr_header h[10];
-    size_t n = merge_headers(r, &lh, h, 7, extra, nextra);
-    h[n++] = (apierr_header){"Content-Type", "application/json"};
-    h[n++] = (apierr_header){"Cache-Control", "no-store"};
-    h[n++] = (apierr_header){"X-Request-Id", r->request_id};
-    apierr_reply_clear(&r->reply);
-    if (apierr_reply_make(&r->reply, status, h, n, body, len) != APIERR_OK) bare_500(r);
-}
+/* How the layers below read a request of this layer's. */
+static const refapi_wire mhd_wire = {wire_header, wire_query, wire_peer};
 
 /* Keeps an error in its client's log for GET /status. */
-static void log_error(refapi_req *r)
+static void log_error(const refapi_req *r)
 {
     if (r->client < 0 || r->reply.status < 400) return;
-    refapi_server *s = r->srv;
-    pthread_mutex_lock(&s->errlog_lock);
-    refapi_errlog *log = &s->errlog[r->client];
-    refapi_errlog_entry *e = &log->e[log->next];
-    e->status = r->reply.status;
-    e->at_ms = r->now_ms;
-    snprintf(e->code, sizeof e->code, "%s", r->code);
-    snprintf(e->request_id, sizeof e->request_id, "%s", r->request_id);
-    snprintf(e->method, sizeof e->method, "%s", r->method);
-    snprintf(e->path, sizeof e->path, "%s", r->path);
-    log->next = (log->next + 1) % REFAPI_ERRLOG;
-    if (log->count < REFAPI_ERRLOG) log->count++;
-    pthread_mutex_unlock(&s->errlog_lock);
+    refapi_errlog_entry e;
+    e.status = r->reply.status;
+    e.at_ms = r->now_ms;
+    snprintf(e.code, sizeof e.code, "%s", r->code);
+    snprintf(e.request_id, sizeof e.request_id, "%s", r->request_id);
+    snprintf(e.method, sizeof e.method, "%s", r->method);
+    snprintf(e.path, sizeof e.path, "%s", r->path);
+    refapi_errlog_add(&r->srv->errlog, r->client, &e);
 }
 
 /* Aborts the connection with a TCP reset: SO_LINGER of 0, then MHD_NO makes
@@ -291,28 +106,14 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *
     return ok;
 }
 
-static void req_init(refapi_req *r, refapi_server *s, struct MHD_Connection *c, const char *method,
-                     const char *url)
-{
-    memset(r, 0, sizeof *r);
-    r->srv = s;
-    r->conn = c;
-    r->method = method;
-    r->path = url;
-    r->now_ms = refapi_now_ms();
-    r->client = -1;
-    r->dialect = s->cfg->profile.dialect;
-    apierr_request_id_pick(r->request_id, refapi_req_header(r, "X-Request-Id"));
-}
-
 /* 413 before the body is read: the client learns it without sending it. */
-static enum MHD_Result too_large(refapi_server *s, struct MHD_Connection *c, const char *method,
+static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, const char *method,
                                  const char *url)
 {
     refapi_req r;
-    req_init(&r, s, c, method, url);
+    refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     char msg[96];
-    snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->cfg->max_body);
+    snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->srv.cfg->max_body);
     refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
     enum MHD_Result ok = send_reply(c, &r.reply);
     apierr_reply_clear(&r.reply);
@@ -330,7 +131,7 @@ static int is_write(const char *method)
 }
 
 /* The first call of a request: headers are in, the body is not. */
-static enum MHD_Result on_headers(refapi_server *s, struct MHD_Connection *c, const char *url,
+static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, const char *url,
                                   const char *method, void **con_cls)
 {
     conn_state *st = calloc(1, sizeof *st);
@@ -343,7 +144,7 @@ static enum MHD_Result on_headers(refapi_server *s, struct MHD_Connection *c, co
         if (st->fault.reset) return reset_connection(c);
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > s->cfg->max_body) {
+    if (cl && strtoull(cl, NULL, 10) > s->srv.cfg->max_body) {
         st->too_big = 1;
         return too_large(s, c, method, url);
     }
@@ -352,10 +153,10 @@ static enum MHD_Result on_headers(refapi_server *s, struct MHD_Connection *c, co
 
 /* Keeps body bytes up to the limit; beyond it the rest is read and dropped
  * (chunked uploads announce no length), and the answer will be 413. */
-static void take_body(refapi_server *s, conn_state *st, const char *data, size_t n)
+static void take_body(const http_server *s, conn_state *st, const char *data, size_t n)
 {
     if (st->too_big) return;
-    if (st->len + n > s->cfg->max_body) {
+    if (st->len + n > s->srv.cfg->max_body) {
         st->too_big = 1;
         return;
     }
@@ -392,7 +193,7 @@ static void fault_reply(refapi_req *r, const refapi_fault *f)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
         if (text[i].status == f->status) code = text[i].code, message = text[i].message;
     }
-    apierr_problem *p = new_problem(r, f->status, code, message);
+    apierr_problem *p = refapi_req_new_problem(r, f->status, code, message);
     if (p && f->retry_after_s >= 0) p->retry_after_ms = f->retry_after_s * 1000;
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     o.allow = "GET, POST, PUT, DELETE";
@@ -407,7 +208,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
-    refapi_server *s = cls;
+    http_server *s = cls;
     conn_state *st = *con_cls;
     if (!st) return on_headers(s, c, url, method, con_cls);
     if (*upload_size) {
@@ -421,13 +222,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         nanosleep(&ts, NULL);
     }
     refapi_req r;
-    req_init(&r, s, c, method, url);
+    refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     r.body = st->body ? st->body : "";
     r.len = st->len;
     if (st->fault.status)
         fault_reply(&r, &st->fault);
     else
-        refapi_api_handle(&r);
+        refapi_route(&r);
     log_error(&r);
     enum MHD_Result ok;
     if (st->fault.drop && r.committed && is_write(method))
@@ -471,11 +272,12 @@ static void remove_temp_db(const char *dir, const char *path)
     rmdir(dir);
 }
 
-static int open_parts(refapi_server *s, const char *db)
+static int open_parts(http_server *hs, const char *db)
 {
+    refapi_server *s = &hs->srv;
     const refapi_config *cfg = s->cfg;
     char err[256];
-    if (refapi_faults_parse(&s->faults, cfg->faults, cfg->seed, err, sizeof err) != 0) {
+    if (refapi_faults_parse(&hs->faults, cfg->faults, cfg->seed, err, sizeof err) != 0) {
         fprintf(stderr, "apierr serve: --faults: %s\n", err);
         return -1;
     }
@@ -497,9 +299,9 @@ static int open_parts(refapi_server *s, const char *db)
     return 0;
 }
 
-static struct MHD_Daemon *start_daemon(refapi_server *s)
+static struct MHD_Daemon *start_daemon(http_server *s)
 {
-    const refapi_config *cfg = s->cfg;
+    const refapi_config *cfg = s->srv.cfg;
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
@@ -528,11 +330,11 @@ static void stop_daemon(struct MHD_Daemon *d)
 
 int refapi_run(const refapi_config *cfg, FILE *out)
 {
-    refapi_server *s = calloc(1, sizeof *s);
+    http_server *s = calloc(1, sizeof *s);
     if (!s) return -1;
-    s->cfg = cfg;
+    s->srv.cfg = cfg;
     s->start_ms = refapi_now_ms();
-    pthread_mutex_init(&s->errlog_lock, NULL);
+    refapi_errlog_init(&s->srv.errlog);
     char dir[1024] = "", path[1100];
     const char *db = cfg->db_path;
     if (!db) {
@@ -563,15 +365,15 @@ int refapi_run(const refapi_config *cfg, FILE *out)
         sigwait(&set, &sig);
         stop_daemon(d);
         rc = 0;
-    } else if (s->store) {
+    } else if (s->srv.store) {
         fprintf(stderr, "apierr serve: cannot listen on %s:%u: %s\n", cfg->host, cfg->port,
                 strerror(errno));
     }
-    apierr_limiter_free(s->limiter);
-    apierr_idempotency_close(s->idem);
-    refapi_store_close(s->store);
+    apierr_limiter_free(s->srv.limiter);
+    apierr_idempotency_close(s->srv.idem);
+    refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);
-    pthread_mutex_destroy(&s->errlog_lock);
+    refapi_errlog_destroy(&s->srv.errlog);
     if (*dir) remove_temp_db(dir, path);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     free(s);

@@ -4,8 +4,9 @@
  * keeps the error contract of the seeds through libapierr-server, on
  * libmicrohttpd (thread pool + epoll) and SQLite (WAL).
  *
- * The command fills a refapi_config and calls refapi_run(); every
- * parser of an option value lives here so that the command stays thin.
+ * The command fills a refapi_config and calls refapi_run() (http.c); every
+ * parser of an option value lives here (config.c) so that the command stays
+ * thin.
  */
 #ifndef APIERR_REFAPI_H
 #define APIERR_REFAPI_H
