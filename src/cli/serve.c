@@ -23,7 +23,7 @@ static int check(int rc, const char *err)
 static int set_listen(void *ctx, const char *v)
 {
     char err[256];
-    return check(apierr__refapi_parse_listen(ctx, v, err, sizeof err), err);
+    return check(refapi_parse_listen(ctx, v, err, sizeof err), err);
 }
 
 static int set_db(void *ctx, const char *v)
@@ -50,7 +50,7 @@ static int set_client(void *ctx, const char *v)
         cli_error("serve", "at most %d clients", REFAPI_CLIENTS);
         return -1;
     }
-    if (check(apierr__refapi_parse_client(&cfg->clients[cfg->nclients], v, err, sizeof err), err))
+    if (check(refapi_parse_client(&cfg->clients[cfg->nclients], v, err, sizeof err), err))
         return -1;
     cfg->nclients++;
     return 0;
@@ -78,14 +78,14 @@ static int set_ttl(void *ctx, const char *v)
 static int set_rate(void *ctx, const char *v)
 {
     char err[256];
-    return check(apierr__refapi_parse_rate(ctx, v, err, sizeof err), err);
+    return check(refapi_parse_rate(ctx, v, err, sizeof err), err);
 }
 
 static int set_faults(void *ctx, const char *v)
 {
     char err[256];
     ((refapi_config *)ctx)->faults = v;
-    return check(apierr__refapi_check_faults(v, err, sizeof err), err);
+    return check(refapi_check_faults(v, err, sizeof err), err);
 }
 
 static int set_seed(void *ctx, const char *v)
@@ -156,7 +156,7 @@ int cli_serve(int argc, char **argv)
 {
     static refapi_config cfg; /* large: keep it off the stack */
     const char *file = NULL;
-    apierr__refapi_config_init(&cfg);
+    refapi_config_init(&cfg);
     switch (cli_parse_args(&command, argc, argv, &cfg, &file)) {
     case CLI_ARGS_HELP:
         return CLI_EXIT_OK;
@@ -167,7 +167,7 @@ int cli_serve(int argc, char **argv)
         cli_error("serve", "unexpected operand '%s'", file);
         return CLI_EXIT_USAGE;
     }
-    return apierr__refapi_run(&cfg, stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    return refapi_run(&cfg, stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
 #else

@@ -90,7 +90,7 @@ bad:
     return -1;
 }
 
-int apierr__faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char *err, size_t cap)
+int refapi_faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char *err, size_t cap)
 {
     memset(f, 0, sizeof *f);
     f->rng = seed;
@@ -117,12 +117,12 @@ int apierr__faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char
     return rc;
 }
 
-void apierr__faults_destroy(refapi_faults *f)
+void refapi_faults_destroy(refapi_faults *f)
 {
     pthread_mutex_destroy(&f->lock);
 }
 
-void apierr__faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms)
+void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms)
 {
     memset(out, 0, sizeof *out);
     out->retry_after_s = -1;

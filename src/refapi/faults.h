@@ -53,13 +53,13 @@ typedef struct refapi_fault {
 
 /* Parses spec (NULL or "" means no fault) into f, seeded with seed.
  * 0, or -1 with a reason in err. */
-int apierr__faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char *err, size_t cap);
+int refapi_faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char *err, size_t cap);
 
-/* Frees what apierr__faults_parse() set up. */
-void apierr__faults_destroy(refapi_faults *f);
+/* Frees what refapi_faults_parse() set up. */
+void refapi_faults_destroy(refapi_faults *f);
 
 /* Draws the fault of one request arriving uptime_ms after start.
  * Thread-safe. */
-void apierr__faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms);
+void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms);
 
 #endif

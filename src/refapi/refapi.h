@@ -4,8 +4,9 @@
  * keeps the error contract of the seeds through libapierr-server, on
  * libmicrohttpd (thread pool + epoll) and SQLite (WAL).
  *
- * The command fills a refapi_config and calls apierr__refapi_run(); every
- * parser of an option value lives here so that the command stays thin.
+ * The command fills a refapi_config and calls refapi_run() (http.c); every
+ * parser of an option value lives here (config.c) so that the command stays
+ * thin.
  */
 #ifndef APIERR_REFAPI_H
 #define APIERR_REFAPI_H
@@ -52,20 +53,20 @@ typedef struct refapi_config {
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,
  * 3600 s tokens, no limit, no faults, 1 MiB bodies, 16 KiB of headers, 1024
  * connections, 30 s timeout, 4 threads. */
-void apierr__refapi_config_init(refapi_config *cfg);
+void refapi_config_init(refapi_config *cfg);
 
 /* Parses ID:SECRET:TENANT:SCOPES (SCOPES the rest, comma-separated) into
  * out. 0, or -1 with a one-line reason in err. */
-int apierr__refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap);
+int refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap);
 
 /* Parses HOST:PORT into cfg. 0 or -1 with a reason in err. */
-int apierr__refapi_parse_listen(refapi_config *cfg, const char *spec, char *err, size_t cap);
+int refapi_parse_listen(refapi_config *cfg, const char *spec, char *err, size_t cap);
 
 /* Parses N/S[:BURST] into cfg. 0 or -1 with a reason in err. */
-int apierr__refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap);
+int refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap);
 
 /* Checks a --faults SPEC (grammar in faults.h). 0 or -1 with a reason. */
-int apierr__refapi_check_faults(const char *spec, char *err, size_t cap);
+int refapi_check_faults(const char *spec, char *err, size_t cap);
 
 /*
  * Runs the server until SIGINT or SIGTERM: prints the base URL as the first
@@ -73,6 +74,6 @@ int apierr__refapi_check_faults(const char *spec, char *err, size_t cap);
  * closes the database. Returns 0 on a clean stop, -1 when it could not start
  * (the reason is on stderr).
  */
-int apierr__refapi_run(const refapi_config *cfg, FILE *out);
+int refapi_run(const refapi_config *cfg, FILE *out);
 
 #endif

@@ -45,7 +45,7 @@ static int open_one(sqlite3 **out, const char *path, int create)
     return rc;
 }
 
-int apierr__store_open(refapi_store **out, const char *path, unsigned nconn)
+int refapi_store_open(refapi_store **out, const char *path, unsigned nconn)
 {
     refapi_store *s = calloc(1, sizeof *s);
     if (!s) return -1;
@@ -64,7 +64,7 @@ int apierr__store_open(refapi_store **out, const char *path, unsigned nconn)
         if (rc != SQLITE_OK) {
             fprintf(stderr, "apierr serve: cannot open the database '%s': %s\n", path,
                     s->db[i] ? sqlite3_errmsg(s->db[i]) : sqlite3_errstr(rc));
-            apierr__store_close(s);
+            refapi_store_close(s);
             return -1;
         }
     }
@@ -72,7 +72,7 @@ int apierr__store_open(refapi_store **out, const char *path, unsigned nconn)
     return 0;
 }
 
-void apierr__store_close(refapi_store *s)
+void refapi_store_close(refapi_store *s)
 {
     if (!s) return;
     for (unsigned i = 0; i < s->n; i++) {
@@ -85,14 +85,14 @@ void apierr__store_close(refapi_store *s)
     free(s);
 }
 
-sqlite3 *apierr__store_acquire(refapi_store *s)
+sqlite3 *refapi_store_acquire(refapi_store *s)
 {
     if (thread_slot < 0) thread_slot = (int)(atomic_fetch_add(&s->next_slot, 1) % s->n);
     pthread_mutex_lock(&s->lock[thread_slot]);
     return s->db[thread_slot];
 }
 
-void apierr__store_release(refapi_store *s, sqlite3 *db)
+void refapi_store_release(refapi_store *s, sqlite3 *db)
 {
     for (unsigned i = 0; i < s->n; i++) {
         if (s->db[i] == db) {
@@ -121,8 +121,8 @@ static void token_hash(char out[REFAPI_TOKEN_BUFSIZE], const char *token)
     hex(out, h, sizeof h);
 }
 
-int apierr__store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
-                              const char *client, const char *scopes, long long expires_ms)
+int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
+                             const char *client, const char *scopes, long long expires_ms)
 {
     unsigned char raw[32];
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return SQLITE_IOERR;
@@ -145,8 +145,8 @@ int apierr__store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int k
     return rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
 }
 
-refapi_token_state apierr__store_token_find(sqlite3 *db, refapi_token *out, const char *token,
-                                            int kind, long long now_ms)
+refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const char *token,
+                                           int kind, long long now_ms)
 {
     char h[REFAPI_TOKEN_BUFSIZE];
     token_hash(h, token);
@@ -181,7 +181,7 @@ refapi_token_state apierr__store_token_find(sqlite3 *db, refapi_token *out, cons
     return state;
 }
 
-int apierr__store_token_revoke(sqlite3 *db, const char *token, int kind, long long now_ms)
+int refapi_store_token_revoke(sqlite3 *db, const char *token, int kind, long long now_ms)
 {
     char h[REFAPI_TOKEN_BUFSIZE];
     token_hash(h, token);

@@ -37,27 +37,27 @@ typedef struct refapi_token {
 
 /* Opens (creating) the database at path with nconn connections. 0, or -1
  * with a reason on stderr. */
-int apierr__store_open(refapi_store **out, const char *path, unsigned nconn);
+int refapi_store_open(refapi_store **out, const char *path, unsigned nconn);
 
 /* Checkpoints and closes every connection. Accepts NULL. */
-void apierr__store_close(refapi_store *s);
+void refapi_store_close(refapi_store *s);
 
 /* The calling thread's connection, locked; give it back with release. */
-sqlite3 *apierr__store_acquire(refapi_store *s);
-void apierr__store_release(refapi_store *s, sqlite3 *db);
+sqlite3 *refapi_store_acquire(refapi_store *s);
+void refapi_store_release(refapi_store *s, sqlite3 *db);
 
 /* Issues a new random token of kind for client with scopes, valid until
  * expires_ms, into out. SQLite result code (SQLITE_OK on success). */
-int apierr__store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
-                              const char *client, const char *scopes, long long expires_ms);
+int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
+                             const char *client, const char *scopes, long long expires_ms);
 
 /* Looks a presented token of kind up at now_ms into *out. */
-refapi_token_state apierr__store_token_find(sqlite3 *db, refapi_token *out, const char *token,
-                                            int kind, long long now_ms);
+refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const char *token,
+                                           int kind, long long now_ms);
 
 /* Revokes a token of kind once: SQLITE_OK when this call revoked it,
  * SQLITE_NOTFOUND when it was not valid (already used, unknown), or another
  * SQLite code. */
-int apierr__store_token_revoke(sqlite3 *db, const char *token, int kind, long long now_ms);
+int refapi_store_token_revoke(sqlite3 *db, const char *token, int kind, long long now_ms);
 
 #endif

@@ -1,5 +1,5 @@
-/* invoice.c - validation of invoice bodies (see invoice.h). */
-#include "invoice.h"
+/* invoice_check.c - validation of invoice bodies (see invoice_check.h). */
+#include "invoice_check.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@ static const char CURRENCIES[] =
     "TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW "
     "ZWL ";
 
-int apierr__currency_valid(const char *code)
+int refapi_currency_valid(const char *code)
 {
     if (!code || strlen(code) != 3) return 0;
     for (int i = 0; i < 3; i++) {
@@ -146,7 +146,7 @@ static void check_lines(apierr_validation *v, int *oom, const json_t *body, doub
     }
 }
 
-json_t *apierr__invoice_check(apierr_validation *v, const json_t *body)
+json_t *refapi_invoice_check(apierr_validation *v, const json_t *body)
 {
     int oom = 0;
     if (!json_is_object(body)) {
@@ -155,7 +155,7 @@ json_t *apierr__invoice_check(apierr_validation *v, const json_t *body)
     }
     need_string(v, &oom, body, "documentNumber", "documentNumber", 64);
     const char *cur = need_string(v, &oom, body, "currency", "currency", 3);
-    if (cur && !apierr__currency_valid(cur)) {
+    if (cur && !refapi_currency_valid(cur)) {
         fail(v, &oom, "currency", "must be an ISO 4217 currency code", "invalid_currency");
     }
     check_customer(v, &oom, body);

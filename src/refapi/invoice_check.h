@@ -1,5 +1,5 @@
 /*
- * invoice.h - what an invoice body must look like.
+ * invoice_check.h - what an invoice body must look like.
  *
  *   { "documentNumber": "INV-1",                     required, 1..64 chars
  *     "currency": "EUR",                             required, ISO 4217
@@ -8,8 +8,8 @@
  *                "quantity": 2, "unitPrice": 10.5}], quantity > 0, price >= 0
  *     "notes": "..." }                               optional
  */
-#ifndef APIERR_REFAPI_INVOICE_H
-#define APIERR_REFAPI_INVOICE_H
+#ifndef APIERR_REFAPI_INVOICE_CHECK_H
+#define APIERR_REFAPI_INVOICE_CHECK_H
 
 #include "apierr-server.h"
 
@@ -17,7 +17,7 @@
 
 /* 1 when code is an active ISO 4217 currency code (three upper-case
  * letters found in the table). */
-int apierr__currency_valid(const char *code);
+int refapi_currency_valid(const char *code);
 
 /*
  * Checks body, adding one failure per problem to v with its field path
@@ -25,6 +25,6 @@ int apierr__currency_valid(const char *code);
  * with the accepted members and the computed "total"; NULL otherwise, or on
  * out-of-memory (then nothing was added: the caller checks the count).
  */
-json_t *apierr__invoice_check(apierr_validation *v, const json_t *body);
+json_t *refapi_invoice_check(apierr_validation *v, const json_t *body);
 
 #endif

@@ -1,0 +1,146 @@
+/* auth.c - credentials, rate limit and scopes of a request (see auth.h). */
+#include "auth.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int refapi_find_client(const refapi_config *cfg, const char *id)
+{
+    for (size_t i = 0; id && i < cfg->nclients; i++) {
+        if (strcmp(cfg->clients[i].id, id) == 0) return (int)i;
+    }
+    return -1;
+}
+
+int refapi_secret_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char d = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la && i < lb; i++) d |= (unsigned char)(a[i] ^ b[i]);
+    return d == 0;
+}
+
+int refapi_scopes_cover(const char *have, const char *want)
+{
+    const char *p = want;
+    while (*p) {
+        while (*p == ' ') p++;
+        size_t n = strcspn(p, " ");
+        if (!n) break;
+        int found = 0;
+        for (const char *h = have; *h && !found;) {
+            while (*h == ' ') h++;
+            size_t m = strcspn(h, " ");
+            found = m == n && strncmp(h, p, n) == 0;
+            h += m;
+        }
+        if (!found) return 0;
+        p += n;
+    }
+    return 1;
+}
+
+/* The credential a request presents: a Bearer token, or Gestix's xa-token. */
+static const char *presented_token(refapi_req *r)
+{
+    const char *auth = refapi_req_header(r, "Authorization");
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        auth += 7;
+        while (*auth == ' ') auth++;
+        return *auth ? auth : NULL;
+    }
+    const char *xa = refapi_req_header(r, "xa-token");
+    return xa && *xa ? xa : NULL;
+}
+
+int refapi_rate_limit(refapi_req *r)
+{
+    if (!r->srv->limiter) return 0;
+    char key[80];
+    const char *k = presented_token(r);
+    size_t len = k ? strlen(k) : 0;
+    if (!k) {
+        snprintf(key, sizeof key, "ip:");
+        refapi_req_peer(r, key + 3, sizeof key - 3);
+        k = key;
+        len = strlen(key);
+    }
+    apierr_limiter_take(r->srv->limiter, &r->verdict, k, len, r->now_ms);
+    r->have_verdict = 1;
+    if (r->verdict.allowed) return 0;
+    /* The profiles that word the 429 themselves (seed 001); the others get
+     * the limiter's RATE_LIMITED and its "Retry after N seconds." */
+    static const struct {
+        const char *profile, *code, *message;
+    } words[] = {
+        {"gotab", "rate_limit_exceeded", "Too many requests."},
+    };
+    const char *code = NULL, *message = NULL;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (strcmp(r->srv->cfg->profile.name, words[i].profile) == 0)
+            code = words[i].code, message = words[i].message;
+    }
+    refapi_req_rate_limited(r, code, message);
+    return -1;
+}
+
+/* The three ways a credential fails, as each profile words them: GoTab's
+ * codes and messages (seed 001), Gestix's 403 for any session problem
+ * (seed 004). Rows: missing, expired, invalid. */
+static void auth_failure(refapi_req *r, refapi_token_state why)
+{
+    static const struct {
+        const char *code, *message, *gestix_code, *gestix_message;
+    } text[] = {
+        {"unauthorized", "No authorization token provided.", "session_required",
+         "No session token provided; call GET /helo first."},
+        {"invalid_token", "The access token has expired.", "session_expired",
+         "The session token has expired; call GET /helo again."},
+        {"invalid_token", "The access token is invalid or has been revoked.", "session_invalid",
+         "The session token is invalid; call GET /helo again."},
+    };
+    size_t i = why == REFAPI_TOKEN_EXPIRED ? 1 : why == REFAPI_TOKEN_UNKNOWN ? 2 : 0;
+    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+    o.bearer_error = i == 0 ? APIERR_BEARER_MISSING : APIERR_BEARER_INVALID_TOKEN;
+    o.realm = "apierr";
+    if (refapi_req_gestix(r))
+        refapi_req_error(r, 403, text[i].gestix_code, text[i].gestix_message, &o);
+    else
+        refapi_req_error(r, 401, text[i].code, text[i].message, &o);
+}
+
+int refapi_authenticate(refapi_req *r, const char *scope, int allow_expired)
+{
+    const char *tok = presented_token(r);
+    if (!tok) {
+        auth_failure(r, REFAPI_TOKEN_OK);
+        return -1;
+    }
+    sqlite3 *db = refapi_store_acquire(r->srv->store);
+    refapi_token_state st =
+        refapi_store_token_find(db, &r->token, tok, REFAPI_TOKEN_ACCESS, r->now_ms);
+    refapi_store_release(r->srv->store, db);
+    if (st == REFAPI_TOKEN_DBERROR) {
+        refapi_req_db_failure(r, NULL, SQLITE_BUSY);
+        return -1;
+    }
+    int client = st == REFAPI_TOKEN_UNKNOWN ? -1 : refapi_find_client(r->srv->cfg, r->token.client);
+    if (client < 0) st = REFAPI_TOKEN_UNKNOWN;
+    r->client = client;
+    if (st == REFAPI_TOKEN_EXPIRED && allow_expired) return 0;
+    if (st != REFAPI_TOKEN_OK) {
+        auth_failure(r, st);
+        return -1;
+    }
+    if (scope && !refapi_scopes_cover(r->token.scopes, scope)) {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "Your credentials do not have access to this resource (scope %s).", scope);
+        apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+        o.bearer_error = APIERR_BEARER_INSUFFICIENT_SCOPE;
+        refapi_req_error(r, 403, "forbidden", msg, &o);
+        return -1;
+    }
+    return 0;
+}

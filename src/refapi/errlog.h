@@ -1,0 +1,57 @@
+/*
+ * errlog.h - the last errors each client met, for GET /status: a client that
+ * keeps failing can ask what the server saw (codes, request ids) without
+ * access to the server's logs.
+ *
+ * A leaf of its own because two layers meet here that must not call each
+ * other: the HTTP layer writes every error reply in (whatever produced it, a
+ * handler or an injected fault), and status.c reads them out.
+ */
+#ifndef APIERR_REFAPI_ERRLOG_H
+#define APIERR_REFAPI_ERRLOG_H
+
+#include "apierr-server.h"
+#include "refapi.h"
+
+#include <pthread.h>
+#include <stddef.h>
+
+#define REFAPI_ERRLOG 20
+
+/* One error as GET /status lists it. */
+typedef struct refapi_errlog_entry {
+    int status;
+    long long at_ms;
+    char code[48];
+    char request_id[APIERR_REQUEST_ID_BUFSIZE];
+    char method[8];
+    char path[96];
+} refapi_errlog_entry;
+
+/* The last REFAPI_ERRLOG errors of one client, oldest first from `next`. */
+typedef struct refapi_errlog_ring {
+    refapi_errlog_entry e[REFAPI_ERRLOG];
+    size_t next, count;
+} refapi_errlog_ring;
+
+/* The rings of every client under one lock, which only error replies and
+ * GET /status take. */
+typedef struct refapi_errlog {
+    pthread_mutex_t lock;
+    refapi_errlog_ring ring[REFAPI_CLIENTS];
+} refapi_errlog;
+
+/* An empty log; refapi_errlog_destroy() frees its lock. */
+void refapi_errlog_init(refapi_errlog *log);
+void refapi_errlog_destroy(refapi_errlog *log);
+
+/* Keeps e as the newest error of client (its index in the config), dropping
+ * the oldest when full. Thread-safe. */
+void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e);
+
+/* Copies the errors of client into out, newest first, and returns how many.
+ * Copies, so that the caller formats them without holding the lock.
+ * Thread-safe. */
+size_t refapi_errlog_recent(refapi_errlog *log, int client, refapi_errlog_entry out[REFAPI_ERRLOG]);
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * http.c - the HTTP layer of the reference API, and the only file that knows
+ * libmicrohttpd: a thread pool over epoll, body limits, the faults (a reset,
+ * a dropped write, latency, a drawn status), replies copied onto the wire,
+ * the error log of every reply, and a clean stop. It opens the parts the
+ * handlers share (store, idempotency, limiter) and hands each request to
+ * routes.c; what routes.c and the layers below need of the connection they
+ * read through the refapi_wire lent here, never by calling back up.
+ */
+#include "faults.h"
+#include "req.h"
+#include "routes.h"
+
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The state of one request on its connection, kept between MHD calls. */
+typedef struct conn_state {
+    char *body;
+    size_t len, cap;
+    int too_big;
+    refapi_fault fault;
+} conn_state;
+
+static atomic_int inflight;
+
+/* The running server: what the handlers share, then what only this layer
+ * uses. */
+typedef struct http_server {
+    refapi_server srv;
+    refapi_faults faults;
+    long long start_ms;
+} http_server;
+
+static const char *wire_header(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static const char *wire_query(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void wire_peer(void *conn, char *buf, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (cap) *buf = '\0';
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
+                  (socklen_t)cap);
+    }
+}
+
+/* How the layers below read a request of this layer's. */
+static const refapi_wire mhd_wire = {wire_header, wire_query, wire_peer};
+
+/* Keeps an error in its client's log for GET /status. */
+static void log_error(const refapi_req *r)
+{
+    if (r->client < 0 || r->reply.status < 400) return;
+    refapi_errlog_entry e;
+    e.status = r->reply.status;
+    e.at_ms = r->now_ms;
+    snprintf(e.code, sizeof e.code, "%s", r->code);
+    snprintf(e.request_id, sizeof e.request_id, "%s", r->request_id);
+    snprintf(e.method, sizeof e.method, "%s", r->method);
+    snprintf(e.path, sizeof e.path, "%s", r->path);
+    refapi_errlog_add(&r->srv->errlog, r->client, &e);
+}
+
+/* Aborts the connection with a TCP reset: SO_LINGER of 0, then MHD_NO makes
+ * MHD close the socket, and the kernel sends RST instead of FIN. */
+static enum MHD_Result reset_connection(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        struct linger lg = {1, 0};
+        setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    return MHD_NO;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *rep)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_COPY);
+    if (!resp) return MHD_NO;
+    for (size_t i = 0; i < rep->nheaders; i++) {
+        MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
+    }
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)rep->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* 413 before the body is read: the client learns it without sending it. */
+static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, const char *method,
+                                 const char *url)
+{
+    refapi_req r;
+    refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
+    char msg[96];
+    snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->srv.cfg->max_body);
+    refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
+    enum MHD_Result ok = send_reply(c, &r.reply);
+    apierr_reply_clear(&r.reply);
+    return ok;
+}
+
+static int is_api_path(const char *url)
+{
+    return strncmp(url, "/v1/", 4) == 0;
+}
+
+static int is_write(const char *method)
+{
+    return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "DELETE");
+}
+
+/* The first call of a request: headers are in, the body is not. */
+static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, const char *url,
+                                  const char *method, void **con_cls)
+{
+    conn_state *st = calloc(1, sizeof *st);
+    if (!st) return MHD_NO;
+    *con_cls = st;
+    atomic_fetch_add(&inflight, 1);
+    st->fault.retry_after_s = -1;
+    if (is_api_path(url)) {
+        refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms);
+        if (st->fault.reset) return reset_connection(c);
+    }
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > s->srv.cfg->max_body) {
+        st->too_big = 1;
+        return too_large(s, c, method, url);
+    }
+    return MHD_YES;
+}
+
+/* Keeps body bytes up to the limit; beyond it the rest is read and dropped
+ * (chunked uploads announce no length), and the answer will be 413. */
+static void take_body(const http_server *s, conn_state *st, const char *data, size_t n)
+{
+    if (st->too_big) return;
+    if (st->len + n > s->srv.cfg->max_body) {
+        st->too_big = 1;
+        return;
+    }
+    if (st->len + n + 1 > st->cap) {
+        size_t cap = st->cap ? st->cap : 4096;
+        while (cap < st->len + n + 1) cap *= 2;
+        char *b = realloc(st->body, cap);
+        if (!b) {
+            st->too_big = 1;
+            return;
+        }
+        st->body = b;
+        st->cap = cap;
+    }
+    memcpy(st->body + st->len, data, n);
+    st->len += n;
+    st->body[st->len] = '\0';
+}
+
+/* Answers a request whose fault is a status: the outage or a drawn one. */
+static void fault_reply(refapi_req *r, const refapi_fault *f)
+{
+    static const struct {
+        int status;
+        const char *code, *message;
+    } text[] = {
+        {429, "rate_limit_exceeded", "Too many requests."},
+        {500, "internal_error", "An internal error occurred."},
+        {502, "bad_gateway", "The upstream service returned an invalid response."},
+        {503, "service_unavailable", "The service is temporarily unavailable."},
+        {504, "gateway_timeout", "The upstream service did not answer in time."},
+    };
+    const char *code = "injected_fault", *message = "An injected fault.";
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        if (text[i].status == f->status) code = text[i].code, message = text[i].message;
+    }
+    apierr_problem *p = refapi_req_new_problem(r, f->status, code, message);
+    if (p && f->retry_after_s >= 0) p->retry_after_ms = f->retry_after_s * 1000;
+    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+    o.allow = "GET, POST, PUT, DELETE";
+    /* Retry-After exactly as the spec says (an outage states its remaining
+     * time): a 429 without one is what clients' default delays are for. */
+    o.default_retry_after_ms = -1;
+    refapi_req_problem(r, p, &o);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server *s = cls;
+    conn_state *st = *con_cls;
+    if (!st) return on_headers(s, c, url, method, con_cls);
+    if (*upload_size) {
+        take_body(s, st, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (st->too_big) return too_large(s, c, method, url);
+    if (st->fault.latency_ms > 0) {
+        struct timespec ts = {st->fault.latency_ms / 1000, (st->fault.latency_ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    refapi_req r;
+    refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
+    r.body = st->body ? st->body : "";
+    r.len = st->len;
+    if (st->fault.status)
+        fault_reply(&r, &st->fault);
+    else
+        refapi_route(&r);
+    log_error(&r);
+    enum MHD_Result ok;
+    if (st->fault.drop && r.committed && is_write(method))
+        ok = reset_connection(c);
+    else
+        ok = send_reply(c, &r.reply);
+    apierr_reply_clear(&r.reply);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls, (void)c, (void)why;
+    conn_state *st = *con_cls;
+    if (!st) return;
+    free(st->body);
+    free(st);
+    *con_cls = NULL;
+    atomic_fetch_sub(&inflight, 1);
+}
+
+/* A fresh private database when none was named: removed at exit. */
+static int temp_db(char *dir, size_t dcap, char *path, size_t pcap)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, dcap, "%s/apierr-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) return -1;
+    snprintf(path, pcap, "%s/api.db", dir);
+    return 0;
+}
+
+static void remove_temp_db(const char *dir, const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    char f[1100];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(f, sizeof f, "%s%s", path, suffix[i]);
+        unlink(f);
+    }
+    rmdir(dir);
+}
+
+static int open_parts(http_server *hs, const char *db)
+{
+    refapi_server *s = &hs->srv;
+    const refapi_config *cfg = s->cfg;
+    char err[256];
+    if (refapi_faults_parse(&hs->faults, cfg->faults, cfg->seed, err, sizeof err) != 0) {
+        fprintf(stderr, "apierr serve: --faults: %s\n", err);
+        return -1;
+    }
+    if (refapi_store_open(&s->store, db, cfg->threads + 1) != 0) return -1;
+    if (apierr_idempotency_open(&s->idem, db, NULL) != APIERR_OK) {
+        fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n", db);
+        return -1;
+    }
+    if (cfg->rate_limit > 0) {
+        apierr_limiter_opts lo = APIERR_LIMITER_OPTS_INIT;
+        lo.limit = cfg->rate_limit;
+        lo.window_s = cfg->rate_window_s;
+        lo.burst = cfg->rate_burst;
+        if (apierr_limiter_new(&s->limiter, &lo) != APIERR_OK) {
+            fprintf(stderr, "apierr serve: bad --rate\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static struct MHD_Daemon *start_daemon(http_server *s)
+{
+    const refapi_config *cfg = s->srv.cfg;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)cfg->port);
+    inet_pton(AF_INET, cfg->host, &sa.sin_addr);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
+    return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                            MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+                            cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, s, MHD_OPTION_END);
+}
+
+/* Stops accepting, lets requests in flight finish (5 s at most), stops. */
+static void stop_daemon(struct MHD_Daemon *d)
+{
+    MHD_quiesce_daemon(d);
+    for (int i = 0; i < 500 && atomic_load(&inflight) > 0; i++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
+}
+
+int refapi_run(const refapi_config *cfg, FILE *out)
+{
+    http_server *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    s->srv.cfg = cfg;
+    s->start_ms = refapi_now_ms();
+    refapi_errlog_init(&s->srv.errlog);
+    char dir[1024] = "", path[1100];
+    const char *db = cfg->db_path;
+    if (!db) {
+        if (temp_db(dir, sizeof dir, path, sizeof path) != 0) {
+            fprintf(stderr, "apierr serve: cannot create a temporary database: %s\n",
+                    strerror(errno));
+            free(s);
+            return -1;
+        }
+        db = path;
+    }
+    /* Block the stop signals in every thread (MHD's inherit the mask); this
+     * one waits for them with sigwait(). */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = -1;
+    struct MHD_Daemon *d = NULL;
+    if (open_parts(s, db) == 0) d = start_daemon(s);
+    if (d) {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        fprintf(out, "http://%s:%u\n", cfg->host, di ? (unsigned)di->port : cfg->port);
+        fflush(out);
+        int sig = 0;
+        sigwait(&set, &sig);
+        stop_daemon(d);
+        rc = 0;
+    } else if (s->srv.store) {
+        fprintf(stderr, "apierr serve: cannot listen on %s:%u: %s\n", cfg->host, cfg->port,
+                strerror(errno));
+    }
+    apierr_limiter_free(s->srv.limiter);
+    apierr_idempotency_close(s->srv.idem);
+    refapi_store_close(s->srv.store);
+    refapi_faults_destroy(&s->faults);
+    refapi_errlog_destroy(&s->srv.errlog);
+    if (*dir) remove_temp_db(dir, path);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    free(s);
+    return rc;
+}

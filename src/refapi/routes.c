@@ -1,0 +1,171 @@
+/*
+ * routes.c - which handler answers a request, as two tables: the fixed paths
+ * (/oauth/token, /helo, /status) and the invoice resources under
+ * /v1/tenants/{tenant}/. A path that matches no row gets 404, a method its
+ * path does not answer 405 with the Allow of that path; then come the checks
+ * the row asks for (rate limit, credential and scope, tenant), in the order
+ * the seeds expect: 404 of the path, 405, 429, 401/403, 404 of the tenant.
+ *
+ * Apart from http.c so that routing never sees libmicrohttpd, and from the
+ * handlers so that adding an endpoint is a row here and a function there.
+ */
+#include "routes.h"
+
+#include "auth.h"
+#include "handlers.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Who may call a route. */
+typedef enum guard {
+    OPEN,    /* anyone: the endpoints that issue credentials */
+    ANY_AGE, /* rate limited, then a genuine token, expired or not */
+    SCOPED   /* rate limited, then a current token that grants the scope */
+} guard;
+
+/* The dialect column of a row whose errors are in the profile's dialect. */
+#define PROFILE_DIALECT (-1)
+
+/* The fixed paths, matched exactly, in order. Columns: path, the method it
+ * answers, the dialect of its errors (/oauth/token speaks RFC 6749 5.2
+ * whatever the profile), 1 when only the gestix profile has it (seed 004),
+ * who may call it (/status reports on an expired token rather than refuse
+ * it), and the handler. */
+#define FIXED_ROUTES(X)                                                          \
+    X("/oauth/token", "POST", APIERR_DIALECT_OAUTH, 0, OPEN, refapi_oauth_token) \
+    X("/helo", "GET", PROFILE_DIALECT, 1, OPEN, refapi_helo)                     \
+    X("/status", "GET", PROFILE_DIALECT, 0, ANY_AGE, refapi_status)
+
+static const struct fixed_route {
+    const char *path, *method;
+    int dialect;
+    int gestix_only;
+    guard guard;
+    void (*handler)(refapi_req *r);
+} fixed_routes[] = {
+#define FIXED_ROW(path, method, dialect, gestix_only, guard, handler) \
+    {path, method, dialect, gestix_only, guard, handler},
+    FIXED_ROUTES(FIXED_ROW)
+#undef FIXED_ROW
+};
+
+/* The two invoice resources of a tenant. */
+typedef enum resource { COLLECTION, ITEM } resource;
+
+/* Below /v1/tenants/{tenant}/: the collection and one invoice by {id}.
+ * Columns: resource, method, the scope it needs (a scoped credential of the
+ * tenant), handler. The Allow of a resource's 405 lists its methods in this
+ * order. */
+#define INVOICE_ROUTES(X)                                           \
+    X(COLLECTION, "GET", "invoices:read", refapi_invoices_list)     \
+    X(COLLECTION, "POST", "invoices:write", refapi_invoices_create) \
+    X(ITEM, "GET", "invoices:read", refapi_invoice_get)             \
+    X(ITEM, "PUT", "invoices:write", refapi_invoice_replace)        \
+    X(ITEM, "DELETE", "invoices:write", refapi_invoice_delete)
+
+static const struct invoice_route {
+    resource resource;
+    const char *method, *scope;
+    void (*handler)(refapi_req *r, const char *tenant, long long id);
+} invoice_routes[] = {
+#define INVOICE_ROW(resource, method, scope, handler) {resource, method, scope, handler},
+    INVOICE_ROUTES(INVOICE_ROW)
+#undef INVOICE_ROW
+};
+
+#define TENANTS_PREFIX "/v1/tenants/"
+
+/* Makes the checks of guard g; 0 when the handler may run, else the reply
+ * is set. */
+static int admit(refapi_req *r, guard g, const char *scope)
+{
+    if (g == OPEN) return 0;
+    if (refapi_rate_limit(r)) return -1;
+    return refapi_authenticate(r, scope, g == ANY_AGE);
+}
+
+/* The id of /invoices/{id}: digits only, else -1 (no such invoice). */
+static long long parse_id(const char *s)
+{
+    if (!*s || strlen(s) > 15) return -1;
+    for (const char *p = s; *p; p++) {
+        if (!isdigit((unsigned char)*p)) return -1;
+    }
+    return strtoll(s, NULL, 10);
+}
+
+/* 405 for a resource: its methods, in the table's order, as the Allow. */
+static void resource_not_allowed(refapi_req *r, resource res)
+{
+    char allow[64] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes; i++) {
+        if (invoice_routes[i].resource != res) continue;
+        n += (size_t)snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "",
+                              invoice_routes[i].method);
+    }
+    refapi_req_method_not_allowed(r, allow);
+}
+
+/* /v1/tenants/{tenant}/invoices[/{id}]; rest is what follows the prefix.
+ * An empty {id} ("invoices/") is the collection. */
+static void tenant_routes(refapi_req *r, const char *rest)
+{
+    char tenant[REFAPI_ID_MAX];
+    const char *slash = strchr(rest, '/');
+    if (!slash || (size_t)(slash - rest) >= sizeof tenant || strncmp(slash, "/invoices", 9) != 0 ||
+        (slash[9] && slash[9] != '/')) {
+        refapi_req_not_found(r, "No such resource; see /v1/tenants/{tenant}/invoices.");
+        return;
+    }
+    memcpy(tenant, rest, (size_t)(slash - rest));
+    tenant[slash - rest] = '\0';
+    const char *idpart = slash[9] ? slash + 10 : NULL;
+    resource res = !idpart || !*idpart ? COLLECTION : ITEM;
+    const struct invoice_route *rt = NULL;
+    for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes && !rt; i++) {
+        if (invoice_routes[i].resource == res && strcmp(invoice_routes[i].method, r->method) == 0)
+            rt = &invoice_routes[i];
+    }
+    if (!rt) {
+        resource_not_allowed(r, res);
+        return;
+    }
+    if (admit(r, SCOPED, rt->scope)) return;
+    if (strcmp(r->srv->cfg->clients[r->client].tenant, tenant) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "No tenant '%.64s' for these credentials; check the tenant id.",
+                 tenant);
+        refapi_req_not_found(r, msg);
+        return;
+    }
+    long long id = res == ITEM ? parse_id(idpart) : 0;
+    if (id < 0)
+        refapi_invoice_missing(r, tenant, 0);
+    else
+        rt->handler(r, tenant, id);
+}
+
+void refapi_route(refapi_req *r)
+{
+    for (size_t i = 0; i < sizeof fixed_routes / sizeof *fixed_routes; i++) {
+        const struct fixed_route *rt = &fixed_routes[i];
+        if (strcmp(r->path, rt->path) != 0 || (rt->gestix_only && !refapi_req_gestix(r))) continue;
+        if (rt->dialect != PROFILE_DIALECT) r->dialect = (apierr_dialect)rt->dialect;
+        if (strcmp(r->method, rt->method) != 0)
+            refapi_req_method_not_allowed(r, rt->method);
+        else if (!admit(r, rt->guard, NULL))
+            rt->handler(r);
+        return;
+    }
+    if (strncmp(r->path, TENANTS_PREFIX, strlen(TENANTS_PREFIX)) == 0) {
+        tenant_routes(r, r->path + strlen(TENANTS_PREFIX));
+        return;
+    }
+    char msg[160];
+    snprintf(msg, sizeof msg, "No route for %.8s %.96s.", r->method, r->path);
+    refapi_req_not_found(r, msg);
+}
