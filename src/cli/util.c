@@ -27,7 +27,9 @@ void cli_usage(FILE *f, const cli_command *cmd)
         fprintf(f, " %s%s%s%s%s", open, o->name, o->metavar ? " " : "",
                 o->metavar ? o->metavar : "", close);
     }
-    fprintf(f, " %s\n\n%s\n\noptions:\n", cmd->operands, cmd->summary);
+    /* A command without operands (serve) has none to print. */
+    fprintf(f, "%s%s\n\n%s\n\noptions:\n", cmd->operands ? " " : "",
+            cmd->operands ? cmd->operands : "", cmd->summary);
     for (size_t i = 0; i < cmd->noptions; i++) {
         const cli_option *o = &cmd->options[i];
         char left[64];

@@ -148,4 +148,15 @@ for cmd in serve explain convert profiles; do
     check "$man" "$csrc" || fail "the $cmd section of apierr.1 and the options of $cmd.c differ"
 done
 
+# Every command's --help prints a usage line with nothing unprintable in it
+# (a command without operands once printed "(null)").
+for c in call explain convert profiles serve; do
+    usage=$("${APIERR:?APIERR is not set}" "$c" --help | head -n1)
+    case $usage in
+    "usage: apierr $c "*"(null)"* | "") fail "apierr $c --help: bad usage line: $usage" ;;
+    "usage: apierr $c"*) ;;
+    *) fail "apierr $c --help: no usage line: $usage" ;;
+    esac
+done
+
 finish "apierr call: man page and option table agree ($count options); so do the other commands"
