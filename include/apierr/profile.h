@@ -30,6 +30,15 @@ typedef enum apierr_key_location {
 #define APIERR_PROFILE_TEXT_MAX 160
 #define APIERR_PROFILE_KEY_MAX  64
 
+/*
+ * A profile is not versioned itself: its members before `policy` never
+ * change, and it ends with the policy, whose own version tells its layout.
+ * Functions that read a profile (apierr_profile_to_json(), _equal(),
+ * _classify(), apierr_client_new()) read the policy by that version. Those
+ * that fill one (apierr_profile_builtin(), apierr_profile_from_json()) write
+ * the current layout: a program built against an older header must give
+ * them a struct of today's size (or be rebuilt).
+ */
 typedef struct apierr_profile {
     char name[APIERR_PROFILE_NAME_MAX];
     char description[APIERR_PROFILE_TEXT_MAX];
