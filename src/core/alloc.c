@@ -1,3 +1,5 @@
+/* The one allocator of the three libraries (see alloc.h): the functions set
+ * by apierr_set_alloc_funcs(), and the public side for callers. */
 #include "apierr/common.h"
 #include "alloc.h"
 

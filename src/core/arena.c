@@ -1,3 +1,5 @@
+/* The arena a problem's strings live in: one block list, freed at once with
+ * the problem (see arena.h). */
 #include "arena.h"
 #include "alloc.h"
 

@@ -1,3 +1,5 @@
+/* A growable NUL-terminated string for encoders and writers (see buf.h);
+ * once an allocation fails it stays failed, so callers check once at the end. */
 #include "buf.h"
 #include "alloc.h"
 

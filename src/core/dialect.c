@@ -1,3 +1,4 @@
+/* The public side of the dialect registry: which dialects can be written. */
 #include "apierr/dialect.h"
 #include "dialect_impl.h"
 

@@ -1,3 +1,4 @@
+/* Library return codes: messages and names, from APIERR_ERRNO_MAP. */
 #include "apierr/common.h"
 #include "enum_names.h"
 

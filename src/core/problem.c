@@ -1,3 +1,4 @@
+/* The problem: creation, setters that copy into its arena, field details. */
 #include "apierr/problem.h"
 #include "alloc.h"
 #include "arena.h"
