@@ -5,13 +5,13 @@
  */
 #include "apierr/server/idempotency.h"
 
+#include "alloc.h"
 #include "server_impl.h"
 #include "sha256.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* One row per key. done = 0 while the first request runs. headers holds
@@ -89,7 +89,7 @@ void apierr_idempotency_close(apierr_idempotency *s)
     for (int i = 0; i < ST__COUNT; i++) sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
-    free(s);
+    apierr__free(s);
 }
 
 int apierr_idempotency_open(apierr_idempotency **out, const char *path,
@@ -104,7 +104,7 @@ int apierr_idempotency_open(apierr_idempotency **out, const char *path,
     const apierr_idempotency_opts *o = opts ? opts : &init;
     *out = NULL;
     if (o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
-    apierr_idempotency *s = calloc(1, sizeof *s);
+    apierr_idempotency *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
     s->ttl_ms = o->ttl_ms;
@@ -139,7 +139,7 @@ static int unpack(apierr_reply *out, sqlite3_stmt *get)
     size_t hlen = (size_t)sqlite3_column_bytes(get, 5), n = 0;
     for (size_t i = 0; i < hlen; i++) n += h[i] == '\0';
     if (n % 2 || (hlen && h[hlen - 1] != '\0')) return APIERR_EIO; /* not ours */
-    apierr_header *hs = calloc(n / 2 + 1, sizeof *hs);
+    apierr_header *hs = apierr__calloc(n / 2 + 1, sizeof *hs);
     if (!hs) return APIERR_ENOMEM;
     for (size_t i = 0, k = 0; i < hlen; k++) {
         hs[k].name = h + i;
@@ -150,7 +150,7 @@ static int unpack(apierr_reply *out, sqlite3_stmt *get)
     const char *body = sqlite3_column_blob(get, 6);
     size_t blen = (size_t)sqlite3_column_bytes(get, 6);
     int rc = apierr_reply_make(out, sqlite3_column_int(get, 4), hs, n / 2, body, body ? blen : 0);
-    free(hs);
+    apierr__free(hs);
     return rc;
 }
 
@@ -234,7 +234,7 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
         hlen += strlen(x->name) + strlen(x->value) + 2;
     }
     if (hlen > INT_MAX) return APIERR_EINVAL;
-    char *h = malloc(hlen + 1), *w = h;
+    char *h = apierr__malloc(hlen + 1), *w = h;
     if (!h) return APIERR_ENOMEM;
     for (size_t i = 0; i < response->nheaders; i++) {
         const apierr_header *x = &response->headers[i];
@@ -251,7 +251,7 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
                       SQLITE_STATIC);
     int rc = write_key(s, st, key);
     pthread_mutex_unlock(&s->mu);
-    free(h);
+    apierr__free(h);
     return rc;
 }
 

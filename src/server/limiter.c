@@ -6,6 +6,7 @@
 #include "apierr/server/limiter.h"
 
 #include "apierr/server/request_id.h"
+#include "alloc.h"
 #include "server_impl.h"
 
 #include <limits.h>
@@ -13,7 +14,6 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -67,7 +67,7 @@ int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
     if (o->limit < 1 || o->limit > 1000000 || o->window_s < 1 || o->window_s > 86400 || burst < 1 ||
         burst > 1000000 || !valid_policy_name(name))
         return APIERR_EINVAL;
-    apierr_limiter *l = calloc(1, sizeof *l);
+    apierr_limiter *l = apierr__calloc(1, sizeof *l);
     if (!l) return APIERR_ENOMEM;
     l->limit = o->limit;
     l->window_s = o->window_s;
@@ -94,13 +94,13 @@ void apierr_limiter_free(apierr_limiter *l)
         for (size_t b = 0; b < s->nbuckets; b++) {
             for (entry *e = s->buckets[b], *next; e; e = next) {
                 next = e->next;
-                free(e);
+                apierr__free(e);
             }
         }
-        free(s->buckets);
+        apierr__free(s->buckets);
         pthread_mutex_destroy(&s->mu);
     }
-    free(l);
+    apierr__free(l);
 }
 
 static uint64_t hash_key(uint64_t seed, const char *key, size_t len)
@@ -115,7 +115,7 @@ static uint64_t hash_key(uint64_t seed, const char *key, size_t len)
 static void grow(shard *s)
 {
     size_t n = s->nbuckets ? s->nbuckets * 2 : MIN_BUCKETS;
-    entry **b = calloc(n, sizeof *b);
+    entry **b = apierr__calloc(n, sizeof *b);
     if (!b) return;
     for (size_t i = 0; i < s->nbuckets; i++) {
         for (entry *e = s->buckets[i], *next; e; e = next) {
@@ -124,7 +124,7 @@ static void grow(shard *s)
             b[e->hash & (n - 1)] = e;
         }
     }
-    free(s->buckets);
+    apierr__free(s->buckets);
     s->buckets = b;
     s->nbuckets = n;
 }
@@ -141,7 +141,7 @@ static void evict(shard *s, long long now)
             entry *e = *pe;
             if (e->tat <= now) {
                 *pe = e->next;
-                free(e);
+                apierr__free(e);
                 dropped++;
                 continue;
             }
@@ -152,7 +152,7 @@ static void evict(shard *s, long long now)
     if (!dropped && oldest) {
         entry *e = *oldest;
         *oldest = e->next;
-        free(e);
+        apierr__free(e);
         dropped = 1;
     }
     s->count -= dropped;
@@ -194,7 +194,7 @@ int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char
     } else if (allowed) {
         if (s->count >= l->shard_cap) evict(s, now);
         if (s->count >= s->nbuckets) grow(s);
-        entry *e = s->nbuckets ? malloc(sizeof *e + len) : NULL;
+        entry *e = s->nbuckets ? apierr__malloc(sizeof *e + len) : NULL;
         if (e) {
             e->hash = h;
             e->tat = next;
@@ -418,7 +418,7 @@ static int memo_fill(memo *m, const apierr_limiter *l, const apierr_limit_verdic
 /* The memoised reply with id rid (APIERR_REQUEST_ID_LEN bytes) into *out. */
 static int memo_reply(apierr_reply *out, const memo *m, const char *rid)
 {
-    char *b = malloc(m->size);
+    char *b = apierr__malloc(m->size);
     if (!b) return APIERR_ENOMEM;
     memcpy(b, m->block, m->size);
     for (size_t i = 0; i < m->nrids; i++) memcpy(b + m->rid_at[i], rid, APIERR_REQUEST_ID_LEN);

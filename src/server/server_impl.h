@@ -1,9 +1,12 @@
 /*
  * Shared internals of libapierr-server.
  *
- * This library uses only the core's public API: the core's allocator hooks
- * and buffer are hidden inside libapierr.so, so libapierr-server allocates
- * with the C library and can be loaded as a shared object of its own.
+ * Every allocation goes through the core's allocator (src/core/alloc.h,
+ * exported from libapierr.so for apierr's own libraries), never the C
+ * library's directly: apierr_set_alloc_funcs() then holds for this library
+ * too, so the OOM loop reaches its error paths, and what it hands to callers
+ * is freed by the same allocator that made it (apierr_reply_clear(),
+ * apierr_problem_free()) whichever one is installed.
  */
 #ifndef APIERR_SERVER_IMPL_H
 #define APIERR_SERVER_IMPL_H

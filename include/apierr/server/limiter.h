@@ -52,8 +52,8 @@ typedef struct apierr_limit_verdict {
     long long retry_after_ms; /* 0 when allowed; else until one request is */
 } apierr_limit_verdict;
 
-/* A new limiter. APIERR_OK, APIERR_ENOMEM, or APIERR_EINVAL for out-of-range
- * options or a policy name that is not 1..64 of [A-Za-z0-9_.-]. */
+/* A new limiter, freed by apierr_limiter_free(). APIERR_OK, APIERR_ENOMEM, or APIERR_EINVAL for
+ * out-of-range options or a policy name that is not 1..64 of [A-Za-z0-9_.-]. */
 APIERR_EXTERN int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts);
 
 /* Frees the limiter. Accepts NULL. No other thread may use it then. */
@@ -95,8 +95,8 @@ APIERR_EXTERN void apierr_limiter_headers(apierr_limit_headers *out, const apier
 #define APIERR_LIMITER_CODE "RATE_LIMITED"
 
 /* A new 429 problem (code APIERR_LIMITER_CODE, message "Too many requests.
- * Retry after N seconds.") with retry_after_ms from v. APIERR_OK or
- * APIERR_ENOMEM. */
+ * Retry after N seconds.") with retry_after_ms from v; free it with
+ * apierr_problem_free(). APIERR_OK or APIERR_ENOMEM. */
 APIERR_EXTERN int apierr_limiter_problem(apierr_problem **out, const apierr_limit_verdict *v);
 
 /* As apierr_limiter_problem(), in the API's own words: code and message
@@ -106,7 +106,8 @@ APIERR_EXTERN int apierr_limiter_problem_with(apierr_problem **out, const apierr
                                               const char *code, const char *message);
 
 /*
- * The whole 429 reply of a denied verdict in one call: the reply that
+ * The whole 429 reply of a denied verdict in one call, into *out (cleared
+ * with apierr_reply_clear(); left empty on failure): the reply that
  * apierr_reply_build() makes of apierr_limiter_problem_with(v, code, message)
  * with the RateLimit fields of apierr_limiter_headers() before
  * opts->headers, byte for byte, but without a problem object or header

@@ -40,7 +40,8 @@ typedef struct apierr_validation_opts {
         APIERR_VALIDATION_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL \
     }
 
-/* A new, empty collector. The options' strings are copied. APIERR_OK or
+/* A new, empty collector, freed by apierr_validation_free(). The options'
+ * strings are copied. APIERR_OK or
  * APIERR_ENOMEM. */
 APIERR_EXTERN int apierr_validation_new(apierr_validation **out,
                                         const apierr_validation_opts *opts);
@@ -62,7 +63,8 @@ APIERR_EXTERN size_t apierr_validation_count(const apierr_validation *v);
 APIERR_EXTERN void apierr_validation_reset(apierr_validation *v);
 
 /*
- * A new problem with every failure as a detail, in the order added, with the
+ * A new problem (free it with apierr_problem_free()) with every failure as a
+ * detail, in the order added, with the
  * status, code and message of the options. A message that names the first
  * failure is "Field 'f' <message>" when the message starts in lower case (a
  * predicate), "Field 'f': <message>" otherwise, followed by
