@@ -92,25 +92,33 @@ void apierr_idempotency_close(apierr_idempotency *s)
     apierr__free(s);
 }
 
+static const apierr_idempotency_opts idempotency_defaults = APIERR_IDEMPOTENCY_OPTS_INIT;
+/* The size of each version of apierr_idempotency_opts, from version 1. */
+static const size_t idempotency_opts_sizes[] = {sizeof(apierr_idempotency_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_idempotency_opts, idempotency_defaults, idempotency_opts_sizes)
+
 int apierr_idempotency_open(apierr_idempotency **out, const char *path,
                             const apierr_idempotency_opts *opts)
 {
-    static const apierr_idempotency_opts init = APIERR_IDEMPOTENCY_OPTS_INIT;
     static const char *const sql[] = {
 #define STMT_SQL(name, text) text,
         STATEMENTS(STMT_SQL)
 #undef STMT_SQL
     };
-    const apierr_idempotency_opts *o = opts ? opts : &init;
+    apierr_idempotency_opts given = idempotency_defaults;
+    const apierr_idempotency_opts *o = &given;
     *out = NULL;
+    int rc = APIERR__STRUCT_READ(&given, opts, idempotency_opts_sizes);
+    if (rc) return rc;
     if (o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
     apierr_idempotency *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
     s->ttl_ms = o->ttl_ms;
     s->lock_ms = o->lock_ms;
-    int rc = sqlite3_open_v2(
-        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    rc = sqlite3_open_v2(path, &s->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, 5000);
     if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
     for (int i = 0; rc == SQLITE_OK && i < ST__COUNT; i++)

@@ -57,13 +57,21 @@ static int valid_policy_name(const char *s)
     return 1;
 }
 
+static const apierr_limiter_opts limiter_defaults = APIERR_LIMITER_OPTS_INIT;
+/* The size of each version of apierr_limiter_opts, from version 1. */
+static const size_t limiter_opts_sizes[] = {sizeof(apierr_limiter_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_limiter_opts, limiter_defaults, limiter_opts_sizes)
+
 int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
 {
-    static const apierr_limiter_opts init = APIERR_LIMITER_OPTS_INIT;
-    const apierr_limiter_opts *o = opts ? opts : &init;
+    apierr_limiter_opts given = limiter_defaults;
+    const apierr_limiter_opts *o = &given;
+    *out = NULL;
+    int rc = APIERR__STRUCT_READ(&given, opts, limiter_opts_sizes);
+    if (rc) return rc;
     const char *name = o->policy ? o->policy : "default";
     long long burst = o->burst ? o->burst : o->limit;
-    *out = NULL;
     if (o->limit < 1 || o->limit > 1000000 || o->window_s < 1 || o->window_s > 86400 || burst < 1 ||
         burst > 1000000 || !valid_policy_name(name))
         return APIERR_EINVAL;
@@ -438,9 +446,13 @@ static int memo_reply(apierr_reply *out, const memo *m, const char *rid)
 int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apierr_limit_verdict *v,
                          const char *code, const char *message, const apierr_reply_opts *opts)
 {
-    static const apierr_reply_opts defaults = APIERR_REPLY_OPTS_INIT;
-    const apierr_reply_opts *o = opts ? opts : &defaults;
+    /* Read once here, so that the memo, its key and the slow path all see
+     * the current layout. */
+    apierr_reply_opts given;
+    const apierr_reply_opts *o = &given;
     memset(out, 0, sizeof *out);
+    int rc = apierr__reply_opts_read(&given, opts);
+    if (rc) return rc;
     if (v->allowed) return APIERR_EINVAL;
     /* Only fixed-width ids (fresh ones, or incoming ones of that width) can
      * be patched in; extra headers are the caller's business. */
@@ -450,9 +462,8 @@ int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apier
         size_t n = strnlen(o->request_id, APIERR_REQUEST_ID_LEN + 1);
         if (n != APIERR_REQUEST_ID_LEN || !apierr_request_id_valid(o->request_id, n)) goto slow;
         memcpy(rid, o->request_id, n + 1);
-    } else {
-        int rc = apierr_request_id_new(rid);
-        if (rc) return rc;
+    } else if ((rc = apierr_request_id_new(rid))) {
+        return rc;
     }
     apierr_limit_headers lh;
     apierr_limiter_headers(&lh, l, v);
@@ -472,5 +483,5 @@ int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apier
     }
     return memo_reply(out, m, rid);
 slow:
-    return build_reply(out, l, v, code, message, opts);
+    return build_reply(out, l, v, code, message, o);
 }

@@ -319,22 +319,35 @@ static int pick_request_id(char *buf, const apierr_reply_opts *o, const apierr_p
     return apierr_request_id_pick(buf, p->request_id);
 }
 
+static const apierr_reply_opts reply_defaults = APIERR_REPLY_OPTS_INIT;
+/* The size of each version of apierr_reply_opts, from version 1. */
+static const size_t reply_opts_sizes[] = {sizeof(apierr_reply_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_reply_opts, reply_defaults, reply_opts_sizes)
+
+int apierr__reply_opts_read(apierr_reply_opts *dst, const apierr_reply_opts *src)
+{
+    *dst = reply_defaults;
+    return APIERR__STRUCT_READ(dst, src, reply_opts_sizes);
+}
+
 /* Most headers a caller of apierr__reply_build_pre() may add. */
 #define PRE_MAX 4
 
 int apierr__reply_build_pre(apierr_reply *out, const apierr_problem *p,
                             const apierr_reply_opts *opts, const apierr_header *pre, size_t npre)
 {
-    static const apierr_reply_opts defaults = APIERR_REPLY_OPTS_INIT;
-    const apierr_reply_opts *o = opts ? opts : &defaults;
+    apierr_reply_opts given;
+    const apierr_reply_opts *o = &given;
     memset(out, 0, sizeof *out);
+    int rc = apierr__reply_opts_read(&given, opts);
+    if (rc) return rc;
     if (npre > PRE_MAX) return APIERR_EINVAL;
     int status = p->status >= 400 && p->status <= 599 ? p->status : 500;
     if (status == 405 && !o->allow) return APIERR_EINVAL;
 
     char rid[APIERR_REQUEST_ID_BUFSIZE], stamp[32], retry[24];
-    int rc = pick_request_id(rid, o, p);
-    if (rc) return rc;
+    if ((rc = pick_request_id(rid, o, p))) return rc;
 
     apierr_problem q = *p; /* shallow: the encoder only reads */
     q.status = status;

@@ -2,6 +2,7 @@
 #include "apierr/server/validation.h"
 
 #include "alloc.h"
+#include "server_impl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,12 +37,20 @@ static size_t defaults_row(apierr_dialect d)
     return i;
 }
 
+static const apierr_validation_opts validation_defaults = APIERR_VALIDATION_OPTS_INIT;
+/* The size of each version of apierr_validation_opts, from version 1. */
+static const size_t validation_opts_sizes[] = {sizeof(apierr_validation_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_validation_opts, validation_defaults, validation_opts_sizes)
+
 int apierr_validation_new(apierr_validation **out, const apierr_validation_opts *opts)
 {
-    static const apierr_validation_opts init = APIERR_VALIDATION_OPTS_INIT;
-    const apierr_validation_opts *o = opts ? opts : &init;
-    size_t row = defaults_row(o->dialect);
+    apierr_validation_opts given = validation_defaults;
+    const apierr_validation_opts *o = &given;
     *out = NULL;
+    int rc = APIERR__STRUCT_READ(&given, opts, validation_opts_sizes);
+    if (rc) return rc;
+    size_t row = defaults_row(o->dialect);
     apierr_validation *v = apierr__calloc(1, sizeof *v);
     if (!v) return APIERR_ENOMEM;
     v->status = o->status ? o->status : defaults[row].status;
