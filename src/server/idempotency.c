@@ -5,13 +5,13 @@
  */
 #include "apierr/server/idempotency.h"
 
+#include "alloc.h"
 #include "server_impl.h"
 #include "sha256.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* One row per key. done = 0 while the first request runs. headers holds
@@ -89,28 +89,36 @@ void apierr_idempotency_close(apierr_idempotency *s)
     for (int i = 0; i < ST__COUNT; i++) sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
-    free(s);
+    apierr__free(s);
 }
+
+static const apierr_idempotency_opts idempotency_defaults = APIERR_IDEMPOTENCY_OPTS_INIT;
+/* The size of each version of apierr_idempotency_opts, from version 1. */
+static const size_t idempotency_opts_sizes[] = {sizeof(apierr_idempotency_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_idempotency_opts, idempotency_defaults, idempotency_opts_sizes)
 
 int apierr_idempotency_open(apierr_idempotency **out, const char *path,
                             const apierr_idempotency_opts *opts)
 {
-    static const apierr_idempotency_opts init = APIERR_IDEMPOTENCY_OPTS_INIT;
     static const char *const sql[] = {
 #define STMT_SQL(name, text) text,
         STATEMENTS(STMT_SQL)
 #undef STMT_SQL
     };
-    const apierr_idempotency_opts *o = opts ? opts : &init;
+    apierr_idempotency_opts given = idempotency_defaults;
+    const apierr_idempotency_opts *o = &given;
     *out = NULL;
+    int rc = APIERR__STRUCT_READ(&given, opts, idempotency_opts_sizes);
+    if (rc) return rc;
     if (o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
-    apierr_idempotency *s = calloc(1, sizeof *s);
+    apierr_idempotency *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
     s->ttl_ms = o->ttl_ms;
     s->lock_ms = o->lock_ms;
-    int rc = sqlite3_open_v2(
-        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    rc = sqlite3_open_v2(path, &s->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, 5000);
     if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
     for (int i = 0; rc == SQLITE_OK && i < ST__COUNT; i++)
@@ -139,7 +147,7 @@ static int unpack(apierr_reply *out, sqlite3_stmt *get)
     size_t hlen = (size_t)sqlite3_column_bytes(get, 5), n = 0;
     for (size_t i = 0; i < hlen; i++) n += h[i] == '\0';
     if (n % 2 || (hlen && h[hlen - 1] != '\0')) return APIERR_EIO; /* not ours */
-    apierr_header *hs = calloc(n / 2 + 1, sizeof *hs);
+    apierr_header *hs = apierr__calloc(n / 2 + 1, sizeof *hs);
     if (!hs) return APIERR_ENOMEM;
     for (size_t i = 0, k = 0; i < hlen; k++) {
         hs[k].name = h + i;
@@ -150,7 +158,7 @@ static int unpack(apierr_reply *out, sqlite3_stmt *get)
     const char *body = sqlite3_column_blob(get, 6);
     size_t blen = (size_t)sqlite3_column_bytes(get, 6);
     int rc = apierr_reply_make(out, sqlite3_column_int(get, 4), hs, n / 2, body, body ? blen : 0);
-    free(hs);
+    apierr__free(hs);
     return rc;
 }
 
@@ -234,7 +242,7 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
         hlen += strlen(x->name) + strlen(x->value) + 2;
     }
     if (hlen > INT_MAX) return APIERR_EINVAL;
-    char *h = malloc(hlen + 1), *w = h;
+    char *h = apierr__malloc(hlen + 1), *w = h;
     if (!h) return APIERR_ENOMEM;
     for (size_t i = 0; i < response->nheaders; i++) {
         const apierr_header *x = &response->headers[i];
@@ -251,7 +259,7 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
                       SQLITE_STATIC);
     int rc = write_key(s, st, key);
     pthread_mutex_unlock(&s->mu);
-    free(h);
+    apierr__free(h);
     return rc;
 }
 

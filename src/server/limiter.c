@@ -6,6 +6,7 @@
 #include "apierr/server/limiter.h"
 
 #include "apierr/server/request_id.h"
+#include "alloc.h"
 #include "server_impl.h"
 
 #include <limits.h>
@@ -13,7 +14,6 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -57,17 +57,25 @@ static int valid_policy_name(const char *s)
     return 1;
 }
 
+static const apierr_limiter_opts limiter_defaults = APIERR_LIMITER_OPTS_INIT;
+/* The size of each version of apierr_limiter_opts, from version 1. */
+static const size_t limiter_opts_sizes[] = {sizeof(apierr_limiter_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_limiter_opts, limiter_defaults, limiter_opts_sizes)
+
 int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
 {
-    static const apierr_limiter_opts init = APIERR_LIMITER_OPTS_INIT;
-    const apierr_limiter_opts *o = opts ? opts : &init;
+    apierr_limiter_opts given = limiter_defaults;
+    const apierr_limiter_opts *o = &given;
+    *out = NULL;
+    int rc = APIERR__STRUCT_READ(&given, opts, limiter_opts_sizes);
+    if (rc) return rc;
     const char *name = o->policy ? o->policy : "default";
     long long burst = o->burst ? o->burst : o->limit;
-    *out = NULL;
     if (o->limit < 1 || o->limit > 1000000 || o->window_s < 1 || o->window_s > 86400 || burst < 1 ||
         burst > 1000000 || !valid_policy_name(name))
         return APIERR_EINVAL;
-    apierr_limiter *l = calloc(1, sizeof *l);
+    apierr_limiter *l = apierr__calloc(1, sizeof *l);
     if (!l) return APIERR_ENOMEM;
     l->limit = o->limit;
     l->window_s = o->window_s;
@@ -94,13 +102,13 @@ void apierr_limiter_free(apierr_limiter *l)
         for (size_t b = 0; b < s->nbuckets; b++) {
             for (entry *e = s->buckets[b], *next; e; e = next) {
                 next = e->next;
-                free(e);
+                apierr__free(e);
             }
         }
-        free(s->buckets);
+        apierr__free(s->buckets);
         pthread_mutex_destroy(&s->mu);
     }
-    free(l);
+    apierr__free(l);
 }
 
 static uint64_t hash_key(uint64_t seed, const char *key, size_t len)
@@ -115,7 +123,7 @@ static uint64_t hash_key(uint64_t seed, const char *key, size_t len)
 static void grow(shard *s)
 {
     size_t n = s->nbuckets ? s->nbuckets * 2 : MIN_BUCKETS;
-    entry **b = calloc(n, sizeof *b);
+    entry **b = apierr__calloc(n, sizeof *b);
     if (!b) return;
     for (size_t i = 0; i < s->nbuckets; i++) {
         for (entry *e = s->buckets[i], *next; e; e = next) {
@@ -124,7 +132,7 @@ static void grow(shard *s)
             b[e->hash & (n - 1)] = e;
         }
     }
-    free(s->buckets);
+    apierr__free(s->buckets);
     s->buckets = b;
     s->nbuckets = n;
 }
@@ -141,7 +149,7 @@ static void evict(shard *s, long long now)
             entry *e = *pe;
             if (e->tat <= now) {
                 *pe = e->next;
-                free(e);
+                apierr__free(e);
                 dropped++;
                 continue;
             }
@@ -152,7 +160,7 @@ static void evict(shard *s, long long now)
     if (!dropped && oldest) {
         entry *e = *oldest;
         *oldest = e->next;
-        free(e);
+        apierr__free(e);
         dropped = 1;
     }
     s->count -= dropped;
@@ -194,7 +202,7 @@ int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char
     } else if (allowed) {
         if (s->count >= l->shard_cap) evict(s, now);
         if (s->count >= s->nbuckets) grow(s);
-        entry *e = s->nbuckets ? malloc(sizeof *e + len) : NULL;
+        entry *e = s->nbuckets ? apierr__malloc(sizeof *e + len) : NULL;
         if (e) {
             e->hash = h;
             e->tat = next;
@@ -418,7 +426,7 @@ static int memo_fill(memo *m, const apierr_limiter *l, const apierr_limit_verdic
 /* The memoised reply with id rid (APIERR_REQUEST_ID_LEN bytes) into *out. */
 static int memo_reply(apierr_reply *out, const memo *m, const char *rid)
 {
-    char *b = malloc(m->size);
+    char *b = apierr__malloc(m->size);
     if (!b) return APIERR_ENOMEM;
     memcpy(b, m->block, m->size);
     for (size_t i = 0; i < m->nrids; i++) memcpy(b + m->rid_at[i], rid, APIERR_REQUEST_ID_LEN);
@@ -438,9 +446,13 @@ static int memo_reply(apierr_reply *out, const memo *m, const char *rid)
 int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apierr_limit_verdict *v,
                          const char *code, const char *message, const apierr_reply_opts *opts)
 {
-    static const apierr_reply_opts defaults = APIERR_REPLY_OPTS_INIT;
-    const apierr_reply_opts *o = opts ? opts : &defaults;
+    /* Read once here, so that the memo, its key and the slow path all see
+     * the current layout. */
+    apierr_reply_opts given;
+    const apierr_reply_opts *o = &given;
     memset(out, 0, sizeof *out);
+    int rc = apierr__reply_opts_read(&given, opts);
+    if (rc) return rc;
     if (v->allowed) return APIERR_EINVAL;
     /* Only fixed-width ids (fresh ones, or incoming ones of that width) can
      * be patched in; extra headers are the caller's business. */
@@ -450,9 +462,8 @@ int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apier
         size_t n = strnlen(o->request_id, APIERR_REQUEST_ID_LEN + 1);
         if (n != APIERR_REQUEST_ID_LEN || !apierr_request_id_valid(o->request_id, n)) goto slow;
         memcpy(rid, o->request_id, n + 1);
-    } else {
-        int rc = apierr_request_id_new(rid);
-        if (rc) return rc;
+    } else if ((rc = apierr_request_id_new(rid))) {
+        return rc;
     }
     apierr_limit_headers lh;
     apierr_limiter_headers(&lh, l, v);
@@ -472,5 +483,5 @@ int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apier
     }
     return memo_reply(out, m, rid);
 slow:
-    return build_reply(out, l, v, code, message, opts);
+    return build_reply(out, l, v, code, message, o);
 }

@@ -4,12 +4,12 @@
  * adding the request id, a timestamp or the generic 500 message costs no
  * allocation and leaves the caller's problem untouched.
  */
+#include "alloc.h"
 #include "server_impl.h"
 
 #include "apierr/server/request_id.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -199,7 +199,7 @@ int apierr__reply_pack(apierr_reply *out, int status, const apierr_header *a, si
     if (bytes > (size_t)-1 / 2) return APIERR_ENOMEM;
     /* One block per reply: the header array, every name and value, then the
      * body; a reply costs one malloc and one free. */
-    apierr_header *hs = malloc(n * sizeof *hs + bytes + 1);
+    apierr_header *hs = apierr__malloc(n * sizeof *hs + bytes + 1);
     if (!hs) return APIERR_ENOMEM;
     char *s = (char *)(hs + n);
     for (size_t i = 0; i < n; i++) {
@@ -231,7 +231,7 @@ int apierr_reply_make(apierr_reply *out, int status, const apierr_header *header
 void apierr_reply_clear(apierr_reply *r)
 {
     if (!r) return;
-    free(r->headers); /* the start of the reply's one block */
+    apierr__free(r->headers); /* the start of the reply's one block */
     memset(r, 0, sizeof *r);
 }
 
@@ -262,7 +262,7 @@ static char *put_auth_param(char *w, int *first, const char *name, const char *v
     return put(w, "\"");
 }
 
-/* The Bearer challenge as a new string (free() it), or NULL when out of
+/* The Bearer challenge as a new string (apierr__free() it), or NULL when out of
  * memory. */
 static char *bearer_challenge(const apierr_reply_opts *o, const char *message)
 {
@@ -275,7 +275,7 @@ static char *bearer_challenge(const apierr_reply_opts *o, const char *message)
     unsigned e = (unsigned)o->bearer_error;
     const char *error = e < sizeof errors / sizeof *errors ? errors[e] : errors[0];
     size_t cap = 128 + (o->realm ? strlen(o->realm) : 0) + (message ? strlen(message) : 0);
-    char *out = malloc(cap), *w = out;
+    char *out = apierr__malloc(cap), *w = out;
     int first = 1;
     if (!out) return NULL;
     w = put(w, "Bearer");
@@ -319,22 +319,35 @@ static int pick_request_id(char *buf, const apierr_reply_opts *o, const apierr_p
     return apierr_request_id_pick(buf, p->request_id);
 }
 
+static const apierr_reply_opts reply_defaults = APIERR_REPLY_OPTS_INIT;
+/* The size of each version of apierr_reply_opts, from version 1. */
+static const size_t reply_opts_sizes[] = {sizeof(apierr_reply_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_reply_opts, reply_defaults, reply_opts_sizes)
+
+int apierr__reply_opts_read(apierr_reply_opts *dst, const apierr_reply_opts *src)
+{
+    *dst = reply_defaults;
+    return APIERR__STRUCT_READ(dst, src, reply_opts_sizes);
+}
+
 /* Most headers a caller of apierr__reply_build_pre() may add. */
 #define PRE_MAX 4
 
 int apierr__reply_build_pre(apierr_reply *out, const apierr_problem *p,
                             const apierr_reply_opts *opts, const apierr_header *pre, size_t npre)
 {
-    static const apierr_reply_opts defaults = APIERR_REPLY_OPTS_INIT;
-    const apierr_reply_opts *o = opts ? opts : &defaults;
+    apierr_reply_opts given;
+    const apierr_reply_opts *o = &given;
     memset(out, 0, sizeof *out);
+    int rc = apierr__reply_opts_read(&given, opts);
+    if (rc) return rc;
     if (npre > PRE_MAX) return APIERR_EINVAL;
     int status = p->status >= 400 && p->status <= 599 ? p->status : 500;
     if (status == 405 && !o->allow) return APIERR_EINVAL;
 
     char rid[APIERR_REQUEST_ID_BUFSIZE], stamp[32], retry[24];
-    int rc = pick_request_id(rid, o, p);
-    if (rc) return rc;
+    if ((rc = pick_request_id(rid, o, p))) return rc;
 
     apierr_problem q = *p; /* shallow: the encoder only reads */
     q.status = status;
@@ -384,7 +397,7 @@ int apierr__reply_build_pre(apierr_reply *out, const apierr_problem *p,
         rc = apierr__reply_pack(out, status, h, n, o->headers, o->nheaders, body, len);
         apierr_free(body);
     }
-    free(challenge);
+    apierr__free(challenge);
     return rc;
 }
 

@@ -1,14 +1,37 @@
 /*
  * Shared internals of libapierr-server.
  *
- * This library uses only the core's public API: the core's allocator hooks
- * and buffer are hidden inside libapierr.so, so libapierr-server allocates
- * with the C library and can be loaded as a shared object of its own.
+ * Every allocation goes through the core's allocator (src/core/alloc.h,
+ * exported from libapierr.so for apierr's own libraries), never the C
+ * library's directly: apierr_set_alloc_funcs() then holds for this library
+ * too, so the OOM loop reaches its error paths, and what it hands to callers
+ * is freed by the same allocator that made it (apierr_reply_clear(),
+ * apierr_problem_free()) whichever one is installed.
  */
 #ifndef APIERR_SERVER_IMPL_H
 #define APIERR_SERVER_IMPL_H
 
+#include "abi.h"
 #include "apierr/server/reply.h"
+
+/*
+ * The versioned options structs (abi.h): each one's owner keeps its defaults
+ * (the _INIT macro) and a table of its size per version, sizes[v - 1], and
+ * reads a caller's struct with APIERR__STRUCT_READ() into a copy holding the
+ * defaults, so that the rest of the library only ever sees the current
+ * layout. This defines the public type##_init(opts, version) of such a
+ * struct, which writes the defaults of an older version by the same table.
+ */
+#define APIERR__OPTS_INIT_FUNC(type, defaults, sizes)                                           \
+    int type##_init(type *opts, unsigned version)                                               \
+    {                                                                                           \
+        return apierr__struct_init(opts, &(defaults), version, (sizes), APIERR__NSIZES(sizes)); \
+    }
+
+/* Reads a caller's reply options (NULL: the defaults) into *dst, of the
+ * current version. APIERR_OK or APIERR_EVERSION. For the functions that take
+ * apierr_reply_opts: apierr_reply_build(), apierr_limiter_reply(). */
+int apierr__reply_opts_read(apierr_reply_opts *dst, const apierr_reply_opts *src);
 
 /* Fills *out with status, copies of the headers a[0..na) then b[0..nb) and
  * a copy of body[0..len) (NULL: no body), all in one allocation that starts
@@ -19,7 +42,8 @@ int apierr__reply_pack(apierr_reply *out, int status, const apierr_header *a, si
 
 /* apierr_reply_build() with the headers pre[0..npre) after the reply's own
  * and before opts->headers: callers that add a few headers of their own need
- * no merged copy of the caller's. */
+ * no merged copy of the caller's. opts is read as apierr_reply_build() reads
+ * it (APIERR_EVERSION included). */
 int apierr__reply_build_pre(apierr_reply *out, const apierr_problem *p,
                             const apierr_reply_opts *opts, const apierr_header *pre, size_t npre);
 

@@ -1,8 +1,10 @@
 /* The validation collector: field failures in, one problem out. */
 #include "apierr/server/validation.h"
 
+#include "alloc.h"
+#include "server_impl.h"
+
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* What each dialect expects of a validation error; the last row is the
@@ -35,19 +37,27 @@ static size_t defaults_row(apierr_dialect d)
     return i;
 }
 
+static const apierr_validation_opts validation_defaults = APIERR_VALIDATION_OPTS_INIT;
+/* The size of each version of apierr_validation_opts, from version 1. */
+static const size_t validation_opts_sizes[] = {sizeof(apierr_validation_opts)};
+
+APIERR__OPTS_INIT_FUNC(apierr_validation_opts, validation_defaults, validation_opts_sizes)
+
 int apierr_validation_new(apierr_validation **out, const apierr_validation_opts *opts)
 {
-    static const apierr_validation_opts init = APIERR_VALIDATION_OPTS_INIT;
-    const apierr_validation_opts *o = opts ? opts : &init;
-    size_t row = defaults_row(o->dialect);
+    apierr_validation_opts given = validation_defaults;
+    const apierr_validation_opts *o = &given;
     *out = NULL;
-    apierr_validation *v = calloc(1, sizeof *v);
+    int rc = APIERR__STRUCT_READ(&given, opts, validation_opts_sizes);
+    if (rc) return rc;
+    size_t row = defaults_row(o->dialect);
+    apierr_validation *v = apierr__calloc(1, sizeof *v);
     if (!v) return APIERR_ENOMEM;
     v->status = o->status ? o->status : defaults[row].status;
-    v->code = strdup(o->code ? o->code : defaults[row].code);
+    v->code = apierr__strdup(o->code ? o->code : defaults[row].code);
     const char *message = o->message;
     if (!message && !defaults[row].first_failure) message = GENERIC_MESSAGE;
-    v->message = message ? strdup(message) : NULL;
+    v->message = message ? apierr__strdup(message) : NULL;
     if (!v->code || (message && !v->message) || apierr_problem_new(&v->p)) {
         apierr_validation_free(v);
         return APIERR_ENOMEM;
@@ -59,10 +69,10 @@ int apierr_validation_new(apierr_validation **out, const apierr_validation_opts 
 void apierr_validation_free(apierr_validation *v)
 {
     if (!v) return;
-    free(v->code);
-    free(v->message);
+    apierr__free(v->code);
+    apierr__free(v->message);
     apierr_problem_free(v->p);
-    free(v);
+    apierr__free(v);
 }
 
 int apierr_validation_add(apierr_validation *v, const char *field, const char *message,
@@ -103,7 +113,7 @@ static char *first_failure_message(const apierr_problem *p)
     char more[48] = "";
     if (p->ndetails > 1) snprintf(more, sizeof more, " (and %zu more)", p->ndetails - 1);
     int n = snprintf(NULL, 0, fmt, field, sep, msg, more);
-    char *out = n < 0 ? NULL : malloc((size_t)n + 1);
+    char *out = n < 0 ? NULL : apierr__malloc((size_t)n + 1);
     if (out) snprintf(out, (size_t)n + 1, fmt, field, sep, msg, more);
     return out;
 }
@@ -123,7 +133,7 @@ int apierr_validation_problem(apierr_problem **out, const apierr_validation *v)
         const apierr_detail *d = &v->p->details[i];
         rc = apierr_problem_add_detail(p, d->field, d->message, d->code);
     }
-    free(msg);
+    apierr__free(msg);
     if (rc) {
         apierr_problem_free(p);
         return rc;

@@ -26,12 +26,11 @@ extern "C" {
 #define APIERR_DB_RETRY_AFTER_MS 1000
 
 /*
- * A new problem for the SQLite result code rc (extended or primary; use
- * sqlite3_extended_errcode()). errmsg is sqlite3_errmsg() of the failing
- * connection, or NULL: it is only read to name the column of a UNIQUE,
- * PRIMARY KEY or NOT NULL failure ("UNIQUE constraint failed:
- * invoices.number" gives the detail field "number"). APIERR_OK or
- * APIERR_ENOMEM (*out is then NULL).
+ * A new problem (free it with apierr_problem_free()) for the SQLite result
+ * code rc (extended or primary; use sqlite3_extended_errcode()). errmsg is sqlite3_errmsg() of the
+ * failing connection, or NULL: it is only read to name the column of a UNIQUE, PRIMARY KEY or NOT
+ * NULL failure ("UNIQUE constraint failed: invoices.number" gives the detail field "number").
+ * APIERR_OK or APIERR_ENOMEM (*out is then NULL).
  */
 APIERR_EXTERN int apierr_db_sqlite_problem(apierr_problem **out, int rc, const char *errmsg);
 

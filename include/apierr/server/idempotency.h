@@ -55,7 +55,11 @@ typedef enum apierr_idempotency_state {
 } apierr_idempotency_state;
 
 /* Options for apierr_idempotency_open(). Versioned: start from
- * APIERR_IDEMPOTENCY_OPTS_INIT; a NULL pointer means these defaults. */
+ * APIERR_IDEMPOTENCY_OPTS_INIT or apierr_idempotency_opts_init(); a NULL
+ * pointer means these defaults.
+ * The layout is ABI: new members go at the end, always, and
+ * APIERR_IDEMPOTENCY_OPTS_VERSION is bumped whenever the struct grows; a struct
+ * of an older version is read only up to the members it had. */
 typedef struct apierr_idempotency_opts {
     unsigned version;
     long long ttl_ms;  /* how long a key is remembered; default 24 h */
@@ -68,12 +72,19 @@ typedef struct apierr_idempotency_opts {
         APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL \
     }
 
+/* Fills *opts with the defaults of the given version of the struct (for
+ * bindings that cannot use the macro). APIERR_OK, or APIERR_EVERSION for 0
+ * or a version newer than the library's (*opts untouched). */
+APIERR_EXTERN int apierr_idempotency_opts_init(apierr_idempotency_opts *opts, unsigned version);
+
 /* Longest key accepted (bytes). */
 #define APIERR_IDEMPOTENCY_KEY_MAX 255
 
 /* Opens (creating if needed) the store in the SQLite database at path
- * (":memory:" for a private one). APIERR_OK, APIERR_ENOMEM, APIERR_EINVAL
- * for bad options, or APIERR_EIO when the database cannot be opened. */
+ * (":memory:" for a private one); apierr_idempotency_close() closes it.
+ * APIERR_OK, APIERR_ENOMEM, APIERR_EINVAL for bad options, APIERR_EIO when
+ * the database cannot be opened, or APIERR_EVERSION when opts has version 0
+ * or one newer than the library's (*out is NULL on failure). */
 APIERR_EXTERN int apierr_idempotency_open(apierr_idempotency **out, const char *path,
                                           const apierr_idempotency_opts *opts);
 
@@ -86,7 +97,8 @@ APIERR_EXTERN int apierr_idempotency_key_valid(const char *key);
 
 /*
  * Looks key up at now_ms and sets *state. On REPLAY, *replay (which need not
- * be initialized) receives the stored response, which the caller clears;
+ * be initialized) receives the stored response, which the caller clears with
+ * apierr_reply_clear();
  * otherwise it is left empty. On NEW the key is now in progress. Returns
  * APIERR_OK, APIERR_EINVAL for an invalid key, APIERR_ENOMEM, or APIERR_EIO
  * for a database failure (the caller should then reply 503).
@@ -112,7 +124,8 @@ APIERR_EXTERN int apierr_idempotency_abort(apierr_idempotency *s, const char *ke
 APIERR_EXTERN int apierr_idempotency_purge(apierr_idempotency *s, long long now_ms);
 
 /* A new problem for MISMATCH (422 IDEMPOTENCY_KEY_MISMATCH) or IN_PROGRESS
- * (409 IDEMPOTENCY_KEY_IN_USE, Retry-After 1 s). APIERR_OK, APIERR_ENOMEM,
+ * (409 IDEMPOTENCY_KEY_IN_USE, Retry-After 1 s); free it with
+ * apierr_problem_free(). APIERR_OK, APIERR_ENOMEM,
  * or APIERR_EINVAL for another state. */
 APIERR_EXTERN int apierr_idempotency_problem(apierr_problem **out, apierr_idempotency_state state);
 

@@ -26,7 +26,11 @@ extern "C" {
 typedef struct apierr_limiter apierr_limiter;
 
 /* Options for apierr_limiter_new(). Versioned: start from
- * APIERR_LIMITER_OPTS_INIT; a NULL pointer means these defaults. */
+ * APIERR_LIMITER_OPTS_INIT or apierr_limiter_opts_init(); a NULL pointer
+ * means these defaults.
+ * The layout is ABI: new members go at the end, always, and
+ * APIERR_LIMITER_OPTS_VERSION is bumped whenever the struct grows; a struct
+ * of an older version is read only up to the members it had. */
 typedef struct apierr_limiter_opts {
     unsigned version;
     long long limit;    /* requests per window, 1..1000000 */
@@ -42,6 +46,11 @@ typedef struct apierr_limiter_opts {
         APIERR_LIMITER_OPTS_VERSION, 60, 60, 0, 0, NULL \
     }
 
+/* Fills *opts with the defaults of the given version of the struct (for
+ * bindings that cannot use the macro). APIERR_OK, or APIERR_EVERSION for 0
+ * or a version newer than the library's (*opts untouched). */
+APIERR_EXTERN int apierr_limiter_opts_init(apierr_limiter_opts *opts, unsigned version);
+
 /* What the limiter says about one request. All delays are from now_ms. */
 typedef struct apierr_limit_verdict {
     int allowed;
@@ -52,8 +61,10 @@ typedef struct apierr_limit_verdict {
     long long retry_after_ms; /* 0 when allowed; else until one request is */
 } apierr_limit_verdict;
 
-/* A new limiter. APIERR_OK, APIERR_ENOMEM, or APIERR_EINVAL for out-of-range
- * options or a policy name that is not 1..64 of [A-Za-z0-9_.-]. */
+/* A new limiter, freed by apierr_limiter_free(). APIERR_OK, APIERR_ENOMEM,
+ * APIERR_EINVAL for out-of-range options or a policy name that is not 1..64
+ * of [A-Za-z0-9_.-], or APIERR_EVERSION when opts has version 0 or one newer
+ * than the library's (*out is NULL on every failure). */
 APIERR_EXTERN int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts);
 
 /* Frees the limiter. Accepts NULL. No other thread may use it then. */
@@ -95,8 +106,8 @@ APIERR_EXTERN void apierr_limiter_headers(apierr_limit_headers *out, const apier
 #define APIERR_LIMITER_CODE "RATE_LIMITED"
 
 /* A new 429 problem (code APIERR_LIMITER_CODE, message "Too many requests.
- * Retry after N seconds.") with retry_after_ms from v. APIERR_OK or
- * APIERR_ENOMEM. */
+ * Retry after N seconds.") with retry_after_ms from v; free it with
+ * apierr_problem_free(). APIERR_OK or APIERR_ENOMEM. */
 APIERR_EXTERN int apierr_limiter_problem(apierr_problem **out, const apierr_limit_verdict *v);
 
 /* As apierr_limiter_problem(), in the API's own words: code and message
@@ -106,7 +117,8 @@ APIERR_EXTERN int apierr_limiter_problem_with(apierr_problem **out, const apierr
                                               const char *code, const char *message);
 
 /*
- * The whole 429 reply of a denied verdict in one call: the reply that
+ * The whole 429 reply of a denied verdict in one call, into *out (cleared
+ * with apierr_reply_clear(); left empty on failure): the reply that
  * apierr_reply_build() makes of apierr_limiter_problem_with(v, code, message)
  * with the RateLimit fields of apierr_limiter_headers() before
  * opts->headers, byte for byte, but without a problem object or header
@@ -115,9 +127,11 @@ APIERR_EXTERN int apierr_limiter_problem_with(apierr_problem **out, const apierr
  * apierr_reply_build() (dialect, Accept, request id, now). The limiter is
  * only read, so any thread may call it. Each thread memoises its last 429
  * and, for a request id of APIERR_REQUEST_ID_LEN bytes (or a fresh one) and
- * no opts->headers, reuses it with only the id written in. APIERR_OK; APIERR_EINVAL when v
- * allowed the request, or for what apierr_reply_build() refuses;
- * APIERR_ENOMEM; APIERR_EIO (no randomness for a fresh request id).
+ * no opts->headers, reuses it with only the id written in. APIERR_OK;
+ * APIERR_EINVAL when v allowed the request, or for what apierr_reply_build()
+ * refuses; APIERR_ENOMEM; APIERR_EIO (no randomness for a fresh request
+ * id); APIERR_EVERSION when opts has version 0 or one newer than the
+ * library's.
  */
 APIERR_EXTERN int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l,
                                        const apierr_limit_verdict *v, const char *code,

@@ -31,7 +31,9 @@ extern "C" {
 #endif
 
 /* A response ready for the wire. Everything is owned by the reply and freed
- * by apierr_reply_clear(). body is NUL-terminated (not counted in body_len). */
+ * by apierr_reply_clear() (it is one block from the library's allocator, see
+ * apierr_set_alloc_funcs(): never free() a part of it). body is
+ * NUL-terminated (not counted in body_len). */
 typedef struct apierr_reply {
     int status;
     apierr_header *headers;
@@ -53,8 +55,12 @@ typedef enum apierr_bearer_error {
     APIERR_BEARER_INSUFFICIENT_SCOPE /* error="insufficient_scope" (written on 403 too) */
 } apierr_bearer_error;
 
-/* Options for apierr_reply_build(). Versioned: start from
- * APIERR_REPLY_OPTS_INIT; a NULL pointer means these defaults. */
+/* Options for apierr_reply_build() and apierr_limiter_reply(). Versioned:
+ * start from APIERR_REPLY_OPTS_INIT or apierr_reply_opts_init(); a NULL
+ * pointer means these defaults.
+ * The layout is ABI: new members go at the end, always, and
+ * APIERR_REPLY_OPTS_VERSION is bumped whenever the struct grows; a struct
+ * of an older version is read only up to the members it had. */
 typedef struct apierr_reply_opts {
     unsigned version;
     apierr_dialect dialect;           /* the API's dialect; AUTO: p->dialect, else problem */
@@ -77,24 +83,32 @@ typedef struct apierr_reply_opts {
             APIERR_BEARER_INVALID_TOKEN, NULL, NULL, 1000, 0, NULL, 0     \
     }
 
+/* Fills *opts with the defaults of the given version of the struct (for
+ * bindings that cannot use the macro). APIERR_OK, or APIERR_EVERSION for 0
+ * or a version newer than the library's (*opts untouched). */
+APIERR_EXTERN int apierr_reply_opts_init(apierr_reply_opts *opts, unsigned version);
+
 /* The message a 500 carries instead of the problem's own. */
 #define APIERR_REPLY_INTERNAL_MESSAGE \
     "An internal error occurred. Quote the request id when you contact support."
 
 /*
  * Builds the reply for problem p into *out (which need not be initialized;
- * on failure it is left empty). A status outside 400..599 is written as 500.
+ * on failure it is left empty; on success the caller clears it with
+ * apierr_reply_clear()). A status outside 400..599 is written as 500.
  * Returns APIERR_OK; APIERR_ENOMEM; APIERR_EINVAL for a 405 without
  * opts->allow, or a header name or value (caller's or request id) with bytes
  * that HTTP forbids (CR, LF, NUL, other controls); APIERR_EIO when a fresh
- * request id is needed and the kernel gives no randomness.
+ * request id is needed and the kernel gives no randomness; APIERR_EVERSION
+ * when opts has version 0 or one newer than the library's.
  */
 APIERR_EXTERN int apierr_reply_build(apierr_reply *out, const apierr_problem *p,
                                      const apierr_reply_opts *opts);
 
 /*
- * Fills *out with copies of the given parts (body may be NULL when len is 0):
- * for success responses that go through the same path (idempotency store).
+ * Fills *out with copies of the given parts (body may be NULL when len is 0),
+ * to be cleared with apierr_reply_clear(): for success responses that go
+ * through the same path (idempotency store).
  * Header values must be free of CR/LF. APIERR_OK, APIERR_ENOMEM or
  * APIERR_EINVAL.
  */
@@ -125,8 +139,8 @@ APIERR_EXTERN apierr_dialect apierr_reply_dialect(apierr_dialect configured, con
 
 /*
  * A new problem with status, code and message (code and message may be
- * NULL), for handlers that report errors of their own. APIERR_OK or
- * APIERR_ENOMEM (*out is then NULL).
+ * NULL), for handlers that report errors of their own; free it with
+ * apierr_problem_free(). APIERR_OK or APIERR_ENOMEM (*out is then NULL).
  */
 APIERR_EXTERN int apierr_server_problem(apierr_problem **out, int status, const char *code,
                                         const char *message);

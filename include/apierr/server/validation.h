@@ -20,8 +20,12 @@ extern "C" {
 typedef struct apierr_validation apierr_validation;
 
 /* Options for apierr_validation_new(). Versioned: start from
- * APIERR_VALIDATION_OPTS_INIT; a NULL pointer means these defaults. A zero
- * or NULL member takes the dialect's default:
+ * APIERR_VALIDATION_OPTS_INIT or apierr_validation_opts_init(); a NULL
+ * pointer means these defaults.
+ * The layout is ABI: new members go at the end, always, and
+ * APIERR_VALIDATION_OPTS_VERSION is bumped whenever the struct grows; a struct
+ * of an older version is read only up to the members it had.
+ * A zero or NULL member takes the dialect's default:
  *   dialect   status  code               message
  *   gestix    400     INVALID_ARGUMENT   names the first failure
  *   oauth     400     invalid_request    names the first failure
@@ -40,8 +44,14 @@ typedef struct apierr_validation_opts {
         APIERR_VALIDATION_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL \
     }
 
-/* A new, empty collector. The options' strings are copied. APIERR_OK or
- * APIERR_ENOMEM. */
+/* Fills *opts with the defaults of the given version of the struct (for
+ * bindings that cannot use the macro). APIERR_OK, or APIERR_EVERSION for 0
+ * or a version newer than the library's (*opts untouched). */
+APIERR_EXTERN int apierr_validation_opts_init(apierr_validation_opts *opts, unsigned version);
+
+/* A new, empty collector, freed by apierr_validation_free(). The options'
+ * strings are copied. APIERR_OK, APIERR_ENOMEM, or APIERR_EVERSION when opts
+ * has version 0 or one newer than the library's (*out is NULL on failure). */
 APIERR_EXTERN int apierr_validation_new(apierr_validation **out,
                                         const apierr_validation_opts *opts);
 
@@ -62,7 +72,8 @@ APIERR_EXTERN size_t apierr_validation_count(const apierr_validation *v);
 APIERR_EXTERN void apierr_validation_reset(apierr_validation *v);
 
 /*
- * A new problem with every failure as a detail, in the order added, with the
+ * A new problem (free it with apierr_problem_free()) with every failure as a
+ * detail, in the order added, with the
  * status, code and message of the options. A message that names the first
  * failure is "Field 'f' <message>" when the message starts in lower case (a
  * predicate), "Field 'f': <message>" otherwise, followed by
