@@ -63,11 +63,13 @@ APIERR_EXTERN const char *apierr_rc_name(int rc);
 APIERR_EXTERN const char *apierr_version(void);
 
 /*
- * Every allocation of the library goes through these functions, so a test can
- * make the n-th one fail and prove that each error path frees what it took.
- * Passing NULL for all three restores malloc/realloc/free. Not thread-safe:
- * set it before any other call. jansson keeps its own allocator; a test that
- * wants jansson to fail too sets json_set_alloc_funcs() itself.
+ * Every allocation of the three libraries (libapierr, libapierr-client,
+ * libapierr-server) goes through these functions, so a program can account
+ * for them and a test can make the n-th one fail and prove that each error
+ * path frees what it took. Passing NULL for all three restores
+ * malloc/realloc/free. Not thread-safe: set it before any other call.
+ * jansson, libcurl and SQLite keep their own allocators; a test that wants
+ * jansson to fail too sets json_set_alloc_funcs() itself.
  */
 typedef void *(*apierr_malloc_fn)(size_t size);
 typedef void *(*apierr_realloc_fn)(void *ptr, size_t size);
