@@ -195,7 +195,7 @@ int apierr_client_submit(apierr_client *c, const apierr_request *given, apierr_d
     if (!k) return APIERR_ENOMEM;
     k->c = c;
     k->id = ++c->last_id;
-    k->mstate = APIERR__MSTATE_NEW;
+    k->mstate = APIERR__MSTATE_NEW; /* born, not moved: the first transition is to READY */
     k->done = done;
     k->payload = payload;
     k->all_next = c->all;

@@ -240,7 +240,8 @@ APIERR_EXTERN size_t apierr_client_pending(const apierr_client *c);
  * replaced, apierr_set_alloc_funcs()): apierr frees it with apierr_free().
  * Called once per round: after a refusal as stale it sees the
  * representation read again. Returns APIERR_OK, or any other code to stop
- * the update (the result says invalid_request; *out is then not taken).
+ * the update (the result says invalid_request); *out is then ignored, so
+ * free what was allocated before failing.
  */
 typedef int (*apierr_update_fn)(void *payload, const char *cur, size_t cur_len, char **out,
                                 size_t *out_len);
