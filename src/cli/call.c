@@ -1,28 +1,16 @@
-/* `apierr call`: an HTTP call (or a batch of them) through libapierr-client.
- * Thin: options in, one request out, the outcome printed. */
-#include "apierr-client.h"
+/* `apierr call`: an HTTP call through libapierr-client (a batch of them is
+ * batch.c's). Thin: options in, one request out, the outcome printed. */
+#include "call.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define CMD         "call"
-#define MAX_HEADERS 64
-
-struct call_args {
-    const char *method, *data, *json, *output, *profile, *token, *token_file, *oauth;
-    const char *client_id, *client_secret, *jitter, *key, *report, *input;
-    const char *update, *session_login, *api_token, *api_token_in, *session_token;
-    const char *session_header, *session_expires_in;
-    apierr_header headers[MAX_HEADERS];
-    size_t nheaders;
-    int silent, verbose, output_json, retries, parallel, pace, no_pace;
-    double max_time;
-};
+#define CMD         CALL_CMD
+#define MAX_HEADERS CALL_MAX_HEADERS
 
 #define SETTER(field)                                \
     static int set_##field(void *ctx, const char *v) \
@@ -182,7 +170,7 @@ static const struct {
     {APIERR_CAT_DEADLINE, CLI_EXIT_DEADLINE},
 };
 
-static int exit_code(apierr_category c)
+int call_exit_code(apierr_category c)
 {
     for (size_t i = 0; i < sizeof exit_of / sizeof exit_of[0]; i++)
         if (exit_of[i].category == c) return exit_of[i].exit_code;
@@ -193,15 +181,7 @@ static int exit_code(apierr_category c)
 struct run {
     const struct call_args *a;
     int max_retries;
-    FILE *out;
-    /* batch */
-    char **lines;
-    size_t nlines, next, done, ok, attempts;
-    size_t by_category[APIERR_CAT__COUNT];
     apierr_client *client;
-    const char *body_type;
-    long long last_progress;
-    int progress;
 };
 
 static void on_verbose(void *payload, const char *line)
@@ -237,7 +217,7 @@ static void raise_nofile(void)
     }
 }
 
-static char *trim(char *s)
+char *call_trim(char *s)
 {
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
     size_t n = strlen(s);
@@ -290,7 +270,7 @@ static void print_problem(const apierr_result *r)
     if (rid) fprintf(stderr, "  request id: %s (give it to support)\n", rid);
 }
 
-static int print_json(FILE *f, const apierr_result *r)
+int call_print_json(FILE *f, const apierr_result *r)
 {
     char *json;
     if (apierr_result_to_json(&json, r, 1) != APIERR_OK) return CLI_EXIT_FAILURE;
@@ -315,124 +295,12 @@ static int read_body(char **body, size_t *len, const char **type, const struct c
     return CLI_EXIT_OK;
 }
 
-/* --- batch mode ---------------------------------------------------------------- */
-
-static void submit_next(struct run *run);
-
-static void progress(struct run *run, int final)
-{
-    if (!run->progress) return;
-    fprintf(stderr, "\r%zu/%zu done, %zu ok, %zu failed%s", run->done, run->nlines, run->ok,
-            run->done - run->ok, final ? "\n" : "");
-}
-
-static void batch_done(void *payload, apierr_result *r)
-{
-    struct run *run = payload;
-    run->done++;
-    run->attempts += r->nattempts;
-    run->by_category[r->category]++;
-    if (r->ok) run->ok++;
-    if (run->a->output_json) print_json(stdout, r);
-    long long now = (long long)time(NULL);
-    if (now != run->last_progress) {
-        run->last_progress = now;
-        progress(run, 0);
-    }
-    submit_next(run);
-}
-
-static void submit_next(struct run *run)
-{
-    while (run->next < run->nlines) {
-        char *line = run->lines[run->next++];
-        const char *method, *url, *body;
-        if (apierr_batch_line_parse(line, &method, &url, &body) != APIERR_OK) {
-            run->done++;
-            run->by_category[APIERR_CAT_INVALID_REQUEST]++;
-            continue;
-        }
-        apierr_request req = APIERR_REQUEST_INIT;
-        req.method = method;
-        req.url = url;
-        req.headers = run->a->headers;
-        req.nheaders = run->a->nheaders;
-        req.idempotency_key = run->a->key;
-        req.max_time_ms = (long long)(run->a->max_time * 1000 + 0.5);
-        if (body) {
-            req.body = body;
-            req.body_len = strlen(body);
-            req.content_type =
-                body[0] == '{' || body[0] == '[' ? "application/json" : run->body_type;
-        }
-        if (apierr_client_submit(run->client, &req, batch_done, run) == APIERR_OK) return;
-        run->done++;
-        run->by_category[APIERR_CAT_INVALID_REQUEST]++;
-    }
-}
-
-/* Splits text into lines in place; only lines that hold a request count. */
-static char **split_lines(char *text, size_t *n)
-{
-    size_t cap = 1;
-    for (const char *p = text; *p; p++) cap += *p == '\n';
-    char **v = malloc(cap * sizeof *v);
-    if (!v) return NULL;
-    *n = 0;
-    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        char *t = trim(l);
-        if (*t && *t != '#') v[(*n)++] = t;
-    }
-    return v;
-}
-
-static int run_batch(struct run *run, const struct call_args *a)
-{
-    char *text;
-    size_t len;
-    int rc = cli_read_input(&text, &len, CMD, a->input, (size_t)1 << 30);
-    if (rc) return rc;
-    run->lines = split_lines(text, &run->nlines);
-    if (!run->lines) {
-        free(text);
-        return CLI_EXIT_FAILURE;
-    }
-    run->progress = !a->silent && isatty(2);
-    run->body_type = "text/plain";
-    long long t0 = (long long)time(NULL);
-    size_t n = a->parallel > 0 ? (size_t)a->parallel : 1;
-    for (size_t i = 0; i < n && run->next < run->nlines; i++) submit_next(run);
-    rc = apierr_client_run(run->client) == APIERR_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
-    progress(run, 1);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    if (!a->silent) {
-        fprintf(stderr, "%zu calls: %zu ok, %zu failed, %zu attempts, %lld s, max RSS %ld KiB",
-                run->nlines, run->ok, run->nlines - run->ok, run->attempts,
-                (long long)time(NULL) - t0, ru.ru_maxrss);
-        for (int c = 1; c < APIERR_CAT__COUNT; c++)
-            if (run->by_category[c])
-                fprintf(stderr, ", %s %zu", apierr_category_name((apierr_category)c),
-                        run->by_category[c]);
-        fputc('\n', stderr);
-    }
-    if (rc == CLI_EXIT_OK && run->ok < run->nlines) {
-        /* The exit code of the most frequent failure. */
-        int worst = 1;
-        for (int c = 1; c < APIERR_CAT__COUNT; c++)
-            if (run->by_category[c] > run->by_category[worst]) worst = c;
-        rc = exit_code((apierr_category)worst);
-    }
-    free(run->lines);
-    free(text);
-    return rc;
-}
-
 /* --- read-modify-write ------------------------------------------------------------ */
 
-/* Runs `sh -c filter` with cur on stdin (a temporary file, so a filter that
- * writes before it reads cannot deadlock) and its stdout as the new body. A
- * filter that fails (non-zero exit) stops the update. */
+/* The apierr_update_fn of --update: runs `sh -c filter` with cur on stdin
+ * (a temporary file, so a filter that writes before it reads cannot
+ * deadlock) and its stdout as the new body. A filter that fails (non-zero
+ * exit) stops the update. */
 static int run_filter(void *payload, const char *cur, size_t len, char **out, size_t *out_len)
 {
     const char *filter = payload;
@@ -478,7 +346,13 @@ static int run_filter(void *payload, const char *cur, size_t len, char **out, si
         free(buf);
         return APIERR_EIO;
     }
-    *out = buf;
+    /* apierr frees the new body with apierr_free(), so it must come from
+     * apierr_malloc(); the output is read into a buffer of our own first,
+     * as there is no apierr realloc to grow it with. */
+    *out = apierr_malloc(n);
+    if (*out) memcpy(*out, buf, n);
+    free(buf);
+    if (!*out) return APIERR_ENOMEM;
     *out_len = n;
     return APIERR_OK;
 }
@@ -510,9 +384,9 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
         cli_error(CMD, "%s", apierr_strerror(crc));
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
-    rc = exit_code(r.category);
+    rc = call_exit_code(r.category);
     if (a->output_json) {
-        if (print_json(stdout, &r)) rc = CLI_EXIT_FAILURE;
+        if (call_print_json(stdout, &r)) rc = CLI_EXIT_FAILURE;
     } else if (r.ok) {
         FILE *out = a->output ? fopen(a->output, "wb") : stdout;
         if (!out) {
@@ -614,7 +488,7 @@ int cli_call(int argc, char **argv)
     if (a.token_file) {
         size_t len;
         if ((rc = cli_read_input(&token_text, &len, CMD, a.token_file, 1 << 16))) return rc;
-        token = trim(token_text);
+        token = call_trim(token_text);
     }
     raise_nofile();
     struct run run = {.a = &a, .max_retries = profile.policy.max_attempts - 1};
@@ -646,7 +520,7 @@ int cli_call(int argc, char **argv)
         free(token_text);
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
-    rc = a.input ? run_batch(&run, &a) : run_one(&run, &a, url);
+    rc = a.input ? call_batch(run.client, &a) : run_one(&run, &a, url);
     apierr_client_free(run.client);
     free(token_text);
     return rc;

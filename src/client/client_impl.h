@@ -1,4 +1,8 @@
-/* Internals of libapierr-client shared by its modules and unit tests. */
+/*
+ * Internals of libapierr-client shared by its modules and unit tests: the
+ * pure helpers (no curl, no engine state). The running engine's structures
+ * are in engine.h, credentials in creds.h, pacing queues in pace_queue.h.
+ */
 #ifndef APIERR_CLIENT_IMPL_H
 #define APIERR_CLIENT_IMPL_H
 
@@ -48,6 +52,25 @@ void apierr__uuid4_format(char out[37], const uint8_t rnd[16]);
  * bytes kept, the rest %XX). */
 void apierr__buf_urlencode(apierr__buf *b, const char *s);
 
+/* Reads a caller's request of any known version into dst (the current
+ * layout, defaults for what an older version lacks). APIERR_OK, or
+ * APIERR_EVERSION for version 0 or newer than this library. */
+int apierr__request_read(apierr_request *dst, const apierr_request *src);
+
+/* --- owned header arrays ------------------------------------------------------ */
+
+/* Copies n headers (names and values) into a new array *out (NULL when n is
+ * 0). 0, or -1 when out of memory: *out may then hold a partial copy, freed
+ * by apierr__headers_free(*out, n). */
+int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n);
+/* Frees an array from apierr__headers_copy(); accepts NULL. */
+void apierr__headers_free(apierr_header *h, size_t n);
+
+/* Splits a raw response header block in place into at most cap name/value
+ * pairs pointing into it (status lines and lines without a colon are
+ * skipped; values trimmed). Returns how many. */
+size_t apierr__headers_parse(apierr_header *out, size_t cap, char *raw);
+
 /* --- support report ----------------------------------------------------------- */
 
 /* Appends one JSON Lines record of a failed attempt (redacted) to b. */
@@ -64,6 +87,11 @@ const apierr_policy *apierr__client_policy(const apierr_client *c);
 /* Shows b as a -v line (when the client has a verbose callback), then
  * empties b. */
 void apierr__client_log(apierr_client *c, apierr__buf *b);
+
+/* Formats and shows a -v line; nothing (not even the formatting) without a
+ * verbose callback. */
+void apierr__client_logf(apierr_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* --- read-modify-write ------------------------------------------------------------ */
 

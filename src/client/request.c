@@ -1,5 +1,6 @@
-/* Pure pieces of a request: URLs, form encoding, idempotency keys, the batch
- * line format, clocks. */
+/* Pure pieces of a request: its versions, URLs, form encoding, idempotency
+ * keys, the batch line format, clocks. */
+#include "abi.h"
 #include "client_impl.h"
 
 #include <ctype.h>
@@ -7,6 +8,23 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+
+/* The size of each version of apierr_request, which grows at its end only. */
+static const size_t request_sizes[] = {sizeof(apierr_request)};
+
+static const apierr_request request_defaults = APIERR_REQUEST_INIT;
+
+int apierr_request_init(apierr_request *req, unsigned version)
+{
+    return apierr__struct_init(req, &request_defaults, version, request_sizes,
+                               APIERR__NSIZES(request_sizes));
+}
+
+int apierr__request_read(apierr_request *dst, const apierr_request *src)
+{
+    *dst = request_defaults;
+    return APIERR__STRUCT_READ(dst, src, request_sizes);
+}
 
 static int unreserved(unsigned char ch)
 {

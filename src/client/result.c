@@ -1,18 +1,39 @@
-/* Results of calls: ownership, JSON output, support report records. */
+/* Results of calls: ownership (header arrays included), JSON output,
+ * support report records. */
 #include "alloc.h"
 #include "client_impl.h"
 
 #include <string.h>
 #include <time.h>
 
+int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n)
+{
+    *out = NULL;
+    if (!n) return 0;
+    apierr_header *v = apierr__calloc(n, sizeof *v);
+    if (!v) return -1;
+    *out = v;
+    for (size_t i = 0; i < n; i++) {
+        v[i].name = apierr__strdup(h[i].name);
+        v[i].value = apierr__strdup(h[i].value);
+        if (!v[i].name || !v[i].value) return -1;
+    }
+    return 0;
+}
+
+void apierr__headers_free(apierr_header *h, size_t n)
+{
+    for (size_t i = 0; h && i < n; i++) {
+        apierr__free((char *)h[i].name);
+        apierr__free((char *)h[i].value);
+    }
+    apierr__free(h);
+}
+
 void apierr_result_clear(apierr_result *r)
 {
     apierr__free(r->body);
-    for (size_t i = 0; i < r->nheaders; i++) {
-        apierr__free((char *)r->headers[i].name);
-        apierr__free((char *)r->headers[i].value);
-    }
-    apierr__free(r->headers);
+    apierr__headers_free(r->headers, r->nheaders);
     apierr_problem_free(r->problem);
     for (size_t i = 0; i < r->nattempts; i++) apierr__free((char *)r->attempts[i].code);
     apierr__free(r->attempts);

@@ -8,7 +8,6 @@
 #include "client_impl.h"
 
 #include <jansson.h>
-#include <stdlib.h>
 #include <string.h>
 
 int apierr__update_tag(apierr__buf *out, const apierr_result *got)
@@ -108,7 +107,7 @@ static int round_trip(apierr_client *c, const apierr_request *req, long long lef
                 if (!rc) rc = apierr_call(c, &w, &got);
                 apierr__free(h);
             }
-            free(body);
+            apierr_free(body); /* fn allocated it with apierr_malloc() */
         }
         apierr__buf_free(&tag);
     }
@@ -117,16 +116,22 @@ static int round_trip(apierr_client *c, const apierr_request *req, long long lef
     return rc;
 }
 
-int apierr_update(apierr_client *c, const apierr_request *req, apierr_update_fn fn, void *payload,
+int apierr_update(apierr_client *c, const apierr_request *given, apierr_update_fn fn, void *payload,
                   apierr_result *out)
 {
     memset(out, 0, sizeof *out);
-    if (!c || !req || !req->url || !fn) return APIERR_EINVAL;
+    if (!c || !given || !fn) return APIERR_EINVAL;
+    /* Read once into the current layout: each round copies it into its GET
+     * and PUT, which must not read past the end of an older caller's. */
+    apierr_request r;
+    int rc = apierr__request_read(&r, given);
+    if (rc) return rc;
+    const apierr_request *req = &r;
+    if (!req->url) return APIERR_EINVAL;
     apierr_policy pol = *apierr__client_policy(c);
     if (req->max_time_ms > 0) pol.deadline_ms = req->max_time_ms;
     long long t0 = apierr__mono_ms();
     apierr_result history = {0};
-    int rc = APIERR_OK;
     for (int round = 1;; round++) {
         long long left = 0;
         if (pol.deadline_ms > 0) {
@@ -144,10 +149,7 @@ int apierr_update(apierr_client *c, const apierr_request *req, apierr_update_fn 
             snprintf(out->reason, sizeof out->reason, "%s", why);
             break;
         }
-        apierr__buf line = APIERR__BUF_INIT;
-        apierr__buf_printf(&line, "* %s (round %d)", why, round + 1);
-        apierr__client_log(c, &line);
-        apierr__buf_free(&line);
+        apierr__client_logf(c, "* %s (round %d)", why, round + 1);
     }
     /* The outcome carries the attempts of every round. */
     for (size_t i = 0; i < out->nattempts; i++) apierr__free((char *)out->attempts[i].code);

@@ -28,18 +28,23 @@ static char *tag_of(const char *body, const char *etag)
     return apierr__buf_take(&b, NULL);
 }
 
+/* A string for a message: body and etag may be absent (NULL), and %s must
+ * not be given NULL. */
+static const char *shown(const char *s)
+{
+    return s ? s : "(none)";
+}
+
 static void check_tag(const char *body, const char *etag, const char *want)
 {
     char *got = tag_of(body, etag);
     if (!want) {
         if (got)
-            fail_msg("body %s, etag %s: no tag expected, got %s", body, etag ? etag : "(none)",
-                     got);
+            fail_msg("body %s, etag %s: no tag expected, got %s", shown(body), shown(etag), got);
         return;
     }
     if (!got || strcmp(got, want) != 0)
-        fail_msg("body %s, etag %s: tag %s, want %s", body, etag ? etag : "(none)",
-                 got ? got : "(none)", want);
+        fail_msg("body %s, etag %s: tag %s, want %s", shown(body), shown(etag), shown(got), want);
     apierr__free(got);
 }
 

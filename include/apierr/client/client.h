@@ -12,6 +12,15 @@
  * carries it out.
  *
  * Not thread-safe: one client belongs to one thread.
+ *
+ * Versioned structs (apierr_client_opts, apierr_request) start with
+ * `unsigned version`: set it with the _INIT macro or the _init() function of
+ * the struct. The rule that keeps programs built against an older header
+ * working: new members go at the end, always, and the version is bumped
+ * whenever a struct grows; the library reads an older version only up to
+ * the members it had (the others keep their defaults). A version of 0 (not
+ * initialized) or newer than the linked library is refused with
+ * APIERR_EVERSION.
  */
 #ifndef APIERR_CLIENT_CLIENT_H
 #define APIERR_CLIENT_CLIENT_H
@@ -49,6 +58,8 @@ struct apierr_attempt;
 typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
                                 const struct apierr_attempt *attempt);
 
+/* Version 1 ended before session_login_url; version 2 added the session
+ * login members and pace. New members go after pace. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -105,9 +116,18 @@ typedef struct apierr_client_opts {
         .version = APIERR_CLIENT_OPTS_VERSION \
     }
 
+/*
+ * Fills opts with the defaults of the given version (what
+ * APIERR_CLIENT_OPTS_INIT gives, for bindings that cannot use the macro);
+ * only that version's members are written. APIERR_OK, or APIERR_EVERSION
+ * for 0 or a version newer than this library's (opts untouched).
+ */
+APIERR_EXTERN int apierr_client_opts_init(apierr_client_opts *opts, unsigned version);
+
 /* "auto" as idempotency_key: generate a UUID v4 once for the call. */
 #define APIERR_IDEMPOTENCY_AUTO "auto"
 
+/* Version 1. New members go after user. */
 typedef struct apierr_request {
     unsigned version;
     const char *method;           /* "GET" when NULL */
@@ -129,6 +149,14 @@ typedef struct apierr_request {
     {                                     \
         .version = APIERR_REQUEST_VERSION \
     }
+
+/*
+ * Fills req with the defaults of the given version (what
+ * APIERR_REQUEST_INIT gives, for bindings that cannot use the macro).
+ * APIERR_OK, or APIERR_EVERSION for 0 or a version newer than this
+ * library's (req untouched).
+ */
+APIERR_EXTERN int apierr_request_init(apierr_request *req, unsigned version);
 
 #define APIERR_REQUEST_ID_MAX 80
 
@@ -168,9 +196,12 @@ typedef struct apierr_result {
     void *user;
 } apierr_result;
 
-/* Creates a client. opts NULL: defaults. Returns APIERR_OK, APIERR_EINVAL
- * (bad options: two credential sources, a bad URL), APIERR_EIO (the report
- * cannot be opened, curl cannot start) or APIERR_ENOMEM. */
+/* Creates a client. opts NULL: defaults. opts (and the profile it points
+ * at, whose policy may be of an older version) are copied. Returns
+ * APIERR_OK, APIERR_EINVAL (bad options: two credential sources, a bad URL),
+ * APIERR_EVERSION (opts->version or its profile's policy version is 0 or
+ * newer than this library's), APIERR_EIO (the report cannot be opened, curl
+ * cannot start) or APIERR_ENOMEM. */
 APIERR_EXTERN int apierr_client_new(apierr_client **out, const apierr_client_opts *opts);
 
 /* Frees the client; calls not yet finished are dropped (their callbacks are
@@ -179,15 +210,19 @@ APIERR_EXTERN void apierr_client_free(apierr_client *c);
 
 /* Runs one call to its end (other submitted calls progress meanwhile).
  * *out is filled (free it with apierr_result_clear()) whatever the outcome.
- * Returns APIERR_OK when the call ran (check out->ok), APIERR_ENOMEM, or
- * APIERR_EINVAL for a bad request. */
+ * Returns APIERR_OK when the call ran (check out->ok), APIERR_ENOMEM,
+ * APIERR_EINVAL for a bad request, or APIERR_EVERSION when req->version is
+ * 0 or newer than this library's. When the call did not run (EINVAL,
+ * EVERSION), *out is an empty result: all zero, nothing to free. */
 APIERR_EXTERN int apierr_call(apierr_client *c, const apierr_request *req, apierr_result *out);
 
 /* Called once per submitted call when it ends. result lives until the
  * callback returns; take it with apierr_result_move() to keep it. */
 typedef void (*apierr_done_fn)(void *payload, apierr_result *result);
 
-/* Queues a call (copied). Returns APIERR_OK, APIERR_EINVAL, APIERR_ENOMEM. */
+/* Queues a call (copied). Returns APIERR_OK, APIERR_EINVAL, APIERR_ENOMEM,
+ * or APIERR_EVERSION when req->version is 0 or newer than this library's
+ * (nothing queued, done never called). */
 APIERR_EXTERN int apierr_client_submit(apierr_client *c, const apierr_request *req,
                                        apierr_done_fn done, void *payload);
 
@@ -200,10 +235,13 @@ APIERR_EXTERN size_t apierr_client_pending(const apierr_client *c);
 
 /*
  * A read-modify-write step: turns the current representation (cur_len bytes,
- * NUL-terminated) into the new one, written to *out (allocated with malloc();
- * apierr frees it with free()) and *out_len. Called once per round: after a
- * refusal as stale it sees the representation read again. Returns APIERR_OK,
- * or any other code to stop the update (the result says invalid_request).
+ * NUL-terminated) into the new one, written to *out and *out_len. *out must
+ * be allocated with apierr_malloc() (never malloc(): the allocator may be
+ * replaced, apierr_set_alloc_funcs()): apierr frees it with apierr_free().
+ * Called once per round: after a refusal as stale it sees the
+ * representation read again. Returns APIERR_OK, or any other code to stop
+ * the update (the result says invalid_request); *out is then ignored, so
+ * free what was allocated before failing.
  */
 typedef int (*apierr_update_fn)(void *payload, const char *cur, size_t cur_len, char **out,
                                 size_t *out_len);
@@ -219,7 +257,9 @@ typedef int (*apierr_update_fn)(void *payload, const char *cur, size_t cur_len, 
  * (req->max_time_ms, else the policy's) over the whole update. Each GET and
  * PUT is an ordinary call (retried under the policy). req->body is ignored;
  * req->content_type defaults to application/json. *out gets the last call's
- * outcome with the attempts of every round. Returns as apierr_call().
+ * outcome with the attempts of every round. Returns as apierr_call(): on
+ * APIERR_EINVAL and APIERR_EVERSION (req->version 0 or newer than this
+ * library's) nothing was sent and *out is an empty result.
  */
 APIERR_EXTERN int apierr_update(apierr_client *c, const apierr_request *req, apierr_update_fn fn,
                                 void *payload, apierr_result *out);

@@ -1,0 +1,196 @@
+/*
+ * Internal: the running engine's structures, shared by its files: a call,
+ * the client that drives it, and the call's state machine.
+ *
+ * A call is in exactly one state at a time, and its state says where it is
+ * (which queue, heap or handle holds it). apierr__call_move() is the one
+ * writer of the state, as curl's multi.c has mstate(): every transition of
+ * every call passes one place, which checks it and can trace it.
+ */
+#ifndef APIERR_CLIENT_ENGINE_H
+#define APIERR_CLIENT_ENGINE_H
+
+#include "client_impl.h"
+#include "creds.h"
+#include "pace_queue.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+
+/*
+ * The states of a call, in the order of its life. Columns: enum suffix,
+ * name (traces), the states it may be entered from (a set of
+ * APIERR__MSTATE_FROM()).
+ *
+ * NEW       being copied from the request (apierr_client_submit())
+ * READY     in the ready queue: waits for a transfer slot
+ * CREDS     parked with the credential waiters until the one refresh ends
+ * PACED     held by its host's pacer: in its queue, or (the head) in the
+ *           timer heap until its release time
+ * INFLIGHT  its attempt has a curl easy handle
+ * BACKOFF   in the timer heap, waiting for its retry
+ * DONE      ended: its callback runs, then it is freed
+ *
+ * apierr_client_free() drops live calls from any state without a
+ * transition. Build with -DAPIERR_TRACE_MSTATE=1 to see every transition
+ * as a -v line.
+ */
+#define APIERR__MSTATE_MAP(X)                                                              \
+    X(NEW, "new", 0)                                                                       \
+    X(READY, "ready",                                                                      \
+      APIERR__MSTATE_FROM(NEW) | APIERR__MSTATE_FROM(CREDS) | APIERR__MSTATE_FROM(PACED) | \
+          APIERR__MSTATE_FROM(INFLIGHT) | APIERR__MSTATE_FROM(BACKOFF))                    \
+    X(CREDS, "creds", APIERR__MSTATE_FROM(READY) | APIERR__MSTATE_FROM(INFLIGHT))          \
+    X(PACED, "paced", APIERR__MSTATE_FROM(READY))                                          \
+    X(INFLIGHT, "in-flight", APIERR__MSTATE_FROM(READY))                                   \
+    X(BACKOFF, "backoff", APIERR__MSTATE_FROM(INFLIGHT))                                   \
+    X(DONE, "done",                                                                        \
+      APIERR__MSTATE_FROM(READY) | APIERR__MSTATE_FROM(CREDS) | APIERR__MSTATE_FROM(INFLIGHT))
+
+/* Named mstate, not state: apierr_call_state is the policy's record of a
+ * call's attempts (policy.h), which this is not. */
+typedef enum apierr__mstate {
+#define APIERR__MSTATE_ENUM(id, name, from) APIERR__MSTATE_##id,
+    APIERR__MSTATE_MAP(APIERR__MSTATE_ENUM)
+#undef APIERR__MSTATE_ENUM
+        APIERR__MSTATE__COUNT
+} apierr__mstate;
+
+#define APIERR__MSTATE_FROM(id) (1u << APIERR__MSTATE_##id)
+
+struct apierr__call {
+    apierr_client *c;
+    unsigned long id;                  /* 1, 2, ... in the order of submission (traces) */
+    apierr__mstate mstate;             /* written by apierr__call_move() only */
+    apierr__call *next;                /* ready queue, credential waiters or pacing queue */
+    apierr__call *all_prev, *all_next; /* every live call, to free them */
+    apierr_result res;
+    size_t attempts_cap;
+    char *url_sent; /* with the key parameter, when the profile puts it in the query */
+    apierr_header *hdrs;
+    size_t nhdrs;
+    char *body;
+    size_t body_len;
+    char *body_file;
+    char *content_type;
+    apierr_method method;
+    int has_key;
+    const apierr_policy *policy;
+    apierr_policy *own_policy; /* when the request overrides the deadline */
+    apierr_call_state pstate;
+    long long start_ms; /* monotonic */
+    long long skew_ms;  /* waits the time scale skipped: policy time = real + skew */
+    unsigned cred_gen;  /* credentials the last attempt carried */
+    size_t host;        /* index in the client's pace hosts */
+    int paced;          /* the attempt in flight counts in its host's pacer */
+    int pace_woken;     /* taken off its host's queue: may go first */
+    long long pace_sent_ms;
+    apierr_done_fn done;
+    void *payload;
+    /* the attempt in flight */
+    CURL *easy;
+    struct curl_slist *slist;
+    FILE *bodyf;
+    apierr__buf rbody, rhead;
+    long long attempt_start;
+};
+
+struct apierr_client {
+    char *base_url;
+    apierr_profile profile;
+    apierr_header *hdrs;
+    size_t nhdrs;
+    long long connect_timeout_ms;
+    size_t max_in_flight;
+    CURLM *multi;
+    apierr__heap timers;
+    apierr__call *ready_head, *ready_tail;
+    apierr__call *all;
+    size_t ncalls, in_flight;
+    unsigned long last_id;
+    apierr_rng rng;
+    apierr_budget budget;
+    apierr_breaker breaker;
+    double scale;
+    FILE *report;
+    apierr_log_fn verbose;
+    apierr_retry_fn on_retry;
+    void *payload;
+    apierr__creds creds;
+    apierr__pace pace;
+};
+
+/* --- engine.c: the state machine ---------------------------------------------- */
+
+/* Moves k to state `to`: the one place a call changes state. The caller
+ * puts k where the new state says (apierr__call_ready() does both). */
+void apierr__call_move(apierr__call *k, apierr__mstate to);
+
+/* Moves k to READY at the end of the ready queue. */
+void apierr__call_ready(apierr__call *k);
+
+/* Ends a call that failed without (another) response of its own: the problem
+ * (taken; NULL: one that says why) in words, the category for programs.
+ * k is freed. */
+void apierr__call_fail(apierr__call *k, apierr_category cat, const char *why,
+                       apierr_problem *problem);
+
+/* The policy's clock for k: monotonic time plus the waits the time scale
+ * skipped. */
+long long apierr__call_now(const apierr__call *k);
+
+/* The name of a state ("in-flight"), or "?". */
+const char *apierr__mstate_name(apierr__mstate s);
+
+/* --- call.c: a call's own copy of its request -------------------------------------- */
+
+/* Fills k (zeroed, k->c set) from a request read by apierr__request_read().
+ * APIERR_OK, APIERR_EIO (no random bytes for a key) or APIERR_ENOMEM;
+ * apierr__call_free() frees what it took either way. */
+int apierr__call_init(apierr__call *k, const apierr_request *req);
+
+/* Unlinks k from its client (pacing and transfer included) and frees it. */
+void apierr__call_free(apierr__call *k);
+
+/* --- transfer.c: curl easy handles --------------------------------------------------- */
+
+/* A new easy handle for url with the settings every request of c shares:
+ * body and header block collected into body and head, private given back
+ * by CURLINFO_PRIVATE. NULL when out of memory. */
+CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *body,
+                       apierr__buf *head, void *private_);
+
+/* Builds the easy handle of k's next attempt and adds it to the multi
+ * handle (k is then INFLIGHT), or fails k. */
+void apierr__transfer_start(apierr__call *k);
+
+/* Frees what k's attempt held (handle, header list, body file, buffers). */
+void apierr__transfer_release(apierr__call *k);
+
+/* --- response.c: what an attempt's answer says ---------------------------------------- */
+
+#define APIERR__MAX_HEADERS 64
+
+typedef struct apierr__answer {
+    CURLcode rc;
+    apierr_header h[APIERR__MAX_HEADERS]; /* point into the call's header block */
+    size_t nh;
+    apierr_outcome o;   /* for the policy; o.problem is p */
+    apierr_problem *p;  /* decoded error, or NULL; owned */
+    int graphql_errors; /* a 2xx GraphQL body that carries errors */
+    long long now_ms;   /* when the attempt ended (monotonic) */
+} apierr__answer;
+
+/* Reads the end of k's attempt (curl said rc) into *ans (shown with -v). */
+void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc);
+
+/* Appends the attempt record of the answer and decision d to k's result
+ * (and the support report when it did not end the call). NULL when out of
+ * memory. */
+apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans,
+                                      const apierr_decision *d);
+
+/* Keeps the answer's status, body and headers as the result's. */
+void apierr__answer_keep(apierr__call *k, const apierr__answer *ans);
+
+#endif

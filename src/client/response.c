@@ -1,0 +1,201 @@
+/*
+ * What an attempt's answer says, in the policy's terms: the transport
+ * failure or the status, the headers, Retry-After, the decoded problem;
+ * and what is kept of it: the attempt record, the support report line, the
+ * response of the result.
+ */
+#include "alloc.h"
+#include "engine.h"
+
+#include <jansson.h>
+#include <string.h>
+
+static apierr_transport transport_of(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OK:
+        return APIERR_TRANSPORT_NONE;
+    case CURLE_COULDNT_CONNECT:
+        return APIERR_TRANSPORT_CONNECT_REFUSED;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return APIERR_TRANSPORT_DNS_TEMPORARY;
+    case CURLE_OPERATION_TIMEDOUT:
+        return APIERR_TRANSPORT_TIMEOUT;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return APIERR_TRANSPORT_RESET;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return APIERR_TRANSPORT_TLS;
+    default:
+        return APIERR_TRANSPORT_OTHER;
+    }
+}
+
+size_t apierr__headers_parse(apierr_header *out, size_t cap, char *raw)
+{
+    size_t n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(raw, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+        char *colon = strchr(line, ':');
+        if (!colon || n == cap) continue;
+        *colon = '\0';
+        char *v = colon + 1;
+        while (*v == ' ' || *v == '\t') v++;
+        size_t len = strlen(v);
+        while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) v[--len] = '\0';
+        out[n++] = (apierr_header){line, v};
+    }
+    return n;
+}
+
+/* A GraphQL response that carries errors is a failure whatever its status. */
+static int graphql_errors(const char *body, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+        i++;
+    if (i == len || body[i] != '{' || !strstr(body + i, "\"errors\"")) return 0;
+    json_t *doc = json_loadb(body, len, 0, NULL);
+    json_t *errors = json_object_get(doc, "errors");
+    int yes = json_is_array(errors) && json_array_size(errors) > 0;
+    json_decref(doc);
+    return yes;
+}
+
+static void log_response(apierr_client *c, int status, const apierr_header *h, size_t nh,
+                         CURLcode rc)
+{
+    if (rc != CURLE_OK)
+        apierr__client_logf(c, "< transport failure: %s", curl_easy_strerror(rc));
+    else
+        apierr__client_logf(c, "< %d %s", status, apierr_status_reason(status));
+    apierr__buf line = APIERR__BUF_INIT;
+    for (size_t i = 0; i < nh; i++) {
+        apierr__header_line(&line, "< ", h[i].name, h[i].value,
+                            apierr__creds_secret_header(c, h[i].name));
+        apierr__client_log(c, &line);
+    }
+    apierr__buf_free(&line);
+}
+
+/* The problem of a failed answer: curl's words for a transport failure, the
+ * decoded body for an error status (or a GraphQL body with errors). NULL
+ * for a success, or when out of memory. */
+static apierr_problem *problem_of(const apierr__answer *ans, apierr_dialect dialect,
+                                  const char *body, size_t len)
+{
+    apierr_problem *p = NULL;
+    if (ans->o.transport != APIERR_TRANSPORT_NONE) {
+        if (apierr_problem_new(&p) == APIERR_OK)
+            apierr_problem_set(p, APIERR_PF_MESSAGE, curl_easy_strerror(ans->rc));
+    } else if (ans->o.status >= 400 || ans->graphql_errors) {
+        apierr_decode_opts d = APIERR_DECODE_OPTS_INIT;
+        d.dialect = ans->graphql_errors ? APIERR_DIALECT_GRAPHQL : dialect;
+        d.status = ans->o.status;
+        d.content_type = apierr_header_find(ans->h, ans->nh, "Content-Type");
+        d.headers = ans->h;
+        d.nheaders = ans->nh;
+        d.now_ms = apierr__unix_ms();
+        apierr_problem_decode(&p, body, len, &d);
+    }
+    return p;
+}
+
+void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
+{
+    apierr_client *c = k->c;
+    long status = 0;
+    curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
+    ans->rc = rc;
+    ans->now_ms = apierr__mono_ms();
+    ans->nh = k->rhead.data ? apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, k->rhead.data) : 0;
+    if (c->verbose) log_response(c, (int)status, ans->h, ans->nh, rc);
+    apierr_outcome o = APIERR_OUTCOME_INIT;
+    o.transport = transport_of(rc);
+    if (rc == CURLE_OK && status == 0) o.transport = APIERR_TRANSPORT_OTHER;
+    o.status = o.transport == APIERR_TRANSPORT_NONE ? (int)status : 0;
+    o.method = k->method;
+    o.has_idempotency_key = k->has_key;
+    const char *ra = apierr_header_find(ans->h, ans->nh, "Retry-After");
+    long long ra_ms;
+    if (ra && apierr_retry_after_parse(&ra_ms, ra, strlen(ra), apierr__unix_ms()) == APIERR_OK)
+        o.retry_after_ms = ra_ms;
+    ans->o = o;
+    const char *body = k->rbody.data ? k->rbody.data : "";
+    ans->graphql_errors = o.status >= 200 && o.status < 300 && graphql_errors(body, k->rbody.len);
+    ans->p = problem_of(ans, c->profile.dialect, body, k->rbody.len);
+    ans->o.problem = ans->p;
+}
+
+static apierr_attempt *new_attempt(apierr__call *k)
+{
+    if (k->res.nattempts == k->attempts_cap) {
+        size_t cap = k->attempts_cap ? k->attempts_cap * 2 : 4;
+        apierr_attempt *v = apierr__realloc(k->res.attempts, cap * sizeof *v);
+        if (!v) return NULL;
+        k->res.attempts = v;
+        k->attempts_cap = cap;
+    }
+    apierr_attempt *a = &k->res.attempts[k->res.nattempts++];
+    memset(a, 0, sizeof *a);
+    a->number = (int)k->res.nattempts;
+    return a;
+}
+
+static void report(apierr__call *k, const apierr_attempt *a, const apierr_problem *p)
+{
+    apierr_client *c = k->c;
+    if (!c->report) return;
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__report_line(&b, apierr__unix_ms(), &k->res, a, p);
+    if (!b.oom && b.data) {
+        fwrite(b.data, 1, b.len, c->report);
+        fflush(c->report);
+    }
+    apierr__buf_free(&b);
+}
+
+apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans,
+                                      const apierr_decision *d)
+{
+    apierr_attempt *a = new_attempt(k);
+    if (!a) return NULL;
+    const apierr_problem *p = ans->p;
+    a->status = ans->o.status;
+    a->transport = ans->o.transport;
+    a->status_text = ans->o.transport == APIERR_TRANSPORT_NONE ? apierr_status_reason(ans->o.status)
+                                                               : curl_easy_strerror(ans->rc);
+    a->code = p && p->code ? apierr__strdup(p->code) : NULL;
+    a->started_ms = k->attempt_start - k->start_ms;
+    a->elapsed_ms = ans->now_ms - k->attempt_start;
+    a->decision = d->kind;
+    a->category = d->category;
+    a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
+    const char *rid = apierr_request_id_find(ans->h, ans->nh);
+    if (!rid && p) rid = p->request_id;
+    snprintf(a->request_id, sizeof a->request_id, "%s", rid ? rid : "");
+    snprintf(a->reason, sizeof a->reason, "%s", d->reason);
+    if (d->kind != APIERR_DECISION_DONE) report(k, a, p);
+    return a;
+}
+
+void apierr__answer_keep(apierr__call *k, const apierr__answer *ans)
+{
+    k->res.status = ans->o.status;
+    apierr__free(k->res.body);
+    k->res.body = apierr__buf_take(&k->rbody, &k->res.body_len);
+    if (!k->res.body) k->res.body_len = 0;
+    apierr__headers_free(k->res.headers, k->res.nheaders);
+    k->res.headers = NULL;
+    k->res.nheaders = 0;
+    if (apierr__headers_copy(&k->res.headers, ans->h, ans->nh) == 0) {
+        k->res.nheaders = ans->nh;
+    } else {
+        apierr__headers_free(k->res.headers, ans->nh);
+        k->res.headers = NULL;
+    }
+}

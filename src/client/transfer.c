@@ -1,0 +1,201 @@
+/*
+ * curl easy handles: the settings every request shares, the callbacks that
+ * collect an answer, and the handle of one attempt of a call (headers,
+ * credentials, idempotency key, body, timeouts). One handle per attempt,
+ * freed after it: a call that waits holds no handle.
+ */
+#include "alloc.h"
+#include "engine.h"
+
+#include <string.h>
+#include <strings.h>
+
+static size_t on_body(char *ptr, size_t size, size_t n, void *userdata)
+{
+    apierr__buf *b = userdata;
+    apierr__buf_append(b, ptr, size * n);
+    return b->oom ? 0 : size * n;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t n, void *userdata)
+{
+    apierr__buf *b = userdata;
+    size_t len = size * n;
+    /* A new status line (after 100 Continue or a redirect) starts over. */
+    if (len >= 5 && strncmp(ptr, "HTTP/", 5) == 0) b->len = 0;
+    apierr__buf_append(b, ptr, len);
+    return b->oom ? 0 : len;
+}
+
+static size_t on_read(char *ptr, size_t size, size_t n, void *userdata)
+{
+    return fread(ptr, size, n, (FILE *)userdata);
+}
+
+static int on_seek(void *userdata, curl_off_t offset, int origin)
+{
+    return fseeko((FILE *)userdata, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
+}
+
+CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *body,
+                       apierr__buf *head, void *private_)
+{
+    CURL *e = curl_easy_init();
+    if (!e) return NULL;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, head);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, private_);
+    if (c->connect_timeout_ms > 0)
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    return e;
+}
+
+void apierr__transfer_release(apierr__call *k)
+{
+    if (k->easy) {
+        curl_multi_remove_handle(k->c->multi, k->easy);
+        curl_easy_cleanup(k->easy);
+        k->easy = NULL;
+        k->c->in_flight--;
+    }
+    curl_slist_free_all(k->slist);
+    k->slist = NULL;
+    if (k->bodyf) fclose(k->bodyf);
+    k->bodyf = NULL;
+    apierr__buf_free(&k->rbody);
+    apierr__buf_free(&k->rhead);
+}
+
+/* --- one attempt's request ---------------------------------------------------------- */
+
+static int add_header(apierr__call *k, const char *name, const char *value)
+{
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__buf_printf(&b, "%s: %s", name, value);
+    struct curl_slist *s = b.oom ? NULL : curl_slist_append(k->slist, b.data);
+    if (s) k->slist = s;
+    if (k->c->verbose && *name) {
+        apierr__buf line = APIERR__BUF_INIT;
+        apierr__header_line(&line, "> ", name, value, apierr__creds_secret_header(k->c, name));
+        apierr__client_log(k->c, &line);
+        apierr__buf_free(&line);
+    }
+    apierr__buf_free(&b);
+    return s ? 0 : -1;
+}
+
+static int has_header(const apierr__call *k, const char *name)
+{
+    return apierr_header_find(k->hdrs, k->nhdrs, name) ||
+           apierr_header_find(k->c->hdrs, k->c->nhdrs, name);
+}
+
+/* The client's headers, the request's, the credentials (unless the request
+ * carries its own), the body's type, the idempotency key. 0, or -1 when
+ * one could not be added. */
+static int add_headers(apierr__call *k)
+{
+    apierr_client *c = k->c;
+    int bad = 0;
+    for (size_t i = 0; i < c->nhdrs; i++) bad |= add_header(k, c->hdrs[i].name, c->hdrs[i].value);
+    for (size_t i = 0; i < k->nhdrs; i++) bad |= add_header(k, k->hdrs[i].name, k->hdrs[i].value);
+    apierr__buf v = APIERR__BUF_INIT;
+    const char *auth = apierr__creds_header(&c->creds, &v);
+    if (auth && !has_header(k, auth)) bad |= v.oom || add_header(k, auth, v.data);
+    apierr__buf_free(&v);
+    if (k->content_type) bad |= add_header(k, "Content-Type", k->content_type);
+    if (k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER)
+        bad |= add_header(k, c->profile.idempotency_key, k->res.idempotency_key);
+    /* No "Expect: 100-continue" round trip before a body. */
+    struct curl_slist *s = curl_slist_append(k->slist, "Expect:");
+    if (s) k->slist = s;
+    return bad;
+}
+
+static int set_body(apierr__call *k, CURL *e)
+{
+    if (k->body_file) {
+        k->bodyf = fopen(k->body_file, "rb");
+        if (!k->bodyf || fseeko(k->bodyf, 0, SEEK_END)) return -1;
+        off_t size = ftello(k->bodyf);
+        rewind(k->bodyf);
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, k->bodyf);
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, k->bodyf);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
+    } else {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)k->body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, k->body ? k->body : "");
+    }
+    return 0;
+}
+
+/* The attempt's own timeout, cut to what is left of the call's deadline. */
+static long long attempt_timeout(const apierr__call *k)
+{
+    long long timeout = k->policy->attempt_timeout_ms;
+    if (k->policy->deadline_ms > 0) {
+        long long left = k->pstate.start_ms + k->policy->deadline_ms - apierr__call_now(k);
+        if (left < 1) left = 1;
+        if (!timeout || left < timeout) timeout = left;
+    }
+    return timeout;
+}
+
+/* The method, and the body that goes with it. 0, or -1 when the body file
+ * cannot be read. */
+static int set_method(apierr__call *k, CURL *e)
+{
+    const char *m = k->res.method;
+    int has_body = k->body || k->body_file;
+    int bad = 0;
+    if (!strcmp(m, "GET") && !has_body) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else if (!strcmp(m, "HEAD")) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else {
+        if (has_body || !strcmp(m, "POST")) bad |= set_body(k, e);
+        if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+    }
+    return bad;
+}
+
+void apierr__transfer_start(apierr__call *k)
+{
+    apierr_client *c = k->c;
+    CURL *e = apierr__easy_new(c, k->url_sent, &k->rbody, &k->rhead, k);
+    if (!e) {
+        apierr__call_fail(k, APIERR_CAT_NETWORK, "curl_easy_init failed", NULL);
+        return;
+    }
+    k->easy = e;
+    c->in_flight++;
+    apierr__call_move(k, APIERR__MSTATE_INFLIGHT);
+    k->cred_gen = c->creds.gen;
+    k->attempt_start = apierr__mono_ms();
+    if (c->verbose) {
+        char url[2048];
+        apierr_redact_url(url, sizeof url, k->url_sent);
+        apierr__client_logf(c, "> %s %s (attempt %zu)", k->res.method, url, k->res.nattempts + 1);
+    }
+    int bad = add_headers(k);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, k->slist);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    long long timeout = attempt_timeout(k);
+    if (timeout > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout);
+    bad |= set_method(k, e);
+    if (bad) {
+        apierr__call_fail(k, APIERR_CAT_INVALID_REQUEST,
+                          k->body_file && !k->bodyf ? "cannot read the body file" : "out of memory",
+                          NULL);
+        return;
+    }
+    if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
+        apierr__call_fail(k, APIERR_CAT_NETWORK, "curl_multi_add_handle failed", NULL);
+}

@@ -1,0 +1,203 @@
+/* The ABI of libapierr-client's versioned structs: apierr_client_opts and
+ * apierr_request of version 0 or newer than the library are refused with
+ * APIERR_EVERSION, an older apierr_client_opts (and a profile with an older
+ * policy) is read only as far as its version goes, and the _init()
+ * functions write the defaults of the version asked for. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "../../src/client/engine.h"
+#include "apierr-client.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SENTINEL 0xAB
+
+/* The v1 prefix of apierr_client_opts. */
+#define OPTS_V1_SIZE offsetof(apierr_client_opts, session_login_url)
+
+static int no_update(void *payload, const char *cur, size_t len, char **out, size_t *out_len)
+{
+    (void)payload, (void)cur, (void)len, (void)out, (void)out_len;
+    fail_msg("the update function ran for a request refused by its version");
+    return APIERR_EIO;
+}
+
+static int all_bytes(const void *p, size_t from, size_t to, unsigned char v)
+{
+    const unsigned char *b = p;
+    for (size_t i = from; i < to; i++)
+        if (b[i] != v) return 0;
+    return 1;
+}
+
+static apierr_client *new_client(void)
+{
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.base_url = "http://127.0.0.1:1";
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    return c;
+}
+
+static void test_client_opts_version_refused(void **state)
+{
+    (void)state;
+    unsigned bad[] = {0, APIERR_CLIENT_OPTS_VERSION + 1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+        o.version = bad[i];
+        apierr_client *c = NULL;
+        assert_int_equal(apierr_client_new(&c, &o), APIERR_EVERSION);
+        assert_null(c);
+    }
+}
+
+static void test_request_version_refused(void **state)
+{
+    (void)state;
+    apierr_client *c = new_client();
+    unsigned bad[] = {0, APIERR_REQUEST_VERSION + 1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        apierr_request req = APIERR_REQUEST_INIT;
+        req.version = bad[i];
+        req.url = "/v1/x";
+        assert_int_equal(apierr_client_submit(c, &req, NULL, NULL), APIERR_EVERSION);
+        assert_int_equal(apierr_client_pending(c), 0);
+        /* Nothing ran: the result is empty, as the header says. */
+        apierr_result r;
+        memset(&r, SENTINEL, sizeof r);
+        assert_int_equal(apierr_call(c, &req, &r), APIERR_EVERSION);
+        assert_true(all_bytes(&r, 0, sizeof r, 0));
+        memset(&r, SENTINEL, sizeof r);
+        assert_int_equal(apierr_update(c, &req, no_update, NULL, &r), APIERR_EVERSION);
+        assert_true(all_bytes(&r, 0, sizeof r, 0));
+        apierr_result_clear(&r);
+    }
+    apierr_client_free(c);
+}
+
+/* A program built when apierr_client_opts ended before session_login_url
+ * hands in a struct that ends there: the library must not read beyond it
+ * (the buffer is exactly that long, on the heap, so ASan sees an
+ * over-read), and the members it lacks keep their defaults. */
+static void test_client_opts_v1_read_as_v1(void **state)
+{
+    (void)state;
+    apierr_client_opts o;
+    assert_int_equal(apierr_client_opts_init(&o, 1), APIERR_OK);
+    o.base_url = "http://127.0.0.1:1/api";
+    o.token = "t0k3n";
+    o.max_in_flight = 3;
+    void *v1 = malloc(OPTS_V1_SIZE);
+    assert_non_null(v1);
+    memcpy(v1, &o, OPTS_V1_SIZE);
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, v1), APIERR_OK);
+    free(v1);
+    assert_string_equal(c->base_url, "http://127.0.0.1:1/api");
+    assert_int_equal(c->max_in_flight, 3);
+    assert_int_equal(c->creds.kind, APIERR__CRED_STATIC);
+    assert_string_equal(c->creds.token, "t0k3n");
+    /* Version 2's members: their defaults. */
+    assert_null(c->creds.login_url);
+    assert_string_equal(c->creds.auth_header, "Authorization");
+    assert_int_equal(c->pace.on, 1);
+    apierr_client_free(c);
+}
+
+/* The profile's policy is read by its own version: a version-1 policy had
+ * its rules where version 3 has conflict_reread. */
+static void test_profile_policy_read_by_version(void **state)
+{
+    (void)state;
+    apierr_profile prof;
+    assert_int_equal(apierr_profile_builtin(&prof, "default"), APIERR_OK);
+    assert_int_equal(apierr_policy_init(&prof.policy, 1), APIERR_OK);
+    prof.policy.max_attempts = 7; /* a version-1 member: same place in every version */
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.profile = &prof;
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    const apierr_policy *p = &c->profile.policy;
+    const apierr_policy want = APIERR_POLICY_INIT;
+    assert_int_equal(p->version, APIERR_POLICY_VERSION);
+    assert_int_equal(p->max_attempts, 7);
+    assert_int_equal(p->conflict_reread, want.conflict_reread);
+    assert_int_equal(p->retry_after_spread_ms, want.retry_after_spread_ms);
+    assert_int_equal(p->nrules, 0);
+    apierr_client_free(c);
+
+    unsigned bad[] = {0, APIERR_POLICY_VERSION + 1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(apierr_profile_builtin(&prof, "default"), APIERR_OK);
+        prof.policy.version = bad[i];
+        c = NULL;
+        assert_int_equal(apierr_client_new(&c, &o), APIERR_EVERSION);
+        assert_null(c);
+    }
+}
+
+/* init(&s, version) at the current version writes what the _INIT macro
+ * gives (want); version 0 and current + 1 are refused, s untouched. */
+#define CHECK_INIT(init, s, current, want)                             \
+    do {                                                               \
+        memset(&(s), SENTINEL, sizeof(s));                             \
+        assert_int_equal(init(&(s), (current)), APIERR_OK);            \
+        assert_memory_equal(&(s), &(want), sizeof(s));                 \
+        unsigned bad_[] = {0, (current) + 1};                          \
+        for (size_t i_ = 0; i_ < sizeof bad_ / sizeof bad_[0]; i_++) { \
+            memset(&(s), SENTINEL, sizeof(s));                         \
+            assert_int_equal(init(&(s), bad_[i_]), APIERR_EVERSION);   \
+            assert_true(all_bytes(&(s), 0, sizeof(s), SENTINEL));      \
+        }                                                              \
+    } while (0)
+
+static void test_client_opts_init(void **state)
+{
+    (void)state;
+    static const apierr_client_opts want = APIERR_CLIENT_OPTS_INIT;
+    apierr_client_opts o;
+    CHECK_INIT(apierr_client_opts_init, o, APIERR_CLIENT_OPTS_VERSION, want);
+    /* Version 1: its members only; what came after is not written. */
+    memset(&o, SENTINEL, sizeof o);
+    assert_int_equal(apierr_client_opts_init(&o, 1), APIERR_OK);
+    assert_int_equal(o.version, 1);
+    assert_null(o.base_url);
+    assert_null(o.profile);
+    assert_true(o.time_scale == 0);
+    assert_null(o.payload);
+    assert_true(all_bytes(&o, OPTS_V1_SIZE, sizeof o, SENTINEL));
+}
+
+static void test_request_init(void **state)
+{
+    (void)state;
+    static const apierr_request want = APIERR_REQUEST_INIT;
+    apierr_request r;
+    CHECK_INIT(apierr_request_init, r, APIERR_REQUEST_VERSION, want);
+    /* What _init() fills is a request the library takes. */
+    apierr_client *c = new_client();
+    assert_int_equal(apierr_request_init(&r, APIERR_REQUEST_VERSION), APIERR_OK);
+    r.url = "/v1/x";
+    assert_int_equal(apierr_client_submit(c, &r, NULL, NULL), APIERR_OK);
+    assert_int_equal(apierr_client_pending(c), 1);
+    apierr_client_free(c); /* dropped unrun */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_client_opts_version_refused),
+        cmocka_unit_test(test_request_version_refused),
+        cmocka_unit_test(test_client_opts_v1_read_as_v1),
+        cmocka_unit_test(test_profile_policy_read_by_version),
+        cmocka_unit_test(test_client_opts_init),
+        cmocka_unit_test(test_request_init),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
