@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format
 libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
-libssl-dev libcmocka-dev libhiredis-dev curl
+libssl-dev libcmocka-dev libhiredis-dev libpq-dev curl
+postgresql redis-server
 wrk nginx-light python3-urllib3"
 
 missing=""

@@ -1,0 +1,62 @@
+# Throwaway database engines for the tests that need real ones (sourced,
+# never run by itself): a PostgreSQL cluster in a scratch folder, reached
+# only through a Unix socket in that folder, and a redis-server on a free
+# 127.0.0.1 port. Each start_* exports what clients need (PGHOST/PGPORT/
+# PGUSER, REDIS_URL) and registers its stop with engines_stop, which the
+# caller's EXIT trap runs. A missing engine makes the test skip (exit 77):
+# scripts/deps.sh installs them.
+ENGINES_DIR=$(mktemp -d)
+ENGINE_STOPS=()
+
+engines_stop() {
+    local s
+    for s in "${ENGINE_STOPS[@]}"; do eval "$s" >/dev/null 2>&1; done
+    ENGINE_STOPS=()
+    rm -rf "$ENGINES_DIR"
+}
+
+# A free TCP port on 127.0.0.1 (bound and released: racy, but only against
+# other tests of this machine).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# initdb refuses to run as root: the cluster then belongs to the postgres
+# user, who must be able to reach the folder.
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+    [ -x "$bin/initdb" ] || { echo "skipped: no PostgreSQL server (scripts/deps.sh)"; exit 77; }
+    local dir=$ENGINES_DIR/pg
+    mkdir -p "$dir"
+    chmod 755 "$ENGINES_DIR"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust >"$ENGINES_DIR/initdb.log" 2>&1 ||
+        { cat "$ENGINES_DIR/initdb.log"; return 1; }
+    PGPORT=$(free_port)
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
+        "-p $PGPORT -k $dir -c listen_addresses= -c max_connections=20 -c fsync=off" start \
+        >/dev/null || { cat "$dir/log"; return 1; }
+    ENGINE_STOPS+=("as_pg '$bin/pg_ctl' -D '$dir/data' -m immediate stop")
+    export PGHOST=$dir PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+start_redis() {
+    command -v redis-server >/dev/null || { echo "skipped: no redis-server (scripts/deps.sh)"; exit 77; }
+    local port
+    port=$(free_port)
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+        --dir "$ENGINES_DIR" --daemonize no >"$ENGINES_DIR/redis-$port.log" 2>&1 &
+    local pid=$!
+    ENGINE_STOPS+=("kill $pid; wait $pid")
+    for _ in $(seq 100); do
+        redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+        sleep 0.05
+    done
+    REDIS_PID=$pid
+    export REDIS_URL=redis://127.0.0.1:$port/0
+}
