@@ -34,17 +34,21 @@ extern "C" {
  * from its _INIT macro or _init() function) or newer than the library that
  * was linked. Every versioned struct grows only at its end, and a struct of an
  * older version is read only up to the members that version had.
+ *
+ * APIERR_EBACKEND: a store the library keeps shared state in (Redis) could
+ * not be reached; the function's comment says what happened instead.
  */
-#define APIERR_ERRNO_MAP(X)              \
-    X(OK, 0, "success")                  \
-    X(ENOMEM, -1, "out of memory")       \
-    X(EINVAL, -2, "invalid argument")    \
-    X(EPARSE, -3, "malformed input")     \
-    X(ENOTFOUND, -4, "not found")        \
-    X(ERANGE, -5, "value out of range")  \
-    X(EIO, -6, "input/output error")     \
-    X(EUNSUPPORTED, -7, "not supported") \
-    X(EVERSION, -8, "unsupported struct version")
+#define APIERR_ERRNO_MAP(X)                       \
+    X(OK, 0, "success")                           \
+    X(ENOMEM, -1, "out of memory")                \
+    X(EINVAL, -2, "invalid argument")             \
+    X(EPARSE, -3, "malformed input")              \
+    X(ENOTFOUND, -4, "not found")                 \
+    X(ERANGE, -5, "value out of range")           \
+    X(EIO, -6, "input/output error")              \
+    X(EUNSUPPORTED, -7, "not supported")          \
+    X(EVERSION, -8, "unsupported struct version") \
+    X(EBACKEND, -9, "backend unavailable")
 
 typedef enum apierr_rc {
 #define APIERR__RC_ENUM(name, value, msg) APIERR_##name = value,

@@ -7,6 +7,7 @@
 
 #include "apierr/server/request_id.h"
 #include "alloc.h"
+#include "limiter_redis.h"
 #include "server_impl.h"
 
 #include <limits.h>
@@ -44,6 +45,8 @@ struct apierr_limiter {
     char policy_name[65];
     char policy[128]; /* the RateLimit-Policy value */
     shard shards[NSHARDS];
+    apierr__gcra_redis *redis; /* the shared backend, or NULL: the shards */
+    int fail_closed;
 };
 
 static int valid_policy_name(const char *s)
@@ -59,7 +62,8 @@ static int valid_policy_name(const char *s)
 
 static const apierr_limiter_opts limiter_defaults = APIERR_LIMITER_OPTS_INIT;
 /* The size of each version of apierr_limiter_opts, from version 1. */
-static const size_t limiter_opts_sizes[] = {sizeof(apierr_limiter_opts)};
+static const size_t limiter_opts_sizes[] = {offsetof(apierr_limiter_opts, backend),
+                                            sizeof(apierr_limiter_opts)};
 
 APIERR__OPTS_INIT_FUNC(apierr_limiter_opts, limiter_defaults, limiter_opts_sizes)
 
@@ -90,6 +94,12 @@ int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
     strcpy(l->policy_name, name);
     snprintf(l->policy, sizeof l->policy, "\"%s\";q=%lld;w=%lld", name, l->limit, l->window_s);
     for (size_t i = 0; i < NSHARDS; i++) pthread_mutex_init(&l->shards[i].mu, NULL);
+    l->fail_closed = o->fail_closed;
+    if (o->backend && (rc = apierr__gcra_redis_open(&l->redis, o->backend, name, l->limit,
+                                                    l->window_s, l->burst))) {
+        apierr_limiter_free(l);
+        return rc;
+    }
     *out = l;
     return APIERR_OK;
 }
@@ -97,6 +107,7 @@ int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
 void apierr_limiter_free(apierr_limiter *l)
 {
     if (!l) return;
+    apierr__gcra_redis_close(l->redis);
     for (size_t i = 0; i < NSHARDS; i++) {
         shard *s = &l->shards[i];
         for (size_t b = 0; b < s->nbuckets; b++) {
@@ -181,9 +192,19 @@ static long long to_ms(const apierr_limiter *l, long long units)
     return units <= 0 ? 0 : units / l->limit + (units % l->limit != 0);
 }
 
+/* The verdict while the backend cannot be reached (limiter.h). */
+static int backend_down(const apierr_limiter *l, apierr_limit_verdict *out)
+{
+    *out = (apierr_limit_verdict){!l->fail_closed,          l->limit, l->window_s, 0, 0,
+                                  l->fail_closed ? 1000 : 0};
+    return APIERR_EBACKEND;
+}
+
 int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char *key, size_t len,
                         long long now_ms)
 {
+    if (l->redis)
+        return apierr__gcra_redis_take(l->redis, out, key, len) ? backend_down(l, out) : APIERR_OK;
     /* Clamped so that now * limit + tolerance cannot overflow (year 2262
      * at the largest limit). */
     long long max_ms = (LLONG_MAX - 2 * l->tolerance) / l->limit;

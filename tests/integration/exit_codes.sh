@@ -104,7 +104,7 @@ sed 's/^\.B APIERR_EPARSE /.B APIERR_EBADPARSE /' "$man" >"$tmp/rc_name.1"
 expect_drift "changed return code name" "$tmp/rc_name.1" "$rc_section" errno_map "$common_h"
 sed '/^\.B APIERR_ERANGE /,+1d' "$man" >"$tmp/rc_dropped.1"
 expect_drift "dropped return code row" "$tmp/rc_dropped.1" "$rc_section" errno_map "$common_h"
-sed 's/^\([[:space:]]*X(EVERSION, -8, "unsupported struct version")\)$/\1 \\\n    X(EBUSY, -9, "busy")/' \
+sed 's/^\([[:space:]]*X(EBACKEND, -9, "backend unavailable")\)$/\1 \\\n    X(EBUSY, -10, "busy")/' \
     "$common_h" >"$tmp/common.h"
 [ "$(errno_map "$tmp/common.h" | wc -l)" -eq $((rc_rows + 1)) ] ||
     fail "could not add a row to a copy of common.h"

@@ -110,14 +110,19 @@ static void test_bad_options(void **state)
 {
     (void)state;
     static const apierr_limiter_opts bad[] = {
-        {APIERR_LIMITER_OPTS_VERSION, 0, 60, 0, 0, NULL},
-        {APIERR_LIMITER_OPTS_VERSION, 10, 0, 0, 0, NULL},
-        {APIERR_LIMITER_OPTS_VERSION, 10, 86401, 0, 0, NULL},
-        {APIERR_LIMITER_OPTS_VERSION, 10000001, 60, 0, 0, NULL},
-        {APIERR_LIMITER_OPTS_VERSION, 10, 60, -1, 0, NULL},
-        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, "has space"},
-        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, "quo\"te"},
-        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, ""},
+        {APIERR_LIMITER_OPTS_VERSION, 0, 60, 0, 0, NULL, NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 0, 0, 0, NULL, NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 86401, 0, 0, NULL, NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10000001, 60, 0, 0, NULL, NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, -1, 0, NULL, NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, "has space", NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, "quo\"te", NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, "", NULL, 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, NULL, "http://x", 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, NULL, "redis://:pw@", 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, NULL, "redis://h:70000", 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, NULL, "redis://h/x", 0},
+        {APIERR_LIMITER_OPTS_VERSION, 10, 60, 0, 0, NULL, "unix://rel/path", 0},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         apierr_limiter *l = (apierr_limiter *)&bad; /* must be reset to NULL */

@@ -668,7 +668,7 @@ static void test_oom_validation(void **state)
 #define NTAKES (3 + NKEYS)
 
 static const apierr_limiter_opts limiter_opts = {
-    APIERR_LIMITER_OPTS_VERSION, 2, 1, 2, 16 * 17, "api"};
+    APIERR_LIMITER_OPTS_VERSION, 2, 1, 2, 16 * 17, "api", NULL, 0};
 
 typedef struct limiter_run {
     apierr_limit_verdict verdicts[NTAKES];

@@ -38,12 +38,25 @@ typedef struct apierr_limiter_opts {
     long long burst;    /* requests allowed at once; 0: limit */
     size_t max_keys;    /* keys kept at most; 0: 100000 */
     const char *policy; /* policy name in the RateLimit fields; NULL: "default" */
+    /* Version 2: where the keys live. NULL: in this process (memory).
+     * "redis://[:PASSWORD@]HOST[:PORT][/DB]" or "unix:///PATH[?db=N]": in
+     * Redis (password from the URL, else $REDIS_PASSWORD), decided there by
+     * one script on Redis's clock, so every limiter of every process that
+     * names the same server and the same policy (name, limit, window)
+     * shares the keys: N instances admit exactly what one would, whatever
+     * their clocks say (now_ms is then not used). */
+    const char *backend;
+    /* What a request gets while the backend cannot be reached: 0 (the
+     * default) lets it through (fail open), 1 refuses it (fail closed);
+     * either way apierr_limiter_take() returns APIERR_EBACKEND. */
+    int fail_closed;
 } apierr_limiter_opts;
 
-#define APIERR_LIMITER_OPTS_VERSION 1
-#define APIERR_LIMITER_OPTS_INIT                        \
-    {                                                   \
-        APIERR_LIMITER_OPTS_VERSION, 60, 60, 0, 0, NULL \
+/* 1: the first; 2: backend and fail_closed. */
+#define APIERR_LIMITER_OPTS_VERSION 2
+#define APIERR_LIMITER_OPTS_INIT                                 \
+    {                                                            \
+        APIERR_LIMITER_OPTS_VERSION, 60, 60, 0, 0, NULL, NULL, 0 \
     }
 
 /* Fills *opts with the defaults of the given version of the struct (for
@@ -63,8 +76,9 @@ typedef struct apierr_limit_verdict {
 
 /* A new limiter, freed by apierr_limiter_free(). APIERR_OK, APIERR_ENOMEM,
  * APIERR_EINVAL for out-of-range options or a policy name that is not 1..64
- * of [A-Za-z0-9_.-], or APIERR_EVERSION when opts has version 0 or one newer
- * than the library's (*out is NULL on every failure). */
+ * of [A-Za-z0-9_.-] or a malformed backend URL, or APIERR_EVERSION when opts
+ * has version 0 or one newer than the library's (*out is NULL on every
+ * failure). A Redis backend is not connected yet: the first take does. */
 APIERR_EXTERN int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts);
 
 /* Frees the limiter. Accepts NULL. No other thread may use it then. */
@@ -75,12 +89,17 @@ APIERR_EXTERN void apierr_limiter_free(apierr_limiter *l);
  * *out. A denied request does not move the key's TAT, so a client that
  * keeps knocking is not punished beyond the policy. APIERR_OK, or
  * APIERR_ENOMEM (the request is then allowed: the limiter fails open, and
- * says so by its return code).
+ * says so by its return code), or APIERR_EBACKEND when the backend could not
+ * be reached: allowed (fail open, remaining 0) or, with fail_closed, refused
+ * with retry_after_ms 1000 (answer 503 with Retry-After, not 429: the client
+ * did nothing wrong). The limiter connects again by itself once the backend
+ * is back.
  */
 APIERR_EXTERN int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char *key,
                                       size_t len, long long now_ms);
 
-/* Number of keys held now (for tests and metrics). */
+/* Number of keys held now in this process (for tests and metrics; 0 for a
+ * Redis backend, whose keys live in Redis). */
 APIERR_EXTERN size_t apierr_limiter_size(apierr_limiter *l);
 
 /* The IETF RateLimit header fields for a verdict, without allocation. */

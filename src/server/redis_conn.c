@@ -1,0 +1,166 @@
+/* A pool of connections to one Redis server (see redis_conn.h). */
+#include "redis_conn.h"
+
+#include "alloc.h"
+#include "apierr/common.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Enough for the threads of a server: a caller waits only for a slot whose
+ * command is running, and a command is one round trip. */
+#define NSLOTS     16
+#define TIMEOUT_MS 1000
+
+typedef struct slot {
+    pthread_mutex_t mu;
+    redisContext *c;
+    long long down_until_ms;
+} slot;
+
+struct apierr__redis {
+    char *host; /* or the socket path */
+    int port;   /* 0: a Unix socket */
+    char *password;
+    int db;
+    atomic_uint next;
+    slot slots[NSLOTS];
+};
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads "N" as a number in [lo, hi] into *out; 0 on success. */
+static int number(const char *s, size_t n, long lo, long hi, int *out)
+{
+    if (n == 0 || n > 9) return -1;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Splits url into r's host/port/password/db. 0, or -1 when malformed. */
+static int parse_url(apierr__redis *r, const char *url)
+{
+    const char *db = NULL;
+    if (strncmp(url, "unix://", 7) == 0) {
+        const char *path = url + 7, *q = strchr(path, '?');
+        size_t n = q ? (size_t)(q - path) : strlen(path);
+        if (n == 0 || path[0] != '/') return -1;
+        if (q && strncmp(q, "?db=", 4) != 0) return -1;
+        db = q ? q + 4 : NULL;
+        r->host = apierr__strndup(path, n);
+        r->port = 0;
+        if (db && number(db, strlen(db), 0, 1000000, &r->db)) return -1;
+        return r->host ? 0 : -1;
+    }
+    if (strncmp(url, "redis://", 8) != 0) return -1;
+    const char *s = url + 8, *at = strchr(s, '@'), *slash;
+    if (at) {
+        const char *colon = memchr(s, ':', (size_t)(at - s));
+        const char *pw = colon ? colon + 1 : s; /* redis://:PASSWORD@ or redis://USER:PASS@ */
+        r->password = apierr__strndup(pw, (size_t)(at - pw));
+        if (!r->password) return -1;
+        s = at + 1;
+    }
+    slash = strchr(s, '/');
+    size_t hostport = slash ? (size_t)(slash - s) : strlen(s);
+    const char *colon = memchr(s, ':', hostport);
+    size_t hn = colon ? (size_t)(colon - s) : hostport;
+    if (hn == 0) return -1;
+    r->port = 6379;
+    if (colon && number(colon + 1, hostport - hn - 1, 1, 65535, &r->port)) return -1;
+    if (slash && slash[1] && number(slash + 1, strlen(slash + 1), 0, 1000000, &r->db)) return -1;
+    r->host = apierr__strndup(s, hn);
+    return r->host ? 0 : -1;
+}
+
+int apierr__redis_open(apierr__redis **out, const char *url)
+{
+    *out = NULL;
+    apierr__redis *r = apierr__calloc(1, sizeof *r);
+    if (!r) return APIERR_ENOMEM;
+    if (!url || parse_url(r, url)) {
+        apierr__redis_close(r);
+        return APIERR_EINVAL;
+    }
+    const char *env = getenv("REDIS_PASSWORD");
+    if (!r->password && env && *env && !(r->password = apierr__strdup(env))) {
+        apierr__redis_close(r);
+        return APIERR_ENOMEM;
+    }
+    for (size_t i = 0; i < NSLOTS; i++) pthread_mutex_init(&r->slots[i].mu, NULL);
+    *out = r;
+    return APIERR_OK;
+}
+
+void apierr__redis_close(apierr__redis *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->host && i < NSLOTS; i++) {
+        if (r->slots[i].c) redisFree(r->slots[i].c);
+        pthread_mutex_destroy(&r->slots[i].mu);
+    }
+    apierr__free(r->host);
+    apierr__free(r->password);
+    apierr__free(r);
+}
+
+/* A reply to a setup command that went well, freed; 0, or -1. */
+static int ok_reply(redisReply *rep)
+{
+    int ok = rep && rep->type != REDIS_REPLY_ERROR;
+    if (rep) freeReplyObject(rep);
+    return ok ? 0 : -1;
+}
+
+/* Connects s, authenticates and selects the database; 0, or -1. */
+static int connect_slot(const apierr__redis *r, slot *s)
+{
+    struct timeval tv = {TIMEOUT_MS / 1000, (TIMEOUT_MS % 1000) * 1000};
+    redisContext *c = r->port ? redisConnectWithTimeout(r->host, r->port, tv)
+                              : redisConnectUnixWithTimeout(r->host, tv);
+    if (!c || c->err || redisSetTimeout(c, tv) != REDIS_OK ||
+        (r->password && ok_reply(redisCommand(c, "AUTH %s", r->password))) ||
+        (r->db && ok_reply(redisCommand(c, "SELECT %d", r->db)))) {
+        if (c) redisFree(c);
+        return -1;
+    }
+    s->c = c;
+    return 0;
+}
+
+redisReply *apierr__redis_command(apierr__redis *r, int argc, const char **argv, const size_t *lens)
+{
+    slot *s = &r->slots[atomic_fetch_add(&r->next, 1) % NSLOTS];
+    redisReply *rep = NULL;
+    pthread_mutex_lock(&s->mu);
+    for (int round = 0; round < 2 && !rep; round++) {
+        if (!s->c) {
+            if (mono_ms() < s->down_until_ms || connect_slot(r, s)) {
+                s->down_until_ms = mono_ms() + APIERR__REDIS_DOWN_MS;
+                break;
+            }
+        }
+        rep = redisCommandArgv(s->c, argc, argv, lens);
+        if (!rep) { /* the connection is gone: drop it, try a new one once */
+            redisFree(s->c);
+            s->c = NULL;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rep;
+}

@@ -1,0 +1,39 @@
+/*
+ * Internal: a pool of connections to one Redis server, shared by the
+ * backends of libapierr-server that keep their state in Redis (the rate
+ * limiter today). Connections are made on first use and made again after
+ * the server went away, so a Redis restart needs no restart of the process;
+ * while it cannot be reached, calls fail at once for a short while instead
+ * of each waiting on a connect.
+ */
+#ifndef APIERR_SERVER_REDIS_CONN_H
+#define APIERR_SERVER_REDIS_CONN_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+typedef struct apierr__redis apierr__redis;
+
+/*
+ * A pool for url: redis://[:PASSWORD@]HOST[:PORT][/DB] (port 6379, db 0)
+ * or unix:///PATH[?db=N]; the password, when the URL has none, comes from
+ * $REDIS_PASSWORD. Nothing is connected yet. APIERR_OK, APIERR_EINVAL (a
+ * malformed URL) or APIERR_ENOMEM.
+ */
+int apierr__redis_open(apierr__redis **out, const char *url);
+void apierr__redis_close(apierr__redis *r);
+
+/*
+ * Runs one command (argv form, binary-safe) on a connection of the pool.
+ * Returns the reply (free it with freeReplyObject()), or NULL when the
+ * server cannot be reached: the connection is dropped, made once more at
+ * once (a connection the server closed while idle), and after a second
+ * failure no call connects for APIERR__REDIS_DOWN_MS. Thread-safe.
+ */
+redisReply *apierr__redis_command(apierr__redis *r, int argc, const char **argv,
+                                  const size_t *lens);
+
+/* How long calls fail fast after a failed connect. */
+#define APIERR__REDIS_DOWN_MS 200
+
+#endif
