@@ -1,11 +1,13 @@
 /*
- * The idempotency store on SQLite. Every begin() runs in one IMMEDIATE
- * transaction, so two requests with one key, even from two processes
- * sharing the file, never both get NEW.
+ * The idempotency store: its public functions, the stored form of a
+ * response, and the SQLite backend (idem_backend.h). Every begin() on SQLite
+ * runs in one IMMEDIATE transaction, so two requests with one key, even from
+ * two processes sharing the file, never both get NEW.
  */
 #include "apierr/server/idempotency.h"
 
 #include "alloc.h"
+#include "idem_backend.h"
 #include "server_impl.h"
 #include "sha256.h"
 
@@ -50,12 +52,17 @@ enum {
 #define PURGE_EVERY 256
 
 struct apierr_idempotency {
+    const apierr__idem_ops *ops;
+    void *backend;
+};
+
+typedef struct sqlite_store {
     pthread_mutex_t mu;
     sqlite3 *db;
     sqlite3_stmt *st[ST__COUNT];
     long long ttl_ms, lock_ms;
     unsigned begins;
-};
+} sqlite_store;
 
 void apierr_idempotency_fingerprint(unsigned char out[APIERR_SHA256_SIZE], const char *method,
                                     const char *path, const void *body, size_t len)
@@ -83,12 +90,19 @@ int apierr_idempotency_key_valid(const char *key)
     return n > 0;
 }
 
-void apierr_idempotency_close(apierr_idempotency *s)
+static void sqlite_close(void *b)
 {
-    if (!s) return;
+    sqlite_store *s = b;
     for (int i = 0; i < ST__COUNT; i++) sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
+    apierr__free(s);
+}
+
+void apierr_idempotency_close(apierr_idempotency *s)
+{
+    if (!s) return;
+    s->ops->close(s->backend);
     apierr__free(s);
 }
 
@@ -98,34 +112,61 @@ static const size_t idempotency_opts_sizes[] = {sizeof(apierr_idempotency_opts)}
 
 APIERR__OPTS_INIT_FUNC(apierr_idempotency_opts, idempotency_defaults, idempotency_opts_sizes)
 
-int apierr_idempotency_open(apierr_idempotency **out, const char *path,
-                            const apierr_idempotency_opts *opts)
+/* Opens the SQLite backend on the database at path. */
+static int sqlite_open(void **out, const char *path, long long ttl_ms, long long lock_ms)
 {
     static const char *const sql[] = {
 #define STMT_SQL(name, text) text,
         STATEMENTS(STMT_SQL)
 #undef STMT_SQL
     };
-    apierr_idempotency_opts given = idempotency_defaults;
-    const apierr_idempotency_opts *o = &given;
-    *out = NULL;
-    int rc = APIERR__STRUCT_READ(&given, opts, idempotency_opts_sizes);
-    if (rc) return rc;
-    if (o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
-    apierr_idempotency *s = apierr__calloc(1, sizeof *s);
+    sqlite_store *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
-    s->ttl_ms = o->ttl_ms;
-    s->lock_ms = o->lock_ms;
-    rc = sqlite3_open_v2(path, &s->db,
-                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    s->ttl_ms = ttl_ms;
+    s->lock_ms = lock_ms;
+    int rc = sqlite3_open_v2(
+        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, 5000);
     if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
     for (int i = 0; rc == SQLITE_OK && i < ST__COUNT; i++)
         rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
     if (rc != SQLITE_OK) {
-        apierr_idempotency_close(s);
+        sqlite_close(s);
         return rc == SQLITE_NOMEM ? APIERR_ENOMEM : APIERR_EIO;
+    }
+    *out = s;
+    return APIERR_OK;
+}
+
+static const apierr__idem_ops sqlite_ops;
+
+/* A URL names a Redis server; anything else is a SQLite database. */
+static int is_redis_url(const char *path)
+{
+    return strncmp(path, "redis://", 8) == 0 || strncmp(path, "unix://", 7) == 0;
+}
+
+int apierr_idempotency_open(apierr_idempotency **out, const char *path,
+                            const apierr_idempotency_opts *opts)
+{
+    apierr_idempotency_opts given = idempotency_defaults;
+    const apierr_idempotency_opts *o = &given;
+    *out = NULL;
+    int rc = APIERR__STRUCT_READ(&given, opts, idempotency_opts_sizes);
+    if (rc) return rc;
+    if (!path || o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
+    apierr_idempotency *s = apierr__calloc(1, sizeof *s);
+    if (!s) return APIERR_ENOMEM;
+    if (is_redis_url(path)) {
+        rc = apierr__idem_redis_open(&s->backend, &s->ops, path, o->ttl_ms, o->lock_ms);
+    } else {
+        s->ops = &sqlite_ops;
+        rc = sqlite_open(&s->backend, path, o->ttl_ms, o->lock_ms);
+    }
+    if (rc) {
+        apierr__free(s);
+        return rc;
     }
     *out = s;
     return APIERR_OK;
@@ -140,11 +181,10 @@ static int run(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? APIERR_OK : APIERR_EIO;
 }
 
-/* The stored response of the current row of GET as a reply. */
-static int unpack(apierr_reply *out, sqlite3_stmt *get)
+int apierr__idem_unpack(apierr_reply *out, int status, const char *h, size_t hlen, const char *body,
+                        size_t blen)
 {
-    const char *h = sqlite3_column_blob(get, 5);
-    size_t hlen = (size_t)sqlite3_column_bytes(get, 5), n = 0;
+    size_t n = 0;
     for (size_t i = 0; i < hlen; i++) n += h[i] == '\0';
     if (n % 2 || (hlen && h[hlen - 1] != '\0')) return APIERR_EIO; /* not ours */
     apierr_header *hs = apierr__calloc(n / 2 + 1, sizeof *hs);
@@ -155,15 +195,44 @@ static int unpack(apierr_reply *out, sqlite3_stmt *get)
         hs[k].value = h + i;
         i += strlen(h + i) + 1;
     }
-    const char *body = sqlite3_column_blob(get, 6);
-    size_t blen = (size_t)sqlite3_column_bytes(get, 6);
-    int rc = apierr_reply_make(out, sqlite3_column_int(get, 4), hs, n / 2, body, body ? blen : 0);
+    int rc = apierr_reply_make(out, status, hs, n / 2, body, body ? blen : 0);
     apierr__free(hs);
     return rc;
 }
 
+int apierr__idem_pack(const apierr_reply *response, char **out, size_t *len)
+{
+    size_t hlen = 0;
+    for (size_t i = 0; i < response->nheaders; i++) {
+        const apierr_header *x = &response->headers[i];
+        if (!x->name || !x->value || !*x->name) return APIERR_EINVAL;
+        hlen += strlen(x->name) + strlen(x->value) + 2;
+    }
+    if (hlen > INT_MAX) return APIERR_EINVAL;
+    char *h = apierr__malloc(hlen + 1), *w = h;
+    if (!h) return APIERR_ENOMEM;
+    for (size_t i = 0; i < response->nheaders; i++) {
+        const apierr_header *x = &response->headers[i];
+        size_t ln = strlen(x->name) + 1, lv = strlen(x->value) + 1;
+        memcpy(w, x->name, ln);
+        memcpy(w + ln, x->value, lv);
+        w += ln + lv;
+    }
+    *out = h;
+    *len = hlen;
+    return APIERR_OK;
+}
+
+/* The stored response of the current row of GET as a reply. */
+static int unpack(apierr_reply *out, sqlite3_stmt *get)
+{
+    return apierr__idem_unpack(out, sqlite3_column_int(get, 4), sqlite3_column_blob(get, 5),
+                               (size_t)sqlite3_column_bytes(get, 5), sqlite3_column_blob(get, 6),
+                               (size_t)sqlite3_column_bytes(get, 6));
+}
+
 /* The body of begin(), inside the transaction: decides and writes. */
-static int decide(apierr_idempotency *s, apierr_idempotency_state *state, apierr_reply *replay,
+static int decide(sqlite_store *s, apierr_idempotency_state *state, apierr_reply *replay,
                   const char *key, const unsigned char *fp, long long now_ms)
 {
     sqlite3_stmt *get = s->st[ST_GET];
@@ -198,12 +267,11 @@ static int decide(apierr_idempotency *s, apierr_idempotency_state *state, apierr
     return run(ins);
 }
 
-int apierr_idempotency_begin(apierr_idempotency *s, apierr_idempotency_state *state,
-                             apierr_reply *replay, const char *key,
-                             const unsigned char fingerprint[APIERR_SHA256_SIZE], long long now_ms)
+static int sqlite_begin(void *b, apierr_idempotency_state *state, apierr_reply *replay,
+                        const char *key, const unsigned char fingerprint[APIERR_SHA256_SIZE],
+                        long long now_ms)
 {
-    memset(replay, 0, sizeof *replay);
-    if (!apierr_idempotency_key_valid(key)) return APIERR_EINVAL;
+    sqlite_store *s = b;
     pthread_mutex_lock(&s->mu);
     int rc = run(s->st[ST_BEGIN]);
     if (rc == APIERR_OK) {
@@ -223,7 +291,7 @@ int apierr_idempotency_begin(apierr_idempotency *s, apierr_idempotency_state *st
 }
 
 /* Runs one of the single-row writes on key; ENOTFOUND when no row changed. */
-static int write_key(apierr_idempotency *s, sqlite3_stmt *st, const char *key)
+static int write_key(sqlite_store *s, sqlite3_stmt *st, const char *key)
 {
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = run(st);
@@ -231,26 +299,10 @@ static int write_key(apierr_idempotency *s, sqlite3_stmt *st, const char *key)
     return rc;
 }
 
-int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
-                                const apierr_reply *response)
+static int sqlite_complete(void *b, const char *key, const apierr_reply *response, const char *h,
+                           size_t hlen)
 {
-    if (!apierr_idempotency_key_valid(key) || response->body_len > INT_MAX) return APIERR_EINVAL;
-    size_t hlen = 0;
-    for (size_t i = 0; i < response->nheaders; i++) {
-        const apierr_header *x = &response->headers[i];
-        if (!x->name || !x->value || !*x->name) return APIERR_EINVAL;
-        hlen += strlen(x->name) + strlen(x->value) + 2;
-    }
-    if (hlen > INT_MAX) return APIERR_EINVAL;
-    char *h = apierr__malloc(hlen + 1), *w = h;
-    if (!h) return APIERR_ENOMEM;
-    for (size_t i = 0; i < response->nheaders; i++) {
-        const apierr_header *x = &response->headers[i];
-        size_t ln = strlen(x->name) + 1, lv = strlen(x->value) + 1;
-        memcpy(w, x->name, ln);
-        memcpy(w + ln, x->value, lv);
-        w += ln + lv;
-    }
+    sqlite_store *s = b;
     pthread_mutex_lock(&s->mu);
     sqlite3_stmt *st = s->st[ST_STORE];
     sqlite3_bind_int(st, 2, response->status);
@@ -259,6 +311,51 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
                       SQLITE_STATIC);
     int rc = write_key(s, st, key);
     pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int sqlite_abort(void *b, const char *key)
+{
+    sqlite_store *s = b;
+    pthread_mutex_lock(&s->mu);
+    int rc = write_key(s, s->st[ST_ABORT], key);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int sqlite_purge(void *b, long long now_ms)
+{
+    sqlite_store *s = b;
+    pthread_mutex_lock(&s->mu);
+    sqlite3_bind_int64(s->st[ST_PURGE], 1, now_ms);
+    int rc = run(s->st[ST_PURGE]);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static const apierr__idem_ops sqlite_ops = {sqlite_begin, sqlite_complete, sqlite_abort,
+                                            sqlite_purge, sqlite_close};
+
+/* --- the public functions: arguments checked once, for every backend ----- */
+
+int apierr_idempotency_begin(apierr_idempotency *s, apierr_idempotency_state *state,
+                             apierr_reply *replay, const char *key,
+                             const unsigned char fingerprint[APIERR_SHA256_SIZE], long long now_ms)
+{
+    memset(replay, 0, sizeof *replay);
+    if (!apierr_idempotency_key_valid(key)) return APIERR_EINVAL;
+    return s->ops->begin(s->backend, state, replay, key, fingerprint, now_ms);
+}
+
+int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
+                                const apierr_reply *response)
+{
+    if (!apierr_idempotency_key_valid(key) || response->body_len > INT_MAX) return APIERR_EINVAL;
+    char *h;
+    size_t hlen;
+    int rc = apierr__idem_pack(response, &h, &hlen);
+    if (rc) return rc;
+    rc = s->ops->complete(s->backend, key, response, h, hlen);
     apierr__free(h);
     return rc;
 }
@@ -266,19 +363,12 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
 int apierr_idempotency_abort(apierr_idempotency *s, const char *key)
 {
     if (!apierr_idempotency_key_valid(key)) return APIERR_EINVAL;
-    pthread_mutex_lock(&s->mu);
-    int rc = write_key(s, s->st[ST_ABORT], key);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return s->ops->abort(s->backend, key);
 }
 
 int apierr_idempotency_purge(apierr_idempotency *s, long long now_ms)
 {
-    pthread_mutex_lock(&s->mu);
-    sqlite3_bind_int64(s->st[ST_PURGE], 1, now_ms);
-    int rc = run(s->st[ST_PURGE]);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return s->ops->purge(s->backend, now_ms);
 }
 
 int apierr_idempotency_problem(apierr_problem **out, apierr_idempotency_state state)

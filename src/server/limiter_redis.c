@@ -4,7 +4,6 @@
 #include "alloc.h"
 #include "redis_conn.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +16,7 @@
  * when not; delays in microseconds rounded up. The count left is taken
  * here, before rounding, as the memory backend takes it.
  */
-static const char script[] =
+static apierr__redis_script script = APIERR__REDIS_SCRIPT_INIT(
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
     "local T, tol = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
@@ -29,7 +28,7 @@ static const char script[] =
     "             math.ceil((nxt - now) / 1000) + 1)\n"
     "  return {1, math.ceil(nxt - now), math.floor((tol - (nxt - now)) / T + 1e-9)}\n"
     "end\n"
-    "return {0, math.ceil(tat - now), math.ceil(nxt - tol - now)}\n";
+    "return {0, math.ceil(tat - now), math.ceil(nxt - tol - now)}\n");
 
 struct apierr__gcra_redis {
     apierr__redis *redis;
@@ -38,8 +37,6 @@ struct apierr__gcra_redis {
     char args[2][40];           /* the same, as the script's arguments */
     char prefix[160];           /* apierr:rl:NAME:LIMIT:WINDOW: */
     size_t prefix_len;
-    pthread_mutex_t mu; /* guards sha */
-    char sha[41];       /* of the script, once loaded; "" before */
 };
 
 int apierr__gcra_redis_open(apierr__gcra_redis **out, const char *url, const char *name,
@@ -63,7 +60,6 @@ int apierr__gcra_redis_open(apierr__gcra_redis **out, const char *url, const cha
      * share a TAT. */
     g->prefix_len = (size_t)snprintf(g->prefix, sizeof g->prefix, "apierr:rl:%s:%lld:%lld:", name,
                                      limit, window_s);
-    pthread_mutex_init(&g->mu, NULL);
     *out = g;
     return APIERR_OK;
 }
@@ -72,54 +68,19 @@ void apierr__gcra_redis_close(apierr__gcra_redis *g)
 {
     if (!g) return;
     apierr__redis_close(g->redis);
-    pthread_mutex_destroy(&g->mu);
     apierr__free(g);
 }
 
-/* The script's SHA1, loaded once; 0, or -1 when Redis cannot be reached. */
-static int script_sha(apierr__gcra_redis *g, char sha[41])
-{
-    pthread_mutex_lock(&g->mu);
-    memcpy(sha, g->sha, sizeof g->sha);
-    pthread_mutex_unlock(&g->mu);
-    if (sha[0]) return 0;
-    const char *argv[] = {"SCRIPT", "LOAD", script};
-    size_t lens[] = {6, 4, sizeof script - 1};
-    redisReply *rep = apierr__redis_command(g->redis, 3, argv, lens);
-    int ok = rep && rep->type == REDIS_REPLY_STRING && rep->len == 40;
-    if (ok) {
-        memcpy(sha, rep->str, 40);
-        sha[40] = '\0';
-        pthread_mutex_lock(&g->mu);
-        memcpy(g->sha, sha, sizeof g->sha);
-        pthread_mutex_unlock(&g->mu);
-    }
-    if (rep) freeReplyObject(rep);
-    return ok ? 0 : -1;
-}
-
-/* Runs the script by its SHA; when Redis has forgotten it (SCRIPT FLUSH, a
- * restart), by its text, which loads it again. */
 static redisReply *run(apierr__gcra_redis *g, const char *key, size_t len)
 {
-    char sha[41], k[512];
-    if (script_sha(g, sha)) return NULL;
+    char k[512];
     size_t klen = g->prefix_len + len;
     if (klen > sizeof k) return NULL; /* keys are ids and addresses, never this long */
     memcpy(k, g->prefix, g->prefix_len);
     memcpy(k + g->prefix_len, key, len);
-    const char *argv[] = {"EVALSHA", sha, "1", k, g->args[0], g->args[1]};
-    size_t lens[] = {7, 40, 1, klen, strlen(g->args[0]), strlen(g->args[1])};
-    redisReply *rep = apierr__redis_command(g->redis, 6, argv, lens);
-    if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
-        freeReplyObject(rep);
-        argv[0] = "EVAL";
-        lens[0] = 4;
-        argv[1] = script;
-        lens[1] = sizeof script - 1;
-        rep = apierr__redis_command(g->redis, 6, argv, lens);
-    }
-    return rep;
+    const char *args[] = {k, g->args[0], g->args[1]};
+    size_t lens[] = {klen, strlen(g->args[0]), strlen(g->args[1])};
+    return apierr__redis_eval(g->redis, &script, 1, 3, args, lens);
 }
 
 static long long us_to_ms(long long us)

@@ -164,3 +164,48 @@ redisReply *apierr__redis_command(apierr__redis *r, int argc, const char **argv,
     pthread_mutex_unlock(&s->mu);
     return rep;
 }
+
+/* The script's SHA1, loaded once; 0, or -1 when Redis cannot be reached. */
+static int script_sha(apierr__redis *r, apierr__redis_script *sc, char sha[41])
+{
+    pthread_mutex_lock(&sc->mu);
+    memcpy(sha, sc->sha, sizeof sc->sha);
+    pthread_mutex_unlock(&sc->mu);
+    if (sha[0]) return 0;
+    const char *argv[] = {"SCRIPT", "LOAD", sc->text};
+    size_t lens[] = {6, 4, sc->len};
+    redisReply *rep = apierr__redis_command(r, 3, argv, lens);
+    int ok = rep && rep->type == REDIS_REPLY_STRING && rep->len == 40;
+    if (ok) {
+        memcpy(sha, rep->str, 40);
+        sha[40] = '\0';
+        pthread_mutex_lock(&sc->mu);
+        memcpy(sc->sha, sha, sizeof sc->sha);
+        pthread_mutex_unlock(&sc->mu);
+    }
+    if (rep) freeReplyObject(rep);
+    return ok ? 0 : -1;
+}
+
+#define MAX_ARGS 8
+
+redisReply *apierr__redis_eval(apierr__redis *r, apierr__redis_script *script, int nkeys, int nargs,
+                               const char **args, const size_t *lens)
+{
+    char sha[41], nk[12];
+    if (nargs > MAX_ARGS || script_sha(r, script, sha)) return NULL;
+    const char *argv[MAX_ARGS + 3] = {"EVALSHA", sha, nk};
+    size_t alen[MAX_ARGS + 3] = {7, 40, (size_t)snprintf(nk, sizeof nk, "%d", nkeys)};
+    memcpy(argv + 3, args, (size_t)nargs * sizeof *args);
+    memcpy(alen + 3, lens, (size_t)nargs * sizeof *lens);
+    redisReply *rep = apierr__redis_command(r, nargs + 3, argv, alen);
+    if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
+        freeReplyObject(rep);
+        argv[0] = "EVAL";
+        alen[0] = 4;
+        argv[1] = script->text;
+        alen[1] = script->len;
+        rep = apierr__redis_command(r, nargs + 3, argv, alen);
+    }
+    return rep;
+}

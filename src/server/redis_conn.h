@@ -10,6 +10,7 @@
 #define APIERR_SERVER_REDIS_CONN_H
 
 #include <hiredis/hiredis.h>
+#include <pthread.h>
 #include <stddef.h>
 
 typedef struct apierr__redis apierr__redis;
@@ -32,6 +33,26 @@ void apierr__redis_close(apierr__redis *r);
  */
 redisReply *apierr__redis_command(apierr__redis *r, int argc, const char **argv,
                                   const size_t *lens);
+
+/* A Lua script run by its SHA1 (EVALSHA), loaded on first use; when Redis
+ * has forgotten it (SCRIPT FLUSH, a restart) it is run by its text, which
+ * loads it again. Define with APIERR__REDIS_SCRIPT_INIT(text). */
+typedef struct apierr__redis_script {
+    const char *text;
+    size_t len;
+    pthread_mutex_t mu; /* guards sha */
+    char sha[41];       /* "" until loaded */
+} apierr__redis_script;
+
+#define APIERR__REDIS_SCRIPT_INIT(text)                      \
+    {                                                        \
+        text, sizeof text - 1, PTHREAD_MUTEX_INITIALIZER, "" \
+    }
+
+/* Runs script with args[0..nargs) (its KEYS first, nkeys of them, then its
+ * ARGV). The reply, or NULL when Redis cannot be reached. */
+redisReply *apierr__redis_eval(apierr__redis *r, apierr__redis_script *script, int nkeys, int nargs,
+                               const char **args, const size_t *lens);
 
 /* How long calls fail fast after a failed connect. */
 #define APIERR__REDIS_DOWN_MS 200

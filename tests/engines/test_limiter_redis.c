@@ -14,50 +14,12 @@
 #include <cmocka.h>
 
 #include "apierr-server.h"
+#include "redis_fixture.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
-
-static int port;
-static pid_t redis_pid;
-static char url[64];
-
-static void redis_cli(const char *command)
-{
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "redis-cli -p %d %s >/dev/null", port, command);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void redis_start(void)
-{
-    char portstr[16];
-    snprintf(portstr, sizeof portstr, "%d", port);
-    redis_pid = fork();
-    assert_true(redis_pid >= 0);
-    if (redis_pid == 0) {
-        freopen("/dev/null", "w", stdout);
-        execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1", "--save",
-               "", "--appendonly", "no", (char *)NULL);
-        _exit(127);
-    }
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "redis-cli -p %d ping 2>/dev/null | grep -q PONG", port);
-    for (int i = 0; i < 200 && system(cmd) != 0; i++) usleep(20000);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void redis_stop(void)
-{
-    kill(redis_pid, SIGTERM);
-    waitpid(redis_pid, NULL, 0);
-}
 
 static apierr_limiter *limiter(long long limit, long long window_s, const char *policy,
                                int fail_closed)
@@ -209,15 +171,8 @@ static void test_backend_down_and_back(void **state)
 
 int main(void)
 {
-    const char *p = getenv("REDIS_TEST_PORT");
-    if (!p) {
-        fprintf(stderr, "skipped: REDIS_TEST_PORT is not set (run by "
-                        "tests/integration/limiter_redis.sh)\n");
-        return 77;
-    }
-    port = atoi(p);
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/3", port);
-    redis_start();
+    int skip = redis_fixture_start("tests/integration/limiter_redis.sh");
+    if (skip) return skip;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fleet_admits_exactly),
         cmocka_unit_test(test_concurrent_no_overgrant),

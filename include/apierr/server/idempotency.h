@@ -1,6 +1,6 @@
 /*
  * apierr/server/idempotency.h - an idempotency store (IETF httpapi
- * Idempotency-Key draft), on SQLite in WAL mode.
+ * Idempotency-Key draft), on SQLite in WAL mode, or on Redis for a fleet.
  *
  * A POST with an Idempotency-Key header is run once; its response is kept
  * with the key and a fingerprint of the request. A retry with the same key
@@ -22,6 +22,16 @@
  *
  * Thread-safe: one connection per store, under a mutex. Several processes may
  * share one database file.
+ *
+ * On Redis (a redis:// or unix:// URL given to apierr_idempotency_open()),
+ * every instance of a fleet that names the same server shares the keys: one
+ * hash per key, claimed, completed, replayed and taken over by scripts that
+ * run atomically in Redis and judge leases and expiry on Redis's clock
+ * (now_ms is then not used). Each store is one owner: only the store that
+ * holds a key's lease completes or aborts it (APIERR_ENOTFOUND for another,
+ * e.g. after its lease ran out and another store took the key over). While
+ * Redis cannot be reached, every call fails with APIERR_EIO (reply 503: the
+ * request is not run), and the store connects again by itself.
  */
 #ifndef APIERR_SERVER_IDEMPOTENCY_H
 #define APIERR_SERVER_IDEMPOTENCY_H
@@ -81,8 +91,12 @@ APIERR_EXTERN int apierr_idempotency_opts_init(apierr_idempotency_opts *opts, un
 #define APIERR_IDEMPOTENCY_KEY_MAX 255
 
 /* Opens (creating if needed) the store in the SQLite database at path
- * (":memory:" for a private one); apierr_idempotency_close() closes it.
- * APIERR_OK, APIERR_ENOMEM, APIERR_EINVAL for bad options, APIERR_EIO when
+ * (":memory:" for a private one), or on the Redis server of a URL
+ * ("redis://[:PASSWORD@]HOST[:PORT][/DB]", "unix:///PATH[?db=N]"; the
+ * password, when the URL has none, from $REDIS_PASSWORD; not connected
+ * until first used); apierr_idempotency_close() closes it.
+ * APIERR_OK, APIERR_ENOMEM, APIERR_EINVAL for bad options or a malformed
+ * URL, APIERR_EIO when
  * the database cannot be opened, or APIERR_EVERSION when opts has version 0
  * or one newer than the library's (*out is NULL on failure). */
 APIERR_EXTERN int apierr_idempotency_open(apierr_idempotency **out, const char *path,
