@@ -120,6 +120,23 @@ static int set_timeout(void *ctx, const char *v)
     return 0;
 }
 
+static int set_redis(void *ctx, const char *v)
+{
+    /* The library reads the URL; check its form now, not at the first
+     * request. */
+    if (strncmp(v, "redis://", 8) != 0 && strncmp(v, "unix://", 7) != 0)
+        return check(-1, "--redis wants redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH");
+    ((refapi_config *)ctx)->redis_url = v;
+    return 0;
+}
+
+static int set_redis_fail_closed(void *ctx, const char *v)
+{
+    (void)v;
+    ((refapi_config *)ctx)->redis_fail_closed = 1;
+    return 0;
+}
+
 static int set_threads(void *ctx, const char *v)
 {
     long long n;
@@ -142,6 +159,9 @@ static const cli_option options[] = {
     {"--max-connections", "N", set_max_conns, "connections open at once (default 1024)", 0},
     {"--timeout", "S", set_timeout, "close a connection idle this long (default 30)", 0},
     {"--threads", "N", set_threads, "worker threads (default 4)", 0},
+    {"--redis", "URL", set_redis, "keep rate limits and idempotency keys in Redis, shared", 0},
+    {"--redis-fail-closed", NULL, set_redis_fail_closed,
+     "refuse requests (503) while Redis cannot be reached (default: let them through)", 0},
 };
 
 static const cli_command command = {

@@ -66,9 +66,21 @@ int refapi_rate_limit(refapi_req *r)
         k = key;
         len = strlen(key);
     }
-    apierr_limiter_take(r->srv->limiter, &r->verdict, k, len, r->now_ms);
-    r->have_verdict = 1;
+    int rc = apierr_limiter_take(r->srv->limiter, &r->verdict, k, len, r->now_ms);
+    /* A shared limiter (--redis) that cannot be reached: let the request
+     * through without RateLimit fields (fail open), or, with
+     * --redis-fail-closed, 503: the client did nothing wrong. */
+    r->have_verdict = rc != APIERR_EBACKEND;
     if (r->verdict.allowed) return 0;
+    if (rc == APIERR_EBACKEND) {
+        apierr_problem *p = NULL;
+        if (apierr_server_problem(&p, 503, "RATE_LIMITER_UNAVAILABLE",
+                                  "The rate limiter is unavailable; retry after a short delay.") ==
+            APIERR_OK)
+            p->retry_after_ms = r->verdict.retry_after_ms;
+        refapi_req_problem(r, p, NULL);
+        return -1;
+    }
     /* The profiles that word the 429 themselves (seed 001); the others get
      * the limiter's RATE_LIMITED and its "Retry after N seconds." */
     static const struct {

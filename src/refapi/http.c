@@ -282,8 +282,12 @@ static int open_parts(http_server *hs, const char *db)
         return -1;
     }
     if (refapi_store_open(&s->store, db, cfg->threads + 1) != 0) return -1;
-    if (apierr_idempotency_open(&s->idem, db, NULL) != APIERR_OK) {
-        fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n", db);
+    /* With --redis, the contract's shared state (keys, limits) lives there,
+     * so that every instance naming it keeps one promise. */
+    const char *idem = cfg->redis_url ? cfg->redis_url : db;
+    if (apierr_idempotency_open(&s->idem, idem, NULL) != APIERR_OK) {
+        fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n",
+                cfg->redis_url ? "--redis" : db);
         return -1;
     }
     if (cfg->rate_limit > 0) {
@@ -291,6 +295,8 @@ static int open_parts(http_server *hs, const char *db)
         lo.limit = cfg->rate_limit;
         lo.window_s = cfg->rate_window_s;
         lo.burst = cfg->rate_burst;
+        lo.backend = cfg->redis_url;
+        lo.fail_closed = cfg->redis_fail_closed;
         if (apierr_limiter_new(&s->limiter, &lo) != APIERR_OK) {
             fprintf(stderr, "apierr serve: bad --rate\n");
             return -1;

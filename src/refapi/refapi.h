@@ -48,6 +48,8 @@ typedef struct refapi_config {
     unsigned max_connections; /* open at once */
     unsigned timeout_s;       /* a connection idle this long is closed */
     unsigned threads;         /* of the MHD thread pool */
+    const char *redis_url;    /* --redis: limits and idempotency keys shared there; NULL: here */
+    int redis_fail_closed;    /* --redis-fail-closed: refuse (503) while Redis is away */
 } refapi_config;
 
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,

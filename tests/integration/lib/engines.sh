@@ -60,3 +60,49 @@ start_redis() {
     REDIS_PID=$pid
     export REDIS_URL=redis://127.0.0.1:$port/0
 }
+
+# start_balancer URL...: nginx as a round-robin load balancer in front of
+# the given base URLs (http://127.0.0.1:PORT), never retrying a request on
+# another instance itself (proxy_next_upstream off: the client decides), and
+# never taking an instance out for the faults it injects (max_fails=0).
+# Sets BALANCER to its base URL.
+start_balancer() {
+    command -v nginx >/dev/null || { echo "skipped: no nginx (scripts/deps.sh)"; exit 77; }
+    local dir=$ENGINES_DIR/nginx port servers="" u
+    mkdir -p "$dir/logs"
+    port=$(free_port)
+    for u in "$@"; do servers="$servers server ${u#http://} max_fails=0;"; done
+    cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log error;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    upstream fleet { $servers keepalive 32; }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            proxy_pass http://fleet;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_next_upstream off;
+        }
+    }
+}
+CONF
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" &
+    local pid=$!
+    ENGINE_STOPS+=("kill $pid; wait $pid")
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+        sleep 0.05
+    done
+    BALANCER=http://127.0.0.1:$port
+}
