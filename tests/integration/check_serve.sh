@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# `apierr check` against `apierr serve` in every profile: every check passes,
+# except the ones skipped for a stated reason and the expected failures,
+# each marked with the server defect it comes from (so that the mark flips
+# when the server is fixed: assert_report.py fails on an unexpected pass).
+# Then cases that must fail on our own server (503 without Retry-After),
+# the request budget, and the JUnit report. The --json report is checked by
+# content, never by eye.
+set -u
+. "$(dirname "$0")/lib/serve_common.sh"
+FIX=$LIB/../check
+API=/v1/tenants/acme/invoices
+CLIENT=demo:s3cret:acme:invoices:read,invoices:write
+VARY="xfail:apierr serve sends no Vary: Accept on errors it negotiates (server finding)"
+
+# report NAME EXPECTATIONS... -- CHECK ARGS...: runs apierr check --json,
+# keeps the report in $TMP/NAME.json and checks it.
+report() {
+    local name=$1 want=()
+    shift
+    while [ "$1" != -- ]; do
+        want+=("$1")
+        shift
+    done
+    shift
+    "$APIERR" check --json --pause 0 "$@" >"$TMP/$name.json" 2>"$TMP/$name.stderr"
+    local rc=$?
+    "$PY" -S "$FIX/assert_report.py" "$TMP/$name.json" "$rc" "${want[@]}" ||
+        fail "$name: report differs (stderr: $(head -c 300 "$TMP/$name.stderr"))"
+}
+
+token_of() { # URL PROFILE: a bearer token (a session for gestix)
+    if [ "$2" = gestix ]; then
+        curl -s -H "X-API-Token: demo:s3cret" "$1/helo" |
+            "$PY" -S -c 'import json,sys; print(json.load(sys.stdin)["xa-token"])'
+    else
+        curl -s -u demo:s3cret -d grant_type=client_credentials "$1/oauth/token" |
+            "$PY" -S -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+    fi
+}
+
+for profile in default giponext gotab nested laravel gestix; do
+    # 12 requests a minute per credential: the probes with the token use 8,
+    # so the burst meets the limit.
+    start_server "$profile" --profile "$profile" --client "$CLIENT" --rate 12/60 --max-body 65536
+    args=(--profile "$profile" --path "$API" --write-path "$API" --burst 12 --oversize 100000)
+    if [ "$profile" = giponext ]; then
+        args+=(--oauth "$URL/oauth/token" --client-id demo --client-secret s3cret)
+    else
+        args+=(--token "$(token_of "$URL" "$profile")")
+    fi
+    want=(--default pass "unavailable.retry-after=skip")
+    case $profile in
+    # Its errors are problem+json whatever Accept says: nothing negotiated.
+    default) want+=("content-type.vary=skip") ;;
+    # Seed 004: a missing or invalid session is a 403, which needs no challenge.
+    gestix) want+=("auth.missing.challenge=skip" "auth.missing.no-error-code=skip"
+        "auth.invalid.error-code=skip" "content-type.vary=$VARY") ;;
+    *) want+=("content-type.vary=$VARY") ;;
+    esac
+    report "serve_$profile" "${want[@]}" -- "${args[@]}" "$URL"
+done
+
+# Every /v1 request answers 503: with Retry-After the check passes, without
+# it the check must fail (and the exit status says so).
+start_server ra --client "$CLIENT" --faults 503:1:3
+report "503_with_ra" "unavailable.retry-after=pass" -- --path "$API" "$URL"
+start_server nora --client "$CLIENT" --faults 503:1
+report "503_without_ra" "unavailable.retry-after=fail" "auth.missing.status=fail" -- \
+    --path "$API" "$URL"
+
+# The budget holds: 3 requests, the rest skipped for it.
+start_server budget --client "$CLIENT"
+report budget -- --max-requests 3 --path "$API" --burst 50 "$URL"
+"$PY" -S - "$TMP/budget.json" <<'EOF' || fail "budget: more than 3 requests, or no probe skipped for it"
+import json, sys
+j = json.load(open(sys.argv[1]))
+skipped = [p for p in j["probes"] if p["skipped"] and "budget" in p["skipped"]]
+sys.exit(0 if j["requests"] <= 3 and skipped else 1)
+EOF
+
+# JUnit: one testcase per check, failures as the report counts them.
+"$APIERR" check --pause 0 --junit "$TMP/junit.xml" --path "$API" "$URL" >"$TMP/text.txt"
+"$PY" -S - "$TMP/junit.xml" "$TMP/budget.json" <<'EOF' || fail "JUnit report"
+import json, sys, xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot()
+cases = suite.findall("testcase")
+ids = [c["id"] for c in json.load(open(sys.argv[2]))["checks"]]
+fails = sum(1 for c in cases if c.find("failure") is not None)
+assert [c.get("name") for c in cases] == ids, "testcases are not the checks"
+assert int(suite.get("failures")) == fails and int(suite.get("tests")) == len(ids)
+EOF
+grep -q '^score: [0-9]*/100 ' "$TMP/text.txt" || fail "text report has no score line"
+grep -q '^PASS error   not-found.status ' "$TMP/text.txt" || fail "text report: no PASS line"
+
+# Usage errors are usage errors.
+for bad in "" "ftp://x" "--burst 3 http://127.0.0.1:1" "--path nope http://127.0.0.1:1" \
+    "--oauth http://other.example/t --client-id a http://127.0.0.1:1"; do
+    # shellcheck disable=SC2086
+    "$APIERR" check $bad >/dev/null 2>&1
+    [ $? = 2 ] || fail "apierr check $bad: want exit status 2"
+done
+
