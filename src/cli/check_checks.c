@@ -276,9 +276,13 @@ static const char *challenge(const struct check_run *run, enum check_probe_id id
     *v = CHECK_SKIP;
     if (!a) return NULL;
     if (a->result.status != 401) {
-        /* RFC 9110 11.6.1 asks for a challenge on 401 only. */
-        ev_add(ev, cap, ": not a 401, no challenge required");
+        /* RFC 9110 11.6.1 asks for a challenge on 401 only: a profile's
+         * other status for it (gestix: 403) needs none. */
         *v = unauthenticated(a) ? CHECK_SKIP : CHECK_FAIL;
+        ev_add(ev, cap,
+               *v == CHECK_SKIP
+                   ? ": unauthenticated under the profile; only a 401 needs a challenge"
+                   : ": not a 401, so no challenge");
         return NULL;
     }
     const char *w = header(a, "WWW-Authenticate");

@@ -8,26 +8,11 @@
 # content, never by eye.
 set -u
 . "$(dirname "$0")/lib/serve_common.sh"
-FIX=$LIB/../check
 API=/v1/tenants/acme/invoices
 CLIENT=demo:s3cret:acme:invoices:read,invoices:write
 VARY="xfail:apierr serve sends no Vary: Accept on errors it negotiates (server finding)"
 
-# report NAME EXPECTATIONS... -- CHECK ARGS...: runs apierr check --json,
-# keeps the report in $TMP/NAME.json and checks it.
-report() {
-    local name=$1 want=()
-    shift
-    while [ "$1" != -- ]; do
-        want+=("$1")
-        shift
-    done
-    shift
-    "$APIERR" check --json --pause 0 "$@" >"$TMP/$name.json" 2>"$TMP/$name.stderr"
-    local rc=$?
-    "$PY" -S "$FIX/assert_report.py" "$TMP/$name.json" "$rc" "${want[@]}" ||
-        fail "$name: report differs (stderr: $(head -c 300 "$TMP/$name.stderr"))"
-}
+. "$LIB/../check/report.sh"
 
 token_of() { # URL PROFILE: a bearer token (a session for gestix)
     if [ "$2" = gestix ]; then
