@@ -2,178 +2,24 @@
  * severity, what it asks of the API, and an evaluator that reads the
  * answers of the probes and writes the evidence it saw. A check whose probe
  * was not sent is skipped, never passed. */
-#include "check.h"
+#include "check_evidence.h"
 #include "check_scan.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 typedef enum check_verdict (*check_eval)(const struct check_run *run, char *ev, size_t cap);
 
-/* --- helpers ---------------------------------------------------------------------- */
-
-static void ev_add(char *ev, size_t cap, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-/* Appends to the evidence, cut to fit. */
-static void ev_add(char *ev, size_t cap, const char *fmt, ...)
-{
-    size_t n = strlen(ev);
-    if (n + 1 >= cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ev + n, cap - n, fmt, ap);
-    va_end(ap);
-}
-
-/* Appends untrusted text (a header, a message), quoted for any report. */
-static void ev_text(char *ev, size_t cap, const char *s, size_t max)
-{
-    char q[200];
-    size_t len = s ? strlen(s) : 0;
-    check_quote(q, max < sizeof q ? max : sizeof q, s ? s : "", len);
-    ev_add(ev, cap, "%s", q);
-}
-
-static const struct check_answer *sent(const struct check_run *run, enum check_probe_id id)
-{
-    const struct check_answer *a = &run->probe[id];
-    return a->skipped ? NULL : a;
-}
-
-/* The verdict of a check whose probe was not sent. */
-static enum check_verdict not_sent(const struct check_run *run, enum check_probe_id id, char *ev,
-                                   size_t cap)
-{
-    ev_add(ev, cap, "probe %s not sent: %s", check_probe_name(id), run->probe[id].skipped);
-    return CHECK_SKIP;
-}
-
-/* "GET /x -> 404" for the evidence; "no answer (why)" on a transport failure. */
-static void ev_answer(char *ev, size_t cap, const struct check_answer *a)
-{
-    ev_add(ev, cap, "%s %s -> ", a->method, a->path);
-    if (a->result.status)
-        ev_add(ev, cap, "%d", a->result.status);
-    else
-        ev_add(ev, cap, "no answer (%s)", a->result.reason);
-}
-
-/* The answer of a probe, its request and status already in the evidence;
- * NULL (the evidence saying why) when the probe was not sent. */
-static const struct check_answer *open_probe(const struct check_run *run, enum check_probe_id id,
-                                             char *ev, size_t cap)
-{
-    const struct check_answer *a = sent(run, id);
-    if (a)
-        ev_answer(ev, cap, a);
-    else
-        not_sent(run, id, ev, cap);
-    return a;
-}
-
-static const char *header(const struct check_answer *a, const char *name)
-{
-    return apierr_header_find(a->result.headers, a->result.nheaders, name);
-}
-
-static int is_error(const struct check_answer *a)
-{
-    return a && !a->skipped && a->result.status >= 400;
-}
-
-/* A body a program can read: a JSON dialect, not a page or prose. */
-static int machine_readable(const apierr_problem *p)
-{
-    return p && p->raw_len > 0 && p->dialect != APIERR_DIALECT_HTML &&
-           p->dialect != APIERR_DIALECT_TEXT && p->dialect != APIERR_DIALECT_UNKNOWN &&
-           p->dialect != APIERR_DIALECT_AUTO;
-}
-
-static const char *dialect_of(const struct check_answer *a)
-{
-    if (!a->problem) return "none";
-    return a->problem->raw_len ? apierr_dialect_name(a->problem->dialect) : "empty";
-}
-
-/* Every error answer of the run, in a fixed order: the probes, then the
- * first 429 and the first 503 of the burst. Returns NULL past the end. */
-static const struct check_answer *nth_error(const struct check_run *run, size_t *i)
-{
-    for (; *i < CHECK_PROBE__COUNT + 2; (*i)++) {
-        const struct check_answer *a = *i < CHECK_PROBE__COUNT    ? &run->probe[*i]
-                                       : *i == CHECK_PROBE__COUNT ? &run->burst_first_429
-                                                                  : &run->unavailable;
-        if (is_error(a)) {
-            (*i)++;
-            return a;
-        }
-    }
-    return NULL;
-}
-
-/* The media type of a Content-Type, lowercased, parameters dropped. */
-static void media_type(char *out, size_t cap, const char *ct)
-{
-    size_t n = 0;
-    for (; ct && *ct && *ct != ';' && *ct != ' ' && n + 1 < cap; ct++)
-        out[n++] = (char)(*ct >= 'A' && *ct <= 'Z' ? *ct + 32 : *ct);
-    out[n] = '\0';
-}
-
-static int is_json_type(const char *mt)
-{
-    size_t n = strlen(mt);
-    return !strcmp(mt, "application/json") || (n > 5 && !strcmp(mt + n - 5, "+json"));
-}
-
-/* A status, or the profile's rules calling it unauthenticated (gestix:
- * 403 for a missing or invalid session). */
-static int unauthenticated(const struct check_answer *a)
-{
-    return a->result.status == 401 ||
-           (a->result.status >= 400 && a->cls.category == APIERR_CAT_UNAUTHENTICATED);
-}
-
-/* How one answer fares in a check over every error: 1 good, 0 bad (the
- * evidence says why), -1 not concerned. nbad: bad ones so far. */
-typedef int (*answer_judge)(const struct check_answer *a, char *ev, size_t cap, int nbad);
-
-/* A check over every error answer of the run: skipped when none concerns
- * it (none says which); passed when all are good, with all_good (a format
- * taking the count twice) as the evidence, when given. */
-static enum check_verdict every_error(const struct check_run *run, answer_judge judge, char *ev,
-                                      size_t cap, const char *none, const char *all_good)
-{
-    int n = 0, bad = 0;
-    const struct check_answer *a;
-    for (size_t i = 0; (a = nth_error(run, &i));) {
-        int r = judge(a, ev, cap, bad);
-        if (r < 0) continue;
-        n++;
-        bad += !r;
-    }
-    if (!n) {
-        ev_add(ev, cap, "%s", none);
-        return CHECK_SKIP;
-    }
-    if (!bad && all_good) ev_add(ev, cap, all_good, n, n);
-    return bad ? CHECK_FAIL : CHECK_PASS;
-}
-
 /* --- the checks ------------------------------------------------------------------- */
 
 static enum check_verdict expect_status(const struct check_run *run, enum check_probe_id id,
                                         int want, char *ev, size_t cap)
 {
-    const struct check_answer *a = open_probe(run, id, ev, cap);
+    const struct check_answer *a = check_open_probe(run, id, ev, cap);
     if (!a) return CHECK_SKIP;
     if (a->result.status == want) return CHECK_PASS;
-    ev_add(ev, cap, ", want %d", want);
+    check_ev_add(ev, cap, ", want %d", want);
     return CHECK_FAIL;
 }
 
@@ -184,10 +30,10 @@ static enum check_verdict not_found_status(const struct check_run *run, char *ev
 
 static enum check_verdict not_found_body(const struct check_run *run, char *ev, size_t cap)
 {
-    const struct check_answer *a = open_probe(run, CHECK_PROBE_UNKNOWN, ev, cap);
+    const struct check_answer *a = check_open_probe(run, CHECK_PROBE_UNKNOWN, ev, cap);
     if (!a) return CHECK_SKIP;
-    ev_add(ev, cap, ", body: %s", dialect_of(a));
-    return machine_readable(a->problem) ? CHECK_PASS : CHECK_FAIL;
+    check_ev_add(ev, cap, ", body: %s", check_dialect_of(a));
+    return check_machine_readable(a->problem) ? CHECK_PASS : CHECK_FAIL;
 }
 
 static enum check_verdict same_dialect(const struct check_run *run, char *ev, size_t cap)
@@ -195,22 +41,23 @@ static enum check_verdict same_dialect(const struct check_run *run, char *ev, si
     apierr_dialect want = run->profile.dialect;
     int n = 0, bad = 0;
     const struct check_answer *a;
-    for (size_t i = 0; (a = nth_error(run, &i));) {
+    for (size_t i = 0; (a = check_nth_error(run, &i));) {
         /* The problem+json one asked for another dialect on purpose. */
         if (a == &run->probe[CHECK_PROBE_UNKNOWN_PROBLEM] || !a->problem) continue;
         apierr_dialect d = a->problem->raw_len ? a->problem->dialect : APIERR_DIALECT_UNKNOWN;
         if (want == APIERR_DIALECT_AUTO && n == 0) want = d;
-        ev_add(ev, cap, "%s%d %s", n ? ", " : "", a->result.status, dialect_of(a));
+        check_ev_add(ev, cap, "%s%d %s", n ? ", " : "", a->result.status, check_dialect_of(a));
         if (d != want) bad++;
         n++;
     }
     if (!n) {
-        ev_add(ev, cap, "no error answer");
+        check_ev_add(ev, cap, "no error answer");
         return CHECK_SKIP;
     }
-    if (bad) ev_add(ev, cap, "; %d not %s", bad, apierr_dialect_name(want));
-    return bad || !machine_readable(&(apierr_problem){.raw_len = 1, .dialect = want}) ? CHECK_FAIL
-                                                                                      : CHECK_PASS;
+    if (bad) check_ev_add(ev, cap, "; %d not %s", bad, apierr_dialect_name(want));
+    return bad || !check_machine_readable(&(apierr_problem){.raw_len = 1, .dialect = want})
+               ? CHECK_FAIL
+               : CHECK_PASS;
 }
 
 static enum check_verdict method_status(const struct check_run *run, char *ev, size_t cap)
@@ -220,25 +67,25 @@ static enum check_verdict method_status(const struct check_run *run, char *ev, s
 
 static enum check_verdict method_allow(const struct check_run *run, char *ev, size_t cap)
 {
-    const struct check_answer *a = open_probe(run, CHECK_PROBE_METHOD, ev, cap);
+    const struct check_answer *a = check_open_probe(run, CHECK_PROBE_METHOD, ev, cap);
     if (!a) return CHECK_SKIP;
     if (a->result.status >= 200 && a->result.status < 300) {
-        ev_add(ev, cap, ": TRACE is allowed here, nothing to refuse");
+        check_ev_add(ev, cap, ": TRACE is allowed here, nothing to refuse");
         return CHECK_SKIP;
     }
-    const char *allow = header(a, "Allow");
+    const char *allow = check_header(a, "Allow");
     if (!allow) {
-        ev_add(ev, cap, ", no Allow header");
+        check_ev_add(ev, cap, ", no Allow header");
         return CHECK_FAIL;
     }
-    ev_add(ev, cap, ", Allow: ");
-    ev_text(ev, cap, allow, 120);
+    check_ev_add(ev, cap, ", Allow: ");
+    check_ev_text(ev, cap, allow, 120);
     if (!check_token_list_valid(allow, strlen(allow))) {
-        ev_add(ev, cap, " (not a list of methods)");
+        check_ev_add(ev, cap, " (not a list of methods)");
         return CHECK_FAIL;
     }
     if (check_list_has(allow, strlen(allow), "TRACE")) {
-        ev_add(ev, cap, " (names the method it refused)");
+        check_ev_add(ev, cap, " (names the method it refused)");
         return CHECK_FAIL;
     }
     return CHECK_PASS;
@@ -247,13 +94,13 @@ static enum check_verdict method_allow(const struct check_run *run, char *ev, si
 static enum check_verdict auth_status(const struct check_run *run, enum check_probe_id id, char *ev,
                                       size_t cap)
 {
-    const struct check_answer *a = open_probe(run, id, ev, cap);
+    const struct check_answer *a = check_open_probe(run, id, ev, cap);
     if (!a) return CHECK_SKIP;
-    if (unauthenticated(a)) {
-        if (a->result.status != 401) ev_add(ev, cap, " (unauthenticated under the profile)");
+    if (check_unauthenticated(a)) {
+        if (a->result.status != 401) check_ev_add(ev, cap, " (unauthenticated under the profile)");
         return CHECK_PASS;
     }
-    ev_add(ev, cap, ", want 401");
+    check_ev_add(ev, cap, ", want 401");
     return CHECK_FAIL;
 }
 
@@ -272,27 +119,27 @@ static enum check_verdict invalid_status(const struct check_run *run, char *ev, 
 static const char *challenge(const struct check_run *run, enum check_probe_id id, char *ev,
                              size_t cap, enum check_verdict *v)
 {
-    const struct check_answer *a = open_probe(run, id, ev, cap);
+    const struct check_answer *a = check_open_probe(run, id, ev, cap);
     *v = CHECK_SKIP;
     if (!a) return NULL;
     if (a->result.status != 401) {
         /* RFC 9110 11.6.1 asks for a challenge on 401 only: a profile's
          * other status for it (gestix: 403) needs none. */
-        *v = unauthenticated(a) ? CHECK_SKIP : CHECK_FAIL;
-        ev_add(ev, cap,
-               *v == CHECK_SKIP
-                   ? ": unauthenticated under the profile; only a 401 needs a challenge"
-                   : ": not a 401, so no challenge");
+        *v = check_unauthenticated(a) ? CHECK_SKIP : CHECK_FAIL;
+        check_ev_add(ev, cap,
+                     *v == CHECK_SKIP
+                         ? ": unauthenticated under the profile; only a 401 needs a challenge"
+                         : ": not a 401, so no challenge");
         return NULL;
     }
-    const char *w = header(a, "WWW-Authenticate");
+    const char *w = check_header(a, "WWW-Authenticate");
     if (!w) {
-        ev_add(ev, cap, ", no WWW-Authenticate");
+        check_ev_add(ev, cap, ", no WWW-Authenticate");
         *v = CHECK_FAIL;
         return NULL;
     }
-    ev_add(ev, cap, ", WWW-Authenticate: ");
-    ev_text(ev, cap, w, 160);
+    check_ev_add(ev, cap, ", WWW-Authenticate: ");
+    check_ev_text(ev, cap, w, 160);
     return w;
 }
 
@@ -321,7 +168,7 @@ static enum check_verdict invalid_code(const struct check_run *run, char *ev, si
     if (check_challenge_param(w, strlen(w), "error", code, sizeof code) &&
         !strcmp(code, "invalid_token"))
         return CHECK_PASS;
-    ev_add(ev, cap, "; want error=\"invalid_token\"");
+    check_ev_add(ev, cap, "; want error=\"invalid_token\"");
     return CHECK_FAIL;
 }
 
@@ -329,28 +176,29 @@ static int judge_no_store(const struct check_answer *a, char *ev, size_t cap, in
 {
     (void)nbad;
     if (a->result.status != 401 && a->result.status != 403) return -1;
-    const char *cc = header(a, "Cache-Control");
+    const char *cc = check_header(a, "Cache-Control");
     int ok = cc && check_list_has(cc, strlen(cc), "no-store");
-    ev_add(ev, cap, "%s%d %s", *ev ? ", " : "", a->result.status, ok ? "no-store" : "cacheable");
+    check_ev_add(ev, cap, "%s%d %s", *ev ? ", " : "", a->result.status,
+                 ok ? "no-store" : "cacheable");
     return ok;
 }
 
 static enum check_verdict no_store(const struct check_run *run, char *ev, size_t cap)
 {
-    return every_error(run, judge_no_store, ev, cap, "no 401 or 403 seen", NULL);
+    return check_every_error(run, judge_no_store, ev, cap, "no 401 or 403 seen", NULL);
 }
 
 static enum check_verdict malformed(const struct check_run *run, char *ev, size_t cap)
 {
     enum check_verdict v = expect_status(run, CHECK_PROBE_MALFORMED, 400, ev, cap);
-    const struct check_answer *a = sent(run, CHECK_PROBE_MALFORMED);
+    const struct check_answer *a = check_sent(run, CHECK_PROBE_MALFORMED);
     if (v != CHECK_PASS) return v;
-    if (!machine_readable(a->problem) || !a->problem->message || !*a->problem->message) {
-        ev_add(ev, cap, ", no message a program can read (body: %s)", dialect_of(a));
+    if (!check_machine_readable(a->problem) || !a->problem->message || !*a->problem->message) {
+        check_ev_add(ev, cap, ", no message a program can read (body: %s)", check_dialect_of(a));
         return CHECK_FAIL;
     }
-    ev_add(ev, cap, ", message: ");
-    ev_text(ev, cap, a->problem->message, 100);
+    check_ev_add(ev, cap, ", message: ");
+    check_ev_text(ev, cap, a->problem->message, 100);
     return CHECK_PASS;
 }
 
@@ -372,16 +220,17 @@ static enum check_verdict validation_status(const struct check_run *run, char *e
 
 static enum check_verdict validation_details(const struct check_run *run, char *ev, size_t cap)
 {
-    const struct check_answer *a = open_probe(run, CHECK_PROBE_INVALID, ev, cap);
+    const struct check_answer *a = check_open_probe(run, CHECK_PROBE_INVALID, ev, cap);
     if (!a) return CHECK_SKIP;
     if (!a->problem || !a->problem->ndetails) {
-        ev_add(ev, cap, ", no field named (body: %s)", dialect_of(a));
+        check_ev_add(ev, cap, ", no field named (body: %s)", check_dialect_of(a));
         return CHECK_FAIL;
     }
-    ev_add(ev, cap, ", %zu field(s): ", a->problem->ndetails);
+    check_ev_add(ev, cap, ", %zu field(s): ", a->problem->ndetails);
     for (size_t i = 0; i < a->problem->ndetails && i < 4; i++) {
-        ev_add(ev, cap, "%s", i ? ", " : "");
-        ev_text(ev, cap, a->problem->details[i].field ? a->problem->details[i].field : "-", 40);
+        check_ev_add(ev, cap, "%s", i ? ", " : "");
+        check_ev_text(ev, cap, a->problem->details[i].field ? a->problem->details[i].field : "-",
+                      40);
     }
     return CHECK_PASS;
 }
@@ -396,57 +245,58 @@ static const char *request_id(const struct check_answer *a)
 static int judge_rid(const struct check_answer *a, char *ev, size_t cap, int nbad)
 {
     if (request_id(a)) return 1;
-    ev_add(ev, cap, "%s%d on %s %s", nbad ? ", " : "without: ", a->result.status, a->method,
-           a->path);
+    check_ev_add(ev, cap, "%s%d on %s %s", nbad ? ", " : "without: ", a->result.status, a->method,
+                 a->path);
     return 0;
 }
 
 static enum check_verdict rid_present(const struct check_run *run, char *ev, size_t cap)
 {
-    return every_error(run, judge_rid, ev, cap, "no error answer", "%d of %d errors carry one");
+    return check_every_error(run, judge_rid, ev, cap, "no error answer",
+                             "%d of %d errors carry one");
 }
 
 static enum check_verdict rid_echo(const struct check_run *run, char *ev, size_t cap)
 {
-    const struct check_answer *a = open_probe(run, CHECK_PROBE_UNKNOWN, ev, cap);
+    const struct check_answer *a = check_open_probe(run, CHECK_PROBE_UNKNOWN, ev, cap);
     if (!a) return CHECK_SKIP;
-    ev_add(ev, cap, ", sent X-Request-Id: %s", run->sent_request_id);
+    check_ev_add(ev, cap, ", sent X-Request-Id: %s", run->sent_request_id);
     const char *h = apierr_request_id_find(a->result.headers, a->result.nheaders);
     const char *b = a->problem ? a->problem->request_id : NULL;
     if ((h && !strcmp(h, run->sent_request_id)) || (b && !strcmp(b, run->sent_request_id)))
         return CHECK_PASS;
-    ev_add(ev, cap, ", got: ");
-    ev_text(ev, cap, h ? h : b ? b : "none", 80);
+    check_ev_add(ev, cap, ", got: ");
+    check_ev_text(ev, cap, h ? h : b ? b : "none", 80);
     return CHECK_FAIL;
 }
 
 static int judge_json_type(const struct check_answer *a, char *ev, size_t cap, int nbad)
 {
     char mt[64];
-    media_type(mt, sizeof mt, a->content_type);
+    check_media_type(mt, sizeof mt, a->content_type);
     int problem_type = !strcmp(mt, "application/problem+json");
-    if (is_json_type(mt) && machine_readable(a->problem) &&
+    if (check_is_json_type(mt) && check_machine_readable(a->problem) &&
         (!problem_type || a->problem->dialect == APIERR_DIALECT_PROBLEM))
         return 1;
-    ev_add(ev, cap, "%s%d %s: %s body, Content-Type %s", nbad ? "; " : "", a->result.status,
-           a->path, dialect_of(a), *mt ? mt : "none");
+    check_ev_add(ev, cap, "%s%d %s: %s body, Content-Type %s", nbad ? "; " : "", a->result.status,
+                 a->path, check_dialect_of(a), *mt ? mt : "none");
     return 0;
 }
 
 static enum check_verdict json_type(const struct check_run *run, char *ev, size_t cap)
 {
-    return every_error(run, judge_json_type, ev, cap, "no error answer",
-                       "%d of %d errors are JSON with a JSON Content-Type");
+    return check_every_error(run, judge_json_type, ev, cap, "no error answer",
+                             "%d of %d errors are JSON with a JSON Content-Type");
 }
 
 static enum check_verdict problem_negotiated(const struct check_run *run, char *ev, size_t cap)
 {
-    const struct check_answer *a = open_probe(run, CHECK_PROBE_UNKNOWN_PROBLEM, ev, cap);
+    const struct check_answer *a = check_open_probe(run, CHECK_PROBE_UNKNOWN_PROBLEM, ev, cap);
     if (!a) return CHECK_SKIP;
     char mt[64];
-    media_type(mt, sizeof mt, a->content_type);
-    ev_add(ev, cap, " with Accept: application/problem+json, Content-Type %s, body %s",
-           *mt ? mt : "none", dialect_of(a));
+    check_media_type(mt, sizeof mt, a->content_type);
+    check_ev_add(ev, cap, " with Accept: application/problem+json, Content-Type %s, body %s",
+                 *mt ? mt : "none", check_dialect_of(a));
     return !strcmp(mt, "application/problem+json") && a->problem &&
                    a->problem->dialect == APIERR_DIALECT_PROBLEM
                ? CHECK_PASS
@@ -455,23 +305,23 @@ static enum check_verdict problem_negotiated(const struct check_run *run, char *
 
 static enum check_verdict vary_accept(const struct check_run *run, char *ev, size_t cap)
 {
-    const struct check_answer *j = sent(run, CHECK_PROBE_UNKNOWN),
-                              *p = sent(run, CHECK_PROBE_UNKNOWN_PROBLEM);
+    const struct check_answer *j = check_sent(run, CHECK_PROBE_UNKNOWN),
+                              *p = check_sent(run, CHECK_PROBE_UNKNOWN_PROBLEM);
     if (!j || !p)
-        return not_sent(run, j ? CHECK_PROBE_UNKNOWN_PROBLEM : CHECK_PROBE_UNKNOWN, ev, cap);
+        return check_not_sent(run, j ? CHECK_PROBE_UNKNOWN_PROBLEM : CHECK_PROBE_UNKNOWN, ev, cap);
     char a[64], b[64];
-    media_type(a, sizeof a, j->content_type);
-    media_type(b, sizeof b, p->content_type);
+    check_media_type(a, sizeof a, j->content_type);
+    check_media_type(b, sizeof b, p->content_type);
     if (!strcmp(a, b)) {
-        ev_add(ev, cap, "not negotiated: Content-Type %s for both Accepts", *a ? a : "none");
+        check_ev_add(ev, cap, "not negotiated: Content-Type %s for both Accepts", *a ? a : "none");
         return CHECK_SKIP;
     }
     int n = 0, bad = 0;
     for (const struct check_answer *x = j; x; x = x == j ? p : NULL, n++) {
-        const char *v = header(x, "Vary");
+        const char *v = check_header(x, "Vary");
         int ok = v && (check_list_has(v, strlen(v), "Accept") || check_list_has(v, strlen(v), "*"));
-        ev_add(ev, cap, "%s%s: Vary %s", n ? ", " : "", x == j ? "json" : "problem+json",
-               ok ? "Accept" : "without Accept");
+        check_ev_add(ev, cap, "%s%s: Vary %s", n ? ", " : "", x == j ? "json" : "problem+json",
+                     ok ? "Accept" : "without Accept");
         bad += !ok;
     }
     return bad ? CHECK_FAIL : CHECK_PASS;
@@ -481,42 +331,42 @@ static int judge_leak(const struct check_answer *a, char *ev, size_t cap, int nb
 {
     check_leak leak;
     if (!a->result.body || !check_leak_find(&leak, a->result.body, a->result.body_len)) return 1;
-    ev_add(ev, cap, "%s%d %s %s: %s (", nbad ? "; " : "", a->result.status, a->method, a->path,
-           leak.kind);
-    ev_text(ev, cap, leak.needle, 40);
-    ev_add(ev, cap, ")");
+    check_ev_add(ev, cap, "%s%d %s %s: %s (", nbad ? "; " : "", a->result.status, a->method,
+                 a->path, leak.kind);
+    check_ev_text(ev, cap, leak.needle, 40);
+    check_ev_add(ev, cap, ")");
     return 0;
 }
 
 static enum check_verdict no_leak(const struct check_run *run, char *ev, size_t cap)
 {
-    return every_error(run, judge_leak, ev, cap, "no error answer",
-                       "%d of %d error bodies show no internals");
+    return check_every_error(run, judge_leak, ev, cap, "no error answer",
+                             "%d of %d error bodies show no internals");
 }
 
 static enum check_verdict burst_429(const struct check_run *run, char *ev, size_t cap)
 {
     if (run->a->burst <= 0 || !run->a->path) {
-        ev_add(ev, cap, "opt-in: --burst N (with --path)");
+        check_ev_add(ev, cap, "opt-in: --burst N (with --path)");
         return CHECK_SKIP;
     }
-    ev_add(ev, cap, "%d GET %s sent, %d answered 429", run->burst_sent, run->a->path,
-           run->burst_429);
+    check_ev_add(ev, cap, "%d GET %s sent, %d answered 429", run->burst_sent, run->a->path,
+                 run->burst_429);
     return run->burst_429 ? CHECK_PASS : CHECK_FAIL;
 }
 
 static enum check_verdict retry_after_of(const struct check_answer *a, char *ev, size_t cap)
 {
-    const char *ra = header(a, "Retry-After");
+    const char *ra = check_header(a, "Retry-After");
     long long ms;
     if (!ra) {
-        ev_add(ev, cap, ", no Retry-After");
+        check_ev_add(ev, cap, ", no Retry-After");
         return CHECK_FAIL;
     }
-    ev_add(ev, cap, ", Retry-After: ");
-    ev_text(ev, cap, ra, 60);
+    check_ev_add(ev, cap, ", Retry-After: ");
+    check_ev_text(ev, cap, ra, 60);
     if (apierr_retry_after_parse(&ms, ra, strlen(ra), (long long)time(NULL) * 1000) != APIERR_OK) {
-        ev_add(ev, cap, " (malformed)");
+        check_ev_add(ev, cap, " (malformed)");
         return CHECK_FAIL;
     }
     return CHECK_PASS;
@@ -525,44 +375,44 @@ static enum check_verdict retry_after_of(const struct check_answer *a, char *ev,
 static enum check_verdict retry_after_429(const struct check_run *run, char *ev, size_t cap)
 {
     if (!run->burst_429) {
-        ev_add(ev, cap, "no 429 seen");
+        check_ev_add(ev, cap, "no 429 seen");
         return CHECK_SKIP;
     }
-    ev_answer(ev, cap, &run->burst_first_429);
+    check_ev_answer(ev, cap, &run->burst_first_429);
     return retry_after_of(&run->burst_first_429, ev, cap);
 }
 
 static enum check_verdict ratelimit_headers(const struct check_run *run, char *ev, size_t cap)
 {
     if (!run->burst_429) {
-        ev_add(ev, cap, "no 429 seen");
+        check_ev_add(ev, cap, "no 429 seen");
         return CHECK_SKIP;
     }
     const struct check_answer *a = &run->burst_first_429;
     static const char *const fields[] = {"RateLimit", "RateLimit-Policy"};
     int found = 0;
     for (size_t i = 0; i < 2; i++) {
-        const char *v = header(a, fields[i]);
+        const char *v = check_header(a, fields[i]);
         if (!v) continue;
         found++;
         apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
         int rc = i == 0 ? apierr_ratelimit_field_parse(&rl, v, strlen(v))
                         : apierr_ratelimit_policy_parse(&rl, v, strlen(v));
-        ev_add(ev, cap, "%s%s: ", found > 1 ? ", " : "", fields[i]);
-        ev_text(ev, cap, v, 80);
+        check_ev_add(ev, cap, "%s%s: ", found > 1 ? ", " : "", fields[i]);
+        check_ev_text(ev, cap, v, 80);
         if (rc == APIERR_EPARSE) {
-            ev_add(ev, cap, " (malformed)");
+            check_ev_add(ev, cap, " (malformed)");
             return CHECK_FAIL;
         }
     }
     apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
     if (apierr_ratelimit_parse(&rl, a->result.headers, a->result.nheaders,
                                (long long)time(NULL) * 1000) != APIERR_OK) {
-        ev_add(ev, cap, "%sno RateLimit or X-RateLimit header", found ? "; " : "");
+        check_ev_add(ev, cap, "%sno RateLimit or X-RateLimit header", found ? "; " : "");
         return CHECK_FAIL;
     }
-    ev_add(ev, cap, "%slimit %lld, remaining %lld, reset %lld ms", found ? "; " : "", rl.limit,
-           rl.remaining, rl.reset_ms);
+    check_ev_add(ev, cap, "%slimit %lld, remaining %lld, reset %lld ms", found ? "; " : "",
+                 rl.limit, rl.remaining, rl.reset_ms);
     return CHECK_PASS;
 }
 
@@ -570,28 +420,28 @@ static int judge_503(const struct check_answer *a, char *ev, size_t cap, int nba
 {
     (void)nbad;
     if (a->result.status != 503) return -1;
-    ev_add(ev, cap, "%s", *ev ? "; " : "");
-    ev_answer(ev, cap, a);
+    check_ev_add(ev, cap, "%s", *ev ? "; " : "");
+    check_ev_answer(ev, cap, a);
     return retry_after_of(a, ev, cap) == CHECK_PASS;
 }
 
 static enum check_verdict unavailable(const struct check_run *run, char *ev, size_t cap)
 {
-    return every_error(run, judge_503, ev, cap, "no 503 seen", NULL);
+    return check_every_error(run, judge_503, ev, cap, "no 503 seen", NULL);
 }
 
 static int judge_decoded(const struct check_answer *a, char *ev, size_t cap, int nbad)
 {
-    if (machine_readable(a->problem)) return 1;
-    ev_add(ev, cap, "%s%d %s: %s", nbad ? ", " : "not decoded: ", a->result.status, a->path,
-           dialect_of(a));
+    if (check_machine_readable(a->problem)) return 1;
+    check_ev_add(ev, cap, "%s%d %s: %s", nbad ? ", " : "not decoded: ", a->result.status, a->path,
+                 check_dialect_of(a));
     return 0;
 }
 
 static enum check_verdict decoded(const struct check_run *run, char *ev, size_t cap)
 {
-    return every_error(run, judge_decoded, ev, cap, "no error answer",
-                       "%d of %d error bodies decode to a JSON dialect (see probes)");
+    return check_every_error(run, judge_decoded, ev, cap, "no error answer",
+                             "%d of %d error bodies decode to a JSON dialect (see probes)");
 }
 
 /* The table: ids are stable (scripts read them from --json), rows are
