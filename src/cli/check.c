@@ -172,9 +172,12 @@ int cli_check(int argc, char **argv)
      * failure to report (a wrong port should not read as a bad API). */
     const apierr_result *first = &run.probe[CHECK_PROBE_UNKNOWN].result;
     if (!run.probe[CHECK_PROBE_UNKNOWN].skipped && !first->status) {
-        cli_error(CMD, "no answer from %s: %s", a.base_url, first->reason);
+        /* No attempt at all: the credentials given could not be had. */
+        int creds = first->nattempts == 0;
+        cli_error(CMD, "%s %s: %s", creds ? "no credentials for" : "no answer from", a.base_url,
+                  first->reason);
         check_run_free(&run);
-        return CLI_EXIT_NETWORK;
+        return creds ? CLI_EXIT_AUTH : CLI_EXIT_NETWORK;
     }
     struct check_report rep;
     if (check_grade(&rep, &run)) {

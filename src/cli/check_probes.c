@@ -77,7 +77,8 @@ static int read_answer(struct check_answer *ans, const struct check_run *run)
     apierr_result *r = &ans->result;
     ans->content_type = apierr_header_find(r->headers, r->nheaders, "Content-Type");
     apierr_outcome oc = APIERR_OUTCOME_INIT;
-    oc.transport = r->status ? APIERR_TRANSPORT_NONE : r->attempts[0].transport;
+    /* No attempt at all when the credentials could not be had. */
+    oc.transport = r->status || !r->nattempts ? APIERR_TRANSPORT_NONE : r->attempts[0].transport;
     oc.status = r->status;
     oc.method = apierr_method_from_name(ans->method);
     if (r->status && (r->status < 200 || r->status > 299)) {

@@ -78,6 +78,14 @@ EOF
 grep -q '^score: [0-9]*/100 ' "$TMP/text.txt" || fail "text report has no score line"
 grep -q '^PASS error   not-found.status ' "$TMP/text.txt" || fail "text report: no PASS line"
 
+# Credentials that cannot be had, and a server that is not there, are not
+# a report of the API (no crash either: the call never made an attempt).
+"$APIERR" check --pause 0 --oauth "$URL/oauth/token" --client-id demo --client-secret wrong \
+    --path "$API" "$URL" >"$TMP/creds.out" 2>&1
+[ $? = 5 ] || fail "refused OAuth credentials: want exit status 5: $(cat "$TMP/creds.out")"
+"$APIERR" check --pause 0 "http://127.0.0.1:1" >"$TMP/down.out" 2>&1
+[ $? = 3 ] || fail "no server: want exit status 3: $(cat "$TMP/down.out")"
+
 # Usage errors are usage errors.
 for bad in "" "ftp://x" "--burst 3 http://127.0.0.1:1" "--path nope http://127.0.0.1:1" \
     "--oauth http://other.example/t --client-id a http://127.0.0.1:1"; do
