@@ -46,6 +46,15 @@ for profile in default giponext gotab nested laravel gestix; do
     report "serve_$profile" "${want[@]}" -- "${args[@]}" "$URL"
 done
 
+# The expectations can fail: an expected failure that passes (the server
+# was fixed), a pass wanted where the report says fail, a wrong exit status.
+for wrong in "not-found.status=xfail:fixed" "not-found.status=fail" "no.such-check=pass"; do
+    "$PY" -S "$CHECK_FIX/assert_report.py" "$TMP/serve_default.json" 0 "$wrong" >/dev/null &&
+        fail "assert_report.py accepted $wrong"
+done
+"$PY" -S "$CHECK_FIX/assert_report.py" "$TMP/serve_default.json" 9 >/dev/null &&
+    fail "assert_report.py accepted exit status 9 with no failed error check"
+
 # Every /v1 request answers 503: with Retry-After the check passes, without
 # it the check must fail (and the exit status says so).
 start_server ra --client "$CLIENT" --faults 503:1:3
@@ -76,6 +85,14 @@ assert [c.get("name") for c in cases] == ids, "testcases are not the checks"
 assert int(suite.get("failures")) == fails and int(suite.get("tests")) == len(ids)
 EOF
 grep -q '^score: [0-9]*/100 ' "$TMP/text.txt" || fail "text report has no score line"
+# Colours on a terminal only, and never with --no-color.
+if command -v script >/dev/null 2>&1; then
+    script -qec "env -u NO_COLOR \"$APIERR\" check --pause 0 --path $API $URL" /dev/null >"$TMP/tty.txt" 2>&1
+    grep -q $'\033\\[32mPASS' "$TMP/tty.txt" || fail "no colour on a terminal"
+    script -qec "\"$APIERR\" check --no-color --pause 0 --path $API $URL" /dev/null >"$TMP/tty2.txt" 2>&1
+    grep -q $'\033' "$TMP/tty2.txt" && fail "colour despite --no-color"
+fi
+grep -q $'\033' "$TMP/text.txt" && fail "colour in a file"
 grep -q '^PASS error   not-found.status ' "$TMP/text.txt" || fail "text report: no PASS line"
 
 # Credentials that cannot be had, and a server that is not there, are not
