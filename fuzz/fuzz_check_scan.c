@@ -26,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (has != 0 && has != 1) abort();
     int valid = check_token_list_valid(v, len);
     if (valid != 0 && valid != 1) abort();
+    int num = check_is_uint(v, len);
+    if (num && (!len || strspn(v, "0123456789 \t") < len)) abort();
 
     char *out = malloc(cap);
     if (!out) abort();

@@ -405,6 +405,20 @@ static enum check_verdict ratelimit_headers(const struct check_run *run, char *e
             return CHECK_FAIL;
         }
     }
+    /* The separate fields are plain numbers (RFC 9110 delay-seconds, a
+     * count, or an epoch): the library reads them leniently, this says
+     * whether they are well-formed. */
+    static const char *const numbers[] = {"X-RateLimit-Limit",   "X-RateLimit-Remaining",
+                                          "X-RateLimit-Reset",   "RateLimit-Limit",
+                                          "RateLimit-Remaining", "RateLimit-Reset"};
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        const char *v = check_header(a, numbers[i]);
+        if (!v || check_is_uint(v, strlen(v))) continue;
+        check_ev_add(ev, cap, "%s%s: ", found++ ? ", " : "", numbers[i]);
+        check_ev_text(ev, cap, v, 40);
+        check_ev_add(ev, cap, " (not a number)");
+        return CHECK_FAIL;
+    }
     apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
     if (apierr_ratelimit_parse(&rl, a->result.headers, a->result.nheaders,
                                (long long)time(NULL) * 1000) != APIERR_OK) {

@@ -66,6 +66,15 @@ int check_token_list_valid(const char *value, size_t len)
     return tokens > 0;
 }
 
+int check_is_uint(const char *value, size_t len)
+{
+    size_t i = 0, digits = 0;
+    while (i < len && is_ows(value[i])) i++;
+    while (i < len && value[i] >= '0' && value[i] <= '9') i++, digits++;
+    while (i < len && is_ows(value[i])) i++;
+    return digits > 0 && i == len;
+}
+
 /* Reads a token or a quoted-string at value[*i] into out; advances *i. */
 static void read_param_value(const char *value, size_t len, size_t *i, char *out, size_t cap)
 {

@@ -25,6 +25,10 @@ int check_token_list_valid(const char *value, size_t len);
  */
 int check_challenge_param(const char *value, size_t len, const char *param, char *out, size_t cap);
 
+/* 1 when value is a whole non-negative decimal number (digits only, with
+ * optional surrounding whitespace), 0 otherwise. */
+int check_is_uint(const char *value, size_t len);
+
 /* The kind and the text of the first sign of internals in body ("stack
  * trace", "file path", "SQL", "debug page"), or 0 when none. */
 typedef struct check_leak {

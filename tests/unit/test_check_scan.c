@@ -33,6 +33,13 @@ static void test_lists(void **state)
     assert_false(check_token_list_valid("GET POST", 8));
     assert_false(check_token_list_valid(" , ", 3));
     assert_false(check_token_list_valid("GET, <b>", 8));
+
+    assert_true(check_is_uint("60", 2));
+    assert_true(check_is_uint(" 1700000000 ", 12));
+    assert_false(check_is_uint("", 0));
+    assert_false(check_is_uint("-1", 2));
+    assert_false(check_is_uint("1.5", 3));
+    assert_false(check_is_uint("60 s", 4));
 }
 
 static const char *param(const char *v, const char *name)
