@@ -147,6 +147,13 @@ int check_write_json(FILE *f, const struct check_report *rep)
         bad |= put(root, "failed", json_integer(rep->failed));
         bad |= put(root, "skipped", json_integer(rep->skipped));
         bad |= put(root, "errors_failed", json_integer(rep->errors_failed));
+        json_t *burst = run->a->burst > 0 ? json_object() : json_null();
+        bad |= !burst;
+        if (burst && json_is_object(burst)) {
+            bad |= put(burst, "sent", json_integer(run->burst_sent));
+            bad |= put(burst, "answered_429", json_integer(run->burst_429));
+        }
+        bad |= put(root, "burst", burst);
         bad |= put(root, "checks", checks);
         checks = NULL;
         bad |= put(root, "probes", probes);

@@ -28,7 +28,7 @@ def main():
         j = json.load(f)
     errors = []
     for key in ("base_url", "profile", "requests", "score", "passed", "failed", "skipped",
-                "errors_failed", "checks", "probes"):
+                "errors_failed", "burst", "checks", "probes"):
         if key not in j:
             errors.append("report has no key %r" % key)
     checks = {}
