@@ -245,8 +245,8 @@ static const char *request_id(const struct check_answer *a)
 static int judge_rid(const struct check_answer *a, char *ev, size_t cap, int nbad)
 {
     if (request_id(a)) return 1;
-    check_ev_add(ev, cap, "%s%d on %s %s", nbad ? ", " : "without: ", a->result.status, a->method,
-                 a->path);
+    check_ev_item(ev, cap, nbad, "without: ", ", ", "%d on %s %s", a->result.status, a->method,
+                  a->path);
     return 0;
 }
 
@@ -278,8 +278,8 @@ static int judge_json_type(const struct check_answer *a, char *ev, size_t cap, i
     if (check_is_json_type(mt) && check_machine_readable(a->problem) &&
         (!problem_type || a->problem->dialect == APIERR_DIALECT_PROBLEM))
         return 1;
-    check_ev_add(ev, cap, "%s%d %s: %s body, Content-Type %s", nbad ? "; " : "", a->result.status,
-                 a->path, check_dialect_of(a), *mt ? mt : "none");
+    check_ev_item(ev, cap, nbad, "", "; ", "%d %s: %s body, Content-Type %s", a->result.status,
+                  a->path, check_dialect_of(a), *mt ? mt : "none");
     return 0;
 }
 
@@ -331,10 +331,10 @@ static int judge_leak(const struct check_answer *a, char *ev, size_t cap, int nb
 {
     check_leak leak;
     if (!a->result.body || !check_leak_find(&leak, a->result.body, a->result.body_len)) return 1;
-    check_ev_add(ev, cap, "%s%d %s %s: %s (", nbad ? "; " : "", a->result.status, a->method,
-                 a->path, leak.kind);
-    check_ev_text(ev, cap, leak.needle, 40);
-    check_ev_add(ev, cap, ")");
+    char needle[48];
+    check_quote(needle, sizeof needle, leak.needle, strlen(leak.needle));
+    check_ev_item(ev, cap, nbad, "", "; ", "%d %s %s: %s (%s)", a->result.status, a->method,
+                  a->path, leak.kind, needle);
     return 0;
 }
 
@@ -447,8 +447,8 @@ static enum check_verdict unavailable(const struct check_run *run, char *ev, siz
 static int judge_decoded(const struct check_answer *a, char *ev, size_t cap, int nbad)
 {
     if (check_machine_readable(a->problem)) return 1;
-    check_ev_add(ev, cap, "%s%d %s: %s", nbad ? ", " : "not decoded: ", a->result.status, a->path,
-                 check_dialect_of(a));
+    check_ev_item(ev, cap, nbad, "not decoded: ", ", ", "%d %s: %s", a->result.status, a->path,
+                  check_dialect_of(a));
     return 0;
 }
 

@@ -17,6 +17,18 @@ void check_ev_add(char *ev, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+void check_ev_item(char *ev, size_t cap, int nth, const char *lead, const char *sep,
+                   const char *fmt, ...)
+{
+    char item[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(item, sizeof item, fmt, ap);
+    va_end(ap);
+    if (nth && strstr(ev, item)) return;
+    check_ev_add(ev, cap, "%s%s", nth ? sep : lead, item);
+}
+
 /* Appends untrusted text (a header, a message), quoted for any report. */
 void check_ev_text(char *ev, size_t cap, const char *s, size_t max)
 {

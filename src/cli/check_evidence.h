@@ -18,6 +18,16 @@ void check_ev_add(char *ev, size_t cap, const char *fmt, ...)
  * evidence says why), -1 not concerned. nbad: bad ones so far. */
 typedef int (*check_answer_judge)(const struct check_answer *a, char *ev, size_t cap, int nbad);
 
+/* Appends one item of a list to the evidence: lead before the first
+ * (nth 0), sep before the others; an item already listed is not repeated
+ * (eight 404 HTML pages are one finding). */
+void check_ev_item(char *ev, size_t cap, int nth, const char *lead, const char *sep,
+                   const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
 /* Appends untrusted text (a header, a message), quoted for any report. */
 void check_ev_text(char *ev, size_t cap, const char *s, size_t max);
 
