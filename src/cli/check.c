@@ -24,13 +24,20 @@ SETTER(client_secret)
 SETTER(junit)
 #undef SETTER
 
+/* 1 when s holds nothing a request line cannot carry (no blank, no
+ * control byte). */
+static int sendable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || *s == 0x7f) return 0;
+    return 1;
+}
+
 /* A path of the API: absolute, on the base URL's host (no scheme of its
- * own), nothing a request line cannot carry. */
+ * own), sendable. */
 static int set_path_of(const char **out, const char *opt, const char *v)
 {
-    int ok = v[0] == '/' && !strstr(v, "://");
-    for (const char *s = v; ok && *s; s++) ok = (unsigned char)*s > ' ' && *s != 0x7f;
-    if (ok) {
+    if (v[0] == '/' && !strstr(v, "://") && sendable(v)) {
         *out = v;
         return 0;
     }
@@ -155,7 +162,8 @@ int cli_check(int argc, char **argv)
     int rc = cli_parse_args(&command, argc, argv, &a, &a.base_url);
     if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
     if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
-    if (!a.base_url || (strncmp(a.base_url, "http://", 7) && strncmp(a.base_url, "https://", 8)))
+    if (!a.base_url || (strncmp(a.base_url, "http://", 7) && strncmp(a.base_url, "https://", 8)) ||
+        !sendable(a.base_url))
         return usage("give the API's BASE_URL (http:// or https://)");
     if (a.token && a.oauth) return usage("--token or --oauth, not both");
     if (!a.oauth != !a.client_id || (a.client_secret && !a.oauth))

@@ -110,4 +110,6 @@ for bad in "" "ftp://x" "--burst 3 http://127.0.0.1:1" "--path nope http://127.0
     "$APIERR" check $bad >/dev/null 2>&1
     [ $? = 2 ] || fail "apierr check $bad: want exit status 2"
 done
+"$APIERR" check "http://127.0.0.1:1/a b" >/dev/null 2>&1
+[ $? = 2 ] || fail "a BASE_URL with a blank: want exit status 2"
 
