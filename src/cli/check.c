@@ -180,8 +180,10 @@ int cli_check(int argc, char **argv)
      * failure to report (a wrong port should not read as a bad API). */
     const apierr_result *first = &run.probe[CHECK_PROBE_UNKNOWN].result;
     if (!run.probe[CHECK_PROBE_UNKNOWN].skipped && !first->status) {
-        /* No attempt at all: the credentials given could not be had. */
-        int creds = first->nattempts == 0;
+        /* No attempt at all: the credentials given could not be had (for
+         * another reason than the network). */
+        int creds = first->nattempts == 0 && first->category != APIERR_CAT_NETWORK &&
+                    first->category != APIERR_CAT_TIMEOUT;
         cli_error(CMD, "%s %s: %s", creds ? "no credentials for" : "no answer from", a.base_url,
                   first->reason);
         check_run_free(&run);
