@@ -171,6 +171,9 @@ int cli_check(int argc, char **argv)
     if (a.oversize && !a.write_path) return usage("--oversize needs --write-path");
     if (a.burst && !a.path) return usage("--burst needs --path");
     struct check_run run = {.a = &a};
+    /* A user:password in the URL, or a key in its query, stays out of the
+     * reports (they go to CI logs). */
+    apierr_redact_url(run.shown_url, sizeof run.shown_url, a.base_url);
     if ((rc = read_profile(&run.profile, a.profile))) return rc;
     if ((rc = check_probe_all(&run))) {
         check_run_free(&run);
@@ -184,7 +187,7 @@ int cli_check(int argc, char **argv)
          * another reason than the network). */
         int creds = first->nattempts == 0 && first->category != APIERR_CAT_NETWORK &&
                     first->category != APIERR_CAT_TIMEOUT;
-        cli_error(CMD, "%s %s: %s", creds ? "no credentials for" : "no answer from", a.base_url,
+        cli_error(CMD, "%s %s: %s", creds ? "no credentials for" : "no answer from", run.shown_url,
                   first->reason);
         check_run_free(&run);
         return creds ? CLI_EXIT_AUTH : CLI_EXIT_NETWORK;

@@ -50,12 +50,13 @@ enum check_probe_id {
 
 /* One answer, read for the checks. */
 struct check_answer {
-    const char *method, *path; /* as sent (path relative to the base URL) */
+    const char *method, *path; /* path relative to the base URL, as shown: secrets redacted */
     const char *skipped;       /* why it was not sent (static), or NULL */
     apierr_result result;      /* owns status, headers and body */
     apierr_problem *problem;   /* the body decoded with dialect auto; NULL for a 2xx */
     apierr_classification cls; /* under the profile's policy */
     const char *content_type;  /* into result.headers, or NULL */
+    char shown_path[256];      /* what path points at once the request is sent */
 };
 
 /* Every answer of a run. */
@@ -71,6 +72,7 @@ struct check_run {
     int requests;                    /* sent so far, the token request included */
     char sent_request_id[64];        /* the X-Request-Id of the unknown-path probe */
     char unknown_path[80];           /* a path that cannot exist */
+    char shown_url[512];             /* BASE_URL as reports show it: secrets redacted */
 };
 
 /* Severities of checks. Columns: enum suffix, stable name. */

@@ -169,6 +169,10 @@ static int send_row(struct sender *s, const struct probe_row *row, struct check_
                            : s->nobody;
     int rc = apierr_call(c, &req, &ans->result);
     free(big);
+    /* From here on the path is only shown: a key in its query stays out of
+     * the reports. */
+    apierr_redact_url(ans->shown_path, sizeof ans->shown_path, ans->path);
+    ans->path = ans->shown_path;
     if (rc != APIERR_OK) return -1;
     s->run->requests++;
     return read_answer(ans, s->run);
@@ -234,6 +238,7 @@ static int burst(struct sender *s)
         }
         if (keep) {
             *keep = ans;
+            keep->path = keep->shown_path; /* it pointed into ans */
         } else {
             apierr_result_clear(&ans.result);
             apierr_problem_free(ans.problem);

@@ -53,7 +53,7 @@ static void text_probe(FILE *f, const struct check_run *run, enum check_probe_id
 int check_write_text(FILE *f, const struct check_report *rep, int color)
 {
     const struct check_run *run = rep->run;
-    fprintf(f, "apierr check %s (profile %s, %d requests)\n", run->a->base_url, run->profile.name,
+    fprintf(f, "apierr check %s (profile %s, %d requests)\n", run->shown_url, run->profile.name,
             run->requests);
     for (size_t i = 0; i < rep->n; i++) {
         const struct check_outcome *o = &rep->outcomes[i];
@@ -139,7 +139,7 @@ int check_write_json(FILE *f, const struct check_report *rep)
     }
     if (!bad) {
         char b[300];
-        bad |= put(root, "base_url", json_string(quoted(b, sizeof b, run->a->base_url)));
+        bad |= put(root, "base_url", json_string(quoted(b, sizeof b, run->shown_url)));
         bad |= put(root, "profile", json_string(run->profile.name));
         bad |= put(root, "requests", json_integer(run->requests));
         bad |= put(root, "score", json_integer(rep->score));
@@ -199,7 +199,7 @@ int check_write_junit(const char *path, const struct check_report *rep)
     if (!f) return -1;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuite name=\"apierr check ");
-    xml_text(f, rep->run->a->base_url);
+    xml_text(f, rep->run->shown_url);
     fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" errors=\"0\">\n", rep->n,
             rep->failed, rep->skipped);
     for (size_t i = 0; i < rep->n; i++) {

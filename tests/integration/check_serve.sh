@@ -103,6 +103,14 @@ grep -q '^PASS error   not-found.status ' "$TMP/text.txt" || fail "text report: 
 "$APIERR" check --pause 0 "http://127.0.0.1:1" >"$TMP/down.out" 2>&1
 [ $? = 3 ] || fail "no server: want exit status 3: $(cat "$TMP/down.out")"
 
+# Secrets in BASE_URL or in a path's query stay out of every report.
+userinfo=${URL/http:\/\//http://user:pa55word@}
+"$APIERR" check --pause 0 --json --junit "$TMP/secret.xml" --path "$API?api_key=k3yk3y" \
+    "$userinfo" >"$TMP/secret.json" 2>&1
+"$APIERR" check --pause 0 --path "$API?api_key=k3yk3y" "$userinfo" >"$TMP/secret.txt" 2>&1
+grep -q '"probes"' "$TMP/secret.json" || fail "no report with a user:password URL"
+if grep -l -e pa55word -e k3yk3y "$TMP"/secret.*; then fail "a secret is in a report"; fi
+
 # Usage errors are usage errors.
 for bad in "" "ftp://x" "--burst 3 http://127.0.0.1:1" "--path nope http://127.0.0.1:1" \
     "--oauth http://other.example/t --client-id a http://127.0.0.1:1"; do
