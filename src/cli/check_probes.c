@@ -89,8 +89,10 @@ static int read_answer(struct check_answer *ans, const struct check_run *run)
         d.nheaders = r->nheaders;
         d.now_ms = (long long)time(NULL) * 1000;
         if (apierr_problem_decode(&ans->problem, r->body ? r->body : "", r->body_len, &d) !=
-            APIERR_OK)
+            APIERR_OK) {
+            cli_error(CHECK_CMD, "out of memory");
             return -1;
+        }
         oc.problem = ans->problem;
     }
     apierr_profile_classify(&ans->cls, &oc, &run->profile);
@@ -153,7 +155,10 @@ static int send_row(struct sender *s, const struct probe_row *row, struct check_
     case BODY_OVERSIZE:
         /* Valid JSON, so that only its size is wrong. */
         big = malloc((size_t)a->oversize + 1);
-        if (!big) return -1;
+        if (!big) {
+            cli_error(CHECK_CMD, "out of memory");
+            return -1;
+        }
         memset(big, 'a', (size_t)a->oversize);
         memcpy(big, "{\"pad\":\"", 8);
         memcpy(big + a->oversize - 2, "\"}", 2);
@@ -173,7 +178,10 @@ static int send_row(struct sender *s, const struct probe_row *row, struct check_
      * the reports. */
     apierr_redact_url(ans->shown_path, sizeof ans->shown_path, ans->path);
     ans->path = ans->shown_path;
-    if (rc != APIERR_OK) return -1;
+    if (rc != APIERR_OK) {
+        cli_error(CHECK_CMD, "%s %s: %s", row->method, ans->path, apierr_strerror(rc));
+        return -1;
+    }
     s->run->requests++;
     return read_answer(ans, s->run);
 }
@@ -184,7 +192,15 @@ static size_t authority(const char *url, const char **start)
 {
     const char *p = strstr(url, "://");
     *start = p ? p + 3 : url;
-    return p ? strcspn(*start, "/?#") : 0;
+    size_t n = p ? strcspn(*start, "/?#") : 0;
+    /* user:password@ is not part of the host. */
+    for (size_t i = n; i > 0; i--) {
+        if ((*start)[i - 1] == '@') {
+            *start += i;
+            return n - i;
+        }
+    }
+    return n;
 }
 
 static int same_host(const char *a, const char *b)
@@ -276,7 +292,6 @@ int check_probe_all(struct check_run *run)
     }
     apierr_client_free(s.caller);
     apierr_client_free(s.nobody);
-    if (rc == CLI_EXIT_FAILURE) cli_error(CHECK_CMD, "out of memory");
     return rc;
 }
 
