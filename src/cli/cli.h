@@ -18,7 +18,8 @@
     X(AUTH, 5, "unauthenticated or forbidden")                               \
     X(RATE_LIMITED, 6, "rate limited and gave up")                           \
     X(SERVER, 7, "server error and gave up")                                 \
-    X(DEADLINE, 8, "deadline exceeded")
+    X(DEADLINE, 8, "deadline exceeded")                                      \
+    X(CHECK_FAILED, 9, "a check of severity error failed")
 
 enum cli_exit {
 #define CLI__EXIT_ENUM(id, value, doc) CLI_EXIT_##id = value,
@@ -31,5 +32,6 @@ int cli_convert(int argc, char **argv);
 int cli_profiles(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_call(int argc, char **argv);
+int cli_check(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const struct command {
     {"explain", cli_explain, "explain an error response: what happened and what to do"},
     {"convert", cli_convert, "re-encode an error body in another dialect"},
     {"profiles", cli_profiles, "list the API profiles, or show one as JSON"},
+    {"check", cli_check, "grade a live API's error contract with requests that must fail"},
 };
 
 static void usage(FILE *f)

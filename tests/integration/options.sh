@@ -142,7 +142,7 @@ sed 's/{"-o", "FILE"/{"-O", "FILE"/' "$call_c" >"$tmp/short.c"
 expect_drift "short option renamed in call.c" "$man" "$tmp/short.c"
 
 # --- every other command with options -----------------------------------------
-for cmd in serve explain convert profiles; do
+for cmd in serve explain convert profiles check; do
     csrc=$src/src/cli/$cmd.c
     code_options "$csrc" | grep -q . || continue # no option table
     check "$man" "$csrc" || fail "the $cmd section of apierr.1 and the options of $cmd.c differ"
@@ -150,7 +150,7 @@ done
 
 # Every command's --help prints a usage line with nothing unprintable in it
 # (a command without operands once printed "(null)").
-for c in call explain convert profiles serve; do
+for c in call explain convert profiles serve check; do
     usage=$("${APIERR:?APIERR is not set}" "$c" --help | head -n1)
     case $usage in
     "usage: apierr $c "*"(null)"* | "") fail "apierr $c --help: bad usage line: $usage" ;;
