@@ -128,6 +128,27 @@ static int set_threads(void *ctx, const char *v)
     return 0;
 }
 
+static int set_head_timeout(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--head-timeout", v, 1, 3600)) return -1;
+    ((refapi_config *)ctx)->head_timeout_s = (unsigned)n;
+    return 0;
+}
+
+static int set_max_per_ip(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--max-per-ip", v, 0, 100000)) return -1;
+    ((refapi_config *)ctx)->max_per_ip = (unsigned)n;
+    return 0;
+}
+
+static int set_db_busy(void *ctx, const char *v)
+{
+    return number(&((refapi_config *)ctx)->db_busy_ms, "--db-busy-timeout", v, 0, 60000);
+}
+
 static const cli_option options[] = {
     {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
     {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
@@ -142,6 +163,12 @@ static const cli_option options[] = {
     {"--max-connections", "N", set_max_conns, "connections open at once (default 1024)", 0},
     {"--timeout", "S", set_timeout, "close a connection idle this long (default 30)", 0},
     {"--threads", "N", set_threads, "worker threads (default 4)", 0},
+    {"--db-busy-timeout", "MS", set_db_busy,
+     "wait this long for a locked database, then 503 DB_TIMEOUT (default 250)", 0},
+    {"--head-timeout", "S", set_head_timeout,
+     "answer 408 to a connection whose request head is not in after S (default 10)", 0},
+    {"--max-per-ip", "N", set_max_per_ip,
+     "connections open at once from one address, 0 for no cap (default 256)", 0},
 };
 
 static const cli_command command = {

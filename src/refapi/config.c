@@ -27,6 +27,9 @@ void refapi_config_init(refapi_config *cfg)
     cfg->max_connections = 1024;
     cfg->timeout_s = 30;
     cfg->threads = 4;
+    cfg->head_timeout_s = 10;
+    cfg->max_per_ip = 256;
+    cfg->db_busy_ms = 250;
 }
 
 int refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap)

@@ -8,6 +8,8 @@
  * read through the refapi_wire lent here, never by calling back up.
  */
 #include "faults.h"
+#include "gate.h"
+#include "head.h"
 #include "req.h"
 #include "routes.h"
 
@@ -15,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@ typedef struct conn_state {
     char *body;
     size_t len, cap;
     int too_big;
+    int refused; /* answered by on_headers: nothing more to say */
     refapi_fault fault;
 } conn_state;
 
@@ -40,6 +44,8 @@ typedef struct http_server {
     refapi_server srv;
     refapi_faults faults;
     long long start_ms;
+    refapi_gate *gate;
+    struct MHD_Daemon *daemon;
 } http_server;
 
 static const char *wire_header(void *conn, const char *name)
@@ -65,6 +71,83 @@ static void wire_peer(void *conn, char *buf, size_t cap)
 
 /* How the layers below read a request of this layer's. */
 static const refapi_wire mhd_wire = {wire_header, wire_query, wire_peer};
+
+/* A head the gate refused, read as a request by the layers below: so that
+ * its problem has the profile's dialect and the client's X-Request-Id. */
+typedef struct head_conn {
+    const refapi_head *h;
+    const struct sockaddr *sa;
+    char vals[4][256];
+    int next;
+} head_conn;
+
+static const char *head_header(void *conn, const char *name)
+{
+    head_conn *hc = conn;
+    if (!hc->h) return NULL;
+    char *buf = hc->vals[hc->next++ % 4];
+    return refapi_head_value(hc->h, name, buf, sizeof hc->vals[0]);
+}
+
+static const char *head_query(void *conn, const char *name)
+{
+    (void)conn, (void)name;
+    return NULL;
+}
+
+static void head_peer(void *conn, char *buf, size_t cap)
+{
+    const head_conn *hc = conn;
+    if (cap) *buf = '\0';
+    if (hc->sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)hc->sa)->sin_addr, buf, (socklen_t)cap);
+}
+
+static const refapi_wire head_wire = {head_header, head_query, head_peer};
+
+/* reply on the wire, closing: status line, headers, Date, length, body. */
+static size_t serialize(const apierr_reply *rep, char **out)
+{
+    size_t cap = 256 + rep->body_len;
+    for (size_t i = 0; i < rep->nheaders; i++)
+        cap += strlen(rep->headers[i].name) + strlen(rep->headers[i].value) + 4;
+    char *b = malloc(cap), date[64];
+    if (!b) return 0;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    int n = snprintf(b, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nConnection: close\r\n", rep->status,
+                     apierr_status_reason(rep->status), date);
+    size_t len = (size_t)n;
+    for (size_t i = 0; i < rep->nheaders; i++)
+        len += (size_t)snprintf(b + len, cap - len, "%s: %s\r\n", rep->headers[i].name,
+                                rep->headers[i].value);
+    len += (size_t)snprintf(b + len, cap - len, "Content-Length: %zu\r\n\r\n", rep->body_len);
+    memcpy(b + len, rep->body, rep->body_len);
+    *out = b;
+    return len + rep->body_len;
+}
+
+/* The gate's refusal: the problem of why, as any handler would write it. */
+static size_t refuse_head(void *ctx, const refapi_head *h, const struct sockaddr *sa,
+                          const refapi_head_error *why, char **bytes)
+{
+    http_server *s = ctx;
+    head_conn hc = {h, sa, {{0}}, 0};
+    refapi_req r;
+    refapi_req_init(&r, &s->srv, &head_wire, &hc, h ? h->method : "-", h ? h->target : "-");
+    refapi_req_error(&r, why->status, why->code, why->message, NULL);
+    size_t n = serialize(&r.reply, bytes);
+    apierr_reply_clear(&r.reply);
+    return n;
+}
+
+static int admit(void *ctx, int fd, const struct sockaddr *sa, socklen_t salen)
+{
+    http_server *s = ctx;
+    return MHD_add_connection(s->daemon, fd, sa, salen) == MHD_YES ? 0 : -1;
+}
 
 /* Keeps an error in its client's log for GET /status. */
 static void log_error(const refapi_req *r)
@@ -93,7 +176,10 @@ static enum MHD_Result reset_connection(struct MHD_Connection *c)
     return MHD_NO;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *rep)
+/* close_after: "Connection: close", which makes libmicrohttpd close the
+ * connection once the reply is sent. */
+static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *rep,
+                                  int close_after)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_COPY);
@@ -101,6 +187,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *
     for (size_t i = 0; i < rep->nheaders; i++) {
         MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
     }
+    if (close_after) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)rep->status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -115,7 +202,7 @@ static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, const
     char msg[96];
     snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->srv.cfg->max_body);
     refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
-    enum MHD_Result ok = send_reply(c, &r.reply);
+    enum MHD_Result ok = send_reply(c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -130,15 +217,49 @@ static int is_write(const char *method)
     return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "DELETE");
 }
 
+static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    refapi_framing_add(cls, key, strlen(key), value ? value : "", value ? strlen(value) : 0);
+    return MHD_YES;
+}
+
+/* The gate checked the first head of the connection; libmicrohttpd's own
+ * list of fields is checked for every request, so that a later request of
+ * a kept-alive connection cannot be framed two ways either. On a refusal
+ * the connection is closed: what follows it cannot be trusted to start a
+ * request. */
+static int framing_refused(http_server *s, struct MHD_Connection *c, const char *method,
+                           const char *url, const char *version)
+{
+    refapi_framing f;
+    refapi_head_error why;
+    refapi_framing_init(&f, strcmp(version, MHD_HTTP_VERSION_1_0) != 0);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_framing, &f);
+    if (refapi_framing_verdict(&f, &why) == 0) return 0;
+    refapi_req r;
+    refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
+    refapi_req_error(&r, why.status, why.code, why.message, NULL);
+    send_reply(c, &r.reply, 1);
+    apierr_reply_clear(&r.reply);
+    return 1;
+}
+
 /* The first call of a request: headers are in, the body is not. */
 static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, const char *url,
-                                  const char *method, void **con_cls)
+                                  const char *method, const char *version, void **con_cls)
 {
     conn_state *st = calloc(1, sizeof *st);
     if (!st) return MHD_NO;
     *con_cls = st;
     atomic_fetch_add(&inflight, 1);
     st->fault.retry_after_s = -1;
+    if (framing_refused(s, c, method, url, version)) {
+        st->too_big = 1; /* the body, if any, is dropped */
+        st->refused = 1;
+        return MHD_YES;
+    }
     if (is_api_path(url)) {
         refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms);
         if (st->fault.reset) return reset_connection(c);
@@ -207,15 +328,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)version;
     http_server *s = cls;
     conn_state *st = *con_cls;
-    if (!st) return on_headers(s, c, url, method, con_cls);
+    if (!st) return on_headers(s, c, url, method, version, con_cls);
     if (*upload_size) {
         take_body(s, st, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
+    if (st->refused) return MHD_YES;
     if (st->too_big) return too_large(s, c, method, url);
     if (st->fault.latency_ms > 0) {
         struct timespec ts = {st->fault.latency_ms / 1000, (st->fault.latency_ms % 1000) * 1000000};
@@ -234,7 +355,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (st->fault.drop && r.committed && is_write(method))
         ok = reset_connection(c);
     else
-        ok = send_reply(c, &r.reply);
+        ok = send_reply(c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -281,8 +402,10 @@ static int open_parts(http_server *hs, const char *db)
         fprintf(stderr, "apierr serve: --faults: %s\n", err);
         return -1;
     }
-    if (refapi_store_open(&s->store, db, cfg->threads + 1) != 0) return -1;
-    if (apierr_idempotency_open(&s->idem, db, NULL) != APIERR_OK) {
+    if (refapi_store_open(&s->store, db, cfg->threads + 1, (int)cfg->db_busy_ms) != 0) return -1;
+    apierr_idempotency_opts io = APIERR_IDEMPOTENCY_OPTS_INIT;
+    io.busy_timeout_ms = cfg->db_busy_ms;
+    if (apierr_idempotency_open(&s->idem, db, &io) != APIERR_OK) {
         fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n", db);
         return -1;
     }
@@ -299,33 +422,102 @@ static int open_parts(http_server *hs, const char *db)
     return 0;
 }
 
-static struct MHD_Daemon *start_daemon(http_server *s)
+/* The connection's address, kept from its start to tell the gate at its
+ * close. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
 {
-    const refapi_config *cfg = s->srv.cfg;
+    http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        struct sockaddr_in *sa = calloc(1, sizeof *sa);
+        if (sa && ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            memcpy(sa, ci->client_addr, sizeof *sa);
+        *socket_context = sa;
+        return;
+    }
+    struct sockaddr_in none = {0};
+    struct sockaddr_in *sa = *socket_context;
+    refapi_gate_release(s->gate, (struct sockaddr *)(sa ? sa : &none));
+    free(sa);
+    *socket_context = NULL;
+}
+
+static int listen_on(const refapi_config *cfg, unsigned *port)
+{
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)cfg->port);
     inet_pton(AF_INET, cfg->host, &sa.sin_addr);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
-    return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                            MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-                            cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, s, MHD_OPTION_END);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    socklen_t len = sizeof sa;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *port = ntohs(sa.sin_port);
+    return fd;
 }
 
-/* Stops accepting, lets requests in flight finish (5 s at most), stops. */
-static void stop_daemon(struct MHD_Daemon *d)
+/* libmicrohttpd without a socket of its own: the gate accepts and checks,
+ * then adds each connection. Its memory limit is above the head limit the
+ * gate enforces, so that a head the gate let through is never refused by
+ * libmicrohttpd in HTML; the gate counts connections, so libmicrohttpd's
+ * own cap is only a backstop. */
+static int start_daemon(http_server *s, unsigned *port)
 {
-    MHD_quiesce_daemon(d);
+    const refapi_config *cfg = s->srv.cfg;
+    int fd = listen_on(cfg, port);
+    if (fd < 0) return -1;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections + 16, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header * 2 + 32768,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        s, MHD_OPTION_END);
+    if (!s->daemon) {
+        close(fd);
+        return -1;
+    }
+    refapi_gate_opts go = {0};
+    go.listen_fd = fd;
+    go.max_line = cfg->max_header < 8192 ? cfg->max_header : 8192;
+    go.max_head = cfg->max_header;
+    go.head_timeout_ms = cfg->head_timeout_s * 1000;
+    go.max_connections = cfg->max_connections;
+    go.max_per_ip = cfg->max_per_ip;
+    go.admit = admit;
+    go.refuse = refuse_head;
+    go.ctx = s;
+    if (refapi_gate_start(&s->gate, &go) != 0) {
+        MHD_stop_daemon(s->daemon);
+        s->daemon = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Stops accepting (the gate closes the listening socket: new connections
+ * are refused), lets requests in flight finish (5 s at most), stops. */
+static void stop_daemon(http_server *s)
+{
+    refapi_gate_stop(s->gate);
     for (int i = 0; i < 500 && atomic_load(&inflight) > 0; i++) {
         struct timespec ts = {0, 10000000};
         nanosleep(&ts, NULL);
     }
-    MHD_stop_daemon(d);
+    MHD_stop_daemon(s->daemon);
+    refapi_gate_free(s->gate);
 }
 
 int refapi_run(const refapi_config *cfg, FILE *out)
@@ -355,15 +547,13 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     pthread_sigmask(SIG_BLOCK, &set, &old);
     signal(SIGPIPE, SIG_IGN);
     int rc = -1;
-    struct MHD_Daemon *d = NULL;
-    if (open_parts(s, db) == 0) d = start_daemon(s);
-    if (d) {
-        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-        fprintf(out, "http://%s:%u\n", cfg->host, di ? (unsigned)di->port : cfg->port);
+    unsigned port = 0;
+    if (open_parts(s, db) == 0 && start_daemon(s, &port) == 0) {
+        fprintf(out, "http://%s:%u\n", cfg->host, port);
         fflush(out);
         int sig = 0;
         sigwait(&set, &sig);
-        stop_daemon(d);
+        stop_daemon(s);
         rc = 0;
     } else if (s->srv.store) {
         fprintf(stderr, "apierr serve: cannot listen on %s:%u: %s\n", cfg->host, cfg->port,

@@ -48,11 +48,15 @@ typedef struct refapi_config {
     unsigned max_connections; /* open at once */
     unsigned timeout_s;       /* a connection idle this long is closed */
     unsigned threads;         /* of the MHD thread pool */
+    unsigned head_timeout_s;  /* to receive a connection's first request head: 408 after */
+    unsigned max_per_ip;      /* connections open at once from one address; 0: no cap */
+    long long db_busy_ms;     /* a locked database is waited for this long, then 503 */
 } refapi_config;
 
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,
  * 3600 s tokens, no limit, no faults, 1 MiB bodies, 16 KiB of headers, 1024
- * connections, 30 s timeout, 4 threads. */
+ * connections, 30 s timeout, 4 threads, 10 s to send a request head, 256
+ * connections per address, 250 ms of waiting for a locked database. */
 void refapi_config_init(refapi_config *cfg);
 
 /* Parses ID:SECRET:TENANT:SCOPES (SCOPES the rest, comma-separated) into

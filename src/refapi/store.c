@@ -30,13 +30,15 @@ static const char SCHEMA[] =
     " documentNumber TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL,"
     " UNIQUE (tenant, documentNumber));";
 
-static int open_one(sqlite3 **out, const char *path, int create)
+static int open_one(sqlite3 **out, const char *path, int create, int busy_ms)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path, out, flags, NULL);
     if (rc != SQLITE_OK) return rc;
     sqlite3_extended_result_codes(*out, 1);
-    sqlite3_busy_timeout(*out, 5000);
+    /* Short: a worker waiting on a lock blocks every request queued on its
+     * thread, so a busy database answers 503 DB_TIMEOUT soon instead. */
+    sqlite3_busy_timeout(*out, busy_ms);
     /* WAL: readers never block the writer. NORMAL: a commit is in the WAL
      * (the OS has it) before the 201 leaves, which survives kill -9. */
     rc =
@@ -45,7 +47,7 @@ static int open_one(sqlite3 **out, const char *path, int create)
     return rc;
 }
 
-int refapi_store_open(refapi_store **out, const char *path, unsigned nconn)
+int refapi_store_open(refapi_store **out, const char *path, unsigned nconn, int busy_ms)
 {
     refapi_store *s = calloc(1, sizeof *s);
     if (!s) return -1;
@@ -60,7 +62,7 @@ int refapi_store_open(refapi_store **out, const char *path, unsigned nconn)
     s->n = nconn;
     for (unsigned i = 0; i < nconn; i++) pthread_mutex_init(&s->lock[i], NULL);
     for (unsigned i = 0; i < nconn; i++) {
-        int rc = open_one(&s->db[i], path, i == 0);
+        int rc = open_one(&s->db[i], path, i == 0, busy_ms);
         if (rc != SQLITE_OK) {
             fprintf(stderr, "apierr serve: cannot open the database '%s': %s\n", path,
                     s->db[i] ? sqlite3_errmsg(s->db[i]) : sqlite3_errstr(rc));

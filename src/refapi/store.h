@@ -37,7 +37,7 @@ typedef struct refapi_token {
 
 /* Opens (creating) the database at path with nconn connections. 0, or -1
  * with a reason on stderr. */
-int refapi_store_open(refapi_store **out, const char *path, unsigned nconn);
+int refapi_store_open(refapi_store **out, const char *path, unsigned nconn, int busy_ms);
 
 /* Checkpoints and closes every connection. Accepts NULL. */
 void refapi_store_close(refapi_store *s);

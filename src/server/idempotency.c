@@ -10,6 +10,7 @@
 #include "sha256.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -94,7 +95,8 @@ void apierr_idempotency_close(apierr_idempotency *s)
 
 static const apierr_idempotency_opts idempotency_defaults = APIERR_IDEMPOTENCY_OPTS_INIT;
 /* The size of each version of apierr_idempotency_opts, from version 1. */
-static const size_t idempotency_opts_sizes[] = {sizeof(apierr_idempotency_opts)};
+static const size_t idempotency_opts_sizes[] = {offsetof(apierr_idempotency_opts, busy_timeout_ms),
+                                                sizeof(apierr_idempotency_opts)};
 
 APIERR__OPTS_INIT_FUNC(apierr_idempotency_opts, idempotency_defaults, idempotency_opts_sizes)
 
@@ -111,7 +113,8 @@ int apierr_idempotency_open(apierr_idempotency **out, const char *path,
     *out = NULL;
     int rc = APIERR__STRUCT_READ(&given, opts, idempotency_opts_sizes);
     if (rc) return rc;
-    if (o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
+    if (o->ttl_ms <= 0 || o->lock_ms <= 0 || o->busy_timeout_ms < 0 || o->busy_timeout_ms > INT_MAX)
+        return APIERR_EINVAL;
     apierr_idempotency *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
@@ -119,7 +122,7 @@ int apierr_idempotency_open(apierr_idempotency **out, const char *path,
     s->lock_ms = o->lock_ms;
     rc = sqlite3_open_v2(path, &s->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, 5000);
+    if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, (int)o->busy_timeout_ms);
     if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
     for (int i = 0; rc == SQLITE_OK && i < ST__COUNT; i++)
         rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);

@@ -64,12 +64,16 @@ typedef struct apierr_idempotency_opts {
     unsigned version;
     long long ttl_ms;  /* how long a key is remembered; default 24 h */
     long long lock_ms; /* after this, a key still in progress is taken over; default 60 s */
+    /* Version 2: how long a statement waits for a database another
+     * connection holds locked before APIERR_EIO (SQLite's busy timeout; the
+     * thread is blocked meanwhile); default 5 s. */
+    long long busy_timeout_ms;
 } apierr_idempotency_opts;
 
-#define APIERR_IDEMPOTENCY_OPTS_VERSION 1
-#define APIERR_IDEMPOTENCY_OPTS_INIT                         \
-    {                                                        \
-        APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL \
+#define APIERR_IDEMPOTENCY_OPTS_VERSION 2
+#define APIERR_IDEMPOTENCY_OPTS_INIT                                 \
+    {                                                                \
+        APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL, 5000LL \
     }
 
 /* Fills *opts with the defaults of the given version of the struct (for
