@@ -149,12 +149,28 @@ static int set_db_busy(void *ctx, const char *v)
     return number(&((refapi_config *)ctx)->db_busy_ms, "--db-busy-timeout", v, 0, 60000);
 }
 
+static int set_auth_limit(void *ctx, const char *v)
+{
+    char err[256];
+    return check(refapi_parse_auth_limit(ctx, v, err, sizeof err), err);
+}
+
+static int set_clients_file(void *ctx, const char *v)
+{
+    char err[512];
+    return check(refapi_load_clients_file(ctx, v, err, sizeof err), err);
+}
+
 static const cli_option options[] = {
     {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
     {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
     {"--profile", "NAME", set_profile, "the API to play: default, giponext, gotab, ..., gestix", 0},
     {"--client", "ID:SECRET:TENANT:SCOPES", set_client,
      "an OAuth client (repeatable); SCOPES comma-separated", 0},
+    {"--clients-file", "FILE", set_clients_file,
+     "OAuth clients, one ID:SECRET:TENANT:SCOPES a line (mode 600: refused if others can read)", 0},
+    {"--auth-limit", "N/S", set_auth_limit,
+     "429 after N failed logins in S seconds per client id and address (default 10/60)", 0},
     {"--token-ttl", "S", set_ttl, "lifetime of access tokens and sessions (default 3600)", 0},
     {"--rate", "N/S[:BURST]", set_rate, "limit each credential to N requests per S seconds", 0},
     {"--faults", "SPEC", set_faults, "inject faults (see apierr(1), FAULTS)", 0},
@@ -193,6 +209,12 @@ int cli_serve(int argc, char **argv)
     if (file) {
         cli_error("serve", "unexpected operand '%s'", file);
         return CLI_EXIT_USAGE;
+    }
+    /* Secrets kept out of argv (ps shows it to every local user). */
+    const char *env = getenv("APIERR_SERVE_CLIENTS");
+    if (env && *env) {
+        char err[512];
+        if (check(refapi_parse_clients(&cfg, env, 1, err, sizeof err), err)) return CLI_EXIT_USAGE;
     }
     return refapi_run(&cfg, stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

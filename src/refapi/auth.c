@@ -15,10 +15,53 @@ int refapi_find_client(const refapi_config *cfg, const char *id)
 
 int refapi_secret_equal(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned char d = (unsigned char)(la != lb);
-    for (size_t i = 0; i < la && i < lb; i++) d |= (unsigned char)(a[i] ^ b[i]);
+    /* Digests first: comparing the secrets themselves would stop at the
+     * shorter one, and how long that took tells the length. */
+    unsigned char da[APIERR_SHA256_SIZE], db[APIERR_SHA256_SIZE];
+    apierr_sha256(da, a, strlen(a));
+    apierr_sha256(db, b, strlen(b));
+    volatile unsigned char d = 0;
+    for (size_t i = 0; i < sizeof da; i++) d |= (unsigned char)(da[i] ^ db[i]);
     return d == 0;
+}
+
+/* The keys of a login attempt: its client id and its address. */
+static size_t login_keys(refapi_req *r, const char *client_id, char keys[2][80])
+{
+    size_t n = 0;
+    if (client_id && *client_id) snprintf(keys[n++], 80, "c:%.70s", client_id);
+    char peer[64];
+    refapi_req_peer(r, peer, sizeof peer);
+    snprintf(keys[n++], 80, "ip:%s", peer);
+    return n;
+}
+
+int refapi_auth_throttled(refapi_req *r, const char *client_id)
+{
+    if (!r->srv->authfail) return 0;
+    char keys[2][80];
+    long long left = 0;
+    size_t n = login_keys(r, client_id, keys);
+    for (size_t i = 0; i < n; i++) {
+        long long l = refapi_authfail_blocked(r->srv->authfail, keys[i], r->now_ms);
+        if (l > left) left = l;
+    }
+    if (!left) return 0;
+    apierr_problem *p = refapi_req_new_problem(r, 429, "too_many_requests",
+                                               "Too many failed authentications; retry later.");
+    if (p) p->retry_after_ms = (left + 999) / 1000 * 1000;
+    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+    o.default_retry_after_ms = -1;
+    refapi_req_problem(r, p, &o);
+    return -1;
+}
+
+void refapi_auth_failed(refapi_req *r, const char *client_id)
+{
+    if (!r->srv->authfail) return;
+    char keys[2][80];
+    size_t n = login_keys(r, client_id, keys);
+    for (size_t i = 0; i < n; i++) refapi_authfail_record(r->srv->authfail, keys[i], r->now_ms);
 }
 
 int refapi_scopes_cover(const char *have, const char *want)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -409,6 +410,9 @@ static int open_parts(http_server *hs, const char *db)
         fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n", db);
         return -1;
     }
+    if (cfg->auth_limit > 0 &&
+        !(s->authfail = refapi_authfail_new(cfg->auth_limit, cfg->auth_window_s * 1000)))
+        return -1;
     if (cfg->rate_limit > 0) {
         apierr_limiter_opts lo = APIERR_LIMITER_OPTS_INIT;
         lo.limit = cfg->rate_limit;
@@ -524,6 +528,9 @@ int refapi_run(const refapi_config *cfg, FILE *out)
 {
     http_server *s = calloc(1, sizeof *s);
     if (!s) return -1;
+    /* The database (and its -wal and -shm) holds token hashes and every
+     * tenant's invoices: the owner's only, 0600. */
+    mode_t old_mask = umask(077);
     s->srv.cfg = cfg;
     s->start_ms = refapi_now_ms();
     refapi_errlog_init(&s->srv.errlog);
@@ -560,12 +567,14 @@ int refapi_run(const refapi_config *cfg, FILE *out)
                 strerror(errno));
     }
     apierr_limiter_free(s->srv.limiter);
+    refapi_authfail_free(s->srv.authfail);
     apierr_idempotency_close(s->srv.idem);
     refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);
     refapi_errlog_destroy(&s->srv.errlog);
     if (*dir) remove_temp_db(dir, path);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    umask(old_mask);
     free(s);
     return rc;
 }

@@ -132,8 +132,10 @@ static int token_client(refapi_req *r, const json_t *params)
         id = basic;
         secret = colon + 1;
     }
+    if (refapi_auth_throttled(r, id)) return -1;
     int c = refapi_find_client(r->srv->cfg, id);
     if (!id || !secret || c < 0 || !refapi_secret_equal(r->srv->cfg->clients[c].secret, secret)) {
+        if (id) refapi_auth_failed(r, id);
         refapi_req_error(r, 401, "invalid_client",
                          id ? "Client authentication failed." : "No client credentials sent.", &o);
         return -1;
@@ -143,16 +145,22 @@ static int token_client(refapi_req *r, const json_t *params)
 
 /* Issues an access and a refresh token for client c with scopes and writes
  * the RFC 6749 5.1 response. */
-static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes)
+static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes, const char *family)
 {
     const refapi_config *cfg = r->srv->cfg;
-    char access[REFAPI_TOKEN_BUFSIZE], refresh[REFAPI_TOKEN_BUFSIZE];
+    char access[REFAPI_TOKEN_BUFSIZE], refresh[REFAPI_TOKEN_BUFSIZE], fresh[REFAPI_FAMILY_BUFSIZE];
     const char *id = cfg->clients[c].id;
-    int rc = refapi_store_token_issue(db, access, REFAPI_TOKEN_ACCESS, id, scopes,
-                                      r->now_ms + cfg->token_ttl_s * 1000);
+    int rc = SQLITE_OK;
+    if (!family || !*family) {
+        rc = refapi_store_family_new(fresh);
+        family = fresh;
+    }
+    if (rc == SQLITE_OK)
+        rc = refapi_store_token_issue(db, access, REFAPI_TOKEN_ACCESS, id, scopes,
+                                      r->now_ms + cfg->token_ttl_s * 1000, family);
     if (rc == SQLITE_OK) {
         rc = refapi_store_token_issue(db, refresh, REFAPI_TOKEN_REFRESH, id, scopes,
-                                      r->now_ms + REFRESH_TTL_MS);
+                                      r->now_ms + REFRESH_TTL_MS, family);
     }
     if (rc != SQLITE_OK) return rc;
     json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:s}", "access_token", access, "token_type",
@@ -196,7 +204,15 @@ static void grant(refapi_req *r, const json_t *params, int c)
         /* Rotation: the refresh token works once; the new pair replaces it. */
         refapi_token_state st =
             refapi_store_token_find(db, &old, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
-        if (st != REFAPI_TOKEN_OK || strcmp(old.client, cl->id) != 0) {
+        if (st == REFAPI_TOKEN_UNKNOWN && old.revoked && old.kind == REFAPI_TOKEN_REFRESH &&
+            old.family[0] && strcmp(old.client, cl->id) == 0) {
+            /* A used refresh token again (RFC 9700 4.14.2): it was stolen,
+             * or its successor was. Revoke the whole family, committed,
+             * and refuse. */
+            rc = refapi_store_family_revoke(db, old.family);
+            if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+            rc = rc == SQLITE_OK ? SQLITE_NOTFOUND : rc;
+        } else if (st != REFAPI_TOKEN_OK || strcmp(old.client, cl->id) != 0) {
             rc = SQLITE_NOTFOUND;
         } else {
             rc = refapi_store_token_revoke(db, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
@@ -206,7 +222,7 @@ static void grant(refapi_req *r, const json_t *params, int c)
     if (rc == SQLITE_OK && scope && !refapi_scopes_cover(have, scope)) {
         rc = SQLITE_PERM;
     } else if (rc == SQLITE_OK) {
-        rc = issue_pair(r, db, c, scope && *scope ? scope : have);
+        rc = issue_pair(r, db, c, scope && *scope ? scope : have, refresh ? old.family : NULL);
     }
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

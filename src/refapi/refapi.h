@@ -51,12 +51,15 @@ typedef struct refapi_config {
     unsigned head_timeout_s;  /* to receive a connection's first request head: 408 after */
     unsigned max_per_ip;      /* connections open at once from one address; 0: no cap */
     long long db_busy_ms;     /* a locked database is waited for this long, then 503 */
+    long long auth_limit;     /* failed logins per client id and address per window; 0: none */
+    long long auth_window_s;  /* of auth_limit */
 } refapi_config;
 
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,
  * 3600 s tokens, no limit, no faults, 1 MiB bodies, 16 KiB of headers, 1024
  * connections, 30 s timeout, 4 threads, 10 s to send a request head, 256
- * connections per address, 250 ms of waiting for a locked database. */
+ * connections per address, 250 ms of waiting for a locked database, 10
+ * failed logins a minute per client id and address. */
 void refapi_config_init(refapi_config *cfg);
 
 /* Parses ID:SECRET:TENANT:SCOPES (SCOPES the rest, comma-separated) into
@@ -65,6 +68,18 @@ int refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t 
 
 /* Parses HOST:PORT into cfg. 0 or -1 with a reason in err. */
 int refapi_parse_listen(refapi_config *cfg, const char *spec, char *err, size_t cap);
+
+/* Parses N/S (failed logins per window) into cfg. 0 or -1 with a reason. */
+int refapi_parse_auth_limit(refapi_config *cfg, const char *spec, char *err, size_t cap);
+
+/* Parses the lines of a clients file (ID:SECRET:TENANT:SCOPES a line, '#'
+ * comments, blank lines) or of the APIERR_SERVE_CLIENTS variable (also
+ * separated by spaces) into cfg. 0 or -1 with a reason. */
+int refapi_parse_clients(refapi_config *cfg, const char *text, int by_space, char *err, size_t cap);
+
+/* Reads a clients file: refused when others than its owner may read or
+ * write it (the secrets would be theirs too). 0 or -1 with a reason. */
+int refapi_load_clients_file(refapi_config *cfg, const char *path, char *err, size_t cap);
 
 /* Parses N/S[:BURST] into cfg. 0 or -1 with a reason in err. */
 int refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap);

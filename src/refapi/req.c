@@ -137,7 +137,9 @@ static void bare_500(refapi_req *r)
 static void req_opts(refapi_req *r, apierr_reply_opts *o)
 {
     o->dialect = r->dialect;
-    o->accept = refapi_req_header(r, "Accept");
+    /* RFC 6749 5.2 errors keep their shape whatever the client accepts:
+     * OAuth clients parse "error", not a problem. */
+    o->accept = r->dialect == APIERR_DIALECT_OAUTH ? NULL : refapi_req_header(r, "Accept");
     o->request_id = r->request_id;
     o->now_ms = r->now_ms;
 }

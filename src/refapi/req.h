@@ -14,6 +14,7 @@
 #define APIERR_REFAPI_REQ_H
 
 #include "apierr-server.h"
+#include "authfail.h"
 #include "errlog.h"
 #include "refapi.h"
 #include "store.h"
@@ -29,6 +30,7 @@ typedef struct refapi_server {
     apierr_limiter *limiter; /* NULL: no --rate */
     apierr_idempotency *idem;
     refapi_errlog errlog;
+    refapi_authfail *authfail; /* failed logins per client id and address */
 } refapi_server;
 
 /* How a request reads its connection; filled in by the HTTP layer. */

@@ -44,6 +44,14 @@ static int open_one(sqlite3 **out, const char *path, int create, int busy_ms)
     rc =
         sqlite3_exec(*out, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
     if (rc == SQLITE_OK && create) rc = sqlite3_exec(*out, SCHEMA, NULL, NULL, NULL);
+    /* A database of an older version has no family column: added, and its
+     * tokens each a family of their own (''). */
+    if (rc == SQLITE_OK && create)
+        sqlite3_exec(*out, "ALTER TABLE tokens ADD COLUMN family TEXT NOT NULL DEFAULT ''", NULL,
+                     NULL, NULL);
+    if (rc == SQLITE_OK && create)
+        rc = sqlite3_exec(*out, "CREATE INDEX IF NOT EXISTS tokens_family ON tokens (family)", NULL,
+                          NULL, NULL);
     return rc;
 }
 
@@ -123,8 +131,29 @@ static void token_hash(char out[REFAPI_TOKEN_BUFSIZE], const char *token)
     hex(out, h, sizeof h);
 }
 
+int refapi_store_family_new(char out[REFAPI_FAMILY_BUFSIZE])
+{
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return SQLITE_IOERR;
+    hex(out, raw, sizeof raw);
+    return SQLITE_OK;
+}
+
+int refapi_store_family_revoke(sqlite3 *db, const char *family)
+{
+    sqlite3_stmt *st;
+    int rc =
+        sqlite3_prepare_v2(db, "UPDATE tokens SET revoked = 1 WHERE family = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, family, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
+}
+
 int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
-                             const char *client, const char *scopes, long long expires_ms)
+                             const char *client, const char *scopes, long long expires_ms,
+                             const char *family)
 {
     unsigned char raw[32];
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return SQLITE_IOERR;
@@ -132,16 +161,18 @@ int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int ki
     char h[REFAPI_TOKEN_BUFSIZE];
     token_hash(h, out);
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO tokens (hash, kind, client, scopes, expires_ms)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5)",
-                                -1, &st, NULL);
+    int rc =
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO tokens (hash, kind, client, scopes, expires_ms, family)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, kind);
     sqlite3_bind_text(st, 3, client, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, scopes, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, expires_ms);
+    sqlite3_bind_text(st, 6, family ? family : "", -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
@@ -154,7 +185,7 @@ refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const
     token_hash(h, token);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
-                           "SELECT kind, client, scopes, expires_ms, revoked FROM tokens"
+                           "SELECT kind, client, scopes, expires_ms, revoked, family FROM tokens"
                            " WHERE hash = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
         return REFAPI_TOKEN_DBERROR;
@@ -168,6 +199,8 @@ refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const
         snprintf(out->scopes, sizeof out->scopes, "%s", (const char *)sqlite3_column_text(st, 2));
         out->expires_ms = sqlite3_column_int64(st, 3);
         int revoked = sqlite3_column_int(st, 4);
+        out->revoked = revoked;
+        snprintf(out->family, sizeof out->family, "%s", (const char *)sqlite3_column_text(st, 5));
         int kind_ok =
             out->kind == kind || (kind == REFAPI_TOKEN_ACCESS && out->kind == REFAPI_TOKEN_SESSION);
         if (revoked || !kind_ok)
