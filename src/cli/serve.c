@@ -161,6 +161,13 @@ static int set_clients_file(void *ctx, const char *v)
     return check(refapi_load_clients_file(ctx, v, err, sizeof err), err);
 }
 
+static int set_require_if_match(void *ctx, const char *v)
+{
+    (void)v;
+    ((refapi_config *)ctx)->require_if_match = 1;
+    return 0;
+}
+
 static const cli_option options[] = {
     {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
     {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
@@ -169,6 +176,8 @@ static const cli_option options[] = {
      "an OAuth client (repeatable); SCOPES comma-separated", 0},
     {"--clients-file", "FILE", set_clients_file,
      "OAuth clients, one ID:SECRET:TENANT:SCOPES a line (mode 600: refused if others can read)", 0},
+    {"--require-if-match", NULL, set_require_if_match, "428 for a PUT or DELETE without If-Match",
+     0},
     {"--auth-limit", "N/S", set_auth_limit,
      "429 after N failed logins in S seconds per client id and address (default 10/60)", 0},
     {"--token-ttl", "S", set_ttl, "lifetime of access tokens and sessions (default 3600)", 0},

@@ -124,6 +124,23 @@ int refapi_rate_limit(refapi_req *r)
         if (strcmp(r->srv->cfg->profile.name, words[i].profile) == 0)
             code = words[i].code, message = words[i].message;
     }
+    /* Whose 429 it is, so that GET /status lists it with the others: a
+     * lookup of the token's hash, on the 429 only. */
+    if (k != key) {
+        refapi_token t;
+        sqlite3 *db = refapi_store_acquire(r->srv->store);
+        if (refapi_store_token_find(db, &t, k, REFAPI_TOKEN_ACCESS, r->now_ms) == REFAPI_TOKEN_OK)
+            r->client = refapi_find_client(r->srv->cfg, t.client);
+        refapi_store_release(r->srv->store, db);
+    }
+    if (refapi_req_gestix(r)) {
+        /* Gestix's errors all carry path (seed 004): the general builder,
+         * not the limiter's pathless fast path. */
+        apierr_problem *p = NULL;
+        apierr_limiter_problem_with(&p, &r->verdict, "RATE_LIMITED", message);
+        refapi_req_problem(r, p, NULL);
+        return -1;
+    }
     refapi_req_rate_limited(r, code, message);
     return -1;
 }

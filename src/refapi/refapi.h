@@ -53,6 +53,7 @@ typedef struct refapi_config {
     long long db_busy_ms;     /* a locked database is waited for this long, then 503 */
     long long auth_limit;     /* failed logins per client id and address per window; 0: none */
     long long auth_window_s;  /* of auth_limit */
+    int require_if_match;     /* PUT and DELETE without If-Match get 428 */
 } refapi_config;
 
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,

@@ -198,7 +198,9 @@ void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,
     apierr_limit_headers lh;
     apierr_header h[10];
     size_t n = merge_headers(r, &lh, h, 7, extra, nextra);
-    h[n++] = (apierr_header){"Content-Type", "application/json"};
+    /* 204 and 304 have no content, so no type of it (RFC 9110 8.3). */
+    if (status != 204 && status != 304)
+        h[n++] = (apierr_header){"Content-Type", "application/json"};
     h[n++] = (apierr_header){"Cache-Control", "no-store"};
     h[n++] = (apierr_header){"X-Request-Id", r->request_id};
     apierr_reply_clear(&r->reply);

@@ -62,6 +62,7 @@ typedef struct refapi_req {
     apierr_reply reply; /* the answer */
     char code[48];      /* code of an error reply, for the error log */
     int committed;      /* a write reached the database: a drop fault may apply */
+    int executed;       /* the operation ran: its answer may be kept under an idempotency key */
 } refapi_req;
 
 /* Unix time in ms. */

@@ -97,16 +97,40 @@ static long long parse_id(const char *s)
     return strtoll(s, NULL, 10);
 }
 
+/* r's method is want: HEAD is GET without the body, which the HTTP layer
+ * leaves out (RFC 9110 9.3.2). */
+static int method_is(const refapi_req *r, const char *want)
+{
+    return strcmp(r->method, want) == 0 ||
+           (strcmp(want, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+}
+
+/* OPTIONS: 204 with the methods of the resource (RFC 9110 9.3.7); before
+ * any credential, as a preflight comes without one. */
+static void options_reply(refapi_req *r, const char *methods)
+{
+    char allow[96];
+    snprintf(allow, sizeof allow, "%s%s, OPTIONS", methods, strstr(methods, "GET") ? ", HEAD" : "");
+    apierr_header h = {"Allow", allow};
+    refapi_req_json(r, 204, NULL, 0, &h, 1);
+}
+
+/* The methods of a resource, in the table's order, into allow. */
+static void resource_methods(resource res, char *allow, size_t cap)
+{
+    size_t n = 0;
+    allow[0] = '\0';
+    for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes; i++) {
+        if (invoice_routes[i].resource != res) continue;
+        n += (size_t)snprintf(allow + n, cap - n, "%s%s", n ? ", " : "", invoice_routes[i].method);
+    }
+}
+
 /* 405 for a resource: its methods, in the table's order, as the Allow. */
 static void resource_not_allowed(refapi_req *r, resource res)
 {
-    char allow[64] = "";
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes; i++) {
-        if (invoice_routes[i].resource != res) continue;
-        n += (size_t)snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "",
-                              invoice_routes[i].method);
-    }
+    char allow[64];
+    resource_methods(res, allow, sizeof allow);
     refapi_req_method_not_allowed(r, allow);
 }
 
@@ -125,9 +149,15 @@ static void tenant_routes(refapi_req *r, const char *rest)
     tenant[slash - rest] = '\0';
     const char *idpart = slash[9] ? slash + 10 : NULL;
     resource res = !idpart || !*idpart ? COLLECTION : ITEM;
+    if (strcmp(r->method, "OPTIONS") == 0) {
+        char allow[64];
+        resource_methods(res, allow, sizeof allow);
+        options_reply(r, allow);
+        return;
+    }
     const struct invoice_route *rt = NULL;
     for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes && !rt; i++) {
-        if (invoice_routes[i].resource == res && strcmp(invoice_routes[i].method, r->method) == 0)
+        if (invoice_routes[i].resource == res && method_is(r, invoice_routes[i].method))
             rt = &invoice_routes[i];
     }
     if (!rt) {
@@ -155,7 +185,9 @@ void refapi_route(refapi_req *r)
         const struct fixed_route *rt = &fixed_routes[i];
         if (strcmp(r->path, rt->path) != 0 || (rt->gestix_only && !refapi_req_gestix(r))) continue;
         if (rt->dialect != PROFILE_DIALECT) r->dialect = (apierr_dialect)rt->dialect;
-        if (strcmp(r->method, rt->method) != 0)
+        if (strcmp(r->method, "OPTIONS") == 0)
+            options_reply(r, rt->method);
+        else if (!method_is(r, rt->method))
             refapi_req_method_not_allowed(r, rt->method);
         else if (!admit(r, rt->guard, NULL))
             rt->handler(r);
