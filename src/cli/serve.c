@@ -168,6 +168,14 @@ static int set_require_if_match(void *ctx, const char *v)
     return 0;
 }
 
+static int set_drain(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--drain-timeout", v, 0, 3600)) return -1;
+    ((refapi_config *)ctx)->drain_timeout_s = (unsigned)n;
+    return 0;
+}
+
 static const cli_option options[] = {
     {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
     {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
@@ -190,6 +198,8 @@ static const cli_option options[] = {
     {"--threads", "N", set_threads, "worker threads (default 4)", 0},
     {"--db-busy-timeout", "MS", set_db_busy,
      "wait this long for a locked database, then 503 DB_TIMEOUT (default 250)", 0},
+    {"--drain-timeout", "S", set_drain,
+     "on SIGTERM, let requests in flight finish this long (default 5)", 0},
     {"--head-timeout", "S", set_head_timeout,
      "answer 408 to a connection whose request head is not in after S (default 10)", 0},
     {"--max-per-ip", "N", set_max_per_ip,

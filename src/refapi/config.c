@@ -33,6 +33,7 @@ void refapi_config_init(refapi_config *cfg)
     cfg->db_busy_ms = 250;
     cfg->auth_limit = 10;
     cfg->auth_window_s = 60;
+    cfg->drain_timeout_s = 5;
 }
 
 int refapi_parse_client(refapi_client *out, const char *spec, char *err, size_t cap)

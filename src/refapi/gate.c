@@ -310,6 +310,11 @@ void refapi_gate_stop(refapi_gate *g)
     close(g->ep);
 }
 
+unsigned refapi_gate_open(refapi_gate *g)
+{
+    return atomic_load(&g->open);
+}
+
 void refapi_gate_free(refapi_gate *g)
 {
     if (!g) return;

@@ -47,6 +47,10 @@ void refapi_gate_release(refapi_gate *g, const struct sockaddr *sa);
  * thread. Admitted connections are the server's to finish. */
 void refapi_gate_stop(refapi_gate *g);
 
+/* Connections open now: those the gate holds and those it admitted that
+ * the server has not closed yet. */
+unsigned refapi_gate_open(refapi_gate *g);
+
 /* Frees a stopped gate (after the server's last release). */
 void refapi_gate_free(refapi_gate *g);
 

@@ -353,6 +353,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         refapi_route(&r);
     log_error(&r);
     enum MHD_Result ok;
+    /* A crash between the commit and the answer: the answer is lost, the
+     * write (and, for a keyed create, its stored answer) is not. */
+    if (st->fault.die && r.committed && is_write(method)) _exit(137);
     if (st->fault.drop && r.committed && is_write(method))
         ok = reset_connection(c);
     else
@@ -511,12 +514,31 @@ static int start_daemon(http_server *s, unsigned *port)
     return 0;
 }
 
-/* Stops accepting (the gate closes the listening socket: new connections
- * are refused), lets requests in flight finish (5 s at most), stops. */
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Stops accepting at once (the gate closes the listening socket: new
+ * connections are refused), then drains: up to --drain-timeout, until no
+ * connection is left, or none has had a request in progress for 250 ms.
+ * The quiet spell, not a zero count, because a request already sent but
+ * queued behind a busy worker is not counted until its head is parsed;
+ * what stays open after it is idle keep-alive. */
 static void stop_daemon(http_server *s)
 {
     refapi_gate_stop(s->gate);
-    for (int i = 0; i < 500 && atomic_load(&inflight) > 0; i++) {
+    long long until = mono_ms() + (long long)s->srv.cfg->drain_timeout_s * 1000, quiet_since = -1;
+    while (refapi_gate_open(s->gate) > 0 && mono_ms() < until) {
+        long long now = mono_ms();
+        if (atomic_load(&inflight) > 0)
+            quiet_since = -1;
+        else if (quiet_since < 0)
+            quiet_since = now;
+        else if (now - quiet_since >= 250)
+            break;
         struct timespec ts = {0, 10000000};
         nanosleep(&ts, NULL);
     }
@@ -573,6 +595,11 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     refapi_faults_destroy(&s->faults);
     refapi_errlog_destroy(&s->srv.errlog);
     if (*dir) remove_temp_db(dir, path);
+    /* A second SIGTERM during the drain is pending: taken here, or the
+     * restored mask would let it end the process after a clean stop. */
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&set, NULL, &zero) > 0) {
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     umask(old_mask);
     free(s);

@@ -128,34 +128,52 @@ static void duplicate(refapi_req *r, const char *number)
     refapi_req_problem(r, p, NULL);
 }
 
-static void create_invoice(refapi_req *r, const char *tenant)
+/* INSERT the invoice; with key, the answer is stored under it in the same
+ * transaction (r->stored), so that a crash after the commit still leaves
+ * a retry the stored 201, never a second run and its 409 DUPLICATE_ENTRY. */
+static void create_invoice(refapi_req *r, const char *tenant, const char *key)
 {
     char *doc = invoice_doc(r, tenant);
     if (!doc) return;
     char number[80];
     doc_number(doc, number, sizeof number);
     sqlite3 *db = refapi_store_acquire(r->srv->store);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db,
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
                                 "INSERT INTO invoices (tenant, documentNumber, version, doc)"
                                 " VALUES (?1, ?2, 1, ?3)",
                                 -1, &st, NULL);
+    int began = rc == SQLITE_OK;
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
-        sqlite3_finalize(st);
     }
+    sqlite3_finalize(st);
     long long id = sqlite3_last_insert_rowid(db);
     r->executed = 1;
     if (rc == SQLITE_OK) {
-        r->committed = 1;
         reply_invoice(r, 201, tenant, id, 1, doc);
     } else {
         refapi_req_db_failure(r, db, rc);
         if (r->reply.status == 409) duplicate(r, number);
     }
+    /* The answer of the operation (its 201 or its 409) commits with it. */
+    int ok = began && r->reply.status < 500;
+    if (ok && key) {
+        ok = apierr_idempotency_complete_in(r->srv->idem, db, key, &r->reply) == APIERR_OK;
+        r->stored = ok;
+    }
+    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) ok = 0;
+    if (!ok && began) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        r->stored = 0;
+        if (r->reply.status < 500) refapi_req_db_failure(r, db, SQLITE_BUSY);
+    }
+    if (ok && rc == SQLITE_OK) r->committed = 1;
     refapi_store_release(r->srv->store, db);
     free(doc);
 }
@@ -168,7 +186,7 @@ void refapi_invoices_create(refapi_req *r, const char *tenant, long long id)
     int has = idempotency_key(r, tenant, key, sizeof key);
     if (has < 0) return;
     if (!has) {
-        create_invoice(r, tenant);
+        create_invoice(r, tenant, NULL);
         return;
     }
     unsigned char fp[APIERR_SHA256_SIZE];
@@ -191,14 +209,11 @@ void refapi_invoices_create(refapi_req *r, const char *tenant, long long id)
         refapi_req_problem(r, p, NULL);
         return;
     }
-    create_invoice(r, tenant);
-    /* Stored only when the operation ran (as Stripe does): a 415 or a 422
-     * rejected before it is not the answer the key's request will get once
-     * the client fixes it. */
-    if (r->executed && r->reply.status < 500)
-        apierr_idempotency_complete(r->srv->idem, key, &r->reply);
-    else
-        apierr_idempotency_abort(r->srv->idem, key);
+    create_invoice(r, tenant, key);
+    /* Not stored (as Stripe does) when the request was rejected before the
+     * operation ran (a 415, a 422: not the answer the key's request gets
+     * once fixed) or the operation failed (5xx): the key is free again. */
+    if (!r->stored) apierr_idempotency_abort(r->srv->idem, key);
 }
 
 static long long query_number(refapi_req *r, apierr_validation *v, const char *name, long long dflt,

@@ -54,13 +54,14 @@ typedef struct refapi_config {
     long long auth_limit;     /* failed logins per client id and address per window; 0: none */
     long long auth_window_s;  /* of auth_limit */
     int require_if_match;     /* PUT and DELETE without If-Match get 428 */
+    unsigned drain_timeout_s; /* on SIGTERM, requests in flight get this long to finish */
 } refapi_config;
 
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,
  * 3600 s tokens, no limit, no faults, 1 MiB bodies, 16 KiB of headers, 1024
  * connections, 30 s timeout, 4 threads, 10 s to send a request head, 256
  * connections per address, 250 ms of waiting for a locked database, 10
- * failed logins a minute per client id and address. */
+ * failed logins a minute per client id and address, 5 s of drain. */
 void refapi_config_init(refapi_config *cfg);
 
 /* Parses ID:SECRET:TENANT:SCOPES (SCOPES the rest, comma-separated) into
@@ -90,8 +91,9 @@ int refapi_check_faults(const char *spec, char *err, size_t cap);
 
 /*
  * Runs the server until SIGINT or SIGTERM: prints the base URL as the first
- * line of out (flushed), serves, then lets in-flight requests finish and
- * closes the database. Returns 0 on a clean stop, -1 when it could not start
+ * line of out (flushed), serves, then refuses new connections, lets
+ * in-flight requests finish (cfg->drain_timeout_s at most) and closes the
+ * database. Returns 0 on a clean stop, -1 when it could not start
  * (the reason is on stderr).
  */
 int refapi_run(const refapi_config *cfg, FILE *out);

@@ -63,6 +63,7 @@ typedef struct refapi_req {
     char code[48];      /* code of an error reply, for the error log */
     int committed;      /* a write reached the database: a drop fault may apply */
     int executed;       /* the operation ran: its answer may be kept under an idempotency key */
+    int stored;         /* ... and was, in the operation's own transaction */
 } refapi_req;
 
 /* Unix time in ms. */

@@ -47,6 +47,13 @@ enum {
         ST__COUNT
 };
 
+/* Their text, for a statement prepared on a caller's connection. */
+static const char *const statement_sql[] = {
+#define STMT_TEXT(name, text) text,
+    STATEMENTS(STMT_TEXT)
+#undef STMT_TEXT
+};
+
 /* begin() purges expired keys once every this many calls. */
 #define PURGE_EVERY 256
 
@@ -234,8 +241,9 @@ static int write_key(apierr_idempotency *s, sqlite3_stmt *st, const char *key)
     return rc;
 }
 
-int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
-                                const apierr_reply *response)
+/* The headers of response as NUL-separated name/value pairs, malloc'ed,
+ * into *out and *len; APIERR_OK, APIERR_EINVAL or APIERR_ENOMEM. */
+static int pack_headers(const char *key, const apierr_reply *response, char **out, size_t *len)
 {
     if (!apierr_idempotency_key_valid(key) || response->body_len > INT_MAX) return APIERR_EINVAL;
     size_t hlen = 0;
@@ -254,14 +262,55 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
         memcpy(w + ln, x->value, lv);
         w += ln + lv;
     }
-    pthread_mutex_lock(&s->mu);
-    sqlite3_stmt *st = s->st[ST_STORE];
+    *out = h;
+    *len = hlen;
+    return APIERR_OK;
+}
+
+/* Binds the response to a STORE statement (of any connection) and runs it
+ * on key; ENOTFOUND when key was not in progress. */
+static int store(sqlite3 *db, sqlite3_stmt *st, const char *key, const apierr_reply *response,
+                 const char *h, size_t hlen)
+{
     sqlite3_bind_int(st, 2, response->status);
     sqlite3_bind_blob(st, 3, h, (int)hlen, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, response->body ? response->body : "", (int)response->body_len,
                       SQLITE_STATIC);
-    int rc = write_key(s, st, key);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = run(st);
+    if (rc == APIERR_OK && sqlite3_changes(db) == 0) rc = APIERR_ENOTFOUND;
+    return rc;
+}
+
+int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
+                                const apierr_reply *response)
+{
+    char *h;
+    size_t hlen;
+    int rc = pack_headers(key, response, &h, &hlen);
+    if (rc) return rc;
+    pthread_mutex_lock(&s->mu);
+    rc = store(s->db, s->st[ST_STORE], key, response, h, hlen);
     pthread_mutex_unlock(&s->mu);
+    apierr__free(h);
+    return rc;
+}
+
+int apierr_idempotency_complete_in(apierr_idempotency *s, struct sqlite3 *db, const char *key,
+                                   const apierr_reply *response)
+{
+    (void)s; /* the store's table, reached through the caller's connection */
+    if (!db) return APIERR_EINVAL;
+    char *h;
+    size_t hlen;
+    int rc = pack_headers(key, response, &h, &hlen);
+    if (rc) return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, statement_sql[ST_STORE], -1, &st, NULL) != SQLITE_OK)
+        rc = APIERR_EIO;
+    else
+        rc = store(db, st, key, response, h, hlen);
+    sqlite3_finalize(st);
     apierr__free(h);
     return rc;
 }

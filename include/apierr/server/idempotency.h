@@ -119,6 +119,16 @@ APIERR_EXTERN int apierr_idempotency_begin(apierr_idempotency *s, apierr_idempot
 APIERR_EXTERN int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
                                               const apierr_reply *response);
 
+struct sqlite3;
+
+/* As apierr_idempotency_complete(), through db: the caller's own
+ * connection to the same database file, inside the caller's transaction,
+ * so that the stored response commits with the write it answers, or
+ * neither does (a crash between the two would leave a write whose retry
+ * runs it again). The caller commits. Same return codes. */
+APIERR_EXTERN int apierr_idempotency_complete_in(apierr_idempotency *s, struct sqlite3 *db,
+                                                 const char *key, const apierr_reply *response);
+
 /* Forgets a key in progress, so that a retry runs the request again.
  * APIERR_OK, APIERR_ENOTFOUND, APIERR_EINVAL or APIERR_EIO. */
 APIERR_EXTERN int apierr_idempotency_abort(apierr_idempotency *s, const char *key);
