@@ -176,6 +176,18 @@ static int set_drain(void *ctx, const char *v)
     return 0;
 }
 
+static int set_access_log(void *ctx, const char *v)
+{
+    ((refapi_config *)ctx)->access_log = v;
+    return 0;
+}
+
+static int set_metrics_listen(void *ctx, const char *v)
+{
+    char err[256];
+    return check(refapi_parse_metrics_listen(ctx, v, err, sizeof err), err);
+}
+
 static const cli_option options[] = {
     {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
     {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
@@ -198,6 +210,10 @@ static const cli_option options[] = {
     {"--threads", "N", set_threads, "worker threads (default 4)", 0},
     {"--db-busy-timeout", "MS", set_db_busy,
      "wait this long for a locked database, then 503 DB_TIMEOUT (default 250)", 0},
+    {"--access-log", "FILE", set_access_log,
+     "one JSON line per request to FILE (- for stdout); never a token or secret", 0},
+    {"--metrics-listen", "IP:PORT", set_metrics_listen,
+     "serve GET /metrics (Prometheus text) on this address only", 0},
     {"--drain-timeout", "S", set_drain,
      "on SIGTERM, let requests in flight finish this long (default 5)", 0},
     {"--head-timeout", "S", set_head_timeout,

@@ -47,6 +47,7 @@ int refapi_auth_throttled(refapi_req *r, const char *client_id)
         if (l > left) left = l;
     }
     if (!left) return 0;
+    refapi_metrics_limited(r->srv->metrics, REFAPI_LIMIT_AUTH);
     apierr_problem *p = refapi_req_new_problem(r, 429, "too_many_requests",
                                                "Too many failed authentications; retry later.");
     if (p) p->retry_after_ms = (left + 999) / 1000 * 1000;
@@ -58,6 +59,15 @@ int refapi_auth_throttled(refapi_req *r, const char *client_id)
 
 void refapi_auth_failed(refapi_req *r, const char *client_id)
 {
+    /* The attempt, never its secret: who, from where, where to. */
+    char peer[64];
+    refapi_req_peer(r, peer, sizeof peer);
+    char id[65];
+    snprintf(id, sizeof id, "%s", client_id ? client_id : "");
+    json_t *j =
+        json_pack("{s:s, s:s, s:s?, s:s, s:s}", "event", "login_failed", "request_id",
+                  r->request_id, "client_id", client_id ? id : NULL, "peer", peer, "path", r->path);
+    refapi_log_write(r->srv->errors, r->now_ms, j);
     if (!r->srv->authfail) return;
     char keys[2][80];
     size_t n = login_keys(r, client_id, keys);
@@ -112,6 +122,7 @@ int refapi_rate_limit(refapi_req *r)
     apierr_limiter_take(r->srv->limiter, &r->verdict, k, len, r->now_ms);
     r->have_verdict = 1;
     if (r->verdict.allowed) return 0;
+    refapi_metrics_limited(r->srv->metrics, REFAPI_LIMIT_RATE);
     /* The profiles that word the 429 themselves (seed 001); the others get
      * the limiter's RATE_LIMITED and its "Retry after N seconds." */
     static const struct {

@@ -190,3 +190,14 @@ int refapi_load_clients_file(refapi_config *cfg, const char *path, char *err, si
     memset(text, 0, sizeof text);
     return rc;
 }
+
+int refapi_parse_metrics_listen(refapi_config *cfg, const char *spec, char *err, size_t cap)
+{
+    /* The same grammar as --listen, parsed into a scratch config. */
+    static refapi_config tmp;
+    if (refapi_parse_listen(&tmp, spec, err, cap) != 0) return -1;
+    snprintf(cfg->metrics_host, sizeof cfg->metrics_host, "%s", tmp.host);
+    cfg->metrics_port = tmp.port;
+    cfg->metrics = 1;
+    return 0;
+}

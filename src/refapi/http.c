@@ -1,12 +1,15 @@
 /*
  * http.c - the HTTP layer of the reference API, and the only file that knows
- * libmicrohttpd: a thread pool over epoll, body limits, the faults (a reset,
- * a dropped write, latency, a drawn status), replies copied onto the wire,
- * the error log of every reply, and a clean stop. It opens the parts the
+ * libmicrohttpd: a thread pool over epoll fed by the gate (gate.c accepts
+ * and checks each first head; the framing of later requests is checked
+ * here), body limits, the faults (a reset, a dropped write, a crash,
+ * latency, a drawn status), replies copied onto the wire, the accounting
+ * of every reply (edge.c), the metrics listener, and a drained stop. It opens the parts the
  * handlers share (store, idempotency, limiter) and hands each request to
  * routes.c; what routes.c and the layers below need of the connection they
  * read through the refapi_wire lent here, never by calling back up.
  */
+#include "edge.h"
 #include "faults.h"
 #include "gate.h"
 #include "head.h"
@@ -34,6 +37,7 @@ typedef struct conn_state {
     size_t len, cap;
     int too_big;
     int refused; /* answered by on_headers: nothing more to say */
+    long long start_us;
     refapi_fault fault;
 } conn_state;
 
@@ -47,6 +51,7 @@ typedef struct http_server {
     long long start_ms;
     refapi_gate *gate;
     struct MHD_Daemon *daemon;
+    struct MHD_Daemon *metrics_daemon; /* --metrics-listen, or NULL */
 } http_server;
 
 static const char *wire_header(void *conn, const char *name)
@@ -73,75 +78,12 @@ static void wire_peer(void *conn, char *buf, size_t cap)
 /* How the layers below read a request of this layer's. */
 static const refapi_wire mhd_wire = {wire_header, wire_query, wire_peer};
 
-/* A head the gate refused, read as a request by the layers below: so that
- * its problem has the profile's dialect and the client's X-Request-Id. */
-typedef struct head_conn {
-    const refapi_head *h;
-    const struct sockaddr *sa;
-    char vals[4][256];
-    int next;
-} head_conn;
-
-static const char *head_header(void *conn, const char *name)
-{
-    head_conn *hc = conn;
-    if (!hc->h) return NULL;
-    char *buf = hc->vals[hc->next++ % 4];
-    return refapi_head_value(hc->h, name, buf, sizeof hc->vals[0]);
-}
-
-static const char *head_query(void *conn, const char *name)
-{
-    (void)conn, (void)name;
-    return NULL;
-}
-
-static void head_peer(void *conn, char *buf, size_t cap)
-{
-    const head_conn *hc = conn;
-    if (cap) *buf = '\0';
-    if (hc->sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)hc->sa)->sin_addr, buf, (socklen_t)cap);
-}
-
-static const refapi_wire head_wire = {head_header, head_query, head_peer};
-
-/* reply on the wire, closing: status line, headers, Date, length, body. */
-static size_t serialize(const apierr_reply *rep, char **out)
-{
-    size_t cap = 256 + rep->body_len;
-    for (size_t i = 0; i < rep->nheaders; i++)
-        cap += strlen(rep->headers[i].name) + strlen(rep->headers[i].value) + 4;
-    char *b = malloc(cap), date[64];
-    if (!b) return 0;
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    int n = snprintf(b, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nConnection: close\r\n", rep->status,
-                     apierr_status_reason(rep->status), date);
-    size_t len = (size_t)n;
-    for (size_t i = 0; i < rep->nheaders; i++)
-        len += (size_t)snprintf(b + len, cap - len, "%s: %s\r\n", rep->headers[i].name,
-                                rep->headers[i].value);
-    len += (size_t)snprintf(b + len, cap - len, "Content-Length: %zu\r\n\r\n", rep->body_len);
-    memcpy(b + len, rep->body, rep->body_len);
-    *out = b;
-    return len + rep->body_len;
-}
-
 /* The gate's refusal: the problem of why, as any handler would write it. */
 static size_t refuse_head(void *ctx, const refapi_head *h, const struct sockaddr *sa,
                           const refapi_head_error *why, char **bytes)
 {
     http_server *s = ctx;
-    head_conn hc = {h, sa, {{0}}, 0};
-    refapi_req r;
-    refapi_req_init(&r, &s->srv, &head_wire, &hc, h ? h->method : "-", h ? h->target : "-");
-    refapi_req_error(&r, why->status, why->code, why->message, NULL);
-    size_t n = serialize(&r.reply, bytes);
-    apierr_reply_clear(&r.reply);
-    return n;
+    return refapi_edge_refusal(&s->srv, h, sa, why, bytes);
 }
 
 static int admit(void *ctx, int fd, const struct sockaddr *sa, socklen_t salen)
@@ -203,6 +145,7 @@ static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, const
     char msg[96];
     snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->srv.cfg->max_body);
     refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
+    refapi_account(&s->srv, &r, 0);
     enum MHD_Result ok = send_reply(c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
@@ -242,6 +185,7 @@ static int framing_refused(http_server *s, struct MHD_Connection *c, const char 
     refapi_req r;
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     refapi_req_error(&r, why.status, why.code, why.message, NULL);
+    refapi_account(&s->srv, &r, 0);
     send_reply(c, &r.reply, 1);
     apierr_reply_clear(&r.reply);
     return 1;
@@ -255,6 +199,7 @@ static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, cons
     if (!st) return MHD_NO;
     *con_cls = st;
     atomic_fetch_add(&inflight, 1);
+    st->start_us = refapi_mono_us();
     st->fault.retry_after_s = -1;
     if (framing_refused(s, c, method, url, version)) {
         st->too_big = 1; /* the body, if any, is dropped */
@@ -315,6 +260,8 @@ static void fault_reply(refapi_req *r, const refapi_fault *f)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
         if (text[i].status == f->status) code = text[i].code, message = text[i].message;
     }
+    if (f->status == 500) refapi_req_cause(r, "an injected fault (--faults)");
+    if (f->status == 429) refapi_metrics_limited(r->srv->metrics, REFAPI_LIMIT_FAULT);
     apierr_problem *p = refapi_req_new_problem(r, f->status, code, message);
     if (p && f->retry_after_s >= 0) p->retry_after_ms = f->retry_after_s * 1000;
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
@@ -347,11 +294,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     r.body = st->body ? st->body : "";
     r.len = st->len;
-    if (st->fault.status)
+    if (st->fault.status) {
+        refapi_route_classify(&r);
         fault_reply(&r, &st->fault);
-    else
+    } else
         refapi_route(&r);
     log_error(&r);
+    refapi_account(&s->srv, &r, st->start_us);
     enum MHD_Result ok;
     /* A crash between the commit and the answer: the answer is lost, the
      * write (and, for a keyed create, its stored answer) is not. */
@@ -546,6 +495,72 @@ static void stop_daemon(http_server *s)
     refapi_gate_free(s->gate);
 }
 
+/* GET /metrics on the metrics listener; anything else there is 404. Plain
+ * text, as Prometheus reads it, not a problem: no API client comes here. */
+static enum MHD_Result on_metrics(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version, (void)upload_data;
+    http_server *s = cls;
+    if (!*con_cls) {
+        *con_cls = s;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    int found = !strcmp(url, "/metrics") && (!strcmp(method, "GET") || !strcmp(method, "HEAD"));
+    char *text = NULL;
+    size_t n = found ? refapi_metrics_render(s->srv.metrics, &text) : 0;
+    struct MHD_Response *resp =
+        found && text ? MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE)
+                      : MHD_create_response_from_buffer(10, "not found\n", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type",
+                            found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain");
+    enum MHD_Result ok = MHD_queue_response(c, found && text ? 200 : found ? 500 : 404, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static int start_metrics(http_server *s, unsigned *port)
+{
+    const refapi_config *cfg = s->srv.cfg;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)cfg->metrics_port);
+    inet_pton(AF_INET, cfg->metrics_host, &sa.sin_addr);
+    s->metrics_daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, (uint16_t)cfg->metrics_port, NULL, NULL,
+        on_metrics, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+        16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    if (!s->metrics_daemon) return -1;
+    const union MHD_DaemonInfo *di =
+        MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_BIND_PORT);
+    *port = di ? di->port : cfg->metrics_port;
+    return 0;
+}
+
+/* The logs and the counters, before anything can need them. */
+static int open_logs(http_server *s)
+{
+    char err[256];
+    s->srv.metrics = refapi_metrics_new();
+    s->srv.errors = refapi_log_open("", err, sizeof err);
+    if (s->srv.cfg->access_log &&
+        !(s->srv.access = refapi_log_open(s->srv.cfg->access_log, err, sizeof err))) {
+        fprintf(stderr, "apierr serve: --access-log: %s\n", err);
+        return -1;
+    }
+    return s->srv.metrics && s->srv.errors ? 0 : -1;
+}
+
 int refapi_run(const refapi_config *cfg, FILE *out)
 {
     http_server *s = calloc(1, sizeof *s);
@@ -576,9 +591,11 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     pthread_sigmask(SIG_BLOCK, &set, &old);
     signal(SIGPIPE, SIG_IGN);
     int rc = -1;
-    unsigned port = 0;
-    if (open_parts(s, db) == 0 && start_daemon(s, &port) == 0) {
+    unsigned port = 0, mport = 0;
+    if (open_logs(s) == 0 && open_parts(s, db) == 0 &&
+        (!cfg->metrics || start_metrics(s, &mport) == 0) && start_daemon(s, &port) == 0) {
         fprintf(out, "http://%s:%u\n", cfg->host, port);
+        if (cfg->metrics) fprintf(out, "metrics http://%s:%u/metrics\n", cfg->metrics_host, mport);
         fflush(out);
         int sig = 0;
         sigwait(&set, &sig);
@@ -588,8 +605,12 @@ int refapi_run(const refapi_config *cfg, FILE *out)
         fprintf(stderr, "apierr serve: cannot listen on %s:%u: %s\n", cfg->host, cfg->port,
                 strerror(errno));
     }
+    if (s->metrics_daemon) MHD_stop_daemon(s->metrics_daemon);
     apierr_limiter_free(s->srv.limiter);
     refapi_authfail_free(s->srv.authfail);
+    refapi_log_close(s->srv.access);
+    refapi_log_close(s->srv.errors);
+    refapi_metrics_free(s->srv.metrics);
     apierr_idempotency_close(s->srv.idem);
     refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);

@@ -199,11 +199,13 @@ void refapi_invoices_create(refapi_req *r, const char *tenant, long long id)
         return;
     }
     if (state == APIERR_IDEMPOTENCY_REPLAY) {
+        refapi_metrics_event(r->srv->metrics, REFAPI_EV_IDEM_REPLAY);
         apierr_reply_clear(&r->reply);
         r->reply = replay;
         return;
     }
     if (state != APIERR_IDEMPOTENCY_NEW) {
+        refapi_metrics_event(r->srv->metrics, REFAPI_EV_IDEM_CONFLICT);
         apierr_problem *p = NULL;
         apierr_idempotency_problem(&p, state);
         refapi_req_problem(r, p, NULL);

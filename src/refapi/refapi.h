@@ -55,6 +55,10 @@ typedef struct refapi_config {
     long long auth_window_s;  /* of auth_limit */
     int require_if_match;     /* PUT and DELETE without If-Match get 428 */
     unsigned drain_timeout_s; /* on SIGTERM, requests in flight get this long to finish */
+    const char *access_log;   /* --access-log FILE, "-" for stdout, NULL for none */
+    char metrics_host[64];    /* --metrics-listen: GET /metrics on its own socket */
+    unsigned metrics_port;
+    int metrics; /* 1 when --metrics-listen was given */
 } refapi_config;
 
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,
@@ -83,6 +87,9 @@ int refapi_parse_clients(refapi_config *cfg, const char *text, int by_space, cha
  * write it (the secrets would be theirs too). 0 or -1 with a reason. */
 int refapi_load_clients_file(refapi_config *cfg, const char *path, char *err, size_t cap);
 
+/* Parses the IP:PORT of --metrics-listen into cfg. 0 or -1 with a reason. */
+int refapi_parse_metrics_listen(refapi_config *cfg, const char *spec, char *err, size_t cap);
+
 /* Parses N/S[:BURST] into cfg. 0 or -1 with a reason in err. */
 int refapi_parse_rate(refapi_config *cfg, const char *spec, char *err, size_t cap);
 
@@ -91,8 +98,8 @@ int refapi_check_faults(const char *spec, char *err, size_t cap);
 
 /*
  * Runs the server until SIGINT or SIGTERM: prints the base URL as the first
- * line of out (flushed), serves, then refuses new connections, lets
- * in-flight requests finish (cfg->drain_timeout_s at most) and closes the
+ * line of out (flushed; with --metrics-listen, "metrics URL" as the second), serves, then refuses
+ * new connections, lets in-flight requests finish (cfg->drain_timeout_s at most) and closes the
  * database. Returns 0 on a clean stop, -1 when it could not start
  * (the reason is on stderr).
  */

@@ -34,10 +34,10 @@ typedef enum guard {
  * whatever the profile), 1 when only the gestix profile has it (seed 004),
  * who may call it (/status reports on an expired token rather than refuse
  * it), and the handler. */
-#define FIXED_ROUTES(X)                                                          \
-    X("/oauth/token", "POST", APIERR_DIALECT_OAUTH, 0, OPEN, refapi_oauth_token) \
-    X("/helo", "GET", PROFILE_DIALECT, 1, OPEN, refapi_helo)                     \
-    X("/status", "GET", PROFILE_DIALECT, 0, ANY_AGE, refapi_status)
+#define FIXED_ROUTES(X)                                                                 \
+    X("/oauth/token", "POST", APIERR_DIALECT_OAUTH, 0, OPEN, refapi_oauth_token, TOKEN) \
+    X("/helo", "GET", PROFILE_DIALECT, 1, OPEN, refapi_helo, HELO)                      \
+    X("/status", "GET", PROFILE_DIALECT, 0, ANY_AGE, refapi_status, STATUS)
 
 static const struct fixed_route {
     const char *path, *method;
@@ -45,9 +45,10 @@ static const struct fixed_route {
     int gestix_only;
     guard guard;
     void (*handler)(refapi_req *r);
+    refapi_metric_route metric;
 } fixed_routes[] = {
-#define FIXED_ROW(path, method, dialect, gestix_only, guard, handler) \
-    {path, method, dialect, gestix_only, guard, handler},
+#define FIXED_ROW(path, method, dialect, gestix_only, guard, handler, metric) \
+    {path, method, dialect, gestix_only, guard, handler, REFAPI_ROUTE_##metric},
     FIXED_ROUTES(FIXED_ROW)
 #undef FIXED_ROW
 };
@@ -149,6 +150,7 @@ static void tenant_routes(refapi_req *r, const char *rest)
     tenant[slash - rest] = '\0';
     const char *idpart = slash[9] ? slash + 10 : NULL;
     resource res = !idpart || !*idpart ? COLLECTION : ITEM;
+    r->route = res == COLLECTION ? REFAPI_ROUTE_INVOICES : REFAPI_ROUTE_INVOICE;
     if (strcmp(r->method, "OPTIONS") == 0) {
         char allow[64];
         resource_methods(res, allow, sizeof allow);
@@ -185,6 +187,7 @@ void refapi_route(refapi_req *r)
         const struct fixed_route *rt = &fixed_routes[i];
         if (strcmp(r->path, rt->path) != 0 || (rt->gestix_only && !refapi_req_gestix(r))) continue;
         if (rt->dialect != PROFILE_DIALECT) r->dialect = (apierr_dialect)rt->dialect;
+        r->route = rt->metric;
         if (strcmp(r->method, "OPTIONS") == 0)
             options_reply(r, rt->method);
         else if (!method_is(r, rt->method))
@@ -200,4 +203,19 @@ void refapi_route(refapi_req *r)
     char msg[160];
     snprintf(msg, sizeof msg, "No route for %.8s %.96s.", r->method, r->path);
     refapi_req_not_found(r, msg);
+}
+
+void refapi_route_classify(refapi_req *r)
+{
+    for (size_t i = 0; i < sizeof fixed_routes / sizeof *fixed_routes; i++) {
+        if (strcmp(r->path, fixed_routes[i].path) == 0) {
+            r->route = fixed_routes[i].metric;
+            return;
+        }
+    }
+    const char *rest = r->path + strlen(TENANTS_PREFIX);
+    const char *slash =
+        strncmp(r->path, TENANTS_PREFIX, strlen(TENANTS_PREFIX)) == 0 ? strchr(rest, '/') : NULL;
+    if (!slash || strncmp(slash, "/invoices", 9) != 0 || (slash[9] && slash[9] != '/')) return;
+    r->route = slash[9] && slash[10] ? REFAPI_ROUTE_INVOICE : REFAPI_ROUTE_INVOICES;
 }
