@@ -8,6 +8,7 @@
  * 409 of a duplicate number or of a stale version, and the validation of
  * bodies (invoice_check.h).
  */
+#include "form.h"
 #include "handlers.h"
 #include "invoice_check.h"
 #include "precond.h"
@@ -223,9 +224,8 @@ static long long query_number(refapi_req *r, apierr_validation *v, const char *n
 {
     const char *s = refapi_req_query(r, name);
     if (!s) return dflt;
-    char *end;
-    long long n = strtoll(s, &end, 10);
-    if (end == s || *end || n < min || n > max) {
+    long long n;
+    if (refapi_query_number(s, min, max, &n) != 0) {
         char msg[80];
         snprintf(msg, sizeof msg, "must be an integer from %lld to %lld", min, max);
         apierr_validation_add(v, name, msg, "out_of_range");
