@@ -145,12 +145,78 @@ static int set_threads(void *ctx, const char *v)
     return 0;
 }
 
+static int set_head_timeout(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--head-timeout", v, 1, 3600)) return -1;
+    ((refapi_config *)ctx)->head_timeout_s = (unsigned)n;
+    return 0;
+}
+
+static int set_max_per_ip(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--max-per-ip", v, 0, 100000)) return -1;
+    ((refapi_config *)ctx)->max_per_ip = (unsigned)n;
+    return 0;
+}
+
+static int set_db_busy(void *ctx, const char *v)
+{
+    return number(&((refapi_config *)ctx)->db_busy_ms, "--db-busy-timeout", v, 0, 60000);
+}
+
+static int set_auth_limit(void *ctx, const char *v)
+{
+    char err[256];
+    return check(refapi_parse_auth_limit(ctx, v, err, sizeof err), err);
+}
+
+static int set_clients_file(void *ctx, const char *v)
+{
+    char err[512];
+    return check(refapi_load_clients_file(ctx, v, err, sizeof err), err);
+}
+
+static int set_require_if_match(void *ctx, const char *v)
+{
+    (void)v;
+    ((refapi_config *)ctx)->require_if_match = 1;
+    return 0;
+}
+
+static int set_drain(void *ctx, const char *v)
+{
+    long long n;
+    if (number(&n, "--drain-timeout", v, 0, 3600)) return -1;
+    ((refapi_config *)ctx)->drain_timeout_s = (unsigned)n;
+    return 0;
+}
+
+static int set_access_log(void *ctx, const char *v)
+{
+    ((refapi_config *)ctx)->access_log = v;
+    return 0;
+}
+
+static int set_metrics_listen(void *ctx, const char *v)
+{
+    char err[256];
+    return check(refapi_parse_metrics_listen(ctx, v, err, sizeof err), err);
+}
+
 static const cli_option options[] = {
     {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
     {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
     {"--profile", "NAME", set_profile, "the API to play: default, giponext, gotab, ..., gestix", 0},
     {"--client", "ID:SECRET:TENANT:SCOPES", set_client,
      "an OAuth client (repeatable); SCOPES comma-separated", 0},
+    {"--clients-file", "FILE", set_clients_file,
+     "OAuth clients, one ID:SECRET:TENANT:SCOPES a line (mode 600: refused if others can read)", 0},
+    {"--require-if-match", NULL, set_require_if_match, "428 for a PUT or DELETE without If-Match",
+     0},
+    {"--auth-limit", "N/S", set_auth_limit,
+     "429 after N failed logins in S seconds per client id and address (default 10/60)", 0},
     {"--token-ttl", "S", set_ttl, "lifetime of access tokens and sessions (default 3600)", 0},
     {"--rate", "N/S[:BURST]", set_rate, "limit each credential to N requests per S seconds", 0},
     {"--faults", "SPEC", set_faults, "inject faults (see apierr(1), FAULTS)", 0},
@@ -162,6 +228,18 @@ static const cli_option options[] = {
     {"--redis", "URL", set_redis, "keep rate limits and idempotency keys in Redis, shared", 0},
     {"--redis-fail-closed", NULL, set_redis_fail_closed,
      "refuse requests (503) while Redis cannot be reached (default: let them through)", 0},
+    {"--db-busy-timeout", "MS", set_db_busy,
+     "wait this long for a locked database, then 503 DB_TIMEOUT (default 250)", 0},
+    {"--access-log", "FILE", set_access_log,
+     "one JSON line per request to FILE (- for stdout); never a token or secret", 0},
+    {"--metrics-listen", "IP:PORT", set_metrics_listen,
+     "serve GET /metrics (Prometheus text) on this address only", 0},
+    {"--drain-timeout", "S", set_drain,
+     "on SIGTERM, let requests in flight finish this long (default 5)", 0},
+    {"--head-timeout", "S", set_head_timeout,
+     "answer 408 to a connection whose request head is not in after S (default 10)", 0},
+    {"--max-per-ip", "N", set_max_per_ip,
+     "connections open at once from one address, 0 for no cap (default 256)", 0},
 };
 
 static const cli_command command = {
@@ -186,6 +264,12 @@ int cli_serve(int argc, char **argv)
     if (file) {
         cli_error("serve", "unexpected operand '%s'", file);
         return CLI_EXIT_USAGE;
+    }
+    /* Secrets kept out of argv (ps shows it to every local user). */
+    const char *env = getenv("APIERR_SERVE_CLIENTS");
+    if (env && *env) {
+        char err[512];
+        if (check(refapi_parse_clients(&cfg, env, 1, err, sizeof err), err)) return CLI_EXIT_USAGE;
     }
     return refapi_run(&cfg, stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

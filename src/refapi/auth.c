@@ -15,10 +15,63 @@ int refapi_find_client(const refapi_config *cfg, const char *id)
 
 int refapi_secret_equal(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned char d = (unsigned char)(la != lb);
-    for (size_t i = 0; i < la && i < lb; i++) d |= (unsigned char)(a[i] ^ b[i]);
+    /* Digests first: comparing the secrets themselves would stop at the
+     * shorter one, and how long that took tells the length. */
+    unsigned char da[APIERR_SHA256_SIZE], db[APIERR_SHA256_SIZE];
+    apierr_sha256(da, a, strlen(a));
+    apierr_sha256(db, b, strlen(b));
+    volatile unsigned char d = 0;
+    for (size_t i = 0; i < sizeof da; i++) d |= (unsigned char)(da[i] ^ db[i]);
     return d == 0;
+}
+
+/* The keys of a login attempt: its client id and its address. */
+static size_t login_keys(refapi_req *r, const char *client_id, char keys[2][80])
+{
+    size_t n = 0;
+    if (client_id && *client_id) snprintf(keys[n++], 80, "c:%.70s", client_id);
+    char peer[64];
+    refapi_req_peer(r, peer, sizeof peer);
+    snprintf(keys[n++], 80, "ip:%s", peer);
+    return n;
+}
+
+int refapi_auth_throttled(refapi_req *r, const char *client_id)
+{
+    if (!r->srv->authfail) return 0;
+    char keys[2][80];
+    long long left = 0;
+    size_t n = login_keys(r, client_id, keys);
+    for (size_t i = 0; i < n; i++) {
+        long long l = refapi_authfail_blocked(r->srv->authfail, keys[i], r->now_ms);
+        if (l > left) left = l;
+    }
+    if (!left) return 0;
+    refapi_metrics_limited(r->srv->metrics, REFAPI_LIMIT_AUTH);
+    apierr_problem *p = refapi_req_new_problem(r, 429, "too_many_requests",
+                                               "Too many failed authentications; retry later.");
+    if (p) p->retry_after_ms = (left + 999) / 1000 * 1000;
+    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+    o.default_retry_after_ms = -1;
+    refapi_req_problem(r, p, &o);
+    return -1;
+}
+
+void refapi_auth_failed(refapi_req *r, const char *client_id)
+{
+    /* The attempt, never its secret: who, from where, where to. */
+    char peer[64];
+    refapi_req_peer(r, peer, sizeof peer);
+    char id[65];
+    snprintf(id, sizeof id, "%s", client_id ? client_id : "");
+    json_t *j =
+        json_pack("{s:s, s:s, s:s?, s:s, s:s}", "event", "login_failed", "request_id",
+                  r->request_id, "client_id", client_id ? id : NULL, "peer", peer, "path", r->path);
+    refapi_log_write(r->srv->errors, r->now_ms, j);
+    if (!r->srv->authfail) return;
+    char keys[2][80];
+    size_t n = login_keys(r, client_id, keys);
+    for (size_t i = 0; i < n; i++) refapi_authfail_record(r->srv->authfail, keys[i], r->now_ms);
 }
 
 int refapi_scopes_cover(const char *have, const char *want)
@@ -81,6 +134,7 @@ int refapi_rate_limit(refapi_req *r)
         refapi_req_problem(r, p, NULL);
         return -1;
     }
+    refapi_metrics_limited(r->srv->metrics, REFAPI_LIMIT_RATE);
     /* The profiles that word the 429 themselves (seed 001); the others get
      * the limiter's RATE_LIMITED and its "Retry after N seconds." */
     static const struct {
@@ -92,6 +146,23 @@ int refapi_rate_limit(refapi_req *r)
     for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
         if (strcmp(r->srv->cfg->profile.name, words[i].profile) == 0)
             code = words[i].code, message = words[i].message;
+    }
+    /* Whose 429 it is, so that GET /status lists it with the others: a
+     * lookup of the token's hash, on the 429 only. */
+    if (k != key) {
+        refapi_token t;
+        sqlite3 *db = refapi_store_acquire(r->srv->store);
+        if (refapi_store_token_find(db, &t, k, REFAPI_TOKEN_ACCESS, r->now_ms) == REFAPI_TOKEN_OK)
+            r->client = refapi_find_client(r->srv->cfg, t.client);
+        refapi_store_release(r->srv->store, db);
+    }
+    if (refapi_req_gestix(r)) {
+        /* Gestix's errors all carry path (seed 004): the general builder,
+         * not the limiter's pathless fast path. */
+        apierr_problem *p = NULL;
+        apierr_limiter_problem_with(&p, &r->verdict, "RATE_LIMITED", message);
+        refapi_req_problem(r, p, NULL);
+        return -1;
     }
     refapi_req_rate_limited(r, code, message);
     return -1;

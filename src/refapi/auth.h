@@ -17,8 +17,17 @@
 /* The index of the client with that id in cfg, or -1. */
 int refapi_find_client(const refapi_config *cfg, const char *id);
 
-/* 1 when two secrets are equal, in time independent of where they differ. */
+/* 1 when two secrets are equal. Their SHA-256 digests are compared, in
+ * time independent of where they differ and of either length. */
 int refapi_secret_equal(const char *a, const char *b);
+
+/* Before a secret is compared at an endpoint issuing credentials: 0 when
+ * neither client_id (may be NULL) nor the peer address is over its failed
+ * logins; else the reply is the 429, with Retry-After the time left. */
+int refapi_auth_throttled(refapi_req *r, const char *client_id);
+
+/* Counts a failed login against client_id (may be NULL) and the peer. */
+void refapi_auth_failed(refapi_req *r, const char *client_id);
 
 /* 1 when every space-separated scope of want is in have. */
 int refapi_scopes_cover(const char *have, const char *want);

@@ -69,8 +69,9 @@ static int parse_item(refapi_faults *f, char *item, char *err, size_t cap)
         f->outage_status = 503;
         if (n == 3 && parse_ll(&v, a[2], 400, 599) != 0) goto bad;
         if (n == 3) f->outage_status = (int)v;
-    } else if (strcmp(a[0], "reset") == 0 || strcmp(a[0], "drop") == 0) {
-        double *p = a[0][0] == 'r' ? &f->reset_p : &f->drop_p;
+    } else if (strcmp(a[0], "reset") == 0 || strcmp(a[0], "drop") == 0 ||
+               strcmp(a[0], "die") == 0) {
+        double *p = a[0][0] == 'r' ? &f->reset_p : a[0][1] == 'r' ? &f->drop_p : &f->die_p;
         if (n != 2 || parse_prob(p, a[1]) != 0) goto bad;
     } else {
         if (f->nstatuses == REFAPI_FAULT_STATUSES) goto bad;
@@ -85,8 +86,8 @@ static int parse_item(refapi_faults *f, char *item, char *err, size_t cap)
     return 0;
 bad:
     snprintf(err, cap,
-             "bad fault item (want STATUS:P[:RA], latency:MS[:P], outage:S[:STATUS], reset:P "
-             "or drop:P)");
+             "bad fault item (want STATUS:P[:RA], latency:MS[:P], outage:S[:STATUS], reset:P, "
+             "drop:P or die:P)");
     return -1;
 }
 
@@ -152,4 +153,6 @@ void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms
     }
     if (f->latency_ms > 0 && r_latency < f->latency_p) out->latency_ms = f->latency_ms;
     out->drop = r_drop < f->drop_p;
+    /* The drop's draw, so that the sequence of the others stays as it was. */
+    out->die = !out->drop && r_drop < f->drop_p + f->die_p;
 }

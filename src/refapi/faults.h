@@ -11,6 +11,9 @@
  *   reset:P          reset the connection before the handler runs
  *   drop:P           run a write (POST, PUT, DELETE), commit it, then reset
  *                    the connection instead of answering
+ *   die:P            run a write, commit it, then end the process at once
+ *                    (_exit, as a crash or kill -9 would): what a restart on
+ *                    the same database must recover from
  * Faults apply to the API paths (/v1/...), never to /oauth/token, /helo or
  * /status, so that a client can always authenticate and look. Decisions come
  * from one generator seeded by --seed: the same requests in the same order
@@ -38,6 +41,7 @@ typedef struct refapi_faults {
     int outage_status;
     double reset_p;
     double drop_p;
+    double die_p;
     uint64_t rng;
     pthread_mutex_t lock;
 } refapi_faults;
@@ -49,6 +53,7 @@ typedef struct refapi_fault {
     long long latency_ms;
     int reset;
     int drop;
+    int die;
 } refapi_fault;
 
 /* Parses spec (NULL or "" means no fault) into f, seeded with seed.

@@ -20,6 +20,7 @@ void refapi_helo(refapi_req *r)
     if (!api) api = refapi_req_query(r, "api_token");
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     o.bearer_error = api ? APIERR_BEARER_INVALID_TOKEN : APIERR_BEARER_MISSING;
+    if (api && refapi_auth_throttled(r, NULL)) return;
     int c = -1;
     for (size_t i = 0; api && i < cfg->nclients && c < 0; i++) {
         char both[REFAPI_ID_MAX + REFAPI_SECRET_MAX + 1];
@@ -28,6 +29,7 @@ void refapi_helo(refapi_req *r)
             c = (int)i;
     }
     if (c < 0) {
+        if (api) refapi_auth_failed(r, NULL);
         refapi_req_error(r, 401, "auth_failed", api ? "Wrong API token." : "No API token provided.",
                          &o);
         return;
@@ -37,7 +39,7 @@ void refapi_helo(refapi_req *r)
     sqlite3 *db = refapi_store_acquire(r->srv->store);
     long long exp = r->now_ms + cfg->token_ttl_s * 1000;
     int rc = refapi_store_token_issue(db, tok, REFAPI_TOKEN_SESSION, cfg->clients[c].id,
-                                      cfg->clients[c].scopes, exp);
+                                      cfg->clients[c].scopes, exp, NULL);
     if (rc != SQLITE_OK) refapi_req_db_failure(r, db, rc);
     refapi_store_release(r->srv->store, db);
     if (rc != SQLITE_OK) return;

@@ -1,13 +1,18 @@
 /*
  * http.c - the HTTP layer of the reference API, and the only file that knows
- * libmicrohttpd: a thread pool over epoll, body limits, the faults (a reset,
- * a dropped write, latency, a drawn status), replies copied onto the wire,
- * the error log of every reply, and a clean stop. It opens the parts the
+ * libmicrohttpd: a thread pool over epoll fed by the gate (gate.c accepts
+ * and checks each first head; the framing of later requests is checked
+ * here), body limits, the faults (a reset, a dropped write, a crash,
+ * latency, a drawn status), replies copied onto the wire, the accounting
+ * of every reply (edge.c), the metrics listener, and a drained stop. It opens the parts the
  * handlers share (store, idempotency, limiter) and hands each request to
  * routes.c; what routes.c and the layers below need of the connection they
  * read through the refapi_wire lent here, never by calling back up.
  */
+#include "edge.h"
 #include "faults.h"
+#include "gate.h"
+#include "head.h"
 #include "req.h"
 #include "routes.h"
 
@@ -15,12 +20,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +36,8 @@ typedef struct conn_state {
     char *body;
     size_t len, cap;
     int too_big;
+    int refused; /* answered by on_headers: nothing more to say */
+    long long start_us;
     refapi_fault fault;
 } conn_state;
 
@@ -40,6 +49,9 @@ typedef struct http_server {
     refapi_server srv;
     refapi_faults faults;
     long long start_ms;
+    refapi_gate *gate;
+    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *metrics_daemon; /* --metrics-listen, or NULL */
 } http_server;
 
 static const char *wire_header(void *conn, const char *name)
@@ -65,6 +77,20 @@ static void wire_peer(void *conn, char *buf, size_t cap)
 
 /* How the layers below read a request of this layer's. */
 static const refapi_wire mhd_wire = {wire_header, wire_query, wire_peer};
+
+/* The gate's refusal: the problem of why, as any handler would write it. */
+static size_t refuse_head(void *ctx, const refapi_head *h, const struct sockaddr *sa,
+                          const refapi_head_error *why, char **bytes)
+{
+    http_server *s = ctx;
+    return refapi_edge_refusal(&s->srv, h, sa, why, bytes);
+}
+
+static int admit(void *ctx, int fd, const struct sockaddr *sa, socklen_t salen)
+{
+    http_server *s = ctx;
+    return MHD_add_connection(s->daemon, fd, sa, salen) == MHD_YES ? 0 : -1;
+}
 
 /* Keeps an error in its client's log for GET /status. */
 static void log_error(const refapi_req *r)
@@ -93,7 +119,10 @@ static enum MHD_Result reset_connection(struct MHD_Connection *c)
     return MHD_NO;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *rep)
+/* close_after: "Connection: close", which makes libmicrohttpd close the
+ * connection once the reply is sent. */
+static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *rep,
+                                  int close_after)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_COPY);
@@ -101,6 +130,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *
     for (size_t i = 0; i < rep->nheaders; i++) {
         MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
     }
+    if (close_after) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)rep->status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -115,7 +145,8 @@ static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, const
     char msg[96];
     snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->srv.cfg->max_body);
     refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
-    enum MHD_Result ok = send_reply(c, &r.reply);
+    refapi_account(&s->srv, &r, 0);
+    enum MHD_Result ok = send_reply(c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -130,15 +161,51 @@ static int is_write(const char *method)
     return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "DELETE");
 }
 
+static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    refapi_framing_add(cls, key, strlen(key), value ? value : "", value ? strlen(value) : 0);
+    return MHD_YES;
+}
+
+/* The gate checked the first head of the connection; libmicrohttpd's own
+ * list of fields is checked for every request, so that a later request of
+ * a kept-alive connection cannot be framed two ways either. On a refusal
+ * the connection is closed: what follows it cannot be trusted to start a
+ * request. */
+static int framing_refused(http_server *s, struct MHD_Connection *c, const char *method,
+                           const char *url, const char *version)
+{
+    refapi_framing f;
+    refapi_head_error why;
+    refapi_framing_init(&f, strcmp(version, MHD_HTTP_VERSION_1_0) != 0);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_framing, &f);
+    if (refapi_framing_verdict(&f, &why) == 0) return 0;
+    refapi_req r;
+    refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
+    refapi_req_error(&r, why.status, why.code, why.message, NULL);
+    refapi_account(&s->srv, &r, 0);
+    send_reply(c, &r.reply, 1);
+    apierr_reply_clear(&r.reply);
+    return 1;
+}
+
 /* The first call of a request: headers are in, the body is not. */
 static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, const char *url,
-                                  const char *method, void **con_cls)
+                                  const char *method, const char *version, void **con_cls)
 {
     conn_state *st = calloc(1, sizeof *st);
     if (!st) return MHD_NO;
     *con_cls = st;
     atomic_fetch_add(&inflight, 1);
+    st->start_us = refapi_mono_us();
     st->fault.retry_after_s = -1;
+    if (framing_refused(s, c, method, url, version)) {
+        st->too_big = 1; /* the body, if any, is dropped */
+        st->refused = 1;
+        return MHD_YES;
+    }
     if (is_api_path(url)) {
         refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms);
         if (st->fault.reset) return reset_connection(c);
@@ -193,6 +260,8 @@ static void fault_reply(refapi_req *r, const refapi_fault *f)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
         if (text[i].status == f->status) code = text[i].code, message = text[i].message;
     }
+    if (f->status == 500) refapi_req_cause(r, "an injected fault (--faults)");
+    if (f->status == 429) refapi_metrics_limited(r->srv->metrics, REFAPI_LIMIT_FAULT);
     apierr_problem *p = refapi_req_new_problem(r, f->status, code, message);
     if (p && f->retry_after_s >= 0) p->retry_after_ms = f->retry_after_s * 1000;
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
@@ -207,15 +276,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)version;
     http_server *s = cls;
     conn_state *st = *con_cls;
-    if (!st) return on_headers(s, c, url, method, con_cls);
+    if (!st) return on_headers(s, c, url, method, version, con_cls);
     if (*upload_size) {
         take_body(s, st, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
+    if (st->refused) return MHD_YES;
     if (st->too_big) return too_large(s, c, method, url);
     if (st->fault.latency_ms > 0) {
         struct timespec ts = {st->fault.latency_ms / 1000, (st->fault.latency_ms % 1000) * 1000000};
@@ -225,16 +294,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     r.body = st->body ? st->body : "";
     r.len = st->len;
-    if (st->fault.status)
+    if (st->fault.status) {
+        refapi_route_classify(&r);
         fault_reply(&r, &st->fault);
-    else
+    } else
         refapi_route(&r);
     log_error(&r);
+    refapi_account(&s->srv, &r, st->start_us);
     enum MHD_Result ok;
+    /* A crash between the commit and the answer: the answer is lost, the
+     * write (and, for a keyed create, its stored answer) is not. */
+    if (st->fault.die && r.committed && is_write(method)) _exit(137);
     if (st->fault.drop && r.committed && is_write(method))
         ok = reset_connection(c);
     else
-        ok = send_reply(c, &r.reply);
+        ok = send_reply(c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -281,15 +355,20 @@ static int open_parts(http_server *hs, const char *db)
         fprintf(stderr, "apierr serve: --faults: %s\n", err);
         return -1;
     }
-    if (refapi_store_open(&s->store, db, cfg->threads + 1) != 0) return -1;
+    if (refapi_store_open(&s->store, db, cfg->threads + 1, (int)cfg->db_busy_ms) != 0) return -1;
+    apierr_idempotency_opts io = APIERR_IDEMPOTENCY_OPTS_INIT;
+    io.busy_timeout_ms = cfg->db_busy_ms;
     /* With --redis, the contract's shared state (keys, limits) lives there,
      * so that every instance naming it keeps one promise. */
     const char *idem = cfg->redis_url ? cfg->redis_url : db;
-    if (apierr_idempotency_open(&s->idem, idem, NULL) != APIERR_OK) {
+    if (apierr_idempotency_open(&s->idem, idem, &io) != APIERR_OK) {
         fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n",
                 cfg->redis_url ? "--redis" : db);
         return -1;
     }
+    if (cfg->auth_limit > 0 &&
+        !(s->authfail = refapi_authfail_new(cfg->auth_limit, cfg->auth_window_s * 1000)))
+        return -1;
     if (cfg->rate_limit > 0) {
         apierr_limiter_opts lo = APIERR_LIMITER_OPTS_INIT;
         lo.limit = cfg->rate_limit;
@@ -305,39 +384,196 @@ static int open_parts(http_server *hs, const char *db)
     return 0;
 }
 
-static struct MHD_Daemon *start_daemon(http_server *s)
+/* The connection's address, kept from its start to tell the gate at its
+ * close. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
 {
-    const refapi_config *cfg = s->srv.cfg;
+    http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        struct sockaddr_in *sa = calloc(1, sizeof *sa);
+        if (sa && ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            memcpy(sa, ci->client_addr, sizeof *sa);
+        *socket_context = sa;
+        return;
+    }
+    struct sockaddr_in none = {0};
+    struct sockaddr_in *sa = *socket_context;
+    refapi_gate_release(s->gate, (struct sockaddr *)(sa ? sa : &none));
+    free(sa);
+    *socket_context = NULL;
+}
+
+static int listen_on(const refapi_config *cfg, unsigned *port)
+{
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)cfg->port);
     inet_pton(AF_INET, cfg->host, &sa.sin_addr);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
-    return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                            MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-                            cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, s, MHD_OPTION_END);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    socklen_t len = sizeof sa;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *port = ntohs(sa.sin_port);
+    return fd;
 }
 
-/* Stops accepting, lets requests in flight finish (5 s at most), stops. */
-static void stop_daemon(struct MHD_Daemon *d)
+/* libmicrohttpd without a socket of its own: the gate accepts and checks,
+ * then adds each connection. Its memory limit is above the head limit the
+ * gate enforces, so that a head the gate let through is never refused by
+ * libmicrohttpd in HTML; the gate counts connections, so libmicrohttpd's
+ * own cap is only a backstop. */
+static int start_daemon(http_server *s, unsigned *port)
 {
-    MHD_quiesce_daemon(d);
-    for (int i = 0; i < 500 && atomic_load(&inflight) > 0; i++) {
+    const refapi_config *cfg = s->srv.cfg;
+    int fd = listen_on(cfg, port);
+    if (fd < 0) return -1;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections + 16, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header * 2 + 32768,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        s, MHD_OPTION_END);
+    if (!s->daemon) {
+        close(fd);
+        return -1;
+    }
+    refapi_gate_opts go = {0};
+    go.listen_fd = fd;
+    go.max_line = cfg->max_header < 8192 ? cfg->max_header : 8192;
+    go.max_head = cfg->max_header;
+    go.head_timeout_ms = cfg->head_timeout_s * 1000;
+    go.max_connections = cfg->max_connections;
+    go.max_per_ip = cfg->max_per_ip;
+    go.admit = admit;
+    go.refuse = refuse_head;
+    go.ctx = s;
+    if (refapi_gate_start(&s->gate, &go) != 0) {
+        MHD_stop_daemon(s->daemon);
+        s->daemon = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Stops accepting at once (the gate closes the listening socket: new
+ * connections are refused), then drains: up to --drain-timeout, until no
+ * connection is left, or none has had a request in progress for 250 ms.
+ * The quiet spell, not a zero count, because a request already sent but
+ * queued behind a busy worker is not counted until its head is parsed;
+ * what stays open after it is idle keep-alive. */
+static void stop_daemon(http_server *s)
+{
+    refapi_gate_stop(s->gate);
+    long long until = mono_ms() + (long long)s->srv.cfg->drain_timeout_s * 1000, quiet_since = -1;
+    while (refapi_gate_open(s->gate) > 0 && mono_ms() < until) {
+        long long now = mono_ms();
+        if (atomic_load(&inflight) > 0)
+            quiet_since = -1;
+        else if (quiet_since < 0)
+            quiet_since = now;
+        else if (now - quiet_since >= 250)
+            break;
         struct timespec ts = {0, 10000000};
         nanosleep(&ts, NULL);
     }
-    MHD_stop_daemon(d);
+    MHD_stop_daemon(s->daemon);
+    refapi_gate_free(s->gate);
+}
+
+/* GET /metrics on the metrics listener; anything else there is 404. Plain
+ * text, as Prometheus reads it, not a problem: no API client comes here. */
+static enum MHD_Result on_metrics(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version, (void)upload_data;
+    http_server *s = cls;
+    if (!*con_cls) {
+        *con_cls = s;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    int found = !strcmp(url, "/metrics") && (!strcmp(method, "GET") || !strcmp(method, "HEAD"));
+    char *text = NULL;
+    size_t n = found ? refapi_metrics_render(s->srv.metrics, &text) : 0;
+    struct MHD_Response *resp =
+        found && text ? MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE)
+                      : MHD_create_response_from_buffer(10, "not found\n", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type",
+                            found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain");
+    enum MHD_Result ok = MHD_queue_response(c, found && text ? 200 : found ? 500 : 404, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static int start_metrics(http_server *s, unsigned *port)
+{
+    const refapi_config *cfg = s->srv.cfg;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)cfg->metrics_port);
+    inet_pton(AF_INET, cfg->metrics_host, &sa.sin_addr);
+    s->metrics_daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, (uint16_t)cfg->metrics_port, NULL, NULL,
+        on_metrics, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+        16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    if (!s->metrics_daemon) return -1;
+    const union MHD_DaemonInfo *di =
+        MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_BIND_PORT);
+    *port = di ? di->port : cfg->metrics_port;
+    return 0;
+}
+
+/* The logs and the counters, before anything can need them. */
+static int open_logs(http_server *s)
+{
+    char err[256];
+    s->srv.metrics = refapi_metrics_new();
+    s->srv.errors = refapi_log_open("", err, sizeof err);
+    if (s->srv.cfg->access_log &&
+        !(s->srv.access = refapi_log_open(s->srv.cfg->access_log, err, sizeof err))) {
+        fprintf(stderr, "apierr serve: --access-log: %s\n", err);
+        return -1;
+    }
+    return s->srv.metrics && s->srv.errors ? 0 : -1;
 }
 
 int refapi_run(const refapi_config *cfg, FILE *out)
 {
     http_server *s = calloc(1, sizeof *s);
     if (!s) return -1;
+    /* The database (and its -wal and -shm) holds token hashes and every
+     * tenant's invoices: the owner's only, 0600. */
+    mode_t old_mask = umask(077);
     s->srv.cfg = cfg;
     s->start_ms = refapi_now_ms();
     refapi_errlog_init(&s->srv.errlog);
@@ -361,27 +597,38 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     pthread_sigmask(SIG_BLOCK, &set, &old);
     signal(SIGPIPE, SIG_IGN);
     int rc = -1;
-    struct MHD_Daemon *d = NULL;
-    if (open_parts(s, db) == 0) d = start_daemon(s);
-    if (d) {
-        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-        fprintf(out, "http://%s:%u\n", cfg->host, di ? (unsigned)di->port : cfg->port);
+    unsigned port = 0, mport = 0;
+    if (open_logs(s) == 0 && open_parts(s, db) == 0 &&
+        (!cfg->metrics || start_metrics(s, &mport) == 0) && start_daemon(s, &port) == 0) {
+        fprintf(out, "http://%s:%u\n", cfg->host, port);
+        if (cfg->metrics) fprintf(out, "metrics http://%s:%u/metrics\n", cfg->metrics_host, mport);
         fflush(out);
         int sig = 0;
         sigwait(&set, &sig);
-        stop_daemon(d);
+        stop_daemon(s);
         rc = 0;
     } else if (s->srv.store) {
         fprintf(stderr, "apierr serve: cannot listen on %s:%u: %s\n", cfg->host, cfg->port,
                 strerror(errno));
     }
+    if (s->metrics_daemon) MHD_stop_daemon(s->metrics_daemon);
     apierr_limiter_free(s->srv.limiter);
+    refapi_authfail_free(s->srv.authfail);
+    refapi_log_close(s->srv.access);
+    refapi_log_close(s->srv.errors);
+    refapi_metrics_free(s->srv.metrics);
     apierr_idempotency_close(s->srv.idem);
     refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);
     refapi_errlog_destroy(&s->srv.errlog);
     if (*dir) remove_temp_db(dir, path);
+    /* A second SIGTERM during the drain is pending: taken here, or the
+     * restored mask would let it end the process after a clean stop. */
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&set, NULL, &zero) > 0) {
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    umask(old_mask);
     free(s);
     return rc;
 }

@@ -6,10 +6,11 @@
  * Errors are in the OAuth dialect (5.2) whatever the profile: routes.c sets
  * it for this path.
  *
- * The form and base64 decoding live here because only the token endpoint
- * reads a form or a Basic header.
+ * The form and base64 decoding are form.c's, where a fuzz target reaches
+ * them.
  */
 #include "auth.h"
+#include "form.h"
 #include "handlers.h"
 
 #include <ctype.h>
@@ -20,24 +21,6 @@
 /* Refresh tokens live 30 days; access tokens --token-ttl. */
 #define REFRESH_TTL_MS (30LL * 86400 * 1000)
 
-/* Decodes %XX and '+' of a form value in place. */
-static void form_decode(char *s)
-{
-    char *w = s;
-    for (const char *p = s; *p; p++) {
-        if (*p == '+') {
-            *w++ = ' ';
-        } else if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-            char hex[3] = {p[1], p[2], 0};
-            *w++ = (char)strtol(hex, NULL, 16);
-            p += 2;
-        } else {
-            *w++ = *p;
-        }
-    }
-    *w = '\0';
-}
-
 /* The parameters of a token request, from a form or a JSON object, as a JSON
  * object of strings; NULL when the body is neither (the reply is set). */
 static json_t *token_params(refapi_req *r)
@@ -47,23 +30,8 @@ static json_t *token_params(refapi_req *r)
         if (json_is_object(j)) return j;
         json_decref(j);
     } else if (refapi_req_content_is(r, "application/x-www-form-urlencoded")) {
-        json_t *j = json_object();
-        char *copy = strndup(r->body, r->len);
-        char *save = NULL;
-        int ok = j && copy && strlen(copy) == r->len;
-        for (char *kv = ok ? strtok_r(copy, "&", &save) : NULL; kv && ok;
-             kv = strtok_r(NULL, "&", &save)) {
-            char *eq = strchr(kv, '=');
-            if (!eq) continue;
-            *eq = '\0';
-            form_decode(kv);
-            form_decode(eq + 1);
-            json_t *s = json_string(eq + 1);
-            ok = s && json_object_set_new(j, kv, s) == 0;
-        }
-        free(copy);
-        if (ok) return j;
-        json_decref(j);
+        json_t *j = refapi_form_parse(r->body, r->len);
+        if (j) return j;
     }
     refapi_req_error(r, 400, "invalid_request",
                      "The body must be application/x-www-form-urlencoded (RFC 6749) or JSON "
@@ -78,35 +46,6 @@ static const char *param(const json_t *params, const char *name)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int base64_value(int c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decodes standard base64 into out (cap bytes, NUL-terminated); -1 if bad. */
-static int base64_decode(char *out, size_t cap, const char *in)
-{
-    size_t n = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (; *in && *in != '='; in++) {
-        int v = base64_value((unsigned char)*in);
-        if (v < 0) return -1;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n + 1 >= cap) return -1;
-            out[n++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    out[n] = '\0';
-    return memchr(out, '\0', n) ? -1 : 0;
-}
-
 /* RFC 6749 2.3: the client by HTTP Basic or by form parameters, never both.
  * The client's index, or -1 after replying. */
 static int token_client(refapi_req *r, const json_t *params)
@@ -119,7 +58,7 @@ static int token_client(refapi_req *r, const json_t *params)
     o.www_authenticate = "Basic realm=\"apierr\"";
     if (used_basic) {
         char *colon;
-        if (secret || base64_decode(basic, sizeof basic, auth + 6) != 0 ||
+        if (secret || refapi_base64_decode(basic, sizeof basic, auth + 6) != 0 ||
             !(colon = strchr(basic, ':'))) {
             refapi_req_error(r, 400, "invalid_request",
                              "Send the client credentials once: HTTP Basic or form parameters.",
@@ -127,13 +66,15 @@ static int token_client(refapi_req *r, const json_t *params)
             return -1;
         }
         *colon = '\0';
-        form_decode(basic);
-        form_decode(colon + 1);
+        refapi_form_decode(basic);
+        refapi_form_decode(colon + 1);
         id = basic;
         secret = colon + 1;
     }
+    if (refapi_auth_throttled(r, id)) return -1;
     int c = refapi_find_client(r->srv->cfg, id);
     if (!id || !secret || c < 0 || !refapi_secret_equal(r->srv->cfg->clients[c].secret, secret)) {
+        if (id) refapi_auth_failed(r, id);
         refapi_req_error(r, 401, "invalid_client",
                          id ? "Client authentication failed." : "No client credentials sent.", &o);
         return -1;
@@ -143,16 +84,22 @@ static int token_client(refapi_req *r, const json_t *params)
 
 /* Issues an access and a refresh token for client c with scopes and writes
  * the RFC 6749 5.1 response. */
-static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes)
+static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes, const char *family)
 {
     const refapi_config *cfg = r->srv->cfg;
-    char access[REFAPI_TOKEN_BUFSIZE], refresh[REFAPI_TOKEN_BUFSIZE];
+    char access[REFAPI_TOKEN_BUFSIZE], refresh[REFAPI_TOKEN_BUFSIZE], fresh[REFAPI_FAMILY_BUFSIZE];
     const char *id = cfg->clients[c].id;
-    int rc = refapi_store_token_issue(db, access, REFAPI_TOKEN_ACCESS, id, scopes,
-                                      r->now_ms + cfg->token_ttl_s * 1000);
+    int rc = SQLITE_OK;
+    if (!family || !*family) {
+        rc = refapi_store_family_new(fresh);
+        family = fresh;
+    }
+    if (rc == SQLITE_OK)
+        rc = refapi_store_token_issue(db, access, REFAPI_TOKEN_ACCESS, id, scopes,
+                                      r->now_ms + cfg->token_ttl_s * 1000, family);
     if (rc == SQLITE_OK) {
         rc = refapi_store_token_issue(db, refresh, REFAPI_TOKEN_REFRESH, id, scopes,
-                                      r->now_ms + REFRESH_TTL_MS);
+                                      r->now_ms + REFRESH_TTL_MS, family);
     }
     if (rc != SQLITE_OK) return rc;
     json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:s}", "access_token", access, "token_type",
@@ -196,7 +143,15 @@ static void grant(refapi_req *r, const json_t *params, int c)
         /* Rotation: the refresh token works once; the new pair replaces it. */
         refapi_token_state st =
             refapi_store_token_find(db, &old, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
-        if (st != REFAPI_TOKEN_OK || strcmp(old.client, cl->id) != 0) {
+        if (st == REFAPI_TOKEN_UNKNOWN && old.revoked && old.kind == REFAPI_TOKEN_REFRESH &&
+            old.family[0] && strcmp(old.client, cl->id) == 0) {
+            /* A used refresh token again (RFC 9700 4.14.2): it was stolen,
+             * or its successor was. Revoke the whole family, committed,
+             * and refuse. */
+            rc = refapi_store_family_revoke(db, old.family);
+            if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+            rc = rc == SQLITE_OK ? SQLITE_NOTFOUND : rc;
+        } else if (st != REFAPI_TOKEN_OK || strcmp(old.client, cl->id) != 0) {
             rc = SQLITE_NOTFOUND;
         } else {
             rc = refapi_store_token_revoke(db, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
@@ -206,7 +161,7 @@ static void grant(refapi_req *r, const json_t *params, int c)
     if (rc == SQLITE_OK && scope && !refapi_scopes_cover(have, scope)) {
         rc = SQLITE_PERM;
     } else if (rc == SQLITE_OK) {
-        rc = issue_pair(r, db, c, scope && *scope ? scope : have);
+        rc = issue_pair(r, db, c, scope && *scope ? scope : have, refresh ? old.family : NULL);
     }
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

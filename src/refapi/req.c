@@ -7,6 +7,7 @@
 #include "req.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,7 @@ void refapi_req_init(refapi_req *r, refapi_server *s, const refapi_wire *wire, v
     r->path = path;
     r->now_ms = refapi_now_ms();
     r->client = -1;
+    r->route = REFAPI_ROUTE_OTHER;
     r->dialect = s->cfg->profile.dialect;
     apierr_request_id_pick(r->request_id, refapi_req_header(r, "X-Request-Id"));
 }
@@ -127,6 +129,7 @@ static size_t merge_headers(refapi_req *r, apierr_limit_headers *lh, apierr_head
 /* The last resort when even a reply cannot be built: a bare 500. */
 static void bare_500(refapi_req *r)
 {
+    refapi_req_cause(r, "the error reply could not be built (out of memory)");
     static const char body[] = "{\"message\":\"" APIERR_REPLY_INTERNAL_MESSAGE "\"}";
     apierr_reply_clear(&r->reply);
     r->reply.status = 500;
@@ -137,7 +140,9 @@ static void bare_500(refapi_req *r)
 static void req_opts(refapi_req *r, apierr_reply_opts *o)
 {
     o->dialect = r->dialect;
-    o->accept = refapi_req_header(r, "Accept");
+    /* RFC 6749 5.2 errors keep their shape whatever the client accepts:
+     * OAuth clients parse "error", not a problem. */
+    o->accept = r->dialect == APIERR_DIALECT_OAUTH ? NULL : refapi_req_header(r, "Accept");
     o->request_id = r->request_id;
     o->now_ms = r->now_ms;
 }
@@ -174,9 +179,19 @@ apierr_problem *refapi_req_new_problem(refapi_req *r, int status, const char *co
     return p;
 }
 
+void refapi_req_cause(refapi_req *r, const char *fmt, ...)
+{
+    if (r->cause[0]) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->cause, sizeof r->cause, fmt, ap);
+    va_end(ap);
+}
+
 void refapi_req_error(refapi_req *r, int status, const char *code, const char *message,
                       const apierr_reply_opts *opts)
 {
+    if (status == 500) refapi_req_cause(r, "out of memory in the handler (%s)", code ? code : "-");
     refapi_req_problem(r, refapi_req_new_problem(r, status, code, message), opts);
 }
 
@@ -196,7 +211,9 @@ void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,
     apierr_limit_headers lh;
     apierr_header h[10];
     size_t n = merge_headers(r, &lh, h, 7, extra, nextra);
-    h[n++] = (apierr_header){"Content-Type", "application/json"};
+    /* 204 and 304 have no content, so no type of it (RFC 9110 8.3). */
+    if (status != 204 && status != 304)
+        h[n++] = (apierr_header){"Content-Type", "application/json"};
     h[n++] = (apierr_header){"Cache-Control", "no-store"};
     h[n++] = (apierr_header){"X-Request-Id", r->request_id};
     apierr_reply_clear(&r->reply);
@@ -207,6 +224,11 @@ void refapi_req_db_failure(refapi_req *r, sqlite3 *db, int rc)
 {
     apierr_problem *p = NULL;
     apierr_db_sqlite_problem(&p, rc, db ? sqlite3_errmsg(db) : NULL);
+    if (p && p->status >= 500) {
+        refapi_req_cause(r, "database: %s (%d): %s", sqlite3_errstr(rc), rc,
+                         db ? sqlite3_errmsg(db) : "-");
+        refapi_metrics_event(r->srv->metrics, REFAPI_EV_BACKEND_ERROR);
+    }
     refapi_req_problem(r, p, NULL);
 }
 

@@ -14,7 +14,10 @@
 #define APIERR_REFAPI_REQ_H
 
 #include "apierr-server.h"
+#include "authfail.h"
 #include "errlog.h"
+#include "logs.h"
+#include "metrics.h"
 #include "refapi.h"
 #include "store.h"
 
@@ -29,6 +32,10 @@ typedef struct refapi_server {
     apierr_limiter *limiter; /* NULL: no --rate */
     apierr_idempotency *idem;
     refapi_errlog errlog;
+    refapi_authfail *authfail; /* failed logins per client id and address */
+    refapi_log *access;        /* --access-log, or NULL */
+    refapi_log *errors;        /* stderr: 500 causes, failed logins */
+    refapi_metrics *metrics;
 } refapi_server;
 
 /* How a request reads its connection; filled in by the HTTP layer. */
@@ -60,6 +67,10 @@ typedef struct refapi_req {
     apierr_reply reply; /* the answer */
     char code[48];      /* code of an error reply, for the error log */
     int committed;      /* a write reached the database: a drop fault may apply */
+    int executed;       /* the operation ran: its answer may be kept under an idempotency key */
+    int stored;         /* ... and was, in the operation's own transaction */
+    refapi_metric_route route; /* for the metrics; set by routes.c */
+    char cause[160];           /* why a 500 is one, for the error log */
 } refapi_req;
 
 /* Unix time in ms. */
@@ -117,6 +128,9 @@ void refapi_req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opt
 /* Replies with the 429 of the request's denied verdict, in the limiter's
  * fast path; code and message as apierr_limiter_reply() (NULL: defaults). */
 void refapi_req_rate_limited(refapi_req *r, const char *code, const char *message);
+
+/* Notes why the reply is a 500 (the first cause given wins). */
+void refapi_req_cause(refapi_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Replies with a JSON body (copied) and up to a few extra headers. */
 void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,

@@ -34,10 +34,10 @@ typedef enum guard {
  * whatever the profile), 1 when only the gestix profile has it (seed 004),
  * who may call it (/status reports on an expired token rather than refuse
  * it), and the handler. */
-#define FIXED_ROUTES(X)                                                          \
-    X("/oauth/token", "POST", APIERR_DIALECT_OAUTH, 0, OPEN, refapi_oauth_token) \
-    X("/helo", "GET", PROFILE_DIALECT, 1, OPEN, refapi_helo)                     \
-    X("/status", "GET", PROFILE_DIALECT, 0, ANY_AGE, refapi_status)
+#define FIXED_ROUTES(X)                                                                 \
+    X("/oauth/token", "POST", APIERR_DIALECT_OAUTH, 0, OPEN, refapi_oauth_token, TOKEN) \
+    X("/helo", "GET", PROFILE_DIALECT, 1, OPEN, refapi_helo, HELO)                      \
+    X("/status", "GET", PROFILE_DIALECT, 0, ANY_AGE, refapi_status, STATUS)
 
 static const struct fixed_route {
     const char *path, *method;
@@ -45,9 +45,10 @@ static const struct fixed_route {
     int gestix_only;
     guard guard;
     void (*handler)(refapi_req *r);
+    refapi_metric_route metric;
 } fixed_routes[] = {
-#define FIXED_ROW(path, method, dialect, gestix_only, guard, handler) \
-    {path, method, dialect, gestix_only, guard, handler},
+#define FIXED_ROW(path, method, dialect, gestix_only, guard, handler, metric) \
+    {path, method, dialect, gestix_only, guard, handler, REFAPI_ROUTE_##metric},
     FIXED_ROUTES(FIXED_ROW)
 #undef FIXED_ROW
 };
@@ -97,16 +98,40 @@ static long long parse_id(const char *s)
     return strtoll(s, NULL, 10);
 }
 
+/* r's method is want: HEAD is GET without the body, which the HTTP layer
+ * leaves out (RFC 9110 9.3.2). */
+static int method_is(const refapi_req *r, const char *want)
+{
+    return strcmp(r->method, want) == 0 ||
+           (strcmp(want, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+}
+
+/* OPTIONS: 204 with the methods of the resource (RFC 9110 9.3.7); before
+ * any credential, as a preflight comes without one. */
+static void options_reply(refapi_req *r, const char *methods)
+{
+    char allow[96];
+    snprintf(allow, sizeof allow, "%s%s, OPTIONS", methods, strstr(methods, "GET") ? ", HEAD" : "");
+    apierr_header h = {"Allow", allow};
+    refapi_req_json(r, 204, NULL, 0, &h, 1);
+}
+
+/* The methods of a resource, in the table's order, into allow. */
+static void resource_methods(resource res, char *allow, size_t cap)
+{
+    size_t n = 0;
+    allow[0] = '\0';
+    for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes; i++) {
+        if (invoice_routes[i].resource != res) continue;
+        n += (size_t)snprintf(allow + n, cap - n, "%s%s", n ? ", " : "", invoice_routes[i].method);
+    }
+}
+
 /* 405 for a resource: its methods, in the table's order, as the Allow. */
 static void resource_not_allowed(refapi_req *r, resource res)
 {
-    char allow[64] = "";
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes; i++) {
-        if (invoice_routes[i].resource != res) continue;
-        n += (size_t)snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "",
-                              invoice_routes[i].method);
-    }
+    char allow[64];
+    resource_methods(res, allow, sizeof allow);
     refapi_req_method_not_allowed(r, allow);
 }
 
@@ -125,9 +150,16 @@ static void tenant_routes(refapi_req *r, const char *rest)
     tenant[slash - rest] = '\0';
     const char *idpart = slash[9] ? slash + 10 : NULL;
     resource res = !idpart || !*idpart ? COLLECTION : ITEM;
+    r->route = res == COLLECTION ? REFAPI_ROUTE_INVOICES : REFAPI_ROUTE_INVOICE;
+    if (strcmp(r->method, "OPTIONS") == 0) {
+        char allow[64];
+        resource_methods(res, allow, sizeof allow);
+        options_reply(r, allow);
+        return;
+    }
     const struct invoice_route *rt = NULL;
     for (size_t i = 0; i < sizeof invoice_routes / sizeof *invoice_routes && !rt; i++) {
-        if (invoice_routes[i].resource == res && strcmp(invoice_routes[i].method, r->method) == 0)
+        if (invoice_routes[i].resource == res && method_is(r, invoice_routes[i].method))
             rt = &invoice_routes[i];
     }
     if (!rt) {
@@ -155,7 +187,10 @@ void refapi_route(refapi_req *r)
         const struct fixed_route *rt = &fixed_routes[i];
         if (strcmp(r->path, rt->path) != 0 || (rt->gestix_only && !refapi_req_gestix(r))) continue;
         if (rt->dialect != PROFILE_DIALECT) r->dialect = (apierr_dialect)rt->dialect;
-        if (strcmp(r->method, rt->method) != 0)
+        r->route = rt->metric;
+        if (strcmp(r->method, "OPTIONS") == 0)
+            options_reply(r, rt->method);
+        else if (!method_is(r, rt->method))
             refapi_req_method_not_allowed(r, rt->method);
         else if (!admit(r, rt->guard, NULL))
             rt->handler(r);
@@ -168,4 +203,19 @@ void refapi_route(refapi_req *r)
     char msg[160];
     snprintf(msg, sizeof msg, "No route for %.8s %.96s.", r->method, r->path);
     refapi_req_not_found(r, msg);
+}
+
+void refapi_route_classify(refapi_req *r)
+{
+    for (size_t i = 0; i < sizeof fixed_routes / sizeof *fixed_routes; i++) {
+        if (strcmp(r->path, fixed_routes[i].path) == 0) {
+            r->route = fixed_routes[i].metric;
+            return;
+        }
+    }
+    const char *rest = r->path + strlen(TENANTS_PREFIX);
+    const char *slash =
+        strncmp(r->path, TENANTS_PREFIX, strlen(TENANTS_PREFIX)) == 0 ? strchr(rest, '/') : NULL;
+    if (!slash || strncmp(slash, "/invoices", 9) != 0 || (slash[9] && slash[9] != '/')) return;
+    r->route = slash[9] && slash[10] ? REFAPI_ROUTE_INVOICE : REFAPI_ROUTE_INVOICES;
 }

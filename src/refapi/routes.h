@@ -12,4 +12,8 @@
 /* Routes and answers r: fills r->reply (and r->code for an error). */
 void refapi_route(refapi_req *r);
 
+/* Sets r->route (for the metrics) from the path alone, for replies made
+ * before routing (an injected fault). */
+void refapi_route_classify(refapi_req *r);
+
 #endif

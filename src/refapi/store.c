@@ -30,22 +30,32 @@ static const char SCHEMA[] =
     " documentNumber TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL,"
     " UNIQUE (tenant, documentNumber));";
 
-static int open_one(sqlite3 **out, const char *path, int create)
+static int open_one(sqlite3 **out, const char *path, int create, int busy_ms)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path, out, flags, NULL);
     if (rc != SQLITE_OK) return rc;
     sqlite3_extended_result_codes(*out, 1);
-    sqlite3_busy_timeout(*out, 5000);
+    /* Short: a worker waiting on a lock blocks every request queued on its
+     * thread, so a busy database answers 503 DB_TIMEOUT soon instead. */
+    sqlite3_busy_timeout(*out, busy_ms);
     /* WAL: readers never block the writer. NORMAL: a commit is in the WAL
      * (the OS has it) before the 201 leaves, which survives kill -9. */
     rc =
         sqlite3_exec(*out, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
     if (rc == SQLITE_OK && create) rc = sqlite3_exec(*out, SCHEMA, NULL, NULL, NULL);
+    /* A database of an older version has no family column: added, and its
+     * tokens each a family of their own (''). */
+    if (rc == SQLITE_OK && create)
+        sqlite3_exec(*out, "ALTER TABLE tokens ADD COLUMN family TEXT NOT NULL DEFAULT ''", NULL,
+                     NULL, NULL);
+    if (rc == SQLITE_OK && create)
+        rc = sqlite3_exec(*out, "CREATE INDEX IF NOT EXISTS tokens_family ON tokens (family)", NULL,
+                          NULL, NULL);
     return rc;
 }
 
-int refapi_store_open(refapi_store **out, const char *path, unsigned nconn)
+int refapi_store_open(refapi_store **out, const char *path, unsigned nconn, int busy_ms)
 {
     refapi_store *s = calloc(1, sizeof *s);
     if (!s) return -1;
@@ -60,7 +70,7 @@ int refapi_store_open(refapi_store **out, const char *path, unsigned nconn)
     s->n = nconn;
     for (unsigned i = 0; i < nconn; i++) pthread_mutex_init(&s->lock[i], NULL);
     for (unsigned i = 0; i < nconn; i++) {
-        int rc = open_one(&s->db[i], path, i == 0);
+        int rc = open_one(&s->db[i], path, i == 0, busy_ms);
         if (rc != SQLITE_OK) {
             fprintf(stderr, "apierr serve: cannot open the database '%s': %s\n", path,
                     s->db[i] ? sqlite3_errmsg(s->db[i]) : sqlite3_errstr(rc));
@@ -121,8 +131,29 @@ static void token_hash(char out[REFAPI_TOKEN_BUFSIZE], const char *token)
     hex(out, h, sizeof h);
 }
 
+int refapi_store_family_new(char out[REFAPI_FAMILY_BUFSIZE])
+{
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return SQLITE_IOERR;
+    hex(out, raw, sizeof raw);
+    return SQLITE_OK;
+}
+
+int refapi_store_family_revoke(sqlite3 *db, const char *family)
+{
+    sqlite3_stmt *st;
+    int rc =
+        sqlite3_prepare_v2(db, "UPDATE tokens SET revoked = 1 WHERE family = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, family, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
+}
+
 int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
-                             const char *client, const char *scopes, long long expires_ms)
+                             const char *client, const char *scopes, long long expires_ms,
+                             const char *family)
 {
     unsigned char raw[32];
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return SQLITE_IOERR;
@@ -130,16 +161,18 @@ int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int ki
     char h[REFAPI_TOKEN_BUFSIZE];
     token_hash(h, out);
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO tokens (hash, kind, client, scopes, expires_ms)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5)",
-                                -1, &st, NULL);
+    int rc =
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO tokens (hash, kind, client, scopes, expires_ms, family)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, kind);
     sqlite3_bind_text(st, 3, client, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, scopes, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, expires_ms);
+    sqlite3_bind_text(st, 6, family ? family : "", -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
@@ -152,7 +185,7 @@ refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const
     token_hash(h, token);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
-                           "SELECT kind, client, scopes, expires_ms, revoked FROM tokens"
+                           "SELECT kind, client, scopes, expires_ms, revoked, family FROM tokens"
                            " WHERE hash = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
         return REFAPI_TOKEN_DBERROR;
@@ -166,6 +199,8 @@ refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const
         snprintf(out->scopes, sizeof out->scopes, "%s", (const char *)sqlite3_column_text(st, 2));
         out->expires_ms = sqlite3_column_int64(st, 3);
         int revoked = sqlite3_column_int(st, 4);
+        out->revoked = revoked;
+        snprintf(out->family, sizeof out->family, "%s", (const char *)sqlite3_column_text(st, 5));
         int kind_ok =
             out->kind == kind || (kind == REFAPI_TOKEN_ACCESS && out->kind == REFAPI_TOKEN_SESSION);
         if (revoked || !kind_ok)

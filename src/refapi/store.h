@@ -24,20 +24,25 @@ typedef enum refapi_token_state {
     REFAPI_TOKEN_DBERROR
 } refapi_token_state;
 
-/* A token as stored: its client, scopes and expiry. */
+/* 64 hex digits and a NUL: the size of a token; 32 and a NUL, of a family. */
+#define REFAPI_TOKEN_BUFSIZE  65
+#define REFAPI_FAMILY_BUFSIZE 33
+
+/* A token as stored: its client, scopes and expiry; its family (every token
+ * issued from one client_credentials grant down its refresh chain, RFC 9700
+ * 4.14.2) and whether it was revoked (a used refresh token is). */
 typedef struct refapi_token {
     char client[64];
     char scopes[256];
     long long expires_ms;
     int kind;
+    int revoked;
+    char family[REFAPI_FAMILY_BUFSIZE];
 } refapi_token;
-
-/* 64 hex digits and a NUL: the size of a token. */
-#define REFAPI_TOKEN_BUFSIZE 65
 
 /* Opens (creating) the database at path with nconn connections. 0, or -1
  * with a reason on stderr. */
-int refapi_store_open(refapi_store **out, const char *path, unsigned nconn);
+int refapi_store_open(refapi_store **out, const char *path, unsigned nconn, int busy_ms);
 
 /* Checkpoints and closes every connection. Accepts NULL. */
 void refapi_store_close(refapi_store *s);
@@ -47,9 +52,18 @@ sqlite3 *refapi_store_acquire(refapi_store *s);
 void refapi_store_release(refapi_store *s, sqlite3 *db);
 
 /* Issues a new random token of kind for client with scopes, valid until
- * expires_ms, into out. SQLite result code (SQLITE_OK on success). */
+ * expires_ms, of family (NULL: none) into out. SQLite result code
+ * (SQLITE_OK on success). */
 int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int kind,
-                             const char *client, const char *scopes, long long expires_ms);
+                             const char *client, const char *scopes, long long expires_ms,
+                             const char *family);
+
+/* A new random family id into out. SQLite result code. */
+int refapi_store_family_new(char out[REFAPI_FAMILY_BUFSIZE]);
+
+/* Revokes every token of family: a used refresh token came back, so one of
+ * its holders is not the client. SQLite result code. */
+int refapi_store_family_revoke(sqlite3 *db, const char *family);
 
 /* Looks a presented token of kind up at now_ms into *out. */
 refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const char *token,

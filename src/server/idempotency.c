@@ -12,6 +12,7 @@
 #include "sha256.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -46,6 +47,13 @@ enum {
     STATEMENTS(STMT_ENUM)
 #undef STMT_ENUM
         ST__COUNT
+};
+
+/* Their text, for a statement prepared on a caller's connection. */
+static const char *const statement_sql[] = {
+#define STMT_TEXT(name, text) text,
+    STATEMENTS(STMT_TEXT)
+#undef STMT_TEXT
 };
 
 /* begin() purges expired keys once every this many calls. */
@@ -108,29 +116,26 @@ void apierr_idempotency_close(apierr_idempotency *s)
 
 static const apierr_idempotency_opts idempotency_defaults = APIERR_IDEMPOTENCY_OPTS_INIT;
 /* The size of each version of apierr_idempotency_opts, from version 1. */
-static const size_t idempotency_opts_sizes[] = {sizeof(apierr_idempotency_opts)};
+static const size_t idempotency_opts_sizes[] = {offsetof(apierr_idempotency_opts, busy_timeout_ms),
+                                                sizeof(apierr_idempotency_opts)};
 
 APIERR__OPTS_INIT_FUNC(apierr_idempotency_opts, idempotency_defaults, idempotency_opts_sizes)
 
 /* Opens the SQLite backend on the database at path. */
-static int sqlite_open(void **out, const char *path, long long ttl_ms, long long lock_ms)
+static int sqlite_open(void **out, const char *path, const apierr_idempotency_opts *o)
 {
-    static const char *const sql[] = {
-#define STMT_SQL(name, text) text,
-        STATEMENTS(STMT_SQL)
-#undef STMT_SQL
-    };
     sqlite_store *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
-    s->ttl_ms = ttl_ms;
-    s->lock_ms = lock_ms;
+    s->ttl_ms = o->ttl_ms;
+    s->lock_ms = o->lock_ms;
     int rc = sqlite3_open_v2(
         path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, 5000);
+    if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, (int)o->busy_timeout_ms);
     if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
     for (int i = 0; rc == SQLITE_OK && i < ST__COUNT; i++)
-        rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+        rc = sqlite3_prepare_v3(s->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                                NULL);
     if (rc != SQLITE_OK) {
         sqlite_close(s);
         return rc == SQLITE_NOMEM ? APIERR_ENOMEM : APIERR_EIO;
@@ -155,14 +160,16 @@ int apierr_idempotency_open(apierr_idempotency **out, const char *path,
     *out = NULL;
     int rc = APIERR__STRUCT_READ(&given, opts, idempotency_opts_sizes);
     if (rc) return rc;
-    if (!path || o->ttl_ms <= 0 || o->lock_ms <= 0) return APIERR_EINVAL;
+    if (!path || o->ttl_ms <= 0 || o->lock_ms <= 0 || o->busy_timeout_ms < 0 ||
+        o->busy_timeout_ms > INT_MAX)
+        return APIERR_EINVAL;
     apierr_idempotency *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     if (is_redis_url(path)) {
         rc = apierr__idem_redis_open(&s->backend, &s->ops, path, o->ttl_ms, o->lock_ms);
     } else {
         s->ops = &sqlite_ops;
-        rc = sqlite_open(&s->backend, path, o->ttl_ms, o->lock_ms);
+        rc = sqlite_open(&s->backend, path, o);
     }
     if (rc) {
         apierr__free(s);
@@ -299,17 +306,27 @@ static int write_key(sqlite_store *s, sqlite3_stmt *st, const char *key)
     return rc;
 }
 
+/* Binds the response to a STORE statement (of any connection) and runs it
+ * on key; ENOTFOUND when key was not in progress. */
+static int store(sqlite3 *db, sqlite3_stmt *st, const char *key, const apierr_reply *response,
+                 const char *h, size_t hlen)
+{
+    sqlite3_bind_int(st, 2, response->status);
+    sqlite3_bind_blob(st, 3, h, (int)hlen, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, response->body ? response->body : "", (int)response->body_len,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = run(st);
+    if (rc == APIERR_OK && sqlite3_changes(db) == 0) rc = APIERR_ENOTFOUND;
+    return rc;
+}
+
 static int sqlite_complete(void *b, const char *key, const apierr_reply *response, const char *h,
                            size_t hlen)
 {
     sqlite_store *s = b;
     pthread_mutex_lock(&s->mu);
-    sqlite3_stmt *st = s->st[ST_STORE];
-    sqlite3_bind_int(st, 2, response->status);
-    sqlite3_bind_blob(st, 3, h, (int)hlen, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, response->body ? response->body : "", (int)response->body_len,
-                      SQLITE_STATIC);
-    int rc = write_key(s, st, key);
+    int rc = store(s->db, s->st[ST_STORE], key, response, h, hlen);
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
@@ -356,6 +373,28 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
     int rc = apierr__idem_pack(response, &h, &hlen);
     if (rc) return rc;
     rc = s->ops->complete(s->backend, key, response, h, hlen);
+    apierr__free(h);
+    return rc;
+}
+
+int apierr_idempotency_complete_in(apierr_idempotency *s, struct sqlite3 *db, const char *key,
+                                   const apierr_reply *response)
+{
+    /* The store's table, reached through the caller's connection: only a
+     * store in a SQLite database has one. */
+    if (s->ops != &sqlite_ops) return APIERR_EUNSUPPORTED;
+    if (!db || !apierr_idempotency_key_valid(key) || response->body_len > INT_MAX)
+        return APIERR_EINVAL;
+    char *h;
+    size_t hlen;
+    int rc = apierr__idem_pack(response, &h, &hlen);
+    if (rc) return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, statement_sql[ST_STORE], -1, &st, NULL) != SQLITE_OK)
+        rc = APIERR_EIO;
+    else
+        rc = store(db, st, key, response, h, hlen);
+    sqlite3_finalize(st);
     apierr__free(h);
     return rc;
 }

@@ -290,7 +290,12 @@ void apierr_limiter_headers(apierr_limit_headers *out, const apierr_limiter *l,
 {
     /* Fits in 96: a name of 64 at most, remaining <= burst <= 10^6 (7 digits),
      * t <= burst * window_s < 10^11 (11 digits), 9 bytes of syntax. */
-    long long t = v->reset_ms / 1000 + (v->reset_ms % 1000 != 0);
+    /* A denied request's t is its Retry-After: r=0 until then, and a client
+     * reading either field waits as long (draft-ietf-httpapi-ratelimit-
+     * headers: the two must not disagree). Allowed, t is when the whole
+     * burst is back. */
+    long long ms = v->allowed ? v->reset_ms : v->retry_after_ms;
+    long long t = ms / 1000 + (ms % 1000 != 0);
     char *w = out->ratelimit;
     *w++ = '"';
     w = put_str(w, l->policy_name);

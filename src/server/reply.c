@@ -366,11 +366,14 @@ int apierr__reply_build_pre(apierr_reply *out, const apierr_problem *p,
     apierr_dialect d = o->dialect != APIERR_DIALECT_AUTO ? o->dialect : p->dialect;
     d = apierr_reply_dialect(d, o->accept);
 
-    apierr_header h[6 + PRE_MAX];
+    apierr_header h[7 + PRE_MAX];
     size_t n = 0;
     h[n++] = (apierr_header){"Content-Type", apierr_dialect_content_type(d)};
     h[n++] = (apierr_header){"Cache-Control", "no-store"};
     h[n++] = (apierr_header){"X-Request-Id", rid};
+    /* The dialect is negotiated on Accept (problem+json on request), so a
+     * cache must key the error on it (RFC 9110 12.5.5). */
+    h[n++] = (apierr_header){"Vary", "Accept"};
     long long ra = p->retry_after_ms;
     if (ra < 0 && (status == 429 || status == 503)) ra = o->default_retry_after_ms;
     if (ra >= 0) {

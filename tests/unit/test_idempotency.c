@@ -13,6 +13,7 @@
 #include "server_check.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -309,6 +310,42 @@ static void test_concurrent_begin(void **state)
     apierr_idempotency_close(b);
 }
 
+/* complete_in(): the stored answer is part of the caller's transaction:
+ * rolled back with it, committed with it. */
+static void test_complete_in_transaction(void **state)
+{
+    (void)state;
+    unsigned char fp[32];
+    apierr_idempotency_fingerprint(fp, "POST", "/v1/invoices", "{}", 2);
+    apierr_idempotency *s = open_store(0, 0);
+    const long long t0 = 1700000000000LL;
+    apierr_reply replay, created;
+    apierr_header h[] = {{"Location", "/v1/invoices/9"}};
+    assert_int_equal(apierr_reply_make(&created, 201, h, 1, "{\"id\":9}", 8), APIERR_OK);
+    assert_int_equal(begin(s, &replay, "acme:tx", fp, t0), APIERR_IDEMPOTENCY_NEW);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(apierr_idempotency_complete_in(s, NULL, "acme:tx", &created), APIERR_EINVAL);
+
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(apierr_idempotency_complete_in(s, db, "acme:tx", &created), APIERR_OK);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(begin(s, &replay, "acme:tx", fp, t0 + 1), APIERR_IDEMPOTENCY_IN_PROGRESS);
+
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(apierr_idempotency_complete_in(s, db, "acme:tx", &created), APIERR_OK);
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(begin(s, &replay, "acme:tx", fp, t0 + 2), APIERR_IDEMPOTENCY_REPLAY);
+    assert_same_reply(&replay, &created);
+    apierr_reply_clear(&replay);
+    /* Done: a second completion finds nothing in progress. */
+    assert_int_equal(apierr_idempotency_complete_in(s, db, "acme:tx", &created), APIERR_ENOTFOUND);
+    apierr_reply_clear(&created);
+    sqlite3_close(db);
+    apierr_idempotency_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +355,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_begin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_complete_in_transaction, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,12 +74,16 @@ typedef struct apierr_idempotency_opts {
     unsigned version;
     long long ttl_ms;  /* how long a key is remembered; default 24 h */
     long long lock_ms; /* after this, a key still in progress is taken over; default 60 s */
+    /* Version 2: how long a statement waits for a database another
+     * connection holds locked before APIERR_EIO (SQLite's busy timeout; the
+     * thread is blocked meanwhile); default 5 s. */
+    long long busy_timeout_ms;
 } apierr_idempotency_opts;
 
-#define APIERR_IDEMPOTENCY_OPTS_VERSION 1
-#define APIERR_IDEMPOTENCY_OPTS_INIT                         \
-    {                                                        \
-        APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL \
+#define APIERR_IDEMPOTENCY_OPTS_VERSION 2
+#define APIERR_IDEMPOTENCY_OPTS_INIT                                 \
+    {                                                                \
+        APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL, 5000LL \
     }
 
 /* Fills *opts with the defaults of the given version of the struct (for
@@ -128,6 +132,21 @@ APIERR_EXTERN int apierr_idempotency_begin(apierr_idempotency *s, apierr_idempot
  * header HTTP forbids), APIERR_ENOMEM, or APIERR_EIO. */
 APIERR_EXTERN int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
                                               const apierr_reply *response);
+
+struct sqlite3;
+
+/* As apierr_idempotency_complete(), through db: the caller's own
+ * connection to the same database file, inside the caller's transaction,
+ * so that the stored response commits with the write it answers, or
+ * neither does (a crash between the two would leave a write whose retry
+ * runs it again). The caller commits. Same return codes, and
+ * APIERR_EUNSUPPORTED for a store on Redis, which has no table there: call
+ * apierr_idempotency_complete() after the commit instead (the window
+ * between the two is then the lease: a retry that comes after a crash in it
+ * finds the key in progress until lock_ms, then runs again, so the write
+ * itself must refuse a second execution, e.g. by a unique column). */
+APIERR_EXTERN int apierr_idempotency_complete_in(apierr_idempotency *s, struct sqlite3 *db,
+                                                 const char *key, const apierr_reply *response);
 
 /* Forgets a key in progress, so that a retry runs the request again.
  * APIERR_OK, APIERR_ENOTFOUND, APIERR_EINVAL or APIERR_EIO. */

@@ -70,7 +70,8 @@ typedef struct apierr_limit_verdict {
     long long limit;          /* the policy's quota (requests per window) */
     long long window_s;       /* the policy's window */
     long long remaining;      /* requests that could still be sent at once */
-    long long reset_ms;       /* until the whole burst is available again */
+    long long reset_ms;       /* until the whole burst is available again (the t of RateLimit
+                               * when allowed; denied, t is retry_after_ms) */
     long long retry_after_ms; /* 0 when allowed; else until one request is */
 } apierr_limit_verdict;
 
