@@ -216,6 +216,10 @@ void refapi_invoices_create(refapi_req *r, const char *tenant, long long id)
         refapi_metrics_event(r->srv->metrics, REFAPI_EV_IDEM_CONFLICT);
         apierr_problem *p = NULL;
         apierr_idempotency_problem(&p, state);
+        /* A key reused with another request is a request to fix: the
+         * profile's validation status (400 under gestix, seed 004). */
+        if (p && state == APIERR_IDEMPOTENCY_MISMATCH)
+            p->status = r->srv->cfg->profile.validation_status;
         refapi_req_problem(r, p, NULL);
         return;
     }
