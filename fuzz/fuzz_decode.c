@@ -15,7 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     apierr_problem *p;
     if (apierr_problem_decode(&p, (const char *)data, size, &o) != APIERR_OK) return 0;
-    if (!p->message) abort(); /* the contract: a message, always */
+    const char *text = apierr_problem_text(p);
+    if (!text || !*text) abort();                  /* the contract: a line to print, always */
+    if (o.status && !p->effective_status) abort(); /* and a status to act on */
     for (unsigned d = 0; d < APIERR_DIALECT__COUNT; d++) {
         char *out;
         if (apierr_problem_encode(&out, NULL, p, (apierr_dialect)d) == APIERR_OK) apierr_free(out);

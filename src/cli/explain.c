@@ -65,7 +65,8 @@ typedef struct verdict {
 
 static verdict judge(const apierr_problem *p, const apierr_profile *profile)
 {
-    if (p->status < 100 || p->status > 599)
+    int status = p->effective_status ? p->effective_status : p->status;
+    if (status < 100 || status > 599)
         return (verdict){.category = "unknown",
                          .category_doc = "no HTTP status is known, so it cannot be classified",
                          .action = apierr_action_name(APIERR_ACTION_GIVE_UP),
@@ -92,7 +93,8 @@ static verdict judge(const apierr_problem *p, const apierr_profile *profile)
 static verdict assess(const apierr_problem *p, const apierr_profile *profile)
 {
     verdict v = judge(p, profile);
-    const struct checklist_row *c = checklist_for(p->status);
+    const struct checklist_row *c =
+        checklist_for(p->effective_status ? p->effective_status : p->status);
     int retryable =
         v.action_id == APIERR_ACTION_RETRY || v.action_id == APIERR_ACTION_REFRESH_CREDENTIALS;
     v.step = c->step;
@@ -237,6 +239,9 @@ static void print_prose(const apierr_problem *p, const struct explain_args *a, c
         printf("HTTP %d %s\n", p->status, apierr_status_reason(p->status));
     else
         printf("HTTP status unknown (pass --status N)\n");
+    if (p->effective_status && p->effective_status != p->status)
+        printf("%-14s %d %s (what the body says)\n", "effective:", p->effective_status,
+               apierr_status_reason(p->effective_status));
     printf("%-14s %s: %s\n", "dialect:", apierr_dialect_name(p->dialect),
            apierr_dialect_doc(p->dialect));
     if (a->profile) put_line("profile:", a->profile->name);
@@ -397,6 +402,8 @@ static json_t *problem_json(const apierr_problem *p, const struct explain_args *
     if (!o) return NULL;
     int err = put(o, "status", jint_or_null(p->status, p->status != 0));
     err |= put(o, "reason", p->status ? jstr(apierr_status_reason(p->status)) : json_null());
+    err |= put(o, "effective_status", jint_or_null(p->effective_status, p->effective_status != 0));
+    err |= put(o, "text", jstr(apierr_problem_text(p)));
     /* extensions is JSON text: written as an object below */
 #define CLI__JSON_FIELD(id, member, name) \
     if (APIERR_PF_##id != APIERR_PF_EXTENSIONS) err |= put(o, name, jstr(p->member));

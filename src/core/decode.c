@@ -1,8 +1,7 @@
 /* apierr_problem_decode(): any response body in, one problem out. */
 #include "apierr/headers.h"
-#include "apierr/status.h"
 #include "abi.h"
-#include "dialect_impl.h"
+#include "general.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -47,9 +46,10 @@ static const apierr__dialect_ops *detect(const apierr__body *b)
     return best;
 }
 
-static int is_taken(const char *key, const char *const *members)
+/* 1 when key is one of the NULL-terminated names at ctx. */
+static int is_taken(const char *key, const void *ctx)
 {
-    for (; *members; members++)
+    for (const char *const *members = ctx; *members; members++)
         if (strcmp(key, *members) == 0) return 1;
     return 0;
 }
@@ -77,28 +77,11 @@ static uint64_t members_mask(const apierr__dialect_ops *ops)
 /* Keeps the top-level members the dialect did not take, as a JSON object. */
 static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b)
 {
-    const json_t *root = b->json;
-    if (!ops->members || !json_is_object(root) || p->extensions) return APIERR_OK;
+    if (!ops->members || !json_is_object(b->json) || p->extensions) return APIERR_OK;
     uint64_t mask = members_mask(ops);
     if (!(mask & MEMBERS_OUTSIDE) && !b->unknown_keys && !(b->keys & ~mask))
         return APIERR_OK; /* every member is one the dialect took */
-    const char *key;
-    json_t *value, *ext = NULL;
-    json_object_foreach((json_t *)root, key, value) {
-        if (is_taken(key, ops->members)) continue;
-        if (!ext && !(ext = json_object())) return APIERR_ENOMEM;
-        if (json_object_set(ext, key, value)) goto oom;
-    }
-    if (!ext) return APIERR_OK;
-    char *text = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(ext);
-    if (!text) return APIERR_ENOMEM;
-    int rc = apierr_problem_set(p, APIERR_PF_EXTENSIONS, text);
-    apierr__json_free(text);
-    return rc;
-oom:
-    json_decref(ext);
-    return APIERR_ENOMEM;
+    return apierr__keep_extensions(p, b->json, is_taken, ops->members);
 }
 
 /* Headers speak for the response as a whole: Retry-After beats a body hint,
@@ -157,16 +140,20 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
     index_keys(&b);
 
     const apierr__dialect_ops *ops = apierr__dialect_ops_of(o->dialect);
-    if (!ops || !ops->decode) ops = detect(&b);
-    if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_UNKNOWN); /* no rule matched */
+    int forced = ops && ops->decode;
+    if (!forced) ops = detect(&b);
+    if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_GENERAL); /* no named shape */
     p->dialect = ops->id;
     if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, &b))) goto fail;
+    /* Every dialect gets the general rules' request id and retry hint. */
+    if (ops->id != APIERR_DIALECT_GENERAL && (rc = apierr__general_fill(p, &b))) goto fail;
+    if (!forced && ops->id == APIERR_DIALECT_GENERAL && !p->code && !p->message && !p->title &&
+        !p->ndetails)
+        p->dialect = APIERR_DIALECT_UNKNOWN; /* the rules found nothing */
     if ((rc = apply_headers(p, o))) goto fail;
-    if (!p->message) {
-        const char *m = p->title ? p->title : apierr_status_reason(p->status);
-        if (!p->status && !p->title) m = "Unknown error";
-        if ((rc = apierr_problem_set(p, APIERR_PF_MESSAGE, m))) goto fail;
-    }
+    /* Nothing is invented: no message stays NULL (apierr_problem_text()
+     * has a line to print), and the wire status stays the status. */
+    if (!p->effective_status) p->effective_status = p->status;
     json_decref(root);
     *out = p;
     return APIERR_OK;

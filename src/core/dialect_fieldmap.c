@@ -19,9 +19,10 @@ static int match(const apierr__body *b)
         return json_object_size(j) == 1 && json_is_object(errors) ? 50 : 0;
     if (json_is_object(errors)) return 80;
     if (errors) return 0;
-    /* A bare {"message": ".."}: the weakest claim of all, so any shape with
-     * more members (github, twilio, ...) wins. */
-    return json_object_size(j) == 1 ? 20 : 5;
+    /* A bare {"message": ".."}: the weakest claim of all. With other
+     * members (Kubernetes' Status, WordPress' {code, message, data}) it is
+     * no fieldmap: the general rules read those. */
+    return json_object_size(j) == 1 ? 20 : 0;
 }
 
 static int decode(apierr_problem *p, const apierr__body *b)

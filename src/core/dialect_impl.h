@@ -116,8 +116,9 @@ const char *apierr__json_text(const json_t *obj, const char *key, char *tmp);
 /* Sets member f of p from obj[key] when p has none yet and obj[key] is a
  * string (or number). APIERR_OK or APIERR_ENOMEM. */
 int apierr__take(apierr_problem *p, apierr_problem_field f, const json_t *obj, const char *key);
-/* Sets p->status from an integer (or numeric string) obj[key] when p->status
- * is 0 and the value is in 100..599. */
+/* Sets p->status from an integer (or numeric string) obj[key] in 100..599
+ * when p->status is 0; when the response had a 2xx and the body states an
+ * error status, that becomes the effective_status instead. */
 void apierr__take_status(apierr_problem *p, const json_t *obj, const char *key);
 /* One row of a member-to-field mapping for apierr__take_each(). */
 typedef struct apierr__take_row {
@@ -132,12 +133,30 @@ int apierr__take_each(apierr_problem *p, const json_t *obj, const apierr__take_r
 
 /* Adds a detail, normalizing the field path. */
 int apierr__add_detail(apierr_problem *p, const char *field, const char *message, const char *code);
-/* For `{field: ["msg", ...] | "msg"}` maps (fieldmap, DRF, ASP.NET): one
- * detail per message. */
+/* For `{field: ["msg", ...] | "msg" | {nested}}` maps (fieldmap, ASP.NET):
+ * one detail per message; nested maps give dotted fields, Discord's
+ * `_errors` adds no step (the general rules' field-map walker). */
 int apierr__add_field_map(apierr_problem *p, const json_t *map);
 /* Sets retry_after_ms from a body member holding seconds (number or
  * numeric string) when none is set. */
 void apierr__take_retry_seconds(apierr_problem *p, const json_t *obj, const char *key);
+/* The same from a value: a number of seconds (fractions kept: Discord's
+ * 64.57), or a string a duration parser reads ("2.128", "30s"). */
+void apierr__retry_seconds(apierr_problem *p, const json_t *v);
+/* Sets retry_after_ms from a proto Duration (Google RetryInfo.retryDelay):
+ * "30s" in JSON, {"seconds": 30, "nanos": 0} as some clients write it, or
+ * seconds; when none is set. */
+void apierr__retry_delay(apierr_problem *p, const json_t *delay);
+/* The string member f of p (&p->code, ...), or NULL for an unknown field. */
+const char **apierr__problem_member(apierr_problem *p, apierr_problem_field f);
+/* Formats v in decimal into tmp (at least 32 bytes). */
+void apierr__format_int(char *tmp, long long v);
+
+/* Keeps the members of the object root for which taken() says 0 as the
+ * problem's extensions (JSON text), unless it has some. APIERR_OK or
+ * APIERR_ENOMEM. */
+int apierr__keep_extensions(apierr_problem *p, const json_t *root,
+                            int (*taken)(const char *key, const void *ctx), const void *ctx);
 
 /* Frees what jansson allocated (json_dumps), with jansson's allocator. */
 void apierr__json_free(void *ptr);
@@ -155,8 +174,8 @@ typedef struct apierr__code_status {
     const char *code;
     int status;
 } apierr__code_status;
-/* When p has no status or 200, sets it from the row of map (n rows) whose
- * code equals p->code; otherwise leaves it. */
+/* When p has no status or a 2xx, sets its effective_status (never the
+ * wire status) from the row of map (n rows) whose code equals p->code. */
 void apierr__status_from_code(apierr_problem *p, const apierr__code_status *map, size_t n);
 #define APIERR__STATUS_FROM_CODE(p, map) \
     apierr__status_from_code(p, map, sizeof map / sizeof map[0])
