@@ -90,8 +90,18 @@ static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
 {
     const char *v = apierr_header_find(o->headers, o->nheaders, "Retry-After");
     long long ms;
-    if (v && apierr_retry_after_parse(&ms, v, strlen(v), o->now_ms) == APIERR_OK)
+    /* RFC 9110 delay-seconds are whole, but servers send "2.128" (OpenAI,
+     * Anthropic): read as a duration rather than dropped. */
+    if (v && (apierr_retry_after_parse(&ms, v, strlen(v), o->now_ms) == APIERR_OK ||
+              apierr_duration_parse(&ms, v, strlen(v)) == APIERR_OK))
         p->retry_after_ms = ms;
+    /* A 429 without Retry-After: the rate-limit window's reset says when. */
+    apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
+    int status = p->effective_status ? p->effective_status : p->status;
+    if (!v && status == 429 && p->retry_after_ms < 0 &&
+        apierr_ratelimit_parse(&rl, o->headers, o->nheaders, o->now_ms) == APIERR_OK &&
+        rl.reset_ms >= 0)
+        p->retry_after_ms = rl.reset_ms;
     if (!p->request_id) {
         const char *id = apierr_request_id_find(o->headers, o->nheaders);
         if (id && apierr_problem_set(p, APIERR_PF_REQUEST_ID, id)) return APIERR_ENOMEM;

@@ -23,6 +23,7 @@
  *   a named dialect decoded.
  */
 #include "apierr/headers.h"
+#include "apierr/status.h"
 #include "general.h"
 #include "member_table.h"
 
@@ -54,9 +55,23 @@ static void offer(scan *s, int role, const json_t *v, int rank)
 int apierr__is_token(const char *s)
 {
     size_t n = 0;
+    if (!s) return 0;
     for (; s[n]; n++)
         if (s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || s[n] == '\r' || n >= MAX_TOKEN) return 0;
     return n > 0;
+}
+
+int apierr__type_is_code(const char *type)
+{
+    /* ASP.NET and Spring link the HTTP RFC's section of the status: that
+     * names the status, not the error. */
+    static const char *const status_only[] = {"https://tools.ietf.org/html/rfc",
+                                              "https://datatracker.ietf.org/doc/html/rfc",
+                                              "https://www.rfc-editor.org/rfc/rfc", NULL};
+    if (!type || !*type || strcmp(type, "about:blank") == 0) return 0;
+    for (const char *const *s = status_only; *s; s++)
+        if (strncmp(type, *s, strlen(*s)) == 0) return 0;
+    return 1;
 }
 
 static int is_uri(const char *s)
@@ -93,6 +108,112 @@ static int int_value(const json_t *v, long long *out)
     return 1;
 }
 
+/* 1 when v (a number or a string of digits) repeats the status. */
+static int is_status_echo(const json_t *v, int status)
+{
+    long long n;
+    return status && int_value(v, &n) && n == status;
+}
+
+/* A code, a message or a title, told apart by the value: a number or a token
+ * is a code (unless it repeats the status, or its reason phrase: Twitch's
+ * "error": "Unauthorized"), a sentence is the message. */
+static void offer_text(scan *s, const json_t *v, int rank, int status, int is_text)
+{
+    const char *str = nonempty(v);
+    if (is_status_echo(v, status)) {
+        offer(s, APIERR__R_STATUS, v, rank);
+    } else if (json_is_integer(v)) {
+        offer(s, APIERR__R_CODE, v, rank);
+    } else if (!str) {
+        return;
+    } else if (!is_text) {
+        offer(s, APIERR__R_CODE, v, rank);
+    } else if (!apierr__is_token(str)) {
+        offer(s, APIERR__R_MESSAGE, v, rank);
+    } else if (status && apierr__same_nocase(str, apierr_status_reason(status))) {
+        offer(s, APIERR__R_TITLE, v, rank);
+    } else {
+        offer(s, APIERR__R_CODE, v, rank);
+        offer(s, APIERR__R_TEXT, v, rank); /* the message, should a code beat it */
+    }
+}
+
+/* A list of strings says its first: Jira's errorMessages, Kraken's error. */
+static const json_t *first_string(const json_t *v)
+{
+    return json_is_array(v) && nonempty(json_array_get(v, 0)) ? json_array_get(v, 0) : v;
+}
+
+/* 1 when the object has a member that is a message (Phoenix's
+ * {"errors": {"detail": "Not Found"}} wraps the error; it names no field). */
+static int has_message(const json_t *obj)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (m && m->role == APIERR__R_MESSAGE && nonempty(v)) return 1;
+    }
+    return 0;
+}
+
+static void offer_member(scan *s, const apierr__member *m, const json_t *v, int status)
+{
+    const char *str = nonempty(v);
+    long long n;
+    switch (m->role) {
+    case APIERR__R_TEXT:
+    case APIERR__R_CODE:
+        offer_text(s, first_string(v), m->rank, status, m->role == APIERR__R_TEXT);
+        break;
+    case APIERR__R_MESSAGE:
+        if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
+            offer(s, APIERR__R_DETAILS, v, m->rank);
+        else if (nonempty(first_string(v)))
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+        break;
+    case APIERR__R_TYPE:
+        if (!str || strcmp(str, "about:blank") == 0) break;
+        offer(s, is_uri(str) ? APIERR__R_TYPE : APIERR__R_CODE, v, m->rank);
+        break;
+    case APIERR__R_DOC:
+        if (str && is_uri(str)) offer(s, APIERR__R_DOC, v, m->rank);
+        break;
+    case APIERR__R_STATUS:
+        if (int_value(v, &n) && n >= 100 && n <= 599) offer(s, APIERR__R_STATUS, v, m->rank);
+        break;
+    case APIERR__R_REQUEST_ID:
+        /* ids are opaque strings; a number there is a code (eBay's errorId) */
+        if (str)
+            offer(s, m->role, v, m->rank);
+        else if (json_is_integer(v))
+            offer(s, APIERR__R_CODE, v, m->rank + 40);
+        break;
+    case APIERR__R_RETRY_S:
+    case APIERR__R_RETRY_MS:
+    case APIERR__R_RETRY_DELAY:
+        offer(s, m->role, v, m->rank);
+        break;
+    case APIERR__R_DETAILS:
+        if (is_object_list(v) || (json_is_object(v) && !has_message(v)))
+            offer(s, m->role, v, m->rank);
+        else if (json_is_object(v))
+            offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
+        else if (nonempty(first_string(v))) /* Shopify's "errors": "..", Vault's [".."] */
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+        break;
+    case APIERR__R_INNER:
+        if (json_is_object(v) || is_object_list(v)) offer(s, m->role, v, m->rank);
+        break;
+    case APIERR__R_PATH:
+        if (str && *str == '/') offer(s, m->role, v, m->rank);
+        break;
+    default:
+        if (str) offer(s, m->role, v, m->rank);
+    }
+}
+
 /* Reads the members of one error object into s. status is the status known
  * so far, to tell a code that repeats it. */
 static void scan_level(scan *s, const json_t *obj, int status)
@@ -104,68 +225,20 @@ static void scan_level(scan *s, const json_t *obj, int status)
         const apierr__member *m = apierr__member_find(key, strlen(key), 0);
         if (!m) continue;
         /* An object under `errors` is a field map (Rails, Jira), never an
-         * envelope; a string there is the message (Shopify). */
-        if (m->role == APIERR__R_DETAILS && json_is_string(v)) {
-            if (nonempty(v)) offer(s, APIERR__R_MESSAGE, v, m->rank);
-            continue;
-        }
-        if (m->env && (m->role != APIERR__R_DETAILS || !json_is_object(v)) &&
-            (json_is_object(v) || is_object_list(v))) {
+         * envelope (unless it holds a message: Phoenix). */
+        if (m->env && m->role != APIERR__R_DETAILS && (json_is_object(v) || is_object_list(v)))
             offer(s, APIERR__R_NONE, v, m->env);
-            continue;
-        }
-        const char *str = nonempty(v);
-        long long n;
-        switch (m->role) {
-        case APIERR__R_TEXT:
-            if (str)
-                offer(s, apierr__is_token(str) ? APIERR__R_CODE : APIERR__R_MESSAGE, v, m->rank);
-            break;
-        case APIERR__R_CODE:
-            if (json_is_integer(v) && int_value(v, &n) && n == status)
-                offer(s, APIERR__R_STATUS, v, m->rank);
-            else if (str || json_is_integer(v))
-                offer(s, APIERR__R_CODE, v, m->rank);
-            break;
-        case APIERR__R_MESSAGE:
-            if (str)
-                offer(s, APIERR__R_MESSAGE, v, m->rank);
-            else if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
-                offer(s, APIERR__R_DETAILS, v, m->rank);
-            else if (nonempty(json_array_get(v, 0))) /* NestJS, Jira: ["..", ..] */
-                offer(s, APIERR__R_MESSAGE, json_array_get(v, 0), m->rank);
-            break;
-        case APIERR__R_TYPE:
-            if (!str || strcmp(str, "about:blank") == 0) break;
-            offer(s, is_uri(str) ? APIERR__R_TYPE : APIERR__R_CODE, v, m->rank);
-            break;
-        case APIERR__R_DOC:
-            if (str && is_uri(str)) offer(s, APIERR__R_DOC, v, m->rank);
-            break;
-        case APIERR__R_STATUS:
-            if (int_value(v, &n) && n >= 100 && n <= 599) offer(s, APIERR__R_STATUS, v, m->rank);
-            break;
-        case APIERR__R_REQUEST_ID:
-            if (str || json_is_integer(v)) offer(s, m->role, v, m->rank);
-            break;
-        case APIERR__R_RETRY_S:
-        case APIERR__R_RETRY_MS:
-        case APIERR__R_RETRY_DELAY:
-            offer(s, m->role, v, m->rank);
-            break;
-        case APIERR__R_DETAILS:
-            if (json_is_array(v) || json_is_object(v)) offer(s, m->role, v, m->rank);
-            break;
-        case APIERR__R_INNER:
-            if (json_is_object(v) || is_object_list(v)) offer(s, m->role, v, m->rank);
-            break;
-        case APIERR__R_PATH:
-            if (str && *str == '/') offer(s, m->role, v, m->rank);
-            break;
-        default:
-            if (str) offer(s, m->role, v, m->rank);
-        }
+        else if (m->env && m->role == APIERR__R_DETAILS && is_object_list(v))
+            offer(s, APIERR__R_NONE, v, m->env);
+        else
+            offer_member(s, m, v, status);
+        if (m->role == APIERR__R_DETAILS && is_object_list(v)) offer(s, m->role, v, m->rank);
     }
+    /* CouchDB's {"error": "not_found", "reason": "missing"}: the token that
+     * lost the code to a better one is the message. */
+    if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v &&
+        s->c[APIERR__R_TEXT].v != s->c[APIERR__R_CODE].v)
+        s->c[APIERR__R_MESSAGE] = s->c[APIERR__R_TEXT];
 }
 
 /* Where the error is: the levels from the body inwards, and the inner
@@ -173,7 +246,9 @@ static void scan_level(scan *s, const json_t *obj, int status)
 typedef struct walk {
     scan level[MAX_LEVELS + MAX_INNER];
     size_t nlevels, ninner;
-    const json_t *list; /* the list of errors the innermost error came from */
+    const json_t *list;      /* the list of errors the innermost error came from */
+    const json_t *innermost; /* the innermost error object */
+    size_t list_at;          /* the first level inside a list (nlevels: none) */
 } walk;
 
 static const json_t *first_object(const json_t *v)
@@ -191,6 +266,7 @@ static void walk_body(walk *w, const json_t *root, int status)
     }
     while (json_is_object(cur) && w->nlevels < MAX_LEVELS) {
         scan *s = &w->level[w->nlevels++];
+        w->innermost = cur;
         scan_level(s, cur, status);
         const json_t *env = s->c[APIERR__R_NONE].v;
         if (!env) break;
@@ -200,9 +276,14 @@ static void walk_body(walk *w, const json_t *root, int status)
             offer(s, APIERR__R_DETAILS, env, 50);
             break;
         }
-        if (json_is_array(env)) w->list = env;
+        if (json_is_array(env)) {
+            if (!w->list) w->list_at = w->nlevels;
+            w->list = env; /* its errors are details of their own (take_details) */
+            if (s->c[APIERR__R_DETAILS].v == env) s->c[APIERR__R_DETAILS].v = NULL;
+        }
         cur = first_object(env);
     }
+    if (!w->list || w->list == root) w->list_at = w->list ? 0 : w->nlevels;
     for (size_t i = 0; i < w->nlevels && w->ninner < MAX_INNER; i++) {
         const json_t *in = first_object(w->level[i].c[APIERR__R_INNER].v);
         if (json_is_object(in)) scan_level(&w->level[w->nlevels + w->ninner++], in, status);
@@ -214,14 +295,20 @@ static void walk_body(walk *w, const json_t *root, int status)
     }
 }
 
-/* The value of a role: the innermost level first, then the inner objects. */
-static const json_t *pick(const walk *w, int role)
+/* The value of a role in the levels below upto: the innermost first, then
+ * the inner objects. */
+static const json_t *pick_upto(const walk *w, int role, size_t upto)
 {
-    for (size_t i = w->nlevels; i-- > 0;)
+    for (size_t i = upto; i-- > 0;)
         if (w->level[i].c[role].v) return w->level[i].c[role].v;
     for (size_t i = 0; i < w->ninner; i++)
         if (w->level[w->nlevels + i].c[role].v) return w->level[w->nlevels + i].c[role].v;
     return NULL;
+}
+
+static const json_t *pick(const walk *w, int role)
+{
+    return pick_upto(w, role, w->nlevels);
 }
 
 static int set_text(apierr_problem *p, apierr_problem_field f, const json_t *v)
@@ -322,10 +409,28 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
     }
     const char *msg = json_string_value(c[APIERR__R_DMESSAGE].v);
     if (!msg) msg = code; /* GitHub's {field, code: "missing_field"} */
-    int rc =
-        field.oom ? APIERR_ENOMEM : apierr__add_detail(p, field.len ? field.data : NULL, msg, code);
+    int rc = APIERR_OK;   /* an item that says nothing is no detail */
+    if (field.oom)
+        rc = APIERR_ENOMEM;
+    else if (field.len || msg)
+        rc = apierr__add_detail(p, field.len ? field.data : NULL, msg, code);
     apierr__buf_free(&field);
     return rc;
+}
+
+/* 1 when the object says what failed (a message or a code), rather than
+ * nesting further (Zendesk's {"email": [{"description", "error"}]}). */
+static int is_detail_item(const json_t *obj)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (m && (m->drole == APIERR__R_DMESSAGE || m->drole == APIERR__R_DCODE ||
+                  m->drole == APIERR__R_DTEXT))
+            return 1;
+    }
+    return 0;
 }
 
 /* Walks a field map: {field: ["msg", ..] | "msg" | {nested} | [{message,
@@ -357,8 +462,7 @@ static int walk_map(apierr_problem *p, apierr__buf *path, const json_t *v, int d
     }
     json_array_foreach(v, i, child) {
         int rc;
-        if (json_is_object(child) &&
-            (json_object_get(child, "message") || json_object_get(child, "code"))) {
+        if (json_is_object(child) && is_detail_item(child)) {
             rc = apierr__detail_from_object(p, child, path->len ? path->data : NULL);
         } else {
             if (json_is_object(child)) { /* a list of forms: the index is a path step */
@@ -395,7 +499,8 @@ static int details_from_list(apierr_problem *p, const json_t *list)
         const json_t *delay = json_object_get(item, "retryDelay");
         if (delay) {
             if (p->retry_after_ms < 0) apierr__retry_delay(p, delay);
-        } else if (json_is_object(item)) {
+        } else if (json_is_object(item) && !json_object_get(item, "@type")) {
+            /* (a protobuf Any is typed data, not a failure: google reads those) */
             rc = apierr__detail_from_object(p, item, NULL);
         } else if (nonempty(item)) {
             rc = apierr__add_detail(p, NULL, json_string_value(item), NULL);
@@ -414,7 +519,8 @@ static int details_from(apierr_problem *p, const json_t *d, int strict)
     const json_t *v;
     json_object_foreach((json_t *)d, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key), 0);
-        if (m && m->role == APIERR__R_DETAILS && json_is_array(v)) return details_from_list(p, v);
+        if (m && m->role == APIERR__R_DETAILS && (json_is_array(v) || json_is_object(v)))
+            return details_from(p, v, 0); /* LoopBack's details.messages */
     }
     return apierr__add_field_tree(p, d, strict);
 }
@@ -432,15 +538,17 @@ static int take_details(apierr_problem *p, const walk *w)
     }
     size_t n = json_array_size(w->list);
     if (n > 1) return details_from_list(p, w->list);
-    const json_t *only = json_array_get(w->list, 0);
-    if (n == 1 && json_is_object(only)) {
-        /* One error naming its field is a detail too (JSON:API source). */
+    const json_t *only = n == 1 ? json_array_get(w->list, 0) : w->innermost;
+    if (json_is_object(only)) {
+        /* One error naming its field is a detail too (JSON:API's source,
+         * Mollie's and Razorpay's field). */
         const char *key;
         const json_t *v;
         json_object_foreach((json_t *)only, key, v) {
             const apierr__member *m = apierr__member_find(key, strlen(key), 0);
             if (m && (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
-                m->role != APIERR__R_CODE && m->role != APIERR__R_PATH)
+                m->role != APIERR__R_CODE && m->role != APIERR__R_PATH &&
+                (nonempty(v) || json_is_object(v)))
                 return apierr__detail_from_object(p, only, NULL);
         }
     }
@@ -457,7 +565,7 @@ static int take_scalars(apierr_problem *p, const walk *w)
             return APIERR_ENOMEM;
     }
     /* An RFC 9457 type URI is the code when nothing better names it. */
-    if (!p->code && p->type && !pick(w, APIERR__R_DOC) &&
+    if (!p->code && apierr__type_is_code(p->type) && !pick(w, APIERR__R_DOC) &&
         apierr_problem_set(p, APIERR_PF_CODE, p->type))
         return APIERR_ENOMEM;
     return APIERR_OK;
@@ -490,8 +598,16 @@ int apierr__general_decode(apierr_problem *p, const apierr__body *b)
 
 int apierr__general_fill(apierr_problem *p, const apierr__body *b)
 {
-    if (!b->json || (p->request_id && p->retry_after_ms >= 0)) return APIERR_OK;
+    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message))
+        return APIERR_OK;
     walk w;
     walk_body(&w, b->json, b->status);
+    /* Only from the error objects themselves: the first of a list of
+     * errors (FastAPI's detail[0].msg) is not the message of the whole. */
+    size_t upto = w.list_at;
+    if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
+        (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
+        (!p->ndetails && take_details(p, &w)))
+        return APIERR_ENOMEM;
     return fill(p, &w);
 }

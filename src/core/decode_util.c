@@ -332,6 +332,12 @@ int apierr__ctype_has(const apierr__body *b, const char *needle)
     return ct && find_nocase(ct, strlen(ct), needle) != NULL;
 }
 
+int apierr__same_nocase(const char *a, const char *b)
+{
+    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b)) a++, b++;
+    return *a == *b;
+}
+
 int apierr__starts_nocase(const char *s, size_t n, const char *prefix)
 {
     size_t m = strlen(prefix);

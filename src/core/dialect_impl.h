@@ -189,6 +189,14 @@ int apierr__json_path_text(apierr__buf *out, const json_t *path, size_t skip);
 int apierr__ctype_has(const apierr__body *b, const char *needle);
 /* 1 when s[0..n) starts with prefix (lower case), ignoring ASCII case. */
 int apierr__starts_nocase(const char *s, size_t n, const char *prefix);
+/* 1 when s is a token (a code), not a sentence: not empty, no whitespace,
+ * short (decode_general.c). NULL is no token. */
+int apierr__is_token(const char *s);
+/* 1 when an RFC 9457 type URI can stand for the code (issue 10): not
+ * about:blank, not a link to the HTTP RFC's section of a status. */
+int apierr__type_is_code(const char *type);
+/* 1 when the strings are equal but for ASCII case. */
+int apierr__same_nocase(const char *a, const char *b);
 /* Skips a UTF-8 byte-order mark and ASCII whitespace; *n is reduced. */
 const char *apierr__skip_space(const char *s, size_t *n);
 /* The content of the first element <tag>..</tag> of the markup s[0..n)

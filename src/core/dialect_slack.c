@@ -18,7 +18,8 @@ static int match(const apierr__body *b)
 {
     const json_t *ok = json_object_get(b->json, "ok");
     if (!json_is_false(ok)) return 0;
-    return json_is_string(json_object_get(b->json, "error")) ? 90 : 60;
+    /* Telegram's {ok: false, error_code, description} is no Slack error. */
+    return json_is_string(json_object_get(b->json, "error")) ? 90 : 0;
 }
 
 static const apierr__code_status status_of_code[] = {

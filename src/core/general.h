@@ -25,7 +25,5 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
 /* Details from a field map ({field: [msgs] | "msg" | {nested}}); strict
  * takes a lone string only when it is a sentence. APIERR_OK or ENOMEM. */
 int apierr__add_field_tree(apierr_problem *p, const json_t *map, int strict);
-/* 1 when s is a token (a code), not a sentence: no whitespace, short. */
-int apierr__is_token(const char *s);
 
 #endif

@@ -15,7 +15,7 @@ static const apierr__member rows[] = {
 
 #define NROWS (sizeof rows / sizeof rows[0])
 /* Open addressing, at most a quarter full: probes stay short. */
-#define NSLOTS 512
+#define NSLOTS 1024
 _Static_assert(NROWS * 4 <= NSLOTS, "the member index is too small for the table");
 
 static int lower(int c)

@@ -76,6 +76,7 @@ typedef enum apierr__role {
     X("root_cause", INNER, 2, NONE, 0, 0)                \
     X("extensions", INNER, 3, INNER, 3, 0)               \
     X("meta", INNER, 4, NONE, 0, 0)                      \
+    X("parameters", INNER, 5, NONE, 0, 0)                \
     /* which member is the code */                       \
     X("code", CODE, 10, DCODE, 10, 0)                    \
     X("Code", CODE, 10, DCODE, 10, 0)                    \
@@ -87,9 +88,15 @@ typedef enum apierr__role {
     X("faultcode", CODE, 14, NONE, 0, 0)                 \
     X("error_type", CODE, 25, DCODE, 25, 0)              \
     X("errorType", CODE, 25, DCODE, 25, 0)               \
+    X("errcode", CODE, 13, NONE, 0, 0)                   \
+    X("cod", CODE, 15, NONE, 0, 0)                       \
+    X("className", CODE, 33, NONE, 0, 0)                 \
+    X(".tag", CODE, 33, NONE, 0, 0)                      \
+    X("category", CODE, 40, NONE, 0, 0)                  \
+    X("id", CODE, 60, NONE, 0, 0)                        \
     X("type", TYPE, 30, DCODE, 30, 0)                    \
     X("reason", TEXT, 31, DTEXT, 31, 0)                  \
-    X("name", CODE, 32, FIELD, 5, 0)                     \
+    X("name", CODE, 32, FIELD, 6, 0)                     \
     X("subcode", NONE, 0, NONE, 0, 0)                    \
     X("issue", NONE, 0, DTEXT, 8, 0)                     \
     X("rule", NONE, 0, DCODE, 40, 0)                     \
@@ -101,6 +108,11 @@ typedef enum apierr__role {
     X("error_message", MESSAGE, 12, DMESSAGE, 12, 0)     \
     X("errorSummary", MESSAGE, 13, DMESSAGE, 13, 0)      \
     X("errorMessages", MESSAGE, 13, NONE, 0, 0)          \
+    X("error_messages", MESSAGE, 14, NONE, 0, 0)         \
+    X("error_summary", MESSAGE, 13, NONE, 0, 0)          \
+    X("errorDetail", MESSAGE, 15, NONE, 0, 0)            \
+    X("info", MESSAGE, 20, NONE, 0, 0)                   \
+    X("hydra:description", MESSAGE, 20, NONE, 0, 0)      \
     X("faultstring", MESSAGE, 13, NONE, 0, 0)            \
     X("detail", MESSAGE, 14, DMESSAGE, 14, 5)            \
     X("description", MESSAGE, 15, DMESSAGE, 9, 0)        \
@@ -109,6 +121,7 @@ typedef enum apierr__role {
     X("userMessage", MESSAGE, 18, DMESSAGE, 18, 0)       \
     X("Reason", MESSAGE, 19, NONE, 0, 0)                 \
     X("title", TITLE, 10, DMESSAGE, 30, 0)               \
+    X("hydra:title", TITLE, 11, NONE, 0, 0)              \
     /* what documents it */                              \
     X("documentation_url", DOC, 10, NONE, 0, 0)          \
     X("doc_url", DOC, 11, NONE, 0, 0)                    \
@@ -116,6 +129,8 @@ typedef enum apierr__role {
     X("moreInfo", DOC, 12, NONE, 0, 0)                   \
     X("help_url", DOC, 13, NONE, 0, 0)                   \
     X("helpUrl", DOC, 13, NONE, 0, 0)                    \
+    X("link", DOC, 14, NONE, 0, 0)                       \
+    X("url", DOC, 20, NONE, 0, 0)                        \
     X("instance", INSTANCE, 10, NONE, 0, 0)              \
     /* request ids */                                    \
     X("request_id", REQUEST_ID, 10, NONE, 0, 0)          \
@@ -135,11 +150,13 @@ typedef enum apierr__role {
     X("error_id", REQUEST_ID, 16, NONE, 0, 0)            \
     X("fbtrace_id", REQUEST_ID, 17, NONE, 0, 0)          \
     X("incident_id", REQUEST_ID, 18, NONE, 0, 0)         \
+    X("pspReference", REQUEST_ID, 20, NONE, 0, 0)        \
+    X("api_id", REQUEST_ID, 20, NONE, 0, 0)              \
     /* when and where */                                 \
     X("timestamp", TIMESTAMP, 10, NONE, 0, 0)            \
     X("time", TIMESTAMP, 11, NONE, 0, 0)                 \
     X("date", TIMESTAMP, 12, NONE, 0, 0)                 \
-    X("path", PATH, 10, FIELD, 20, 0)                    \
+    X("path", PATH, 10, FIELD, 4, 0)                     \
     /* the status the body states */                     \
     X("status", STATUS, 10, NONE, 0, 0)                  \
     X("Status", STATUS, 10, NONE, 0, 0)                  \
@@ -172,6 +189,8 @@ typedef enum apierr__role {
     X("validationErrors", DETAILS, 14, NONE, 0, 0)       \
     X("issues", DETAILS, 15, NONE, 0, 0)                 \
     X("_errors", DETAILS, 16, NONE, 0, 0)                \
+    X("messages", DETAILS, 17, NONE, 0, 0)               \
+    X("params", DETAILS, 18, NONE, 0, 0)                 \
     X("field", NONE, 0, FIELD, 1, 0)                     \
     X("fields", NONE, 0, FIELD, 3, 0)                    \
     X("fieldName", NONE, 0, FIELD, 2, 0)                 \
