@@ -116,12 +116,15 @@ static int is_status_echo(const json_t *v, int status)
 }
 
 /* A code, a message or a title, told apart by the value: a number or a token
- * is a code (unless it repeats the status, or its reason phrase: Twitch's
- * "error": "Unauthorized"), a sentence is the message. */
-static void offer_text(scan *s, const json_t *v, int rank, int status, int is_text)
+ * is a code (unless it repeats the status), a sentence is the message; with
+ * phrase, the status's reason phrase is the title (Twitch's and Rails'
+ * "error": "Not Found"). */
+static void offer_text(scan *s, const json_t *v, int rank, int status, int is_text, int phrase)
 {
     const char *str = nonempty(v);
-    if (is_status_echo(v, status)) {
+    if (phrase && str && status && apierr__same_nocase(str, apierr_status_reason(status))) {
+        offer(s, APIERR__R_TITLE, v, rank);
+    } else if (is_status_echo(v, status)) {
         offer(s, APIERR__R_STATUS, v, rank);
     } else if (json_is_integer(v)) {
         offer(s, APIERR__R_CODE, v, rank);
@@ -131,8 +134,6 @@ static void offer_text(scan *s, const json_t *v, int rank, int status, int is_te
         offer(s, APIERR__R_CODE, v, rank);
     } else if (!apierr__is_token(str)) {
         offer(s, APIERR__R_MESSAGE, v, rank);
-    } else if (status && apierr__same_nocase(str, apierr_status_reason(status))) {
-        offer(s, APIERR__R_TITLE, v, rank);
     } else {
         offer(s, APIERR__R_CODE, v, rank);
         offer(s, APIERR__R_TEXT, v, rank); /* the message, should a code beat it */
@@ -165,7 +166,9 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
     switch (m->role) {
     case APIERR__R_TEXT:
     case APIERR__R_CODE:
-        offer_text(s, first_string(v), m->rank, status, m->role == APIERR__R_TEXT);
+        /* Only `error` repeats the reason phrase (Twitch, Rails); a
+         * Kubernetes reason "Forbidden" is its documented code. */
+        offer_text(s, first_string(v), m->rank, status, m->role == APIERR__R_TEXT, m->env != 0);
         break;
     case APIERR__R_MESSAGE:
         if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
@@ -548,8 +551,13 @@ static int take_details(apierr_problem *p, const walk *w)
             const apierr__member *m = apierr__member_find(key, strlen(key), 0);
             if (m && (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
                 m->role != APIERR__R_CODE && m->role != APIERR__R_PATH &&
-                (nonempty(v) || json_is_object(v)))
-                return apierr__detail_from_object(p, only, NULL);
+                (nonempty(v) || json_is_object(v) || json_is_array(v))) {
+                size_t before = p->ndetails;
+                int rc = apierr__detail_from_object(p, only, NULL);
+                /* The error's own code is no code of the field's (Razorpay) */
+                if (!rc && !n && p->ndetails > before) p->details[before].code = NULL;
+                return rc;
+            }
         }
     }
     return APIERR_OK;

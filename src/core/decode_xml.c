@@ -96,17 +96,25 @@ static int has_space(const char *s, size_t n)
     return 0;
 }
 
-static void scan_elements(xcand *c, const char *s, size_t n)
+/* The best element of each role in s[0..n). With outer, the content of
+ * nested envelopes is skipped: a SOAP Fault's own faultcode and
+ * faultstring come before what its <detail> says. */
+static void scan_elements(xcand *c, const char *s, size_t n, int outer)
 {
     const char *q, *l;
     size_t qn, ln;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '<' || !open_tag(s, n, i, &q, &qn, &l, &ln)) continue;
         const apierr__member *m = apierr__member_find(l, ln, 1);
-        if (!m || m->role == APIERR__R_NONE) continue;
+        if (!m) continue;
         size_t len;
         const char *v = content(s, n, i, q, qn, &len);
         if (!v || !len) continue;
+        if (m->env && memchr(v, '<', len)) { /* an envelope, not a value */
+            if (outer) i = (size_t)(v - s) + len;
+            continue;
+        }
+        if (m->role == APIERR__R_NONE) continue;
         int role = m->role;
         if (role == APIERR__R_TEXT) role = has_space(v, len) ? APIERR__R_MESSAGE : APIERR__R_CODE;
         if (role == APIERR__R_TYPE) role = APIERR__R_CODE;
@@ -116,16 +124,23 @@ static void scan_elements(xcand *c, const char *s, size_t n)
 
 int apierr__general_decode_xml(apierr_problem *p, const apierr__body *b)
 {
-    size_t n = b->len, elen;
+    size_t n = b->len, elen = 0;
     if (!b->text) return APIERR_OK;
     const char *s = apierr__skip_space(b->text, &n);
     if (!n || *s != '<') return APIERR_OK;
     xcand c[APIERR__R__COUNT] = {{0}};
     const char *env = envelope(s, n, &elen);
-    scan_elements(c, env ? env : s, env ? elen : n);
+    scan_elements(c, env ? env : s, env ? elen : n, 1);
+    xcand inner[APIERR__R__COUNT] = {{0}};
+    scan_elements(inner, env ? env : s, env ? elen : n, 0);
+    for (int r = 0; r < APIERR__R__COUNT; r++)
+        if (!c[r].s) c[r] = inner[r];
+    /* <errors><error>Name can't be blank</error>: the envelope's own text */
+    if (env && elen && !memchr(env, '<', elen))
+        c[has_space(env, elen) ? APIERR__R_MESSAGE : APIERR__R_CODE] = (xcand){env, elen, 0};
     if (env) { /* request ids often sit beside the envelope (AWS, Azure) */
         xcand outer[APIERR__R__COUNT] = {{0}};
-        scan_elements(outer, s, n);
+        scan_elements(outer, s, n, 0);
         if (!c[APIERR__R_REQUEST_ID].s) c[APIERR__R_REQUEST_ID] = outer[APIERR__R_REQUEST_ID];
     }
     if (c[APIERR__R_CODE].s) last_value(&c[APIERR__R_CODE]);

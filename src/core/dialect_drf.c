@@ -62,6 +62,9 @@ static int match(const apierr__body *b)
     const json_t *j = b->json;
     if (is_detail_form(j)) return json_object_size(j) == 2 ? 40 : 30;
     int leaves = 0;
+    /* GitLab's {"message": {"bio": [..]}} wraps its field map in a member:
+     * the general rules read it (field bio, not message.bio). */
+    if (json_object_size(j) == 1 && json_is_object(json_object_get(j, "message"))) return 0;
     if (!is_error_tree(j, 0, &leaves) || !leaves) return 0;
     return json_object_get(j, "non_field_errors") ? 90 : 45;
 }
