@@ -117,12 +117,13 @@ static int is_status_echo(const json_t *v, int status)
 
 /* A code, a message or a title, told apart by the value: a number or a token
  * is a code (unless it repeats the status), a sentence is the message; with
- * phrase, the status's reason phrase is the title (Twitch's and Rails'
- * "error": "Not Found"). */
+ * phrase, the reason phrase itself is the title, not a code (Twitch's
+ * "error": "Unauthorized"; CouchDB's "conflict" is a code). */
 static void offer_text(scan *s, const json_t *v, int rank, int status, int is_text, int phrase)
 {
     const char *str = nonempty(v);
-    if (phrase && str && status && apierr__same_nocase(str, apierr_status_reason(status))) {
+    if (phrase && apierr__is_token(str) && status &&
+        strcmp(str, apierr_status_reason(status)) == 0) {
         offer(s, APIERR__R_TITLE, v, rank);
     } else if (is_status_echo(v, status)) {
         offer(s, APIERR__R_STATUS, v, rank);
@@ -239,9 +240,16 @@ static void scan_level(scan *s, const json_t *obj, int status)
     }
     /* CouchDB's {"error": "not_found", "reason": "missing"}: the token that
      * lost the code to a better one is the message. */
-    if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v &&
-        s->c[APIERR__R_TEXT].v != s->c[APIERR__R_CODE].v)
-        s->c[APIERR__R_MESSAGE] = s->c[APIERR__R_TEXT];
+    if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
+        cand best = {0};
+        json_object_foreach((json_t *)obj, key, v) {
+            const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+            if (m && m->role == APIERR__R_TEXT && apierr__is_token(json_string_value(v)) &&
+                v != s->c[APIERR__R_CODE].v && (!best.v || m->rank < best.rank))
+                best = (cand){v, m->rank};
+        }
+        if (best.v) s->c[APIERR__R_MESSAGE] = best;
+    }
 }
 
 /* Where the error is: the levels from the body inwards, and the inner
@@ -429,8 +437,9 @@ static int is_detail_item(const json_t *obj)
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key), 0);
-        if (m && (m->drole == APIERR__R_DMESSAGE || m->drole == APIERR__R_DCODE ||
-                  m->drole == APIERR__R_DTEXT))
+        if (m && (nonempty(v) || json_is_integer(v)) &&
+            (m->drole == APIERR__R_DMESSAGE || m->drole == APIERR__R_DCODE ||
+             m->drole == APIERR__R_DTEXT))
             return 1;
     }
     return 0;
@@ -451,6 +460,8 @@ static int walk_map(apierr_problem *p, apierr__buf *path, const json_t *v, int d
         if (!*s || (strict && apierr__is_token(s))) return APIERR_OK;
         return apierr__add_detail(p, path->len ? path->data : NULL, s, NULL);
     }
+    if (json_is_object(v) && depth > 0 && is_detail_item(v)) /* WordPress' {code, message} */
+        return apierr__detail_from_object(p, v, path->len ? path->data : NULL);
     if (json_is_object(v)) {
         json_object_foreach((json_t *)v, key, child) {
             if (strcmp(key, "_errors") != 0) {
