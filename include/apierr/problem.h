@@ -8,6 +8,7 @@
 #ifndef APIERR_PROBLEM_H
 #define APIERR_PROBLEM_H
 
+#include "custom.h"
 #include "dialect.h"
 
 #ifdef __cplusplus
@@ -107,12 +108,15 @@ typedef struct apierr_decode_opts {
     size_t nheaders;
     long long now_ms; /* Unix time in ms, to read an HTTP-date
                          Retry-After; 0 ignores such dates */
+    /* version 2 */
+    const apierr_custom_dialect *custom; /* a profile's custom dialect, or NULL:
+                                            read with dialect auto or custom */
 } apierr_decode_opts;
 
-#define APIERR_DECODE_OPTS_VERSION 1
-#define APIERR_DECODE_OPTS_INIT                                              \
-    {                                                                        \
-        APIERR_DECODE_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL, 0, 0 \
+#define APIERR_DECODE_OPTS_VERSION 2
+#define APIERR_DECODE_OPTS_INIT                                                    \
+    {                                                                              \
+        APIERR_DECODE_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL, 0, 0, NULL \
     }
 
 /* Fills *opts with the defaults of the given version of the struct (for

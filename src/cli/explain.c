@@ -119,6 +119,7 @@ struct explain_args {
     int json;
     const apierr_profile *profile; /* &profile_value, or NULL */
     apierr_profile profile_value;
+    apierr_custom_dialect custom; /* a profile file's custom_dialect, if any */
 };
 
 static int set_status(void *ctx, const char *v)
@@ -158,12 +159,19 @@ static int is_profile_path(const char *v)
     return strchr(v, '/') || (n > 5 && strcmp(v + n - 5, ".json") == 0);
 }
 
-static int load_profile_file(apierr_profile *out, const char *path)
+/* Reads a profile file, and its custom dialect when it declares one (the
+ * body is then read by its paths: opts.custom). */
+static int load_profile_file(struct explain_args *a, const char *path)
 {
     char *text, err[160] = "";
     size_t len;
     if (cli_read_input(&text, &len, "explain", path, CLI_BODY_MAX)) return -1;
-    int rc = apierr_profile_from_json(out, text, len, err, sizeof err);
+    int rc = apierr_profile_from_json(&a->profile_value, text, len, err, sizeof err);
+    if (rc == APIERR_OK) {
+        rc = apierr_custom_dialect_from_json(&a->custom, text, len, err, sizeof err);
+        if (rc == APIERR_OK) a->opts.custom = &a->custom;
+        if (rc == APIERR_ENOTFOUND) rc = APIERR_OK;
+    }
     free(text);
     if (rc == APIERR_OK) return 0;
     cli_error("explain", "profile '%s': %s", path, err[0] ? err : apierr_strerror(rc));
@@ -174,7 +182,7 @@ static int set_profile(void *ctx, const char *v)
 {
     struct explain_args *a = ctx;
     if (is_profile_path(v)) {
-        if (load_profile_file(&a->profile_value, v)) return -1;
+        if (load_profile_file(a, v)) return -1;
     } else if (apierr_profile_builtin(&a->profile_value, v) != APIERR_OK) {
         fprintf(stderr, "apierr explain: unknown profile '%s'; the profiles are:", v);
         for (size_t i = 0; apierr_profile_builtin_name(i); i++)

@@ -111,7 +111,8 @@ static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
 
 static const apierr_decode_opts decode_defaults = APIERR_DECODE_OPTS_INIT;
 /* The size of each version of apierr_decode_opts: grows at its end only. */
-static const size_t decode_opts_sizes[] = {sizeof(apierr_decode_opts)};
+static const size_t decode_opts_sizes[] = {offsetof(apierr_decode_opts, custom),
+                                           sizeof(apierr_decode_opts)};
 
 int apierr_decode_opts_init(apierr_decode_opts *opts, unsigned version)
 {
@@ -130,6 +131,8 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
 
     *out = NULL;
     if ((rc = APIERR__STRUCT_READ(&given, opts, decode_opts_sizes))) return rc;
+    if (o->custom && !APIERR__VERSION_KNOWN(o->custom, APIERR_CUSTOM_DIALECT_VERSION))
+        return APIERR_EVERSION;
     if (apierr_problem_new(&p)) return APIERR_ENOMEM;
     p->status = o->status;
     if (!body) len = 0;
@@ -146,17 +149,21 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
         rc = APIERR_ENOMEM;
         goto fail;
     }
-    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0};
+    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0, o->custom};
     index_keys(&b);
 
-    const apierr__dialect_ops *ops = apierr__dialect_ops_of(o->dialect);
+    apierr_dialect want = o->dialect;
+    if (o->custom && want == APIERR_DIALECT_AUTO) want = APIERR_DIALECT_CUSTOM;
+    const apierr__dialect_ops *ops = apierr__dialect_ops_of(want);
     int forced = ops && ops->decode;
     if (!forced) ops = detect(&b);
     if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_GENERAL); /* no named shape */
     p->dialect = ops->id;
     if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, &b))) goto fail;
     /* Every dialect gets the general rules' request id and retry hint. */
-    if (ops->id != APIERR_DIALECT_GENERAL && (rc = apierr__general_fill(p, &b))) goto fail;
+    if (ops->id != APIERR_DIALECT_GENERAL && ops->id != APIERR_DIALECT_UNKNOWN &&
+        (rc = apierr__general_fill(p, &b)))
+        goto fail;
     if (!forced && ops->id == APIERR_DIALECT_GENERAL && !p->code && !p->message && !p->title &&
         !p->ndetails)
         p->dialect = APIERR_DIALECT_UNKNOWN; /* the rules found nothing */

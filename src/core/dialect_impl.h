@@ -72,10 +72,11 @@ typedef struct apierr__body {
     const json_t *json; /* the parsed body, NULL when it is not JSON */
     const char *text;   /* the raw bytes (NUL-terminated copy) */
     size_t len;
-    const char *content_type; /* or NULL */
-    int status;               /* HTTP status, 0 when unknown */
-    uint64_t keys;            /* APIERR__KEY() bits of the top-level members present */
-    size_t unknown_keys;      /* top-level members not in APIERR__KEY_MAP */
+    const char *content_type;            /* or NULL */
+    int status;                          /* HTTP status, 0 when unknown */
+    uint64_t keys;                       /* APIERR__KEY() bits of the top-level members present */
+    size_t unknown_keys;                 /* top-level members not in APIERR__KEY_MAP */
+    const apierr_custom_dialect *custom; /* the caller's custom dialect, or NULL */
 } apierr__body;
 
 /* Bit index of a member name, or -1 when it is not in APIERR__KEY_MAP. */

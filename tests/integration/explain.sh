@@ -262,6 +262,14 @@ run graphql200 0 explain --json --status 200 "$seeds/001-gotab-401-graphql.json"
     json graphql200 'o["status"] == 200' 'o["effective_status"] == 401' \
         'o["category"] == "unauthenticated"' \
         'o["action"] == "refresh_credentials"'
+# A profile file with a custom dialect (apierr(1), PROFILES): its JSON paths
+# read the body, the general rules the rest.
+printf '%s' '{"name":"acme","custom_dialect":{"code":"fault.id","message":"fault.text","details":"fault.problems","detail_field":"where","detail_message":"what","request_id":"meta.trace"}}' >"$tmp/custom.json"
+printf '%s' '{"fault":{"id":"E42","text":"The order is invalid","problems":[{"where":"lines[0].qty","what":"must be positive"}]},"meta":{"trace":"t-9"}}' >"$tmp/custom-body.json"
+run custom-dialect 0 explain --json --status 422 --profile "$tmp/custom.json" "$tmp/custom-body.json" &&
+    json custom-dialect 'o["dialect"] == "custom"' 'o["code"] == "E42"' \
+        'o["message"] == "The order is invalid"' 'o["request_id"] == "t-9"' \
+        'o["details"] == [{"field": "lines.0.qty", "message": "must be positive", "code": None}]'
 # A profile file, as `apierr profiles show` prints one.
 printf '%s' '{"name":"acme","extends":"gestix","dialect":"nested"}' >"$tmp/acme.json"
 run profile-file 0 explain --json --status 403 --profile "$tmp/acme.json" "$tmp/ambiguous.json" &&
