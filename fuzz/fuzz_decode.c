@@ -10,6 +10,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
     if (size) {
         o.dialect = (apierr_dialect)(data[0] % APIERR_DIALECT__COUNT);
+        /* custom: paths into the shapes the general rules know */
+        static const apierr_custom_dialect paths = {APIERR_CUSTOM_DIALECT_VERSION,
+                                                    "error.code",
+                                                    "$.errors[0].message",
+                                                    "meta.request_id",
+                                                    "retry_after",
+                                                    "errors",
+                                                    "source.pointer",
+                                                    "detail",
+                                                    "code"};
+        if (o.dialect == APIERR_DIALECT_CUSTOM) o.custom = &paths;
         o.status = 400 + data[0] % 200;
         data++, size--;
     }

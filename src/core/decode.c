@@ -25,6 +25,7 @@ static void index_keys(apierr__body *b)
     if (!json_is_object(b->json)) return;
     json_object_foreach((json_t *)b->json, key, value) {
         int bit = apierr__key_index(key, strlen(key));
+        if (json_is_object(value) || json_is_array(value)) b->nested++;
         if (bit < 0)
             b->unknown_keys++;
         else
@@ -82,6 +83,16 @@ static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, co
     if (!(mask & MEMBERS_OUTSIDE) && !b->unknown_keys && !(b->keys & ~mask))
         return APIERR_OK; /* every member is one the dialect took */
     return apierr__keep_extensions(p, b->json, is_taken, ops->members);
+}
+
+/* 1 when the general rules could add nothing: the dialect found code and
+ * message, and the body's members are scalars it took (gestix, twilio,
+ * oauth bodies); their walk is then saved. */
+static int all_taken(const apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b)
+{
+    if (!p->code || !p->message || b->nested || b->unknown_keys || !ops->members) return 0;
+    uint64_t mask = members_mask(ops);
+    return !(mask & MEMBERS_OUTSIDE) && !(b->keys & ~mask);
 }
 
 /* Headers speak for the response as a whole: Retry-After beats a body hint,
@@ -149,7 +160,7 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
         rc = APIERR_ENOMEM;
         goto fail;
     }
-    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0, o->custom};
+    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0, o->custom, 0};
     index_keys(&b);
 
     apierr_dialect want = o->dialect;
@@ -160,9 +171,9 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
     if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_GENERAL); /* no named shape */
     p->dialect = ops->id;
     if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, &b))) goto fail;
-    /* Every dialect gets the general rules' request id and retry hint. */
+    /* Every dialect falls back on the general rules for what it left out. */
     if (ops->id != APIERR_DIALECT_GENERAL && ops->id != APIERR_DIALECT_UNKNOWN &&
-        (rc = apierr__general_fill(p, &b)))
+        !all_taken(p, ops, &b) && (rc = apierr__general_fill(p, &b)))
         goto fail;
     if (!forced && ops->id == APIERR_DIALECT_GENERAL && !p->code && !p->message && !p->title &&
         !p->ndetails)

@@ -16,6 +16,8 @@
  * as [n]; numeric segments index arrays. */
 static const json_t *at_path(const json_t *v, const char *path)
 {
+    /* A struct filled by hand may lack the NUL: such a path finds nothing. */
+    if (!memchr(path, '\0', APIERR_CUSTOM_PATH_MAX)) return NULL;
     const char *s = path;
     if (*s == '$') s++;
     while (v && *s) {

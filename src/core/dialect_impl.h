@@ -77,6 +77,7 @@ typedef struct apierr__body {
     uint64_t keys;                       /* APIERR__KEY() bits of the top-level members present */
     size_t unknown_keys;                 /* top-level members not in APIERR__KEY_MAP */
     const apierr_custom_dialect *custom; /* the caller's custom dialect, or NULL */
+    size_t nested;                       /* top-level members that are objects or arrays */
 } apierr__body;
 
 /* Bit index of a member name, or -1 when it is not in APIERR__KEY_MAP. */

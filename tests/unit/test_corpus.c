@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define CORPUS_DIR  APIERR_SOURCE_DIR "/tests/corpus"
-#define MIN_CASES   40
+#define MIN_CASES   250
 #define MAX_HEADERS 16
 /* 2024-11-15T10:30:00Z: HTTP-date Retry-After values are read against it. */
 #define NOW_MS 1731666600000LL
