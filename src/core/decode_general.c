@@ -45,6 +45,7 @@ typedef struct cand {
  * slot of role NONE. */
 typedef struct scan {
     cand c[APIERR__R__COUNT];
+    int names_field; /* a member that names a field (field, param, source) */
 } scan;
 
 static void offer(scan *s, int role, const json_t *v, int rank)
@@ -147,6 +148,14 @@ static const json_t *first_string(const json_t *v)
     return json_is_array(v) && nonempty(json_array_get(v, 0)) ? json_array_get(v, 0) : v;
 }
 
+/* 1 when m, with value v, names the field the error object is about. */
+static int is_field_member(const apierr__member *m, const json_t *v)
+{
+    return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
+           m->role != APIERR__R_CODE && m->role != APIERR__R_PATH &&
+           (nonempty(v) || json_is_object(v) || json_is_array(v));
+}
+
 /* 1 when the object has a member that is a message (Phoenix's
  * {"errors": {"detail": "Not Found"}} wraps the error; it names no field). */
 static int has_message(const json_t *obj)
@@ -228,6 +237,7 @@ static void scan_level(scan *s, const json_t *obj, int status)
     json_object_foreach((json_t *)obj, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key), 0);
         if (!m) continue;
+        s->names_field |= is_field_member(m, v);
         /* An object under `errors` is a field map (Rails, Jira), never an
          * envelope (unless it holds a message: Phoenix). */
         if (m->env && m->role != APIERR__R_DETAILS && (json_is_object(v) || is_object_list(v)))
@@ -257,9 +267,10 @@ static void scan_level(scan *s, const json_t *obj, int status)
 typedef struct walk {
     scan level[MAX_LEVELS + MAX_INNER];
     size_t nlevels, ninner;
-    const json_t *list;      /* the list of errors the innermost error came from */
-    const json_t *innermost; /* the innermost error object */
-    size_t list_at;          /* the first level inside a list (nlevels: none) */
+    const json_t *list;                  /* the list of errors the innermost error came from */
+    const json_t *innermost;             /* the innermost error object */
+    const json_t *level_obj[MAX_LEVELS]; /* the object of each level */
+    size_t list_at;                      /* the first level inside a list (nlevels: none) */
 } walk;
 
 static const json_t *first_object(const json_t *v)
@@ -279,6 +290,7 @@ static void walk_body(walk *w, const json_t *root, int status)
         cur = json_array_get(root, 0);
     }
     while (json_is_object(cur) && w->nlevels < MAX_LEVELS) {
+        w->level_obj[w->nlevels] = cur;
         scan *s = &w->level[w->nlevels++];
         w->innermost = cur;
         scan_level(s, cur, status);
@@ -556,25 +568,18 @@ static int take_details(apierr_problem *p, const walk *w)
     size_t n = json_array_size(w->list);
     if (n > 1) return details_from_list(p, w->list);
     const json_t *only = n == 1 ? json_array_get(w->list, 0) : w->innermost;
-    if (json_is_object(only)) {
-        /* One error naming its field is a detail too (JSON:API's source,
-         * Mollie's and Razorpay's field). */
-        const char *key;
-        const json_t *v;
-        json_object_foreach((json_t *)only, key, v) {
-            const apierr__member *m = apierr__member_find(key, strlen(key), 0);
-            if (m && (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
-                m->role != APIERR__R_CODE && m->role != APIERR__R_PATH &&
-                (nonempty(v) || json_is_object(v) || json_is_array(v))) {
-                size_t before = p->ndetails;
-                int rc = apierr__detail_from_object(p, only, NULL);
-                /* The error's own code is no code of the field's (Razorpay) */
-                if (!rc && !n && p->ndetails > before) p->details[before].code = NULL;
-                return rc;
-            }
-        }
-    }
-    return APIERR_OK;
+    if (!json_is_object(only)) return APIERR_OK;
+    /* One error naming its field is a detail too (JSON:API's source,
+     * Mollie's and Razorpay's field). The scan of its level said so. */
+    int names = 0;
+    for (size_t i = 0; i < w->nlevels; i++)
+        if (w->level[i].names_field && w->level_obj[i] == only) names = 1;
+    if (!names) return APIERR_OK;
+    size_t before = p->ndetails;
+    int rc = apierr__detail_from_object(p, only, NULL);
+    /* The error's own code is no code of the field's (Razorpay) */
+    if (!rc && !n && p->ndetails > before) p->details[before].code = NULL;
+    return rc;
 }
 
 /* --- the decoder -------------------------------------------------------------- */
