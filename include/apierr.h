@@ -16,5 +16,6 @@
 #include "apierr/headers.h"
 #include "apierr/policy.h"
 #include "apierr/profile.h"
+#include "apierr/custom.h"
 
 #endif

@@ -38,7 +38,9 @@ extern "C" {
     X(TWILIO, "twilio", 0, "Twilio {code, message, more_info, status}")                       \
     X(TEXT, "text", 0, "plain text")                                                          \
     X(HTML, "html", 0, "an HTML error page (proxies, load balancers)")                        \
-    X(UNKNOWN, "unknown", 0, "a body no rule recognizes")
+    X(UNKNOWN, "unknown", 0, "a body no rule recognizes")                                     \
+    X(GENERAL, "general", 0, "any other shape, read by the general rules of member names")    \
+    X(CUSTOM, "custom", 0, "a profile's custom dialect: JSON paths to code, message, details")
 
 typedef enum apierr_dialect {
 #define APIERR__DIALECT_ENUM(id, name, enc, doc) APIERR_DIALECT_##id,

@@ -8,6 +8,7 @@
 #ifndef APIERR_PROBLEM_H
 #define APIERR_PROBLEM_H
 
+#include "custom.h"
 #include "dialect.h"
 
 #ifdef __cplusplus
@@ -25,7 +26,7 @@ struct apierr__arena;
 typedef struct apierr_problem {
     int status;             /* HTTP status, 0 when unknown */
     const char *code;       /* machine-readable code ("DB_TIMEOUT"), or NULL */
-    const char *message;    /* human-readable; never NULL after decode */
+    const char *message;    /* what the server said, or NULL (see apierr_problem_text()) */
     apierr_detail *details; /* field-level failures */
     size_t ndetails;
     const char *request_id;   /* from the body or a request-id header */
@@ -40,6 +41,12 @@ typedef struct apierr_problem {
     const char *raw;          /* the body as received (NUL-terminated copy), or NULL */
     size_t raw_len;
     struct apierr__arena *arena_; /* private */
+    /* Members added after the first release go here, at the end: problems
+     * are allocated by the library (apierr_problem_new(), decode), so a
+     * program built against older headers still reads its members at their
+     * offsets. */
+    int effective_status; /* the status the body implies (a GraphQL or Slack
+                             error sent with 200: 401, 404..), else status */
 } apierr_problem;
 
 /* The string members settable with apierr_problem_set(). Columns: enum
@@ -65,6 +72,11 @@ typedef enum apierr_problem_field {
 /* Allocates an empty problem (status 0, retry_after_ms -1, dialect auto).
  * Returns APIERR_OK or APIERR_ENOMEM. */
 APIERR_EXTERN int apierr_problem_new(apierr_problem **out);
+
+/* A line to print for p: its message, else its title, else the reason
+ * phrase of its effective status, else "Unknown error". Never NULL; the
+ * string lives as long as p (or is static). */
+APIERR_EXTERN const char *apierr_problem_text(const apierr_problem *p);
 
 /* Frees the problem and everything it owns. Accepts NULL. */
 APIERR_EXTERN void apierr_problem_free(apierr_problem *p);
@@ -96,12 +108,15 @@ typedef struct apierr_decode_opts {
     size_t nheaders;
     long long now_ms; /* Unix time in ms, to read an HTTP-date
                          Retry-After; 0 ignores such dates */
+    /* version 2 */
+    const apierr_custom_dialect *custom; /* a profile's custom dialect, or NULL:
+                                            read with dialect auto or custom */
 } apierr_decode_opts;
 
-#define APIERR_DECODE_OPTS_VERSION 1
-#define APIERR_DECODE_OPTS_INIT                                              \
-    {                                                                        \
-        APIERR_DECODE_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL, 0, 0 \
+#define APIERR_DECODE_OPTS_VERSION 2
+#define APIERR_DECODE_OPTS_INIT                                                    \
+    {                                                                              \
+        APIERR_DECODE_OPTS_VERSION, APIERR_DIALECT_AUTO, 0, NULL, NULL, 0, 0, NULL \
     }
 
 /* Fills *opts with the defaults of the given version of the struct (for
@@ -110,11 +125,16 @@ typedef struct apierr_decode_opts {
 APIERR_EXTERN int apierr_decode_opts_init(apierr_decode_opts *opts, unsigned version);
 
 /*
- * Reads an error response into a new problem. Any bytes are accepted: a body
- * that no rule recognizes (or no body: len 0) still yields a problem with the
- * status, the reason phrase as message and the raw text kept, and dialect
- * `text`, `html` or `unknown`. With a forced dialect whose shape does not
- * match, the fields it finds are used and the rest falls back the same way.
+ * Reads an error response into a new problem. Any bytes are accepted. A body
+ * of a shape no named dialect claims is read by the general rules (dialect
+ * `general`: where the error is, which member is the code, field details,
+ * request ids, retry hints); one they find nothing in (or no body: len 0)
+ * still yields a problem with the status and the raw text kept, and dialect
+ * `text`, `html` or `unknown`. Nothing is invented: message is what the
+ * server said or NULL (apierr_problem_text() gives a line to print), and
+ * status is the wire status; the status the body implies is
+ * effective_status. With a forced dialect whose shape does not match, the
+ * fields it finds are used.
  * Field paths in details are normalized to dotted form (items.0.price).
  * Returns APIERR_OK, APIERR_ENOMEM, or APIERR_EVERSION when opts has a
  * version of 0 or one newer than the library's (*out is then NULL).

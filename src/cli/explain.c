@@ -65,7 +65,8 @@ typedef struct verdict {
 
 static verdict judge(const apierr_problem *p, const apierr_profile *profile)
 {
-    if (p->status < 100 || p->status > 599)
+    int status = p->effective_status ? p->effective_status : p->status;
+    if (status < 100 || status > 599)
         return (verdict){.category = "unknown",
                          .category_doc = "no HTTP status is known, so it cannot be classified",
                          .action = apierr_action_name(APIERR_ACTION_GIVE_UP),
@@ -92,7 +93,8 @@ static verdict judge(const apierr_problem *p, const apierr_profile *profile)
 static verdict assess(const apierr_problem *p, const apierr_profile *profile)
 {
     verdict v = judge(p, profile);
-    const struct checklist_row *c = checklist_for(p->status);
+    const struct checklist_row *c =
+        checklist_for(p->effective_status ? p->effective_status : p->status);
     int retryable =
         v.action_id == APIERR_ACTION_RETRY || v.action_id == APIERR_ACTION_REFRESH_CREDENTIALS;
     v.step = c->step;
@@ -117,6 +119,7 @@ struct explain_args {
     int json;
     const apierr_profile *profile; /* &profile_value, or NULL */
     apierr_profile profile_value;
+    apierr_custom_dialect custom; /* a profile file's custom_dialect, if any */
 };
 
 static int set_status(void *ctx, const char *v)
@@ -156,12 +159,19 @@ static int is_profile_path(const char *v)
     return strchr(v, '/') || (n > 5 && strcmp(v + n - 5, ".json") == 0);
 }
 
-static int load_profile_file(apierr_profile *out, const char *path)
+/* Reads a profile file, and its custom dialect when it declares one (the
+ * body is then read by its paths: opts.custom). */
+static int load_profile_file(struct explain_args *a, const char *path)
 {
     char *text, err[160] = "";
     size_t len;
     if (cli_read_input(&text, &len, "explain", path, CLI_BODY_MAX)) return -1;
-    int rc = apierr_profile_from_json(out, text, len, err, sizeof err);
+    int rc = apierr_profile_from_json(&a->profile_value, text, len, err, sizeof err);
+    if (rc == APIERR_OK) {
+        rc = apierr_custom_dialect_from_json(&a->custom, text, len, err, sizeof err);
+        if (rc == APIERR_OK) a->opts.custom = &a->custom;
+        if (rc == APIERR_ENOTFOUND) rc = APIERR_OK;
+    }
     free(text);
     if (rc == APIERR_OK) return 0;
     cli_error("explain", "profile '%s': %s", path, err[0] ? err : apierr_strerror(rc));
@@ -172,7 +182,7 @@ static int set_profile(void *ctx, const char *v)
 {
     struct explain_args *a = ctx;
     if (is_profile_path(v)) {
-        if (load_profile_file(&a->profile_value, v)) return -1;
+        if (load_profile_file(a, v)) return -1;
     } else if (apierr_profile_builtin(&a->profile_value, v) != APIERR_OK) {
         fprintf(stderr, "apierr explain: unknown profile '%s'; the profiles are:", v);
         for (size_t i = 0; apierr_profile_builtin_name(i); i++)
@@ -237,6 +247,9 @@ static void print_prose(const apierr_problem *p, const struct explain_args *a, c
         printf("HTTP %d %s\n", p->status, apierr_status_reason(p->status));
     else
         printf("HTTP status unknown (pass --status N)\n");
+    if (p->effective_status && p->effective_status != p->status)
+        printf("%-14s %d %s (what the body says)\n", "effective:", p->effective_status,
+               apierr_status_reason(p->effective_status));
     printf("%-14s %s: %s\n", "dialect:", apierr_dialect_name(p->dialect),
            apierr_dialect_doc(p->dialect));
     if (a->profile) put_line("profile:", a->profile->name);
@@ -397,6 +410,8 @@ static json_t *problem_json(const apierr_problem *p, const struct explain_args *
     if (!o) return NULL;
     int err = put(o, "status", jint_or_null(p->status, p->status != 0));
     err |= put(o, "reason", p->status ? jstr(apierr_status_reason(p->status)) : json_null());
+    err |= put(o, "effective_status", jint_or_null(p->effective_status, p->effective_status != 0));
+    err |= put(o, "text", jstr(apierr_problem_text(p)));
     /* extensions is JSON text: written as an object below */
 #define CLI__JSON_FIELD(id, member, name) \
     if (APIERR_PF_##id != APIERR_PF_EXTENSIONS) err |= put(o, name, jstr(p->member));

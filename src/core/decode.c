@@ -1,8 +1,7 @@
 /* apierr_problem_decode(): any response body in, one problem out. */
 #include "apierr/headers.h"
-#include "apierr/status.h"
 #include "abi.h"
-#include "dialect_impl.h"
+#include "general.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -26,6 +25,7 @@ static void index_keys(apierr__body *b)
     if (!json_is_object(b->json)) return;
     json_object_foreach((json_t *)b->json, key, value) {
         int bit = apierr__key_index(key, strlen(key));
+        if (json_is_object(value) || json_is_array(value)) b->nested++;
         if (bit < 0)
             b->unknown_keys++;
         else
@@ -47,9 +47,10 @@ static const apierr__dialect_ops *detect(const apierr__body *b)
     return best;
 }
 
-static int is_taken(const char *key, const char *const *members)
+/* 1 when key is one of the NULL-terminated names at ctx. */
+static int is_taken(const char *key, const void *ctx)
 {
-    for (; *members; members++)
+    for (const char *const *members = ctx; *members; members++)
         if (strcmp(key, *members) == 0) return 1;
     return 0;
 }
@@ -77,28 +78,21 @@ static uint64_t members_mask(const apierr__dialect_ops *ops)
 /* Keeps the top-level members the dialect did not take, as a JSON object. */
 static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b)
 {
-    const json_t *root = b->json;
-    if (!ops->members || !json_is_object(root) || p->extensions) return APIERR_OK;
+    if (!ops->members || !json_is_object(b->json) || p->extensions) return APIERR_OK;
     uint64_t mask = members_mask(ops);
     if (!(mask & MEMBERS_OUTSIDE) && !b->unknown_keys && !(b->keys & ~mask))
         return APIERR_OK; /* every member is one the dialect took */
-    const char *key;
-    json_t *value, *ext = NULL;
-    json_object_foreach((json_t *)root, key, value) {
-        if (is_taken(key, ops->members)) continue;
-        if (!ext && !(ext = json_object())) return APIERR_ENOMEM;
-        if (json_object_set(ext, key, value)) goto oom;
-    }
-    if (!ext) return APIERR_OK;
-    char *text = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(ext);
-    if (!text) return APIERR_ENOMEM;
-    int rc = apierr_problem_set(p, APIERR_PF_EXTENSIONS, text);
-    apierr__json_free(text);
-    return rc;
-oom:
-    json_decref(ext);
-    return APIERR_ENOMEM;
+    return apierr__keep_extensions(p, b->json, is_taken, ops->members);
+}
+
+/* 1 when the general rules could add nothing: the dialect found code and
+ * message, and the body's members are scalars it took (gestix, twilio,
+ * oauth bodies); their walk is then saved. */
+static int all_taken(const apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b)
+{
+    if (!p->code || !p->message || b->nested || b->unknown_keys || !ops->members) return 0;
+    uint64_t mask = members_mask(ops);
+    return !(mask & MEMBERS_OUTSIDE) && !(b->keys & ~mask);
 }
 
 /* Headers speak for the response as a whole: Retry-After beats a body hint,
@@ -107,8 +101,18 @@ static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
 {
     const char *v = apierr_header_find(o->headers, o->nheaders, "Retry-After");
     long long ms;
-    if (v && apierr_retry_after_parse(&ms, v, strlen(v), o->now_ms) == APIERR_OK)
+    /* RFC 9110 delay-seconds are whole, but servers send "2.128" (OpenAI,
+     * Anthropic): read as a duration rather than dropped. */
+    if (v && (apierr_retry_after_parse(&ms, v, strlen(v), o->now_ms) == APIERR_OK ||
+              apierr_duration_parse(&ms, v, strlen(v)) == APIERR_OK))
         p->retry_after_ms = ms;
+    /* A 429 without Retry-After: the rate-limit window's reset says when. */
+    apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
+    int status = p->effective_status ? p->effective_status : p->status;
+    if (!v && status == 429 && p->retry_after_ms < 0 &&
+        apierr_ratelimit_parse(&rl, o->headers, o->nheaders, o->now_ms) == APIERR_OK &&
+        rl.reset_ms >= 0)
+        p->retry_after_ms = rl.reset_ms;
     if (!p->request_id) {
         const char *id = apierr_request_id_find(o->headers, o->nheaders);
         if (id && apierr_problem_set(p, APIERR_PF_REQUEST_ID, id)) return APIERR_ENOMEM;
@@ -118,7 +122,8 @@ static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
 
 static const apierr_decode_opts decode_defaults = APIERR_DECODE_OPTS_INIT;
 /* The size of each version of apierr_decode_opts: grows at its end only. */
-static const size_t decode_opts_sizes[] = {sizeof(apierr_decode_opts)};
+static const size_t decode_opts_sizes[] = {offsetof(apierr_decode_opts, custom),
+                                           sizeof(apierr_decode_opts)};
 
 int apierr_decode_opts_init(apierr_decode_opts *opts, unsigned version)
 {
@@ -137,6 +142,8 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
 
     *out = NULL;
     if ((rc = APIERR__STRUCT_READ(&given, opts, decode_opts_sizes))) return rc;
+    if (o->custom && !APIERR__VERSION_KNOWN(o->custom, APIERR_CUSTOM_DIALECT_VERSION))
+        return APIERR_EVERSION;
     if (apierr_problem_new(&p)) return APIERR_ENOMEM;
     p->status = o->status;
     if (!body) len = 0;
@@ -153,20 +160,28 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
         rc = APIERR_ENOMEM;
         goto fail;
     }
-    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0};
+    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0, o->custom, 0};
     index_keys(&b);
 
-    const apierr__dialect_ops *ops = apierr__dialect_ops_of(o->dialect);
-    if (!ops || !ops->decode) ops = detect(&b);
-    if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_UNKNOWN); /* no rule matched */
+    apierr_dialect want = o->dialect;
+    if (o->custom && want == APIERR_DIALECT_AUTO) want = APIERR_DIALECT_CUSTOM;
+    const apierr__dialect_ops *ops = apierr__dialect_ops_of(want);
+    int forced = ops && ops->decode;
+    if (!forced) ops = detect(&b);
+    if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_GENERAL); /* no named shape */
     p->dialect = ops->id;
     if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, &b))) goto fail;
+    /* Every dialect falls back on the general rules for what it left out. */
+    if (ops->id != APIERR_DIALECT_GENERAL && ops->id != APIERR_DIALECT_UNKNOWN &&
+        !all_taken(p, ops, &b) && (rc = apierr__general_fill(p, &b)))
+        goto fail;
+    if (!forced && ops->id == APIERR_DIALECT_GENERAL && !p->code && !p->message && !p->title &&
+        !p->ndetails)
+        p->dialect = APIERR_DIALECT_UNKNOWN; /* the rules found nothing */
     if ((rc = apply_headers(p, o))) goto fail;
-    if (!p->message) {
-        const char *m = p->title ? p->title : apierr_status_reason(p->status);
-        if (!p->status && !p->title) m = "Unknown error";
-        if ((rc = apierr_problem_set(p, APIERR_PF_MESSAGE, m))) goto fail;
-    }
+    /* Nothing is invented: no message stays NULL (apierr_problem_text()
+     * has a line to print), and the wire status stays the status. */
+    if (!p->effective_status) p->effective_status = p->status;
     json_decref(root);
     *out = p;
     return APIERR_OK;

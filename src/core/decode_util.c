@@ -1,7 +1,8 @@
 /* Small helpers shared by the dialect decoders and encoders. */
+#include "apierr/headers.h"
 #include "apierr/status.h"
 #include "alloc.h"
-#include "dialect_impl.h"
+#include "general.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,15 +24,21 @@ const char *apierr__json_text(const json_t *obj, const char *key, char *tmp)
     return NULL;
 }
 
-int apierr__take(apierr_problem *p, apierr_problem_field f, const json_t *obj, const char *key)
+const char **apierr__problem_member(apierr_problem *p, apierr_problem_field f)
 {
     static const size_t offsets[] = {
 #define APIERR__PF_OFF(id, m, json) offsetof(apierr_problem, m),
         APIERR_PROBLEM_FIELD_MAP(APIERR__PF_OFF)
 #undef APIERR__PF_OFF
     };
-    if ((unsigned)f >= APIERR_PF__COUNT) return APIERR_EINVAL;
-    if (*(const char **)((char *)p + offsets[f])) return APIERR_OK;
+    return (unsigned)f < APIERR_PF__COUNT ? (const char **)((char *)p + offsets[f]) : NULL;
+}
+
+int apierr__take(apierr_problem *p, apierr_problem_field f, const json_t *obj, const char *key)
+{
+    const char **have = apierr__problem_member(p, f);
+    if (!have) return APIERR_EINVAL;
+    if (*have) return APIERR_OK;
     char tmp[32];
     const char *v = apierr__json_text(obj, key, tmp);
     return v ? apierr_problem_set(p, f, v) : APIERR_OK;
@@ -68,21 +75,56 @@ static int numeric_value(const json_t *v, long long *out)
 void apierr__take_status(apierr_problem *p, const json_t *obj, const char *key)
 {
     long long n;
-    if (!p->status && numeric_value(json_object_get(obj, key), &n) && n >= 100 && n <= 599)
+    if (!numeric_value(json_object_get(obj, key), &n) || n < 100 || n > 599) return;
+    if (!p->status)
         p->status = (int)n;
+    else if (p->status < 300 && n >= 400 && !p->effective_status)
+        p->effective_status = (int)n; /* an error body sent with a 2xx */
 }
 
-void apierr__take_retry_seconds(apierr_problem *p, const json_t *obj, const char *key)
+void apierr__retry_seconds(apierr_problem *p, const json_t *v)
 {
-    const json_t *v = json_object_get(obj, key);
     if (p->retry_after_ms >= 0 || !v) return;
     if (json_is_real(v)) {
         double d = json_real_value(v);
-        if (d >= 0 && d < 1e9) p->retry_after_ms = (long long)(d * 1000.0);
+        if (d >= 0 && d < 1e9) p->retry_after_ms = (long long)(d * 1000.0 + 0.5);
+        return;
+    }
+    const char *s = json_string_value(v);
+    long long ms;
+    if (s) { /* "2.128": what a header would say, in a body */
+        if (apierr_duration_parse(&ms, s, strlen(s)) == APIERR_OK) p->retry_after_ms = ms;
         return;
     }
     long long n;
     if (numeric_value(v, &n) && n >= 0 && n < 1000000000LL) p->retry_after_ms = n * 1000;
+}
+
+void apierr__take_retry_seconds(apierr_problem *p, const json_t *obj, const char *key)
+{
+    apierr__retry_seconds(p, json_object_get(obj, key));
+}
+
+void apierr__retry_delay(apierr_problem *p, const json_t *delay)
+{
+    long long ms;
+    if (p->retry_after_ms >= 0) return;
+    if (json_is_string(delay)) {
+        const char *s = json_string_value(delay);
+        if (apierr_duration_parse(&ms, s, strlen(s)) == APIERR_OK) p->retry_after_ms = ms;
+    } else if (json_is_object(delay)) {
+        json_int_t secs = json_integer_value(json_object_get(delay, "seconds"));
+        json_int_t nanos = json_integer_value(json_object_get(delay, "nanos"));
+        if (secs >= 0 && secs < 1000000000 && nanos >= 0 && nanos < 1000000000)
+            p->retry_after_ms = (long long)secs * 1000 + (long long)nanos / 1000000;
+    } else {
+        apierr__retry_seconds(p, delay);
+    }
+}
+
+void apierr__format_int(char *tmp, long long v)
+{
+    snprintf(tmp, 32, "%lld", v);
 }
 
 int apierr__add_detail(apierr_problem *p, const char *field, const char *message, const char *code)
@@ -110,25 +152,7 @@ int apierr__add_detail(apierr_problem *p, const char *field, const char *message
 
 int apierr__add_field_map(apierr_problem *p, const json_t *map)
 {
-    const char *field;
-    const json_t *msgs;
-    json_object_foreach((json_t *)map, field, msgs) {
-        if (json_is_string(msgs)) {
-            if (apierr__add_detail(p, field, json_string_value(msgs), NULL)) return APIERR_ENOMEM;
-            continue;
-        }
-        size_t i;
-        const json_t *m;
-        json_array_foreach(msgs, i, m) {
-            const char *text = json_string_value(m);
-            if (!text && json_is_object(m)) /* DRF: {"message": .., "code": ..} */
-                text = apierr__json_str(m, "message");
-            if (!text) continue;
-            if (apierr__add_detail(p, field, text, apierr__json_str(m, "code")))
-                return APIERR_ENOMEM;
-        }
-    }
-    return APIERR_OK;
+    return apierr__add_field_tree(p, map, 0);
 }
 
 void apierr__enc_key(apierr__buf *b, int *first, const char *key)
@@ -206,6 +230,29 @@ void apierr__enc_extensions(apierr__buf *b, int *first, const apierr_problem *p,
     json_decref(ext);
 }
 
+int apierr__keep_extensions(apierr_problem *p, const json_t *root,
+                            int (*taken)(const char *key, const void *ctx), const void *ctx)
+{
+    const char *key;
+    json_t *value, *ext = NULL;
+    if (!json_is_object(root) || p->extensions) return APIERR_OK;
+    json_object_foreach((json_t *)root, key, value) {
+        if (taken(key, ctx)) continue;
+        if (!ext && !(ext = json_object())) return APIERR_ENOMEM;
+        if (json_object_set(ext, key, value)) {
+            json_decref(ext);
+            return APIERR_ENOMEM;
+        }
+    }
+    if (!ext) return APIERR_OK;
+    char *text = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(ext);
+    if (!text) return APIERR_ENOMEM;
+    int rc = apierr_problem_set(p, APIERR_PF_EXTENSIONS, text);
+    apierr__json_free(text);
+    return rc;
+}
+
 void apierr__json_free(void *ptr)
 {
     json_malloc_t m;
@@ -234,10 +281,11 @@ int apierr__details_from_array(apierr_problem *p, const json_t *arr, const char 
 
 void apierr__status_from_code(apierr_problem *p, const apierr__code_status *map, size_t n)
 {
-    if ((p->status && p->status != 200) || !p->code) return;
+    if ((p->status && (p->status < 200 || p->status > 299)) || !p->code || p->effective_status)
+        return;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(p->code, map[i].code) == 0) {
-            p->status = map[i].status;
+            p->effective_status = map[i].status;
             return;
         }
     }
@@ -282,6 +330,12 @@ int apierr__ctype_has(const apierr__body *b, const char *needle)
 {
     const char *ct = b->content_type;
     return ct && find_nocase(ct, strlen(ct), needle) != NULL;
+}
+
+int apierr__same_nocase(const char *a, const char *b)
+{
+    while (*a && lower((unsigned char)*a) == lower((unsigned char)*b)) a++, b++;
+    return *a == *b;
 }
 
 int apierr__starts_nocase(const char *s, size_t n, const char *prefix)

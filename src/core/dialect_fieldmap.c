@@ -9,19 +9,31 @@
 
 static const char *const members[] = {"message", "errors", NULL};
 
+static int lists_only(const json_t *map)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)map, key, v) {
+        if (!json_is_array(v)) return 0;
+    }
+    return 1;
+}
+
 static int match(const apierr__body *b)
 {
     const json_t *j = b->json;
     if (!json_is_object(j)) return 0;
     const json_t *errors = json_object_get(j, "errors");
     if (!json_is_string(json_object_get(j, "message")))
-        /* Rails' and Shopify's {"errors": {"title": [..]}}: the map alone. */
-        return json_object_size(j) == 1 && json_is_object(errors) ? 50 : 0;
+        /* Rails' and Shopify's {"errors": {"title": [..]}}: the map alone,
+         * of lists (Phoenix's {"errors": {"detail": ".."}} is a message). */
+        return json_object_size(j) == 1 && json_is_object(errors) && lists_only(errors) ? 50 : 0;
     if (json_is_object(errors)) return 80;
     if (errors) return 0;
-    /* A bare {"message": ".."}: the weakest claim of all, so any shape with
-     * more members (github, twilio, ...) wins. */
-    return json_object_size(j) == 1 ? 20 : 5;
+    /* A bare {"message": ".."}: the weakest claim of all. With other
+     * members (Kubernetes' Status, WordPress' {code, message, data}) it is
+     * no fieldmap: the general rules read those. */
+    return json_object_size(j) == 1 ? 20 : 0;
 }
 
 static int decode(apierr_problem *p, const apierr__body *b)

@@ -22,9 +22,13 @@ static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *j = b->json;
     apierr__take_status(p, j, "statusCode");
-    static const apierr__take_row rows[] = {{APIERR_PF_CODE, "error"},
-                                            {APIERR_PF_MESSAGE, "message"}};
-    if (APIERR__TAKE_EACH(p, j, rows)) return APIERR_ENOMEM;
+    /* GoTab's error is a code; NestJS', Hapi's and Auth0's is the reason
+     * phrase ("Bad Request"): a title, and their code is elsewhere (code,
+     * errorCode: the general rules fill it). */
+    int token = apierr__is_token(apierr__json_str(j, "error"));
+    if (apierr__take(p, token ? APIERR_PF_CODE : APIERR_PF_TITLE, j, "error") ||
+        apierr__take(p, APIERR_PF_MESSAGE, j, "message"))
+        return APIERR_ENOMEM;
     return apierr__details_from_array(p, json_object_get(j, "details"), "field", "message", "code");
 }
 

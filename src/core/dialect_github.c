@@ -34,8 +34,9 @@ static int decode(apierr_problem *p, const apierr__body *b)
     json_array_foreach(json_object_get(j, "errors"), i, e) {
         if (!json_is_object(e) && !json_is_string(e)) continue;
         const char *msg = json_is_string(e) ? json_string_value(e) : apierr__json_str(e, "message");
-        if (apierr__add_detail(p, apierr__json_str(e, "field"), msg, apierr__json_str(e, "code")))
-            return APIERR_ENOMEM;
+        const char *code = apierr__json_str(e, "code");
+        if (!msg) msg = code; /* missing_field is all GitHub says of it (issue 10) */
+        if (apierr__add_detail(p, apierr__json_str(e, "field"), msg, code)) return APIERR_ENOMEM;
     }
     return APIERR_OK;
 }

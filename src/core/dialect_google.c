@@ -51,24 +51,6 @@ static int match(const apierr__body *b)
     return score > 90 ? 90 : score;
 }
 
-/* RetryInfo.retryDelay is a proto Duration: "30s" in JSON, or the
- * {"seconds": 30, "nanos": 0} object some clients write. */
-static void take_retry(apierr_problem *p, const json_t *d)
-{
-    const json_t *delay = json_object_get(d, "retryDelay");
-    long long ms;
-    if (p->retry_after_ms >= 0) return;
-    if (json_is_string(delay)) {
-        const char *s = json_string_value(delay);
-        if (apierr_duration_parse(&ms, s, strlen(s)) == APIERR_OK) p->retry_after_ms = ms;
-    } else if (json_is_object(delay)) {
-        json_int_t secs = json_integer_value(json_object_get(delay, "seconds"));
-        json_int_t nanos = json_integer_value(json_object_get(delay, "nanos"));
-        if (secs >= 0 && secs < 1000000000 && nanos >= 0 && nanos < 1000000000)
-            p->retry_after_ms = (long long)secs * 1000 + (long long)nanos / 1000000;
-    }
-}
-
 static int decode_detail(apierr_problem *p, const json_t *d)
 {
     if (is_type(d, "ErrorInfo")) return apierr__take(p, APIERR_PF_CODE, d, "reason");
@@ -80,7 +62,7 @@ static int decode_detail(apierr_problem *p, const json_t *d)
         const json_t *link = json_array_get(json_object_get(d, "links"), 0);
         return apierr__take(p, APIERR_PF_TYPE, link, "url");
     }
-    if (is_type(d, "RetryInfo")) take_retry(p, d);
+    if (is_type(d, "RetryInfo")) apierr__retry_delay(p, json_object_get(d, "retryDelay"));
     return APIERR_OK;
 }
 

@@ -17,7 +17,7 @@ static int match(const apierr__body *b)
     const json_t *errors = json_object_get(b->json, "errors");
     const json_t *first = json_array_get(errors, 0);
     if (!json_is_object(first) || !json_is_string(json_object_get(first, "message"))) return 0;
-    int score = 40;
+    int score = 0;
     if (json_object_get(b->json, "data")) score += 30;
     if (json_is_object(json_object_get(first, "extensions"))) score += 25;
     if (json_is_array(json_object_get(first, "path")) ||
@@ -25,7 +25,9 @@ static int match(const apierr__body *b)
         score += 20;
     /* JSON:API errors have title/detail/source; leave those to jsonapi. */
     if (json_object_get(first, "detail") || json_object_get(first, "source")) score -= 30;
-    return score;
+    /* {errors: [{message}]} alone is Twitter's, SendGrid's, Asana's: no
+     * GraphQL member says it is GraphQL, so the general rules read it. */
+    return score > 0 ? score + 40 : 0;
 }
 
 /* Status that matches a GraphQL error code (Apollo's and the common ones). */
@@ -41,8 +43,10 @@ static int decode(apierr_problem *p, const apierr__body *b)
     const json_t *errors = json_object_get(b->json, "errors");
     const json_t *first = json_array_get(errors, 0);
     const json_t *ext = json_object_get(first, "extensions");
+    /* GitHub's GraphQL API names the code `type` on the error itself. */
     if (apierr__take(p, APIERR_PF_MESSAGE, first, "message") ||
-        apierr__take(p, APIERR_PF_CODE, ext, "code"))
+        apierr__take(p, APIERR_PF_CODE, ext, "code") ||
+        apierr__take(p, APIERR_PF_CODE, first, "type"))
         return APIERR_ENOMEM;
     APIERR__STATUS_FROM_CODE(p, status_of_code);
     apierr__take_retry_seconds(p, ext, "retryAfter");

@@ -2,7 +2,8 @@
  * html: an error page from a proxy, load balancer or framework, e.g.
  * nginx's <html><head><title>502 Bad Gateway</title></head><body>
  * <center><h1>502 Bad Gateway</h1></center>...
- * The message is the text of <title>, else of the first <h1>, with tags
+ * The message is the text of <title>, else of the first <h1>, else of the
+ * first <pre> (a title of just "Error" says nothing), with tags
  * dropped, entities decoded and whitespace collapsed. When the response
  * had no status and the text starts with one ("502 Bad Gateway"), that is
  * the status.
@@ -38,13 +39,15 @@ static void take_status(apierr_problem *p)
 
 static int decode(apierr_problem *p, const apierr__body *b)
 {
-    static const char *const tags[] = {"title", "h1", NULL};
+    static const char *const tags[] = {"title", "h1", "pre", NULL};
     if (!b->text) return APIERR_OK;
     for (const char *const *t = tags; *t && !p->message; t++) {
         size_t len;
         const char *v = apierr__markup_find(b->text, b->len, *t, 1, &len);
         if (v && apierr__take_clean_text(p, APIERR_PF_MESSAGE, v, len, MAX_MESSAGE, 1))
             return APIERR_ENOMEM;
+        /* Express titles every page "Error" and says what in <pre>. */
+        if (p->message && apierr__same_nocase(p->message, "Error")) p->message = NULL;
     }
     take_status(p);
     return APIERR_OK;

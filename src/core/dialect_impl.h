@@ -72,10 +72,12 @@ typedef struct apierr__body {
     const json_t *json; /* the parsed body, NULL when it is not JSON */
     const char *text;   /* the raw bytes (NUL-terminated copy) */
     size_t len;
-    const char *content_type; /* or NULL */
-    int status;               /* HTTP status, 0 when unknown */
-    uint64_t keys;            /* APIERR__KEY() bits of the top-level members present */
-    size_t unknown_keys;      /* top-level members not in APIERR__KEY_MAP */
+    const char *content_type;            /* or NULL */
+    int status;                          /* HTTP status, 0 when unknown */
+    uint64_t keys;                       /* APIERR__KEY() bits of the top-level members present */
+    size_t unknown_keys;                 /* top-level members not in APIERR__KEY_MAP */
+    const apierr_custom_dialect *custom; /* the caller's custom dialect, or NULL */
+    size_t nested;                       /* top-level members that are objects or arrays */
 } apierr__body;
 
 /* Bit index of a member name, or -1 when it is not in APIERR__KEY_MAP. */
@@ -116,8 +118,9 @@ const char *apierr__json_text(const json_t *obj, const char *key, char *tmp);
 /* Sets member f of p from obj[key] when p has none yet and obj[key] is a
  * string (or number). APIERR_OK or APIERR_ENOMEM. */
 int apierr__take(apierr_problem *p, apierr_problem_field f, const json_t *obj, const char *key);
-/* Sets p->status from an integer (or numeric string) obj[key] when p->status
- * is 0 and the value is in 100..599. */
+/* Sets p->status from an integer (or numeric string) obj[key] in 100..599
+ * when p->status is 0; when the response had a 2xx and the body states an
+ * error status, that becomes the effective_status instead. */
 void apierr__take_status(apierr_problem *p, const json_t *obj, const char *key);
 /* One row of a member-to-field mapping for apierr__take_each(). */
 typedef struct apierr__take_row {
@@ -132,12 +135,30 @@ int apierr__take_each(apierr_problem *p, const json_t *obj, const apierr__take_r
 
 /* Adds a detail, normalizing the field path. */
 int apierr__add_detail(apierr_problem *p, const char *field, const char *message, const char *code);
-/* For `{field: ["msg", ...] | "msg"}` maps (fieldmap, DRF, ASP.NET): one
- * detail per message. */
+/* For `{field: ["msg", ...] | "msg" | {nested}}` maps (fieldmap, ASP.NET):
+ * one detail per message; nested maps give dotted fields, Discord's
+ * `_errors` adds no step (the general rules' field-map walker). */
 int apierr__add_field_map(apierr_problem *p, const json_t *map);
 /* Sets retry_after_ms from a body member holding seconds (number or
  * numeric string) when none is set. */
 void apierr__take_retry_seconds(apierr_problem *p, const json_t *obj, const char *key);
+/* The same from a value: a number of seconds (fractions kept: Discord's
+ * 64.57), or a string a duration parser reads ("2.128", "30s"). */
+void apierr__retry_seconds(apierr_problem *p, const json_t *v);
+/* Sets retry_after_ms from a proto Duration (Google RetryInfo.retryDelay):
+ * "30s" in JSON, {"seconds": 30, "nanos": 0} as some clients write it, or
+ * seconds; when none is set. */
+void apierr__retry_delay(apierr_problem *p, const json_t *delay);
+/* The string member f of p (&p->code, ...), or NULL for an unknown field. */
+const char **apierr__problem_member(apierr_problem *p, apierr_problem_field f);
+/* Formats v in decimal into tmp (at least 32 bytes). */
+void apierr__format_int(char *tmp, long long v);
+
+/* Keeps the members of the object root for which taken() says 0 as the
+ * problem's extensions (JSON text), unless it has some. APIERR_OK or
+ * APIERR_ENOMEM. */
+int apierr__keep_extensions(apierr_problem *p, const json_t *root,
+                            int (*taken)(const char *key, const void *ctx), const void *ctx);
 
 /* Frees what jansson allocated (json_dumps), with jansson's allocator. */
 void apierr__json_free(void *ptr);
@@ -155,8 +176,8 @@ typedef struct apierr__code_status {
     const char *code;
     int status;
 } apierr__code_status;
-/* When p has no status or 200, sets it from the row of map (n rows) whose
- * code equals p->code; otherwise leaves it. */
+/* When p has no status or a 2xx, sets its effective_status (never the
+ * wire status) from the row of map (n rows) whose code equals p->code. */
 void apierr__status_from_code(apierr_problem *p, const apierr__code_status *map, size_t n);
 #define APIERR__STATUS_FROM_CODE(p, map) \
     apierr__status_from_code(p, map, sizeof map / sizeof map[0])
@@ -170,6 +191,14 @@ int apierr__json_path_text(apierr__buf *out, const json_t *path, size_t skip);
 int apierr__ctype_has(const apierr__body *b, const char *needle);
 /* 1 when s[0..n) starts with prefix (lower case), ignoring ASCII case. */
 int apierr__starts_nocase(const char *s, size_t n, const char *prefix);
+/* 1 when s is a token (a code), not a sentence: not empty, no whitespace,
+ * short (decode_general.c). NULL is no token. */
+int apierr__is_token(const char *s);
+/* 1 when an RFC 9457 type URI can stand for the code (issue 10): not
+ * about:blank, not a link to the HTTP RFC's section of a status. */
+int apierr__type_is_code(const char *type);
+/* 1 when the strings are equal but for ASCII case. */
+int apierr__same_nocase(const char *a, const char *b);
 /* Skips a UTF-8 byte-order mark and ASCII whitespace; *n is reduced. */
 const char *apierr__skip_space(const char *s, size_t *n);
 /* The content of the first element <tag>..</tag> of the markup s[0..n)

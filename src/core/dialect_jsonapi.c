@@ -6,15 +6,13 @@
  * The first error gives status (when the response had none), code, title,
  * message (detail, else title), instance (its occurrence id) and type
  * (links.about). Each error naming a source becomes a detail, and so does
- * every error after the first: the source pointer loses its
- * /data/attributes/ or /data/relationships/ prefix (the field is the
- * attribute's name); a query `parameter` or a `header` is used as is.
+ * every error after the first: the source pointer keeps its whole path
+ * (data.attributes.firstName); a query `parameter` or a `header` is used
+ * as is.
  * Square's errors ({category, code, detail, field}) have this shape with
  * the field named directly; `field` is read when there is no source.
  */
 #include "dialect_impl.h"
-
-#include <string.h>
 
 static const char *const members[] = {"errors", "jsonapi", "meta", "links", NULL};
 
@@ -34,19 +32,14 @@ static int match(const apierr__body *b)
     return score > 95 ? 95 : score;
 }
 
+/* The pointer is kept whole (issue 10): data.attributes.firstName says
+ * where in the request document the value was, which firstName alone does
+ * not (a relationship, an included resource, meta). */
 static const char *source_field(const json_t *source)
 {
-    static const char *const prefixes[] = {"/data/attributes/", "/data/relationships/", NULL};
     const char *ptr = apierr__json_str(source, "pointer");
-    if (!ptr) {
-        ptr = apierr__json_str(source, "parameter");
-        return ptr ? ptr : apierr__json_str(source, "header");
-    }
-    for (const char *const *pre = prefixes; *pre; pre++) {
-        size_t n = strlen(*pre);
-        if (strncmp(ptr, *pre, n) == 0) return ptr + n;
-    }
-    return ptr;
+    if (!ptr) ptr = apierr__json_str(source, "parameter");
+    return ptr ? ptr : apierr__json_str(source, "header");
 }
 
 static int decode(apierr_problem *p, const apierr__body *b)

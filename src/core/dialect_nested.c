@@ -11,7 +11,9 @@ static const char *const members[] = {"error", NULL};
 static int match(const apierr__body *b)
 {
     const json_t *e = json_object_get(b->json, "error");
-    if (!json_is_object(e)) return 0;
+    /* The seed's shape has a message: {error: {code}} alone (Yelp's
+     * description, Elasticsearch's reason) is left to the general rules. */
+    if (!json_is_object(e) || !json_is_string(json_object_get(e, "message"))) return 0;
     int score = 30;
     if (json_is_string(json_object_get(e, "code"))) score += 20;
     if (json_is_string(json_object_get(e, "message"))) score += 10;

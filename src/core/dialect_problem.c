@@ -44,6 +44,8 @@ static int decode(apierr_problem *p, const apierr__body *b)
         {APIERR_PF_TIMESTAMP, "timestamp"}};
     if (APIERR__TAKE_EACH(p, j, rows)) return APIERR_ENOMEM;
     apierr__take_retry_seconds(p, j, "retry_after");
+    if (!p->code && apierr__type_is_code(p->type) && apierr_problem_set(p, APIERR_PF_CODE, p->type))
+        return APIERR_ENOMEM;
     size_t i;
     const json_t *e;
     json_array_foreach(json_object_get(j, "errors"), i, e) {

@@ -3,9 +3,10 @@
  *   "response_metadata": {"messages": ["[ERROR] missing required field: channel"]}}
  * Slack's Web API answers most failures with HTTP 200, so when the response
  * had no status (or 200) one is derived from the well-known error codes,
- * the way graphql does. The message is the first response_metadata
- * message, else the code itself (Slack sends no prose); each message
- * becomes a detail. `warning`, `needed`, `provided` stay as extensions.
+ * the way graphql does, as the effective status (the wire status stays).
+ * The message is the first response_metadata message, else none: Slack
+ * sends no prose, and `error` is the code; each message becomes a detail. `warning`, `needed`,
+ * `provided` stay as extensions.
  */
 #include "dialect_impl.h"
 
@@ -17,7 +18,8 @@ static int match(const apierr__body *b)
 {
     const json_t *ok = json_object_get(b->json, "ok");
     if (!json_is_false(ok)) return 0;
-    return json_is_string(json_object_get(b->json, "error")) ? 90 : 60;
+    /* Telegram's {ok: false, error_code, description} is no Slack error. */
+    return json_is_string(json_object_get(b->json, "error")) ? 90 : 0;
 }
 
 static const apierr__code_status status_of_code[] = {
@@ -49,7 +51,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
             apierr__add_detail(p, NULL, text, NULL))
             return APIERR_ENOMEM;
     }
-    return apierr__take(p, APIERR_PF_MESSAGE, j, "error");
+    return APIERR_OK;
 }
 
 const apierr__dialect_ops apierr__dialect_SLACK = {

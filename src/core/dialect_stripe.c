@@ -15,6 +15,9 @@ static int match(const apierr__body *b)
 {
     const json_t *e = json_object_get(b->json, "error");
     if (!json_is_object(e) || !json_is_string(json_object_get(e, "type"))) return 0;
+    /* Elasticsearch's {error: {type, reason, root_cause}} has neither: the
+     * general rules read it. */
+    if (!json_object_get(e, "message") && !json_object_get(e, "code")) return 0;
     int score = 70;
     if (json_object_get(e, "param")) score += 10;
     if (json_object_get(e, "doc_url") || json_object_get(e, "decline_code")) score += 5;

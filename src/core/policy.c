@@ -157,9 +157,12 @@ void apierr_breaker_record(apierr_breaker *b, const apierr_policy *policy, int s
 static int effective_status(const apierr_outcome *o)
 {
     const apierr_problem *pb = o->problem;
-    if ((o->status == 0 || (o->status >= 200 && o->status < 300)) && pb && pb->status >= 400 &&
-        pb->status <= 599)
-        return pb->status;
+    /* A problem built by hand may leave effective_status 0: its status
+     * speaks for it then. */
+    int implied = pb ? (pb->effective_status ? pb->effective_status : pb->status) : 0;
+    if ((o->status == 0 || (o->status >= 200 && o->status < 300)) && implied >= 400 &&
+        implied <= 599)
+        return implied;
     return o->status;
 }
 

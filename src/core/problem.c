@@ -1,5 +1,6 @@
 /* The problem: creation, setters that copy into its arena, field details. */
 #include "apierr/problem.h"
+#include "apierr/status.h"
 #include "alloc.h"
 #include "arena.h"
 
@@ -29,6 +30,15 @@ int apierr_problem_new(apierr_problem **out)
     b->p.arena_ = &b->arena;
     *out = &b->p;
     return APIERR_OK;
+}
+
+const char *apierr_problem_text(const apierr_problem *p)
+{
+    if (!p) return "Unknown error";
+    if (p->message && *p->message) return p->message;
+    if (p->title && *p->title) return p->title;
+    int status = p->effective_status ? p->effective_status : p->status;
+    return status ? apierr_status_reason(status) : "Unknown error";
 }
 
 void apierr_problem_free(apierr_problem *p)

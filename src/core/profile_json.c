@@ -306,7 +306,8 @@ int apierr_profile_from_json(apierr_profile *out, const char *text, size_t len, 
     json_t *v;
     json_object_foreach(root, key, v) {
         c.where = key;
-        if (!strcmp(key, "extends")) continue;
+        /* read by apierr_custom_dialect_from_json(): not a profile value */
+        if (!strcmp(key, "extends") || !strcmp(key, "custom_dialect")) continue;
         if (!strcmp(key, "policy")) {
             if ((rc = load_policy(&p.policy, v, &c))) goto done;
             continue;

@@ -182,7 +182,7 @@ run html502-prose 0 explain --status 502 "$tmp/502.html" &&
 
 # --- empty input --------------------------------------------------------------------
 run empty 0 explain --json --status 503 /dev/null &&
-    json empty 'o["status"] == 503' 'o["message"] == "Service Unavailable"' \
+    json empty 'o["status"] == 503' 'o["message"] is None' 'o["text"] == "Service Unavailable"' \
         'o["details"] == []' 'o["action"] == "retry"'
 IN=/dev/null run empty-stdin 0 explain && prose empty-stdin '^HTTP status unknown'
 
@@ -256,10 +256,20 @@ run laravel401 0 explain --json --status 401 --profile laravel "$seeds/001-gotab
 run status501 0 explain --json --status 501 /dev/null && json status501 'o["action"] == "give_up"' \
     'o["checklist_step"] == 7' 'o["checklist_next"] is None'
 run status503 0 explain --json --status 503 /dev/null && json status503 'o["action"] == "retry"'
-# GraphQL over HTTP 200 is judged by its error code.
+# GraphQL over HTTP 200 is judged by its error code: the wire status stays,
+# the effective status is the code's.
 run graphql200 0 explain --json --status 200 "$seeds/001-gotab-401-graphql.json" &&
-    json graphql200 'o["status"] == 401' 'o["category"] == "unauthenticated"' \
+    json graphql200 'o["status"] == 200' 'o["effective_status"] == 401' \
+        'o["category"] == "unauthenticated"' \
         'o["action"] == "refresh_credentials"'
+# A profile file with a custom dialect (apierr(1), PROFILES): its JSON paths
+# read the body, the general rules the rest.
+printf '%s' '{"name":"acme","custom_dialect":{"code":"fault.id","message":"fault.text","details":"fault.problems","detail_field":"where","detail_message":"what","request_id":"meta.trace"}}' >"$tmp/custom.json"
+printf '%s' '{"fault":{"id":"E42","text":"The order is invalid","problems":[{"where":"lines[0].qty","what":"must be positive"}]},"meta":{"trace":"t-9"}}' >"$tmp/custom-body.json"
+run custom-dialect 0 explain --json --status 422 --profile "$tmp/custom.json" "$tmp/custom-body.json" &&
+    json custom-dialect 'o["dialect"] == "custom"' 'o["code"] == "E42"' \
+        'o["message"] == "The order is invalid"' 'o["request_id"] == "t-9"' \
+        'o["details"] == [{"field": "lines.0.qty", "message": "must be positive", "code": None}]'
 # A profile file, as `apierr profiles show` prints one.
 printf '%s' '{"name":"acme","extends":"gestix","dialect":"nested"}' >"$tmp/acme.json"
 run profile-file 0 explain --json --status 403 --profile "$tmp/acme.json" "$tmp/ambiguous.json" &&

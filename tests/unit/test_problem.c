@@ -161,14 +161,66 @@ static void test_nothing_recognized(void **state)
     o.status = 503;
     assert_int_equal(apierr_problem_decode(&p, NULL, 0, &o), APIERR_OK);
     assert_int_equal(p->status, 503);
-    assert_string_equal(p->message, "Service Unavailable");
+    assert_int_equal(p->effective_status, 503);
+    /* Never invent (issue 10): the reason phrase is no message of the
+     * server's; apierr_problem_text() offers it. */
+    assert_null(p->message);
+    assert_string_equal(apierr_problem_text(p), "Service Unavailable");
     apierr_problem_free(p);
 
     const char junk[] = "{\"a\": [1, 2, {\"b\": null}]}";
     assert_int_equal(apierr_problem_decode(&p, junk, sizeof junk - 1, &o), APIERR_OK);
     assert_int_equal(p->dialect, APIERR_DIALECT_UNKNOWN);
-    assert_string_equal(p->message, "Service Unavailable");
+    assert_null(p->message);
+    assert_string_equal(apierr_problem_text(p), "Service Unavailable");
     assert_string_equal(p->raw, junk);
+    apierr_problem_free(p);
+}
+
+/* apierr_problem_text(): message, else title, else the reason phrase of
+ * the effective status, else a fixed line; never NULL. */
+static void test_problem_text(void **state)
+{
+    (void)state;
+    apierr_problem *p;
+    assert_string_equal(apierr_problem_text(NULL), "Unknown error");
+    assert_int_equal(apierr_problem_new(&p), APIERR_OK);
+    assert_string_equal(apierr_problem_text(p), "Unknown error");
+    p->status = 200;
+    p->effective_status = 404;
+    assert_string_equal(apierr_problem_text(p), "Not Found");
+    p->effective_status = 0; /* built by hand: the status speaks */
+    assert_string_equal(apierr_problem_text(p), "OK");
+    assert_int_equal(apierr_problem_set(p, APIERR_PF_TITLE, "Out of credit"), APIERR_OK);
+    assert_string_equal(apierr_problem_text(p), "Out of credit");
+    assert_int_equal(apierr_problem_set(p, APIERR_PF_MESSAGE, ""), APIERR_OK);
+    assert_string_equal(apierr_problem_text(p), "Out of credit");
+    assert_int_equal(apierr_problem_set(p, APIERR_PF_MESSAGE, "Balance 30, cost 50"), APIERR_OK);
+    assert_string_equal(apierr_problem_text(p), "Balance 30, cost 50");
+    apierr_problem_free(p);
+}
+
+/* The wire status stays the status; the status the body implies is the
+ * effective status, and the policy judges by it. */
+static void test_effective_status(void **state)
+{
+    (void)state;
+    static const char slack[] = "{\"ok\":false,\"error\":\"invalid_auth\"}";
+    apierr_problem *p;
+    apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
+    o.status = 200;
+    assert_int_equal(apierr_problem_decode(&p, slack, sizeof slack - 1, &o), APIERR_OK);
+    assert_int_equal(p->status, 200);
+    assert_int_equal(p->effective_status, 401);
+    assert_string_equal(p->code, "invalid_auth");
+    assert_null(p->message);
+    apierr_outcome out = APIERR_OUTCOME_INIT;
+    out.status = 200;
+    out.problem = p;
+    apierr_classification c;
+    apierr_policy_classify(&c, &out, NULL);
+    assert_int_equal(c.status, 401);
+    assert_int_equal(c.category, APIERR_CAT_UNAUTHENTICATED);
     apierr_problem_free(p);
 }
 
@@ -200,6 +252,8 @@ int main(void)
         cmocka_unit_test(test_encode_decode_only_is_unsupported),
         cmocka_unit_test(test_extensions_kept),
         cmocka_unit_test(test_nothing_recognized),
+        cmocka_unit_test(test_problem_text),
+        cmocka_unit_test(test_effective_status),
         cmocka_unit_test(test_many_details),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,640 @@
+/*
+ * The general structural decoder: one problem from a JSON error body of a
+ * shape no named dialect claims, by rules over member names (the table in
+ * member_table.h), not by vendor.
+ *
+ * - Where the error is: the body, or its first element when it is an
+ *   array; from there envelopes are followed (error, errors, fault,
+ *   detail, data, ...), each a level. innerError, root_cause[0] and the
+ *   like are inner objects, read after the levels.
+ * - Which member plays a role: at each level the best-ranked member of the
+ *   role; the innermost level that has one wins, then the inner objects.
+ *   A token in `error` or `reason` is a code, a sentence a message; an
+ *   integer code equal to the status only repeats the status; an RFC 9457
+ *   type URI is the code when there is no other (about:blank never).
+ * - Field details: the best-ranked list or map of the levels; items name
+ *   their field (field, name, param, source.pointer, ...), message and
+ *   code; maps nest (Rails' {message: {bio: [..]}}, Discord's _errors). A
+ *   detail with a code and no message has the code as its message
+ *   (GitHub's missing_field). A list of errors wrapping the error gives one
+ *   detail per error.
+ * - Request ids and retry hints: under any of the table's names, at any
+ *   level or inner object. apierr__general_fill() adds only these to what
+ *   a named dialect decoded.
+ */
+#include "apierr/headers.h"
+#include "apierr/status.h"
+#include "general.h"
+#include "member_table.h"
+
+#include <string.h>
+
+#define MAX_LEVELS 8
+#define MAX_INNER  4
+/* Field maps nest as deep as the forms they describe; real ones are shallow. */
+#define MAX_DEPTH 16
+/* A code is a token: no space, and short. */
+#define MAX_TOKEN 64
+
+typedef struct cand {
+    const json_t *v;
+    int rank;
+} cand;
+
+/* The best member of each role in one object; the envelope sits in the
+ * slot of role NONE. */
+typedef struct scan {
+    cand c[APIERR__R__COUNT];
+    int names_field; /* a member that names a field (field, param, source) */
+} scan;
+
+static void offer(scan *s, int role, const json_t *v, int rank)
+{
+    if (!s->c[role].v || rank < s->c[role].rank) s->c[role] = (cand){v, rank};
+}
+
+int apierr__is_token(const char *s)
+{
+    size_t n = 0;
+    if (!s) return 0;
+    for (; s[n]; n++)
+        if (s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || s[n] == '\r' || n >= MAX_TOKEN) return 0;
+    return n > 0;
+}
+
+int apierr__type_is_code(const char *type)
+{
+    /* ASP.NET and Spring link the HTTP RFC's section of the status: that
+     * names the status, not the error. */
+    static const char *const status_only[] = {"https://tools.ietf.org/html/rfc",
+                                              "https://datatracker.ietf.org/doc/html/rfc",
+                                              "https://www.rfc-editor.org/rfc/rfc", NULL};
+    if (!type || !*type || strcmp(type, "about:blank") == 0) return 0;
+    for (const char *const *s = status_only; *s; s++)
+        if (strncmp(type, *s, strlen(*s)) == 0) return 0;
+    return 1;
+}
+
+static int is_uri(const char *s)
+{
+    return strstr(s, "://") || strncmp(s, "urn:", 4) == 0 || strncmp(s, "tag:", 4) == 0;
+}
+
+static const char *nonempty(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s && *s ? s : NULL;
+}
+
+static int is_object_list(const json_t *v)
+{
+    return json_is_array(v) && json_is_object(json_array_get(v, 0));
+}
+
+/* Integers, and strings of digits (GitHub's "422"). */
+static int int_value(const json_t *v, long long *out)
+{
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return 1;
+    }
+    const char *s = json_string_value(v);
+    if (!s || !*s || strlen(s) > 9) return 0;
+    long long n = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return 0;
+        n = n * 10 + (*s - '0');
+    }
+    *out = n;
+    return 1;
+}
+
+/* 1 when v (a number or a string of digits) repeats the status. */
+static int is_status_echo(const json_t *v, int status)
+{
+    long long n;
+    return status && int_value(v, &n) && n == status;
+}
+
+/* A code, a message or a title, told apart by the value: a number or a token
+ * is a code (unless it repeats the status), a sentence is the message; with
+ * phrase, the reason phrase itself is the title, not a code (Twitch's
+ * "error": "Unauthorized"; CouchDB's "conflict" is a code). */
+static void offer_text(scan *s, const json_t *v, int rank, int status, int is_text, int phrase)
+{
+    const char *str = nonempty(v);
+    if (phrase && apierr__is_token(str) && status &&
+        strcmp(str, apierr_status_reason(status)) == 0) {
+        offer(s, APIERR__R_TITLE, v, rank);
+    } else if (is_status_echo(v, status)) {
+        offer(s, APIERR__R_STATUS, v, rank);
+    } else if (json_is_integer(v)) {
+        offer(s, APIERR__R_CODE, v, rank);
+    } else if (!str) {
+        return;
+    } else if (!is_text) {
+        offer(s, APIERR__R_CODE, v, rank);
+    } else if (!apierr__is_token(str)) {
+        offer(s, APIERR__R_MESSAGE, v, rank);
+    } else {
+        offer(s, APIERR__R_CODE, v, rank);
+        offer(s, APIERR__R_TEXT, v, rank); /* the message, should a code beat it */
+    }
+}
+
+/* A list of strings says its first: Jira's errorMessages, Kraken's error. */
+static const json_t *first_string(const json_t *v)
+{
+    return json_is_array(v) && nonempty(json_array_get(v, 0)) ? json_array_get(v, 0) : v;
+}
+
+/* 1 when m, with value v, names the field the error object is about. */
+static int is_field_member(const apierr__member *m, const json_t *v)
+{
+    return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
+           m->role != APIERR__R_CODE && m->role != APIERR__R_PATH &&
+           (nonempty(v) || json_is_object(v) || json_is_array(v));
+}
+
+/* 1 when the object has a member that is a message (Phoenix's
+ * {"errors": {"detail": "Not Found"}} wraps the error; it names no field). */
+static int has_message(const json_t *obj)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (m && m->role == APIERR__R_MESSAGE && nonempty(v)) return 1;
+    }
+    return 0;
+}
+
+static void offer_member(scan *s, const apierr__member *m, const json_t *v, int status)
+{
+    const char *str = nonempty(v);
+    long long n;
+    switch (m->role) {
+    case APIERR__R_TEXT:
+    case APIERR__R_CODE:
+        /* Only `error` repeats the reason phrase (Twitch, Rails); a
+         * Kubernetes reason "Forbidden" is its documented code. */
+        offer_text(s, first_string(v), m->rank, status, m->role == APIERR__R_TEXT, m->env != 0);
+        break;
+    case APIERR__R_MESSAGE:
+        if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
+            offer(s, APIERR__R_DETAILS, v, m->rank);
+        else if (nonempty(first_string(v)))
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+        break;
+    case APIERR__R_TYPE:
+        if (!str || strcmp(str, "about:blank") == 0) break;
+        offer(s, is_uri(str) ? APIERR__R_TYPE : APIERR__R_CODE, v, m->rank);
+        break;
+    case APIERR__R_DOC:
+        if (str && is_uri(str)) offer(s, APIERR__R_DOC, v, m->rank);
+        break;
+    case APIERR__R_STATUS:
+        if (int_value(v, &n) && n >= 100 && n <= 599) offer(s, APIERR__R_STATUS, v, m->rank);
+        break;
+    case APIERR__R_REQUEST_ID:
+        /* ids are opaque strings; a number there is a code (eBay's errorId) */
+        if (str)
+            offer(s, m->role, v, m->rank);
+        else if (json_is_integer(v))
+            offer(s, APIERR__R_CODE, v, m->rank + 40);
+        break;
+    case APIERR__R_RETRY_S:
+    case APIERR__R_RETRY_MS:
+    case APIERR__R_RETRY_DELAY:
+        offer(s, m->role, v, m->rank);
+        break;
+    case APIERR__R_DETAILS:
+        if (is_object_list(v) || (json_is_object(v) && !has_message(v)))
+            offer(s, m->role, v, m->rank);
+        else if (json_is_object(v))
+            offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
+        else if (nonempty(first_string(v))) /* Shopify's "errors": "..", Vault's [".."] */
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+        break;
+    case APIERR__R_INNER:
+        if (json_is_object(v) || is_object_list(v)) offer(s, m->role, v, m->rank);
+        break;
+    case APIERR__R_PATH:
+        if (str && *str == '/') offer(s, m->role, v, m->rank);
+        break;
+    default:
+        if (str) offer(s, m->role, v, m->rank);
+    }
+}
+
+/* Reads the members of one error object into s. status is the status known
+ * so far, to tell a code that repeats it. */
+static void scan_level(scan *s, const json_t *obj, int status)
+{
+    const char *key;
+    const json_t *v;
+    memset(s, 0, sizeof *s);
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (!m) continue;
+        s->names_field |= is_field_member(m, v);
+        /* An object under `errors` is a field map (Rails, Jira), never an
+         * envelope (unless it holds a message: Phoenix). */
+        if (m->env && m->role != APIERR__R_DETAILS && (json_is_object(v) || is_object_list(v)))
+            offer(s, APIERR__R_NONE, v, m->env);
+        else if (m->env && m->role == APIERR__R_DETAILS && is_object_list(v))
+            offer(s, APIERR__R_NONE, v, m->env);
+        else
+            offer_member(s, m, v, status);
+        if (m->role == APIERR__R_DETAILS && is_object_list(v)) offer(s, m->role, v, m->rank);
+    }
+    /* CouchDB's {"error": "not_found", "reason": "missing"}: the token that
+     * lost the code to a better one is the message. */
+    if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
+        cand best = {0};
+        json_object_foreach((json_t *)obj, key, v) {
+            const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+            if (m && m->role == APIERR__R_TEXT && apierr__is_token(json_string_value(v)) &&
+                v != s->c[APIERR__R_CODE].v && (!best.v || m->rank < best.rank))
+                best = (cand){v, m->rank};
+        }
+        if (best.v) s->c[APIERR__R_MESSAGE] = best;
+    }
+}
+
+/* Where the error is: the levels from the body inwards, and the inner
+ * objects. */
+typedef struct walk {
+    scan level[MAX_LEVELS + MAX_INNER];
+    size_t nlevels, ninner;
+    const json_t *list;                  /* the list of errors the innermost error came from */
+    const json_t *innermost;             /* the innermost error object */
+    const json_t *level_obj[MAX_LEVELS]; /* the object of each level */
+    size_t list_at;                      /* the first level inside a list (nlevels: none) */
+} walk;
+
+static const json_t *first_object(const json_t *v)
+{
+    return json_is_array(v) ? json_array_get(v, 0) : v;
+}
+
+static void walk_body(walk *w, const json_t *root, int status)
+{
+    /* Each level is cleared as it is scanned: 12 of them would cost more
+     * to clear than a small body costs to read. */
+    w->nlevels = w->ninner = w->list_at = 0;
+    w->list = w->innermost = NULL;
+    const json_t *cur = root;
+    if (json_is_array(root)) { /* [{"message": .., "errorCode": ..}] */
+        w->list = root;
+        cur = json_array_get(root, 0);
+    }
+    while (json_is_object(cur) && w->nlevels < MAX_LEVELS) {
+        w->level_obj[w->nlevels] = cur;
+        scan *s = &w->level[w->nlevels++];
+        w->innermost = cur;
+        scan_level(s, cur, status);
+        const json_t *env = s->c[APIERR__R_NONE].v;
+        if (!env) break;
+        /* A list next to a message of its own is that message's details
+         * (GitHub's errors); an object always wraps the error. */
+        if (json_is_array(env) && s->c[APIERR__R_MESSAGE].v) {
+            offer(s, APIERR__R_DETAILS, env, 50);
+            break;
+        }
+        if (json_is_array(env)) {
+            if (!w->list) w->list_at = w->nlevels;
+            w->list = env; /* its errors are details of their own (take_details) */
+            if (s->c[APIERR__R_DETAILS].v == env) s->c[APIERR__R_DETAILS].v = NULL;
+        }
+        cur = first_object(env);
+    }
+    if (!w->list || w->list == root) w->list_at = w->list ? 0 : w->nlevels;
+    for (size_t i = 0; i < w->nlevels && w->ninner < MAX_INNER; i++) {
+        const json_t *in = first_object(w->level[i].c[APIERR__R_INNER].v);
+        if (json_is_object(in)) scan_level(&w->level[w->nlevels + w->ninner++], in, status);
+    }
+    /* Graph nests innerError in innerError; one step more is enough. */
+    if (w->ninner && w->ninner < MAX_INNER) {
+        const json_t *in = first_object(w->level[w->nlevels].c[APIERR__R_INNER].v);
+        if (json_is_object(in)) scan_level(&w->level[w->nlevels + w->ninner++], in, status);
+    }
+}
+
+/* The value of a role in the levels below upto: the innermost first, then
+ * the inner objects. */
+static const json_t *pick_upto(const walk *w, int role, size_t upto)
+{
+    for (size_t i = upto; i-- > 0;)
+        if (w->level[i].c[role].v) return w->level[i].c[role].v;
+    for (size_t i = 0; i < w->ninner; i++)
+        if (w->level[w->nlevels + i].c[role].v) return w->level[w->nlevels + i].c[role].v;
+    return NULL;
+}
+
+static const json_t *pick(const walk *w, int role)
+{
+    return pick_upto(w, role, w->nlevels);
+}
+
+static int set_text(apierr_problem *p, apierr_problem_field f, const json_t *v)
+{
+    char tmp[32];
+    const char *s = json_string_value(v);
+    if (!s && json_is_integer(v)) {
+        apierr__format_int(tmp, json_integer_value(v));
+        s = tmp;
+    }
+    return s ? apierr_problem_set(p, f, s) : APIERR_OK;
+}
+
+static void take_status(apierr_problem *p, const json_t *v)
+{
+    long long n;
+    if (!int_value(v, &n) || n < 100 || n > 599) return;
+    if (!p->status)
+        p->status = (int)n;
+    else if (p->status < 300 && n >= 400)
+        p->effective_status = (int)n; /* the body's error sent with a 2xx */
+}
+
+static void take_retry(apierr_problem *p, const walk *w)
+{
+    const json_t *v;
+    if (p->retry_after_ms >= 0) return;
+    if ((v = pick(w, APIERR__R_RETRY_MS)) && json_is_integer(v) && json_integer_value(v) >= 0)
+        p->retry_after_ms = json_integer_value(v);
+    else if ((v = pick(w, APIERR__R_RETRY_S)))
+        apierr__retry_seconds(p, v);
+    else if ((v = pick(w, APIERR__R_RETRY_DELAY)))
+        apierr__retry_delay(p, v);
+}
+
+static int fill(apierr_problem *p, const walk *w)
+{
+    if (!p->request_id && set_text(p, APIERR_PF_REQUEST_ID, pick(w, APIERR__R_REQUEST_ID)))
+        return APIERR_ENOMEM;
+    take_retry(p, w);
+    return APIERR_OK;
+}
+
+/* --- field details ---------------------------------------------------------- */
+
+/* The field a detail's `source` object names (JSON:API): the pointer, kept
+ * whole (data.attributes.firstName), else the query parameter or header. */
+static const char *source_field(const json_t *source)
+{
+    const char *f = nonempty(json_object_get(source, "pointer"));
+    if (!f) f = nonempty(json_object_get(source, "parameter"));
+    return f ? f : nonempty(json_object_get(source, "header"));
+}
+
+int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)
+{
+    cand c[APIERR__R__COUNT] = {{0}};
+    const char *source = NULL, *key;
+    const json_t *v;
+    json_object_foreach((json_t *)item, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (!m) continue;
+        const char *str = nonempty(v);
+        int role = m->drole, ok = 0;
+        if (role == APIERR__R_DTEXT && str)
+            role = apierr__is_token(str) ? APIERR__R_DCODE : APIERR__R_DMESSAGE;
+        switch (role) {
+        case APIERR__R_SOURCE:
+            if (!source) source = source_field(v);
+            break;
+        case APIERR__R_FIELD:
+            ok = str || json_is_array(v);
+            break;
+        case APIERR__R_DMESSAGE:
+            ok = str != NULL;
+            break;
+        case APIERR__R_DCODE:
+            ok = str || json_is_integer(v);
+            break;
+        }
+        if (ok && (!c[role].v || m->drank < c[role].rank)) c[role] = (cand){v, m->drank};
+    }
+    apierr__buf field = APIERR__BUF_INIT;
+    const json_t *f = c[APIERR__R_FIELD].v;
+    if (prefix && *prefix) apierr__buf_puts(&field, prefix);
+    if (field.len && (f || source)) apierr__buf_putc(&field, '.');
+    if (json_is_array(f)) /* loc: ["body", "items", 0], fields: ["Name"] */
+        apierr__json_path_text(&field, f, 0);
+    else if (f)
+        apierr__buf_puts(&field, json_string_value(f));
+    else if (source)
+        apierr__buf_puts(&field, source);
+    char tmp[32];
+    const char *code = json_string_value(c[APIERR__R_DCODE].v);
+    if (!code && c[APIERR__R_DCODE].v) {
+        apierr__format_int(tmp, json_integer_value(c[APIERR__R_DCODE].v));
+        code = tmp;
+    }
+    const char *msg = json_string_value(c[APIERR__R_DMESSAGE].v);
+    if (!msg) msg = code; /* GitHub's {field, code: "missing_field"} */
+    int rc = APIERR_OK;   /* an item that says nothing is no detail */
+    if (field.oom)
+        rc = APIERR_ENOMEM;
+    else if (field.len || msg)
+        rc = apierr__add_detail(p, field.len ? field.data : NULL, msg, code);
+    apierr__buf_free(&field);
+    return rc;
+}
+
+/* 1 when the object says what failed (a message or a code), rather than
+ * nesting further (Zendesk's {"email": [{"description", "error"}]}). */
+static int is_detail_item(const json_t *obj)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (m && (nonempty(v) || json_is_integer(v)) &&
+            (m->drole == APIERR__R_DMESSAGE || m->drole == APIERR__R_DCODE ||
+             m->drole == APIERR__R_DTEXT))
+            return 1;
+    }
+    return 0;
+}
+
+/* Walks a field map: {field: ["msg", ..] | "msg" | {nested} | [{message,
+ * code}]}. `_errors` (Discord) adds no path step. With strict, a lone
+ * string counts only when it is a sentence: Kubernetes' details object
+ * holds {name: "grafana", kind: "pods"}, which are no messages. */
+static int walk_map(apierr_problem *p, apierr__buf *path, const json_t *v, int depth, int strict)
+{
+    size_t mark = path->len, i;
+    const char *key;
+    const json_t *child;
+    if (depth > MAX_DEPTH) return APIERR_OK;
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (!*s || (strict && apierr__is_token(s))) return APIERR_OK;
+        return apierr__add_detail(p, path->len ? path->data : NULL, s, NULL);
+    }
+    if (json_is_object(v) && depth > 0 && is_detail_item(v)) /* WordPress' {code, message} */
+        return apierr__detail_from_object(p, v, path->len ? path->data : NULL);
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, key, child) {
+            if (strcmp(key, "_errors") != 0) {
+                if (path->len) apierr__buf_putc(path, '.');
+                apierr__buf_puts(path, key);
+            }
+            if (path->oom || walk_map(p, path, child, depth + 1, strict)) return APIERR_ENOMEM;
+            path->len = mark;
+            if (path->data) path->data[mark] = '\0';
+        }
+        return APIERR_OK;
+    }
+    json_array_foreach(v, i, child) {
+        int rc;
+        if (json_is_object(child) && is_detail_item(child)) {
+            rc = apierr__detail_from_object(p, child, path->len ? path->data : NULL);
+        } else {
+            if (json_is_object(child)) { /* a list of forms: the index is a path step */
+                char idx[32];
+                apierr__format_int(idx + 1, (long long)i);
+                idx[0] = '.';
+                apierr__buf_puts(path, path->len ? idx : idx + 1);
+            }
+            rc = path->oom ? APIERR_ENOMEM : walk_map(p, path, child, depth + 1, strict);
+        }
+        if (rc) return rc;
+        path->len = mark;
+        if (path->data) path->data[mark] = '\0';
+    }
+    return APIERR_OK;
+}
+
+int apierr__add_field_tree(apierr_problem *p, const json_t *map, int strict)
+{
+    apierr__buf path = APIERR__BUF_INIT;
+    int rc = walk_map(p, &path, map, 0, strict);
+    apierr__buf_free(&path);
+    return rc;
+}
+
+/* One detail per item of a list of failures; a RetryInfo-like item gives a
+ * retry hint instead. */
+static int details_from_list(apierr_problem *p, const json_t *list)
+{
+    size_t i;
+    const json_t *item;
+    json_array_foreach(list, i, item) {
+        int rc = APIERR_OK;
+        const json_t *delay = json_object_get(item, "retryDelay");
+        if (delay) {
+            if (p->retry_after_ms < 0) apierr__retry_delay(p, delay);
+        } else if (json_is_object(item) && !json_object_get(item, "@type")) {
+            /* (a protobuf Any is typed data, not a failure: google reads those) */
+            rc = apierr__detail_from_object(p, item, NULL);
+        } else if (nonempty(item)) {
+            rc = apierr__add_detail(p, NULL, json_string_value(item), NULL);
+        }
+        if (rc) return rc;
+    }
+    return APIERR_OK;
+}
+
+/* A details object: a list inside it (Kubernetes' details.causes), else a
+ * field map. */
+static int details_from(apierr_problem *p, const json_t *d, int strict)
+{
+    if (json_is_array(d)) return details_from_list(p, d);
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)d, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (m && m->role == APIERR__R_DETAILS && (json_is_array(v) || json_is_object(v)))
+            return details_from(p, v, 0); /* LoopBack's details.messages */
+    }
+    return apierr__add_field_tree(p, d, strict);
+}
+
+static int take_details(apierr_problem *p, const walk *w)
+{
+    for (size_t i = w->nlevels; i-- > 0;) {
+        const json_t *d = w->level[i].c[APIERR__R_DETAILS].v;
+        if (!d) continue;
+        /* `details` may hold anything; `errors` and the like are failures. */
+        int strict = json_is_object(d) && w->level[i].c[APIERR__R_DETAILS].rank == 10;
+        size_t before = p->ndetails;
+        int rc = details_from(p, d, strict);
+        if (rc || p->ndetails > before) return rc;
+    }
+    size_t n = json_array_size(w->list);
+    if (n > 1) return details_from_list(p, w->list);
+    const json_t *only = n == 1 ? json_array_get(w->list, 0) : w->innermost;
+    if (!json_is_object(only)) return APIERR_OK;
+    /* One error naming its field is a detail too (JSON:API's source,
+     * Mollie's and Razorpay's field). The scan of its level said so. */
+    int names = 0;
+    for (size_t i = 0; i < w->nlevels; i++)
+        if (w->level[i].names_field && w->level_obj[i] == only) names = 1;
+    if (!names) return APIERR_OK;
+    size_t before = p->ndetails;
+    int rc = apierr__detail_from_object(p, only, NULL);
+    /* The error's own code is no code of the field's (Razorpay) */
+    if (!rc && !n && p->ndetails > before) p->details[before].code = NULL;
+    return rc;
+}
+
+/* --- the decoder -------------------------------------------------------------- */
+
+static int take_scalars(apierr_problem *p, const walk *w)
+{
+    for (size_t i = 0; i < apierr__nrole_fields; i++) {
+        const apierr__role_field *rf = &apierr__role_fields[i];
+        if (!*apierr__problem_member(p, rf->field) && set_text(p, rf->field, pick(w, rf->role)))
+            return APIERR_ENOMEM;
+    }
+    /* An RFC 9457 type URI is the code when nothing better names it. */
+    if (!p->code && apierr__type_is_code(p->type) && !pick(w, APIERR__R_DOC) &&
+        apierr_problem_set(p, APIERR_PF_CODE, p->type))
+        return APIERR_ENOMEM;
+    return APIERR_OK;
+}
+
+/* Members the table does not know are the body's extensions. */
+static int known(const char *key, const void *ctx)
+{
+    (void)ctx;
+    return apierr__member_find(key, strlen(key), 0) != NULL;
+}
+
+int apierr__general_decode_json(apierr_problem *p, const apierr__body *b)
+{
+    walk w;
+    walk_body(&w, b->json, b->status);
+    const json_t *st = pick(&w, APIERR__R_STATUS);
+    if (st) take_status(p, st);
+    int rc = take_scalars(p, &w);
+    if (!rc) rc = take_details(p, &w);
+    if (!rc) rc = fill(p, &w);
+    if (!rc) rc = apierr__keep_extensions(p, b->json, known, NULL);
+    return rc;
+}
+
+int apierr__general_decode(apierr_problem *p, const apierr__body *b)
+{
+    return b->json ? apierr__general_decode_json(p, b) : apierr__general_decode_xml(p, b);
+}
+
+int apierr__general_fill(apierr_problem *p, const apierr__body *b)
+{
+    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message))
+        return APIERR_OK;
+    walk w;
+    walk_body(&w, b->json, b->status);
+    /* Only from the error objects themselves: the first of a list of
+     * errors (FastAPI's detail[0].msg) is not the message of the whole. */
+    size_t upto = w.list_at;
+    if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
+        (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
+        (!p->ndetails && take_details(p, &w)))
+        return APIERR_ENOMEM;
+    return fill(p, &w);
+}

@@ -1,0 +1,29 @@
+/*
+ * The general structural decoder (internal): decode_general.c reads JSON,
+ * decode_xml.c XML envelopes, both by the rules of member_table.h.
+ */
+#ifndef APIERR_CORE_GENERAL_H
+#define APIERR_CORE_GENERAL_H
+
+#include "dialect_impl.h"
+
+/* Reads any body by the general rules: JSON, else XML. APIERR_OK or
+ * ENOMEM. The ops of the general and unknown dialects. */
+int apierr__general_decode(apierr_problem *p, const apierr__body *b);
+/* Reads any JSON error body by the general rules. APIERR_OK or ENOMEM. */
+int apierr__general_decode_json(apierr_problem *p, const apierr__body *b);
+/* Reads an XML error body (SOAP Fault, Twilio's RestException, <error>
+ * envelopes) by the same table. APIERR_OK or ENOMEM. */
+int apierr__general_decode_xml(apierr_problem *p, const apierr__body *b);
+/* After a named dialect decoded b: adds the request id and the retry hint
+ * the general rules find, where the dialect found none. */
+int apierr__general_fill(apierr_problem *p, const apierr__body *b);
+
+/* One detail from an object of a list of failures, its field under prefix
+ * (may be NULL). APIERR_OK or ENOMEM. */
+int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix);
+/* Details from a field map ({field: [msgs] | "msg" | {nested}}); strict
+ * takes a lone string only when it is a sentence. APIERR_OK or ENOMEM. */
+int apierr__add_field_tree(apierr_problem *p, const json_t *map, int strict);
+
+#endif
