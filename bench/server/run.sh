@@ -73,6 +73,10 @@ nport=$(free_port)
 nport2=$(free_port)
 mkdir -p "$tmp/nginx/logs" "$tmp/nginx/www"
 echo '{"ok":true}' >"$tmp/nginx/www/ok.json"
+# Run as root, nginx's workers are nobody: they must reach the file through
+# mktemp's 0700 directory, or every GET 200 is a 404.
+chmod 755 "$tmp" "$tmp/nginx" "$tmp/nginx/www"
+chmod 644 "$tmp/nginx/www/ok.json"
 cat >"$tmp/nginx/nginx.conf" <<CONF
 daemon off;
 worker_processes $threads;
