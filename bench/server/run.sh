@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # bench/server: wrk against `apierr serve` (GET 200, 401 without a token, 429
 # for a key over its limit) and against nginx with limit_req answering 429
-# with a JSON body, same connections, threads and duration, in one run.
-# Prints req/s and the ratios our 429 / nginx 429 and our 429 / our GET 200.
+# with a JSON body, same connections, threads and duration, in one run; then
+# GET 200 with the access log on, ours (--access-log, JSON lines) against
+# nginx serving the same JSON with a JSON access log.
+# Prints req/s and the ratios our 429 / nginx 429, our 429 / our GET 200 and
+# our logged GET 200 / nginx's logged GET 200.
 # Usage: bench/server/run.sh BUILD_DIR   (DURATION, CONNS, THREADS override)
 set -u
 build=${1:-build}
@@ -36,8 +39,16 @@ pids+=($!)
 "$apierr" serve --listen 127.0.0.1:0 --client demo:s3cret:acme:invoices:read,invoices:write \
     --rate 1/86400:1 --threads "$threads" >"$tmp/lim.out" 2>"$tmp/lim.err" &
 pids+=($!)
-for _ in $(seq 1 100); do [ -s "$tmp/ours.out" ] && [ -s "$tmp/lim.out" ] && break; sleep 0.05; done
+"$apierr" serve --listen 127.0.0.1:0 --client demo:s3cret:acme:invoices:read,invoices:write \
+    --rate 1000000/1:1000000 --threads "$threads" --access-log "$tmp/access.log" \
+    >"$tmp/logd.out" 2>"$tmp/logd.err" &
+pids+=($!)
+for _ in $(seq 1 100); do
+    [ -s "$tmp/ours.out" ] && [ -s "$tmp/lim.out" ] && [ -s "$tmp/logd.out" ] && break
+    sleep 0.05
+done
 ours=$(head -n 1 "$tmp/ours.out")
+logd=$(head -n 1 "$tmp/logd.out")
 lim=$(head -n 1 "$tmp/lim.out")
 tok() {
     curl -s -u demo:s3cret -d grant_type=client_credentials "$1/oauth/token" |
@@ -45,6 +56,10 @@ tok() {
 }
 t=$(tok "$ours")
 tl=$(tok "$lim")
+tg=$(tok "$logd")
+curl -s -o /dev/null -H 'Content-Type: application/json' -H "Authorization: Bearer $tg" \
+    -d '{"documentNumber":"B-1","currency":"EUR","customer":{"name":"n","email":"a@b.co"},"lines":[{"quantity":1,"unitPrice":1}]}' \
+    "$logd/v1/tenants/acme/invoices"
 curl -s -o /dev/null -H 'Content-Type: application/json' -H "Authorization: Bearer $t" \
     -d '{"documentNumber":"B-1","currency":"EUR","customer":{"name":"n","email":"a@b.co"},"lines":[{"quantity":1,"unitPrice":1}]}' \
     "$ours/v1/tenants/acme/invoices"
@@ -55,8 +70,13 @@ check=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tl" "$
 # nginx: limit_req at 1 r/m with no burst, so nearly every request gets 429
 # (return would run before limit_req, so the 200 is a static file).
 nport=$(free_port)
+nport2=$(free_port)
 mkdir -p "$tmp/nginx/logs" "$tmp/nginx/www"
 echo '{"ok":true}' >"$tmp/nginx/www/ok.json"
+# Run as root, nginx's workers are nobody: they must reach the file through
+# mktemp's 0700 directory, or every GET 200 is a 404.
+chmod 755 "$tmp" "$tmp/nginx" "$tmp/nginx/www"
+chmod 644 "$tmp/nginx/www/ok.json"
 cat >"$tmp/nginx/nginx.conf" <<CONF
 daemon off;
 worker_processes $threads;
@@ -71,6 +91,18 @@ http {
     uwsgi_temp_path $tmp/nginx/uwsgi;
     scgi_temp_path $tmp/nginx/scgi;
     limit_req_zone \$binary_remote_addr zone=api:10m rate=1r/m;
+    log_format json escape=json '{"time":"\$time_iso8601","request_id":"\$request_id",'
+        '"method":"\$request_method","path":"\$uri","status":\$status,'
+        '"bytes":\$body_bytes_sent,"request_time_s":"\$request_time"}';
+    server {
+        listen 127.0.0.1:$nport2;
+        access_log $tmp/nginx/logs/access.log json;
+        location / {
+            root $tmp/nginx/www;
+            default_type application/json;
+            try_files /ok.json =404;
+        }
+    }
     server {
         listen 127.0.0.1:$nport;
         location / {
@@ -111,9 +143,12 @@ g200=$(rate "ours GET 200" "$ours/v1/tenants/acme/invoices/1" -H "Authorization:
 g401=$(rate "ours 401 (no token)" "$ours/v1/tenants/acme/invoices/1")
 g429=$(rate "ours 429 (over limit)" "$lim/v1/tenants/acme/invoices/1" -H "Authorization: Bearer $tl")
 n429=$(rate "nginx 429 limit_req" "http://127.0.0.1:$nport/")
+l200=$(rate "ours GET 200 +log" "$logd/v1/tenants/acme/invoices/1" -H "Authorization: Bearer $tg")
+m200=$(rate "nginx GET 200 +log" "http://127.0.0.1:$nport2/")
 python3 -S -c '
 import sys
-g200, g401, g429, n429 = map(float, sys.argv[1:])
+g200, g401, g429, n429, l200, m200 = map(float, sys.argv[1:])
 print("ratio ours 429 / nginx 429:   %.2fx (target >= 1.0x)" % (g429 / n429))
 print("ratio ours 429 / ours GET 200: %.2fx (target >= 1.2x)" % (g429 / g200))
-' "${g200:-0}" "${g401:-0}" "${g429:-0}" "${n429:-1}"
+print("ratio ours GET 200 +log / nginx GET 200 +log: %.2fx" % (l200 / m200))
+' "${g200:-0}" "${g401:-0}" "${g429:-0}" "${n429:-1}" "${l200:-0}" "${m200:-1}"

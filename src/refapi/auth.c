@@ -150,11 +150,19 @@ int refapi_rate_limit(refapi_req *r)
     /* Whose 429 it is, so that GET /status lists it with the others: a
      * lookup of the token's hash, on the 429 only. */
     if (k != key) {
-        refapi_token t;
-        sqlite3 *db = refapi_store_acquire(r->srv->store);
-        if (refapi_store_token_find(db, &t, k, REFAPI_TOKEN_ACCESS, r->now_ms) == REFAPI_TOKEN_OK)
-            r->client = refapi_find_client(r->srv->cfg, t.client);
-        refapi_store_release(r->srv->store, db);
+        int c = refapi_tokcache_get(r->srv->tokcache, k, r->now_ms);
+        if (c == -2) {
+            /* Not remembered: the database once, then the memo (a miss too,
+             * for a minute, so that a stream of bad tokens costs no reads). */
+            refapi_token t;
+            sqlite3 *db = refapi_store_acquire(r->srv->store);
+            int ok = refapi_store_token_find(db, &t, k, REFAPI_TOKEN_ACCESS, r->now_ms) ==
+                     REFAPI_TOKEN_OK;
+            refapi_store_release(r->srv->store, db);
+            c = ok ? refapi_find_client(r->srv->cfg, t.client) : -1;
+            refapi_tokcache_put(r->srv->tokcache, k, c, ok ? t.expires_ms : r->now_ms + 60000);
+        }
+        r->client = c;
     }
     if (refapi_req_gestix(r)) {
         /* Gestix's errors all carry path (seed 004): the general builder,
@@ -210,6 +218,8 @@ int refapi_authenticate(refapi_req *r, const char *scope, int allow_expired)
     }
     int client = st == REFAPI_TOKEN_UNKNOWN ? -1 : refapi_find_client(r->srv->cfg, r->token.client);
     if (client < 0) st = REFAPI_TOKEN_UNKNOWN;
+    if (st == REFAPI_TOKEN_OK)
+        refapi_tokcache_put(r->srv->tokcache, tok, client, r->token.expires_ms);
     r->client = client;
     if (st == REFAPI_TOKEN_EXPIRED && allow_expired) return 0;
     if (st != REFAPI_TOKEN_OK) {

@@ -152,7 +152,7 @@ int refapi_parse_clients(refapi_config *cfg, const char *text, int by_space, cha
             /* The reason names the client's id only: never echo a secret. */
             if (refapi_parse_client(&cfg->clients[cfg->nclients], line, err, cap) != 0) {
                 snprintf(err, cap, "bad client line '%.*s:...' (want ID:SECRET:TENANT:SCOPES)",
-                         (int)strcspn(line, ":"), line);
+                         (int)(strcspn(line, ":") < 64 ? strcspn(line, ":") : 64), line);
                 return -1;
             }
             cfg->nclients++;

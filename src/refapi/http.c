@@ -558,13 +558,14 @@ static int open_logs(http_server *s)
 {
     char err[256];
     s->srv.metrics = refapi_metrics_new();
+    s->srv.tokcache = refapi_tokcache_new();
     s->srv.errors = refapi_log_open("", err, sizeof err);
     if (s->srv.cfg->access_log &&
         !(s->srv.access = refapi_log_open(s->srv.cfg->access_log, err, sizeof err))) {
         fprintf(stderr, "apierr serve: --access-log: %s\n", err);
         return -1;
     }
-    return s->srv.metrics && s->srv.errors ? 0 : -1;
+    return s->srv.metrics && s->srv.errors && s->srv.tokcache ? 0 : -1;
 }
 
 int refapi_run(const refapi_config *cfg, FILE *out)
@@ -617,6 +618,7 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     refapi_log_close(s->srv.access);
     refapi_log_close(s->srv.errors);
     refapi_metrics_free(s->srv.metrics);
+    refapi_tokcache_free(s->srv.tokcache);
     apierr_idempotency_close(s->srv.idem);
     refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);

@@ -18,6 +18,7 @@
 #include "errlog.h"
 #include "logs.h"
 #include "metrics.h"
+#include "tokcache.h"
 #include "refapi.h"
 #include "store.h"
 
@@ -36,6 +37,7 @@ typedef struct refapi_server {
     refapi_log *access;        /* --access-log, or NULL */
     refapi_log *errors;        /* stderr: 500 causes, failed logins */
     refapi_metrics *metrics;
+    refapi_tokcache *tokcache; /* token -> client, for the 429s of /status */
 } refapi_server;
 
 /* How a request reads its connection; filled in by the HTTP layer. */
