@@ -189,6 +189,13 @@ void apierr__transfer_start(apierr__call *k)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     long long timeout = attempt_timeout(k);
     if (timeout > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout);
+    /* libcurl sends a request again by itself, unrecorded, when a reused
+     * connection turns out closed before any answer: but the server may
+     * have read and acted on it. A request that is not idempotent goes on
+     * a connection of its own, which curl never re-sends on: it leaves at
+     * most once per attempt, and each re-send is the policy's, recorded
+     * (with a key) or refused (without). Idempotent requests keep reuse. */
+    if (!apierr_method_idempotent(k->method)) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     bad |= set_method(k, e);
     if (bad) {
         apierr__call_fail(k, APIERR_CAT_INVALID_REQUEST,
