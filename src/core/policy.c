@@ -309,6 +309,15 @@ static int host_failed(apierr_category c)
  * spread, at most a quarter of the delay (a short Retry-After stays short),
  * and cut so that the retry still starts before the deadline; 0 when even
  * the server's delay alone reaches it (the caller then fails). */
+/* ms as seconds, the way a server writes Retry-After: "2.128", "15". */
+static const char *seconds_text(char buf[32], long long ms)
+{
+    int n = snprintf(buf, 32, "%lld.%03lld", ms / 1000, ms % 1000);
+    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.') buf[--n] = '\0';
+    return buf;
+}
+
 static long long spread_limit(const apierr_policy *p, long long asked, long long now_ms,
                               long long deadline)
 {
@@ -395,9 +404,18 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
     if (asked < 0 && c.status == 429) asked = p->rate_limited_delay_ms;
     long long spread = 0;
     if (asked >= 0) {
+        char sent[32];
+        /* Quote the server (Retry-After: 2.128 s), or say that the wait is
+         * the profile's own when the server named none. */
+        if (asked > p->retry_after_max_ms && from_server)
+            return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
+                          "%s: the server asks to wait (Retry-After: %s s), more than the %lld ms "
+                          "accepted",
+                          what, seconds_text(sent, asked), p->retry_after_max_ms);
         if (asked > p->retry_after_max_ms)
             return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
-                          "%s: the server asks to wait %lld ms, more than the %lld ms accepted",
+                          "%s: the profile waits %lld ms after a 429 without Retry-After, more "
+                          "than the %lld ms accepted",
                           what, asked, p->retry_after_max_ms);
         if (from_server)
             spread = uniform(0, spread_limit(p, asked, now_ms, deadline), random, payload);
@@ -405,9 +423,16 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
         delay = p->retry_after_with_backoff && delay > wait ? delay : wait;
     }
     if (deadline && now_ms + delay >= deadline) {
+        char sent[32];
+        if (asked >= 0 && now_ms < deadline && from_server)
+            return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
+                          "%s: the server asks to wait (Retry-After: %s s), past the deadline "
+                          "(%lld ms left)",
+                          what, seconds_text(sent, asked), deadline - now_ms);
         if (asked >= 0 && now_ms < deadline)
             return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
-                          "%s: the server asks to wait %lld ms, past the deadline (%lld ms left)",
+                          "%s: the profile waits %lld ms after a 429 without Retry-After, past "
+                          "the deadline (%lld ms left)",
                           what, asked, deadline - now_ms);
         return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_DEADLINE,
                       "%s: the next attempt would start past the deadline", what);
