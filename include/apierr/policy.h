@@ -252,7 +252,7 @@ typedef struct apierr_rule {
       "aws: tokens a retry after a timeout costs")                                                \
     X(DOUBLE, budget_refund, "budget_refund", 1.0, "aws: tokens a success gives back")            \
     X(INT, breaker_threshold, "breaker_threshold", 0,                                             \
-      "consecutive failures that open the circuit; 0: no breaker")                                \
+      "consecutive failures that open the circuit of a host; 0: no breaker")                      \
     X(MS, breaker_open_ms, "breaker_open_ms", 30000, "how long an open circuit rejects calls")    \
     X(INT, breaker_half_open_probes, "breaker_half_open_probes", 1,                               \
       "attempts let through while half-open")

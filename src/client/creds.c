@@ -116,7 +116,7 @@ void apierr__creds_free(apierr_client *c)
 int apierr__creds_secret_header(const apierr_client *c, const char *name)
 {
     const apierr__creds *cr = &c->creds;
-    return apierr_header_is_secret(name) ||
+    return apierr__name_is_secret(name, strlen(name), c->secret_names, c->nsecret_names) ||
            (cr->auth_header && !strcasecmp(name, cr->auth_header)) ||
            (cr->api_token_header && !strcasecmp(name, cr->api_token_header));
 }
@@ -207,6 +207,16 @@ int apierr__creds_park(apierr__call *k)
     return 1;
 }
 
+int apierr__creds_can_refresh(const apierr_client *c)
+{
+    return c->creds.kind != APIERR__CRED_NONE && c->creds.kind != APIERR__CRED_STATIC;
+}
+
+int apierr__creds_static(const apierr_client *c)
+{
+    return c->creds.kind == APIERR__CRED_STATIC;
+}
+
 void apierr__creds_refused(apierr__call *k)
 {
     apierr__creds *cr = &k->c->creds;
@@ -272,7 +282,8 @@ static void start_login(apierr_client *c)
     apierr__creds *cr = &c->creds;
     if (c->verbose) {
         char url[2048];
-        apierr_redact_url(url, sizeof url, cr->login_url_shown);
+        apierr__redact_url_names(url, sizeof url, cr->login_url_shown, c->secret_names,
+                                 c->nsecret_names);
         apierr__client_logf(c, "* session login: GET %s", url);
     }
     curl_slist_free_all(cr->slist);
@@ -312,7 +323,7 @@ static void start_token_request(apierr_client *c, int use_refresh)
     }
     if (c->verbose) {
         char url[2048];
-        apierr_redact_url(url, sizeof url, cr->token_url);
+        apierr__redact_url_names(url, sizeof url, cr->token_url, c->secret_names, c->nsecret_names);
         apierr__client_logf(c, "* token request: POST %s (grant_type=%s)", url,
                             use_refresh ? "refresh_token" : "client_credentials");
     }
@@ -346,10 +357,19 @@ static void start_refresh(apierr_client *c)
 
 /* The lifetime a token's response gives in seconds (a JSON number), in ms;
  * -1 when none. */
+/* The lifetime a token response states, in ms; -1 when it states none.
+ * A number, or a string of one ("3600": some servers quote it, and
+ * RFC 6749's JSON examples leave room for that reading). */
 static long long ttl_of(json_t *doc, const char *member)
 {
     json_t *exp = *member ? json_object_get(doc, member) : NULL;
-    return json_is_number(exp) ? (long long)(json_number_value(exp) * 1000) : -1;
+    if (json_is_number(exp))
+        return json_number_value(exp) >= 0 ? (long long)(json_number_value(exp) * 1000) : -1;
+    long long ms;
+    if (json_is_string(exp) &&
+        apierr_duration_parse(&ms, json_string_value(exp), json_string_length(exp)) == APIERR_OK)
+        return ms;
+    return -1;
 }
 
 /* Keeps a new token and wakes the calls that waited for it. */

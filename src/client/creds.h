@@ -89,7 +89,15 @@ void apierr__creds_answer(apierr_client *c, CURLcode rc);
  * calls are parked: starts over with a new refresh for them. 1 when it did. */
 int apierr__creds_restart(apierr_client *c);
 
-/* 1 when a header's value must not be shown: the well-known secret headers,
+/* 1 when a refusal can be met with a refresh (OAuth, a callback, a session
+ * login); 0 for a static token or no credentials. */
+int apierr__creds_can_refresh(const apierr_client *c);
+
+/* 1 when the credentials are a static token. */
+int apierr__creds_static(const apierr_client *c);
+
+/* 1 when a header's value must not be shown: the well-known secret headers
+ * (and names), the caller's extra secret names,
  * and the ones this client was configured to carry credentials in (a
  * session header of any name, the API token's header). */
 int apierr__creds_secret_header(const apierr_client *c, const char *name);

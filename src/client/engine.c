@@ -76,6 +76,14 @@ long long apierr__call_now(const apierr__call *k)
     return apierr__mono_ms() + k->skew_ms;
 }
 
+apierr_breaker *apierr__call_breaker(apierr__call *k)
+{
+    apierr_client *c = k->c;
+    apierr_breaker *b = k->host < c->pace.nhosts ? &c->pace.hosts[k->host].breaker : &c->breaker;
+    k->pstate.breaker = b;
+    return b;
+}
+
 /* --- ending a call --------------------------------------------------------------- */
 
 static void finish(apierr__call *k)
@@ -110,7 +118,7 @@ static void start_attempt(apierr__call *k)
 {
     if (apierr__creds_park(k)) return;
     if (apierr__pace_hold(k)) return;
-    if (!apierr_breaker_allow(&k->c->breaker, k->policy, apierr__call_now(k))) {
+    if (!apierr_breaker_allow(apierr__call_breaker(k), k->policy, apierr__call_now(k))) {
         apierr__call_fail(k, APIERR_CAT_CIRCUIT_OPEN, "the circuit breaker for the host is open",
                           NULL);
         return;
@@ -122,8 +130,19 @@ static void start_attempt(apierr__call *k)
  * errors is a failure whatever its status. */
 static void decide(apierr_decision *d, apierr__call *k, const apierr__answer *ans)
 {
+    apierr__call_breaker(k);
     apierr_policy_decide(d, k->policy, &k->pstate, &ans->o, ans->now_ms + k->skew_ms,
                          apierr_rng_next, &k->c->rng);
+    if (d->kind == APIERR_DECISION_REFRESH && !apierr__creds_can_refresh(k->c)) {
+        /* Final, and the server's answer is kept (status, body, problem,
+         * request id): only the reason says why nothing was refreshed. */
+        d->kind = APIERR_DECISION_FAIL;
+        d->category = APIERR_CAT_UNAUTHENTICATED;
+        size_t n = strlen(d->reason);
+        snprintf(d->reason + n, sizeof d->reason - n, "; not refreshed: %s",
+                 apierr__creds_static(k->c) ? "a static token cannot be refreshed"
+                                            : "no credentials were given to refresh");
+    }
     if (ans->graphql_errors && d->kind == APIERR_DECISION_DONE) {
         apierr_classification cl;
         apierr_policy_classify(&cl, &ans->o, k->policy);

@@ -110,7 +110,7 @@ struct apierr_client {
     unsigned long last_id;
     apierr_rng rng;
     apierr_budget budget;
-    apierr_breaker breaker;
+    apierr_breaker breaker; /* of the calls whose host could not be kept (out of memory) */
     double scale;
     FILE *report;
     apierr_log_fn verbose;
@@ -118,6 +118,8 @@ struct apierr_client {
     void *payload;
     apierr__creds creds;
     apierr__pace pace;
+    const char *const *secret_names; /* more names -v hides (owned) */
+    size_t nsecret_names;
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -138,6 +140,10 @@ void apierr__call_fail(apierr__call *k, apierr_category cat, const char *why,
 /* The policy's clock for k: monotonic time plus the waits the time scale
  * skipped. */
 long long apierr__call_now(const apierr__call *k);
+
+/* The circuit breaker of k's host, also set as k's policy state's: the
+ * hosts' table may have moved since the last attempt. */
+apierr_breaker *apierr__call_breaker(apierr__call *k);
 
 /* The name of a state ("in-flight"), or "?". */
 const char *apierr__mstate_name(apierr__mstate s);

@@ -75,8 +75,15 @@ static void log_response(apierr_client *c, int status, const apierr_header *h, s
         apierr__client_logf(c, "< %d %s", status, apierr_status_reason(status));
     apierr__buf line = APIERR__BUF_INIT;
     for (size_t i = 0; i < nh; i++) {
-        apierr__header_line(&line, "< ", h[i].name, h[i].value,
-                            apierr__creds_secret_header(c, h[i].name));
+        const char *v = h[i].value;
+        char url[2048];
+        /* A URL (Location: /next?token=...) shows its secret parameters
+         * redacted, as a request's URL does. */
+        if (strchr(v, '?') && (strstr(v, "://") || v[0] == '/')) {
+            apierr__redact_url_names(url, sizeof url, v, c->secret_names, c->nsecret_names);
+            v = url;
+        }
+        apierr__header_line(&line, "< ", h[i].name, v, apierr__creds_secret_header(c, h[i].name));
         apierr__client_log(c, &line);
     }
     apierr__buf_free(&line);

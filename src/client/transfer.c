@@ -181,7 +181,7 @@ void apierr__transfer_start(apierr__call *k)
     k->attempt_start = apierr__mono_ms();
     if (c->verbose) {
         char url[2048];
-        apierr_redact_url(url, sizeof url, k->url_sent);
+        apierr__redact_url_names(url, sizeof url, k->url_sent, c->secret_names, c->nsecret_names);
         apierr__client_logf(c, "> %s %s (attempt %zu)", k->res.method, url, k->res.nattempts + 1);
     }
     int bad = add_headers(k);
