@@ -236,14 +236,16 @@ typedef struct apierr_rule {
     X(TRANSPORTS, retry_transport, "retry_transport", APIERR_TRANSPORT_DEFAULT,                   \
       "transport failures that are retried")                                                      \
     X(BOOL, retry_after, "retry_after", 1, "honor the server's Retry-After")                      \
-    X(BOOL, retry_after_with_backoff, "retry_after_with_backoff", 1,                              \
-      "wait the larger of the backoff and the server's delay (0: the server's delay exactly)")    \
+    X(BOOL, retry_after_with_backoff, "retry_after_with_backoff", 0,                              \
+      "1: wait the larger of the backoff and the server's delay; 0: the server's delay (and the " \
+      "spread) is the wait, backoff is for failures that say nothing")                            \
     X(MS, retry_after_max_ms, "retry_after_max_ms", 120000,                                       \
       "longest server delay accepted; a longer one fails at once with rate_limited")              \
     X(MS, rate_limited_delay_ms, "rate_limited_delay_ms", -1,                                     \
       "delay after a 429 without Retry-After; -1: the backoff")                                   \
     X(MS, deadline_ms, "deadline_ms", 0, "time for the whole call, retries included; 0: none")    \
-    X(MS, attempt_timeout_ms, "attempt_timeout_ms", 0, "time for one attempt; 0: none")           \
+    X(MS, attempt_timeout_ms, "attempt_timeout_ms", 30000,                                        \
+      "time for one attempt (a server that never answers is a timeout); 0: none")                 \
     X(BUDGET, budget, "budget", APIERR_BUDGET_OFF, "retry budget shared by a client's calls")     \
     X(DOUBLE, budget_max_tokens, "budget_max_tokens", 500.0, "size of the budget")                \
     X(DOUBLE, budget_token_ratio, "budget_token_ratio", 0.1, "grpc: tokens a success gives back") \
@@ -428,8 +430,9 @@ APIERR_EXTERN void apierr_policy_classify(apierr_classification *out, const apie
  * Decides what to do after an attempt ended with `outcome` at now_ms:
  * - done: success;
  * - retry after delay_ms: backoff min(cap, base * 2^n) with the policy's
- *   jitter; with Retry-After (or the 429 default delay) the larger of the two
- *   (or the server's alone when retry_after_with_backoff is 0); a rule's
+ *   jitter; with Retry-After (or the 429 default delay) that delay alone,
+ *   as urllib3 and the seeds do (the larger of the two when
+ *   retry_after_with_backoff is 1); a rule's
  *   delay_ms replaces the backoff. A server's Retry-After RA gets a spread on
  *   top, uniform in [0, min(retry_after_spread_ms, RA/4)] and cut so that the
  *   retry still starts before the deadline: never earlier than RA;

@@ -62,7 +62,9 @@ static int copy_names(apierr_client *c, const char *const *names, size_t n)
 static int client_init(apierr_client *c, const apierr_client_opts *o)
 {
     c->base_url = apierr__strdup(o->base_url); /* NULL stays NULL */
-    c->connect_timeout_ms = o->connect_timeout_ms;
+    /* curl's own default is 300 s: a host that drops SYNs would hold a call
+     * that long before the policy could retry elsewhere or give up. */
+    c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     c->max_in_flight = o->max_in_flight > 0 ? (size_t)o->max_in_flight : 256;
     c->scale = time_scale(o->time_scale);
     c->verbose = o->verbose;

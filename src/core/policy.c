@@ -242,8 +242,14 @@ static apierr_decision_kind finish(apierr_decision *out, apierr_decision_kind ki
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+    int n = vsnprintf(out->reason, sizeof out->reason, fmt, ap);
     va_end(ap);
+    /* Too long: cut at a word, and say so, rather than mid-word. */
+    if (n >= (int)sizeof out->reason) {
+        char *cut = out->reason + sizeof out->reason - 4;
+        while (cut > out->reason && *cut != ' ') cut--;
+        memcpy(cut > out->reason ? cut : out->reason + sizeof out->reason - 4, "...", 4);
+    }
     out->kind = kind;
     out->category = cat;
     if (kind != APIERR_DECISION_RETRY) out->delay_ms = 0;
@@ -342,7 +348,7 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
     out->delay_ms = 0;
     out->action = c.action;
 
-    char what[APIERR_REASON_MAX / 2];
+    char what[APIERR_REASON_MAX]; /* a rule's note whole: the reason is cut, not this */
     if (c.status)
         snprintf(what, sizeof what, "%d %s", c.status, c.reason);
     else

@@ -67,7 +67,7 @@ typedef struct apierr_client_opts {
     const apierr_profile *profile; /* copied; NULL: the default profile */
     const apierr_header *headers;  /* sent with every request (copied) */
     size_t nheaders;
-    long long connect_timeout_ms; /* 0: curl's default */
+    long long connect_timeout_ms; /* 0: 10 s (not curl's 300 s) */
     int max_in_flight;            /* calls attempting at once; 0: 256 */
     int max_host_connections;     /* connections per host; 0: 64 */
     /* Credentials: a token, OAuth or a callback; a token given with one of the
