@@ -427,6 +427,31 @@ APIERR_EXTERN void apierr_policy_classify(apierr_classification *out, const apie
                                           const apierr_policy *policy);
 
 /*
+ * GraphQL over HTTP: what a 2xx response's body says, one decision for
+ * `apierr explain` and the client alike. A GraphQL server answers 200 with
+ * an "errors" array for failures of the query.
+ */
+typedef enum apierr_graphql_kind {
+    APIERR_GRAPHQL_NONE = 0, /* not a 2xx, or no errors: the status decides */
+    APIERR_GRAPHQL_FAILED,   /* errors, and data null or absent: a failure */
+    APIERR_GRAPHQL_PARTIAL   /* errors with non-null data: a partial success: the data is
+                                the answer, the errors are reported */
+} apierr_graphql_kind;
+
+/* What a response of the given status and body is, as GraphQL. A body
+ * that is not a JSON object is NONE. */
+APIERR_EXTERN apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len);
+
+/* The classification of a GraphQL failure (APIERR_GRAPHQL_FAILED): the
+ * outcome's problem is its body decoded as GraphQL; judged as
+ * apierr_policy_classify() does (the errors' code: UNAUTHENTICATED is
+ * unauthenticated), and a failure whose code says nothing is server /
+ * give_up, never ok. */
+APIERR_EXTERN void apierr_graphql_classify(apierr_classification *out,
+                                           const apierr_outcome *outcome,
+                                           const apierr_policy *policy);
+
+/*
  * Decides what to do after an attempt ended with `outcome` at now_ms:
  * - done: success;
  * - retry after delay_ms: backoff min(cap, base * 2^n) with the policy's

@@ -402,6 +402,12 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
             fwrite(r.body ? r.body : "", 1, r.body_len, out);
             if (out != stdout) fclose(out);
         }
+        /* A GraphQL partial success: the data went out, the errors are
+         * said, even with -s (they are part of the answer). */
+        if (r.problem)
+            cli_error(CMD, "partial success: %s (GraphQL errors%s%s)",
+                      r.problem->message ? r.problem->message : "errors with the data",
+                      r.problem->code ? ", code " : "", r.problem->code ? r.problem->code : "");
     } else {
         print_problem(&r);
     }

@@ -127,7 +127,8 @@ static void start_attempt(apierr__call *k)
 }
 
 /* The policy's decision on an answer; a GraphQL response that carries
- * errors is a failure whatever its status. */
+ * errors without data is a failure whatever its status, with data a
+ * partial success (apierr_graphql_kind_of(), shared with explain). */
 static void decide(apierr_decision *d, apierr__call *k, const apierr__answer *ans)
 {
     apierr__call_breaker(k);
@@ -143,12 +144,15 @@ static void decide(apierr_decision *d, apierr__call *k, const apierr__answer *an
                  apierr__creds_static(k->c) ? "a static token cannot be refreshed"
                                             : "no credentials were given to refresh");
     }
-    if (ans->graphql_errors && d->kind == APIERR_DECISION_DONE) {
+    if (ans->graphql == APIERR_GRAPHQL_FAILED && d->kind == APIERR_DECISION_DONE) {
         apierr_classification cl;
-        apierr_policy_classify(&cl, &ans->o, k->policy);
+        apierr_graphql_classify(&cl, &ans->o, k->policy);
         d->kind = APIERR_DECISION_FAIL;
-        d->category = cl.category != APIERR_CAT_OK ? cl.category : APIERR_CAT_SERVER;
-        snprintf(d->reason, sizeof d->reason, "GraphQL response with errors");
+        d->category = cl.category;
+        snprintf(d->reason, sizeof d->reason, "GraphQL response with errors: %s", cl.reason);
+    } else if (ans->graphql == APIERR_GRAPHQL_PARTIAL && d->kind == APIERR_DECISION_DONE) {
+        snprintf(d->reason, sizeof d->reason,
+                 "GraphQL partial success: data with errors (the result's problem)");
     }
 }
 
@@ -179,7 +183,13 @@ static void attempt_done(apierr__call *k, CURLcode rc)
     apierr__transfer_release(k);
     switch (d.kind) {
     case APIERR_DECISION_DONE:
-        apierr_problem_free(ans.p);
+        /* A partial success keeps its errors as the result's problem. */
+        if (ans.graphql == APIERR_GRAPHQL_PARTIAL && ans.p) {
+            apierr_problem_free(k->res.problem);
+            k->res.problem = ans.p;
+        } else {
+            apierr_problem_free(ans.p);
+        }
         k->res.ok = 1;
         k->res.category = APIERR_CAT_OK;
         snprintf(k->res.reason, sizeof k->res.reason, "%s", d.reason);

@@ -181,10 +181,10 @@ typedef struct apierr__answer {
     CURLcode rc;
     apierr_header h[APIERR__MAX_HEADERS]; /* point into the call's header block */
     size_t nh;
-    apierr_outcome o;   /* for the policy; o.problem is p */
-    apierr_problem *p;  /* decoded error, or NULL; owned */
-    int graphql_errors; /* a 2xx GraphQL body that carries errors */
-    long long now_ms;   /* when the attempt ended (monotonic) */
+    apierr_outcome o;            /* for the policy; o.problem is p */
+    apierr_problem *p;           /* decoded error, or NULL; owned */
+    apierr_graphql_kind graphql; /* a 2xx GraphQL body that carries errors */
+    long long now_ms;            /* when the attempt ended (monotonic) */
 } apierr__answer;
 
 /* Reads the end of k's attempt (curl said rc) into *ans (shown with -v). */

@@ -52,20 +52,6 @@ size_t apierr__headers_parse(apierr_header *out, size_t cap, char *raw)
     return n;
 }
 
-/* A GraphQL response that carries errors is a failure whatever its status. */
-static int graphql_errors(const char *body, size_t len)
-{
-    size_t i = 0;
-    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
-        i++;
-    if (i == len || body[i] != '{' || !strstr(body + i, "\"errors\"")) return 0;
-    json_t *doc = json_loadb(body, len, 0, NULL);
-    json_t *errors = json_object_get(doc, "errors");
-    int yes = json_is_array(errors) && json_array_size(errors) > 0;
-    json_decref(doc);
-    return yes;
-}
-
 static void log_response(apierr_client *c, int status, const apierr_header *h, size_t nh,
                          CURLcode rc)
 {
@@ -90,8 +76,9 @@ static void log_response(apierr_client *c, int status, const apierr_header *h, s
 }
 
 /* The problem of a failed answer: curl's words for a transport failure, the
- * decoded body for an error status (or a GraphQL body with errors). NULL
- * for a success, or when out of memory. */
+ * decoded body for an error status (or a GraphQL body with errors, partial
+ * success included: its errors are reported). NULL for a success, or when
+ * out of memory. */
 static apierr_problem *problem_of(const apierr__answer *ans, apierr_dialect dialect,
                                   const char *body, size_t len)
 {
@@ -99,9 +86,9 @@ static apierr_problem *problem_of(const apierr__answer *ans, apierr_dialect dial
     if (ans->o.transport != APIERR_TRANSPORT_NONE) {
         if (apierr_problem_new(&p) == APIERR_OK)
             apierr_problem_set(p, APIERR_PF_MESSAGE, curl_easy_strerror(ans->rc));
-    } else if (ans->o.status >= 400 || ans->graphql_errors) {
+    } else if (ans->o.status >= 400 || ans->graphql != APIERR_GRAPHQL_NONE) {
         apierr_decode_opts d = APIERR_DECODE_OPTS_INIT;
-        d.dialect = ans->graphql_errors ? APIERR_DIALECT_GRAPHQL : dialect;
+        d.dialect = ans->graphql != APIERR_GRAPHQL_NONE ? APIERR_DIALECT_GRAPHQL : dialect;
         d.status = ans->o.status;
         d.content_type = apierr_header_find(ans->h, ans->nh, "Content-Type");
         d.headers = ans->h;
@@ -133,9 +120,11 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
         o.retry_after_ms = ra_ms;
     ans->o = o;
     const char *body = k->rbody.data ? k->rbody.data : "";
-    ans->graphql_errors = o.status >= 200 && o.status < 300 && graphql_errors(body, k->rbody.len);
+    ans->graphql = apierr_graphql_kind_of(o.status, body, k->rbody.len);
     ans->p = problem_of(ans, c->profile.dialect, body, k->rbody.len);
-    ans->o.problem = ans->p;
+    /* A partial success is judged by its status: its errors' codes (a
+     * 500 of one field's resolver) must not make it a retry. */
+    ans->o.problem = ans->graphql == APIERR_GRAPHQL_PARTIAL ? NULL : ans->p;
 }
 
 static apierr_attempt *new_attempt(apierr__call *k)

@@ -163,7 +163,7 @@ int apierr_result_to_json(char **out, const apierr_result *r, int with_body)
     apierr__buf_putc(&b, ',');
     key_int(&b, "elapsed_ms", r->elapsed_ms);
     apierr__buf_puts(&b, ",\"problem\":");
-    problem_json(&b, r->ok ? NULL : r->problem);
+    problem_json(&b, r->problem); /* on success: a GraphQL partial success's errors, or null */
     apierr__buf_puts(&b, ",\"attempts\":[");
     for (size_t i = 0; i < r->nattempts; i++) {
         if (i) apierr__buf_putc(&b, ',');

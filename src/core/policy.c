@@ -9,6 +9,7 @@
 #include "enum_names.h"
 
 #include <assert.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,6 +230,49 @@ void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
     else if (info.action == APIERR_ACTION_RETRY)
         out->action = APIERR_ACTION_GIVE_UP;
     out->reason = info.reason;
+}
+
+/* --- GraphQL over HTTP ------------------------------------------------------ */
+
+/* 1 when body[0..len) holds the bytes "errors" with their quotes. */
+static int has_errors_member(const char *body, size_t len)
+{
+    static const char key[] = "\"errors\"";
+    for (const char *p = body; (size_t)(body + len - p) >= sizeof key - 1; p++) {
+        p = memchr(p, '"', (size_t)(body + len - p));
+        if (!p || (size_t)(body + len - p) < sizeof key - 1) return 0;
+        if (!memcmp(p, key, sizeof key - 1)) return 1;
+    }
+    return 0;
+}
+
+apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len)
+{
+    if (status < 200 || status > 299 || !body) return APIERR_GRAPHQL_NONE;
+    size_t i = 0;
+    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+        i++;
+    /* Cheap tests first: most 2xx bodies are not GraphQL errors. */
+    if (i == len || body[i] != '{' || !has_errors_member(body + i, len - i))
+        return APIERR_GRAPHQL_NONE;
+    json_t *doc = json_loadb(body, len, 0, NULL);
+    json_t *errors = json_object_get(doc, "errors");
+    json_t *data = json_object_get(doc, "data");
+    apierr_graphql_kind k = APIERR_GRAPHQL_NONE;
+    if (json_is_array(errors) && json_array_size(errors) > 0)
+        k = data && !json_is_null(data) ? APIERR_GRAPHQL_PARTIAL : APIERR_GRAPHQL_FAILED;
+    json_decref(doc);
+    return k;
+}
+
+void apierr_graphql_classify(apierr_classification *out, const apierr_outcome *o,
+                             const apierr_policy *policy)
+{
+    apierr_policy_classify(out, o, policy);
+    if (out->category != APIERR_CAT_OK) return;
+    out->category = APIERR_CAT_SERVER;
+    out->action = APIERR_ACTION_GIVE_UP;
+    out->reason = "GraphQL response with errors";
 }
 
 /* --- decisions --------------------------------------------------------------- */

@@ -193,7 +193,9 @@ typedef struct apierr_result {
     size_t body_len;
     apierr_header *headers; /* of the last response */
     size_t nheaders;
-    apierr_problem *problem; /* on failure: the normalized problem, never NULL */
+    apierr_problem *problem; /* on failure: the normalized problem, never NULL; on a
+                                GraphQL partial success (200 with data and errors):
+                                its errors; else NULL */
     apierr_attempt *attempts;
     size_t nattempts;
     char reason[APIERR_REASON_MAX]; /* one line: why it ended */
