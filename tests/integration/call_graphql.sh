@@ -24,11 +24,7 @@ s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print("http://127.0.0.1:%d" % s.server_address[1], flush=True)
 s.serve_forever()
 PY
-python3 "$TMP/gql.py" "$UNAUTH" "$PARTIAL" "$TMP/hits" >"$TMP/gql.out" &
-SERVERS+=($!)
-for _ in $(seq 100); do [ -s "$TMP/gql.out" ] && break; sleep 0.05; done
-URL=$(head -n1 "$TMP/gql.out")
-[ -n "$URL" ] || fail "the scripted server did not start"
+start_script "$TMP/gql.py" "$UNAUTH" "$PARTIAL" "$TMP/hits"
 Q='{"query":"{ invoice { id } }"}'
 
 # --- one decision: explain and call agree, under every profile ----------------

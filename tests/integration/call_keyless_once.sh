@@ -35,11 +35,7 @@ s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print("http://127.0.0.1:%d" % s.server_address[1], flush=True)
 s.serve_forever()
 PY
-python3 "$TMP/closer.py" "$TMP/posts" >"$TMP/closer.out" &
-SERVERS+=($!)
-for _ in $(seq 100); do [ -s "$TMP/closer.out" ] && break; sleep 0.05; done
-URL=$(head -n1 "$TMP/closer.out")
-[ -n "$URL" ] || fail "the scripted server did not start"
+start_script "$TMP/closer.py" "$TMP/posts"
 
 rc=0
 "$APIERR" call --oauth "$URL/token" --client-id a --client-secret b --output-json \

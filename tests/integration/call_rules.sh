@@ -51,11 +51,7 @@ s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print("http://127.0.0.1:%d" % s.server_address[1], flush=True)
 s.serve_forever()
 PY
-python3 "$TMP/srv.py" >"$TMP/srv.out" &
-SERVERS+=($!)
-for _ in $(seq 100); do [ -s "$TMP/srv.out" ] && break; sleep 0.05; done
-URL=$(head -n1 "$TMP/srv.out")
-[ -n "$URL" ] || fail "the scripted server did not start"
+start_script "$TMP/srv.py"
 
 # --- -v: every secret-named header and parameter is redacted -------------------
 "$APIERR" call -v -H "Ocp-Apim-Subscription-Key: hdr-Secret-4" -H "X-Goog-Api-Key: hdr-Secret-5" \
