@@ -250,7 +250,10 @@ static long long fire_timers(apierr_client *c)
         apierr__heap_pop(&c->timers, &fired);
         apierr__call_ready(fired.item);
     }
-    return t ? t->due_ms - now : -1;
+    long long next = t ? t->due_ms - now : -1;
+    long long creds = apierr__creds_fire(c, now); /* a token request's retry */
+    if (creds >= 0 && (next < 0 || creds < next)) next = creds;
+    return next;
 }
 
 static void pump(apierr_client *c)

@@ -187,6 +187,9 @@ typedef struct apierr__answer {
     long long now_ms;            /* when the attempt ended (monotonic) */
 } apierr__answer;
 
+/* The policy's name for how curl failed (NONE for CURLE_OK). */
+apierr_transport apierr__transport_of(CURLcode rc);
+
 /* Reads the end of k's attempt (curl said rc) into *ans (shown with -v). */
 void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc);
 

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <string.h>
 
-static apierr_transport transport_of(CURLcode rc)
+apierr_transport apierr__transport_of(CURLcode rc)
 {
     switch (rc) {
     case CURLE_OK:
@@ -109,7 +109,7 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
     ans->nh = k->rhead.data ? apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, k->rhead.data) : 0;
     if (c->verbose) log_response(c, (int)status, ans->h, ans->nh, rc);
     apierr_outcome o = APIERR_OUTCOME_INIT;
-    o.transport = transport_of(rc);
+    o.transport = apierr__transport_of(rc);
     if (rc == CURLE_OK && status == 0) o.transport = APIERR_TRANSPORT_OTHER;
     o.status = o.transport == APIERR_TRANSPORT_NONE ? (int)status : 0;
     o.method = k->method;

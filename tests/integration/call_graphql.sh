@@ -5,24 +5,16 @@
 UNAUTH='{"data":null,"errors":[{"message":"You must be logged in","extensions":{"code":"UNAUTHENTICATED"}}]}'
 PARTIAL='{"data":{"invoice":{"id":1},"customer":null},"errors":[{"message":"customer resolver failed","path":["customer"],"extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}'
 cat >"$TMP/gql.py" <<'PY'
-import http.server, sys
+import sys
+from scripted_server import Handler, serve
 bodies = {"/unauth": sys.argv[1].encode(), "/partial": sys.argv[2].encode()}
-class H(http.server.BaseHTTPRequestHandler):
+class H(Handler):
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.read_body()
         with open(sys.argv[3], "a") as f:
             f.write(self.path + "\n")
-        body = bodies.get(self.path, b"{}")
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-print("http://127.0.0.1:%d" % s.server_address[1], flush=True)
-s.serve_forever()
+        self.send(200, bodies.get(self.path, b"{}"))
+serve(H)
 PY
 start_script "$TMP/gql.py" "$UNAUTH" "$PARTIAL" "$TMP/hits"
 Q='{"query":"{ invoice { id } }"}'

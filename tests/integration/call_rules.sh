@@ -15,27 +15,17 @@ done
 
 # --- a scripted server: answers by path ----------------------------------------
 cat >"$TMP/srv.py" <<'PY'
-import http.server, json, sys
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def send(self, status, body, headers=()):
-        body = json.dumps(body).encode()
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+from scripted_server import Handler, serve
+class H(Handler):
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.read_body()
         if self.path == "/token-str":  # expires_in as a string
             self.send(200, {"access_token": "t-str", "token_type": "Bearer", "expires_in": "3600"})
         else:
             self.send(404, {"error": "no"})
     def do_GET(self):
         if self.path.startswith("/secret"):
-            self.send(302 if False else 200, {"ok": 1},
+            self.send(200, {"ok": 1},
                       [("X-Access-Token", "hdr-Secret-1"), ("Private-Token", "hdr-Secret-2"),
                        ("Location", "/next?token=loc-Secret-3&page=2")])
         elif self.path.startswith("/deny"):
@@ -45,11 +35,7 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send(503, {"error": "down"})
         else:
             self.send(200, {"ok": True})
-    def log_message(self, *a):
-        pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-print("http://127.0.0.1:%d" % s.server_address[1], flush=True)
-s.serve_forever()
+serve(H)
 PY
 start_script "$TMP/srv.py"
 
