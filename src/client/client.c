@@ -116,6 +116,7 @@ void apierr_client_free(apierr_client *c)
     if (!c) return;
     while (c->all) apierr__call_free(c->all);
     apierr__creds_free(c);
+    apierr__easy_pool_free(c);
     if (c->multi) curl_multi_cleanup(c->multi);
     apierr__heap_free(&c->timers);
     if (c->report) fclose(c->report);

@@ -118,6 +118,8 @@ struct apierr_client {
     void *payload;
     apierr__creds creds;
     apierr__pace pace;
+    CURL **easy_pool; /* handles of ended attempts, reset, for the next ones */
+    size_t npool, pool_cap;
     const char *const *secret_names; /* more names -v hides (owned) */
     size_t nsecret_names;
 };
@@ -160,11 +162,15 @@ void apierr__call_free(apierr__call *k);
 
 /* --- transfer.c: curl easy handles --------------------------------------------------- */
 
-/* A new easy handle for url with the settings every request of c shares:
- * body and header block collected into body and head, private given back
- * by CURLINFO_PRIVATE. NULL when out of memory. */
-CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *body,
-                       apierr__buf *head, void *private_);
+/* An easy handle for url with the settings every request of c shares
+ * (one of the pool when there is one, else a new one): body and header
+ * block collected into body and head, private given back by
+ * CURLINFO_PRIVATE. NULL when out of memory. */
+CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
+                       void *private_);
+
+/* Frees the handles of the pool. */
+void apierr__easy_pool_free(apierr_client *c);
 
 /* Builds the easy handle of k's next attempt and adds it to the multi
  * handle (k is then INFLIGHT), or fails k. */
