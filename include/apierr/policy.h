@@ -272,8 +272,12 @@ typedef struct apierr_rule {
 /* The members before the rules: frozen, never grows again. */
 #define APIERR_POLICY_FIELD_MAP_HEAD(X) \
     APIERR_POLICY_FIELD_MAP_V1(X) APIERR_POLICY_FIELD_MAP_V2(X) APIERR_POLICY_FIELD_MAP_V3(X)
-/* Members of version 4 and later, after the rules; append here. */
-#define APIERR_POLICY_FIELD_MAP_TAIL(X)
+/* Members of version 4 and later, after the rules; append here. Version 4:
+ * GraphQL partial success. */
+#define APIERR_POLICY_FIELD_MAP_TAIL(X)                                                   \
+    X(BOOL, graphql_partial_ok, "graphql_partial_ok", 1,                                  \
+      "a GraphQL 2xx with non-null data and errors is a success (the data returned, the " \
+      "errors reported); 0: a failure, judged by its errors")
 /* Every named option, in layout order. */
 #define APIERR_POLICY_FIELD_MAP(X) APIERR_POLICY_FIELD_MAP_HEAD(X) APIERR_POLICY_FIELD_MAP_TAIL(X)
 
@@ -287,8 +291,9 @@ typedef struct apierr_policy {
 } apierr_policy;
 #undef APIERR__POLICY_MEMBER
 
-/* 1: the first; 2: conflict_reread; 3: retry_after_spread_ms. */
-#define APIERR_POLICY_VERSION                                    3
+/* 1: the first; 2: conflict_reread; 3: retry_after_spread_ms; 4:
+ * graphql_partial_ok (the first member after the rules). */
+#define APIERR_POLICY_VERSION                                    4
 #define APIERR__POLICY_INIT_MEMBER(kind, member, json, def, doc) .member = def,
 #define APIERR_POLICY_INIT                                                                    \
     {                                                                                         \
@@ -438,9 +443,11 @@ typedef enum apierr_graphql_kind {
                                 the answer, the errors are reported */
 } apierr_graphql_kind;
 
-/* What a response of the given status and body is, as GraphQL. A body
- * that is not a JSON object is NONE. */
-APIERR_EXTERN apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len);
+/* What a response of the given status and body is, as GraphQL, under the
+ * policy (NULL: defaults): a partial success is FAILED when the policy's
+ * graphql_partial_ok is 0. A body that is not a JSON object is NONE. */
+APIERR_EXTERN apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len,
+                                                         const apierr_policy *policy);
 
 /* The classification of a GraphQL failure (APIERR_GRAPHQL_FAILED): the
  * outcome's problem is its body decoded as GraphQL; judged as

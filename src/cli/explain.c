@@ -484,7 +484,8 @@ int cli_explain(int argc, char **argv)
     }
     /* A 2xx GraphQL body with errors is read as GraphQL whatever the
      * profile's dialect, as the client reads it. */
-    apierr_graphql_kind gql = apierr_graphql_kind_of(a.opts.status, body, len);
+    apierr_graphql_kind gql =
+        apierr_graphql_kind_of(a.opts.status, body, len, a.profile ? &a.profile->policy : NULL);
     if (gql != APIERR_GRAPHQL_NONE && p->dialect != APIERR_DIALECT_GRAPHQL && !a.dialect_given) {
         apierr_problem_free(p);
         p = NULL;

@@ -120,7 +120,7 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
         o.retry_after_ms = ra_ms;
     ans->o = o;
     const char *body = k->rbody.data ? k->rbody.data : "";
-    ans->graphql = apierr_graphql_kind_of(o.status, body, k->rbody.len);
+    ans->graphql = apierr_graphql_kind_of(o.status, body, k->rbody.len, k->policy);
     ans->p = problem_of(ans, c->profile.dialect, body, k->rbody.len);
     /* A partial success is judged by its status: its errors' codes (a
      * 500 of one field's resolver) must not make it a retry. */

@@ -246,8 +246,11 @@ static int has_errors_member(const char *body, size_t len)
     return 0;
 }
 
-apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len)
+apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len,
+                                           const apierr_policy *policy)
 {
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
     if (status < 200 || status > 299 || !body) return APIERR_GRAPHQL_NONE;
     size_t i = 0;
     while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
@@ -260,7 +263,8 @@ apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t 
     json_t *data = json_object_get(doc, "data");
     apierr_graphql_kind k = APIERR_GRAPHQL_NONE;
     if (json_is_array(errors) && json_array_size(errors) > 0)
-        k = data && !json_is_null(data) ? APIERR_GRAPHQL_PARTIAL : APIERR_GRAPHQL_FAILED;
+        k = data && !json_is_null(data) && p->graphql_partial_ok ? APIERR_GRAPHQL_PARTIAL
+                                                                 : APIERR_GRAPHQL_FAILED;
     json_decref(doc);
     return k;
 }

@@ -43,4 +43,15 @@ json_get 'd["ok"] and d["problem"]["message"]' <"$TMP/p.json" | grep -q 'custome
 echo "$PARTIAL" >"$TMP/partial.json"
 e=$("$APIERR" explain --json --profile gotab --status 200 "$TMP/partial.json" | json_get 'd["category"]')
 [ "$e" = ok ] || fail "explain calls a partial success $e"
+
+# A profile may say that a partial success is a failure: both agree again.
+echo '{"name": "strict", "policy": {"graphql_partial_ok": false}}' >"$TMP/strict.json"
+rc=0
+"$APIERR" call --profile "$TMP/strict.json" --output-json --json "$Q" "$URL/partial" \
+    >"$TMP/strict.out" 2>/dev/null || rc=$?
+[ "$rc" != 0 ] || fail "graphql_partial_ok false: the partial success exited 0"
+c=$(json_get 'd["category"]' <"$TMP/strict.out")
+e=$("$APIERR" explain --json --profile "$TMP/strict.json" --status 200 "$TMP/partial.json" | json_get 'd["category"]')
+[ "$c" = "$e" ] || fail "graphql_partial_ok false: explain says $e, call says $c"
+[ "$c" != ok ] || fail "graphql_partial_ok false: category ok"
 echo "ok: explain and call share the GraphQL decision; partial success returns the data"
