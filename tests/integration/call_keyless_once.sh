@@ -55,4 +55,20 @@ n=$(json_get 'len(d["attempts"])' <"$TMP/out.json")
 posts=$(grep -c '^POST /x' "$TMP/posts" || true)
 n=$(json_get 'len(d["attempts"])' <"$TMP/out.json")
 [ "$posts" = "$n" ] || fail "the server received $posts keyed POSTs, the history holds $n"
+
+# Against `apierr serve --faults drop:0.5` (commit, then close without an
+# answer): each keyless POST goes out once, so none meets its own first
+# copy (409 DUPLICATE_ENTRY under gestix), and every invoice the server holds
+# is one apierr sent once: a success or a dropped answer.
+start_server --profile gestix --faults drop:0.5 --seed 11
+: >"$TMP/cats"
+for i in $(seq 12); do
+    body=${INVOICE/D-1/KO-$i}
+    "$APIERR" call --profile gestix $(oauth_opts) --retries 3 --output-json --json "$body" \
+        "$BASE/v1/tenants/$TENANT/invoices" 2>/dev/null | json_get 'd["category"]' >>"$TMP/cats" || true
+done
+grep -q conflict "$TMP/cats" && fail "a keyless POST met its own first copy: $(sort "$TMP/cats" | uniq -c)"
+sent=$(grep -c -E '^(ok|network)$' "$TMP/cats" || true)
+[ "$sent" = 12 ] || fail "12 POSTs ended as: $(sort "$TMP/cats" | uniq -c | tr '\n' ' ')"
+grep -q network "$TMP/cats" || fail "the drops were not exercised"
 echo "ok: a keyless POST went out once; keyed re-sends are recorded"
