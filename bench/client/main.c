@@ -28,6 +28,16 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of this process (user + system): the client's own cost, which
+ * a loaded machine does not stretch as it stretches wall time (the server
+ * is a child process, not counted). */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static long maxrss_kib(void)
 {
     struct rusage ru;
@@ -172,15 +182,21 @@ int main(int argc, char **argv)
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     snprintf(url, sizeof url, "%s/v1/tenants/acme/invoices?limit=1", base);
     raw_loop(url, auth, n / 10, conc); /* warm up */
+    double c0 = cpu_s();
     double raw = raw_loop(url, auth, n, conc);
+    double raw_cpu = cpu_s() - c0;
     int ok;
     long before = maxrss_kib();
+    c0 = cpu_s();
     double eng = engine(url, token, n, conc, &ok); /* all n calls submitted at once */
+    double eng_cpu = cpu_s() - c0;
     long after = maxrss_kib();
     printf("bench_client: %d GET, concurrency %d, against apierr serve (%s)\n", n, conc, base);
     printf("  %-28s %10.0f req/s\n", "raw libcurl multi loop", n / raw);
     printf("  %-28s %10.0f req/s  (%d ok)\n", "libapierr-client engine", n / eng, ok);
     printf("  ratio engine/raw            %10.2f  (target >= 0.95)\n", raw / eng);
+    printf("  client CPU per request      %10.1f us raw, %.1f us engine (ratio raw/engine %.2f)\n",
+           raw_cpu / n * 1e6, eng_cpu / n * 1e6, raw_cpu / eng_cpu);
     printf("  memory per call in flight   %10.0f bytes (max RSS +%ld KiB for %d calls)\n",
            (double)(after - before) * 1024 / n, after - before, n);
     if (pid > 0) {

@@ -16,7 +16,9 @@ extern "C" {
 
 /*
  * Retry-After (RFC 9110 10.2.3): delay-seconds or an IMF-fixdate (the
- * obsolete RFC 850 and asctime forms are read too). A date in the past
+ * obsolete RFC 850 and asctime forms are read too). Non-negative decimal
+ * seconds ("2.128", sent by Microsoft Graph) are accepted too, rounded up
+ * to the millisecond. A date in the past
  * gives 0. A date needs now_ms > 0 (else APIERR_EINVAL). Surrounding
  * whitespace is allowed. *out_ms is set on APIERR_OK only; junk returns
  * APIERR_EPARSE; a delay beyond what fits in the result returns

@@ -236,14 +236,16 @@ typedef struct apierr_rule {
     X(TRANSPORTS, retry_transport, "retry_transport", APIERR_TRANSPORT_DEFAULT,                   \
       "transport failures that are retried")                                                      \
     X(BOOL, retry_after, "retry_after", 1, "honor the server's Retry-After")                      \
-    X(BOOL, retry_after_with_backoff, "retry_after_with_backoff", 1,                              \
-      "wait the larger of the backoff and the server's delay (0: the server's delay exactly)")    \
+    X(BOOL, retry_after_with_backoff, "retry_after_with_backoff", 0,                              \
+      "1: wait the larger of the backoff and the server's delay; 0: the server's delay (and the " \
+      "spread) is the wait, backoff is for failures that say nothing")                            \
     X(MS, retry_after_max_ms, "retry_after_max_ms", 120000,                                       \
       "longest server delay accepted; a longer one fails at once with rate_limited")              \
     X(MS, rate_limited_delay_ms, "rate_limited_delay_ms", -1,                                     \
       "delay after a 429 without Retry-After; -1: the backoff")                                   \
     X(MS, deadline_ms, "deadline_ms", 0, "time for the whole call, retries included; 0: none")    \
-    X(MS, attempt_timeout_ms, "attempt_timeout_ms", 0, "time for one attempt; 0: none")           \
+    X(MS, attempt_timeout_ms, "attempt_timeout_ms", 30000,                                        \
+      "time for one attempt (a server that never answers is a timeout); 0: none")                 \
     X(BUDGET, budget, "budget", APIERR_BUDGET_OFF, "retry budget shared by a client's calls")     \
     X(DOUBLE, budget_max_tokens, "budget_max_tokens", 500.0, "size of the budget")                \
     X(DOUBLE, budget_token_ratio, "budget_token_ratio", 0.1, "grpc: tokens a success gives back") \
@@ -252,7 +254,7 @@ typedef struct apierr_rule {
       "aws: tokens a retry after a timeout costs")                                                \
     X(DOUBLE, budget_refund, "budget_refund", 1.0, "aws: tokens a success gives back")            \
     X(INT, breaker_threshold, "breaker_threshold", 0,                                             \
-      "consecutive failures that open the circuit; 0: no breaker")                                \
+      "consecutive failures that open the circuit of a host; 0: no breaker")                      \
     X(MS, breaker_open_ms, "breaker_open_ms", 30000, "how long an open circuit rejects calls")    \
     X(INT, breaker_half_open_probes, "breaker_half_open_probes", 1,                               \
       "attempts let through while half-open")
@@ -270,8 +272,12 @@ typedef struct apierr_rule {
 /* The members before the rules: frozen, never grows again. */
 #define APIERR_POLICY_FIELD_MAP_HEAD(X) \
     APIERR_POLICY_FIELD_MAP_V1(X) APIERR_POLICY_FIELD_MAP_V2(X) APIERR_POLICY_FIELD_MAP_V3(X)
-/* Members of version 4 and later, after the rules; append here. */
-#define APIERR_POLICY_FIELD_MAP_TAIL(X)
+/* Members of version 4 and later, after the rules; append here. Version 4:
+ * GraphQL partial success. */
+#define APIERR_POLICY_FIELD_MAP_TAIL(X)                                                   \
+    X(BOOL, graphql_partial_ok, "graphql_partial_ok", 1,                                  \
+      "a GraphQL 2xx with non-null data and errors is a success (the data returned, the " \
+      "errors reported); 0: a failure, judged by its errors")
 /* Every named option, in layout order. */
 #define APIERR_POLICY_FIELD_MAP(X) APIERR_POLICY_FIELD_MAP_HEAD(X) APIERR_POLICY_FIELD_MAP_TAIL(X)
 
@@ -285,8 +291,9 @@ typedef struct apierr_policy {
 } apierr_policy;
 #undef APIERR__POLICY_MEMBER
 
-/* 1: the first; 2: conflict_reread; 3: retry_after_spread_ms. */
-#define APIERR_POLICY_VERSION                                    3
+/* 1: the first; 2: conflict_reread; 3: retry_after_spread_ms; 4:
+ * graphql_partial_ok (the first member after the rules). */
+#define APIERR_POLICY_VERSION                                    4
 #define APIERR__POLICY_INIT_MEMBER(kind, member, json, def, doc) .member = def,
 #define APIERR_POLICY_INIT                                                                    \
     {                                                                                         \
@@ -425,11 +432,39 @@ APIERR_EXTERN void apierr_policy_classify(apierr_classification *out, const apie
                                           const apierr_policy *policy);
 
 /*
+ * GraphQL over HTTP: what a 2xx response's body says, one decision for
+ * `apierr explain` and the client alike. A GraphQL server answers 200 with
+ * an "errors" array for failures of the query.
+ */
+typedef enum apierr_graphql_kind {
+    APIERR_GRAPHQL_NONE = 0, /* not a 2xx, or no errors: the status decides */
+    APIERR_GRAPHQL_FAILED,   /* errors, and data null or absent: a failure */
+    APIERR_GRAPHQL_PARTIAL   /* errors with non-null data: a partial success: the data is
+                                the answer, the errors are reported */
+} apierr_graphql_kind;
+
+/* What a response of the given status and body is, as GraphQL, under the
+ * policy (NULL: defaults): a partial success is FAILED when the policy's
+ * graphql_partial_ok is 0. A body that is not a JSON object is NONE. */
+APIERR_EXTERN apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len,
+                                                         const apierr_policy *policy);
+
+/* The classification of a GraphQL failure (APIERR_GRAPHQL_FAILED): the
+ * outcome's problem is its body decoded as GraphQL; judged as
+ * apierr_policy_classify() does (the errors' code: UNAUTHENTICATED is
+ * unauthenticated), and a failure whose code says nothing is server /
+ * give_up, never ok. */
+APIERR_EXTERN void apierr_graphql_classify(apierr_classification *out,
+                                           const apierr_outcome *outcome,
+                                           const apierr_policy *policy);
+
+/*
  * Decides what to do after an attempt ended with `outcome` at now_ms:
  * - done: success;
  * - retry after delay_ms: backoff min(cap, base * 2^n) with the policy's
- *   jitter; with Retry-After (or the 429 default delay) the larger of the two
- *   (or the server's alone when retry_after_with_backoff is 0); a rule's
+ *   jitter; with Retry-After (or the 429 default delay) that delay alone,
+ *   as urllib3 and the seeds do (the larger of the two when
+ *   retry_after_with_backoff is 1); a rule's
  *   delay_ms replaces the backoff. A server's Retry-After RA gets a spread on
  *   top, uniform in [0, min(retry_after_spread_ms, RA/4)] and cut so that the
  *   retry still starts before the deadline: never earlier than RA;

@@ -1,6 +1,7 @@
 /* `apierr call --input FILE --parallel N`: the batch runner. Reads the
  * request lines, keeps N calls submitted (a call that ends submits the
- * next), prints each outcome and a summary by category. */
+ * next), prints each outcome (or, without --output-json, each failure, by
+ * its line number) and a summary by category. */
 #include "call.h"
 #include "util.h"
 
@@ -10,10 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A request line, and where it stands in the file (people fix line 12). */
+struct line {
+    char *text;
+    size_t no;
+};
+
 struct batch {
     const struct call_args *a;
     apierr_client *client;
-    char **lines;
+    struct line *lines;
     size_t nlines, next, done, ok, attempts;
     size_t by_category[APIERR_CAT__COUNT];
     const char *body_type; /* of a body that is not JSON */
@@ -30,14 +37,47 @@ static void progress(struct batch *b, int final)
             b->done - b->ok, final ? "\n" : "");
 }
 
+/* One JSON line: the result's, with the member "line" added. */
+static void print_json_line(const apierr_result *r, size_t no)
+{
+    char *json;
+    if (apierr_result_to_json(&json, r, 1) != APIERR_OK) return;
+    size_t n = strlen(json);
+    if (n && json[n - 1] == '}') json[n - 1] = '\0';
+    printf("%s,\"line\":%zu}\n", json, no);
+    apierr_free(json);
+}
+
+/* A line that holds no request: an error line of its own, never silence. */
+static void line_failed(struct batch *b, const struct line *l, const char *why)
+{
+    b->done++;
+    b->by_category[APIERR_CAT_INVALID_REQUEST]++;
+    if (b->a->output_json)
+        printf("{\"ok\":false,\"category\":\"invalid_request\",\"status\":0,\"reason\":\"%s\","
+               "\"problem\":null,\"attempts\":[],\"line\":%zu}\n",
+               why, l->no);
+    else if (!b->a->silent)
+        fprintf(stderr, "line %zu: invalid_request: %s\n", l->no, why);
+}
+
 static void batch_done(void *payload, apierr_result *r)
 {
     struct batch *b = payload;
+    const struct line *l = r->user;
     b->done++;
     b->attempts += r->nattempts;
     b->by_category[r->category]++;
     if (r->ok) b->ok++;
-    if (b->a->output_json) call_print_json(stdout, r);
+    if (b->a->output_json) {
+        print_json_line(r, l->no);
+    } else if (!r->ok && !b->a->silent) {
+        char url[2048];
+        apierr_redact_url(url, sizeof url, r->url ? r->url : "");
+        const char *msg = r->problem && r->problem->message ? r->problem->message : r->reason;
+        fprintf(stderr, "line %zu: %s %s: %s: %s\n", l->no, r->method ? r->method : "?", url,
+                apierr_category_name(r->category), msg);
+    }
     long long now = (long long)time(NULL);
     if (now != b->last_progress) {
         b->last_progress = now;
@@ -51,11 +91,10 @@ static void batch_done(void *payload, apierr_result *r)
 static void submit_next(struct batch *b)
 {
     while (b->next < b->nlines) {
-        char *line = b->lines[b->next++];
+        struct line *l = &b->lines[b->next++];
         const char *method, *url, *body;
-        if (apierr_batch_line_parse(line, &method, &url, &body) != APIERR_OK) {
-            b->done++;
-            b->by_category[APIERR_CAT_INVALID_REQUEST]++;
+        if (apierr_batch_line_parse(l->text, &method, &url, &body) != APIERR_OK) {
+            line_failed(b, l, "no URL: a line is METHOD URL [BODY]");
             continue;
         }
         apierr_request req = APIERR_REQUEST_INIT;
@@ -65,28 +104,37 @@ static void submit_next(struct batch *b)
         req.nheaders = b->a->nheaders;
         req.idempotency_key = b->a->key;
         req.max_time_ms = (long long)(b->a->max_time * 1000 + 0.5);
+        req.user = l;
         if (body) {
             req.body = body;
             req.body_len = strlen(body);
             req.content_type = body[0] == '{' || body[0] == '[' ? "application/json" : b->body_type;
         }
-        if (apierr_client_submit(b->client, &req, batch_done, b) == APIERR_OK) return;
-        b->done++;
-        b->by_category[APIERR_CAT_INVALID_REQUEST]++;
+        int rc = apierr_client_submit(b->client, &req, batch_done, b);
+        if (rc == APIERR_OK) return;
+        line_failed(b, l,
+                    rc == APIERR_EINVAL
+                        ? "not an http:// or https:// URL with a host and no white space"
+                        : "the call could not be queued");
     }
 }
 
-/* Splits text into lines in place; only lines that hold a request count. */
-static char **split_lines(char *text, size_t *n)
+/* Splits text into lines in place, numbered from 1; only lines that hold
+ * a request count (not blank ones or comments). */
+static struct line *split_lines(char *text, size_t *n)
 {
     size_t cap = 1;
     for (const char *p = text; *p; p++) cap += *p == '\n';
-    char **v = malloc(cap * sizeof *v);
+    struct line *v = malloc(cap * sizeof *v);
     if (!v) return NULL;
     *n = 0;
-    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        char *t = call_trim(l);
-        if (*t && *t != '#') v[(*n)++] = t;
+    size_t no = 1;
+    for (char *p = text; p; no++) {
+        char *nl = strchr(p, '\n');
+        if (nl) *nl = '\0';
+        char *t = call_trim(p);
+        if (*t && *t != '#') v[(*n)++] = (struct line){t, no};
+        p = nl ? nl + 1 : NULL;
     }
     return v;
 }

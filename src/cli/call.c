@@ -380,9 +380,15 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     int crc = a->update ? apierr_update(run->client, &req, run_filter, (void *)a->update, &r)
                         : apierr_call(run->client, &req, &r);
     free(body);
+    if (crc == APIERR_EINVAL) {
+        /* Not a network failure: nothing was sent. */
+        cli_error(CMD, "'%s' is not an http:// or https:// URL with a host and no white space",
+                  url);
+        return CLI_EXIT_USAGE;
+    }
     if (crc != APIERR_OK) {
         cli_error(CMD, "%s", apierr_strerror(crc));
-        return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+        return CLI_EXIT_FAILURE;
     }
     rc = call_exit_code(r.category);
     if (a->output_json) {
@@ -396,6 +402,12 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
             fwrite(r.body ? r.body : "", 1, r.body_len, out);
             if (out != stdout) fclose(out);
         }
+        /* A GraphQL partial success: the data went out, the errors are
+         * said, even with -s (they are part of the answer). */
+        if (r.problem)
+            cli_error(CMD, "partial success: %s (GraphQL errors%s%s)",
+                      r.problem->message ? r.problem->message : "errors with the data",
+                      r.problem->code ? ", code " : "", r.problem->code ? r.problem->code : "");
     } else {
         print_problem(&r);
     }

@@ -63,7 +63,8 @@ typedef struct verdict {
     const char *step_why;
 } verdict;
 
-static verdict judge(const apierr_problem *p, const apierr_profile *profile)
+static verdict judge(const apierr_problem *p, const apierr_profile *profile,
+                     apierr_graphql_kind gql)
 {
     int status = p->effective_status ? p->effective_status : p->status;
     if (status < 100 || status > 599)
@@ -76,7 +77,17 @@ static verdict judge(const apierr_problem *p, const apierr_profile *profile)
     apierr_classification c;
     outcome.status = p->status;
     outcome.problem = p;
-    apierr_profile_classify(&c, &outcome, profile);
+    /* The client's own decision on a GraphQL 200 (apierr_graphql_kind_of()):
+     * a partial success is judged by its status alone. */
+    if (gql == APIERR_GRAPHQL_PARTIAL) {
+        outcome.status = 200; /* a 2xx, whatever status its errors name */
+        outcome.problem = NULL;
+    }
+    if (gql == APIERR_GRAPHQL_FAILED)
+        apierr_graphql_classify(&c, &outcome, profile ? &profile->policy : NULL);
+    else
+        apierr_profile_classify(&c, &outcome, profile);
+    if (gql == APIERR_GRAPHQL_PARTIAL) c.reason = "GraphQL partial success: data with errors";
     int from_registry = strcmp(c.reason, apierr_status_reason(c.status)) == 0;
     return (verdict){.category = apierr_category_name(c.category),
                      .category_doc = apierr_category_doc(c.category),
@@ -90,9 +101,10 @@ static verdict judge(const apierr_problem *p, const apierr_profile *profile)
  * "retry (if appropriate)": the action under the profile says whether it
  * is (Gestix's 403 means "re-authenticate, then retry"; a 501 or seed 003's
  * 401 is not worth retrying). */
-static verdict assess(const apierr_problem *p, const apierr_profile *profile)
+static verdict assess(const apierr_problem *p, const apierr_profile *profile,
+                      apierr_graphql_kind gql)
 {
-    verdict v = judge(p, profile);
+    verdict v = judge(p, profile, gql);
     const struct checklist_row *c =
         checklist_for(p->effective_status ? p->effective_status : p->status);
     int retryable =
@@ -485,7 +497,21 @@ int cli_explain(int argc, char **argv)
         rc = CLI_EXIT_FAILURE;
         goto out;
     }
-    verdict v = assess(p, a.profile);
+    /* A 2xx GraphQL body with errors is read as GraphQL whatever the
+     * profile's dialect, as the client reads it. */
+    apierr_graphql_kind gql =
+        apierr_graphql_kind_of(a.opts.status, body, len, a.profile ? &a.profile->policy : NULL);
+    if (gql != APIERR_GRAPHQL_NONE && p->dialect != APIERR_DIALECT_GRAPHQL && !a.dialect_given) {
+        apierr_problem_free(p);
+        p = NULL;
+        a.opts.dialect = APIERR_DIALECT_GRAPHQL;
+        if (apierr_problem_decode(&p, body, len, &a.opts) != APIERR_OK) {
+            cli_error("explain", "out of memory decoding the body");
+            rc = CLI_EXIT_FAILURE;
+            goto out;
+        }
+    }
+    verdict v = assess(p, a.profile, gql);
     if (a.json)
         rc = print_json(p, &a, &v);
     else

@@ -65,7 +65,10 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, con
         const char *arg = argv[i];
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
             if (*file) {
-                cli_error(cmd->name, "more than one input file ('%s', '%s')", *file, arg);
+                /* In the command's own word: "URL" for call, "input file" else. */
+                cli_error(cmd->name, "more than one %s ('%s', '%s')",
+                          cmd->operands && strstr(cmd->operands, "URL") ? "URL" : "input file",
+                          *file, arg);
                 return usage_error(cmd);
             }
             *file = arg;

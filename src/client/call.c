@@ -37,6 +37,7 @@ int apierr__call_init(apierr__call *k, const apierr_request *req)
     apierr__url_build(&u, c->base_url, req->url, req->query,
                       in_query ? c->profile.idempotency_key : NULL, k->res.idempotency_key);
     k->url_sent = apierr__buf_take(&u, NULL);
+    if (k->url_sent && !apierr__url_ok(k->url_sent)) return APIERR_EINVAL;
     k->host = k->url_sent ? apierr__pace_host_of(&c->pace, k->url_sent) : APIERR__NO_HOST;
     if (req->body) {
         k->body = apierr__strndup(req->body, req->body_len);
@@ -61,6 +62,7 @@ int apierr__call_init(apierr__call *k, const apierr_request *req)
         return APIERR_ENOMEM;
     k->start_ms = apierr__mono_ms();
     apierr_call_state_init(&k->pstate, k->start_ms, &c->budget, &c->breaker);
+    apierr__call_breaker(k); /* its host's */
     return APIERR_OK;
 }
 

@@ -12,9 +12,11 @@
 #include <sys/random.h>
 
 /* The size of each version of apierr_client_opts, which grows at its end
- * only: version 1 ended before the session login members. */
+ * only: version 1 ended before the session login members, version 2
+ * before secret_names. */
 static const size_t client_opts_sizes[] = {
     offsetof(apierr_client_opts, session_login_url),
+    offsetof(apierr_client_opts, secret_names),
     sizeof(apierr_client_opts),
 };
 
@@ -42,11 +44,27 @@ static int read_profile(apierr_profile *dst, const apierr_profile *given)
     return apierr_profile_builtin(dst, "default");
 }
 
+/* The caller's extra secret names, copied. 0, or -1 when out of memory. */
+static int copy_names(apierr_client *c, const char *const *names, size_t n)
+{
+    if (!names || !n) return 0;
+    char **v = apierr__calloc(n, sizeof *v);
+    if (!v) return -1;
+    c->secret_names = (const char *const *)v;
+    for (size_t i = 0; i < n; i++) {
+        if (names[i] && !(v[i] = apierr__strdup(names[i]))) return -1;
+        c->nsecret_names = i + 1;
+    }
+    return 0;
+}
+
 /* Fills c from the options (read into the current layout). */
 static int client_init(apierr_client *c, const apierr_client_opts *o)
 {
     c->base_url = apierr__strdup(o->base_url); /* NULL stays NULL */
-    c->connect_timeout_ms = o->connect_timeout_ms;
+    /* curl's own default is 300 s: a host that drops SYNs would hold a call
+     * that long before the policy could retry elsewhere or give up. */
+    c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     c->max_in_flight = o->max_in_flight > 0 ? (size_t)o->max_in_flight : 256;
     c->scale = time_scale(o->time_scale);
     c->verbose = o->verbose;
@@ -61,7 +79,7 @@ static int client_init(apierr_client *c, const apierr_client_opts *o)
     c->pace.on = o->pace >= 0;
     c->nhdrs = o->nheaders;
     if ((o->base_url && !c->base_url) || apierr__headers_copy(&c->hdrs, o->headers, o->nheaders) ||
-        apierr__creds_init(c, o))
+        apierr__creds_init(c, o) || copy_names(c, o->secret_names, o->nsecret_names))
         return APIERR_ENOMEM;
     if (o->report_path && !(c->report = fopen(o->report_path, "a"))) return APIERR_EIO;
     if (!(c->multi = curl_multi_init())) return APIERR_EIO;
@@ -98,12 +116,15 @@ void apierr_client_free(apierr_client *c)
     if (!c) return;
     while (c->all) apierr__call_free(c->all);
     apierr__creds_free(c);
+    apierr__easy_pool_free(c);
     if (c->multi) curl_multi_cleanup(c->multi);
     apierr__heap_free(&c->timers);
     if (c->report) fclose(c->report);
     apierr__headers_free(c->hdrs, c->nhdrs);
     apierr__free(c->base_url);
     apierr__pace_free(&c->pace);
+    for (size_t i = 0; i < c->nsecret_names; i++) apierr__free((char *)c->secret_names[i]);
+    apierr__free((void *)c->secret_names);
     apierr__free(c);
 }
 

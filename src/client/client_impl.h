@@ -48,6 +48,20 @@ void apierr__url_build(apierr__buf *b, const char *base, const char *url, const 
 /* Formats 16 random bytes as a UUID v4 (version and variant bits set). */
 void apierr__uuid4_format(char out[37], const uint8_t rnd[16]);
 
+/* 1 when a header or query parameter named name (len bytes) holds a
+ * secret: a known name, a name with a secret word in it (token, key,
+ * secret, password, signature, session, auth, ...), or one of extra. */
+int apierr__name_is_secret(const char *name, size_t len, const char *const *extra, size_t nextra);
+
+/* apierr_redact_url(), with the parameters named in extra redacted too. */
+size_t apierr__redact_url_names(char *buf, size_t cap, const char *url, const char *const *extra,
+                                size_t nextra);
+
+/* 1 when url (absolute, as sent) can be an HTTP request: scheme http or
+ * https, a host, no white space or control character. Anything else is
+ * the caller's mistake, not a network failure to retry. */
+int apierr__url_ok(const char *url);
+
 /* Appends s to b as application/x-www-form-urlencoded (RFC 3986 unreserved
  * bytes kept, the rest %XX). */
 void apierr__buf_urlencode(apierr__buf *b, const char *s);

@@ -116,7 +116,7 @@ void apierr__creds_free(apierr_client *c)
 int apierr__creds_secret_header(const apierr_client *c, const char *name)
 {
     const apierr__creds *cr = &c->creds;
-    return apierr_header_is_secret(name) ||
+    return apierr__name_is_secret(name, strlen(name), c->secret_names, c->nsecret_names) ||
            (cr->auth_header && !strcasecmp(name, cr->auth_header)) ||
            (cr->api_token_header && !strcasecmp(name, cr->api_token_header));
 }
@@ -174,6 +174,13 @@ static void fail_waiters(apierr__creds *cr, int status, const char *body, size_t
     apierr__call *w = cr->waiters;
     cr->waiters = NULL;
     cr->state = APIERR__CRED_EMPTY;
+    cr->pstate_live = 0;
+    /* The policy's category when it declined to retry a failure to answer
+     * (server, network, timeout...); else a refusal. */
+    apierr_category cat = cr->fail_cat != APIERR_CAT_OK ? cr->fail_cat
+                          : status == 0                 ? APIERR_CAT_NETWORK
+                                                        : APIERR_CAT_UNAUTHENTICATED;
+    cr->fail_cat = APIERR_CAT_OK;
     while (w) {
         apierr__call *next = w->next;
         apierr_problem *p = NULL;
@@ -182,7 +189,6 @@ static void fail_waiters(apierr__creds *cr, int status, const char *body, size_t
         if (apierr_problem_decode(&p, body ? body : "", body ? len : 0, &o) == APIERR_OK &&
             status == 0)
             apierr_problem_set(p, APIERR_PF_MESSAGE, why);
-        apierr_category cat = status == 0 ? APIERR_CAT_NETWORK : APIERR_CAT_UNAUTHENTICATED;
         apierr__call_fail(w, cat, why, p);
         w = next;
     }
@@ -207,6 +213,16 @@ int apierr__creds_park(apierr__call *k)
     return 1;
 }
 
+int apierr__creds_can_refresh(const apierr_client *c)
+{
+    return c->creds.kind != APIERR__CRED_NONE && c->creds.kind != APIERR__CRED_STATIC;
+}
+
+int apierr__creds_static(const apierr_client *c)
+{
+    return c->creds.kind == APIERR__CRED_STATIC;
+}
+
 void apierr__creds_refused(apierr__call *k)
 {
     apierr__creds *cr = &k->c->creds;
@@ -227,7 +243,7 @@ void apierr__creds_refused(apierr__call *k)
 int apierr__creds_restart(apierr_client *c)
 {
     apierr__creds *cr = &c->creds;
-    if (cr->easy || !cr->waiters) return 0;
+    if (cr->easy || !cr->waiters || cr->retry_due_ms) return 0;
     cr->state = APIERR__CRED_EMPTY;
     wake_waiters(cr);
     return 1;
@@ -272,7 +288,8 @@ static void start_login(apierr_client *c)
     apierr__creds *cr = &c->creds;
     if (c->verbose) {
         char url[2048];
-        apierr_redact_url(url, sizeof url, cr->login_url_shown);
+        apierr__redact_url_names(url, sizeof url, cr->login_url_shown, c->secret_names,
+                                 c->nsecret_names);
         apierr__client_logf(c, "* session login: GET %s", url);
     }
     curl_slist_free_all(cr->slist);
@@ -312,7 +329,7 @@ static void start_token_request(apierr_client *c, int use_refresh)
     }
     if (c->verbose) {
         char url[2048];
-        apierr_redact_url(url, sizeof url, cr->token_url);
+        apierr__redact_url_names(url, sizeof url, cr->token_url, c->secret_names, c->nsecret_names);
         apierr__client_logf(c, "* token request: POST %s (grant_type=%s)", url,
                             use_refresh ? "refresh_token" : "client_credentials");
     }
@@ -346,18 +363,42 @@ static void start_refresh(apierr_client *c)
 
 /* The lifetime a token's response gives in seconds (a JSON number), in ms;
  * -1 when none. */
+/* The lifetime a token response states, in ms; -1 when it states none.
+ * A number, or a string of one ("3600": some servers quote it, and
+ * RFC 6749's JSON examples leave room for that reading). */
 static long long ttl_of(json_t *doc, const char *member)
 {
     json_t *exp = *member ? json_object_get(doc, member) : NULL;
-    return json_is_number(exp) ? (long long)(json_number_value(exp) * 1000) : -1;
+    if (json_is_number(exp))
+        return json_number_value(exp) >= 0 ? (long long)(json_number_value(exp) * 1000) : -1;
+    long long ms;
+    if (json_is_string(exp) &&
+        apierr_duration_parse(&ms, json_string_value(exp), json_string_length(exp)) == APIERR_OK)
+        return ms;
+    return -1;
 }
 
 /* Keeps a new token and wakes the calls that waited for it. */
 static void token_received(apierr_client *c, const char *what, const char *token, long long ttl)
 {
     set_token(&c->creds, token, ttl);
+    c->creds.pstate_live = 0;
     apierr__client_logf(c, "* %s received (expires in %lld ms)", what, ttl);
     wake_waiters(&c->creds);
+}
+
+/* Fails the waiters of a token request or login that brought no token:
+ * `failed` and the policy's reason when it gave up on failures to answer
+ * (5xx, 429), else `empty` (a 200 without a token) or `refused`. */
+static void fail_request(apierr__creds *cr, long status, const char *body, const char *failed,
+                         const char *empty, const char *refused)
+{
+    char why[APIERR_REASON_MAX + 40];
+    if (cr->fail_cat != APIERR_CAT_OK)
+        snprintf(why, sizeof why, "%s: %s", failed, cr->fail_reason);
+    else
+        snprintf(why, sizeof why, "%s", status == 200 ? empty : refused);
+    fail_waiters(cr, (int)status, body, cr->body.len, why);
 }
 
 /* The end of a session login: keep the session token, or fail the calls
@@ -374,9 +415,9 @@ static void login_done(apierr_client *c, long status, const char *body)
                                      : json_string_value(json_object_get(doc, cr->sess_member));
     if (!token || !*token) {
         json_decref(doc);
-        fail_waiters(cr, (int)status, body, cr->body.len,
-                     status == 200 ? "the session login's response holds no session token"
-                                   : "the session login refused the API token");
+        fail_request(cr, status, body, "the session login failed",
+                     "the session login's response holds no session token",
+                     "the session login refused the API token");
         return;
     }
     token_received(c, "session token", token, ttl_of(doc, cr->sess_expiry_member));
@@ -400,7 +441,8 @@ static void oauth_done(apierr_client *c, long status, const char *body)
             start_token_request(c, 0);
             return;
         }
-        fail_waiters(cr, (int)status, body, cr->body.len,
+        fail_request(cr, status, body, "the token endpoint failed",
+                     "the token endpoint's response holds no access_token",
                      "the token endpoint refused the client credentials");
         return;
     }
@@ -419,6 +461,101 @@ static void oauth_done(apierr_client *c, long status, const char *body)
     apierr__buf_free(&cr->body);
 }
 
+/* The support report line of a token request or login that failed. */
+static void report_failure(apierr_client *c, const apierr_outcome *o, const apierr_decision *d,
+                           CURLcode rc, const char *body)
+{
+    apierr__creds *cr = &c->creds;
+    if (!c->report) return;
+    apierr_result r;
+    memset(&r, 0, sizeof r);
+    r.method = cr->kind == APIERR__CRED_OAUTH ? "POST" : "GET";
+    r.url = cr->kind == APIERR__CRED_OAUTH ? cr->token_url : cr->login_url_shown;
+    apierr_attempt a;
+    memset(&a, 0, sizeof a);
+    a.number = cr->pstate.attempts;
+    a.status = o->status;
+    a.transport = o->transport;
+    a.status_text = o->transport == APIERR_TRANSPORT_NONE ? apierr_status_reason(o->status)
+                                                          : curl_easy_strerror(rc);
+    a.decision = d->kind;
+    a.category = d->category;
+    a.delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
+    snprintf(a.reason, sizeof a.reason, "%s", d->reason);
+    apierr_problem *p = NULL;
+    apierr_decode_opts opts = APIERR_DECODE_OPTS_INIT;
+    opts.status = o->status;
+    if (o->transport == APIERR_TRANSPORT_NONE) apierr_problem_decode(&p, body, cr->body.len, &opts);
+    if (p && p->code) a.code = p->code;
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__report_line(&b, apierr__unix_ms(), &r, &a, p);
+    if (!b.oom && b.data) {
+        fwrite(b.data, 1, b.len, c->report);
+        fflush(c->report);
+    }
+    apierr__buf_free(&b);
+    apierr_problem_free(p);
+}
+
+/* The policy's decision on a token request or login that did not answer
+ * (transport failure, 5xx, 429): 1 when it is retried after the policy's
+ * wait (Retry-After included), 0 to go on: a success, or a refusal (4xx),
+ * which is final; a failure the policy does not retry leaves its category
+ * and reason in cr->fail_cat and fail_reason. */
+static int token_retry(apierr_client *c, CURLcode rc, long status, const char *body)
+{
+    apierr__creds *cr = &c->creds;
+    apierr_outcome o = APIERR_OUTCOME_INIT;
+    o.transport = apierr__transport_of(rc);
+    if (rc == CURLE_OK && status == 0) o.transport = APIERR_TRANSPORT_OTHER;
+    o.status = o.transport == APIERR_TRANSPORT_NONE ? (int)status : 0;
+    if (o.transport == APIERR_TRANSPORT_NONE && o.status < 500 && o.status != 429) return 0;
+    o.method = cr->kind == APIERR__CRED_OAUTH ? APIERR_METHOD_POST : APIERR_METHOD_GET;
+    o.has_idempotency_key = 1; /* a token request creates nothing: sending it again is safe */
+    char *raw = cr->head.data ? apierr__strdup(cr->head.data) : NULL;
+    apierr_header h[APIERR__MAX_HEADERS];
+    size_t nh = raw ? apierr__headers_parse(h, APIERR__MAX_HEADERS, raw) : 0;
+    const char *ra = apierr_header_find(h, nh, "Retry-After");
+    long long ra_ms;
+    if (ra && apierr_retry_after_parse(&ra_ms, ra, strlen(ra), apierr__unix_ms()) == APIERR_OK)
+        o.retry_after_ms = ra_ms;
+    apierr__free(raw);
+    long long now = apierr__mono_ms();
+    if (!cr->pstate_live) {
+        apierr_call_state_init(&cr->pstate, now + cr->skew_ms, NULL, NULL);
+        cr->pstate_live = 1;
+    }
+    apierr_decision d;
+    apierr_policy_decide(&d, &c->profile.policy, &cr->pstate, &o, now + cr->skew_ms,
+                         apierr_rng_next, &c->rng);
+    report_failure(c, &o, &d, rc, body);
+    if (d.kind != APIERR_DECISION_RETRY) {
+        cr->fail_cat = d.category != APIERR_CAT_OK ? d.category : APIERR_CAT_SERVER;
+        snprintf(cr->fail_reason, sizeof cr->fail_reason, "%s", d.reason);
+        return 0;
+    }
+    long long real = (long long)((double)d.delay_ms * c->scale);
+    cr->skew_ms += d.delay_ms - real;
+    cr->retry_due_ms = now + (real > 0 ? real : 1);
+    apierr__client_logf(c, "* %s failed (%s); again in %lld ms",
+                        o.method == APIERR_METHOD_POST ? "token request" : "session login",
+                        d.reason, d.delay_ms);
+    return 1;
+}
+
+long long apierr__creds_fire(apierr_client *c, long long now_ms)
+{
+    apierr__creds *cr = &c->creds;
+    if (!cr->retry_due_ms) return -1;
+    if (cr->retry_due_ms > now_ms) return cr->retry_due_ms - now_ms;
+    cr->retry_due_ms = 0;
+    if (cr->kind == APIERR__CRED_OAUTH)
+        start_token_request(c, cr->used_refresh);
+    else
+        start_login(c);
+    return -1;
+}
+
 void apierr__creds_answer(apierr_client *c, CURLcode rc)
 {
     apierr__creds *cr = &c->creds;
@@ -426,9 +563,13 @@ void apierr__creds_answer(apierr_client *c, CURLcode rc)
     curl_easy_getinfo(cr->easy, CURLINFO_RESPONSE_CODE, &status);
     request_end(c);
     const char *body = cr->body.data ? cr->body.data : "";
-    if (rc != CURLE_OK)
-        fail_waiters(cr, 0, NULL, 0, curl_easy_strerror(rc));
-    else if (cr->kind == APIERR__CRED_SESSION)
+    if (token_retry(c, rc, status, body)) return;
+    if (rc != CURLE_OK) {
+        char why[APIERR_REASON_MAX + 64];
+        snprintf(why, sizeof why, "the token endpoint could not be reached: %s (%s)",
+                 curl_easy_strerror(rc), cr->fail_reason);
+        fail_waiters(cr, 0, NULL, 0, why);
+    } else if (cr->kind == APIERR__CRED_SESSION)
         login_done(c, status, body);
     else
         oauth_done(c, status, body);

@@ -54,6 +54,15 @@ typedef struct apierr__creds {
     struct curl_slist *slist;
     int used_refresh; /* it used the refresh token grant */
     apierr__call *waiters;
+    /* The token requests (or logins) of one refresh follow the client's
+     * policy as any call does: a failure to answer (transport, 5xx, 429)
+     * is retried after the policy's wait; a refusal is final. */
+    apierr_call_state pstate;
+    int pstate_live;          /* pstate belongs to the refresh under way */
+    long long retry_due_ms;   /* monotonic: when the next one leaves; 0: none waits */
+    long long skew_ms;        /* waits the time scale skipped */
+    apierr_category fail_cat; /* of the policy's last refusal to retry; OK: none */
+    char fail_reason[APIERR_REASON_MAX];
 } apierr__creds;
 
 /* APIERR_EINVAL when opts name more than one refresh source or one without
@@ -89,7 +98,19 @@ void apierr__creds_answer(apierr_client *c, CURLcode rc);
  * calls are parked: starts over with a new refresh for them. 1 when it did. */
 int apierr__creds_restart(apierr_client *c);
 
-/* 1 when a header's value must not be shown: the well-known secret headers,
+/* Sends the token request (or login) that waited for its retry when its
+ * time has come. Returns the ms until it is due, or -1 when none waits. */
+long long apierr__creds_fire(apierr_client *c, long long now_ms);
+
+/* 1 when a refusal can be met with a refresh (OAuth, a callback, a session
+ * login); 0 for a static token or no credentials. */
+int apierr__creds_can_refresh(const apierr_client *c);
+
+/* 1 when the credentials are a static token. */
+int apierr__creds_static(const apierr_client *c);
+
+/* 1 when a header's value must not be shown: the well-known secret headers
+ * (and names), the caller's extra secret names,
  * and the ones this client was configured to carry credentials in (a
  * session header of any name, the API token's header). */
 int apierr__creds_secret_header(const apierr_client *c, const char *name);

@@ -76,6 +76,14 @@ long long apierr__call_now(const apierr__call *k)
     return apierr__mono_ms() + k->skew_ms;
 }
 
+apierr_breaker *apierr__call_breaker(apierr__call *k)
+{
+    apierr_client *c = k->c;
+    apierr_breaker *b = k->host < c->pace.nhosts ? &c->pace.hosts[k->host].breaker : &c->breaker;
+    k->pstate.breaker = b;
+    return b;
+}
+
 /* --- ending a call --------------------------------------------------------------- */
 
 static void finish(apierr__call *k)
@@ -110,7 +118,7 @@ static void start_attempt(apierr__call *k)
 {
     if (apierr__creds_park(k)) return;
     if (apierr__pace_hold(k)) return;
-    if (!apierr_breaker_allow(&k->c->breaker, k->policy, apierr__call_now(k))) {
+    if (!apierr_breaker_allow(apierr__call_breaker(k), k->policy, apierr__call_now(k))) {
         apierr__call_fail(k, APIERR_CAT_CIRCUIT_OPEN, "the circuit breaker for the host is open",
                           NULL);
         return;
@@ -119,17 +127,32 @@ static void start_attempt(apierr__call *k)
 }
 
 /* The policy's decision on an answer; a GraphQL response that carries
- * errors is a failure whatever its status. */
+ * errors without data is a failure whatever its status, with data a
+ * partial success (apierr_graphql_kind_of(), shared with explain). */
 static void decide(apierr_decision *d, apierr__call *k, const apierr__answer *ans)
 {
+    apierr__call_breaker(k);
     apierr_policy_decide(d, k->policy, &k->pstate, &ans->o, ans->now_ms + k->skew_ms,
                          apierr_rng_next, &k->c->rng);
-    if (ans->graphql_errors && d->kind == APIERR_DECISION_DONE) {
-        apierr_classification cl;
-        apierr_policy_classify(&cl, &ans->o, k->policy);
+    if (d->kind == APIERR_DECISION_REFRESH && !apierr__creds_can_refresh(k->c)) {
+        /* Final, and the server's answer is kept (status, body, problem,
+         * request id): only the reason says why nothing was refreshed. */
         d->kind = APIERR_DECISION_FAIL;
-        d->category = cl.category != APIERR_CAT_OK ? cl.category : APIERR_CAT_SERVER;
-        snprintf(d->reason, sizeof d->reason, "GraphQL response with errors");
+        d->category = APIERR_CAT_UNAUTHENTICATED;
+        size_t n = strlen(d->reason);
+        snprintf(d->reason + n, sizeof d->reason - n, "; not refreshed: %s",
+                 apierr__creds_static(k->c) ? "a static token cannot be refreshed"
+                                            : "no credentials were given to refresh");
+    }
+    if (ans->graphql == APIERR_GRAPHQL_FAILED && d->kind == APIERR_DECISION_DONE) {
+        apierr_classification cl;
+        apierr_graphql_classify(&cl, &ans->o, k->policy);
+        d->kind = APIERR_DECISION_FAIL;
+        d->category = cl.category;
+        snprintf(d->reason, sizeof d->reason, "GraphQL response with errors: %s", cl.reason);
+    } else if (ans->graphql == APIERR_GRAPHQL_PARTIAL && d->kind == APIERR_DECISION_DONE) {
+        snprintf(d->reason, sizeof d->reason,
+                 "GraphQL partial success: data with errors (the result's problem)");
     }
 }
 
@@ -160,7 +183,13 @@ static void attempt_done(apierr__call *k, CURLcode rc)
     apierr__transfer_release(k);
     switch (d.kind) {
     case APIERR_DECISION_DONE:
-        apierr_problem_free(ans.p);
+        /* A partial success keeps its errors as the result's problem. */
+        if (ans.graphql == APIERR_GRAPHQL_PARTIAL && ans.p) {
+            apierr_problem_free(k->res.problem);
+            k->res.problem = ans.p;
+        } else {
+            apierr_problem_free(ans.p);
+        }
         k->res.ok = 1;
         k->res.category = APIERR_CAT_OK;
         snprintf(k->res.reason, sizeof k->res.reason, "%s", d.reason);
@@ -221,7 +250,10 @@ static long long fire_timers(apierr_client *c)
         apierr__heap_pop(&c->timers, &fired);
         apierr__call_ready(fired.item);
     }
-    return t ? t->due_ms - now : -1;
+    long long next = t ? t->due_ms - now : -1;
+    long long creds = apierr__creds_fire(c, now); /* a token request's retry */
+    if (creds >= 0 && (next < 0 || creds < next)) next = creds;
+    return next;
 }
 
 static void pump(apierr_client *c)

@@ -110,7 +110,7 @@ struct apierr_client {
     unsigned long last_id;
     apierr_rng rng;
     apierr_budget budget;
-    apierr_breaker breaker;
+    apierr_breaker breaker; /* of the calls whose host could not be kept (out of memory) */
     double scale;
     FILE *report;
     apierr_log_fn verbose;
@@ -118,6 +118,10 @@ struct apierr_client {
     void *payload;
     apierr__creds creds;
     apierr__pace pace;
+    CURL **easy_pool; /* handles of ended attempts, reset, for the next ones */
+    size_t npool, pool_cap;
+    const char *const *secret_names; /* more names -v hides (owned) */
+    size_t nsecret_names;
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -139,6 +143,10 @@ void apierr__call_fail(apierr__call *k, apierr_category cat, const char *why,
  * skipped. */
 long long apierr__call_now(const apierr__call *k);
 
+/* The circuit breaker of k's host, also set as k's policy state's: the
+ * hosts' table may have moved since the last attempt. */
+apierr_breaker *apierr__call_breaker(apierr__call *k);
+
 /* The name of a state ("in-flight"), or "?". */
 const char *apierr__mstate_name(apierr__mstate s);
 
@@ -154,11 +162,15 @@ void apierr__call_free(apierr__call *k);
 
 /* --- transfer.c: curl easy handles --------------------------------------------------- */
 
-/* A new easy handle for url with the settings every request of c shares:
- * body and header block collected into body and head, private given back
- * by CURLINFO_PRIVATE. NULL when out of memory. */
-CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *body,
-                       apierr__buf *head, void *private_);
+/* An easy handle for url with the settings every request of c shares
+ * (one of the pool when there is one, else a new one): body and header
+ * block collected into body and head, private given back by
+ * CURLINFO_PRIVATE. NULL when out of memory. */
+CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
+                       void *private_);
+
+/* Frees the handles of the pool. */
+void apierr__easy_pool_free(apierr_client *c);
 
 /* Builds the easy handle of k's next attempt and adds it to the multi
  * handle (k is then INFLIGHT), or fails k. */
@@ -175,11 +187,14 @@ typedef struct apierr__answer {
     CURLcode rc;
     apierr_header h[APIERR__MAX_HEADERS]; /* point into the call's header block */
     size_t nh;
-    apierr_outcome o;   /* for the policy; o.problem is p */
-    apierr_problem *p;  /* decoded error, or NULL; owned */
-    int graphql_errors; /* a 2xx GraphQL body that carries errors */
-    long long now_ms;   /* when the attempt ended (monotonic) */
+    apierr_outcome o;            /* for the policy; o.problem is p */
+    apierr_problem *p;           /* decoded error, or NULL; owned */
+    apierr_graphql_kind graphql; /* a 2xx GraphQL body that carries errors */
+    long long now_ms;            /* when the attempt ended (monotonic) */
 } apierr__answer;
+
+/* The policy's name for how curl failed (NONE for CURLE_OK). */
+apierr_transport apierr__transport_of(CURLcode rc);
 
 /* Reads the end of k's attempt (curl said rc) into *ans (shown with -v). */
 void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc);

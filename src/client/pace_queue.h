@@ -10,6 +10,7 @@
 #define APIERR_CLIENT_PACE_QUEUE_H
 
 #include "apierr/headers.h"
+#include "apierr/policy.h"
 #include "pacer.h"
 
 #include <stddef.h>
@@ -19,8 +20,12 @@ typedef struct apierr__call apierr__call;
 /* A call's host when it has none (out of memory): it is not paced. */
 #define APIERR__NO_HOST ((size_t)-1)
 
+/* A host of the client's calls (scheme, host and port): its pacing, and
+ * its circuit breaker, which lives here because a host's failures say
+ * nothing of another's. */
 typedef struct apierr__pace_host {
     char *key; /* scheme://authority */
+    apierr_breaker breaker;
     apierr__pacer pacer;
     apierr__call *head, *tail; /* held, in order */
     apierr__call *timed;       /* held in the timer heap */

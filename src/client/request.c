@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -67,6 +68,20 @@ void apierr__url_build(apierr__buf *b, const char *base, const char *url, const 
         apierr__buf_putc(b, '=');
         apierr__buf_urlencode(b, key);
     }
+}
+
+int apierr__url_ok(const char *url)
+{
+    size_t scheme = strcspn(url, ":/?#");
+    if (strncmp(url + scheme, "://", 3) != 0) return 0;
+    if (!((scheme == 4 && !strncasecmp(url, "http", 4)) ||
+          (scheme == 5 && !strncasecmp(url, "https", 5))))
+        return 0;
+    const char *host = url + scheme + 3;
+    if (!*host || strchr("/?#", *host)) return 0;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= ' ' || *p == 0x7f) return 0;
+    return 1;
 }
 
 void apierr__uuid4_format(char out[37], const uint8_t rnd[16])

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <string.h>
 
-static apierr_transport transport_of(CURLcode rc)
+apierr_transport apierr__transport_of(CURLcode rc)
 {
     switch (rc) {
     case CURLE_OK:
@@ -52,20 +52,6 @@ size_t apierr__headers_parse(apierr_header *out, size_t cap, char *raw)
     return n;
 }
 
-/* A GraphQL response that carries errors is a failure whatever its status. */
-static int graphql_errors(const char *body, size_t len)
-{
-    size_t i = 0;
-    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
-        i++;
-    if (i == len || body[i] != '{' || !strstr(body + i, "\"errors\"")) return 0;
-    json_t *doc = json_loadb(body, len, 0, NULL);
-    json_t *errors = json_object_get(doc, "errors");
-    int yes = json_is_array(errors) && json_array_size(errors) > 0;
-    json_decref(doc);
-    return yes;
-}
-
 static void log_response(apierr_client *c, int status, const apierr_header *h, size_t nh,
                          CURLcode rc)
 {
@@ -75,16 +61,24 @@ static void log_response(apierr_client *c, int status, const apierr_header *h, s
         apierr__client_logf(c, "< %d %s", status, apierr_status_reason(status));
     apierr__buf line = APIERR__BUF_INIT;
     for (size_t i = 0; i < nh; i++) {
-        apierr__header_line(&line, "< ", h[i].name, h[i].value,
-                            apierr__creds_secret_header(c, h[i].name));
+        const char *v = h[i].value;
+        char url[2048];
+        /* A URL (Location: /next?token=...) shows its secret parameters
+         * redacted, as a request's URL does. */
+        if (strchr(v, '?') && (strstr(v, "://") || v[0] == '/')) {
+            apierr__redact_url_names(url, sizeof url, v, c->secret_names, c->nsecret_names);
+            v = url;
+        }
+        apierr__header_line(&line, "< ", h[i].name, v, apierr__creds_secret_header(c, h[i].name));
         apierr__client_log(c, &line);
     }
     apierr__buf_free(&line);
 }
 
 /* The problem of a failed answer: curl's words for a transport failure, the
- * decoded body for an error status (or a GraphQL body with errors). NULL
- * for a success, or when out of memory. */
+ * decoded body for an error status (or a GraphQL body with errors, partial
+ * success included: its errors are reported). NULL for a success, or when
+ * out of memory. */
 static apierr_problem *problem_of(const apierr__answer *ans, apierr_dialect dialect,
                                   const char *body, size_t len)
 {
@@ -92,9 +86,9 @@ static apierr_problem *problem_of(const apierr__answer *ans, apierr_dialect dial
     if (ans->o.transport != APIERR_TRANSPORT_NONE) {
         if (apierr_problem_new(&p) == APIERR_OK)
             apierr_problem_set(p, APIERR_PF_MESSAGE, curl_easy_strerror(ans->rc));
-    } else if (ans->o.status >= 400 || ans->graphql_errors) {
+    } else if (ans->o.status >= 400 || ans->graphql != APIERR_GRAPHQL_NONE) {
         apierr_decode_opts d = APIERR_DECODE_OPTS_INIT;
-        d.dialect = ans->graphql_errors ? APIERR_DIALECT_GRAPHQL : dialect;
+        d.dialect = ans->graphql != APIERR_GRAPHQL_NONE ? APIERR_DIALECT_GRAPHQL : dialect;
         d.status = ans->o.status;
         d.content_type = apierr_header_find(ans->h, ans->nh, "Content-Type");
         d.headers = ans->h;
@@ -115,7 +109,7 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
     ans->nh = k->rhead.data ? apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, k->rhead.data) : 0;
     if (c->verbose) log_response(c, (int)status, ans->h, ans->nh, rc);
     apierr_outcome o = APIERR_OUTCOME_INIT;
-    o.transport = transport_of(rc);
+    o.transport = apierr__transport_of(rc);
     if (rc == CURLE_OK && status == 0) o.transport = APIERR_TRANSPORT_OTHER;
     o.status = o.transport == APIERR_TRANSPORT_NONE ? (int)status : 0;
     o.method = k->method;
@@ -126,9 +120,11 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
         o.retry_after_ms = ra_ms;
     ans->o = o;
     const char *body = k->rbody.data ? k->rbody.data : "";
-    ans->graphql_errors = o.status >= 200 && o.status < 300 && graphql_errors(body, k->rbody.len);
+    ans->graphql = apierr_graphql_kind_of(o.status, body, k->rbody.len, k->policy);
     ans->p = problem_of(ans, c->profile.dialect, body, k->rbody.len);
-    ans->o.problem = ans->p;
+    /* A partial success is judged by its status: its errors' codes (a
+     * 500 of one field's resolver) must not make it a retry. */
+    ans->o.problem = ans->graphql == APIERR_GRAPHQL_PARTIAL ? NULL : ans->p;
 }
 
 static apierr_attempt *new_attempt(apierr__call *k)

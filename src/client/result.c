@@ -98,6 +98,8 @@ static void problem_json(apierr__buf *b, const apierr_problem *p)
     key_str(b, "dialect", apierr_dialect_name(p->dialect));
     apierr__buf_putc(b, ',');
     key_str(b, "request_id", p->request_id);
+    apierr__buf_putc(b, ',');
+    key_str(b, "timestamp", p->timestamp); /* the server's, as written: support asks for it */
     apierr__buf_puts(b, ",\"details\":[");
     for (size_t i = 0; i < p->ndetails; i++) {
         apierr__buf_puts(b, i ? ",{" : "{");
@@ -163,7 +165,7 @@ int apierr_result_to_json(char **out, const apierr_result *r, int with_body)
     apierr__buf_putc(&b, ',');
     key_int(&b, "elapsed_ms", r->elapsed_ms);
     apierr__buf_puts(&b, ",\"problem\":");
-    problem_json(&b, r->ok ? NULL : r->problem);
+    problem_json(&b, r->problem); /* on success: a GraphQL partial success's errors, or null */
     apierr__buf_puts(&b, ",\"attempts\":[");
     for (size_t i = 0; i < r->nattempts; i++) {
         if (i) apierr__buf_putc(&b, ',');

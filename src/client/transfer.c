@@ -37,10 +37,10 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
     return fseeko((FILE *)userdata, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
 }
 
-CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *body,
-                       apierr__buf *head, void *private_)
+CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
+                       void *private_)
 {
-    CURL *e = curl_easy_init();
+    CURL *e = c->npool ? c->easy_pool[--c->npool] : curl_easy_init();
     if (!e) return NULL;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -54,11 +54,40 @@ CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *bod
     return e;
 }
 
+/* Keeps an ended attempt's handle for a later one: creating and freeing
+ * one per attempt was most of what the engine cost over a raw libcurl
+ * loop that reuses its handles (bench_client). Reset, it keeps only its
+ * allocations; connections and DNS live in the multi handle anyway. */
+static void easy_put(apierr_client *c, CURL *e)
+{
+    if (c->npool == c->pool_cap) {
+        size_t cap = c->pool_cap ? c->pool_cap * 2 : 16;
+        CURL **v =
+            cap <= c->max_in_flight * 2 ? apierr__realloc(c->easy_pool, cap * sizeof *v) : NULL;
+        if (!v) {
+            curl_easy_cleanup(e);
+            return;
+        }
+        c->easy_pool = v;
+        c->pool_cap = cap;
+    }
+    curl_easy_reset(e);
+    c->easy_pool[c->npool++] = e;
+}
+
+void apierr__easy_pool_free(apierr_client *c)
+{
+    while (c->npool) curl_easy_cleanup(c->easy_pool[--c->npool]);
+    apierr__free(c->easy_pool);
+    c->easy_pool = NULL;
+    c->pool_cap = 0;
+}
+
 void apierr__transfer_release(apierr__call *k)
 {
     if (k->easy) {
         curl_multi_remove_handle(k->c->multi, k->easy);
-        curl_easy_cleanup(k->easy);
+        easy_put(k->c, k->easy);
         k->easy = NULL;
         k->c->in_flight--;
     }
@@ -181,7 +210,7 @@ void apierr__transfer_start(apierr__call *k)
     k->attempt_start = apierr__mono_ms();
     if (c->verbose) {
         char url[2048];
-        apierr_redact_url(url, sizeof url, k->url_sent);
+        apierr__redact_url_names(url, sizeof url, k->url_sent, c->secret_names, c->nsecret_names);
         apierr__client_logf(c, "> %s %s (attempt %zu)", k->res.method, url, k->res.nattempts + 1);
     }
     int bad = add_headers(k);
@@ -189,6 +218,13 @@ void apierr__transfer_start(apierr__call *k)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     long long timeout = attempt_timeout(k);
     if (timeout > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout);
+    /* libcurl sends a request again by itself, unrecorded, when a reused
+     * connection turns out closed before any answer: but the server may
+     * have read and acted on it. A request that is not idempotent goes on
+     * a connection of its own, which curl never re-sends on: it leaves at
+     * most once per attempt, and each re-send is the policy's, recorded
+     * (with a key) or refused (without). Idempotent requests keep reuse. */
+    if (!apierr_method_idempotent(k->method)) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     bad |= set_method(k, e);
     if (bad) {
         apierr__call_fail(k, APIERR_CAT_INVALID_REQUEST,

@@ -9,6 +9,7 @@
 #include "enum_names.h"
 
 #include <assert.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -234,6 +235,53 @@ void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
     out->reason = info.reason;
 }
 
+/* --- GraphQL over HTTP ------------------------------------------------------ */
+
+/* 1 when body[0..len) holds the bytes "errors" with their quotes. */
+static int has_errors_member(const char *body, size_t len)
+{
+    static const char key[] = "\"errors\"";
+    for (const char *p = body; (size_t)(body + len - p) >= sizeof key - 1; p++) {
+        p = memchr(p, '"', (size_t)(body + len - p));
+        if (!p || (size_t)(body + len - p) < sizeof key - 1) return 0;
+        if (!memcmp(p, key, sizeof key - 1)) return 1;
+    }
+    return 0;
+}
+
+apierr_graphql_kind apierr_graphql_kind_of(int status, const char *body, size_t len,
+                                           const apierr_policy *policy)
+{
+    apierr_policy scratch;
+    const apierr_policy *p = apierr__policy_view(policy, &scratch);
+    if (status < 200 || status > 299 || !body) return APIERR_GRAPHQL_NONE;
+    size_t i = 0;
+    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+        i++;
+    /* Cheap tests first: most 2xx bodies are not GraphQL errors. */
+    if (i == len || body[i] != '{' || !has_errors_member(body + i, len - i))
+        return APIERR_GRAPHQL_NONE;
+    json_t *doc = json_loadb(body, len, 0, NULL);
+    json_t *errors = json_object_get(doc, "errors");
+    json_t *data = json_object_get(doc, "data");
+    apierr_graphql_kind k = APIERR_GRAPHQL_NONE;
+    if (json_is_array(errors) && json_array_size(errors) > 0)
+        k = data && !json_is_null(data) && p->graphql_partial_ok ? APIERR_GRAPHQL_PARTIAL
+                                                                 : APIERR_GRAPHQL_FAILED;
+    json_decref(doc);
+    return k;
+}
+
+void apierr_graphql_classify(apierr_classification *out, const apierr_outcome *o,
+                             const apierr_policy *policy)
+{
+    apierr_policy_classify(out, o, policy);
+    if (out->category != APIERR_CAT_OK) return;
+    out->category = APIERR_CAT_SERVER;
+    out->action = APIERR_ACTION_GIVE_UP;
+    out->reason = "GraphQL response with errors";
+}
+
 /* --- decisions --------------------------------------------------------------- */
 
 static apierr_decision_kind finish(apierr_decision *out, apierr_decision_kind kind,
@@ -245,8 +293,14 @@ static apierr_decision_kind finish(apierr_decision *out, apierr_decision_kind ki
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+    int n = vsnprintf(out->reason, sizeof out->reason, fmt, ap);
     va_end(ap);
+    /* Too long: cut at a word, and say so, rather than mid-word. */
+    if (n >= (int)sizeof out->reason) {
+        char *cut = out->reason + sizeof out->reason - 4;
+        while (cut > out->reason && *cut != ' ') cut--;
+        memcpy(cut > out->reason ? cut : out->reason + sizeof out->reason - 4, "...", 4);
+    }
     out->kind = kind;
     out->category = cat;
     if (kind != APIERR_DECISION_RETRY) out->delay_ms = 0;
@@ -312,6 +366,15 @@ static int host_failed(apierr_category c)
  * spread, at most a quarter of the delay (a short Retry-After stays short),
  * and cut so that the retry still starts before the deadline; 0 when even
  * the server's delay alone reaches it (the caller then fails). */
+/* ms as seconds, the way a server writes Retry-After: "2.128", "15". */
+static const char *seconds_text(char buf[32], long long ms)
+{
+    int n = snprintf(buf, 32, "%lld.%03lld", ms / 1000, ms % 1000);
+    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.') buf[--n] = '\0';
+    return buf;
+}
+
 static long long spread_limit(const apierr_policy *p, long long asked, long long now_ms,
                               long long deadline)
 {
@@ -336,7 +399,7 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
     out->delay_ms = 0;
     out->action = c.action;
 
-    char what[APIERR_REASON_MAX / 2];
+    char what[APIERR_REASON_MAX]; /* a rule's note whole: the reason is cut, not this */
     if (c.status)
         snprintf(what, sizeof what, "%d %s", c.status, c.reason);
     else
@@ -398,9 +461,18 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
     if (asked < 0 && c.status == 429) asked = p->rate_limited_delay_ms;
     long long spread = 0;
     if (asked >= 0) {
+        char sent[32];
+        /* Quote the server (Retry-After: 2.128 s), or say that the wait is
+         * the profile's own when the server named none. */
+        if (asked > p->retry_after_max_ms && from_server)
+            return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
+                          "%s: the server asks to wait (Retry-After: %s s), more than the %lld ms "
+                          "accepted",
+                          what, seconds_text(sent, asked), p->retry_after_max_ms);
         if (asked > p->retry_after_max_ms)
             return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
-                          "%s: the server asks to wait %lld ms, more than the %lld ms accepted",
+                          "%s: the profile waits %lld ms after a 429 without Retry-After, more "
+                          "than the %lld ms accepted",
                           what, asked, p->retry_after_max_ms);
         if (from_server)
             spread = uniform(0, spread_limit(p, asked, now_ms, deadline), random, payload);
@@ -408,9 +480,16 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
         delay = p->retry_after_with_backoff && delay > wait ? delay : wait;
     }
     if (deadline && now_ms + delay >= deadline) {
+        char sent[32];
+        if (asked >= 0 && now_ms < deadline && from_server)
+            return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
+                          "%s: the server asks to wait (Retry-After: %s s), past the deadline "
+                          "(%lld ms left)",
+                          what, seconds_text(sent, asked), deadline - now_ms);
         if (asked >= 0 && now_ms < deadline)
             return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_RATE_LIMITED,
-                          "%s: the server asks to wait %lld ms, past the deadline (%lld ms left)",
+                          "%s: the profile waits %lld ms after a 429 without Retry-After, past "
+                          "the deadline (%lld ms left)",
                           what, asked, deadline - now_ms);
         return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_DEADLINE,
                       "%s: the next attempt would start past the deadline", what);

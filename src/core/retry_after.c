@@ -192,8 +192,9 @@ int apierr_retry_after_parse(long long *out_ms, const char *value, size_t len, l
 {
     apierr__trim_ows(&value, &len);
     if (len && value[0] >= '0' && value[0] <= '9') {
-        /* delay-seconds = 1*DIGIT; "1.5" or "30s" are not delay-seconds. */
-        return apierr__decimal_ms(out_ms, value, len, 1000, 0);
+        /* delay-seconds = 1*DIGIT, and decimals ("2.128": Microsoft Graph
+         * sends them) rounded up to the millisecond; "30s" stays junk. */
+        return apierr__decimal_ms(out_ms, value, len, 1000, 1);
     }
     long long at;
     int rc = parse_date(&at, value, len);

@@ -117,3 +117,17 @@ PY
     STUB=$(head -n1 "$out")
     [ -n "$STUB" ] || fail "the stub server did not start"
 }
+
+# start_script SCRIPT [ARGS...]: runs a scripted Python server that prints
+# its base URL on its first line (port 0), for answers neither `apierr
+# serve` nor start_stub give (a closed connection, a body of one's own);
+# lib/scripted_server.py is its base.
+# Sets URL.
+start_script() {
+    local out="$TMP/script.${#SERVERS[@]}"
+    PYTHONPATH="$(dirname "${BASH_SOURCE[0]}")/lib" python3 "$@" >"$out" &
+    SERVERS+=($!)
+    for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.05; done
+    URL=$(head -n1 "$out")
+    [ -n "$URL" ] || fail "the scripted server $1 did not start"
+}

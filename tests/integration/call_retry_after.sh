@@ -26,4 +26,17 @@ delay=$(json_get 'd["attempts"][0]["delay_ms"]' <"$TMP/date.json")
 # The date has a resolution of one second.
 [ "$delay" -ge 3900 ] && [ "$delay" -le 5000 ] || fail "HTTP-date form: delay $delay, want ~5 s"
 [ "$(json_get 'len(d["attempts"])' <"$TMP/date.json")" = 2 ] || fail "HTTP-date: attempts"
-echo "ok: Retry-After as seconds and as an HTTP-date"
+
+# --- decimal seconds (Microsoft Graph) ------------------------------------------
+# gotab's own wait for a 429 is 15 s; the server's 2.128 s is what counts.
+start_stub "429,Retry-After=2.128" 200
+"$APIERR" call --profile gotab --output-json "$STUB/x" >"$TMP/dec.json" 2>"$TMP/dec.err" ||
+    fail "decimal form: the call failed"
+delay=$(json_get 'd["attempts"][0]["delay_ms"]' <"$TMP/dec.json")
+[ "$delay" -ge 2128 ] && [ "$delay" -lt 3000 ] || fail "decimal form: delay $delay, want 2128 + spread"
+# Past what is accepted, the message quotes the server.
+start_stub "429,Retry-After=99999.5" 200
+"$APIERR" call --profile gotab --output-json "$STUB/x" >"$TMP/big.json" 2>/dev/null || true
+json_get 'd["reason"]' <"$TMP/big.json" | grep -q 'Retry-After: 99999.5 s' ||
+    fail "the refusal does not quote the server: $(json_get 'd["reason"]' <"$TMP/big.json")"
+echo "ok: Retry-After as seconds, as an HTTP-date and as decimal seconds"

@@ -116,13 +116,29 @@ static void test_policy_init(void **state)
     }
 }
 
+/* A version 3 policy ends before graphql_partial_ok (version 4, after the
+ * rules): what lies past its end is never read, the default (1) holds. */
+static void test_policy_tail(void **state)
+{
+    (void)state;
+    static const char partial[] = "{\"data\":{\"a\":1},\"errors\":[{\"message\":\"x\"}]}";
+    apierr_policy p;
+    memset(&p, 0, sizeof p); /* graphql_partial_ok 0 past the end of version 3 */
+    assert_int_equal(apierr_policy_init(&p, 3), APIERR_OK);
+    assert_int_equal(apierr_graphql_kind_of(200, partial, sizeof partial - 1, &p),
+                     APIERR_GRAPHQL_PARTIAL);
+    assert_int_equal(apierr_policy_init(&p, APIERR_POLICY_VERSION), APIERR_OK);
+    p.graphql_partial_ok = 0;
+    assert_int_equal(apierr_graphql_kind_of(200, partial, sizeof partial - 1, &p),
+                     APIERR_GRAPHQL_FAILED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_return_code),
-        cmocka_unit_test(test_decode_opts),
-        cmocka_unit_test(test_policy_refused),
-        cmocka_unit_test(test_policy_init),
+        cmocka_unit_test(test_return_code),    cmocka_unit_test(test_decode_opts),
+        cmocka_unit_test(test_policy_refused), cmocka_unit_test(test_policy_init),
+        cmocka_unit_test(test_policy_tail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "../../src/client/client_impl.h"
+#include "../../src/client/engine.h"
 #include "apierr-client.h"
 
 #include <arpa/inet.h>
@@ -270,6 +271,24 @@ static void count_retry(void *payload, const apierr_result *r, const apierr_atte
     ((struct tally *)payload)->retries++;
 }
 
+/* Issue 15: a client given no connect timeout bounds the connect (10 s),
+ * and its default profile bounds an attempt, so that a host that never
+ * answers does not hold a call for ever. */
+static void test_default_timeouts(void **state)
+{
+    (void)state;
+    apierr_client *c;
+    assert_int_equal(apierr_client_new(&c, NULL), APIERR_OK);
+    assert_int_equal(c->connect_timeout_ms, 10000);
+    assert_int_equal(c->profile.policy.attempt_timeout_ms, 30000);
+    apierr_client_free(c);
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.connect_timeout_ms = 2500;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    assert_int_equal(c->connect_timeout_ms, 2500);
+    apierr_client_free(c);
+}
+
 static void test_engine_retries_refused_connections(void **state)
 {
     (void)state;
@@ -337,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_batch_line),
         cmocka_unit_test(test_report_line_redacts),
         cmocka_unit_test(test_result_json),
+        cmocka_unit_test(test_default_timeouts),
         cmocka_unit_test(test_engine_retries_refused_connections),
         cmocka_unit_test(test_client_options_checked),
     };

@@ -67,6 +67,11 @@ static void test_retry_after_seconds(void **state)
         {"0005", 5000},
         {"9223372036854775", 9223372036854775000LL}, /* the largest that fits in ms */
         {"000000000000000000000000000001", 1000},    /* leading zeros do not overflow */
+        /* Decimals (Microsoft Graph): rounded up to the millisecond. */
+        {"2.128", 2128},
+        {"1.5", 1500},
+        {"0.0001", 1},
+        {"0.000", 0},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         long long ms = -42;
@@ -88,7 +93,10 @@ static void test_retry_after_junk(void **state)
         "\t\r\n",
         "-5",
         "+5",
-        "1.5",
+        "1.",
+        ".5",
+        "1.5.5",
+        "1,5",
         "12a",
         "30s",
         "1 2",

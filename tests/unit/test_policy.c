@@ -424,15 +424,16 @@ static void test_retry_after_and_deadline(void **state)
     apierr_decision d;
 
     o.status = 429;
-    o.retry_after_ms = 5000; /* larger of backoff (1000) and the server's */
+    o.retry_after_ms = 5000; /* the server's delay is the wait (issue 15, section 5) */
     assert_int_equal(decide1(&d, &p, &o, 0, 0), APIERR_DECISION_RETRY);
     assert_int_equal(d.delay_ms, 5000);
-    o.retry_after_ms = 200;
+    o.retry_after_ms = 200; /* even when shorter than the backoff (1000) */
+    assert_int_equal(decide1(&d, &p, &o, 0, 0), APIERR_DECISION_RETRY);
+    assert_int_equal(d.delay_ms, 200);
+    p.retry_after_with_backoff = 1; /* asked for: the larger of the two */
     assert_int_equal(decide1(&d, &p, &o, 0, 0), APIERR_DECISION_RETRY);
     assert_int_equal(d.delay_ms, 1000);
     p.retry_after_with_backoff = 0;
-    assert_int_equal(decide1(&d, &p, &o, 0, 0), APIERR_DECISION_RETRY);
-    assert_int_equal(d.delay_ms, 200);
 
     /* More than the time left: fail at once, rate_limited, no sleep. */
     o.retry_after_ms = 9000;

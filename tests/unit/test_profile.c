@@ -160,6 +160,39 @@ static void test_reread_rows(void **state)
     assert_int_equal(apierr_policy_reread(&p.policy, 409, 1, 1000, NULL, 0), 0);
 }
 
+/* Issue 15: every built-in profile bounds an attempt (a server that never
+ * answers does not hang a call, and "retry network timeouts" can fire),
+ * and waits what a server's Retry-After says, not a longer backoff of its
+ * own. */
+static void test_builtin_timeouts_and_waits(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < apierr_profile_builtin_count(); i++) {
+        apierr_profile p;
+        assert_int_equal(apierr_profile_builtin(&p, apierr_profile_builtin_name(i)), APIERR_OK);
+        if (p.policy.attempt_timeout_ms <= 0) fail_msg("%s: no attempt timeout", p.name);
+        if (p.policy.retry_after_with_backoff)
+            fail_msg("%s: waits its backoff over Retry-After", p.name);
+    }
+}
+
+/* A rule's note reaches the decision's reason whole, not cut mid-word. */
+static void test_notes_whole(void **state)
+{
+    (void)state;
+    apierr_profile p;
+    assert_int_equal(apierr_profile_builtin(&p, "giponext"), APIERR_OK);
+    apierr_outcome o = APIERR_OUTCOME_INIT;
+    o.status = 404;
+    o.method = APIERR_METHOD_GET;
+    apierr_call_state cs;
+    apierr_call_state_init(&cs, 0, NULL, NULL);
+    apierr_decision d;
+    apierr_policy_decide(&d, &p.policy, &cs, &o, 0, NULL, NULL);
+    if (!strstr(d.reason, "verify tenantId and the resource ID"))
+        fail_msg("the 404 note is cut: %s", d.reason);
+}
+
 static void test_builtin_list(void **state)
 {
     (void)state;
@@ -315,10 +348,16 @@ static void test_load_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_member_rows), cmocka_unit_test(test_status_rows),
-        cmocka_unit_test(test_reread_rows), cmocka_unit_test(test_builtin_list),
-        cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_equal_sees_changes),
-        cmocka_unit_test(test_load_file),   cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_member_rows),
+        cmocka_unit_test(test_status_rows),
+        cmocka_unit_test(test_reread_rows),
+        cmocka_unit_test(test_builtin_list),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_equal_sees_changes),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_builtin_timeouts_and_waits),
+        cmocka_unit_test(test_notes_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,14 +59,15 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
                                 const struct apierr_attempt *attempt);
 
 /* Version 1 ended before session_login_url; version 2 added the session
- * login members and pace. New members go after pace. */
+ * login members and pace; version 3 secret_names. New members go after
+ * nsecret_names. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
     const apierr_profile *profile; /* copied; NULL: the default profile */
     const apierr_header *headers;  /* sent with every request (copied) */
     size_t nheaders;
-    long long connect_timeout_ms; /* 0: curl's default */
+    long long connect_timeout_ms; /* 0: 10 s (not curl's 300 s) */
     int max_in_flight;            /* calls attempting at once; 0: 256 */
     int max_host_connections;     /* connections per host; 0: 64 */
     /* Credentials: a token, OAuth or a callback; a token given with one of the
@@ -108,9 +109,16 @@ typedef struct apierr_client_opts {
      * is spent; without one it waits for the reset when nothing is left.
      * 1 on, -1 off, 0: on (the default). */
     int pace;
+    /* Version 3. More names of headers and query parameters whose values -v
+     * lines must hide (copied; compared without case), on top of the
+     * built-in ones: the known names, and any name with a secret word in it
+     * (token, key, secret, password, signature, session, auth, cookie,
+     * credential, ...; see apierr_header_is_secret()). */
+    const char *const *secret_names;
+    size_t nsecret_names;
 } apierr_client_opts;
 
-#define APIERR_CLIENT_OPTS_VERSION 2
+#define APIERR_CLIENT_OPTS_VERSION 3
 #define APIERR_CLIENT_OPTS_INIT               \
     {                                         \
         .version = APIERR_CLIENT_OPTS_VERSION \
@@ -185,7 +193,9 @@ typedef struct apierr_result {
     size_t body_len;
     apierr_header *headers; /* of the last response */
     size_t nheaders;
-    apierr_problem *problem; /* on failure: the normalized problem, never NULL */
+    apierr_problem *problem; /* on failure: the normalized problem, never NULL; on a
+                                GraphQL partial success (200 with data and errors):
+                                its errors; else NULL */
     apierr_attempt *attempts;
     size_t nattempts;
     char reason[APIERR_REASON_MAX]; /* one line: why it ended */
@@ -220,7 +230,9 @@ APIERR_EXTERN int apierr_call(apierr_client *c, const apierr_request *req, apier
  * callback returns; take it with apierr_result_move() to keep it. */
 typedef void (*apierr_done_fn)(void *payload, apierr_result *result);
 
-/* Queues a call (copied). Returns APIERR_OK, APIERR_EINVAL, APIERR_ENOMEM,
+/* Queues a call (copied). Returns APIERR_OK, APIERR_EINVAL (among others: a
+ * URL that is not http or https, has no host, or holds white space or a
+ * control character; nothing is sent), APIERR_ENOMEM,
  * or APIERR_EVERSION when req->version is 0 or newer than this library's
  * (nothing queued, done never called). */
 APIERR_EXTERN int apierr_client_submit(apierr_client *c, const apierr_request *req,
@@ -279,14 +291,21 @@ APIERR_EXTERN int apierr_result_to_json(char **out, const apierr_result *r, int 
 /*
  * Redacts secrets in a URL for logs and reports: the values of query
  * parameters named access_token, token, key, api_key, apikey, secret,
- * password, client_secret, refresh_token, code, signature, sig, and the
- * user:password part, become "REDACTED". Writes at most cap bytes with the
+ * password, client_secret, refresh_token, code, signature, sig, or whose
+ * name says it is a secret (as apierr_header_is_secret(): accessToken,
+ * db_password), and the user:password part, become "REDACTED". Writes at most cap bytes with the
  * NUL; returns the full length (like snprintf).
  */
 APIERR_EXTERN size_t apierr_redact_url(char *buf, size_t cap, const char *url);
 
-/* 1 when a header's value must not be shown (Authorization, Cookie,
- * Set-Cookie, Proxy-Authorization, X-Api-Key, ...). */
+/* 1 when a header's value must not be shown: a known name (Authorization,
+ * Cookie, Set-Cookie, Proxy-Authorization, X-Api-Key, ...), or one of
+ * whose words (split at '-', '_' and where lower case turns upper) is
+ * token, key, secret, password, passwd, signature, sig, session, auth,
+ * authorization, credential, cookie, jwt, bearer, private, ...:
+ * X-Access-Token, Private-Token, Ocp-Apim-Subscription-Key, X-Goog-Api-Key.
+ * Idempotency-Key is not a secret. Query parameters are judged the same way
+ * by apierr_redact_url(). */
 APIERR_EXTERN int apierr_header_is_secret(const char *name);
 
 /*

@@ -1,0 +1,42 @@
+# Batch mode names each failing line (issue 15): without --output-json, one
+# line on standard error per failed call (line number, URL, category,
+# message) before the summary; a line without a URL is an error line, in
+# --output-json too. And two URLs are "more than one URL", not input files.
+. "$(dirname "$0")/call_lib.bash"
+start_stub 200
+cat >"$TMP/srv.py" <<'PY'
+from scripted_server import Handler, serve
+class H(Handler):
+    def do_GET(self):
+        if self.path == "/fail":
+            self.send(500, {"message": "the database is on fire"})
+        else:
+            self.send(200, {"ok": True})
+serve(H)
+PY
+start_script "$TMP/srv.py"
+printf '%s\n' "GET $URL/ok" "# a comment" "GET $URL/fail" "GET" "GET ftp://127.0.0.1:1/x" "GET $URL/ok" >"$TMP/batch"
+rc=0
+"$APIERR" call --retries 0 --input "$TMP/batch" >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" != 0 ] || fail "a batch with failures exited 0"
+grep -q "^line 3: GET $URL/fail: server: .*database is on fire" "$TMP/err" ||
+    fail "the failed call of line 3 is not named: $(cat "$TMP/err")"
+grep -q "^line 4: .*invalid_request" "$TMP/err" || fail "line 4 (no URL) is not named: $(cat "$TMP/err")"
+grep -q "^line 5: .*invalid_request" "$TMP/err" || fail "line 5 (ftp://) is not named: $(cat "$TMP/err")"
+grep -q "^line 1\|^line 6" "$TMP/err" && fail "a line that succeeded is named as failed"
+
+"$APIERR" call --retries 0 --input "$TMP/batch" --output-json >"$TMP/out.jsonl" 2>/dev/null || true
+python3 - "$TMP/out.jsonl" <<'PY' || fail "--output-json does not give one line per request line"
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rs) == 5, len(rs)
+bad = [r for r in rs if r.get("line") == 4]
+assert bad and not bad[0]["ok"] and bad[0]["category"] == "invalid_request", rs
+PY
+
+rc=0
+"$APIERR" call "$URL/a" "$URL/b" >/dev/null 2>"$TMP/two.err" || rc=$?
+[ "$rc" = 2 ] || fail "two URLs: exit $rc, want 2"
+grep -q "input file" "$TMP/two.err" && fail "two URLs are called input files: $(cat "$TMP/two.err")"
+grep -q "more than one URL" "$TMP/two.err" || fail "two URLs: $(cat "$TMP/two.err")"
+echo "ok: batch names its failing lines; two URLs are more than one URL"
