@@ -12,9 +12,11 @@
 #include <sys/random.h>
 
 /* The size of each version of apierr_client_opts, which grows at its end
- * only: version 1 ended before the session login members. */
+ * only: version 1 ended before the session login members, version 2 after
+ * pace. */
 static const size_t client_opts_sizes[] = {
     offsetof(apierr_client_opts, session_login_url),
+    offsetof(apierr_client_opts, follow_redirects),
     sizeof(apierr_client_opts),
 };
 
@@ -61,7 +63,7 @@ static int client_init(apierr_client *c, const apierr_client_opts *o)
     c->pace.on = o->pace >= 0;
     c->nhdrs = o->nheaders;
     if ((o->base_url && !c->base_url) || apierr__headers_copy(&c->hdrs, o->headers, o->nheaders) ||
-        apierr__creds_init(c, o))
+        apierr__creds_init(c, o) || apierr__transfer_settings_init(&c->xfer, o))
         return APIERR_ENOMEM;
     if (o->report_path && !(c->report = fopen(o->report_path, "a"))) return APIERR_EIO;
     if (!(c->multi = curl_multi_init())) return APIERR_EIO;
@@ -104,6 +106,7 @@ void apierr_client_free(apierr_client *c)
     apierr__headers_free(c->hdrs, c->nhdrs);
     apierr__free(c->base_url);
     apierr__pace_free(&c->pace);
+    apierr__transfer_settings_free(&c->xfer);
     apierr__free(c);
 }
 

@@ -95,6 +95,14 @@ struct apierr__call {
     long long attempt_start;
 };
 
+/* curl's settings a client gives every transfer (transfer.c). */
+typedef struct apierr__transfer_settings {
+    int follow;
+    long max_redirects;
+    int insecure;
+    char *proxy, *user_agent; /* owned */
+} apierr__transfer_settings;
+
 struct apierr_client {
     char *base_url;
     apierr_profile profile;
@@ -118,6 +126,7 @@ struct apierr_client {
     void *payload;
     apierr__creds creds;
     apierr__pace pace;
+    apierr__transfer_settings xfer;
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -163,6 +172,11 @@ CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *bod
 /* Builds the easy handle of k's next attempt and adds it to the multi
  * handle (k is then INFLIGHT), or fails k. */
 void apierr__transfer_start(apierr__call *k);
+
+/* Copies the transfer settings of o (version 3 members) into t. APIERR_OK
+ * or APIERR_ENOMEM; apierr__transfer_settings_free() in either case. */
+int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o);
+void apierr__transfer_settings_free(apierr__transfer_settings *t);
 
 /* Frees what k's attempt held (handle, header list, body file, buffers). */
 void apierr__transfer_release(apierr__call *k);

@@ -51,7 +51,46 @@ CURL *apierr__easy_new(const apierr_client *c, const char *url, apierr__buf *bod
     curl_easy_setopt(e, CURLOPT_PRIVATE, private_);
     if (c->connect_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    /* A header of the call's own overrides it (libcurl's rule). */
+    curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
+    if (c->xfer.proxy) curl_easy_setopt(e, CURLOPT_PROXY, c->xfer.proxy);
+    if (c->xfer.insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     return e;
+}
+
+int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
+{
+    apierr__buf ua = APIERR__BUF_INIT;
+    if (o->user_agent)
+        apierr__buf_printf(&ua, "%s", o->user_agent);
+    else
+        apierr__buf_printf(&ua, "apierr/%s", apierr_version());
+    t->user_agent = apierr__buf_take(&ua, NULL);
+    t->follow = o->follow_redirects == 1;
+    t->max_redirects = o->max_redirects ? o->max_redirects : 50;
+    t->insecure = o->insecure == 1;
+    t->proxy = apierr__strdup(o->proxy);
+    return (o->proxy && !t->proxy) || !t->user_agent ? APIERR_ENOMEM : APIERR_OK;
+}
+
+void apierr__transfer_settings_free(apierr__transfer_settings *t)
+{
+    apierr__free(t->proxy);
+    apierr__free(t->user_agent);
+    t->proxy = t->user_agent = NULL;
+}
+
+/* Redirects as curl -L follows them (apierr_client_opts.follow_redirects);
+ * libcurl keeps credentials to the first host (CURLOPT_UNRESTRICTED_AUTH
+ * off) and, for a POST, turns 301/302/303 into GET. */
+static void set_redirects(const apierr__call *k, CURL *e)
+{
+    if (!k->c->xfer.follow) return;
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, k->c->xfer.max_redirects);
 }
 
 void apierr__transfer_release(apierr__call *k)
@@ -190,6 +229,7 @@ void apierr__transfer_start(apierr__call *k)
     long long timeout = attempt_timeout(k);
     if (timeout > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout);
     bad |= set_method(k, e);
+    set_redirects(k, e);
     if (bad) {
         apierr__call_fail(k, APIERR_CAT_INVALID_REQUEST,
                           k->body_file && !k->bodyf ? "cannot read the body file" : "out of memory",

@@ -59,7 +59,9 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
                                 const struct apierr_attempt *attempt);
 
 /* Version 1 ended before session_login_url; version 2 added the session
- * login members and pace. New members go after pace. */
+ * login members and pace; version 3 the transfer settings after pace (what
+ * curl's -L, --max-redirs, -k, -x and -A set). New members go after
+ * user_agent. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -108,9 +110,20 @@ typedef struct apierr_client_opts {
      * is spent; without one it waits for the reset when nothing is left.
      * 1 on, -1 off, 0: on (the default). */
     int pace;
+    /* Version 3. Redirects (curl -L): when follow_redirects is 1 a 3xx with
+     * a Location is followed within the attempt, as curl does it: 301, 302
+     * and 303 turn a POST into a GET without a body (303 any method but
+     * HEAD), 307 and 308 keep the method and the body; credentials (the
+     * Authorization and Cookie headers) are not sent to another host. The
+     * policy judges the final response. 0: a 3xx is the response. */
+    int follow_redirects;
+    long max_redirects;     /* with follow_redirects: 0: 50, -1: no limit */
+    int insecure;           /* 1: do not verify the TLS peer and host name (curl -k) */
+    const char *proxy;      /* proxy URL (curl -x); NULL: libcurl's environment (http_proxy) */
+    const char *user_agent; /* User-Agent unless a header sets one; NULL: "apierr/VERSION" */
 } apierr_client_opts;
 
-#define APIERR_CLIENT_OPTS_VERSION 2
+#define APIERR_CLIENT_OPTS_VERSION 3
 #define APIERR_CLIENT_OPTS_INIT               \
     {                                         \
         .version = APIERR_CLIENT_OPTS_VERSION \
