@@ -155,23 +155,45 @@ static int add_headers(apierr__call *k)
     return bad;
 }
 
+/* Opens the body (k->bodyf: the file, or memory) to be read by libcurl,
+ * which rewinds it to send it again; *size gets its length. 0 or -1. */
+static int read_body_from(apierr__call *k, CURL *e, curl_off_t *size)
+{
+    k->bodyf = k->body_file ? fopen(k->body_file, "rb") : fmemopen(k->body, k->body_len, "rb");
+    if (!k->bodyf || fseeko(k->bodyf, 0, SEEK_END)) return -1;
+    *size = (curl_off_t)ftello(k->bodyf);
+    rewind(k->bodyf);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(e, CURLOPT_READDATA, k->bodyf);
+    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, k->bodyf);
+    return 0;
+}
+
 static int set_body(apierr__call *k, CURL *e)
 {
     if (k->body_file) {
-        k->bodyf = fopen(k->body_file, "rb");
-        if (!k->bodyf || fseeko(k->bodyf, 0, SEEK_END)) return -1;
-        off_t size = ftello(k->bodyf);
-        rewind(k->bodyf);
+        curl_off_t size;
+        if (read_body_from(k, e, &size)) return -1;
         curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-        curl_easy_setopt(e, CURLOPT_READDATA, k->bodyf);
-        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-        curl_easy_setopt(e, CURLOPT_SEEKDATA, k->bodyf);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, size);
     } else {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)k->body_len);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, k->body ? k->body : "");
     }
+    return 0;
+}
+
+/* A PUT that may be redirected goes as libcurl's own PUT (an upload read
+ * from the body), not as a custom method: libcurl keeps a custom method
+ * through every redirect, and a 303 must turn it into a GET (RFC 9110
+ * 15.4.4); a 307 or 308 sends the body again, read from the start. */
+static int set_upload(apierr__call *k, CURL *e)
+{
+    curl_off_t size;
+    if (read_body_from(k, e, &size)) return -1;
+    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, size);
     return 0;
 }
 
@@ -198,6 +220,8 @@ static int set_method(apierr__call *k, CURL *e)
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else if (!strcmp(m, "HEAD")) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (k->c->xfer.follow && (k->body_file || k->body_len) && !strcmp(m, "PUT")) {
+        bad |= set_upload(k, e);
     } else {
         if (has_body || !strcmp(m, "POST")) bad |= set_body(k, e);
         if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);

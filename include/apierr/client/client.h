@@ -112,8 +112,9 @@ typedef struct apierr_client_opts {
     int pace;
     /* Version 3. Redirects (curl -L): when follow_redirects is 1 a 3xx with
      * a Location is followed within the attempt, as curl does it: 301, 302
-     * and 303 turn a POST into a GET without a body (303 any method but
-     * HEAD), 307 and 308 keep the method and the body; credentials (the
+     * and 303 turn a POST into a GET without a body (303 a PUT too; other
+     * methods are kept, as libcurl keeps a custom method), 307 and 308 keep
+     * the method and the body; credentials (the
      * Authorization and Cookie headers) are not sent to another host. The
      * policy judges the final response. 0: a 3xx is the response. */
     int follow_redirects;

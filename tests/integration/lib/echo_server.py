@@ -11,7 +11,8 @@ the first line of stdout, and answers by path:
   /slow               waits until the client goes away (never answers)
 
 Every request is also appended as one JSON line to the file named by
-argv[1], when given.
+argv[1], when given. With a certificate and key file (PEM) as argv[2] and
+argv[3], it speaks TLS and prints an https:// URL.
 """
 import json
 import sys
@@ -70,5 +71,12 @@ class Handler(BaseHTTPRequestHandler):
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 srv.daemon_threads = True
-print("http://127.0.0.1:%d" % srv.server_address[1], flush=True)
+scheme = "http"
+if len(sys.argv) > 3:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    scheme = "https"
+print("%s://127.0.0.1:%d" % (scheme, srv.server_address[1]), flush=True)
 srv.serve_forever()
