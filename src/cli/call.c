@@ -98,6 +98,42 @@ SECONDS(connect_timeout, "--connect-timeout")
 SECONDS(attempt_timeout, "--attempt-timeout")
 #undef SECONDS
 
+/* Cuts "...;KEY=value" off s in place: the value, or NULL. */
+static const char *cut_attr(char *s, const char *key)
+{
+    char *at = strstr(s, key);
+    if (!at) return NULL;
+    *at = '\0';
+    return at + strlen(key);
+}
+
+/* -F, curl's forms: NAME=VALUE, NAME=@FILE (a file, named after it),
+ * NAME=<FILE (a field read from the file), each with ;type=T and
+ * ;filename=F after it. argv strings are writable: split in place. */
+static int set_form(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    char *s = (char *)v, *eq = strchr(s, '=');
+    if (a->nform == CALL_MAX_FORM || !eq || eq == s) {
+        cli_error(CMD, "-F wants NAME=VALUE, NAME=@FILE or NAME=<FILE (at most %d), not '%s'",
+                  CALL_MAX_FORM, v);
+        return -1;
+    }
+    apierr_form_part *p = &a->form[a->nform++];
+    *eq = '\0';
+    char *content = eq + 1;
+    p->name = s;
+    p->type = cut_attr(content, ";type=");
+    p->filename = cut_attr(content, ";filename=");
+    if (content[0] == '@' || content[0] == '<') {
+        p->file = content + 1;
+        if (content[0] == '<' && !p->filename) p->filename = "";
+    } else {
+        p->value = content;
+    }
+    return 0;
+}
+
 static int set_max_redirs(void *ctx, const char *v)
 {
     int n;
@@ -183,6 +219,9 @@ static const cli_option options[] = {
     {"--data", "DATA|@FILE", set_data, "same as -d", 0},
     {"--data-urlencode", "[NAME]=DATA|[NAME]@FILE", set_data_urlencode,
      "as -d, URL-encoded (curl's forms)", 0},
+    {"-F", "NAME=VALUE|NAME=@FILE|NAME=<FILE", set_form,
+     "multipart/form-data part (repeatable; ;type=T ;filename=F)", 0},
+    {"--form", "NAME=CONTENT", set_form, "same as -F", 0},
     {"-G", NULL, set_get, "send the -d data as the query of a GET", 0},
     {"--get", NULL, set_get, "same as -G", 0},
     {"--json", "BODY|@FILE", set_json, "JSON body (sets Content-Type and Accept)", 0},
@@ -445,11 +484,11 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     int rc = call_body(a, &body, &len, &type, &query);
     if (rc) return rc;
     apierr_request req = APIERR_REQUEST_INIT;
-    req.method = a->method   ? a->method
-                 : a->head   ? "HEAD"
-                 : body      ? "POST"
-                 : a->update ? "PUT"
-                             : "GET";
+    req.method = a->method          ? a->method
+                 : a->head          ? "HEAD"
+                 : body || a->nform ? "POST"
+                 : a->update        ? "PUT"
+                                    : "GET";
     req.url = url;
     req.query = query;
     req.headers = a->headers;
@@ -457,6 +496,8 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     req.body = body;
     req.body_len = len;
     req.content_type = type;
+    req.form = a->form;
+    req.nform = a->nform;
     req.idempotency_key = a->key;
     req.max_time_ms = (long long)(a->max_time * 1000 + 0.5);
     apierr_result r;
@@ -543,6 +584,8 @@ static int check_args(const struct call_args *a, const char *url)
         {a->pace && a->no_pace, "--pace or --no-pace, not both"},
         {a->head && (a->ndata || a->json), "-I sends no body: not with -d or --json"},
         {a->get && a->json, "-G sends the -d data as the query: not with --json"},
+        {a->nform && (a->ndata || a->json || a->get || a->head || a->update),
+         "-F makes the body: not with -d, --json, -G, -I or --update"},
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
         if (rules[i].bad) {

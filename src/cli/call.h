@@ -12,6 +12,7 @@
 #define CALL_MAX_HEADERS 64
 
 #define CALL_MAX_DATA 64
+#define CALL_MAX_FORM 64
 
 /* One -d, --data or --data-urlencode argument, in the order given. */
 struct call_data {
@@ -31,6 +32,8 @@ struct call_args {
     char *basic; /* the Authorization value -u makes; owned (free()) */
     struct call_data data[CALL_MAX_DATA];
     size_t ndata;
+    apierr_form_part form[CALL_MAX_FORM]; /* -F, split in place */
+    size_t nform;
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
     int include, head, fail, compressed, show_error, location, get, insecure;
     long max_redirs; /* 0 when not given */

@@ -103,6 +103,8 @@ void apierr__transfer_release(apierr__call *k)
     }
     curl_slist_free_all(k->slist);
     k->slist = NULL;
+    curl_mime_free(k->mime); /* after the handle that used it */
+    k->mime = NULL;
     if (k->bodyf) fclose(k->bodyf);
     k->bodyf = NULL;
     apierr__buf_free(&k->rbody);
@@ -216,7 +218,10 @@ static int set_method(apierr__call *k, CURL *e)
     const char *m = k->res.method;
     int has_body = k->body || k->body_file;
     int bad = 0;
-    if (!strcmp(m, "GET") && !has_body) {
+    if (k->nform) {
+        bad |= apierr__form_attach(k, e);
+        if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+    } else if (!strcmp(m, "GET") && !has_body) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else if (!strcmp(m, "HEAD")) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

@@ -7,13 +7,13 @@ start_echo
 
 # --- the head: -i, -I, -D ---------------------------------------------------
 "$APIERR" call -s -i "$ECHO/echo" >"$TMP/out" || fail "-i failed"
-head -n1 "$TMP/out" | grep -q $'^HTTP/1.1 200 OK\r$' || fail "-i: no status line: $(head -n1 "$TMP/out")"
+head -n1 "$TMP/out" | grep -c $'^HTTP/1.1 200 OK\r$' >/dev/null || fail "-i: no status line: $(head -n1 "$TMP/out")"
 grep -qi $'^content-type: application/json\r$' "$TMP/out" || fail "-i: no Content-Type line"
 grep -q '"method": "GET"' "$TMP/out" || fail "-i: no body after the head"
 "$APIERR" call -s -I "$ECHO/echo" >"$TMP/out" || fail "-I failed"
 [ "$(last_seen 'd["method"]')" = HEAD ] || fail "-I did not send HEAD"
-head -n1 "$TMP/out" | grep -q '^HTTP/1.1 200' || fail "-I: no status line"
-tail -c2 "$TMP/out" | od -c | grep -q '\\r  \\n' || fail "-I: the head does not end with CRLF"
+head -n1 "$TMP/out" | grep -c '^HTTP/1.1 200' >/dev/null || fail "-I: no status line"
+tail -c2 "$TMP/out" | od -c | grep -c '\\r  \\n' >/dev/null || fail "-I: the head does not end with CRLF"
 grep -q '"method"' "$TMP/out" && fail "-I printed a body"
 "$APIERR" call -s -D "$TMP/head" -o "$TMP/body" "$ECHO/echo" || fail "-D failed"
 grep -q '^HTTP/1.1 200' "$TMP/head" || fail "-D: no status line in the file"
@@ -23,7 +23,7 @@ grep -q '"method"' "$TMP/body" || fail "-o with -D: no body"
 rc=0
 "$APIERR" call -s -i --retries 0 "$ECHO/status/404" >"$TMP/out" 2>"$TMP/err" || rc=$?
 [ "$rc" = 4 ] || fail "-i on a 404: exit status $rc, want 4"
-head -n1 "$TMP/out" | grep -q '^HTTP/1.1 404 Not Found' || fail "-i on a 404: no status line"
+head -n1 "$TMP/out" | grep -c '^HTTP/1.1 404 Not Found' >/dev/null || fail "-i on a 404: no status line"
 grep -q 'asked for' "$TMP/out" && fail "-i on a 404: the failure's body on stdout"
 
 # --- -w -------------------------------------------------------------------------
@@ -37,7 +37,7 @@ case $out in
 *) fail "-w on a 404: '$out'" ;;
 esac
 out=$("$APIERR" call -s -o /dev/null -w '%{header_json}' "$ECHO/echo") || fail "-w header_json"
-echo "$out" | json_get 'd["content-type"]' | grep -qx "\['application/json'\]" ||
+echo "$out" | json_get 'd["content-type"]' | grep -cx "\['application/json'\]" >/dev/null ||
     fail "-w %{header_json}: $out"
 out=$("$APIERR" call -s -o /dev/null -w '%header{content-type}' "$ECHO/echo")
 [ "$out" = application/json ] || fail "-w %header{content-type}: '$out'"
@@ -91,7 +91,7 @@ printf 'x y&z' >"$TMP/f"
 
 # --- accepted: --compressed (apierr always asks) ----------------------------------
 "$APIERR" call -s --compressed "$ECHO/echo" >/dev/null || fail "--compressed failed"
-last_seen 'd["headers"]["accept-encoding"]' | grep -q gzip || fail "no Accept-Encoding"
+last_seen 'd["headers"]["accept-encoding"]' | grep -c gzip >/dev/null || fail "no Accept-Encoding"
 
 # --- -m, --connect-timeout, --attempt-timeout ------------------------------------
 rc=0
@@ -100,15 +100,15 @@ rc=0
 "$APIERR" call -s --connect-timeout 5 "$ECHO/echo" >/dev/null || fail "--connect-timeout failed"
 expect_rc 2 "$APIERR" call -s --connect-timeout soon "$ECHO/echo"
 "$APIERR" call -s --retries 1 --attempt-timeout 0.3 --output-json "$ECHO/slow" >"$TMP/out.json" 2>&1 || true
-json_get '[a["category"] for a in d["attempts"]]' <"$TMP/out.json" | grep -qx "\['timeout', 'timeout'\]" ||
+json_get '[a["category"] for a in d["attempts"]]' <"$TMP/out.json" | grep -cx "\['timeout', 'timeout'\]" >/dev/null ||
     fail "--attempt-timeout: $(cat "$TMP/out.json")"
 
 # --- --breaker, --retry-budget: the policy's, for this process ---------------------
 "$APIERR" call -s --retries 5 --breaker 2:60000 --output-json "$ECHO/status/503" >"$TMP/out.json" || true
-json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -qx "circuit_open 2" ||
+json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -cx "circuit_open 2" >/dev/null ||
     fail "--breaker 2: $(json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json")"
 "$APIERR" call -s --retries 5 --retry-budget 4 --output-json "$ECHO/status/503" >"$TMP/out.json" || true
-json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -qx "budget_exhausted 2" ||
+json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -cx "budget_exhausted 2" >/dev/null ||
     fail "--retry-budget 4: $(json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json")"
 expect_rc 2 "$APIERR" call -s --breaker 0 "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s --retry-budget 5:x "$ECHO/echo"

@@ -36,7 +36,7 @@ n=$(wc -l <"$ECHO_LOG")
 
 # Credentials: to the same host, kept; to another host, dropped.
 "$APIERR" call -s -L -u ada:pw "$ECHO/redirect/302?to=/echo/same" >/dev/null
-last_seen 'd["headers"].get("authorization")' | grep -q '^Basic ' || fail "-u dropped on the same host"
+last_seen 'd["headers"].get("authorization")' | grep -c '^Basic ' >/dev/null || fail "-u dropped on the same host"
 for cred in "-u ada:pw" "--token T0K3N" "-H Authorization:Bearer_x"; do
     # shellcheck disable=SC2086
     "$APIERR" call -s -L $cred "$ECHO/redirect/302?to=$OTHER/echo/other" >/dev/null ||

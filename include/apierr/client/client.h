@@ -141,7 +141,18 @@ APIERR_EXTERN int apierr_client_opts_init(apierr_client_opts *opts, unsigned ver
 /* "auto" as idempotency_key: generate a UUID v4 once for the call. */
 #define APIERR_IDEMPOTENCY_AUTO "auto"
 
-/* Version 1. New members go after user. */
+/* One part of a multipart/form-data body (RFC 7578; curl's -F). */
+typedef struct apierr_form_part {
+    const char *name;     /* the field name */
+    const char *value;    /* the part's bytes (NUL-terminated), or NULL with file */
+    const char *file;     /* or: the file the part holds, read for each attempt */
+    const char *filename; /* filename= of the part; NULL: the file's base name (none for a
+                             value); "": none */
+    const char *type;     /* Content-Type of the part, or NULL (libcurl's guess for a file) */
+} apierr_form_part;
+
+/* Version 1 ended after user; version 2 added form. New members go after
+ * nform. */
 typedef struct apierr_request {
     unsigned version;
     const char *method;           /* "GET" when NULL */
@@ -156,9 +167,13 @@ typedef struct apierr_request {
     const char *idempotency_key; /* NULL: none; "auto"; or the key to send */
     long long max_time_ms;       /* whole call, retries included; 0: the policy's */
     void *user;                  /* given back in the result */
+    /* Version 2. A multipart/form-data body (copied), sent with POST unless
+     * method says otherwise; not with body or body_file (APIERR_EINVAL). */
+    const apierr_form_part *form;
+    size_t nform;
 } apierr_request;
 
-#define APIERR_REQUEST_VERSION 1
+#define APIERR_REQUEST_VERSION 2
 #define APIERR_REQUEST_INIT               \
     {                                     \
         .version = APIERR_REQUEST_VERSION \
