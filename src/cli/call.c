@@ -313,6 +313,11 @@ static const cli_command command = {
     "(tests); the attempt history still shows the policy's delays.",
     options, sizeof options / sizeof options[0]};
 
+const cli_command *cli_call_table(void)
+{
+    return &command;
+}
+
 /* Exit code of each category: one table. */
 static const struct {
     apierr_category category;

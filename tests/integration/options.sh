@@ -150,7 +150,7 @@ done
 
 # Every command's --help prints a usage line with nothing unprintable in it
 # (a command without operands once printed "(null)").
-for c in call explain convert profiles serve; do
+for c in call explain convert profiles serve completion; do
     usage=$("${APIERR:?APIERR is not set}" "$c" --help | head -n1)
     case $usage in
     "usage: apierr $c "*"(null)"* | "") fail "apierr $c --help: bad usage line: $usage" ;;
