@@ -403,6 +403,7 @@ static int load_profile(apierr_profile *p, const char *name)
     size_t len;
     if (access(name, R_OK) != 0) {
         cli_error(CMD, "no profile named '%s' (see `apierr profiles`) and no such file", name);
+        cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     int rc = cli_read_input(&text, &len, CMD, name, CLI_BODY_MAX);
@@ -412,6 +413,7 @@ static int load_profile(apierr_profile *p, const char *name)
     free(text);
     if (rc != APIERR_OK) {
         cli_error(CMD, "profile '%s': %s", name, err);
+        cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     return CLI_EXIT_OK;
@@ -512,6 +514,7 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     free(query);
     if (crc != APIERR_OK) {
         cli_error(CMD, "%s", apierr_strerror(crc));
+        if (crc == APIERR_EINVAL) cli_usage_hint(CMD);
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
     rc = show(a, &r, call_exit_code(r.category));
@@ -544,6 +547,7 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
     if (!a->session_login) {
         if (a->api_token || a->api_token_in || a->session_token || a->session_expires_in) {
             cli_error(CMD, "--api-token and the --session-* options need --session-login URL");
+            cli_usage_hint(CMD);
             return CLI_EXIT_USAGE;
         }
         o->session_header = a->session_header;
@@ -556,6 +560,7 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
         if (where(a->api_token_in, "query", &hdr, &name)) {
             cli_error(CMD, "--api-token-in wants header:NAME or query:NAME, not '%s'",
                       a->api_token_in);
+            cli_usage_hint(CMD);
             return CLI_EXIT_USAGE;
         }
         *(hdr ? &o->api_token_header : &o->api_token_query) = name;
@@ -564,6 +569,7 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
         if (where(a->session_token, "member", &hdr, &name)) {
             cli_error(CMD, "--session-token wants member:NAME or header:NAME, not '%s'",
                       a->session_token);
+            cli_usage_hint(CMD);
             return CLI_EXIT_USAGE;
         }
         *(hdr ? &o->session_token_from_header : &o->session_token_member) = name;
@@ -591,6 +597,8 @@ static int check_args(const struct call_args *a, const char *url)
         {a->get && a->json, "-G sends the -d data as the query: not with --json"},
         {a->nform && (a->ndata || a->json || a->get || a->head || a->update),
          "-F makes the body: not with -d, --json, -G, -I or --update"},
+        {a->input && (a->include || a->head || a->dump_header || a->write_out || a->nform),
+         "-i, -I, -D, -w and -F are for one URL, not --input"},
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
         if (rules[i].bad) {
@@ -628,6 +636,7 @@ int cli_call(int argc, char **argv)
     if (a.retries >= 0) profile.policy.max_attempts = a.retries + 1;
     if (a.jitter && apierr_jitter_from_name(&profile.policy.jitter, a.jitter) != APIERR_OK) {
         cli_error(CMD, "--jitter wants none, full, equal or decorrelated, not '%s'", a.jitter);
+        cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     char *token_text = NULL;
@@ -667,6 +676,7 @@ int cli_call(int argc, char **argv)
                   crc == APIERR_EINVAL ? "give one of --token, --token-file, --oauth "
                                          "(with --client-id), --session-login (with --api-token)"
                                        : apierr_strerror(crc));
+        if (crc == APIERR_EINVAL) cli_usage_hint(CMD);
         free(token_text);
         free(a.basic);
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;

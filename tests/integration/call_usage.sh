@@ -24,6 +24,11 @@ usage_error two-urls call call http://127.0.0.1:9/a http://127.0.0.1:9/b
 usage_error bad-retries call call --retries many http://127.0.0.1:9/
 usage_error data-and-json call call -d a=1 --json '{}' http://127.0.0.1:9/
 usage_error explain-unknown explain explain --frobnicate /dev/null
+usage_error no-profile call call --profile nosuch http://127.0.0.1:9/
+usage_error bad-jitter call call --jitter wild http://127.0.0.1:9/
+usage_error oauth-no-id call call --oauth http://127.0.0.1:9/t http://127.0.0.1:9/
+usage_error session-opts call call --api-token T http://127.0.0.1:9/
+usage_error write-out-batch call call -w '%{http_code}' --input /dev/null
 grep -q "^apierr call: unknown option '-Z'" <("$APIERR" call -sZ x 2>&1) ||
     fail "the unknown letter of a cluster is not named"
 
