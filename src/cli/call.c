@@ -479,7 +479,7 @@ static int show(const struct call_args *a, const apierr_result *r, int rc)
         if (out != stdout) fclose(out);
     }
     if (!r->ok) print_problem(r);
-    if (a->write_out) call_write_out(a->write_out, r);
+    if (a->write_out && call_write_out(a->write_out, r)) rc = CLI_EXIT_FAILURE;
     return rc;
 }
 

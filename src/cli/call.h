@@ -71,9 +71,10 @@ int call_parse_budget(const char *v, double *tokens, double *ratio);
  * the -w text last. Returns CLI_EXIT_OK or CLI_EXIT_FAILURE.
  */
 int call_print_headers(FILE *f, const apierr_result *r);
-/* Writes the -w format fmt for r to stdout (or to where %{stderr} and
- * %{stdout} switch it) (writeout.c). */
-void call_write_out(const char *fmt, const apierr_result *r);
+/* Writes the -w format fmt (or "@FILE": the format FILE holds) for r to
+ * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c).
+ * CLI_EXIT_OK, or CLI_EXIT_FAILURE when FILE cannot be read. */
+int call_write_out(const char *fmt, const apierr_result *r);
 
 /* The exit code of a call that ended in category c (apierr(1)). */
 int call_exit_code(apierr_category c);

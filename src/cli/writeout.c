@@ -1,9 +1,12 @@
 /* `apierr call -w FORMAT`: curl's --write-out. %{name} is a variable of the
  * table below, %header{name} a response header, %% a percent sign, \n \r \t
- * and \\ the escapes curl knows; %{stdout} and %{stderr} switch the stream.
+ * and \\ the escapes curl knows; %{stdout} and %{stderr} switch the stream;
+ * -w @FILE reads the format from FILE.
  * An unknown variable is named on stderr and prints nothing, as in curl. */
 #include "call.h"
+#include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -175,7 +178,7 @@ static void header(FILE *f, const char *name, size_t len, const apierr_result *r
     if (v) fputs(v, f);
 }
 
-void call_write_out(const char *fmt, const apierr_result *r)
+static void write_out(const char *fmt, const apierr_result *r)
 {
     static const char escapes[][2] = {{'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'\\', '\\'}};
     FILE *f = stdout;
@@ -204,4 +207,20 @@ void call_write_out(const char *fmt, const apierr_result *r)
         }
     }
     fflush(f);
+}
+
+/* "@FILE" (curl's form; "@-": standard input) reads the format from FILE. */
+int call_write_out(const char *fmt, const apierr_result *r)
+{
+    if (fmt[0] != '@') {
+        write_out(fmt, r);
+        return CLI_EXIT_OK;
+    }
+    char *text;
+    size_t len;
+    int rc = cli_read_input(&text, &len, CALL_CMD, fmt + 1, CLI_BODY_MAX);
+    if (rc) return rc;
+    write_out(text, r);
+    free(text);
+    return CLI_EXIT_OK;
 }

@@ -45,6 +45,9 @@ out=$("$APIERR" call -s -o /dev/null -w '%header{content-type}' "$ECHO/echo")
 out=$("$APIERR" call -s --retries 2 -w '%{num_retries} %{num_attempts} %{category}' \
     "$ECHO/status/503" 2>/dev/null) && fail "503 exited 0"
 [ "$out" = "2 3 server" ] || fail "-w after retries: '$out'"
+printf '%%{http_code}/%%{category}' >"$TMP/fmt"
+out=$("$APIERR" call -s -o /dev/null -w @"$TMP/fmt" "$ECHO/echo") || fail "-w @FILE failed"
+[ "$out" = 200/ok ] || fail "-w @FILE: '$out'"
 "$APIERR" call -s -o /dev/null -w '%{nonsense}' "$ECHO/echo" 2>"$TMP/err" >/dev/null
 grep -q "unknown --write-out variable: 'nonsense'" "$TMP/err" || fail "-w: unknown variable not named"
 
