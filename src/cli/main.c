@@ -39,7 +39,6 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < cli_ncommands; i++)
         if (!strcmp(argv[1], cli_commands[i].name)) return cli_commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "apierr: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    fprintf(stderr, "apierr: unknown command '%s'\ntry 'apierr --help'\n", argv[1]);
     return CLI_EXIT_USAGE;
 }

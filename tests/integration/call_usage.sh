@@ -29,6 +29,10 @@ usage_error bad-jitter call call --jitter wild http://127.0.0.1:9/
 usage_error oauth-no-id call call --oauth http://127.0.0.1:9/t http://127.0.0.1:9/
 usage_error session-opts call call --api-token T http://127.0.0.1:9/
 usage_error write-out-batch call call -w '%{http_code}' --input /dev/null
+rc=0
+"$APIERR" frobnicate >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "apierr: unknown command 'frobnicate'
+try 'apierr --help'" ] || fail "an unknown command: $rc $(cat "$TMP/err")"
 grep -q "^apierr call: unknown option '-Z'" <("$APIERR" call -sZ x 2>&1) ||
     fail "the unknown letter of a cluster is not named"
 
