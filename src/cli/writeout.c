@@ -99,7 +99,8 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* curl's form: names in lower case, each with the array of its values. */
+/* curl's form, line breaks included: names in lower case, each with the
+ * array of its values. */
 static void v_header_json(FILE *f, const apierr_result *r)
 {
     fputc('{', f);
@@ -112,7 +113,7 @@ static void v_header_json(FILE *f, const apierr_result *r)
         for (const char *s = r->headers[i].name; *s && n < sizeof name - 1; s++)
             name[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
         name[n] = '\0';
-        fputs(i ? "," : "", f);
+        fputs(i ? ",\n" : "", f);
         json_str(f, name);
         fputs(":[", f);
         for (size_t j = i, k = 0; j < r->nheaders; j++) {
@@ -122,7 +123,7 @@ static void v_header_json(FILE *f, const apierr_result *r)
         }
         fputc(']', f);
     }
-    fputc('}', f);
+    fputs(r->nheaders ? "\n}" : "}", f);
 }
 
 /* The variables: curl's names, then apierr's own (category, reason,

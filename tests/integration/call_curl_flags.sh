@@ -51,6 +51,18 @@ out=$("$APIERR" call -s -o /dev/null -w @"$TMP/fmt" "$ECHO/echo") || fail "-w @F
 "$APIERR" call -s -o /dev/null -w '%{nonsense}' "$ECHO/echo" 2>"$TMP/err" >/dev/null
 grep -q "unknown --write-out variable: 'nonsense'" "$TMP/err" || fail "-w: unknown variable not named"
 
+# The same bytes as curl's, for the same answer (the echo server's Date is fixed).
+if command -v curl >/dev/null; then
+    for f in '%{header_json}' '%{http_code} %{content_type} %{size_download}' '%header{x-request-id}'; do
+        want=$(curl -s -o /dev/null -w "$f" "$ECHO/status/404")
+        got=$("$APIERR" call -s --retries 0 -o /dev/null -w "$f" "$ECHO/status/404" 2>/dev/null) || true
+        [ "$got" = "$want" ] || fail "-w '$f': '$got', curl: '$want'"
+    done
+    curl -s -D "$TMP/curl.head" -o /dev/null "$ECHO/status/404"
+    "$APIERR" call -s --retries 0 -D "$TMP/apierr.head" "$ECHO/status/404" 2>/dev/null || true
+    cmp -s "$TMP/curl.head" "$TMP/apierr.head" || fail "-D differs from curl's: $(diff "$TMP/curl.head" "$TMP/apierr.head")"
+fi
+
 # --- -f: exit status of the category, nothing on stdout -------------------------
 rc=0
 "$APIERR" call -sf --retries 0 "$ECHO/status/404" >"$TMP/out" 2>/dev/null || rc=$?

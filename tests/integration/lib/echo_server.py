@@ -28,6 +28,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    # A fixed Date, so that what curl and apierr show of one answer compares
+    # byte for byte.
+    def date_time_string(self, timestamp=None):
+        return "Thu, 01 Jan 2026 00:00:00 GMT"
+
     def answer(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n).decode("utf-8", "replace") if n else ""
