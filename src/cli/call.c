@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define CMD         CALL_CMD
@@ -19,7 +18,6 @@
         return 0;                                    \
     }
 SETTER(method)
-SETTER(data)
 SETTER(json)
 SETTER(output)
 SETTER(profile)
@@ -39,6 +37,11 @@ SETTER(api_token_in)
 SETTER(session_token)
 SETTER(session_header)
 SETTER(session_expires_in)
+SETTER(dump_header)
+SETTER(write_out)
+SETTER(user)
+SETTER(user_agent)
+SETTER(proxy)
 #undef SETTER
 
 #define FLAG(field)                                  \
@@ -53,7 +56,124 @@ FLAG(verbose)
 FLAG(output_json)
 FLAG(pace)
 FLAG(no_pace)
+FLAG(include)
+FLAG(head)
+FLAG(fail)
+FLAG(compressed)
+FLAG(show_error)
+FLAG(location)
+FLAG(get)
+FLAG(insecure)
 #undef FLAG
+
+static int add_data(struct call_args *a, const char *v, int urlencode)
+{
+    if (a->ndata == CALL_MAX_DATA) {
+        cli_error(CMD, "at most %d -d and --data-urlencode options", CALL_MAX_DATA);
+        return -1;
+    }
+    a->data[a->ndata++] = (struct call_data){v, urlencode};
+    return 0;
+}
+
+static int set_data(void *ctx, const char *v)
+{
+    return add_data(ctx, v, 0);
+}
+
+static int set_data_urlencode(void *ctx, const char *v)
+{
+    return add_data(ctx, v, 1);
+}
+
+#define SECONDS(field, name)                                                         \
+    static int set_##field(void *ctx, const char *v)                                 \
+    {                                                                                \
+        if (call_parse_seconds(&((struct call_args *)ctx)->field, v) == 0) return 0; \
+        cli_error(CMD, "%s wants seconds, not '%s'", name, v);                       \
+        return -1;                                                                   \
+    }
+SECONDS(max_time, "--max-time")
+SECONDS(connect_timeout, "--connect-timeout")
+SECONDS(attempt_timeout, "--attempt-timeout")
+#undef SECONDS
+
+/* Cuts "...;KEY=value" off s in place: the value, or NULL. */
+static const char *cut_attr(char *s, const char *key)
+{
+    char *at = strstr(s, key);
+    if (!at) return NULL;
+    *at = '\0';
+    return at + strlen(key);
+}
+
+/* -F, curl's forms: NAME=VALUE, NAME=@FILE (a file, named after it),
+ * NAME=<FILE (a field read from the file), each with ;type=T and
+ * ;filename=F after it. argv strings are writable: split in place. */
+static int set_form(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    char *s = (char *)v, *eq = strchr(s, '=');
+    if (a->nform == CALL_MAX_FORM || !eq || eq == s) {
+        cli_error(CMD, "-F wants NAME=VALUE, NAME=@FILE or NAME=<FILE (at most %d), not '%s'",
+                  CALL_MAX_FORM, v);
+        return -1;
+    }
+    apierr_form_part *p = &a->form[a->nform++];
+    *eq = '\0';
+    char *content = eq + 1;
+    p->name = s;
+    p->type = cut_attr(content, ";type=");
+    p->filename = cut_attr(content, ";filename=");
+    if (content[0] == '@' || content[0] == '<') {
+        p->file = content + 1;
+        if (content[0] == '<' && !p->filename) p->filename = "";
+    } else {
+        p->value = content;
+    }
+    return 0;
+}
+
+static int set_max_redirs(void *ctx, const char *v)
+{
+    int n;
+    if (cli_parse_int(&n, v, -1, 1000000) == 0) {
+        ((struct call_args *)ctx)->max_redirs = n ? n : -2; /* -2: none at all */
+        return 0;
+    }
+    cli_error(CMD, "--max-redirs wants a count (-1: no limit), not '%s'", v);
+    return -1;
+}
+
+static int check_breaker(const char *v)
+{
+    int t;
+    long long ms = 1;
+    return call_parse_breaker(v, &t, &ms);
+}
+
+static int check_budget(const char *v)
+{
+    double t, r = 0;
+    return call_parse_budget(v, &t, &r);
+}
+
+/* A value checked here and applied by call_tuning(). */
+#define CHECKED(field, check, message)               \
+    static int set_##field(void *ctx, const char *v) \
+    {                                                \
+        if (check(v) == 0) {                         \
+            ((struct call_args *)ctx)->field = v;    \
+            return 0;                                \
+        }                                            \
+        cli_error(CMD, message, v);                  \
+        return -1;                                   \
+    }
+CHECKED(breaker, check_breaker,
+        "--breaker wants THRESHOLD[:OPEN_MS] (failures >= 1, ms >= 1), not '%s'")
+CHECKED(retry_budget, check_budget,
+        "--retry-budget wants TOKENS[:RATIO] (tokens >= 1, ratio >= 0), not '%s'")
+#undef CHECKED
 
 static int set_header(void *ctx, const char *v)
 {
@@ -85,28 +205,72 @@ static int set_parallel(void *ctx, const char *v)
     return -1;
 }
 
-static int set_max_time(void *ctx, const char *v)
-{
-    char *end;
-    double s = strtod(v, &end);
-    if (*v && !*end && s > 0 && s < 1e9) {
-        ((struct call_args *)ctx)->max_time = s;
-        return 0;
-    }
-    cli_error(CMD, "--max-time wants seconds, not '%s'", v);
-    return -1;
-}
-
+/* curl's names and meanings where curl has the option (curl(1)); a long
+ * form is a row of its own, as the man page gives every name an entry. */
 static const cli_option options[] = {
     {"-X", "METHOD", set_method, "request method (default GET, or POST with a body)", 0},
+    {"--request", "METHOD", set_method, "same as -X", 0},
     {"-H", "'NAME: VALUE'", set_header, "add a request header (repeatable)", 0},
-    {"-d", "DATA|@FILE", set_data, "request body, or the file that holds it", 0},
+    {"--header", "'NAME: VALUE'", set_header, "same as -H", 0},
+    {"-d", "DATA|@FILE", set_data,
+     "request body, or the file that holds it; repeated: joined "
+     "with &",
+     0},
     {"--data", "DATA|@FILE", set_data, "same as -d", 0},
+    {"--data-urlencode", "[NAME]=DATA|[NAME]@FILE", set_data_urlencode,
+     "as -d, URL-encoded (curl's forms)", 0},
+    {"-F", "NAME=VALUE|NAME=@FILE|NAME=<FILE", set_form,
+     "multipart/form-data part (repeatable; ;type=T ;filename=F)", 0},
+    {"--form", "NAME=CONTENT", set_form, "same as -F", 0},
+    {"-G", NULL, set_get, "send the -d data as the query of a GET", 0},
+    {"--get", NULL, set_get, "same as -G", 0},
     {"--json", "BODY|@FILE", set_json, "JSON body (sets Content-Type and Accept)", 0},
+    {"-u", "USER:PASSWORD", set_user, "HTTP Basic authentication", 0},
+    {"--user", "USER:PASSWORD", set_user, "same as -u", 0},
+    {"-A", "NAME", set_user_agent, "User-Agent (default apierr/VERSION)", 0},
+    {"--user-agent", "NAME", set_user_agent, "same as -A", 0},
     {"-o", "FILE", set_output, "write the response body to FILE instead of stdout", 0},
+    {"--output", "FILE", set_output, "same as -o", 0},
+    {"-i", NULL, set_include, "show the response's status line and headers before the body", 0},
+    {"--include", NULL, set_include, "same as -i", 0},
+    {"-I", NULL, set_head, "HEAD request; show the status line and headers", 0},
+    {"--head", NULL, set_head, "same as -I", 0},
+    {"-D", "FILE", set_dump_header, "write the status line and headers to FILE (-: stdout)", 0},
+    {"--dump-header", "FILE", set_dump_header, "same as -D", 0},
+    {"-w", "FORMAT", set_write_out, "print FORMAT after the call: %{http_code}, %{category}, ...",
+     0},
+    {"--write-out", "FORMAT", set_write_out, "same as -w", 0},
+    {"-f", NULL, set_fail, "fail on HTTP errors, no body on stdout (always so: accepted)", 0},
+    {"--fail", NULL, set_fail, "same as -f", 0},
     {"-s", NULL, set_silent, "no retry lines, no progress", 0},
+    {"--silent", NULL, set_silent, "same as -s", 0},
+    {"-S", NULL, set_show_error, "show errors with -s (always so: accepted)", 0},
+    {"--show-error", NULL, set_show_error, "same as -S", 0},
     {"-v", NULL, set_verbose, "show requests and responses on stderr (secrets redacted)", 0},
+    {"--verbose", NULL, set_verbose, "same as -v", 0},
+    {"-L", NULL, set_location, "follow redirects (303: GET; 307, 308: same method and body)", 0},
+    {"--location", NULL, set_location, "same as -L", 0},
+    {"--max-redirs", "N", set_max_redirs,
+     "with -L: at most N redirects (default 50, -1: no "
+     "limit)",
+     0},
+    {"-k", NULL, set_insecure, "do not verify the server's TLS certificate", 0},
+    {"--insecure", NULL, set_insecure, "same as -k", 0},
+    {"-x", "URL", set_proxy, "use this proxy", 0},
+    {"--proxy", "URL", set_proxy, "same as -x", 0},
+    {"--compressed", NULL, set_compressed, "ask for a compressed response (always so: accepted)",
+     0},
+    {"--connect-timeout", "SECONDS", set_connect_timeout, "time to connect, per attempt", 0},
+    {"--attempt-timeout", "SECONDS", set_attempt_timeout,
+     "time for one attempt (the policy's "
+     "attempt_timeout_ms)",
+     0},
+    {"-m", "SECONDS", set_max_time, "same as --max-time", 0},
     {"--max-time", "SECONDS", set_max_time, "deadline of the whole call, retries included", 0},
+    {"--breaker", "THRESHOLD[:OPEN_MS]", set_breaker,
+     "circuit breaker: open after THRESHOLD failures in a row, for OPEN_MS", 0},
+    {"--retry-budget", "TOKENS[:RATIO]", set_retry_budget,
+     "retry budget (gRPC's): retries stop at half the tokens; a success gives back RATIO", 0},
     {"--profile", "NAME|FILE", set_profile, "API profile: built-in name or JSON file", 0},
     {"--token", "TOKEN", set_token, "bearer token", 0},
     {"--token-file", "FILE", set_token_file, "read the bearer token from FILE", 0},
@@ -148,6 +312,11 @@ static const cli_command command = {
     "and credential refresh. APIERR_TIME_SCALE=F in the environment multiplies every wait by F\n"
     "(tests); the attempt history still shows the policy's delays.",
     options, sizeof options / sizeof options[0]};
+
+const cli_command *cli_call_table(void)
+{
+    return &command;
+}
 
 /* Exit code of each category: one table. */
 static const struct {
@@ -234,6 +403,7 @@ static int load_profile(apierr_profile *p, const char *name)
     size_t len;
     if (access(name, R_OK) != 0) {
         cli_error(CMD, "no profile named '%s' (see `apierr profiles`) and no such file", name);
+        cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     int rc = cli_read_input(&text, &len, CMD, name, CLI_BODY_MAX);
@@ -243,6 +413,7 @@ static int load_profile(apierr_profile *p, const char *name)
     free(text);
     if (rc != APIERR_OK) {
         cli_error(CMD, "profile '%s': %s", name, err);
+        cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     return CLI_EXIT_OK;
@@ -279,138 +450,86 @@ int call_print_json(FILE *f, const apierr_result *r)
     return CLI_EXIT_OK;
 }
 
-/* Body and content type from -d / --json. */
-static int read_body(char **body, size_t *len, const char **type, const struct call_args *a)
-{
-    const char *arg = a->json ? a->json : a->data;
-    *body = NULL;
-    *len = 0;
-    *type = a->json ? "application/json" : (a->data ? "application/x-www-form-urlencoded" : NULL);
-    if (!arg) return CLI_EXIT_OK;
-    if (arg[0] == '@') return cli_read_input(body, len, CMD, arg + 1, CLI_BODY_MAX);
-    *len = strlen(arg);
-    *body = malloc(*len + 1);
-    if (!*body) return CLI_EXIT_FAILURE;
-    memcpy(*body, arg, *len + 1);
-    return CLI_EXIT_OK;
-}
-
-/* --- read-modify-write ------------------------------------------------------------ */
-
-/* The apierr_update_fn of --update: runs `sh -c filter` with cur on stdin
- * (a temporary file, so a filter that writes before it reads cannot
- * deadlock) and its stdout as the new body. A filter that fails (non-zero
- * exit) stops the update. */
-static int run_filter(void *payload, const char *cur, size_t len, char **out, size_t *out_len)
-{
-    const char *filter = payload;
-    char path[] = "/tmp/apierr-update-XXXXXX";
-    int in = mkstemp(path);
-    if (in < 0) return APIERR_EIO;
-    unlink(path);
-    int ok = write(in, cur, len) == (ssize_t)len && lseek(in, 0, SEEK_SET) == 0;
-    int fd[2];
-    if (!ok || pipe(fd) != 0) {
-        close(in);
-        return APIERR_EIO;
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(in, 0);
-        dup2(fd[1], 1);
-        close(in);
-        close(fd[0]);
-        close(fd[1]);
-        execl("/bin/sh", "sh", "-c", filter, (char *)NULL);
-        _exit(127);
-    }
-    close(in);
-    close(fd[1]);
-    size_t cap = 4096, n = 0;
-    char *buf = pid > 0 ? malloc(cap) : NULL;
-    ssize_t got = 0;
-    while (buf && (got = read(fd[0], buf + n, cap - n)) > 0) {
-        n += (size_t)got;
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b) free(buf);
-            buf = b;
-        }
-    }
-    close(fd[0]);
-    int status = 1;
-    if (pid > 0) waitpid(pid, &status, 0);
-    if (!buf || got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (pid > 0) cli_error(CMD, "--update filter '%s' failed", filter);
-        free(buf);
-        return APIERR_EIO;
-    }
-    /* apierr frees the new body with apierr_free(), so it must come from
-     * apierr_malloc(); the output is read into a buffer of our own first,
-     * as there is no apierr realloc to grow it with. */
-    *out = apierr_malloc(n);
-    if (*out) memcpy(*out, buf, n);
-    free(buf);
-    if (!*out) return APIERR_ENOMEM;
-    *out_len = n;
-    return APIERR_OK;
-}
-
 /* --- one call ------------------------------------------------------------------ */
+
+/* The outcome as -o, -i, -I, -D and -w ask: the head and the body of a
+ * success to the output, the problem of a failure to stderr (never its body
+ * to stdout: curl's -f is the way apierr always is), -w's text last. */
+static int show(const struct call_args *a, const apierr_result *r, int rc)
+{
+    if (a->output_json) return call_print_json(stdout, r) ? CLI_EXIT_FAILURE : rc;
+    if (a->dump_header) {
+        int to_stdout = !strcmp(a->dump_header, "-");
+        FILE *d = to_stdout ? stdout : fopen(a->dump_header, "wb");
+        if (!d || call_print_headers(d, r)) {
+            cli_error(CMD, "cannot write '%s'", a->dump_header);
+            rc = CLI_EXIT_FAILURE;
+        }
+        if (d && !to_stdout) fclose(d);
+    }
+    int head = a->include || a->head;
+    if (r->ok || head) {
+        FILE *out = a->output ? fopen(a->output, "wb") : stdout;
+        if (!out) {
+            cli_error(CMD, "cannot write '%s'", a->output);
+            return CLI_EXIT_FAILURE;
+        }
+        if (head) call_print_headers(out, r);
+        if (r->ok && !a->head) fwrite(r->body ? r->body : "", 1, r->body_len, out);
+        if (out != stdout) fclose(out);
+    }
+    /* A GraphQL partial success: the data went out, the errors are said,
+     * even with -s (they are part of the answer). */
+    if (r->ok && r->problem)
+        cli_error(CMD, "partial success: %s (GraphQL errors%s%s)",
+                  r->problem->message ? r->problem->message : "errors with the data",
+                  r->problem->code ? ", code " : "", r->problem->code ? r->problem->code : "");
+    if (!r->ok) print_problem(r);
+    if (a->write_out && call_write_out(a->write_out, r)) rc = CLI_EXIT_FAILURE;
+    return rc;
+}
 
 static int run_one(struct run *run, const struct call_args *a, const char *url)
 {
-    char *body;
+    char *body, *query;
     size_t len;
     const char *type;
-    int rc = read_body(&body, &len, &type, a);
+    int rc = call_body(a, &body, &len, &type, &query);
     if (rc) return rc;
     apierr_request req = APIERR_REQUEST_INIT;
-    req.method = a->method ? a->method : (body ? "POST" : a->update ? "PUT" : "GET");
+    req.method = a->method          ? a->method
+                 : a->head          ? "HEAD"
+                 : body || a->nform ? "POST"
+                 : a->update        ? "PUT"
+                                    : "GET";
     req.url = url;
+    req.query = query;
     req.headers = a->headers;
     req.nheaders = a->nheaders;
     req.body = body;
     req.body_len = len;
     req.content_type = type;
+    req.form = a->form;
+    req.nform = a->nform;
     req.idempotency_key = a->key;
     req.max_time_ms = (long long)(a->max_time * 1000 + 0.5);
     apierr_result r;
-    int crc = a->update ? apierr_update(run->client, &req, run_filter, (void *)a->update, &r)
+    int crc = a->update ? apierr_update(run->client, &req, call_run_filter, (void *)a->update, &r)
                         : apierr_call(run->client, &req, &r);
     free(body);
+    free(query);
     if (crc == APIERR_EINVAL) {
         /* Not a network failure: nothing was sent. */
         cli_error(CMD, "'%s' is not an http:// or https:// URL with a host and no white space",
                   url);
+        cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     if (crc != APIERR_OK) {
         cli_error(CMD, "%s", apierr_strerror(crc));
         return CLI_EXIT_FAILURE;
     }
-    rc = call_exit_code(r.category);
-    if (a->output_json) {
-        if (call_print_json(stdout, &r)) rc = CLI_EXIT_FAILURE;
-    } else if (r.ok) {
-        FILE *out = a->output ? fopen(a->output, "wb") : stdout;
-        if (!out) {
-            cli_error(CMD, "cannot write '%s'", a->output);
-            rc = CLI_EXIT_FAILURE;
-        } else {
-            fwrite(r.body ? r.body : "", 1, r.body_len, out);
-            if (out != stdout) fclose(out);
-        }
-        /* A GraphQL partial success: the data went out, the errors are
-         * said, even with -s (they are part of the answer). */
-        if (r.problem)
-            cli_error(CMD, "partial success: %s (GraphQL errors%s%s)",
-                      r.problem->message ? r.problem->message : "errors with the data",
-                      r.problem->code ? ", code " : "", r.problem->code ? r.problem->code : "");
-    } else {
-        print_problem(&r);
-    }
+    rc = show(a, &r, call_exit_code(r.category));
     apierr_result_clear(&r);
     return rc;
 }
@@ -440,6 +559,7 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
     if (!a->session_login) {
         if (a->api_token || a->api_token_in || a->session_token || a->session_expires_in) {
             cli_error(CMD, "--api-token and the --session-* options need --session-login URL");
+            cli_usage_hint(CMD);
             return CLI_EXIT_USAGE;
         }
         o->session_header = a->session_header;
@@ -452,6 +572,7 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
         if (where(a->api_token_in, "query", &hdr, &name)) {
             cli_error(CMD, "--api-token-in wants header:NAME or query:NAME, not '%s'",
                       a->api_token_in);
+            cli_usage_hint(CMD);
             return CLI_EXIT_USAGE;
         }
         *(hdr ? &o->api_token_header : &o->api_token_query) = name;
@@ -460,6 +581,7 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
         if (where(a->session_token, "member", &hdr, &name)) {
             cli_error(CMD, "--session-token wants member:NAME or header:NAME, not '%s'",
                       a->session_token);
+            cli_usage_hint(CMD);
             return CLI_EXIT_USAGE;
         }
         *(hdr ? &o->session_token_from_header : &o->session_token_member) = name;
@@ -470,6 +592,45 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
     return CLI_EXIT_OK;
 }
 
+/* The options that do not go together, each with its own line. */
+static int check_args(const struct call_args *a, const char *url)
+{
+    const struct {
+        int bad;
+        const char *why;
+    } rules[] = {
+        {!url && !a->input, "give a URL, or --input FILE"},
+        {url && a->input, "a URL or --input FILE, not both"},
+        {a->parallel && !a->input, "--parallel N needs --input FILE"},
+        {a->ndata && a->json, "-d or --json, not both"},
+        {a->update && (a->input || a->ndata || a->json), "--update takes a URL and no body"},
+        {a->pace && a->no_pace, "--pace or --no-pace, not both"},
+        {a->head && (a->ndata || a->json), "-I sends no body: not with -d or --json"},
+        {a->get && a->json, "-G sends the -d data as the query: not with --json"},
+        {a->nform && (a->ndata || a->json || a->get || a->head || a->update),
+         "-F makes the body: not with -d, --json, -G, -I or --update"},
+        {a->input && (a->include || a->head || a->dump_header || a->write_out || a->nform),
+         "-i, -I, -D, -w and -F are for one URL, not --input"},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (rules[i].bad) {
+            cli_error(CMD, "%s", rules[i].why);
+            cli_usage_hint(CMD);
+            return CLI_EXIT_USAGE;
+        }
+    return CLI_EXIT_OK;
+}
+
+/* What curl's transfer flags set in the client options. */
+static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
+{
+    o->follow_redirects = a->location && a->max_redirs != -2; /* --max-redirs 0: none */
+    o->max_redirects = a->max_redirs > 0 || a->max_redirs == -1 ? a->max_redirs : 0;
+    o->insecure = a->insecure;
+    o->proxy = a->proxy;
+    o->user_agent = a->user_agent;
+}
+
 int cli_call(int argc, char **argv)
 {
     struct call_args a = {.retries = -1};
@@ -477,13 +638,7 @@ int cli_call(int argc, char **argv)
     int rc = cli_parse_args(&command, argc, argv, &a, &url);
     if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
     if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
-    if (!url == !a.input || (a.parallel && !a.input) || (a.data && a.json) ||
-        (a.update && (a.input || a.data || a.json)) || (a.pace && a.no_pace)) {
-        cli_error(CMD, "give one URL, or --input FILE (with --parallel N); -d or --json, not both; "
-                       "--update with a URL and no body; --pace or --no-pace");
-        cli_usage(stderr, &command);
-        return CLI_EXIT_USAGE;
-    }
+    if ((rc = check_args(&a, url))) return rc;
     /* --json asks for JSON back too, as curl's --json does, unless -H says
      * otherwise. */
     if (a.json && !apierr_header_find(a.headers, a.nheaders, "Accept") && a.nheaders < MAX_HEADERS)
@@ -493,6 +648,7 @@ int cli_call(int argc, char **argv)
     if (a.retries >= 0) profile.policy.max_attempts = a.retries + 1;
     if (a.jitter && apierr_jitter_from_name(&profile.policy.jitter, a.jitter) != APIERR_OK) {
         cli_error(CMD, "--jitter wants none, full, equal or decorrelated, not '%s'", a.jitter);
+        cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     char *token_text = NULL;
@@ -511,8 +667,11 @@ int cli_call(int argc, char **argv)
     o.client_id = a.client_id;
     o.client_secret = a.client_secret;
     o.pace = a.no_pace ? -1 : 1;
-    if ((rc = session_opts(&o, &a))) {
+    transfer_opts(&o, &a);
+    if ((rc = session_opts(&o, &a)) || (rc = call_tuning(&a, &profile, &o)) ||
+        (rc = call_basic_auth(&a))) {
         free(token_text);
+        free(a.basic);
         return rc;
     }
     o.report_path = a.report;
@@ -529,11 +688,14 @@ int cli_call(int argc, char **argv)
                   crc == APIERR_EINVAL ? "give one of --token, --token-file, --oauth "
                                          "(with --client-id), --session-login (with --api-token)"
                                        : apierr_strerror(crc));
+        if (crc == APIERR_EINVAL) cli_usage_hint(CMD);
         free(token_text);
+        free(a.basic);
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
     rc = a.input ? call_batch(run.client, &a) : run_one(&run, &a, url);
     apierr_client_free(run.client);
     free(token_text);
+    free(a.basic);
     return rc;
 }

@@ -11,17 +11,70 @@
 #define CALL_CMD         "call"
 #define CALL_MAX_HEADERS 64
 
+#define CALL_MAX_DATA 64
+#define CALL_MAX_FORM 64
+
+/* One -d, --data or --data-urlencode argument, in the order given. */
+struct call_data {
+    const char *arg;
+    int urlencode; /* --data-urlencode */
+};
+
 /* The options of `apierr call`, as given (argv strings). */
 struct call_args {
-    const char *method, *data, *json, *output, *profile, *token, *token_file, *oauth;
+    const char *method, *json, *output, *profile, *token, *token_file, *oauth;
     const char *client_id, *client_secret, *jitter, *key, *report, *input;
     const char *update, *session_login, *api_token, *api_token_in, *session_token;
     const char *session_header, *session_expires_in;
+    const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
     apierr_header headers[CALL_MAX_HEADERS];
     size_t nheaders;
+    char *basic; /* the Authorization value -u makes; owned (free()) */
+    struct call_data data[CALL_MAX_DATA];
+    size_t ndata;
+    apierr_form_part form[CALL_MAX_FORM]; /* -F, split in place */
+    size_t nform;
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
-    double max_time;
+    int include, head, fail, compressed, show_error, location, get, insecure;
+    long max_redirs; /* 0 when not given */
+    double max_time, connect_timeout, attempt_timeout;
 };
+
+/*
+ * The body and query that -d, --data-urlencode, --json and -G make
+ * (call_body.c): *body (free()) is NULL without a body, *query (free())
+ * NULL without one. CLI_EXIT_OK, or CLI_EXIT_FAILURE after saying why.
+ */
+int call_body(const struct call_args *a, char **body, size_t *len, const char **type, char **query);
+
+/* -u: adds "Authorization: Basic ..." to a's headers unless -H gives one
+ * (the value in a->basic). CLI_EXIT_OK, CLI_EXIT_USAGE or
+ * CLI_EXIT_FAILURE after saying why. */
+int call_basic_auth(struct call_args *a);
+
+/*
+ * The tuning flags (--breaker, --retry-budget, --connect-timeout,
+ * --attempt-timeout) into
+ * where the library keeps them today (call_tuning.c: the one place to adapt
+ * when they move). CLI_EXIT_OK or CLI_EXIT_USAGE after saying why.
+ */
+int call_tuning(const struct call_args *a, apierr_profile *profile, apierr_client_opts *o);
+/* Parsers of their values, for the option table's setters: 0 or -1. */
+int call_parse_seconds(double *out, const char *v);
+int call_parse_breaker(const char *v, int *threshold, long long *open_ms);
+int call_parse_budget(const char *v, double *tokens, double *ratio);
+
+/*
+ * What -i, -I, -D and -w show of a call's outcome (call_output.c): the
+ * response's status line and headers (curl's form: CRLF line ends, a blank
+ * line after) to out for -i/-I and to the -D file, the body unless -I, and
+ * the -w text last. Returns CLI_EXIT_OK or CLI_EXIT_FAILURE.
+ */
+int call_print_headers(FILE *f, const apierr_result *r);
+/* Writes the -w format fmt (or "@FILE": the format FILE holds) for r to
+ * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c).
+ * CLI_EXIT_OK, or CLI_EXIT_FAILURE when FILE cannot be read. */
+int call_write_out(const char *fmt, const apierr_result *r);
 
 /* The exit code of a call that ended in category c (apierr(1)). */
 int call_exit_code(apierr_category c);
@@ -29,6 +82,10 @@ int call_exit_code(apierr_category c);
 /* Prints the outcome as one JSON line on f. CLI_EXIT_OK or
  * CLI_EXIT_FAILURE (out of memory). */
 int call_print_json(FILE *f, const apierr_result *r);
+
+/* The apierr_update_fn of --update (call_update.c): runs `sh -c FILTER`
+ * (payload) on the current body, its output the new one. */
+int call_run_filter(void *payload, const char *cur, size_t len, char **out, size_t *out_len);
 
 /* Removes leading and trailing blanks and line ends in place. */
 char *call_trim(char *s);

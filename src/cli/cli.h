@@ -27,6 +27,27 @@ enum cli_exit {
 #undef CLI__EXIT_ENUM
 };
 
+struct cli_command;
+
+/* A command of `apierr` (main.c's table, cli_commands). */
+typedef struct cli_entry {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_entry;
+
+extern const cli_entry cli_commands[];
+extern const size_t cli_ncommands;
+
+/* Each command's option table (util.h), defined next to it, for
+ * completion.c. */
+const struct cli_command *cli_call_table(void);
+const struct cli_command *cli_explain_table(void);
+const struct cli_command *cli_convert_table(void);
+const struct cli_command *cli_serve_table(void); /* NULL without the reference API */
+const struct cli_command *cli_check_table(void);
+
+int cli_completion(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_profiles(int argc, char **argv);

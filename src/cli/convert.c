@@ -36,6 +36,11 @@ static const cli_command command = {
     "when FILE is - or absent, and writes the new body to standard output.",
     options, sizeof options / sizeof options[0]};
 
+const cli_command *cli_convert_table(void)
+{
+    return &command;
+}
+
 /* `apierr convert`: see apierr(1). Returns a CLI_EXIT_ code. */
 int cli_convert(int argc, char **argv)
 {

@@ -230,6 +230,11 @@ static const cli_command command = {
     "FILE, or standard input when FILE is - or absent.",
     options, sizeof options / sizeof options[0]};
 
+const cli_command *cli_explain_table(void)
+{
+    return &command;
+}
+
 /* --- prose --------------------------------------------------------------- */
 
 /* Writes s for a terminal: control bytes, which a hostile body could use to

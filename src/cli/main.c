@@ -5,24 +5,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} commands[] = {
+const cli_entry cli_commands[] = {
     {"call", cli_call, "make an HTTP call that survives failures (retry, refresh, backoff)"},
     {"serve", cli_serve, "run the reference API server, with fault injection"},
     {"explain", cli_explain, "explain an error response: what happened and what to do"},
     {"convert", cli_convert, "re-encode an error body in another dialect"},
     {"profiles", cli_profiles, "list the API profiles, or show one as JSON"},
     {"check", cli_check, "grade a live API's error contract with requests that must fail"},
+    {"completion", cli_completion, "print the bash or zsh completion script"},
 };
+const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: apierr [--help] [--version] COMMAND [ARGS]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (size_t i = 0; i < cli_ncommands; i++)
+        fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
     fprintf(f, "\nSee apierr(1), or `apierr COMMAND --help`.\n");
 }
 
@@ -40,9 +38,8 @@ int main(int argc, char **argv)
         printf("apierr %s\n", apierr_version());
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "apierr: unknown command '%s'\n", argv[1]);
-    usage(stderr);
+    for (size_t i = 0; i < cli_ncommands; i++)
+        if (!strcmp(argv[1], cli_commands[i].name)) return cli_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "apierr: unknown command '%s'\ntry 'apierr --help'\n", argv[1]);
     return CLI_EXIT_USAGE;
 }

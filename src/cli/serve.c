@@ -250,6 +250,11 @@ static const cli_command command = {
     "cleanly.",
     options, sizeof options / sizeof options[0]};
 
+const cli_command *cli_serve_table(void)
+{
+    return &command;
+}
+
 int cli_serve(int argc, char **argv)
 {
     static refapi_config cfg; /* large: keep it off the stack */
@@ -275,6 +280,11 @@ int cli_serve(int argc, char **argv)
 }
 
 #else
+
+const struct cli_command *cli_serve_table(void)
+{
+    return NULL;
+}
 
 int cli_serve(int argc, char **argv)
 {

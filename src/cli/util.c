@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Options a usage line lists one by one; more are shown as [OPTIONS]. */
+#define CLI_USAGE_LINE_MAX 16
+
 void cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -21,7 +24,10 @@ void cli_error(const char *cmd, const char *fmt, ...)
 void cli_usage(FILE *f, const cli_command *cmd)
 {
     fprintf(f, "usage: apierr %s", cmd->name);
-    for (size_t i = 0; i < cmd->noptions; i++) {
+    /* A long table (call's) would make a line nobody reads: the list below
+     * has them all. */
+    if (cmd->noptions > CLI_USAGE_LINE_MAX) fprintf(f, " [OPTIONS]");
+    for (size_t i = 0; cmd->noptions <= CLI_USAGE_LINE_MAX && i < cmd->noptions; i++) {
         const cli_option *o = &cmd->options[i];
         const char *open = o->required ? "" : "[", *close = o->required ? "" : "]";
         fprintf(f, " %s%s%s%s%s", open, o->name, o->metavar ? " " : "",
@@ -35,15 +41,22 @@ void cli_usage(FILE *f, const cli_command *cmd)
         char left[64];
         snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "",
                  o->metavar ? o->metavar : "");
-        fprintf(f, "  %-22s %s\n", left, o->help);
+        fprintf(f, "  %-24s %s\n", left, o->help);
     }
-    fprintf(f, "  %-22s %s\n\nSee apierr(1).\n", "--help", "print this help and exit");
+    fprintf(f, "  %-24s %s\n\nSee apierr(1).\n", "--help", "print this help and exit");
 }
 
+/* curl's way: one line said why (cli_error), one says where to look; the
+ * whole help would bury the line that matters. */
 static int usage_error(const cli_command *cmd)
 {
-    cli_usage(stderr, cmd);
+    cli_usage_hint(cmd->name);
     return CLI_ARGS_USAGE;
+}
+
+void cli_usage_hint(const char *cmd)
+{
+    fprintf(stderr, "try 'apierr %s --help'\n", cmd);
 }
 
 static const cli_option *find_option(const cli_command *cmd, const char *arg, size_t len)
@@ -55,14 +68,64 @@ static const cli_option *find_option(const cli_command *cmd, const char *arg, si
     return NULL;
 }
 
+/* The state of one parse: where it is in argv, and which options it saw. */
+struct parse {
+    const cli_command *cmd;
+    int argc, i;
+    char **argv;
+    void *ctx;
+    unsigned char seen[CLI_MAX_OPTIONS];
+};
+
+/* Sets o from `inline_value` (after '=' or a short option's letter; NULL:
+ * none) or the next argument. 0, or -1 after saying why. */
+static int apply(struct parse *p, const cli_option *o, const char *inline_value)
+{
+    const char *value = NULL;
+    if (o->metavar) {
+        if (inline_value)
+            value = inline_value;
+        else if (p->i + 1 < p->argc)
+            value = p->argv[++p->i];
+        else {
+            cli_error(p->cmd->name, "option %s needs a value (%s)", o->name, o->metavar);
+            return -1;
+        }
+    } else if (inline_value) {
+        cli_error(p->cmd->name, "option %s takes no value", o->name);
+        return -1;
+    }
+    if (o->set(p->ctx, value)) return -1;
+    p->seen[o - p->cmd->options] = 1;
+    return 0;
+}
+
+/* A cluster of short options, curl's way: "-sSL" is -s -S -L; the first one
+ * that takes a value takes the rest of the cluster ("-XPUT", "-sXPUT") or,
+ * when nothing is left, the next argument. */
+static int apply_short(struct parse *p, const char *arg)
+{
+    for (const char *c = arg + 1; *c; c++) {
+        char name[3] = {'-', *c, '\0'};
+        const cli_option *o = find_option(p->cmd, name, 2);
+        if (!o) {
+            cli_error(p->cmd->name, "unknown option '%s'", name);
+            return -1;
+        }
+        if (o->metavar) return apply(p, o, c[1] ? c + 1 : NULL);
+        if (apply(p, o, NULL)) return -1;
+    }
+    return 0;
+}
+
 int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, const char **file)
 {
-    unsigned char seen[CLI_MAX_OPTIONS] = {0};
+    struct parse p = {.cmd = cmd, .argc = argc, .argv = argv, .ctx = ctx};
     int options_done = 0;
     *file = NULL;
     assert(cmd->noptions <= CLI_MAX_OPTIONS);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
+    for (p.i = 1; p.i < argc; p.i++) {
+        const char *arg = argv[p.i];
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
             if (*file) {
                 /* In the command's own word: "URL" for call, "input file" else. */
@@ -82,6 +145,10 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, con
             cli_usage(stdout, cmd);
             return CLI_ARGS_HELP;
         }
+        if (arg[1] != '-') {
+            if (apply_short(&p, arg)) return usage_error(cmd);
+            continue;
+        }
         const char *eq = strchr(arg, '=');
         size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
         const cli_option *o = find_option(cmd, arg, len);
@@ -89,25 +156,10 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, con
             cli_error(cmd->name, "unknown option '%.*s'", (int)len, arg);
             return usage_error(cmd);
         }
-        const char *value = NULL;
-        if (o->metavar) {
-            if (eq)
-                value = eq + 1;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            else {
-                cli_error(cmd->name, "option %s needs a value (%s)", o->name, o->metavar);
-                return usage_error(cmd);
-            }
-        } else if (eq) {
-            cli_error(cmd->name, "option %s takes no value", o->name);
-            return usage_error(cmd);
-        }
-        if (o->set(ctx, value)) return usage_error(cmd);
-        seen[o - cmd->options] = 1;
+        if (apply(&p, o, eq ? eq + 1 : NULL)) return usage_error(cmd);
     }
     for (size_t i = 0; i < cmd->noptions; i++) {
-        if (cmd->options[i].required && !seen[i]) {
+        if (cmd->options[i].required && !p.seen[i]) {
             cli_error(cmd->name, "%s %s is required", cmd->options[i].name,
                       cmd->options[i].metavar ? cmd->options[i].metavar : "");
             return usage_error(cmd);

@@ -32,7 +32,7 @@ typedef struct cli_command {
     size_t noptions;
 } cli_command;
 
-#define CLI_MAX_OPTIONS 32
+#define CLI_MAX_OPTIONS 96
 
 enum cli_args_result { CLI_ARGS_OK, CLI_ARGS_HELP, CLI_ARGS_USAGE };
 
@@ -40,12 +40,18 @@ enum cli_args_result { CLI_ARGS_OK, CLI_ARGS_HELP, CLI_ARGS_USAGE };
  * Parses argv[1..argc-1] (argv[0] is the command name) against cmd's table:
  * `--name value`, `--name=value`, `--` ends the options, `-` and anything
  * not starting with `-` is the one FILE operand, stored in *file (NULL when
- * absent). --help and -h print the usage to stdout and return CLI_ARGS_HELP;
- * any error, a required option missing included, prints a message and the
- * usage to stderr and returns CLI_ARGS_USAGE. At most CLI_MAX_OPTIONS
- * options per command.
+ * absent). Short options combine as curl's do: "-sv" is -s -v, and the
+ * first that takes a value takes the rest ("-XPUT", "-sXPUT") or the next
+ * argument. --help and -h print the usage to stdout and return
+ * CLI_ARGS_HELP; any error, a required option missing included, prints one
+ * line saying why and cli_usage_hint() to stderr and returns
+ * CLI_ARGS_USAGE. At most CLI_MAX_OPTIONS options per command.
  */
 int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, const char **file);
+
+/* Prints "try 'apierr CMD --help'" to stderr: the second line of every
+ * usage error. */
+void cli_usage_hint(const char *cmd);
 
 /* Prints cmd's usage, generated from its options table. */
 void cli_usage(FILE *f, const cli_command *cmd);

@@ -25,7 +25,7 @@ static int set_key(apierr__call *k, const char *key)
 int apierr__call_init(apierr__call *k, const apierr_request *req)
 {
     apierr_client *c = k->c;
-    const char *m = req->method ? req->method : "GET";
+    const char *m = req->method ? req->method : req->nform ? "POST" : "GET";
     k->method = apierr_method_from_name(m);
     k->res.method = apierr__strdup(m);
     k->res.user = req->user;
@@ -47,6 +47,8 @@ int apierr__call_init(apierr__call *k, const apierr_request *req)
     k->content_type = apierr__strdup(req->content_type);
     k->nhdrs = req->nheaders;
     int bad = apierr__headers_copy(&k->hdrs, req->headers, req->nheaders);
+    int rc = apierr__form_copy(k, req);
+    if (rc) return rc;
     k->policy = &c->profile.policy;
     if (req->max_time_ms > 0) {
         k->own_policy = apierr__malloc(sizeof *k->own_policy);
@@ -83,6 +85,7 @@ void apierr__call_free(apierr__call *k)
     apierr__free(k->body);
     apierr__free(k->body_file);
     apierr__free(k->content_type);
+    apierr__form_free(k);
     apierr__free(k->own_policy);
     apierr__free(k);
 }

@@ -13,10 +13,11 @@
 
 /* The size of each version of apierr_client_opts, which grows at its end
  * only: version 1 ended before the session login members, version 2
- * before secret_names. */
+ * before secret_names, version 3 before the transfer settings. */
 static const size_t client_opts_sizes[] = {
     offsetof(apierr_client_opts, session_login_url),
     offsetof(apierr_client_opts, secret_names),
+    offsetof(apierr_client_opts, follow_redirects),
     sizeof(apierr_client_opts),
 };
 
@@ -79,7 +80,8 @@ static int client_init(apierr_client *c, const apierr_client_opts *o)
     c->pace.on = o->pace >= 0;
     c->nhdrs = o->nheaders;
     if ((o->base_url && !c->base_url) || apierr__headers_copy(&c->hdrs, o->headers, o->nheaders) ||
-        apierr__creds_init(c, o) || copy_names(c, o->secret_names, o->nsecret_names))
+        apierr__creds_init(c, o) || copy_names(c, o->secret_names, o->nsecret_names) ||
+        apierr__transfer_settings_init(&c->xfer, o))
         return APIERR_ENOMEM;
     if (o->report_path && !(c->report = fopen(o->report_path, "a"))) return APIERR_EIO;
     if (!(c->multi = curl_multi_init())) return APIERR_EIO;
@@ -125,6 +127,7 @@ void apierr_client_free(apierr_client *c)
     apierr__pace_free(&c->pace);
     for (size_t i = 0; i < c->nsecret_names; i++) apierr__free((char *)c->secret_names[i]);
     apierr__free((void *)c->secret_names);
+    apierr__transfer_settings_free(&c->xfer);
     apierr__free(c);
 }
 

@@ -73,6 +73,8 @@ struct apierr__call {
     size_t body_len;
     char *body_file;
     char *content_type;
+    apierr_form_part *form; /* owned (form.c) */
+    size_t nform;
     apierr_method method;
     int has_key;
     const apierr_policy *policy;
@@ -90,10 +92,19 @@ struct apierr__call {
     /* the attempt in flight */
     CURL *easy;
     struct curl_slist *slist;
+    curl_mime *mime;
     FILE *bodyf;
     apierr__buf rbody, rhead;
     long long attempt_start;
 };
+
+/* curl's settings a client gives every transfer (transfer.c). */
+typedef struct apierr__transfer_settings {
+    int follow;
+    long max_redirects;
+    int insecure;
+    char *proxy, *user_agent; /* owned */
+} apierr__transfer_settings;
 
 struct apierr_client {
     char *base_url;
@@ -122,6 +133,7 @@ struct apierr_client {
     size_t npool, pool_cap;
     const char *const *secret_names; /* more names -v hides (owned) */
     size_t nsecret_names;
+    apierr__transfer_settings xfer;
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -176,8 +188,23 @@ void apierr__easy_pool_free(apierr_client *c);
  * handle (k is then INFLIGHT), or fails k. */
 void apierr__transfer_start(apierr__call *k);
 
+/* Copies the transfer settings of o (version 3 members) into t. APIERR_OK
+ * or APIERR_ENOMEM; apierr__transfer_settings_free() in either case. */
+int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o);
+void apierr__transfer_settings_free(apierr__transfer_settings *t);
+
 /* Frees what k's attempt held (handle, header list, body file, buffers). */
 void apierr__transfer_release(apierr__call *k);
+
+/* --- form.c: multipart/form-data bodies ------------------------------------------- */
+
+/* Copies req's form into k. APIERR_OK, APIERR_EINVAL (a form with a body, a
+ * part without a name or without data) or APIERR_ENOMEM. */
+int apierr__form_copy(apierr__call *k, const apierr_request *req);
+void apierr__form_free(apierr__call *k);
+
+/* Builds k->mime from k->form for the attempt on e. 0, or -1. */
+int apierr__form_attach(apierr__call *k, CURL *e);
 
 /* --- response.c: what an attempt's answer says ---------------------------------------- */
 

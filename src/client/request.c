@@ -10,8 +10,9 @@
 #include <sys/random.h>
 #include <time.h>
 
-/* The size of each version of apierr_request, which grows at its end only. */
-static const size_t request_sizes[] = {sizeof(apierr_request)};
+/* The size of each version of apierr_request, which grows at its end only:
+ * version 1 ended before form. */
+static const size_t request_sizes[] = {offsetof(apierr_request, form), sizeof(apierr_request)};
 
 static const apierr_request request_defaults = APIERR_REQUEST_INIT;
 

@@ -51,6 +51,13 @@ CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, api
     curl_easy_setopt(e, CURLOPT_PRIVATE, private_);
     if (c->connect_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    /* A header of the call's own overrides it (libcurl's rule). */
+    curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
+    if (c->xfer.proxy) curl_easy_setopt(e, CURLOPT_PROXY, c->xfer.proxy);
+    if (c->xfer.insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     return e;
 }
 
@@ -83,6 +90,38 @@ void apierr__easy_pool_free(apierr_client *c)
     c->pool_cap = 0;
 }
 
+int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
+{
+    apierr__buf ua = APIERR__BUF_INIT;
+    if (o->user_agent)
+        apierr__buf_printf(&ua, "%s", o->user_agent);
+    else
+        apierr__buf_printf(&ua, "apierr/%s", apierr_version());
+    t->user_agent = apierr__buf_take(&ua, NULL);
+    t->follow = o->follow_redirects == 1;
+    t->max_redirects = o->max_redirects ? o->max_redirects : 50;
+    t->insecure = o->insecure == 1;
+    t->proxy = apierr__strdup(o->proxy);
+    return (o->proxy && !t->proxy) || !t->user_agent ? APIERR_ENOMEM : APIERR_OK;
+}
+
+void apierr__transfer_settings_free(apierr__transfer_settings *t)
+{
+    apierr__free(t->proxy);
+    apierr__free(t->user_agent);
+    t->proxy = t->user_agent = NULL;
+}
+
+/* Redirects as curl -L follows them (apierr_client_opts.follow_redirects);
+ * libcurl keeps credentials to the first host (CURLOPT_UNRESTRICTED_AUTH
+ * off) and, for a POST, turns 301/302/303 into GET. */
+static void set_redirects(const apierr__call *k, CURL *e)
+{
+    if (!k->c->xfer.follow) return;
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, k->c->xfer.max_redirects);
+}
+
 void apierr__transfer_release(apierr__call *k)
 {
     if (k->easy) {
@@ -93,6 +132,8 @@ void apierr__transfer_release(apierr__call *k)
     }
     curl_slist_free_all(k->slist);
     k->slist = NULL;
+    curl_mime_free(k->mime); /* after the handle that used it */
+    k->mime = NULL;
     if (k->bodyf) fclose(k->bodyf);
     k->bodyf = NULL;
     apierr__buf_free(&k->rbody);
@@ -145,23 +186,45 @@ static int add_headers(apierr__call *k)
     return bad;
 }
 
+/* Opens the body (k->bodyf: the file, or memory) to be read by libcurl,
+ * which rewinds it to send it again; *size gets its length. 0 or -1. */
+static int read_body_from(apierr__call *k, CURL *e, curl_off_t *size)
+{
+    k->bodyf = k->body_file ? fopen(k->body_file, "rb") : fmemopen(k->body, k->body_len, "rb");
+    if (!k->bodyf || fseeko(k->bodyf, 0, SEEK_END)) return -1;
+    *size = (curl_off_t)ftello(k->bodyf);
+    rewind(k->bodyf);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(e, CURLOPT_READDATA, k->bodyf);
+    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, k->bodyf);
+    return 0;
+}
+
 static int set_body(apierr__call *k, CURL *e)
 {
     if (k->body_file) {
-        k->bodyf = fopen(k->body_file, "rb");
-        if (!k->bodyf || fseeko(k->bodyf, 0, SEEK_END)) return -1;
-        off_t size = ftello(k->bodyf);
-        rewind(k->bodyf);
+        curl_off_t size;
+        if (read_body_from(k, e, &size)) return -1;
         curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-        curl_easy_setopt(e, CURLOPT_READDATA, k->bodyf);
-        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-        curl_easy_setopt(e, CURLOPT_SEEKDATA, k->bodyf);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, size);
     } else {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)k->body_len);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, k->body ? k->body : "");
     }
+    return 0;
+}
+
+/* A PUT that may be redirected goes as libcurl's own PUT (an upload read
+ * from the body), not as a custom method: libcurl keeps a custom method
+ * through every redirect, and a 303 must turn it into a GET (RFC 9110
+ * 15.4.4); a 307 or 308 sends the body again, read from the start. */
+static int set_upload(apierr__call *k, CURL *e)
+{
+    curl_off_t size;
+    if (read_body_from(k, e, &size)) return -1;
+    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, size);
     return 0;
 }
 
@@ -184,10 +247,15 @@ static int set_method(apierr__call *k, CURL *e)
     const char *m = k->res.method;
     int has_body = k->body || k->body_file;
     int bad = 0;
-    if (!strcmp(m, "GET") && !has_body) {
+    if (k->nform) {
+        bad |= apierr__form_attach(k, e);
+        if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+    } else if (!strcmp(m, "GET") && !has_body) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else if (!strcmp(m, "HEAD")) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (k->c->xfer.follow && (k->body_file || k->body_len) && !strcmp(m, "PUT")) {
+        bad |= set_upload(k, e);
     } else {
         if (has_body || !strcmp(m, "POST")) bad |= set_body(k, e);
         if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
@@ -226,6 +294,7 @@ void apierr__transfer_start(apierr__call *k)
      * (with a key) or refused (without). Idempotent requests keep reuse. */
     if (!apierr_method_idempotent(k->method)) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     bad |= set_method(k, e);
+    set_redirects(k, e);
     if (bad) {
         apierr__call_fail(k, APIERR_CAT_INVALID_REQUEST,
                           k->body_file && !k->bodyf ? "cannot read the body file" : "out of memory",

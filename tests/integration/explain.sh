@@ -280,7 +280,7 @@ run profile-file 0 explain --json --status 403 --profile "$tmp/acme.json" "$tmp/
 usage() {
     local name=$1
     shift
-    run "$name" 2 "$@" && { grep -q '^usage: apierr' "$tmp/err" || fail "$name: no usage on stderr"; }
+    run "$name" 2 "$@" && { grep -q "^try 'apierr $1 --help'\$" "$tmp/err" || fail "$name: no hint on stderr"; }
     [ -s "$tmp/out" ] && fail "$name: wrote to stdout"
 }
 usage unknown-option explain --frobnicate "$body"

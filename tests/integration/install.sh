@@ -16,6 +16,8 @@ libdir=$(find "$prefix" -name 'libapierr.so.*.*' -printf '%h\n' | head -n1)
 [ -f "$libdir/libapierr.a" ] || { echo "no static library installed"; exit 1; }
 [ -f "$prefix/include/apierr.h" ] || { echo "no umbrella header installed"; exit 1; }
 [ -f "$prefix/share/man/man1/apierr.1" ] || { echo "no man page installed"; exit 1; }
+[ -s "$prefix/share/bash-completion/completions/apierr" ] || { echo "no bash completion installed"; exit 1; }
+[ -s "$prefix/share/zsh/site-functions/_apierr" ] || { echo "no zsh completion installed"; exit 1; }
 soname=$(objdump -p "$libdir/libapierr.so" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libapierr.so.0" ] || { echo "unexpected SONAME '$soname'"; exit 1; }
 

@@ -127,7 +127,7 @@ sed '/^\.BI \\-\\-client\\-secret /,+1d' "$man" >"$tmp/no_entry.1"
 expect_drift "entry of --client-secret dropped" "$tmp/no_entry.1" "$call_c"
 sed 's/\\-\\-no\\-pace/\\-\\-no\\-paces/g' "$man" >"$tmp/renamed.1"
 expect_drift "--no-pace renamed in the page" "$tmp/renamed.1" "$call_c"
-sed 's/^\.B \\-s$/.B \\-S/' "$man" >"$tmp/short.1"
+sed 's/^\.BR \\-s ", "/.BR \\-Z ", "/' "$man" >"$tmp/short.1"
 expect_drift "-s renamed in the page" "$tmp/short.1" "$call_c"
 awk '{ print } /^\.SS "call"/ { print "Also \\-\\-frobnicate." }' "$man" >"$tmp/extra.1"
 expect_drift "option the code lacks named in prose" "$tmp/extra.1" "$call_c"
@@ -150,7 +150,7 @@ done
 
 # Every command's --help prints a usage line with nothing unprintable in it
 # (a command without operands once printed "(null)").
-for c in call explain convert profiles serve check; do
+for c in call explain convert profiles serve check completion; do
     usage=$("${APIERR:?APIERR is not set}" "$c" --help | head -n1)
     case $usage in
     "usage: apierr $c "*"(null)"* | "") fail "apierr $c --help: bad usage line: $usage" ;;

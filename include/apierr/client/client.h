@@ -59,8 +59,9 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
                                 const struct apierr_attempt *attempt);
 
 /* Version 1 ended before session_login_url; version 2 added the session
- * login members and pace; version 3 secret_names. New members go after
- * nsecret_names. */
+ * login members and pace; version 3 secret_names; version 4 the transfer
+ * settings after nsecret_names (what curl's -L, --max-redirs, -k, -x and -A
+ * set). New members go after user_agent. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -116,9 +117,21 @@ typedef struct apierr_client_opts {
      * credential, ...; see apierr_header_is_secret()). */
     const char *const *secret_names;
     size_t nsecret_names;
+    /* Version 4. Redirects (curl -L): when follow_redirects is 1 a 3xx with
+     * a Location is followed within the attempt, as curl does it: 301, 302
+     * and 303 turn a POST into a GET without a body (303 a PUT too; other
+     * methods are kept, as libcurl keeps a custom method), 307 and 308 keep
+     * the method and the body; credentials (the
+     * Authorization and Cookie headers) are not sent to another host. The
+     * policy judges the final response. 0: a 3xx is the response. */
+    int follow_redirects;
+    long max_redirects;     /* with follow_redirects: 0: 50, -1: no limit */
+    int insecure;           /* 1: do not verify the TLS peer and host name (curl -k) */
+    const char *proxy;      /* proxy URL (curl -x); NULL: libcurl's environment (http_proxy) */
+    const char *user_agent; /* User-Agent unless a header sets one; NULL: "apierr/VERSION" */
 } apierr_client_opts;
 
-#define APIERR_CLIENT_OPTS_VERSION 3
+#define APIERR_CLIENT_OPTS_VERSION 4
 #define APIERR_CLIENT_OPTS_INIT               \
     {                                         \
         .version = APIERR_CLIENT_OPTS_VERSION \
@@ -135,7 +148,18 @@ APIERR_EXTERN int apierr_client_opts_init(apierr_client_opts *opts, unsigned ver
 /* "auto" as idempotency_key: generate a UUID v4 once for the call. */
 #define APIERR_IDEMPOTENCY_AUTO "auto"
 
-/* Version 1. New members go after user. */
+/* One part of a multipart/form-data body (RFC 7578; curl's -F). */
+typedef struct apierr_form_part {
+    const char *name;     /* the field name */
+    const char *value;    /* the part's bytes (NUL-terminated), or NULL with file */
+    const char *file;     /* or: the file the part holds, read for each attempt */
+    const char *filename; /* filename= of the part; NULL: the file's base name (none for a
+                             value); "": none */
+    const char *type;     /* Content-Type of the part, or NULL (libcurl's guess for a file) */
+} apierr_form_part;
+
+/* Version 1 ended after user; version 2 added form. New members go after
+ * nform. */
 typedef struct apierr_request {
     unsigned version;
     const char *method;           /* "GET" when NULL */
@@ -150,9 +174,13 @@ typedef struct apierr_request {
     const char *idempotency_key; /* NULL: none; "auto"; or the key to send */
     long long max_time_ms;       /* whole call, retries included; 0: the policy's */
     void *user;                  /* given back in the result */
+    /* Version 2. A multipart/form-data body (copied), sent with POST unless
+     * method says otherwise; not with body or body_file (APIERR_EINVAL). */
+    const apierr_form_part *form;
+    size_t nform;
 } apierr_request;
 
-#define APIERR_REQUEST_VERSION 1
+#define APIERR_REQUEST_VERSION 2
 #define APIERR_REQUEST_INIT               \
     {                                     \
         .version = APIERR_REQUEST_VERSION \

@@ -1,0 +1,71 @@
+/* `apierr call`: the tuning flags, put where the library keeps them today.
+ * The one place that knows it: --breaker and --retry-budget go into the
+ * profile's policy (breaker_threshold, breaker_open_ms; budget,
+ * budget_max_tokens, budget_token_ratio), --connect-timeout into the client
+ * options, --attempt-timeout into the policy's attempt_timeout_ms. Their state (the breaker's
+ * failures, the budget's tokens) lives in the client, so in one process: each `apierr call` starts
+ * closed and full; a batch (--input) shares them. -m / --max-time is the request's max_time_ms
+ * (run_one, batch.c). */
+#include "call.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int call_parse_seconds(double *out, const char *v)
+{
+    char *end;
+    double s = strtod(v, &end);
+    if (!*v || *end || !(s > 0 && s < 1e9)) return -1;
+    *out = s;
+    return 0;
+}
+
+/* "A" or "A:B": a and, when given, b (b untouched otherwise). 0 or -1. */
+static int split2(const char *v, double *a, double *b)
+{
+    char *end;
+    *a = strtod(v, &end);
+    if (end == v) return -1;
+    if (*end == ':') {
+        const char *r = end + 1;
+        *b = strtod(r, &end);
+        if (end == r) return -1;
+    }
+    return *end ? -1 : 0;
+}
+
+/* Without its second part, *open_ms and *ratio keep what they hold (the
+ * profile's). */
+int call_parse_breaker(const char *v, int *threshold, long long *open_ms)
+{
+    double t, ms = (double)*open_ms;
+    if (split2(v, &t, &ms) || t < 1 || t > 1000000 || t != (int)t || ms < 1 || ms > 1e12) return -1;
+    *threshold = (int)t;
+    *open_ms = (long long)ms;
+    return 0;
+}
+
+int call_parse_budget(const char *v, double *tokens, double *ratio)
+{
+    double t, r = *ratio;
+    if (split2(v, &t, &r) || t < 1 || t > 1e9 || r < 0 || r > t) return -1;
+    *tokens = t;
+    *ratio = r;
+    return 0;
+}
+
+int call_tuning(const struct call_args *a, apierr_profile *profile, apierr_client_opts *o)
+{
+    apierr_policy *p = &profile->policy;
+    if (a->breaker) call_parse_breaker(a->breaker, &p->breaker_threshold, &p->breaker_open_ms);
+    if (a->retry_budget) {
+        p->budget = APIERR_BUDGET_GRPC;
+        call_parse_budget(a->retry_budget, &p->budget_max_tokens, &p->budget_token_ratio);
+    }
+    if (a->attempt_timeout > 0)
+        p->attempt_timeout_ms = (long long)(a->attempt_timeout * 1000 + 0.5);
+    if (a->connect_timeout > 0)
+        o->connect_timeout_ms = (long long)(a->connect_timeout * 1000 + 0.5);
+    return CLI_EXIT_OK;
+}

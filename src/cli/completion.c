@@ -1,0 +1,307 @@
+/*
+ * `apierr completion bash|zsh`: the shell completion scripts, generated from
+ * main.c's table of commands and each command's option table (the tables
+ * the man page is checked against, tests/integration/options.sh), so that
+ * a new option completes without anyone editing a script. CMake writes
+ * both at build time and `make install` installs them.
+ */
+#include "cli.h"
+#include "util.h"
+
+#include <string.h>
+
+/* The option table of each command that has one (profiles has none), by
+ * name: tests/integration/completion.sh checks that every command of
+ * main.c's table completes the options its --help lists. */
+static const struct {
+    const char *name;
+    const cli_command *(*table)(void);
+} tables[] = {
+    {"call", cli_call_table},
+    {"serve", cli_serve_table},
+    {"explain", cli_explain_table},
+    {"convert", cli_convert_table},
+    {"check", cli_check_table},
+};
+
+static const cli_command *table_of(const cli_entry *e)
+{
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        if (!strcmp(tables[i].name, e->name)) return tables[i].table();
+    return NULL;
+}
+
+/* --- the words an option's value or a command's operand completes to ----------- */
+
+typedef void (*words_fn)(FILE *f);
+
+static void methods(FILE *f)
+{
+    for (int m = 0; m < APIERR_METHOD__COUNT; m++)
+        if (m != APIERR_METHOD_OTHER) fprintf(f, "%s%s", m ? " " : "", apierr_method_name(m));
+}
+
+static void jitters(FILE *f)
+{
+    for (int j = 0; j < APIERR_JITTER__COUNT; j++)
+        fprintf(f, "%s%s", j ? " " : "", apierr_jitter_name((apierr_jitter)j));
+}
+
+static void dialects(FILE *f)
+{
+    for (int d = 0; d < APIERR_DIALECT__COUNT; d++)
+        fprintf(f, "%s%s", d ? " " : "", apierr_dialect_name((apierr_dialect)d));
+}
+
+static void profiles(FILE *f)
+{
+    for (size_t i = 0; apierr_profile_builtin_name(i); i++)
+        fprintf(f, "%s%s", i ? " " : "", apierr_profile_builtin_name(i));
+}
+
+static void profiles_operands(FILE *f)
+{
+    fputs("list show", f);
+}
+
+static void shells_operands(FILE *f)
+{
+    fputs("bash zsh", f);
+}
+
+/* The operands of the commands that take words: the first, and the
+ * second (NULL: none). */
+static const struct {
+    const char *name;
+    words_fn first, second;
+} operands[] = {
+    {"profiles", profiles_operands, profiles},
+    {"completion", shells_operands, NULL},
+};
+
+static int find_operands(const cli_entry *e)
+{
+    for (size_t i = 0; i < sizeof operands / sizeof operands[0]; i++)
+        if (!strcmp(operands[i].name, e->name)) return (int)i;
+    return -1;
+}
+
+/* Options whose value is one of a list of words (the others: a file when
+ * the metavar names one, else nothing to offer). Columns: option, words,
+ * files too. */
+static const struct {
+    const char *option;
+    words_fn words;
+    int files;
+} values[] = {
+    {"-X", methods, 0},         {"--request", methods, 0}, {"--jitter", jitters, 0},
+    {"--dialect", dialects, 0}, {"--to", dialects, 0},     {"--from", dialects, 0},
+    {"--profile", profiles, 1},
+};
+
+static int find_value(const char *option)
+{
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        if (!strcmp(values[i].option, option)) return (int)i;
+    return -1;
+}
+
+static int names_file(const char *metavar)
+{
+    return metavar && strstr(metavar, "FILE") != NULL;
+}
+
+/* Operands: FILE completes to files; the others are the table's. */
+static int operand_files(const cli_entry *e)
+{
+    const cli_command *cmd = table_of(e);
+    return cmd && cmd->operands && strstr(cmd->operands, "FILE");
+}
+
+/* --- bash ------------------------------------------------------------------------ */
+
+static void bash_command(FILE *f, const cli_entry *e)
+{
+    const cli_command *cmd = table_of(e);
+    fprintf(f, "    %s)\n        opts='--help", e->name);
+    for (size_t i = 0; cmd && i < cmd->noptions; i++) fprintf(f, " %s", cmd->options[i].name);
+    fputs("'\n        case $prev in\n", f);
+    for (size_t i = 0; cmd && i < cmd->noptions; i++) {
+        const cli_option *o = &cmd->options[i];
+        if (!o->metavar) continue;
+        int v = find_value(o->name);
+        fprintf(f, "        %s) ", o->name);
+        if (v >= 0) {
+            fputs("COMPREPLY=($(compgen -W '", f);
+            values[v].words(f);
+            fprintf(f, "' -- \"$cur\")%s); ", values[v].files ? " $(compgen -f -- \"$cur\")" : "");
+        } else if (names_file(o->metavar)) {
+            fputs("COMPREPLY=($(compgen -f -- \"$cur\")); ", f);
+        }
+        fputs("return ;;\n", f); /* a value with nothing to offer: offer nothing */
+    }
+    fputs("        esac\n", f);
+    int w = find_operands(e);
+    if (w >= 0) {
+        fputs("        words='", f);
+        operands[w].first(f);
+        if (operands[w].second) fputc(' ', f), operands[w].second(f);
+        fputs("'\n", f);
+    }
+    fprintf(f, "        files=%d\n        ;;\n", operand_files(e));
+}
+
+static void bash(FILE *f)
+{
+    fputs("# bash completion for apierr(1), generated by `apierr completion bash` from the\n"
+          "# option tables of its commands.\n"
+          "_apierr() {\n"
+          "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+          "    local opts='' words='' files=0\n"
+          "    COMPREPLY=()\n"
+          "    if [ \"$COMP_CWORD\" -le 1 ]; then\n"
+          "        COMPREPLY=($(compgen -W '--help --version",
+          f);
+    for (size_t i = 0; i < cli_ncommands; i++) fprintf(f, " %s", cli_commands[i].name);
+    fputs("' -- \"$cur\"))\n"
+          "        return\n"
+          "    fi\n"
+          "    case ${COMP_WORDS[1]} in\n",
+          f);
+    for (size_t i = 0; i < cli_ncommands; i++) bash_command(f, &cli_commands[i]);
+    fputs("    esac\n"
+          "    if [[ $cur == -* ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+          "    else\n"
+          "        [ -n \"$words\" ] && COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
+          "        [ \"$files\" = 1 ] && COMPREPLY+=($(compgen -f -- \"$cur\"))\n"
+          "    fi\n"
+          "}\n"
+          "complete -F _apierr apierr\n",
+          f);
+}
+
+/* --- zsh ------------------------------------------------------------------------- */
+
+/* Text inside a single-quoted _arguments spec: ' closes the quote, and
+ * [ ] : are the spec's own punctuation. */
+static void zsh_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else if (*s == '[' || *s == ']' || *s == ':' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else
+            fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+static void zsh_option(FILE *f, const cli_option *o)
+{
+    fprintf(f, "        '*%s[", o->name);
+    zsh_text(f, o->help);
+    fputc(']', f);
+    if (o->metavar) {
+        fputc(':', f);
+        zsh_text(f, o->metavar);
+        fputc(':', f);
+        int v = find_value(o->name);
+        if (v >= 0) {
+            fputc('(', f);
+            values[v].words(f);
+            fputc(')', f);
+        } else if (names_file(o->metavar)) {
+            fputs("_files", f);
+        }
+    }
+    fputs("' \\\n", f);
+}
+
+static void zsh_command(FILE *f, const cli_entry *e)
+{
+    const cli_command *cmd = table_of(e);
+    fprintf(f, "    %s)\n        _arguments -S \\\n        '--help[print the help and exit]' \\\n",
+            e->name);
+    for (size_t i = 0; cmd && i < cmd->noptions; i++) zsh_option(f, &cmd->options[i]);
+    int w = find_operands(e);
+    if (w >= 0) {
+        fputs("        '1:operand:(", f);
+        operands[w].first(f);
+        fputc(')', f);
+        if (operands[w].second) {
+            fputs("' '2:operand:(", f);
+            operands[w].second(f);
+            fputc(')', f);
+        }
+        fputs("'\n", f);
+    } else if (operand_files(e)) {
+        fputs("        '*:file:_files'\n", f);
+    } else {
+        fputs("        '*: :'\n", f);
+    }
+    fputs("        ;;\n", f);
+}
+
+static void zsh(FILE *f)
+{
+    fputs("#compdef apierr\n"
+          "# zsh completion for apierr(1), generated by `apierr completion zsh` from the\n"
+          "# option tables of its commands.\n"
+          "_apierr() {\n"
+          "    local -a commands\n"
+          "    commands=(\n",
+          f);
+    for (size_t i = 0; i < cli_ncommands; i++) {
+        fprintf(f, "        '%s:", cli_commands[i].name);
+        zsh_text(f, cli_commands[i].summary);
+        fputs("'\n", f);
+    }
+    fputs("    )\n"
+          "    if (( CURRENT == 2 )); then\n"
+          "        _describe command commands\n"
+          "        return\n"
+          "    fi\n"
+          "    local cmd=$words[2]\n"
+          "    shift words\n"
+          "    (( CURRENT-- ))\n"
+          "    case $cmd in\n",
+          f);
+    for (size_t i = 0; i < cli_ncommands; i++) zsh_command(f, &cli_commands[i]);
+    fputs("    esac\n"
+          "}\n"
+          "# Autoloaded from fpath it completes; sourced, it registers itself.\n"
+          "if [ \"$funcstack[1]\" = _apierr ]; then\n"
+          "    _apierr \"$@\"\n"
+          "else\n"
+          "    compdef _apierr apierr\n"
+          "fi\n",
+          f);
+}
+
+/* --- the command ------------------------------------------------------------------ */
+
+static const struct {
+    const char *shell;
+    void (*print)(FILE *f);
+} shells[] = {{"bash", bash}, {"zsh", zsh}};
+
+int cli_completion(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: apierr completion bash|zsh\n\n"
+             "Prints the completion script of the shell, made from the option tables of\n"
+             "every command: eval \"$(apierr completion bash)\", or install it (make install\n"
+             "does).\n\nSee apierr(1).");
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; argc == 2 && i < sizeof shells / sizeof shells[0]; i++)
+        if (!strcmp(argv[1], shells[i].shell)) {
+            shells[i].print(stdout);
+            return fflush(stdout) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+        }
+    cli_error("completion", argc < 2 ? "which shell? bash or zsh" : "wants bash or zsh, not '%s'",
+              argc < 2 ? "" : argv[1]);
+    cli_usage_hint("completion");
+    return CLI_EXIT_USAGE;
+}

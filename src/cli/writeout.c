@@ -1,0 +1,227 @@
+/* `apierr call -w FORMAT`: curl's --write-out. %{name} is a variable of the
+ * table below, %header{name} a response header, %% a percent sign, \n \r \t
+ * and \\ the escapes curl knows; %{stdout} and %{stderr} switch the stream;
+ * -w @FILE reads the format from FILE.
+ * An unknown variable is named on stderr and prints nothing, as in curl. */
+#include "call.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef void (*var_fn)(FILE *f, const apierr_result *r);
+
+static void v_http_code(FILE *f, const apierr_result *r)
+{
+    fprintf(f, "%03d", r->status);
+}
+
+static void v_time_total(FILE *f, const apierr_result *r)
+{
+    fprintf(f, "%.6f", (double)r->elapsed_ms / 1000.0);
+}
+
+static void v_num_retries(FILE *f, const apierr_result *r)
+{
+    fprintf(f, "%zu", r->nattempts ? r->nattempts - 1 : 0);
+}
+
+static void v_num_attempts(FILE *f, const apierr_result *r)
+{
+    fprintf(f, "%zu", r->nattempts);
+}
+
+/* Redacted, as every URL apierr prints. */
+static void v_url_effective(FILE *f, const apierr_result *r)
+{
+    char url[4096];
+    apierr_redact_url(url, sizeof url, r->url ? r->url : "");
+    fputs(url, f);
+}
+
+static void v_method(FILE *f, const apierr_result *r)
+{
+    fputs(r->method ? r->method : "", f);
+}
+
+static void v_category(FILE *f, const apierr_result *r)
+{
+    fputs(apierr_category_name(r->category), f);
+}
+
+static void v_reason(FILE *f, const apierr_result *r)
+{
+    fputs(r->reason, f);
+}
+
+static void v_exitcode(FILE *f, const apierr_result *r)
+{
+    fprintf(f, "%d", call_exit_code(r->category));
+}
+
+static void v_size_download(FILE *f, const apierr_result *r)
+{
+    fprintf(f, "%zu", r->body_len);
+}
+
+static void v_content_type(FILE *f, const apierr_result *r)
+{
+    const char *v = apierr_header_find(r->headers, r->nheaders, "Content-Type");
+    fputs(v ? v : "", f);
+}
+
+static void v_code(FILE *f, const apierr_result *r)
+{
+    if (r->problem && r->problem->code) fputs(r->problem->code, f);
+}
+
+static void v_request_id(FILE *f, const apierr_result *r)
+{
+    const char *rid = r->problem ? r->problem->request_id : NULL;
+    for (size_t i = r->nattempts; !rid && i > 0; i--)
+        if (r->attempts[i - 1].request_id[0]) rid = r->attempts[i - 1].request_id;
+    if (rid) fputs(rid, f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* curl's form, line breaks included: names in lower case, each with the
+ * array of its values. */
+static void v_header_json(FILE *f, const apierr_result *r)
+{
+    fputc('{', f);
+    for (size_t i = 0; i < r->nheaders; i++) {
+        size_t first = 0;
+        while (strcasecmp(r->headers[first].name, r->headers[i].name)) first++;
+        if (first < i) continue; /* listed with the first of its name */
+        char name[256];
+        size_t n = 0;
+        for (const char *s = r->headers[i].name; *s && n < sizeof name - 1; s++)
+            name[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+        name[n] = '\0';
+        fputs(i ? ",\n" : "", f);
+        json_str(f, name);
+        fputs(":[", f);
+        for (size_t j = i, k = 0; j < r->nheaders; j++) {
+            if (strcasecmp(r->headers[j].name, r->headers[i].name)) continue;
+            fputs(k++ ? "," : "", f);
+            json_str(f, r->headers[j].value);
+        }
+        fputc(']', f);
+    }
+    fputs(r->nheaders ? "\n}" : "}", f);
+}
+
+/* The variables: curl's names, then apierr's own (category, reason,
+ * exitcode is curl's too, code, request_id, num_attempts, method). */
+static const struct {
+    const char *name;
+    var_fn fn;
+} vars[] = {
+    {"http_code", v_http_code},
+    {"response_code", v_http_code},
+    {"time_total", v_time_total},
+    {"num_retries", v_num_retries},
+    {"url_effective", v_url_effective},
+    {"url", v_url_effective},
+    {"method", v_method},
+    {"header_json", v_header_json},
+    {"content_type", v_content_type},
+    {"size_download", v_size_download},
+    {"exitcode", v_exitcode},
+    {"category", v_category},
+    {"reason", v_reason},
+    {"code", v_code},
+    {"request_id", v_request_id},
+    {"num_attempts", v_num_attempts},
+};
+
+/* Prints the variable named by name..end, or says it is unknown. */
+static void variable(FILE **f, const char *name, size_t len, const apierr_result *r)
+{
+    if (len == 6 && !strncmp(name, "stdout", 6)) {
+        *f = stdout;
+        return;
+    }
+    if (len == 6 && !strncmp(name, "stderr", 6)) {
+        *f = stderr;
+        return;
+    }
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (strlen(vars[i].name) == len && !strncmp(vars[i].name, name, len)) {
+            vars[i].fn(*f, r);
+            return;
+        }
+    fprintf(stderr, "apierr call: unknown --write-out variable: '%.*s'\n", (int)len, name);
+}
+
+static void header(FILE *f, const char *name, size_t len, const apierr_result *r)
+{
+    char n[256];
+    if (len >= sizeof n) return;
+    memcpy(n, name, len);
+    n[len] = '\0';
+    const char *v = apierr_header_find(r->headers, r->nheaders, n);
+    if (v) fputs(v, f);
+}
+
+static void write_out(const char *fmt, const apierr_result *r)
+{
+    static const char escapes[][2] = {{'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'\\', '\\'}};
+    FILE *f = stdout;
+    for (const char *s = fmt; *s; s++) {
+        const char *close;
+        if (*s == '%' && s[1] == '%') {
+            fputc('%', f);
+            s++;
+        } else if (*s == '%' && s[1] == '{' && (close = strchr(s + 2, '}'))) {
+            variable(&f, s + 2, (size_t)(close - s - 2), r);
+            s = close;
+        } else if (*s == '%' && !strncmp(s + 1, "header{", 7) && (close = strchr(s + 8, '}'))) {
+            header(f, s + 8, (size_t)(close - s - 8), r);
+            s = close;
+        } else if (*s == '\\' && s[1]) {
+            size_t i = 0;
+            while (i < 4 && escapes[i][0] != s[1]) i++;
+            if (i < 4) {
+                fputc(escapes[i][1], f);
+                s++;
+            } else {
+                fputc(*s, f);
+            }
+        } else {
+            fputc(*s, f);
+        }
+    }
+    fflush(f);
+}
+
+/* "@FILE" (curl's form; "@-": standard input) reads the format from FILE. */
+int call_write_out(const char *fmt, const apierr_result *r)
+{
+    if (fmt[0] != '@') {
+        write_out(fmt, r);
+        return CLI_EXIT_OK;
+    }
+    char *text;
+    size_t len;
+    int rc = cli_read_input(&text, &len, CALL_CMD, fmt + 1, CLI_BODY_MAX);
+    if (rc) return rc;
+    write_out(text, r);
+    free(text);
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,130 @@
+# The flags a curl user reaches for first, with curl's meaning: -i, -I, -D,
+# -w, -f, -A and the default User-Agent, -u, repeated -d, --data-urlencode,
+# -G, --compressed, -m, --connect-timeout, --breaker, --retry-budget.
+. "$(dirname "$0")/call_lib.bash"
+. "$(dirname "$0")/lib/echo.bash"
+start_echo
+
+# --- the head: -i, -I, -D ---------------------------------------------------
+"$APIERR" call -s -i "$ECHO/echo" >"$TMP/out" || fail "-i failed"
+head -n1 "$TMP/out" | grep -c $'^HTTP/1.1 200 OK\r$' >/dev/null || fail "-i: no status line: $(head -n1 "$TMP/out")"
+grep -qi $'^content-type: application/json\r$' "$TMP/out" || fail "-i: no Content-Type line"
+grep -q '"method": "GET"' "$TMP/out" || fail "-i: no body after the head"
+"$APIERR" call -s -I "$ECHO/echo" >"$TMP/out" || fail "-I failed"
+[ "$(last_seen 'd["method"]')" = HEAD ] || fail "-I did not send HEAD"
+head -n1 "$TMP/out" | grep -c '^HTTP/1.1 200' >/dev/null || fail "-I: no status line"
+tail -c2 "$TMP/out" | od -c | grep -c '\\r  \\n' >/dev/null || fail "-I: the head does not end with CRLF"
+grep -q '"method"' "$TMP/out" && fail "-I printed a body"
+"$APIERR" call -s -D "$TMP/head" -o "$TMP/body" "$ECHO/echo" || fail "-D failed"
+grep -q '^HTTP/1.1 200' "$TMP/head" || fail "-D: no status line in the file"
+grep -q '"method"' "$TMP/head" && fail "-D: the body went into the head file"
+grep -q '"method"' "$TMP/body" || fail "-o with -D: no body"
+# A failure still shows its head with -i, not its body.
+rc=0
+"$APIERR" call -s -i --retries 0 "$ECHO/status/404" >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" = 4 ] || fail "-i on a 404: exit status $rc, want 4"
+head -n1 "$TMP/out" | grep -c '^HTTP/1.1 404 Not Found' >/dev/null || fail "-i on a 404: no status line"
+grep -q 'asked for' "$TMP/out" && fail "-i on a 404: the failure's body on stdout"
+
+# --- -w -------------------------------------------------------------------------
+out=$("$APIERR" call -s -o /dev/null -w '%{http_code} %{num_retries} %{method} %{category}\n' \
+    "$ECHO/echo") || fail "-w failed"
+[ "$out" = "200 0 GET ok" ] || fail "-w: '$out'"
+out=$("$APIERR" call -s -w '%{url_effective}|%{exitcode}|%%|%{time_total}|%{request_id}' \
+    --retries 0 "$ECHO/status/404" 2>/dev/null) && fail "-w on a 404 exited 0"
+case $out in
+"$ECHO/status/404|4|%|"[0-9]*.[0-9][0-9][0-9][0-9][0-9][0-9]"|req-1") ;;
+*) fail "-w on a 404: '$out'" ;;
+esac
+out=$("$APIERR" call -s -o /dev/null -w '%{header_json}' "$ECHO/echo") || fail "-w header_json"
+echo "$out" | json_get 'd["content-type"]' | grep -cx "\['application/json'\]" >/dev/null ||
+    fail "-w %{header_json}: $out"
+out=$("$APIERR" call -s -o /dev/null -w '%header{content-type}' "$ECHO/echo")
+[ "$out" = application/json ] || fail "-w %header{content-type}: '$out'"
+# With retries: a 503 retried twice.
+out=$("$APIERR" call -s --retries 2 -w '%{num_retries} %{num_attempts} %{category}' \
+    "$ECHO/status/503" 2>/dev/null) && fail "503 exited 0"
+[ "$out" = "2 3 server" ] || fail "-w after retries: '$out'"
+printf '%%{http_code}/%%{category}' >"$TMP/fmt"
+out=$("$APIERR" call -s -o /dev/null -w @"$TMP/fmt" "$ECHO/echo") || fail "-w @FILE failed"
+[ "$out" = 200/ok ] || fail "-w @FILE: '$out'"
+"$APIERR" call -s -o /dev/null -w '%{nonsense}' "$ECHO/echo" 2>"$TMP/err" >/dev/null
+grep -q "unknown --write-out variable: 'nonsense'" "$TMP/err" || fail "-w: unknown variable not named"
+
+# The same bytes as curl's, for the same answer (the echo server's Date is fixed).
+if command -v curl >/dev/null; then
+    for f in '%{header_json}' '%{http_code} %{content_type} %{size_download}' '%header{x-request-id}'; do
+        want=$(curl -s -o /dev/null -w "$f" "$ECHO/status/404")
+        got=$("$APIERR" call -s --retries 0 -o /dev/null -w "$f" "$ECHO/status/404" 2>/dev/null) || true
+        [ "$got" = "$want" ] || fail "-w '$f': '$got', curl: '$want'"
+    done
+    curl -s -D "$TMP/curl.head" -o /dev/null "$ECHO/status/404"
+    "$APIERR" call -s --retries 0 -D "$TMP/apierr.head" "$ECHO/status/404" 2>/dev/null || true
+    cmp -s "$TMP/curl.head" "$TMP/apierr.head" || fail "-D differs from curl's: $(diff "$TMP/curl.head" "$TMP/apierr.head")"
+fi
+
+# --- -f: exit status of the category, nothing on stdout -------------------------
+rc=0
+"$APIERR" call -sf --retries 0 "$ECHO/status/404" >"$TMP/out" 2>/dev/null || rc=$?
+[ "$rc" = 4 ] || fail "-f on a 404: exit status $rc, want 4"
+[ -s "$TMP/out" ] && fail "-f on a 404 wrote to stdout"
+"$APIERR" call --fail -s "$ECHO/echo" >/dev/null || fail "--fail on a 200 failed"
+
+# --- -A and the default User-Agent ------------------------------------------------
+version=$("$APIERR" --version | awk '{print $2}')
+"$APIERR" call -s "$ECHO/echo" >/dev/null
+[ "$(last_seen 'd["headers"]["user-agent"]')" = "apierr/$version" ] ||
+    fail "default User-Agent: $(last_seen 'd["headers"].get("user-agent")')"
+"$APIERR" call -s -A 'probe/1' "$ECHO/echo" >/dev/null
+[ "$(last_seen 'd["headers"]["user-agent"]')" = probe/1 ] || fail "-A not sent"
+"$APIERR" call -s --user-agent 'probe/2' -H 'User-Agent: header/3' "$ECHO/echo" >/dev/null
+[ "$(last_seen 'd["headers"]["user-agent"]')" = header/3 ] || fail "-H User-Agent does not win"
+
+# --- -u -----------------------------------------------------------------------------
+"$APIERR" call -s -u 'ada:open sesame' "$ECHO/echo" >/dev/null || fail "-u failed"
+[ "$(last_seen 'd["headers"]["authorization"]')" = "Basic $(printf 'ada:open sesame' | base64)" ] ||
+    fail "-u: $(last_seen 'd["headers"].get("authorization")')"
+"$APIERR" call -v -u 'ada:open sesame' "$ECHO/echo" 2>"$TMP/err" >/dev/null
+grep -q "$(printf 'ada:open sesame' | base64)" "$TMP/err" && fail "-v shows the -u credentials"
+expect_rc 2 "$APIERR" call -s -u ada "$ECHO/echo"
+
+# --- data: repeated -d, --data-urlencode, -G ----------------------------------------
+printf 'c=3' >"$TMP/c"
+"$APIERR" call -s -d a=1 --data b=2 -d @"$TMP/c" "$ECHO/echo" >/dev/null || fail "-d -d failed"
+[ "$(last_seen 'd["method"], d["body"]')" = "POST a=1&b=2&c=3" ] ||
+    fail "repeated -d: $(last_seen 'd["body"]')"
+[ "$(last_seen 'd["headers"]["content-type"]')" = application/x-www-form-urlencoded ] ||
+    fail "-d: content type"
+printf 'x y&z' >"$TMP/f"
+"$APIERR" call -s --data-urlencode 'q=a b&c' --data-urlencode 'plain=ok' \
+    --data-urlencode "file@$TMP/f" --data-urlencode '=é' "$ECHO/echo" >/dev/null
+[ "$(last_seen 'd["body"]')" = 'q=a%20b%26c&plain=ok&file=x%20y%26z&%C3%A9' ] ||
+    fail "--data-urlencode: $(last_seen 'd["body"]')"
+"$APIERR" call -s -G -d a=1 --data-urlencode 'b=x y' "$ECHO/echo?z=0" >/dev/null
+[ "$(last_seen '"|".join([d["method"], d["query"], d["body"]])')" = "GET|z=0&a=1&b=x%20y|" ] ||
+    fail "-G: $(tail -n1 "$ECHO_LOG")"
+
+# --- accepted: --compressed (apierr always asks) ----------------------------------
+"$APIERR" call -s --compressed "$ECHO/echo" >/dev/null || fail "--compressed failed"
+last_seen 'd["headers"]["accept-encoding"]' | grep -c gzip >/dev/null || fail "no Accept-Encoding"
+
+# --- -m, --connect-timeout, --attempt-timeout ------------------------------------
+rc=0
+"$APIERR" call -s -m 0.5 "$ECHO/slow" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 8 ] || fail "-m 0.5 on a server that never answers: exit status $rc, want 8"
+"$APIERR" call -s --connect-timeout 5 "$ECHO/echo" >/dev/null || fail "--connect-timeout failed"
+expect_rc 2 "$APIERR" call -s --connect-timeout soon "$ECHO/echo"
+"$APIERR" call -s --retries 1 --attempt-timeout 0.3 --output-json "$ECHO/slow" >"$TMP/out.json" 2>&1 || true
+json_get '[a["category"] for a in d["attempts"]]' <"$TMP/out.json" | grep -cx "\['timeout', 'timeout'\]" >/dev/null ||
+    fail "--attempt-timeout: $(cat "$TMP/out.json")"
+
+# --- --breaker, --retry-budget: the policy's, for this process ---------------------
+"$APIERR" call -s --retries 5 --breaker 2:60000 --output-json "$ECHO/status/503" >"$TMP/out.json" || true
+json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -cx "circuit_open 2" >/dev/null ||
+    fail "--breaker 2: $(json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json")"
+"$APIERR" call -s --retries 5 --retry-budget 4 --output-json "$ECHO/status/503" >"$TMP/out.json" || true
+json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -cx "budget_exhausted 2" >/dev/null ||
+    fail "--retry-budget 4: $(json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json")"
+expect_rc 2 "$APIERR" call -s --breaker 0 "$ECHO/echo"
+expect_rc 2 "$APIERR" call -s --retry-budget 5:x "$ECHO/echo"
+echo "ok: -i -I -D -w -f -A -u -d --data-urlencode -G --compressed -m --connect-timeout --breaker --retry-budget"

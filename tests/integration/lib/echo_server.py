@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""A scripted HTTP server for the tests of curl's flags (sourced through
+lib/curl_flags.bash): listens on 127.0.0.1 port 0, prints its base URL on
+the first line of stdout, and answers by path:
+
+  /echo...            200, the request as JSON: method, target (the request
+                      line's, absolute when sent to a proxy), path, query,
+                      headers (lower-case names), body
+  /status/N           status N, a small problem+json body
+  /redirect/N?to=URL  status N with Location: URL (default /echo)
+  /slow               waits until the client goes away (never answers)
+
+Every request is also appended as one JSON line to the file named by
+argv[1], when given. With a certificate and key file (PEM) as argv[2] and
+argv[3], it speaks TLS and prints an https:// URL.
+"""
+import json
+import sys
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOG = sys.argv[1] if len(sys.argv) > 1 else None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    # A fixed Date, so that what curl and apierr show of one answer compares
+    # byte for byte.
+    def date_time_string(self, timestamp=None):
+        return "Thu, 01 Jan 2026 00:00:00 GMT"
+
+    def answer(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("utf-8", "replace") if n else ""
+        u = urllib.parse.urlsplit(self.path)
+        seen = {
+            "method": self.command,
+            "target": self.path,
+            "path": u.path,
+            "query": u.query,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body,
+        }
+        if LOG:
+            with open(LOG, "a") as f:
+                f.write(json.dumps(seen) + "\n")
+        status, headers, out = 200, {"Content-Type": "application/json"}, json.dumps(seen)
+        parts = u.path.strip("/").split("/")
+        if parts[0] == "status" and len(parts) > 1:
+            status = int(parts[1])
+            headers = {"Content-Type": "application/problem+json", "X-Request-Id": "req-1"}
+            out = json.dumps({"title": "scripted", "status": status, "detail": "asked for"})
+        elif parts[0] == "redirect" and len(parts) > 1:
+            status = int(parts[1])
+            q = urllib.parse.parse_qs(u.query)
+            headers = {"Location": q.get("to", ["/echo"])[0]}
+            out = ""
+        elif parts[0] == "slow":
+            import time
+            time.sleep(30)
+        data = out.encode()
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = answer
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+srv.daemon_threads = True
+scheme = "http"
+if len(sys.argv) > 3:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    scheme = "https"
+print("%s://127.0.0.1:%d" % (scheme, srv.server_address[1]), flush=True)
+srv.serve_forever()
