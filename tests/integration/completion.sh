@@ -49,8 +49,31 @@ touch "$tmp/body-one.json"
     fail "explain FILE: no file offered"
 [ "$(complete_words apierr call -o "$tmp/body-")" = "$tmp/body-one.json" ] || fail "-o FILE"
 
+# zsh_offers LINE WORD: zsh, in a pseudo-terminal, offers WORD when Tab is
+# pressed after LINE (the script autoloaded from fpath, as installed).
+zsh_offers() {
+    mkdir -p "$tmp/fpath"
+    cp "$tmp/_apierr" "$tmp/fpath/_apierr"
+    timeout 30 zsh -f -c '
+        zmodload zsh/zpty
+        zpty z zsh -f -i
+        zpty -w z "PS1=\"> \"; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+        zpty -w -n z "$2"$'"'"'\t'"'"'
+        out=
+        for i in {1..100}; do
+            zpty -r -t z chunk && out+=$chunk
+            [[ $out == *"$3"* ]] && break
+            sleep 0.05
+        done
+        zpty -d z
+        [[ $out == *"$3"* ]]' _ "$tmp/fpath" "$1" "$2"
+}
 if command -v zsh >/dev/null; then
     zsh -n "$tmp/_apierr" || fail "the zsh script does not parse"
+    zsh_offers 'apierr call --max-r' '--max-redirs' || fail "zsh: apierr call --max-r"
+    zsh_offers 'apierr call --profile go' 'gotab' || fail "zsh: --profile go"
+    zsh_offers 'apierr comp' 'completion' || fail "zsh: apierr comp"
+    zsh_offers 'apierr explain --dial' '--dialect' || fail "zsh: apierr explain --dial"
 else
     echo "note: no zsh, its script only checked as text"
 fi
