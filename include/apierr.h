@@ -17,6 +17,7 @@
 #include "apierr/headers.h"
 #include "apierr/policy.h"
 #include "apierr/hedge.h"
+#include "apierr/throttle.h"
 #include "apierr/profile.h"
 #include "apierr/custom.h"
 
