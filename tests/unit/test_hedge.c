@@ -257,6 +257,33 @@ static void test_winner(void **state)
     assert_int_equal(s.cancelled, 0);
 }
 
+/* The policy's own decisions through winner(): a 503 of the first attempt
+ * while a hedge is out is dropped, the hedge's 200 wins. */
+static void test_winner_with_the_policy(void **state)
+{
+    (void)state;
+    apierr_hedge_opts o = opts(100, 1);
+    apierr_call_state call;
+    apierr_call_state_init(&call, T0, NULL, NULL);
+    apierr_rng rng;
+    apierr_rng_seed(&rng, 3);
+    apierr_hedge_state s;
+    apierr_hedge_start(&s, T0);
+    assert_int_equal(send_get(&s, &o, T0 + 100), APIERR_HEDGE_SEND);
+    apierr_outcome busy = APIERR_OUTCOME_INIT;
+    busy.status = 503;
+    apierr_decision d;
+    assert_int_equal(apierr_policy_decide(&d, NULL, &call, &busy, T0 + 120, apierr_rng_next, &rng),
+                     APIERR_DECISION_RETRY);
+    assert_int_equal(apierr_hedge_winner(&s, &d), 0);
+    apierr_outcome ok = APIERR_OUTCOME_INIT;
+    ok.status = 200;
+    assert_int_equal(apierr_policy_decide(&d, NULL, &call, &ok, T0 + 130, apierr_rng_next, &rng),
+                     APIERR_DECISION_DONE);
+    assert_int_equal(apierr_hedge_winner(&s, &d), 1);
+    assert_int_equal(s.cancelled, 0);
+}
+
 static void test_spec(void **state)
 {
     (void)state;
@@ -323,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_pushback_until_its_end),
         cmocka_unit_test(test_budget_stops_hedges),
         cmocka_unit_test(test_winner),
+        cmocka_unit_test(test_winner_with_the_policy),
         cmocka_unit_test(test_spec),
         cmocka_unit_test(test_opts_init),
     };
