@@ -3,7 +3,8 @@
  *
  * libapierr is the core of apierr: the normalized problem, the error
  * dialects, the HTTP status registry, the header parsers, the retry policy
- * and the API profiles. It does no I/O.
+ * (with hedging and adaptive throttling) and the API profiles. It does no
+ * I/O.
  */
 #ifndef APIERR_H
 #define APIERR_H
@@ -15,6 +16,8 @@
 #include "apierr/problem.h"
 #include "apierr/headers.h"
 #include "apierr/policy.h"
+#include "apierr/hedge.h"
+#include "apierr/throttle.h"
 #include "apierr/profile.h"
 #include "apierr/custom.h"
 

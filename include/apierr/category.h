@@ -35,7 +35,9 @@ extern "C" {
     X(TIMEOUT, "timeout", "an attempt took longer than its timeout")                     \
     X(DEADLINE, "deadline", "the call's overall deadline passed")                        \
     X(BUDGET_EXHAUSTED, "budget_exhausted", "the client's retry budget is spent")        \
-    X(CIRCUIT_OPEN, "circuit_open", "the circuit breaker for the host is open")
+    X(CIRCUIT_OPEN, "circuit_open", "the circuit breaker for the host is open")          \
+    X(THROTTLED_LOCALLY, "throttled_locally",                                            \
+      "the client's adaptive throttling held the attempt back: the host was rejecting")
 
 typedef enum apierr_category {
 #define APIERR__CAT_ENUM(id, name, doc) APIERR_CAT_##id,

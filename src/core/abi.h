@@ -39,6 +39,20 @@ APIERR__PRIVATE_EXPORT int apierr__struct_init(void *dst, const void *defaults, 
 #define APIERR__STRUCT_READ(dst, src, sizes) \
     apierr__struct_read((dst), sizeof *(dst), (src), (sizes), APIERR__NSIZES(sizes))
 
+/*
+ * The versioned options structs (abi.h): each one's owner keeps its defaults
+ * (the _INIT macro) and a table of its size per version, sizes[v - 1], and
+ * reads a caller's struct with APIERR__STRUCT_READ() into a copy holding the
+ * defaults, so that the rest of the library only ever sees the current
+ * layout. This defines the public type##_init(opts, version) of such a
+ * struct, which writes the defaults of an older version by the same table.
+ */
+#define APIERR__OPTS_INIT_FUNC(type, defaults, sizes)                                           \
+    int type##_init(type *opts, unsigned version)                                               \
+    {                                                                                           \
+        return apierr__struct_init(opts, &(defaults), version, (sizes), APIERR__NSIZES(sizes)); \
+    }
+
 /* 1 when a struct's version is one this library knows. */
 #define APIERR__VERSION_KNOWN(s, max) ((s)->version >= 1 && (s)->version <= (max))
 

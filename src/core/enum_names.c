@@ -1,13 +1,14 @@
 /*
  * The stable names of the public enums: one table per X-macro, the three
  * lookups over them, and the public accessors (declared in category.h,
- * dialect.h, policy.h and profile.h; the return codes' in errors.c), which
+ * dialect.h, policy.h, profile.h and hedge.h; the return codes' in errors.c), which
  * only pick a table.
  * The case rule is in enum_names.h.
  */
 #include "enum_names.h"
 
 #include "apierr/dialect.h"
+#include "apierr/hedge.h"
 #include "apierr/profile.h"
 
 #include <string.h>
@@ -24,6 +25,7 @@
 #define TRANSPORT_ROW(id, name, cat, unsent, doc) {APIERR_TRANSPORT_##id, name, doc},
 #define DECISION_ROW(id, name)                    {APIERR_DECISION_##id, name, NULL},
 #define KEY_LOCATION_ROW(id, name)                {APIERR_KEY_IN_##id, name, NULL},
+#define HEDGE_VERDICT_ROW(id, name, doc)          {APIERR_HEDGE_##id, name, doc},
 #define RC_ROW(id, value, msg)                    {value, "APIERR_" #id, msg},
 
 /* apierr__<suffix>_names from MAP, one ROW a value. */
@@ -41,6 +43,7 @@ TABLE(method, APIERR_METHOD_MAP, METHOD_ROW)
 TABLE(transport, APIERR_TRANSPORT_MAP, TRANSPORT_ROW)
 TABLE(decision, APIERR_DECISION_MAP, DECISION_ROW)
 TABLE(key_location, APIERR_KEY_LOCATION_MAP, KEY_LOCATION_ROW)
+TABLE(hedge_verdict, APIERR_HEDGE_VERDICT_MAP, HEDGE_VERDICT_ROW)
 TABLE(rc, APIERR_ERRNO_MAP, RC_ROW)
 
 const apierr__enum_table *const apierr__enum_tables[] = {
@@ -131,6 +134,8 @@ FROM_NAME_FN(apierr_transport_from_name, apierr_transport, transport)
 NAME_FN(apierr_method_name, apierr_method, method)
 NAME_FN(apierr_decision_name, apierr_decision_kind, decision)
 NAME_FN(apierr_key_location_name, apierr_key_location, key_location)
+NAME_FN(apierr_hedge_verdict_name, apierr_hedge_verdict, hedge_verdict)
+DOC_FN(apierr_hedge_verdict_doc, apierr_hedge_verdict, hedge_verdict)
 
 /* An unknown method is not an error (policy.h): it is OTHER, not idempotent. */
 apierr_method apierr_method_from_name(const char *name)

@@ -3,7 +3,7 @@
  * tables, through one set of lookups.
  *
  * Every public enum with names (category, action, dialect, jitter, budget
- * mode, method, transport, decision, key location) and the return codes get
+ * mode, method, transport, decision, key location, hedge verdict) and the return codes get
  * one apierr__enum_table, generated from their X-macro (APIERR_CATEGORY_MAP,
  * ..., APIERR_ERRNO_MAP) in enum_names.c; the public *_name(), *_doc() and
  * *_from_name() functions are thin wrappers over the three lookups below.
@@ -44,6 +44,7 @@ typedef struct apierr__enum_table {
     X(transport)                  \
     X(decision)                   \
     X(key_location)               \
+    X(hedge_verdict)              \
     X(rc)
 
 #define APIERR__ENUM_TABLE_DECL(suffix) extern const apierr__enum_table apierr__##suffix##_names;

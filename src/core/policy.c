@@ -6,6 +6,7 @@
 #include "apierr/policy.h"
 
 #include "abi.h"
+#include "budget.h"
 #include "enum_names.h"
 
 #include <assert.h>
@@ -107,8 +108,8 @@ static void budget_refund(apierr_budget *b, const apierr_policy *p)
     if (add > 0) b->tokens = b->tokens + add > b->max ? b->max : b->tokens + add;
 }
 
-/* Takes what a retry costs; 0 when the budget cannot pay (nothing taken). */
-static int budget_take(apierr_budget *b, const apierr_policy *p, apierr_category cat)
+/* Declared in budget.h: hedges pay by the same rule. */
+int apierr__budget_take(apierr_budget *b, const apierr_policy *p, apierr_category cat)
 {
     if (p->budget == APIERR_BUDGET_GRPC) return b->tokens > b->max / 2;
     double cost = cat == APIERR_CAT_TIMEOUT ? p->budget_timeout_cost : p->budget_retry_cost;
@@ -499,7 +500,7 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
         now_ms + delay - br->opened_ms < p->breaker_open_ms)
         return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_CIRCUIT_OPEN,
                       "%s: the circuit for the host is open", what);
-    if (budgeted && !budget_take(call->budget, p, c.category))
+    if (budgeted && !apierr__budget_take(call->budget, p, c.category))
         return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_BUDGET_EXHAUSTED,
                       "%s: the client's retry budget is spent", what);
 

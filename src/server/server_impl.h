@@ -14,19 +14,7 @@
 #include "abi.h"
 #include "apierr/server/reply.h"
 
-/*
- * The versioned options structs (abi.h): each one's owner keeps its defaults
- * (the _INIT macro) and a table of its size per version, sizes[v - 1], and
- * reads a caller's struct with APIERR__STRUCT_READ() into a copy holding the
- * defaults, so that the rest of the library only ever sees the current
- * layout. This defines the public type##_init(opts, version) of such a
- * struct, which writes the defaults of an older version by the same table.
- */
-#define APIERR__OPTS_INIT_FUNC(type, defaults, sizes)                                           \
-    int type##_init(type *opts, unsigned version)                                               \
-    {                                                                                           \
-        return apierr__struct_init(opts, &(defaults), version, (sizes), APIERR__NSIZES(sizes)); \
-    }
+/* APIERR__OPTS_INIT_FUNC() (abi.h) defines the public _init() of each options struct. */
 
 /* Reads a caller's reply options (NULL: the defaults) into *dst, of the
  * current version. APIERR_OK or APIERR_EVERSION. For the functions that take

@@ -237,6 +237,8 @@ FROM_NAME_I(apierr_transport_from_name, apierr_transport)
 NAME_I(apierr_method_name, apierr_method)
 NAME_I(apierr_decision_name, apierr_decision_kind)
 NAME_I(apierr_key_location_name, apierr_key_location)
+NAME_I(apierr_hedge_verdict_name, apierr_hedge_verdict)
+NAME_I(apierr_hedge_verdict_doc, apierr_hedge_verdict)
 NAME_I(apierr_rc_name, int)
 
 /* An unknown method gives OTHER rather than an error; as a lookup, only
@@ -262,6 +264,8 @@ static const public_names publics[] = {
     {&apierr__method_names, apierr_method_name_i, NULL, method_from_name_i, 1},
     {&apierr__decision_names, apierr_decision_name_i, NULL, NULL, 0},
     {&apierr__key_location_names, apierr_key_location_name_i, NULL, NULL, 0},
+    {&apierr__hedge_verdict_names, apierr_hedge_verdict_name_i, apierr_hedge_verdict_doc_i, NULL,
+     0},
     {&apierr__rc_names, apierr_rc_name_i, NULL, NULL, 1},
 };
 #define NPUBLICS (sizeof publics / sizeof publics[0])
@@ -352,6 +356,7 @@ static void test_enum_tables(void **state)
     assert_int_equal(apierr__method_names.n, APIERR_METHOD__COUNT);
     assert_int_equal(apierr__decision_names.n, APIERR_DECISION__COUNT);
     assert_int_equal(apierr__key_location_names.n, APIERR_KEY_IN__COUNT);
+    assert_int_equal(apierr__hedge_verdict_names.n, APIERR_HEDGE__COUNT);
     /* Methods: an unknown one, or one in the wrong case, is OTHER. */
     assert_int_equal(apierr_method_from_name("get"), APIERR_METHOD_OTHER);
     assert_int_equal(apierr_method_from_name(NULL), APIERR_METHOD_OTHER);
