@@ -83,6 +83,10 @@ int call_exit_code(apierr_category c);
  * CLI_EXIT_FAILURE (out of memory). */
 int call_print_json(FILE *f, const apierr_result *r);
 
+/* The outcome as -o, -i, -I, -D, -w and --output-json ask (call_output.c);
+ * returns rc, or CLI_EXIT_FAILURE when an output could not be written. */
+int call_show(const struct call_args *a, const apierr_result *r, int rc);
+
 /* The apierr_update_fn of --update (call_update.c): runs `sh -c FILTER`
  * (payload) on the current body, its output the new one. */
 int call_run_filter(void *payload, const char *cur, size_t len, char **out, size_t *out_len);

@@ -1,5 +1,9 @@
-/* `apierr call`: the response's head as curl's -i, -I and -D show it. */
+/* `apierr call`: the outcome printed: the response's head as curl's -i, -I
+ * and -D show it, the body, the problem of a failure, --output-json. */
 #include "call.h"
+#include "util.h"
+
+#include <string.h>
 
 int call_print_headers(FILE *f, const apierr_result *r)
 {
@@ -11,4 +15,72 @@ int call_print_headers(FILE *f, const apierr_result *r)
         fprintf(f, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
     fputs("\r\n", f);
     return ferror(f) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+static void print_problem(const apierr_result *r)
+{
+    const apierr_problem *p = r->problem;
+    char url[2048];
+    apierr_redact_url(url, sizeof url, r->url ? r->url : "");
+    fprintf(stderr, "apierr call: %s %s failed after %zu attempt%s: %s (%s)\n", r->method, url,
+            r->nattempts, r->nattempts == 1 ? "" : "s", apierr_category_name(r->category),
+            r->reason);
+    if (!p) return;
+    if (p->status)
+        fprintf(stderr, "  status:     %d %s\n", p->status, apierr_status_reason(p->status));
+    if (p->code) fprintf(stderr, "  code:       %s\n", p->code);
+    if (p->message) fprintf(stderr, "  message:    %s\n", p->message);
+    for (size_t i = 0; i < p->ndetails; i++)
+        fprintf(stderr, "  field:      %s: %s\n", p->details[i].field ? p->details[i].field : "-",
+                p->details[i].message ? p->details[i].message : "");
+    const char *rid = p->request_id;
+    for (size_t i = r->nattempts; !rid && i > 0; i--)
+        if (r->attempts[i - 1].request_id[0]) rid = r->attempts[i - 1].request_id;
+    if (rid) fprintf(stderr, "  request id: %s (give it to support)\n", rid);
+}
+
+int call_print_json(FILE *f, const apierr_result *r)
+{
+    char *json;
+    if (apierr_result_to_json(&json, r, 1) != APIERR_OK) return CLI_EXIT_FAILURE;
+    fprintf(f, "%s\n", json);
+    apierr_free(json);
+    return CLI_EXIT_OK;
+}
+
+/* The outcome as -o, -i, -I, -D and -w ask: the head and the body of a
+ * success to the output, the problem of a failure to stderr (never its body
+ * to stdout: curl's -f is the way apierr always is), -w's text last. */
+int call_show(const struct call_args *a, const apierr_result *r, int rc)
+{
+    if (a->output_json) return call_print_json(stdout, r) ? CLI_EXIT_FAILURE : rc;
+    if (a->dump_header) {
+        int to_stdout = !strcmp(a->dump_header, "-");
+        FILE *d = to_stdout ? stdout : fopen(a->dump_header, "wb");
+        if (!d || call_print_headers(d, r)) {
+            cli_error(CALL_CMD, "cannot write '%s'", a->dump_header);
+            rc = CLI_EXIT_FAILURE;
+        }
+        if (d && !to_stdout) fclose(d);
+    }
+    int head = a->include || a->head;
+    if (r->ok || head) {
+        FILE *out = a->output ? fopen(a->output, "wb") : stdout;
+        if (!out) {
+            cli_error(CALL_CMD, "cannot write '%s'", a->output);
+            return CLI_EXIT_FAILURE;
+        }
+        if (head) call_print_headers(out, r);
+        if (r->ok && !a->head) fwrite(r->body ? r->body : "", 1, r->body_len, out);
+        if (out != stdout) fclose(out);
+    }
+    /* A GraphQL partial success: the data went out, the errors are said,
+     * even with -s (they are part of the answer). */
+    if (r->ok && r->problem)
+        cli_error(CALL_CMD, "partial success: %s (GraphQL errors%s%s)",
+                  r->problem->message ? r->problem->message : "errors with the data",
+                  r->problem->code ? ", code " : "", r->problem->code ? r->problem->code : "");
+    if (!r->ok) print_problem(r);
+    if (a->write_out && call_write_out(a->write_out, r)) rc = CLI_EXIT_FAILURE;
+    return rc;
 }
