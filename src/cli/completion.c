@@ -17,11 +17,8 @@ static const struct {
     const char *name;
     const cli_command *(*table)(void);
 } tables[] = {
-    {"call", cli_call_table},
-    {"serve", cli_serve_table},
-    {"explain", cli_explain_table},
-    {"convert", cli_convert_table},
-    {"check", cli_check_table},
+    {"call", cli_call_table},       {"serve", cli_serve_table}, {"explain", cli_explain_table},
+    {"convert", cli_convert_table}, {"check", cli_check_table},
 };
 
 static const cli_command *table_of(const cli_entry *e)

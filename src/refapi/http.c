@@ -451,12 +451,12 @@ static int start_daemon(http_server *s, unsigned *port)
     if (fd < 0) return -1;
     unsigned flags =
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections + 16, MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, mhd_pool_size(cfg),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        s, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
+                                 cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+                                 cfg->max_connections + 16, MHD_OPTION_CONNECTION_TIMEOUT,
+                                 cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                 mhd_pool_size(cfg), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->daemon) {
         close(fd);
         return -1;
