@@ -46,13 +46,6 @@ static void head_peer(void *conn, char *buf, size_t cap)
 
 static const refapi_wire head_wire = {head_header, head_query, head_peer};
 
-long long refapi_mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* What every answered request leaves behind, whoever answered it: its line
  * in the access log (never a token: the path has no query, the client is
  * its id), its counts, and for a 500 its cause in the error log, under the

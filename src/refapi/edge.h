@@ -10,9 +10,6 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-/* CLOCK_MONOTONIC in microseconds. */
-long long refapi_mono_us(void);
-
 /* What an answered request leaves behind: its access log line, its counts,
  * and for a 500 its cause in the error log. start_us 0: no latency. */
 void refapi_account(refapi_server *srv, refapi_req *r, long long start_us);

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* accept4 */
 #include "gate.h"
+#include "req.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -54,13 +55,6 @@ struct refapi_gate {
     pthread_mutex_t ip_lock;
     ip_count ips[IP_SLOTS];
 };
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint32_t ip_of(const struct sockaddr *sa)
 {
@@ -129,7 +123,7 @@ static void drop(refapi_gate *g, pending *p)
  * does not read it loses it rather than the gate's time. */
 static void send_all(int fd, const char *buf, size_t n)
 {
-    long long until = mono_ms() + REFUSE_SEND;
+    long long until = refapi_mono_ms() + REFUSE_SEND;
     while (n) {
         ssize_t w = send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w > 0) {
@@ -137,7 +131,7 @@ static void send_all(int fd, const char *buf, size_t n)
             continue;
         }
         if (w < 0 && errno != EAGAIN && errno != EINTR) return;
-        long long left = until - mono_ms();
+        long long left = until - refapi_mono_ms();
         if (left <= 0) return;
         struct pollfd pf = {fd, POLLOUT, 0};
         poll(&pf, 1, (int)left);
@@ -158,7 +152,7 @@ static void refuse(refapi_gate *g, pending *p, const refapi_head *h, const refap
     refapi_gate_release(g, (struct sockaddr *)&p->sa);
     p->released = 1;
     p->state = LINGER;
-    p->deadline_ms = mono_ms() + LINGER_MS;
+    p->deadline_ms = refapi_mono_ms() + LINGER_MS;
 }
 
 static void linger_read(refapi_gate *g, pending *p)
@@ -217,7 +211,7 @@ static void on_accept(refapi_gate *g)
         p->sa = sa;
         p->salen = salen;
         p->state = WAIT_HEAD;
-        p->deadline_ms = mono_ms() + g->o.head_timeout_ms;
+        p->deadline_ms = refapi_mono_ms() + g->o.head_timeout_ms;
         p->slot = g->npend;
         g->pend[g->npend++] = p;
         struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = p};
@@ -239,7 +233,7 @@ static void expire(refapi_gate *g)
 {
     static const refapi_head_error late = {408, "request_timeout",
                                            "The request head did not arrive in time."};
-    long long now = mono_ms();
+    long long now = refapi_mono_ms();
     for (size_t i = g->npend; i-- > 0;) {
         pending *p = g->pend[i];
         if (now < p->deadline_ms) continue;

@@ -479,13 +479,6 @@ static int start_daemon(http_server *s, unsigned *port)
     return 0;
 }
 
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Stops accepting at once (the gate closes the listening socket: new
  * connections are refused), then drains: up to --drain-timeout, until no
  * connection is left, or none has had a request in progress for 250 ms.
@@ -495,9 +488,10 @@ static long long mono_ms(void)
 static void stop_daemon(http_server *s)
 {
     refapi_gate_stop(s->gate);
-    long long until = mono_ms() + (long long)s->srv.cfg->drain_timeout_s * 1000, quiet_since = -1;
-    while (refapi_gate_open(s->gate) > 0 && mono_ms() < until) {
-        long long now = mono_ms();
+    long long until = refapi_mono_ms() + (long long)s->srv.cfg->drain_timeout_s * 1000,
+              quiet_since = -1;
+    while (refapi_gate_open(s->gate) > 0 && refapi_mono_ms() < until) {
+        long long now = refapi_mono_ms();
         if (atomic_load(&inflight) > 0)
             quiet_since = -1;
         else if (quiet_since < 0)

@@ -20,6 +20,13 @@ long long refapi_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long refapi_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void refapi_iso8601(char *buf, size_t cap, long long ms)
 {
     time_t t = (time_t)(ms / 1000);

@@ -77,6 +77,13 @@ typedef struct refapi_req {
 
 /* Unix time in ms. */
 long long refapi_now_ms(void);
+/* CLOCK_MONOTONIC in microseconds: for deadlines and latencies, which a
+ * change of the wall clock must not move. */
+long long refapi_mono_us(void);
+static inline long long refapi_mono_ms(void)
+{
+    return refapi_mono_us() / 1000;
+}
 
 /* Writes ms as 2024-11-15T10:30:00Z into buf (at least 32 bytes). */
 void refapi_iso8601(char *buf, size_t cap, long long ms);

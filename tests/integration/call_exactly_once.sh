@@ -3,15 +3,7 @@
 . "$(dirname "$0")/call_lib.bash"
 N=${CALL_EXACTLY_ONCE_N:-1000}
 start_server --faults 503:0.15,drop:0.15 --seed 7
-python3 - "$BASE/v1/tenants/$TENANT/invoices" "$N" >"$TMP/batch" <<'PY'
-import json, sys
-url, n = sys.argv[1], int(sys.argv[2])
-for i in range(n):
-    inv = {"documentNumber": "EO-%05d" % i, "currency": "EUR",
-           "customer": {"name": "Ada", "email": "ada@example.com"},
-           "lines": [{"description": "tea", "quantity": 1, "unitPrice": i}]}
-    print("POST", url, json.dumps(inv))
-PY
+invoice_batch "$BASE/v1/tenants/$TENANT/invoices" "$N" EO >"$TMP/batch"
 "$APIERR" call $(oauth_opts) --retries 10 --idempotency-key auto --parallel 50 \
     --input "$TMP/batch" --output-json >"$TMP/out.jsonl" 2>"$TMP/err" || {
     tail -3 "$TMP/err" >&2

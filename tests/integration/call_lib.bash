@@ -64,6 +64,20 @@ oauth_opts() {
 
 INVOICE='{"documentNumber":"D-1","currency":"EUR","customer":{"name":"Ada","email":"ada@example.com"},"lines":[{"description":"tea","quantity":2,"unitPrice":3.5}]}'
 
+# invoice_batch URL N PREFIX: prints N batch lines (apierr call --input),
+# each a POST to URL of a distinct invoice numbered PREFIX-00000...
+invoice_batch() {
+    python3 - "$@" <<'PY'
+import json, sys
+url, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for i in range(n):
+    inv = {"documentNumber": "%s-%05d" % (prefix, i), "currency": "EUR",
+           "customer": {"name": "Ada", "email": "ada@example.com"},
+           "lines": [{"description": "tea", "quantity": 1, "unitPrice": i}]}
+    print("POST", url, json.dumps(inv))
+PY
+}
+
 # json_get EXPR: evaluates a Python expression over `d`, the JSON document
 # read from stdin, and prints the result.
 json_get() {

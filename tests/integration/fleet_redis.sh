@@ -41,9 +41,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t2" \
 [ "$code" = 200 ] || fail "instance C answered $code to a token of instance A"
 for pid in "${SERVERS[@]}"; do kill "$pid"; wait "$pid"; done
 SERVERS=()
-engines_stop_balancer=$(( ${#ENGINE_STOPS[@]} - 1 ))
-eval "${ENGINE_STOPS[$engines_stop_balancer]}"
-unset "ENGINE_STOPS[$engines_stop_balancer]"
+stop_balancer
 
 # --- one execution per key, wherever the retry lands ----------------------
 N=${FLEET_WRITES:-300}
@@ -53,15 +51,7 @@ for i in 1 2 3; do
     urls+=("$BASE")
 done
 start_balancer "${urls[@]}"
-python3 - "$BALANCER/v1/tenants/$TENANT/invoices" "$N" >"$TMP/batch" <<'PY'
-import json, sys
-url, n = sys.argv[1], int(sys.argv[2])
-for i in range(n):
-    inv = {"documentNumber": "FL-%05d" % i, "currency": "EUR",
-           "customer": {"name": "Ada", "email": "ada@example.com"},
-           "lines": [{"description": "tea", "quantity": 1, "unitPrice": i}]}
-    print("POST", url, json.dumps(inv))
-PY
+invoice_batch "$BALANCER/v1/tenants/$TENANT/invoices" "$N" FL >"$TMP/batch"
 BASE=${urls[0]}
 "$APIERR" call $(oauth_opts) --retries 10 --idempotency-key auto --parallel 30 \
     --input "$TMP/batch" --output-json >"$TMP/out.jsonl" 2>"$TMP/err" || {

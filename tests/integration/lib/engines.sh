@@ -98,11 +98,19 @@ http {
 }
 CONF
     nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" &
-    local pid=$!
-    ENGINE_STOPS+=("kill $pid; wait $pid")
+    BALANCER_PID=$!
+    ENGINE_STOPS+=("stop_balancer")
     for _ in $(seq 100); do
         curl -s -o /dev/null "http://127.0.0.1:$port/" && break
         sleep 0.05
     done
     BALANCER=http://127.0.0.1:$port
+}
+
+# Stops the balancer start_balancer started (before another is started).
+stop_balancer() {
+    [ -n "${BALANCER_PID:-}" ] || return 0
+    kill "$BALANCER_PID" 2>/dev/null
+    wait "$BALANCER_PID" 2>/dev/null
+    BALANCER_PID=
 }
