@@ -8,7 +8,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-dev clang-format
 libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
 libssl-dev libcmocka-dev libhiredis-dev libpq-dev curl
 postgresql redis-server
-wrk nginx-light python3-urllib3 node-express"
+wrk nginx-light python3-urllib3 node-express jq"
 
 missing=""
 for p in $PKGS; do
