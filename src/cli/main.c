@@ -18,7 +18,7 @@ const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: apierr [--help] [--version] COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(f, "usage: apierr [--help] [-V|--version] COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < cli_ncommands; i++)
         fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
     fprintf(f, "\nSee apierr(1), or `apierr COMMAND --help`.\n");
@@ -30,11 +30,16 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    /* `apierr help COMMAND` is `apierr COMMAND --help`, as git's help is. */
+    char *help_argv[] = {argv[0], argc > 2 ? argv[2] : NULL, "--help", NULL};
+    if (!strcmp(argv[1], "help") && argc > 2 && strcmp(argv[2], "help") != 0) {
+        argv = help_argv;
+        argc = 3;
+    } else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return CLI_EXIT_OK;
     }
-    if (!strcmp(argv[1], "--version")) {
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) { /* -V: curl's spelling */
         printf("apierr %s\n", apierr_version());
         return CLI_EXIT_OK;
     }

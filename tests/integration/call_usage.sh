@@ -33,6 +33,10 @@ rc=0
 "$APIERR" frobnicate >"$TMP/out" 2>"$TMP/err" || rc=$?
 [ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "apierr: unknown command 'frobnicate'
 try 'apierr --help'" ] || fail "an unknown command: $rc $(cat "$TMP/err")"
+# curl's -V is --version; `apierr help CMD` is `apierr CMD --help`.
+[ "$("$APIERR" -V)" = "$("$APIERR" --version)" ] || fail "-V is not --version"
+cmp -s <("$APIERR" help call) <("$APIERR" call --help) || fail "help call is not call --help"
+"$APIERR" help help | grep -q '^usage: apierr ' || fail "help help is not the usage"
 grep -q "^apierr call: unknown option '-Z'" <("$APIERR" call -sZ x 2>&1) ||
     fail "the unknown letter of a cluster is not named"
 
