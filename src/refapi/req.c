@@ -241,7 +241,7 @@ void refapi_req_db_failure(refapi_req *r, sqlite3 *db, int rc)
 
 void refapi_req_method_not_allowed(refapi_req *r, const char *allow)
 {
-    char msg[96];
+    char msg[160];
     snprintf(msg, sizeof msg, "Method %.16s is not allowed here; use %s.", r->method, allow);
     apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
     o.allow = allow;

@@ -106,14 +106,30 @@ static int method_is(const refapi_req *r, const char *want)
            (strcmp(want, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
 }
 
+/* The Allow of a resource whose table lists methods: those, HEAD where GET
+ * is, and OPTIONS, which every resource answers. OPTIONS and 405 give the
+ * same list (RFC 9110 10.2.1: what the resource supports). */
+#define ALLOW_MAX 96
+static void allow_of(char allow[ALLOW_MAX], const char *methods)
+{
+    snprintf(allow, ALLOW_MAX, "%s%s, OPTIONS", methods, strstr(methods, "GET") ? ", HEAD" : "");
+}
+
 /* OPTIONS: 204 with the methods of the resource (RFC 9110 9.3.7); before
  * any credential, as a preflight comes without one. */
 static void options_reply(refapi_req *r, const char *methods)
 {
-    char allow[96];
-    snprintf(allow, sizeof allow, "%s%s, OPTIONS", methods, strstr(methods, "GET") ? ", HEAD" : "");
+    char allow[ALLOW_MAX];
+    allow_of(allow, methods);
     apierr_header h = {"Allow", allow};
     refapi_req_json(r, 204, NULL, 0, &h, 1);
+}
+
+static void not_allowed(refapi_req *r, const char *methods)
+{
+    char allow[ALLOW_MAX];
+    allow_of(allow, methods);
+    refapi_req_method_not_allowed(r, allow);
 }
 
 /* The methods of a resource, in the table's order, into allow. */
@@ -130,9 +146,9 @@ static void resource_methods(resource res, char *allow, size_t cap)
 /* 405 for a resource: its methods, in the table's order, as the Allow. */
 static void resource_not_allowed(refapi_req *r, resource res)
 {
-    char allow[64];
-    resource_methods(res, allow, sizeof allow);
-    refapi_req_method_not_allowed(r, allow);
+    char methods[64];
+    resource_methods(res, methods, sizeof methods);
+    not_allowed(r, methods);
 }
 
 /* /v1/tenants/{tenant}/invoices[/{id}]; rest is what follows the prefix.
@@ -191,7 +207,7 @@ void refapi_route(refapi_req *r)
         if (strcmp(r->method, "OPTIONS") == 0)
             options_reply(r, rt->method);
         else if (!method_is(r, rt->method))
-            refapi_req_method_not_allowed(r, rt->method);
+            not_allowed(r, rt->method);
         else if (!admit(r, rt->guard, NULL))
             rt->handler(r);
         return;

@@ -122,7 +122,7 @@ profile_statuses() {
     # 405 with Allow
     req PATCH "$col" -H "$A"
     expect_problem 405 method_not_allowed "$PROFILE: 405"
-    [ "$(header Allow)" = "GET, POST" ] || fail "$PROFILE: Allow '$(header Allow)'"
+    [ "$(header Allow)" = "GET, POST, HEAD, OPTIONS" ] || fail "$PROFILE: Allow '$(header Allow)'"
 
     # 409: duplicate, and a stale If-Match
     # shellcheck disable=SC2059
