@@ -422,8 +422,20 @@ static int load_profile(apierr_profile *p, const char *name)
 
 /* --- one call ------------------------------------------------------------------ */
 
+/* A URL without "scheme://" is taken as http://, as curl takes it
+ * (`apierr call localhost:8080/x`); into buf when it fits, else as given,
+ * to be refused. */
+static const char *guess_scheme(const char *url, char *buf, size_t cap)
+{
+    if (!strncmp(url + strcspn(url, ":/?#"), "://", 3) || url[0] == '/') return url;
+    int n = snprintf(buf, cap, "http://%s", url);
+    return n > 0 && (size_t)n < cap ? buf : url;
+}
+
 static int run_one(struct run *run, const struct call_args *a, const char *url)
 {
+    char guessed[4096];
+    url = guess_scheme(url, guessed, sizeof guessed);
     char *body, *query;
     size_t len;
     const char *type;

@@ -39,6 +39,11 @@ serve(H)
 PY
 start_script "$TMP/srv.py"
 
+# --- a URL without a scheme is http://, as curl takes it -------------------------
+"$APIERR" call -s "${URL#http://}/ok" >"$TMP/noscheme.out" 2>"$TMP/noscheme.err" ||
+    fail "host:port/path without a scheme: $(cat "$TMP/noscheme.err")"
+grep -q '"ok"' "$TMP/noscheme.out" || fail "host:port/path without a scheme: $(cat "$TMP/noscheme.out")"
+
 # --- -v: every secret-named header and parameter is redacted -------------------
 "$APIERR" call -v -H "Ocp-Apim-Subscription-Key: hdr-Secret-4" -H "X-Goog-Api-Key: hdr-Secret-5" \
     "$URL/secret?accessToken=qs-Secret-6&page=1" >/dev/null 2>"$TMP/v.err" || fail "-v call failed"
