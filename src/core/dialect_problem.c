@@ -86,9 +86,11 @@ static void encode(apierr__buf *b, const apierr_problem *p)
     apierr__buf_putc(b, '{');
     apierr__enc_str(b, &first, "type", p->type ? p->type : "about:blank");
     /* title is the summary of the problem type; with no type of our own
-     * that is the reason phrase (RFC 9457 4.2.1). */
+     * that is the reason phrase (RFC 9457 4.2.1). With no status either
+     * there is none: the message changes from occurrence to occurrence,
+     * which a title must not (3.1.3), and it is in detail already. */
     const char *title = p->title;
-    if (!title) title = p->status ? apierr_status_reason(p->status) : apierr__enc_message(p);
+    if (!title && p->status) title = apierr_status_reason(p->status);
     apierr__enc_str(b, &first, "title", title);
     if (p->status) apierr__enc_int(b, &first, "status", p->status);
     apierr__enc_str(b, &first, "detail", p->message);

@@ -153,6 +153,43 @@ static void test_extensions_kept(void **state)
     apierr_problem_free(p);
 }
 
+/* RFC 9457's title: the reason phrase of the status for about:blank; with
+ * no status and no title of the server's, none at all (the message changes
+ * with each occurrence, a title must not). */
+static void test_encoded_title(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        int status;
+        const char *title; /* NULL: no title member */
+    } rows[] = {
+        {"{\"error\":{\"code\":\"bad\",\"message\":\"it broke\"}}", 0, NULL},
+        {"{\"error\":{\"code\":\"bad\",\"message\":\"it broke\"}}", 422, "Unprocessable Content"},
+        {"{\"title\":\"Out of credit\",\"detail\":\"it broke\"}", 0, "Out of credit"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
+        o.status = rows[i].status;
+        apierr_problem *p;
+        assert_int_equal(apierr_problem_decode(&p, rows[i].body, strlen(rows[i].body), &o),
+                         APIERR_OK);
+        char *out;
+        assert_int_equal(apierr_problem_encode(&out, NULL, p, APIERR_DIALECT_PROBLEM), APIERR_OK);
+        json_t *j = json_loads(out, 0, NULL);
+        assert_non_null(j);
+        json_t *title = json_object_get(j, "title");
+        if (rows[i].title)
+            assert_string_equal(json_string_value(title), rows[i].title);
+        else
+            assert_null(title);
+        assert_string_equal(json_string_value(json_object_get(j, "detail")), "it broke");
+        json_decref(j);
+        apierr_free(out);
+        apierr_problem_free(p);
+    }
+}
+
 static void test_nothing_recognized(void **state)
 {
     (void)state;
@@ -251,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_encode_decode_only_is_unsupported),
         cmocka_unit_test(test_extensions_kept),
+        cmocka_unit_test(test_encoded_title),
         cmocka_unit_test(test_nothing_recognized),
         cmocka_unit_test(test_problem_text),
         cmocka_unit_test(test_effective_status),
