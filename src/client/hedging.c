@@ -6,8 +6,12 @@
  *
  * A hedge does not wait for a transfer slot (max_in_flight) nor for its
  * host's pacer: it answers an attempt that is slow now, and max_hedges
- * bounds what it adds. It does pass adaptive throttling, and spends the
- * retry budget (apierr_hedge_should_send()).
+ * bounds what it adds. Nor does it ask adaptive throttling: the window
+ * counts the attempt it hedges as a request not yet accepted, so the
+ * first hedge of a fresh client would be drawn against a 50% reject
+ * ((1 - K * 0) / 2) however well the host does. What bounds a hedge on an
+ * overloaded host is the retry budget it spends and the host's pushback
+ * (apierr_hedge_should_send()).
  */
 #include "alloc.h"
 #include "engine.h"
@@ -74,10 +78,8 @@ static void hedge_due(apierr__call *k, long long now)
         apierr_hedge_should_send(&k->hstate, &o, k->policy, k->method, k->has_key, now,
                                  h ? &h->hedge : NULL, k->pstate.budget);
     if (v == APIERR_HEDGE_SEND) {
-        apierr__leg *l = NULL;
-        if (!apierr__throttle_pass(k)) {
-            apierr__client_logf(c, "* hedge held back by adaptive throttling");
-        } else if ((l = free_leg(k, o.max_hedges))) {
+        apierr__leg *l = free_leg(k, o.max_hedges);
+        if (l) {
             apierr__client_logf(c, "* no answer after %lld ms: a hedge goes out", o.delay_ms);
             if (apierr__transfer_hedge(k, l)) l = NULL;
         }
