@@ -108,6 +108,11 @@ elapsed=$(echo "$out" | json_get 'd["elapsed_ms"]')
 [ "$(server_log | json_get 'sum(1 for m, p, k in d["log"] if p == "/slow-first/get")')" = 2 ] ||
     fail "the server did not see the GET twice"
 
+# -w counts the hedges (the cancelled attempt is one of the attempts).
+w=$("$APIERR" call -s -o /dev/null --hedge 200ms -w '%{num_hedges} %{num_attempts}' \
+    "$SLOW/slow-first/write-out")
+[ "$w" = "1 2" ] || fail "-w num_hedges num_attempts: '$w', want '1 2'"
+
 # -v says what happened.
 "$APIERR" call -v --hedge 200ms -o /dev/null "$SLOW/slow-first/verbose" 2>"$TMP/v.err"
 grep -q '^> GET .*(attempt 2, a hedge)$' "$TMP/v.err" || fail "-v shows no hedge: $(cat "$TMP/v.err")"
@@ -184,7 +189,7 @@ cat >"$TMP/hedged.json" <<'JSON'
 JSON
 shown=$("$APIERR" profiles show --file "$TMP/hedged.json")
 for want in '"hedge_delay_ms": *150' '"max_hedges": *2' '"adaptive": *true' '"adaptive_k": *1.5'; do
-    echo "$shown" | grep -q "$want" || fail "profiles show lacks $want: $shown"
+    grep -q "$want" <<<"$shown" || fail "profiles show lacks $want: $shown"
 done
 out=$("$APIERR" call --profile "$TMP/hedged.json" --output-json "$SLOW/slow-first/profile")
 [ "$(echo "$out" | attempts 'a["hedge"]')" = "True False" ] || fail "the profile's hedging: $out"
