@@ -17,6 +17,35 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* A wait that ends early (a call's next hedge, when an answer came) leaves
+ * the heap from wherever it is: the rest still come out in order. */
+static void test_heap_remove(void **state)
+{
+    (void)state;
+    apierr__heap h = {0};
+    apierr_rng rng;
+    apierr_rng_seed(&rng, 7);
+    enum { N = 1000 };
+    static long long dues[N];
+    for (size_t i = 0; i < N; i++) {
+        dues[i] = (long long)(apierr_rng_next(&rng) % 100);
+        assert_int_equal(apierr__heap_push(&h, dues[i], &dues[i]), 0);
+    }
+    for (size_t i = 0; i < N; i += 3) assert_int_equal(apierr__heap_remove(&h, &dues[i]), 0);
+    assert_int_equal(apierr__heap_remove(&h, &dues[0]), -1); /* gone already */
+    size_t n = 0;
+    long long last_due = -1;
+    apierr__timer t;
+    while (apierr__heap_pop(&h, &t) == 0) {
+        assert_true(t.due_ms >= last_due);
+        assert_true(((long long *)t.item - dues) % 3 != 0);
+        last_due = t.due_ms;
+        n++;
+    }
+    assert_int_equal(n, N - (N + 2) / 3);
+    apierr__heap_free(&h);
+}
+
 static void test_heap_orders_by_due_then_fifo(void **state)
 {
     (void)state;
@@ -349,6 +378,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heap_orders_by_due_then_fifo),
+        cmocka_unit_test(test_heap_remove),
         cmocka_unit_test(test_url_build),
         cmocka_unit_test(test_uuid4),
         cmocka_unit_test(test_redact_url),
