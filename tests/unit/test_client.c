@@ -17,20 +17,27 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Pushes n timers, due at seeded random times below span, each item the
+ * address of its due in dues. */
+static void heap_fill(apierr__heap *h, long long *dues, size_t n, uint64_t seed, uint64_t span)
+{
+    apierr_rng rng;
+    apierr_rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++) {
+        dues[i] = (long long)(apierr_rng_next(&rng) % span);
+        assert_int_equal(apierr__heap_push(h, dues[i], &dues[i]), 0);
+    }
+}
+
 /* A wait that ends early (a call's next hedge, when an answer came) leaves
  * the heap from wherever it is: the rest still come out in order. */
 static void test_heap_remove(void **state)
 {
     (void)state;
     apierr__heap h = {0};
-    apierr_rng rng;
-    apierr_rng_seed(&rng, 7);
     enum { N = 1000 };
     static long long dues[N];
-    for (size_t i = 0; i < N; i++) {
-        dues[i] = (long long)(apierr_rng_next(&rng) % 100);
-        assert_int_equal(apierr__heap_push(&h, dues[i], &dues[i]), 0);
-    }
+    heap_fill(&h, dues, N, 7, 100);
     for (size_t i = 0; i < N; i += 3) assert_int_equal(apierr__heap_remove(&h, &dues[i]), 0);
     assert_int_equal(apierr__heap_remove(&h, &dues[0]), -1); /* gone already */
     size_t n = 0;
@@ -50,14 +57,9 @@ static void test_heap_orders_by_due_then_fifo(void **state)
 {
     (void)state;
     apierr__heap h = {0};
-    apierr_rng rng;
-    apierr_rng_seed(&rng, 42);
     enum { N = 2000 };
     static long long dues[N];
-    for (size_t i = 0; i < N; i++) {
-        dues[i] = (long long)(apierr_rng_next(&rng) % 50); /* many ties */
-        assert_int_equal(apierr__heap_push(&h, dues[i], &dues[i]), 0);
-    }
+    heap_fill(&h, dues, N, 42, 50); /* many ties */
     long long last_due = -1;
     long long *last_item = NULL;
     for (size_t i = 0; i < N; i++) {
