@@ -273,11 +273,22 @@ typedef struct apierr_rule {
 #define APIERR_POLICY_FIELD_MAP_HEAD(X) \
     APIERR_POLICY_FIELD_MAP_V1(X) APIERR_POLICY_FIELD_MAP_V2(X) APIERR_POLICY_FIELD_MAP_V3(X)
 /* Members of version 4 and later, after the rules; append here. Version 4:
- * GraphQL partial success. */
-#define APIERR_POLICY_FIELD_MAP_TAIL(X)                                                   \
-    X(BOOL, graphql_partial_ok, "graphql_partial_ok", 1,                                  \
-      "a GraphQL 2xx with non-null data and errors is a success (the data returned, the " \
-      "errors reported); 0: a failure, judged by its errors")
+ * GraphQL partial success. Version 5: hedged requests (apierr/hedge.h) and
+ * adaptive client-side throttling (apierr/throttle.h), which the client
+ * applies per host. */
+#define APIERR_POLICY_FIELD_MAP_TAIL(X)                                                      \
+    X(BOOL, graphql_partial_ok, "graphql_partial_ok", 1,                                     \
+      "a GraphQL 2xx with non-null data and errors is a success (the data returned, the "    \
+      "errors reported); 0: a failure, judged by its errors")                                \
+    X(MS, hedge_delay_ms, "hedge_delay_ms", 0,                                               \
+      "send another attempt of a repeatable request (idempotent method or idempotency key) " \
+      "when none answered for this long; the first final answer wins; 0: no hedging")        \
+    X(INT, max_hedges, "max_hedges", 1, "hedges per attempt of the policy, 1 to 16")         \
+    X(BOOL, adaptive, "adaptive", 0,                                                         \
+      "adaptive client-side throttling: per host, reject attempts locally with probability " \
+      "max(0, (requests - K * accepts) / (requests + 1)) over the last 2 minutes")           \
+    X(DOUBLE, adaptive_k, "adaptive_k", 2.0,                                                 \
+      "K of adaptive throttling: the multiple of accepted requests let through (below 1: 1)")
 /* Every named option, in layout order. */
 #define APIERR_POLICY_FIELD_MAP(X) APIERR_POLICY_FIELD_MAP_HEAD(X) APIERR_POLICY_FIELD_MAP_TAIL(X)
 
@@ -292,8 +303,9 @@ typedef struct apierr_policy {
 #undef APIERR__POLICY_MEMBER
 
 /* 1: the first; 2: conflict_reread; 3: retry_after_spread_ms; 4:
- * graphql_partial_ok (the first member after the rules). */
-#define APIERR_POLICY_VERSION                                    4
+ * graphql_partial_ok (the first member after the rules); 5: hedge_delay_ms,
+ * max_hedges, adaptive, adaptive_k. */
+#define APIERR_POLICY_VERSION                                    5
 #define APIERR__POLICY_INIT_MEMBER(kind, member, json, def, doc) .member = def,
 #define APIERR_POLICY_INIT                                                                    \
     {                                                                                         \

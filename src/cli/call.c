@@ -64,6 +64,7 @@ FLAG(show_error)
 FLAG(location)
 FLAG(get)
 FLAG(insecure)
+FLAG(adaptive)
 #undef FLAG
 
 static int add_data(struct call_args *a, const char *v, int urlencode)
@@ -158,6 +159,12 @@ static int check_budget(const char *v)
     return call_parse_budget(v, &t, &r);
 }
 
+static int check_hedge(const char *v)
+{
+    apierr_hedge_opts o = APIERR_HEDGE_OPTS_INIT;
+    return apierr_hedge_spec_parse(&o, v, strlen(v)) == APIERR_OK ? 0 : -1;
+}
+
 /* A value checked here and applied by call_tuning(). */
 #define CHECKED(field, check, message)               \
     static int set_##field(void *ctx, const char *v) \
@@ -173,6 +180,9 @@ CHECKED(breaker, check_breaker,
         "--breaker wants THRESHOLD[:OPEN_MS] (failures >= 1, ms >= 1), not '%s'")
 CHECKED(retry_budget, check_budget,
         "--retry-budget wants TOKENS[:RATIO] (tokens >= 1, ratio >= 0), not '%s'")
+CHECKED(hedge, check_hedge,
+        "--hedge wants DELAY[:MAX] (a duration such as 150ms or 2s, up to 1h; MAX 1..16), not "
+        "'%s'")
 #undef CHECKED
 
 static int set_header(void *ctx, const char *v)
@@ -271,6 +281,12 @@ static const cli_option options[] = {
      "circuit breaker: open after THRESHOLD failures in a row, for OPEN_MS", 0},
     {"--retry-budget", "TOKENS[:RATIO]", set_retry_budget,
      "retry budget (gRPC's): retries stop at half the tokens; a success gives back RATIO", 0},
+    {"--hedge", "DELAY[:MAX]", set_hedge,
+     "hedged requests: after DELAY without an answer, send the request again (up to MAX times, "
+     "default 1; idempotent methods or with an idempotency key); the first answer wins",
+     0},
+    {"--adaptive", NULL, set_adaptive,
+     "adaptive client-side throttling: hold attempts back while the host rejects (429, 503)", 0},
     {"--profile", "NAME|FILE", set_profile, "API profile: built-in name or JSON file", 0},
     {"--token", "TOKEN", set_token, "bearer token", 0},
     {"--token-file", "FILE", set_token_file, "read the bearer token from FILE", 0},

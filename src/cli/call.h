@@ -27,6 +27,7 @@ struct call_args {
     const char *update, *session_login, *api_token, *api_token_in, *session_token;
     const char *session_header, *session_expires_in;
     const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
+    const char *hedge;
     apierr_header headers[CALL_MAX_HEADERS];
     size_t nheaders;
     char *basic; /* the Authorization value -u makes; owned (free()) */
@@ -35,7 +36,7 @@ struct call_args {
     apierr_form_part form[CALL_MAX_FORM]; /* -F, split in place */
     size_t nform;
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
-    int include, head, fail, compressed, show_error, location, get, insecure;
+    int include, head, fail, compressed, show_error, location, get, insecure, adaptive;
     long max_redirs; /* 0 when not given */
     double max_time, connect_timeout, attempt_timeout;
 };
@@ -54,7 +55,7 @@ int call_basic_auth(struct call_args *a);
 
 /*
  * The tuning flags (--breaker, --retry-budget, --connect-timeout,
- * --attempt-timeout) into
+ * --attempt-timeout, --hedge, --adaptive) into
  * where the library keeps them today (call_tuning.c: the one place to adapt
  * when they move). CLI_EXIT_OK or CLI_EXIT_USAGE after saying why.
  */

@@ -1,7 +1,8 @@
 /* `apierr call`: the tuning flags, put where the library keeps them today.
- * The one place that knows it: --breaker and --retry-budget go into the
- * profile's policy (breaker_threshold, breaker_open_ms; budget,
- * budget_max_tokens, budget_token_ratio), --connect-timeout into the client
+ * The one place that knows it: --breaker, --retry-budget, --hedge and
+ * --adaptive go into the profile's policy (breaker_threshold,
+ * breaker_open_ms; budget, budget_max_tokens, budget_token_ratio;
+ * hedge_delay_ms, max_hedges; adaptive), --connect-timeout into the client
  * options, --attempt-timeout into the policy's attempt_timeout_ms. Their state (the breaker's
  * failures, the budget's tokens) lives in the client, so in one process: each `apierr call` starts
  * closed and full; a batch (--input) shares them. -m / --max-time is the request's max_time_ms
@@ -63,6 +64,13 @@ int call_tuning(const struct call_args *a, apierr_profile *profile, apierr_clien
         p->budget = APIERR_BUDGET_GRPC;
         call_parse_budget(a->retry_budget, &p->budget_max_tokens, &p->budget_token_ratio);
     }
+    if (a->hedge) {
+        apierr_hedge_opts h = APIERR_HEDGE_OPTS_INIT;
+        apierr_hedge_spec_parse(&h, a->hedge, strlen(a->hedge)); /* checked by set_hedge */
+        p->hedge_delay_ms = h.delay_ms;
+        p->max_hedges = h.max_hedges;
+    }
+    if (a->adaptive) p->adaptive = 1;
     if (a->attempt_timeout > 0)
         p->attempt_timeout_ms = (long long)(a->attempt_timeout * 1000 + 0.5);
     if (a->connect_timeout > 0)

@@ -32,6 +32,15 @@ static void v_num_attempts(FILE *f, const apierr_result *r)
     fprintf(f, "%zu", r->nattempts);
 }
 
+/* Attempts sent as hedges (--hedge), cancelled ones included: they count in
+ * num_attempts and num_retries too. */
+static void v_num_hedges(FILE *f, const apierr_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nattempts; i++) n += r->attempts[i].hedge != 0;
+    fprintf(f, "%zu", n);
+}
+
 /* Redacted, as every URL apierr prints. */
 static void v_url_effective(FILE *f, const apierr_result *r)
 {
@@ -127,7 +136,8 @@ static void v_header_json(FILE *f, const apierr_result *r)
 }
 
 /* The variables: curl's names, then apierr's own (category, reason,
- * exitcode is curl's too, code, request_id, num_attempts, method). */
+ * exitcode is curl's too, code, request_id, num_attempts, num_hedges,
+ * method). */
 static const struct {
     const char *name;
     var_fn fn;
@@ -148,6 +158,7 @@ static const struct {
     {"code", v_code},
     {"request_id", v_request_id},
     {"num_attempts", v_num_attempts},
+    {"num_hedges", v_num_hedges},
 };
 
 /* Prints the variable named by name..end, or says it is unknown. */

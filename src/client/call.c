@@ -72,7 +72,9 @@ void apierr__call_free(apierr__call *k)
 {
     apierr_client *c = k->c;
     apierr__pace_forget(k);
+    apierr__hedge_disarm(k);
     apierr__transfer_release(k);
+    apierr__free(k->hedges);
     if (k->all_prev)
         k->all_prev->all_next = k->all_next;
     else

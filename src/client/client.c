@@ -121,6 +121,7 @@ void apierr_client_free(apierr_client *c)
     apierr__easy_pool_free(c);
     if (c->multi) curl_multi_cleanup(c->multi);
     apierr__heap_free(&c->timers);
+    apierr__heap_free(&c->hedge_timers);
     if (c->report) fclose(c->report);
     apierr__headers_free(c->hdrs, c->nhdrs);
     apierr__free(c->base_url);

@@ -32,6 +32,10 @@ int apierr__heap_push(apierr__heap *h, long long due_ms, void *item);
 const apierr__timer *apierr__heap_peek(const apierr__heap *h);
 /* Removes the earliest timer into *out. 0, or -1 when empty. */
 int apierr__heap_pop(apierr__heap *h, apierr__timer *out);
+/* Removes the timer of item (the first found, walking the heap: for a wait
+ * that ends early, as a call's next hedge when an answer came). 0, or -1
+ * when item has none. */
+int apierr__heap_remove(apierr__heap *h, const void *item);
 void apierr__heap_free(apierr__heap *h);
 
 /* --- request building -------------------------------------------------------- */

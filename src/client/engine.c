@@ -76,6 +76,11 @@ long long apierr__call_now(const apierr__call *k)
     return apierr__mono_ms() + k->skew_ms;
 }
 
+apierr__pace_host *apierr__call_host(const apierr__call *k)
+{
+    return k->host < k->c->pace.nhosts ? &k->c->pace.hosts[k->host] : NULL;
+}
+
 apierr_breaker *apierr__call_breaker(apierr__call *k)
 {
     apierr_client *c = k->c;
@@ -111,12 +116,37 @@ void apierr__call_fail(apierr__call *k, apierr_category cat, const char *why,
 
 /* --- an attempt ------------------------------------------------------------------ */
 
+static void back_off(apierr__call *k, const apierr_decision *d, const apierr_attempt *a);
+
+/* An attempt adaptive throttling held back: recorded, and retried like a
+ * 503 (or the call fails, as apierr_throttle_decide() says). */
+static void throttled(apierr__call *k)
+{
+    apierr_decision d;
+    apierr__call_breaker(k);
+    apierr_throttle_decide(&d, k->policy, &k->pstate, apierr__call_now(k), apierr_rng_next,
+                           &k->c->rng);
+    apierr_attempt *a = apierr__attempt_throttled(k, &d);
+    if (d.kind == APIERR_DECISION_RETRY)
+        back_off(k, &d, a);
+    else
+        apierr__call_fail(k, d.category, d.reason, NULL);
+}
+
 /* Starts the next attempt of a ready call, unless it must wait for
- * credentials first (then it parks) or its host's pacer (then it is held),
- * or its host's circuit is open. */
+ * credentials first (then it parks), adaptive throttling holds it back,
+ * its host's pacer holds it (asked once per attempt: a call the pacer
+ * releases comes back here), or its host's circuit is open. */
 static void start_attempt(apierr__call *k)
 {
     if (apierr__creds_park(k)) return;
+    if (!k->throttle_passed) {
+        if (!apierr__throttle_pass(k)) {
+            throttled(k);
+            return;
+        }
+        k->throttle_passed = 1;
+    }
     if (apierr__pace_hold(k)) return;
     if (!apierr_breaker_allow(apierr__call_breaker(k), k->policy, apierr__call_now(k))) {
         apierr__call_fail(k, APIERR_CAT_CIRCUIT_OPEN, "the circuit breaker for the host is open",
@@ -170,14 +200,35 @@ static void back_off(apierr__call *k, const apierr_decision *d, const apierr_att
         apierr__call_move(k, APIERR__MSTATE_BACKOFF);
 }
 
+/* A retryable answer while other attempts of the call are out: recorded
+ * as the policy judged it, not followed (they may still succeed). */
+static void drop(apierr__call *k, const apierr__answer *ans, apierr_decision *d)
+{
+    size_t n = strlen(d->reason);
+    snprintf(d->reason + n, sizeof d->reason - n, "; not followed: another attempt is out");
+    d->delay_ms = 0;
+    apierr__answer_record(k, ans, d);
+    apierr_problem_free(ans->p);
+    apierr__leg_release(k->c, &k->at);
+}
+
 static void attempt_done(apierr__call *k, CURLcode rc)
 {
     apierr__answer ans;
     apierr__answer_read(&ans, k, rc);
     apierr__pace_answer(k, ans.o.status, ans.h, ans.nh, ans.o.retry_after_ms);
+    apierr__throttle_answer(k, &ans);
+    apierr__hedge_pushback(k, &ans);
     apierr_decision d;
     decide(&d, k, &ans);
+    if (!apierr__hedge_settle(k, &d)) {
+        drop(k, &ans, &d);
+        return;
+    }
     apierr_attempt *a = apierr__answer_record(k, &ans, &d);
+    apierr__hedge_cancel(k, &d);
+    apierr__hedge_disarm(k);
+    if (a) a = &k->res.attempts[a->number - 1]; /* the records may have moved */
     if (d.kind == APIERR_DECISION_DONE || d.kind == APIERR_DECISION_FAIL)
         apierr__answer_keep(k, &ans);
     apierr__transfer_release(k);
@@ -253,6 +304,8 @@ static long long fire_timers(apierr_client *c)
     long long next = t ? t->due_ms - now : -1;
     long long creds = apierr__creds_fire(c, now); /* a token request's retry */
     if (creds >= 0 && (next < 0 || creds < next)) next = creds;
+    long long hedge = apierr__hedge_fire(c, now);
+    if (hedge >= 0 && (next < 0 || hedge < next)) next = hedge;
     return next;
 }
 
@@ -275,7 +328,9 @@ static void drain(apierr_client *c)
         }
         apierr__call *k = NULL;
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&k);
-        if (k) attempt_done(k, rc);
+        if (!k) continue;
+        apierr__hedge_take(k, e);
+        attempt_done(k, rc);
     }
 }
 

@@ -12,6 +12,8 @@
 
 #include "client_impl.h"
 #include "creds.h"
+#include "apierr/hedge.h"
+#include "apierr/throttle.h"
 #include "pace_queue.h"
 
 #include <curl/curl.h>
@@ -28,7 +30,8 @@
  * PACED     held by its host's pacer: in its queue, or (the head) in the
  *           timer heap until its release time
  * INFLIGHT  its attempt has a curl easy handle
- * BACKOFF   in the timer heap, waiting for its retry
+ * BACKOFF   in the timer heap, waiting for its retry (after an answer, or
+ *           from READY when adaptive throttling held the attempt back)
  * DONE      ended: its callback runs, then it is freed
  *
  * apierr_client_free() drops live calls from any state without a
@@ -43,7 +46,7 @@
     X(CREDS, "creds", APIERR__MSTATE_FROM(READY) | APIERR__MSTATE_FROM(INFLIGHT))          \
     X(PACED, "paced", APIERR__MSTATE_FROM(READY))                                          \
     X(INFLIGHT, "in-flight", APIERR__MSTATE_FROM(READY))                                   \
-    X(BACKOFF, "backoff", APIERR__MSTATE_FROM(INFLIGHT))                                   \
+    X(BACKOFF, "backoff", APIERR__MSTATE_FROM(READY) | APIERR__MSTATE_FROM(INFLIGHT))      \
     X(DONE, "done",                                                                        \
       APIERR__MSTATE_FROM(READY) | APIERR__MSTATE_FROM(CREDS) | APIERR__MSTATE_FROM(INFLIGHT))
 
@@ -57,6 +60,20 @@ typedef enum apierr__mstate {
 } apierr__mstate;
 
 #define APIERR__MSTATE_FROM(id) (1u << APIERR__MSTATE_##id)
+
+/* One attempt on the wire: its curl handle and what it holds. A call has
+ * one (at), and more while hedges are in flight; every handle's
+ * CURLINFO_PRIVATE is the call, and the handle tells the legs apart. */
+typedef struct apierr__leg {
+    CURL *easy;
+    struct curl_slist *slist;
+    curl_mime *mime;
+    FILE *bodyf;
+    apierr__buf rbody, rhead;
+    long long attempt_start; /* monotonic */
+    int hedge;               /* sent as a hedge */
+    size_t number;           /* of the call's attempts, in the order they left (-v) */
+} apierr__leg;
 
 struct apierr__call {
     apierr_client *c;
@@ -89,13 +106,15 @@ struct apierr__call {
     long long pace_sent_ms;
     apierr_done_fn done;
     void *payload;
-    /* the attempt in flight */
-    CURL *easy;
-    struct curl_slist *slist;
-    curl_mime *mime;
-    FILE *bodyf;
-    apierr__buf rbody, rhead;
-    long long attempt_start;
+    apierr__leg at; /* the attempt in flight (or the one whose answer is read) */
+    /* Hedging (apierr/hedge.h), per attempt of the policy: the hedges in
+     * flight (max_hedges slots, allocated with the first hedge), the
+     * decisions' state, whether a hedge timer is in c->hedge_timers. */
+    apierr__leg *hedges;
+    int nhedges;
+    apierr_hedge_state hstate;
+    int hedge_timer;
+    int throttle_passed; /* the attempt about to leave was let through by the throttle */
 };
 
 /* curl's settings a client gives every transfer (transfer.c). */
@@ -115,6 +134,7 @@ struct apierr_client {
     size_t max_in_flight;
     CURLM *multi;
     apierr__heap timers;
+    apierr__heap hedge_timers; /* calls in flight whose next hedge is due then */
     apierr__call *ready_head, *ready_tail;
     apierr__call *all;
     size_t ncalls, in_flight;
@@ -159,6 +179,10 @@ long long apierr__call_now(const apierr__call *k);
  * hosts' table may have moved since the last attempt. */
 apierr_breaker *apierr__call_breaker(apierr__call *k);
 
+/* k's host (its pacing, breaker, hedge pushback, throttling window), or
+ * NULL when it has none (out of memory). */
+apierr__pace_host *apierr__call_host(const apierr__call *k);
+
 /* The name of a state ("in-flight"), or "?". */
 const char *apierr__mstate_name(apierr__mstate s);
 
@@ -193,8 +217,17 @@ void apierr__transfer_start(apierr__call *k);
 int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o);
 void apierr__transfer_settings_free(apierr__transfer_settings *t);
 
-/* Frees what k's attempt held (handle, header list, body file, buffers). */
+/* Frees what k's attempts held (handles, header lists, body files,
+ * buffers): the leg at and the hedges. */
 void apierr__transfer_release(apierr__call *k);
+
+/* Frees what leg l held; a handle in flight is taken off the multi handle
+ * (cancelled). */
+void apierr__leg_release(apierr_client *c, apierr__leg *l);
+
+/* Sends a hedge of k (INFLIGHT) on the empty leg l. 0, or -1 when it could
+ * not be built (nothing left held; the call goes on without it). */
+int apierr__transfer_hedge(apierr__call *k, apierr__leg *l);
 
 /* --- form.c: multipart/form-data bodies ------------------------------------------- */
 
@@ -203,8 +236,8 @@ void apierr__transfer_release(apierr__call *k);
 int apierr__form_copy(apierr__call *k, const apierr_request *req);
 void apierr__form_free(apierr__call *k);
 
-/* Builds k->mime from k->form for the attempt on e. 0, or -1. */
-int apierr__form_attach(apierr__call *k, CURL *e);
+/* Builds *mime from k->form for the attempt on e. 0, or -1. */
+int apierr__form_attach(apierr__call *k, curl_mime **mime, CURL *e);
 
 /* --- response.c: what an attempt's answer says ---------------------------------------- */
 
@@ -234,5 +267,56 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
 
 /* Keeps the answer's status, body and headers as the result's. */
 void apierr__answer_keep(apierr__call *k, const apierr__answer *ans);
+
+/* Appends the record of leg l of k, cancelled because another attempt won
+ * with decision won. NULL when out of memory. */
+apierr_attempt *apierr__attempt_cancelled(apierr__call *k, const apierr__leg *l,
+                                          const apierr_decision *won);
+
+/* Appends the record of an attempt adaptive throttling held back (never
+ * sent), decided d (apierr_throttle_decide()); in the support report. NULL
+ * when out of memory. */
+apierr_attempt *apierr__attempt_throttled(apierr__call *k, const apierr_decision *d);
+
+/* --- hedging.c: hedged attempts ----------------------------------------------------- */
+
+/* The attempts of k on the wire: at and the hedges out. */
+size_t apierr__call_legs_out(const apierr__call *k);
+
+/* After an attempt of k left: start 1 for the policy's attempt (k->at,
+ * which starts the hedging of that attempt), 0 after a hedge. Sets the timer
+ * of the next hedge when one can come. */
+void apierr__hedge_arm(apierr__call *k, int start);
+
+/* Takes k's hedge timer away (its attempts are over, or it is freed). */
+void apierr__hedge_disarm(apierr__call *k);
+
+/* Sends the hedges due at now (monotonic). The milliseconds until the next
+ * hedge timer, or -1 when none. */
+long long apierr__hedge_fire(apierr_client *c, long long now);
+
+/* The handle e of k ended: its leg becomes k->at, whose answer is read. */
+void apierr__hedge_take(apierr__call *k, CURL *e);
+
+/* Whether k follows decision d on k->at's answer: 1 (it won, the others
+ * are to be cancelled; or it was the only attempt out), or 0 (a retryable
+ * answer while other attempts are out: dropped, they may still succeed). */
+int apierr__hedge_settle(apierr__call *k, const apierr_decision *d);
+
+/* A 429 or 503 with Retry-After stops hedges to k's host for that long. */
+void apierr__hedge_pushback(apierr__call *k, const apierr__answer *ans);
+
+/* Cancels and records the attempts of k still out beside k->at, which won
+ * with decision won. */
+void apierr__hedge_cancel(apierr__call *k, const apierr_decision *won);
+
+/* --- throttling.c: adaptive client-side throttling ------------------------------- */
+
+/* Asks k's host's window whether an attempt may leave now (counted as a
+ * request). 1 send it, 0 held back; 1 when the policy has adaptive off. */
+int apierr__throttle_pass(apierr__call *k);
+
+/* Tells k's host's window about an answer (accepted: not 429/503). */
+void apierr__throttle_answer(apierr__call *k, const apierr__answer *ans);
 
 #endif

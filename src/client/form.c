@@ -58,9 +58,9 @@ static CURLcode add_part(curl_mime *m, const apierr_form_part *p)
     return rc;
 }
 
-int apierr__form_attach(apierr__call *k, CURL *e)
+int apierr__form_attach(apierr__call *k, curl_mime **mime, CURL *e)
 {
-    curl_mime *m = k->mime = curl_mime_init(e);
+    curl_mime *m = *mime = curl_mime_init(e);
     if (!m) return -1;
     for (size_t i = 0; i < k->nform; i++)
         if (add_part(m, &k->form[i]) != CURLE_OK) return -1;

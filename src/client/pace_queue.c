@@ -19,8 +19,11 @@ size_t apierr__pace_host_of(apierr__pace *p, const char *url)
     p->hosts = v;
     char *key = apierr__strndup(url, len);
     if (!key) return APIERR__NO_HOST;
-    v[p->nhosts] = (apierr__pace_host){
-        .key = key, .breaker = APIERR_BREAKER_INIT, .pacer = APIERR__PACER_INIT};
+    v[p->nhosts] = (apierr__pace_host){.key = key,
+                                       .breaker = APIERR_BREAKER_INIT,
+                                       .hedge = APIERR_HEDGE_HOST_INIT,
+                                       .pacer = APIERR__PACER_INIT};
+    apierr_throttle_init(&v[p->nhosts].throttle);
     return p->nhosts++;
 }
 

@@ -10,7 +10,9 @@
 #define APIERR_CLIENT_PACE_QUEUE_H
 
 #include "apierr/headers.h"
+#include "apierr/hedge.h"
 #include "apierr/policy.h"
+#include "apierr/throttle.h"
 #include "pacer.h"
 
 #include <stddef.h>
@@ -21,11 +23,14 @@ typedef struct apierr__call apierr__call;
 #define APIERR__NO_HOST ((size_t)-1)
 
 /* A host of the client's calls (scheme, host and port): its pacing, and
- * its circuit breaker, which lives here because a host's failures say
- * nothing of another's. */
+ * what else is kept per host because a host's failures say nothing of
+ * another's: its circuit breaker, its pushback to hedges, its adaptive
+ * throttling window. */
 typedef struct apierr__pace_host {
     char *key; /* scheme://authority */
     apierr_breaker breaker;
+    apierr_hedge_host hedge;
+    apierr_throttle throttle;
     apierr__pacer pacer;
     apierr__call *head, *tail; /* held, in order */
     apierr__call *timed;       /* held in the timer heap */

@@ -103,10 +103,11 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
 {
     apierr_client *c = k->c;
     long status = 0;
-    curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(k->at.easy, CURLINFO_RESPONSE_CODE, &status);
     ans->rc = rc;
     ans->now_ms = apierr__mono_ms();
-    ans->nh = k->rhead.data ? apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, k->rhead.data) : 0;
+    ans->nh =
+        k->at.rhead.data ? apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, k->at.rhead.data) : 0;
     if (c->verbose) log_response(c, (int)status, ans->h, ans->nh, rc);
     apierr_outcome o = APIERR_OUTCOME_INIT;
     o.transport = apierr__transport_of(rc);
@@ -119,9 +120,9 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
     if (ra && apierr_retry_after_parse(&ra_ms, ra, strlen(ra), apierr__unix_ms()) == APIERR_OK)
         o.retry_after_ms = ra_ms;
     ans->o = o;
-    const char *body = k->rbody.data ? k->rbody.data : "";
-    ans->graphql = apierr_graphql_kind_of(o.status, body, k->rbody.len, k->policy);
-    ans->p = problem_of(ans, c->profile.dialect, body, k->rbody.len);
+    const char *body = k->at.rbody.data ? k->at.rbody.data : "";
+    ans->graphql = apierr_graphql_kind_of(o.status, body, k->at.rbody.len, k->policy);
+    ans->p = problem_of(ans, c->profile.dialect, body, k->at.rbody.len);
     /* A partial success is judged by its status: its errors' codes (a
      * 500 of one field's resolver) must not make it a retry. */
     ans->o.problem = ans->graphql == APIERR_GRAPHQL_PARTIAL ? NULL : ans->p;
@@ -166,8 +167,9 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
     a->status_text = ans->o.transport == APIERR_TRANSPORT_NONE ? apierr_status_reason(ans->o.status)
                                                                : curl_easy_strerror(ans->rc);
     a->code = p && p->code ? apierr__strdup(p->code) : NULL;
-    a->started_ms = k->attempt_start - k->start_ms;
-    a->elapsed_ms = ans->now_ms - k->attempt_start;
+    a->started_ms = k->at.attempt_start - k->start_ms;
+    a->elapsed_ms = ans->now_ms - k->at.attempt_start;
+    a->hedge = k->at.hedge;
     a->decision = d->kind;
     a->category = d->category;
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
@@ -179,11 +181,41 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
     return a;
 }
 
+apierr_attempt *apierr__attempt_cancelled(apierr__call *k, const apierr__leg *l,
+                                          const apierr_decision *won)
+{
+    apierr_attempt *a = new_attempt(k);
+    if (!a) return NULL;
+    a->status_text = "cancelled";
+    a->started_ms = l->attempt_start - k->start_ms;
+    a->elapsed_ms = apierr__mono_ms() - l->attempt_start;
+    a->decision = won->kind;
+    a->category = won->category;
+    a->hedge = l->hedge;
+    a->cancelled = 1;
+    snprintf(a->reason, sizeof a->reason, "cancelled: another attempt answered first");
+    return a;
+}
+
+apierr_attempt *apierr__attempt_throttled(apierr__call *k, const apierr_decision *d)
+{
+    apierr_attempt *a = new_attempt(k);
+    if (!a) return NULL;
+    a->status_text = "held back by adaptive throttling";
+    a->started_ms = apierr__mono_ms() - k->start_ms;
+    a->decision = d->kind;
+    a->category = d->category;
+    a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
+    snprintf(a->reason, sizeof a->reason, "%s", d->reason);
+    report(k, a, NULL);
+    return a;
+}
+
 void apierr__answer_keep(apierr__call *k, const apierr__answer *ans)
 {
     k->res.status = ans->o.status;
     apierr__free(k->res.body);
-    k->res.body = apierr__buf_take(&k->rbody, &k->res.body_len);
+    k->res.body = apierr__buf_take(&k->at.rbody, &k->res.body_len);
     if (!k->res.body) k->res.body_len = 0;
     apierr__headers_free(k->res.headers, k->res.nheaders);
     k->res.headers = NULL;

@@ -130,6 +130,8 @@ static void attempt_members(apierr__buf *b, const apierr_attempt *a)
     key_int(b, "delay_ms", a->delay_ms);
     apierr__buf_putc(b, ',');
     key_str(b, "request_id", a->request_id[0] ? a->request_id : NULL);
+    apierr__buf_puts(b, a->hedge ? ",\"hedge\":true" : ",\"hedge\":false");
+    apierr__buf_puts(b, a->cancelled ? ",\"cancelled\":true" : ",\"cancelled\":false");
 }
 
 static void attempt_json(apierr__buf *b, const apierr_attempt *a)

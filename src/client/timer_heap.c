@@ -1,5 +1,6 @@
-/* The timer heap of the async engine: every wait (backoff, Retry-After) is
- * one entry, so a thousand backing-off calls cost no thread. */
+/* The timer heaps of the async engine: every wait (backoff, Retry-After,
+ * a hedge's delay) is one entry, so a thousand backing-off calls cost no
+ * thread. */
 #include "alloc.h"
 #include "client_impl.h"
 
@@ -15,6 +16,8 @@ static void swap(apierr__timer *a, apierr__timer *b)
     *b = t;
 }
 
+static void sift_up(apierr__heap *h, size_t i);
+
 int apierr__heap_push(apierr__heap *h, long long due_ms, void *item)
 {
     if (h->n == h->cap) {
@@ -26,10 +29,7 @@ int apierr__heap_push(apierr__heap *h, long long due_ms, void *item)
     }
     size_t i = h->n++;
     h->v[i] = (apierr__timer){due_ms, h->seq++, item};
-    while (i > 0 && before(&h->v[i], &h->v[(i - 1) / 2])) {
-        swap(&h->v[i], &h->v[(i - 1) / 2]);
-        i = (i - 1) / 2;
-    }
+    sift_up(h, i);
     return 0;
 }
 
@@ -38,12 +38,17 @@ const apierr__timer *apierr__heap_peek(const apierr__heap *h)
     return h->n ? &h->v[0] : NULL;
 }
 
-int apierr__heap_pop(apierr__heap *h, apierr__timer *out)
+static void sift_up(apierr__heap *h, size_t i)
 {
-    if (!h->n) return -1;
-    *out = h->v[0];
-    h->v[0] = h->v[--h->n];
-    for (size_t i = 0;;) {
+    while (i > 0 && before(&h->v[i], &h->v[(i - 1) / 2])) {
+        swap(&h->v[i], &h->v[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+}
+
+static void sift_down(apierr__heap *h, size_t i)
+{
+    for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
         if (l < h->n && before(&h->v[l], &h->v[m])) m = l;
         if (r < h->n && before(&h->v[r], &h->v[m])) m = r;
@@ -51,7 +56,34 @@ int apierr__heap_pop(apierr__heap *h, apierr__timer *out)
         swap(&h->v[i], &h->v[m]);
         i = m;
     }
+}
+
+/* Takes entry i out: the last one fills its place and moves up or down. */
+static void take(apierr__heap *h, size_t i)
+{
+    h->v[i] = h->v[--h->n];
+    if (i < h->n) {
+        sift_up(h, i);
+        sift_down(h, i);
+    }
+}
+
+int apierr__heap_pop(apierr__heap *h, apierr__timer *out)
+{
+    if (!h->n) return -1;
+    *out = h->v[0];
+    take(h, 0);
     return 0;
+}
+
+int apierr__heap_remove(apierr__heap *h, const void *item)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].item == item) {
+            take(h, i);
+            return 0;
+        }
+    return -1;
 }
 
 void apierr__heap_free(apierr__heap *h)

@@ -122,32 +122,40 @@ static void set_redirects(const apierr__call *k, CURL *e)
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, k->c->xfer.max_redirects);
 }
 
+void apierr__leg_release(apierr_client *c, apierr__leg *l)
+{
+    if (l->easy) {
+        /* Also how a hedge that lost is cancelled: off the multi handle,
+         * its connection closed or kept by libcurl. */
+        curl_multi_remove_handle(c->multi, l->easy);
+        easy_put(c, l->easy);
+        l->easy = NULL;
+        c->in_flight--;
+    }
+    curl_slist_free_all(l->slist);
+    l->slist = NULL;
+    curl_mime_free(l->mime); /* after the handle that used it */
+    l->mime = NULL;
+    if (l->bodyf) fclose(l->bodyf);
+    l->bodyf = NULL;
+    apierr__buf_free(&l->rbody);
+    apierr__buf_free(&l->rhead);
+}
+
 void apierr__transfer_release(apierr__call *k)
 {
-    if (k->easy) {
-        curl_multi_remove_handle(k->c->multi, k->easy);
-        easy_put(k->c, k->easy);
-        k->easy = NULL;
-        k->c->in_flight--;
-    }
-    curl_slist_free_all(k->slist);
-    k->slist = NULL;
-    curl_mime_free(k->mime); /* after the handle that used it */
-    k->mime = NULL;
-    if (k->bodyf) fclose(k->bodyf);
-    k->bodyf = NULL;
-    apierr__buf_free(&k->rbody);
-    apierr__buf_free(&k->rhead);
+    apierr__leg_release(k->c, &k->at);
+    for (int i = 0; i < k->nhedges; i++) apierr__leg_release(k->c, &k->hedges[i]);
 }
 
 /* --- one attempt's request ---------------------------------------------------------- */
 
-static int add_header(apierr__call *k, const char *name, const char *value)
+static int add_header(apierr__call *k, apierr__leg *l, const char *name, const char *value)
 {
     apierr__buf b = APIERR__BUF_INIT;
     apierr__buf_printf(&b, "%s: %s", name, value);
-    struct curl_slist *s = b.oom ? NULL : curl_slist_append(k->slist, b.data);
-    if (s) k->slist = s;
+    struct curl_slist *s = b.oom ? NULL : curl_slist_append(l->slist, b.data);
+    if (s) l->slist = s;
     if (k->c->verbose && *name) {
         apierr__buf line = APIERR__BUF_INIT;
         apierr__header_line(&line, "> ", name, value, apierr__creds_secret_header(k->c, name));
@@ -167,45 +175,48 @@ static int has_header(const apierr__call *k, const char *name)
 /* The client's headers, the request's, the credentials (unless the request
  * carries its own), the body's type, the idempotency key. 0, or -1 when
  * one could not be added. */
-static int add_headers(apierr__call *k)
+static int add_headers(apierr__call *k, apierr__leg *l)
 {
     apierr_client *c = k->c;
     int bad = 0;
-    for (size_t i = 0; i < c->nhdrs; i++) bad |= add_header(k, c->hdrs[i].name, c->hdrs[i].value);
-    for (size_t i = 0; i < k->nhdrs; i++) bad |= add_header(k, k->hdrs[i].name, k->hdrs[i].value);
+    for (size_t i = 0; i < c->nhdrs; i++)
+        bad |= add_header(k, l, c->hdrs[i].name, c->hdrs[i].value);
+    for (size_t i = 0; i < k->nhdrs; i++)
+        bad |= add_header(k, l, k->hdrs[i].name, k->hdrs[i].value);
     apierr__buf v = APIERR__BUF_INIT;
     const char *auth = apierr__creds_header(&c->creds, &v);
-    if (auth && !has_header(k, auth)) bad |= v.oom || add_header(k, auth, v.data);
+    if (auth && !has_header(k, auth)) bad |= v.oom || add_header(k, l, auth, v.data);
     apierr__buf_free(&v);
-    if (k->content_type) bad |= add_header(k, "Content-Type", k->content_type);
+    if (k->content_type) bad |= add_header(k, l, "Content-Type", k->content_type);
     if (k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER)
-        bad |= add_header(k, c->profile.idempotency_key, k->res.idempotency_key);
+        bad |= add_header(k, l, c->profile.idempotency_key, k->res.idempotency_key);
     /* No "Expect: 100-continue" round trip before a body. */
-    struct curl_slist *s = curl_slist_append(k->slist, "Expect:");
-    if (s) k->slist = s;
+    struct curl_slist *s = curl_slist_append(l->slist, "Expect:");
+    if (s) l->slist = s;
     return bad;
 }
 
-/* Opens the body (k->bodyf: the file, or memory) to be read by libcurl,
- * which rewinds it to send it again; *size gets its length. 0 or -1. */
-static int read_body_from(apierr__call *k, CURL *e, curl_off_t *size)
+/* Opens the body (l->bodyf: the file, or memory; each leg its own) to be
+ * read by libcurl, which rewinds it to send it again; *size gets its
+ * length. 0 or -1. */
+static int read_body_from(apierr__call *k, apierr__leg *l, CURL *e, curl_off_t *size)
 {
-    k->bodyf = k->body_file ? fopen(k->body_file, "rb") : fmemopen(k->body, k->body_len, "rb");
-    if (!k->bodyf || fseeko(k->bodyf, 0, SEEK_END)) return -1;
-    *size = (curl_off_t)ftello(k->bodyf);
-    rewind(k->bodyf);
+    l->bodyf = k->body_file ? fopen(k->body_file, "rb") : fmemopen(k->body, k->body_len, "rb");
+    if (!l->bodyf || fseeko(l->bodyf, 0, SEEK_END)) return -1;
+    *size = (curl_off_t)ftello(l->bodyf);
+    rewind(l->bodyf);
     curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(e, CURLOPT_READDATA, k->bodyf);
+    curl_easy_setopt(e, CURLOPT_READDATA, l->bodyf);
     curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
-    curl_easy_setopt(e, CURLOPT_SEEKDATA, k->bodyf);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, l->bodyf);
     return 0;
 }
 
-static int set_body(apierr__call *k, CURL *e)
+static int set_body(apierr__call *k, apierr__leg *l, CURL *e)
 {
     if (k->body_file) {
         curl_off_t size;
-        if (read_body_from(k, e, &size)) return -1;
+        if (read_body_from(k, l, e, &size)) return -1;
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, size);
     } else {
@@ -219,10 +230,10 @@ static int set_body(apierr__call *k, CURL *e)
  * from the body), not as a custom method: libcurl keeps a custom method
  * through every redirect, and a 303 must turn it into a GET (RFC 9110
  * 15.4.4); a 307 or 308 sends the body again, read from the start. */
-static int set_upload(apierr__call *k, CURL *e)
+static int set_upload(apierr__call *k, apierr__leg *l, CURL *e)
 {
     curl_off_t size;
-    if (read_body_from(k, e, &size)) return -1;
+    if (read_body_from(k, l, e, &size)) return -1;
     curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, size);
     return 0;
@@ -242,47 +253,49 @@ static long long attempt_timeout(const apierr__call *k)
 
 /* The method, and the body that goes with it. 0, or -1 when the body file
  * cannot be read. */
-static int set_method(apierr__call *k, CURL *e)
+static int set_method(apierr__call *k, apierr__leg *l, CURL *e)
 {
     const char *m = k->res.method;
     int has_body = k->body || k->body_file;
     int bad = 0;
     if (k->nform) {
-        bad |= apierr__form_attach(k, e);
+        bad |= apierr__form_attach(k, &l->mime, e);
         if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
     } else if (!strcmp(m, "GET") && !has_body) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else if (!strcmp(m, "HEAD")) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (k->c->xfer.follow && (k->body_file || k->body_len) && !strcmp(m, "PUT")) {
-        bad |= set_upload(k, e);
+        bad |= set_upload(k, l, e);
     } else {
-        if (has_body || !strcmp(m, "POST")) bad |= set_body(k, e);
+        if (has_body || !strcmp(m, "POST")) bad |= set_body(k, l, e);
         if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
     }
     return bad;
 }
 
-void apierr__transfer_start(apierr__call *k)
+/* Builds the handle of one attempt of k on leg l (empty) and adds it to the
+ * multi handle. NULL on success, else why it failed (l holds what was
+ * taken; apierr__leg_release() frees it) and *cat the category. */
+static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *cat)
 {
     apierr_client *c = k->c;
-    CURL *e = apierr__easy_new(c, k->url_sent, &k->rbody, &k->rhead, k);
-    if (!e) {
-        apierr__call_fail(k, APIERR_CAT_NETWORK, "curl_easy_init failed", NULL);
-        return;
-    }
-    k->easy = e;
+    *cat = APIERR_CAT_NETWORK;
+    /* Numbered in the order they leave: the ones answered, the ones out. */
+    l->number = k->res.nattempts + apierr__call_legs_out(k) + 1;
+    CURL *e = apierr__easy_new(c, k->url_sent, &l->rbody, &l->rhead, k);
+    if (!e) return "curl_easy_init failed";
+    l->easy = e;
     c->in_flight++;
-    apierr__call_move(k, APIERR__MSTATE_INFLIGHT);
-    k->cred_gen = c->creds.gen;
-    k->attempt_start = apierr__mono_ms();
+    l->attempt_start = apierr__mono_ms();
     if (c->verbose) {
         char url[2048];
         apierr__redact_url_names(url, sizeof url, k->url_sent, c->secret_names, c->nsecret_names);
-        apierr__client_logf(c, "> %s %s (attempt %zu)", k->res.method, url, k->res.nattempts + 1);
+        apierr__client_logf(c, "> %s %s (attempt %zu%s)", k->res.method, url, l->number,
+                            l->hedge ? ", a hedge" : "");
     }
-    int bad = add_headers(k);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, k->slist);
+    int bad = add_headers(k, l);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, l->slist);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     long long timeout = attempt_timeout(k);
     if (timeout > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout);
@@ -293,14 +306,35 @@ void apierr__transfer_start(apierr__call *k)
      * most once per attempt, and each re-send is the policy's, recorded
      * (with a key) or refused (without). Idempotent requests keep reuse. */
     if (!apierr_method_idempotent(k->method)) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-    bad |= set_method(k, e);
+    bad |= set_method(k, l, e);
     set_redirects(k, e);
     if (bad) {
-        apierr__call_fail(k, APIERR_CAT_INVALID_REQUEST,
-                          k->body_file && !k->bodyf ? "cannot read the body file" : "out of memory",
-                          NULL);
+        *cat = APIERR_CAT_INVALID_REQUEST;
+        return k->body_file && !l->bodyf ? "cannot read the body file" : "out of memory";
+    }
+    if (curl_multi_add_handle(c->multi, e) != CURLM_OK) return "curl_multi_add_handle failed";
+    return NULL;
+}
+
+void apierr__transfer_start(apierr__call *k)
+{
+    apierr__call_move(k, APIERR__MSTATE_INFLIGHT);
+    k->cred_gen = k->c->creds.gen;
+    k->throttle_passed = 0;
+    apierr_category cat;
+    const char *why = leg_start(k, &k->at, &cat);
+    if (why) {
+        apierr__call_fail(k, cat, why, NULL);
         return;
     }
-    if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
-        apierr__call_fail(k, APIERR_CAT_NETWORK, "curl_multi_add_handle failed", NULL);
+    apierr__hedge_arm(k, 1);
+}
+
+int apierr__transfer_hedge(apierr__call *k, apierr__leg *l)
+{
+    apierr_category cat;
+    l->hedge = 1;
+    if (!leg_start(k, l, &cat)) return 0;
+    apierr__leg_release(k->c, l);
+    return -1;
 }

@@ -17,18 +17,49 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Pushes n timers, due at seeded random times below span, each item the
+ * address of its due in dues. */
+static void heap_fill(apierr__heap *h, long long *dues, size_t n, uint64_t seed, uint64_t span)
+{
+    apierr_rng rng;
+    apierr_rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++) {
+        dues[i] = (long long)(apierr_rng_next(&rng) % span);
+        assert_int_equal(apierr__heap_push(h, dues[i], &dues[i]), 0);
+    }
+}
+
+/* A wait that ends early (a call's next hedge, when an answer came) leaves
+ * the heap from wherever it is: the rest still come out in order. */
+static void test_heap_remove(void **state)
+{
+    (void)state;
+    apierr__heap h = {0};
+    enum { N = 1000 };
+    static long long dues[N];
+    heap_fill(&h, dues, N, 7, 100);
+    for (size_t i = 0; i < N; i += 3) assert_int_equal(apierr__heap_remove(&h, &dues[i]), 0);
+    assert_int_equal(apierr__heap_remove(&h, &dues[0]), -1); /* gone already */
+    size_t n = 0;
+    long long last_due = -1;
+    apierr__timer t;
+    while (apierr__heap_pop(&h, &t) == 0) {
+        assert_true(t.due_ms >= last_due);
+        assert_true(((long long *)t.item - dues) % 3 != 0);
+        last_due = t.due_ms;
+        n++;
+    }
+    assert_int_equal(n, N - (N + 2) / 3);
+    apierr__heap_free(&h);
+}
+
 static void test_heap_orders_by_due_then_fifo(void **state)
 {
     (void)state;
     apierr__heap h = {0};
-    apierr_rng rng;
-    apierr_rng_seed(&rng, 42);
     enum { N = 2000 };
     static long long dues[N];
-    for (size_t i = 0; i < N; i++) {
-        dues[i] = (long long)(apierr_rng_next(&rng) % 50); /* many ties */
-        assert_int_equal(apierr__heap_push(&h, dues[i], &dues[i]), 0);
-    }
+    heap_fill(&h, dues, N, 42, 50); /* many ties */
     long long last_due = -1;
     long long *last_item = NULL;
     for (size_t i = 0; i < N; i++) {
@@ -349,6 +380,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heap_orders_by_due_then_fifo),
+        cmocka_unit_test(test_heap_remove),
         cmocka_unit_test(test_url_build),
         cmocka_unit_test(test_uuid4),
         cmocka_unit_test(test_redact_url),

@@ -112,6 +112,28 @@ static void test_client_opts_v1_read_as_v1(void **state)
 
 /* The profile's policy is read by its own version: a version-1 policy had
  * its rules where version 3 has conflict_reread. */
+/* A version 4 policy ends before the hedging and throttling members
+ * (version 5): whatever lies past its end, the client reads them as their
+ * defaults, hedging and adaptive throttling off. */
+static void test_policy_v4_tail(void **state)
+{
+    (void)state;
+    apierr_profile prof;
+    assert_int_equal(apierr_profile_builtin(&prof, "default"), APIERR_OK);
+    memset(&prof.policy, 0x5A, sizeof prof.policy); /* junk past the end of version 4 */
+    assert_int_equal(apierr_policy_init(&prof.policy, 4), APIERR_OK);
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.profile = &prof;
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    const apierr_policy *p = &c->profile.policy;
+    assert_int_equal(p->hedge_delay_ms, 0);
+    assert_int_equal(p->max_hedges, 1);
+    assert_int_equal(p->adaptive, 0);
+    assert_true(p->adaptive_k == 2.0);
+    apierr_client_free(c);
+}
+
 static void test_profile_policy_read_by_version(void **state)
 {
     (void)state;
@@ -196,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_request_version_refused),
         cmocka_unit_test(test_client_opts_v1_read_as_v1),
         cmocka_unit_test(test_profile_policy_read_by_version),
+        cmocka_unit_test(test_policy_v4_tail),
         cmocka_unit_test(test_client_opts_init),
         cmocka_unit_test(test_request_init),
     };

@@ -210,6 +210,13 @@ typedef struct apierr_attempt {
     long long delay_ms; /* the wait the policy chose after it (unscaled) */
     char request_id[APIERR_REQUEST_ID_MAX];
     char reason[APIERR_REASON_MAX]; /* the policy's reason */
+    /* Hedged requests (the policy's hedge_delay_ms): 1 when this attempt
+     * was sent as a hedge, while an earlier one of the call was still out. */
+    int hedge;
+    /* 1 when it was still in flight when another attempt of the call won:
+     * cancelled, no answer read (status 0); its decision and category are
+     * the winner's. */
+    int cancelled;
 } apierr_attempt;
 
 /* The outcome of a call. */
