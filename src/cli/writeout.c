@@ -37,7 +37,8 @@ static void v_num_attempts(FILE *f, const apierr_result *r)
 static void v_num_hedges(FILE *f, const apierr_result *r)
 {
     size_t n = 0;
-    for (size_t i = 0; i < r->nattempts; i++) n += r->attempts[i].hedge != 0;
+    for (size_t i = 0; i < r->nattempts; i++)
+        n += (apierr_attempt_flags(r, i) & APIERR_ATTEMPT_HEDGE) != 0;
     fprintf(f, "%zu", n);
 }
 

@@ -118,9 +118,15 @@ void apierr__client_logf(apierr_client *c, const char *fmt, ...)
  * string without '"') quoted as a strong tag. 0, or -1 when it has neither. */
 int apierr__update_tag(apierr__buf *out, const apierr_result *got);
 
-/* Moves from's attempts to the end of into's, renumbered (from keeps an
- * array of attempts without codes). 0, or -1 when out of memory. */
-int apierr__result_append_attempts(apierr_result *into, apierr_result *from);
+/* The attempt records of a result (attempts.c): a new zeroed, numbered
+ * record at the end (NULL when out of memory; earlier records may move); a
+ * flag set on record i; from's records moved to the end of into's,
+ * renumbered with their flags (from keeps its records without codes; 0, or
+ * -1 when out of memory); the records freed. */
+apierr_attempt *apierr__attempt_push(apierr_result *r);
+void apierr__attempt_flag(apierr_result *r, size_t i, unsigned flag);
+int apierr__attempts_append(apierr_result *into, apierr_result *from);
+void apierr__attempts_free(apierr_result *r);
 
 /* Millisecond clocks: monotonic, and Unix time. */
 long long apierr__mono_ms(void);

@@ -82,7 +82,6 @@ struct apierr__call {
     apierr__call *next;                /* ready queue, credential waiters or pacing queue */
     apierr__call *all_prev, *all_next; /* every live call, to free them */
     apierr_result res;
-    size_t attempts_cap;
     char *url_sent; /* with the key parameter, when the profile puts it in the query */
     apierr_header *hdrs;
     size_t nhdrs;

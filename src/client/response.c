@@ -130,17 +130,7 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
 
 static apierr_attempt *new_attempt(apierr__call *k)
 {
-    if (k->res.nattempts == k->attempts_cap) {
-        size_t cap = k->attempts_cap ? k->attempts_cap * 2 : 4;
-        apierr_attempt *v = apierr__realloc(k->res.attempts, cap * sizeof *v);
-        if (!v) return NULL;
-        k->res.attempts = v;
-        k->attempts_cap = cap;
-    }
-    apierr_attempt *a = &k->res.attempts[k->res.nattempts++];
-    memset(a, 0, sizeof *a);
-    a->number = (int)k->res.nattempts;
-    return a;
+    return apierr__attempt_push(&k->res);
 }
 
 static void report(apierr__call *k, const apierr_attempt *a, const apierr_problem *p)
@@ -169,7 +159,7 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
     a->code = p && p->code ? apierr__strdup(p->code) : NULL;
     a->started_ms = k->at.attempt_start - k->start_ms;
     a->elapsed_ms = ans->now_ms - k->at.attempt_start;
-    a->hedge = k->at.hedge;
+    if (k->at.hedge) apierr__attempt_flag(&k->res, (size_t)a->number - 1, APIERR_ATTEMPT_HEDGE);
     a->decision = d->kind;
     a->category = d->category;
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
@@ -191,8 +181,8 @@ apierr_attempt *apierr__attempt_cancelled(apierr__call *k, const apierr__leg *l,
     a->elapsed_ms = apierr__mono_ms() - l->attempt_start;
     a->decision = won->kind;
     a->category = won->category;
-    a->hedge = l->hedge;
-    a->cancelled = 1;
+    apierr__attempt_flag(&k->res, (size_t)a->number - 1,
+                         APIERR_ATTEMPT_CANCELLED | (l->hedge ? APIERR_ATTEMPT_HEDGE : 0));
     snprintf(a->reason, sizeof a->reason, "cancelled: another attempt answered first");
     return a;
 }

@@ -35,8 +35,7 @@ void apierr_result_clear(apierr_result *r)
     apierr__free(r->body);
     apierr__headers_free(r->headers, r->nheaders);
     apierr_problem_free(r->problem);
-    for (size_t i = 0; i < r->nattempts; i++) apierr__free((char *)r->attempts[i].code);
-    apierr__free(r->attempts);
+    apierr__attempts_free(r);
     apierr__free((char *)r->method);
     apierr__free((char *)r->url);
     memset(r, 0, sizeof *r);
@@ -115,7 +114,7 @@ static void problem_json(apierr__buf *b, const apierr_problem *p)
 
 /* The members an attempt shows in both the result JSON and the support
  * report, without braces. */
-static void attempt_members(apierr__buf *b, const apierr_attempt *a)
+static void attempt_members(apierr__buf *b, const apierr_result *r, const apierr_attempt *a)
 {
     key_int(b, "attempt", a->number);
     apierr__buf_putc(b, ',');
@@ -130,14 +129,16 @@ static void attempt_members(apierr__buf *b, const apierr_attempt *a)
     key_int(b, "delay_ms", a->delay_ms);
     apierr__buf_putc(b, ',');
     key_str(b, "request_id", a->request_id[0] ? a->request_id : NULL);
-    apierr__buf_puts(b, a->hedge ? ",\"hedge\":true" : ",\"hedge\":false");
-    apierr__buf_puts(b, a->cancelled ? ",\"cancelled\":true" : ",\"cancelled\":false");
+    unsigned flags = apierr_attempt_flags(r, (size_t)a->number - 1);
+    apierr__buf_puts(b, flags & APIERR_ATTEMPT_HEDGE ? ",\"hedge\":true" : ",\"hedge\":false");
+    apierr__buf_puts(b, flags & APIERR_ATTEMPT_CANCELLED ? ",\"cancelled\":true"
+                                                         : ",\"cancelled\":false");
 }
 
-static void attempt_json(apierr__buf *b, const apierr_attempt *a)
+static void attempt_json(apierr__buf *b, const apierr_result *r, const apierr_attempt *a)
 {
     apierr__buf_putc(b, '{');
-    attempt_members(b, a);
+    attempt_members(b, r, a);
     apierr__buf_putc(b, ',');
     key_str(b, "code", a->code);
     apierr__buf_putc(b, ',');
@@ -171,7 +172,7 @@ int apierr_result_to_json(char **out, const apierr_result *r, int with_body)
     apierr__buf_puts(&b, ",\"attempts\":[");
     for (size_t i = 0; i < r->nattempts; i++) {
         if (i) apierr__buf_putc(&b, ',');
-        attempt_json(&b, &r->attempts[i]);
+        attempt_json(&b, r, &r->attempts[i]);
     }
     apierr__buf_putc(&b, ']');
     if (with_body) {
@@ -206,7 +207,7 @@ void apierr__report_line(apierr__buf *b, long long unix_ms, const apierr_result 
     apierr__buf_putc(b, ',');
     redacted_url(b, "url", r->url);
     apierr__buf_putc(b, ',');
-    attempt_members(b, a);
+    attempt_members(b, r, a);
     apierr__buf_putc(b, ',');
     key_str(b, "idempotency_key", r->idempotency_key[0] ? r->idempotency_key : NULL);
     apierr__buf_putc(b, ',');

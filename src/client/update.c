@@ -30,22 +30,6 @@ int apierr__update_tag(apierr__buf *out, const apierr_result *got)
     return rc;
 }
 
-int apierr__result_append_attempts(apierr_result *into, apierr_result *from)
-{
-    if (!from->nattempts) return 0;
-    size_t n = into->nattempts + from->nattempts;
-    apierr_attempt *v = apierr__realloc(into->attempts, n * sizeof *v);
-    if (!v) return -1;
-    for (size_t i = 0; i < from->nattempts; i++) {
-        v[into->nattempts + i] = from->attempts[i];
-        v[into->nattempts + i].number = (int)(into->nattempts + i + 1);
-        from->attempts[i].code = NULL; /* owned by into now */
-    }
-    into->attempts = v;
-    into->nattempts = n;
-    return 0;
-}
-
 /* Ends an update that failed on this side (no version to match, the
  * function refused): the last response is kept, the problem says why. */
 static void fail_local(apierr_result *r, apierr_category cat, const char *why)
@@ -102,7 +86,7 @@ static int round_trip(apierr_client *c, const apierr_request *req, long long lef
                 w.body_file = NULL;
                 w.content_type = req->content_type ? req->content_type : "application/json";
                 w.max_time_ms = left_ms;
-                if (apierr__result_append_attempts(history, &got)) rc = APIERR_ENOMEM;
+                if (apierr__attempts_append(history, &got)) rc = APIERR_ENOMEM;
                 apierr_result_clear(&got);
                 if (!rc) rc = apierr_call(c, &w, &got);
                 apierr__free(h);
@@ -111,7 +95,7 @@ static int round_trip(apierr_client *c, const apierr_request *req, long long lef
         }
         apierr__buf_free(&tag);
     }
-    if (apierr__result_append_attempts(history, &got) && !rc) rc = APIERR_ENOMEM;
+    if (apierr__attempts_append(history, &got) && !rc) rc = APIERR_ENOMEM;
     apierr_result_move(out, &got);
     return rc;
 }
@@ -152,8 +136,7 @@ int apierr_update(apierr_client *c, const apierr_request *given, apierr_update_f
         apierr__client_logf(c, "* %s (round %d)", why, round + 1);
     }
     /* The outcome carries the attempts of every round. */
-    for (size_t i = 0; i < out->nattempts; i++) apierr__free((char *)out->attempts[i].code);
-    apierr__free(out->attempts);
+    apierr__attempts_free(out);
     out->attempts = history.attempts;
     out->nattempts = history.nattempts;
     out->elapsed_ms = apierr__mono_ms() - t0;

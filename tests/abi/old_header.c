@@ -92,7 +92,11 @@ static void client_v1(void)
     prof.validation_status = 422;
     apierr_policy pinit = APIERR_POLICY_INIT;
     prof.policy = pinit;
-    prof.policy.max_attempts = 1;
+    /* Three attempts, so that the records after the first are read with
+     * the old struct's size: apierr_attempt must never grow. */
+    prof.policy.max_attempts = 3;
+    prof.policy.base_delay_ms = 1;
+    prof.policy.max_delay_ms = 1;
     apierr_profile *profile = exact(&prof, sizeof prof);
 
     apierr_client_opts oinit = APIERR_CLIENT_OPTS_INIT;
@@ -109,7 +113,12 @@ static void client_v1(void)
         apierr_result r;
         memset(&r, 0, sizeof r);
         CHECK(apierr_call(c, req, &r) == APIERR_OK);
-        CHECK(!r.ok && r.nattempts == 1); /* the profile's max_attempts 1 */
+        CHECK(!r.ok && r.nattempts == 3); /* the profile's max_attempts 3 */
+        for (size_t i = 0; i < r.nattempts && i < 3; i++) {
+            CHECK(r.attempts[i].number == (int)i + 1);
+            CHECK(r.attempts[i].status == 0 && r.attempts[i].transport != APIERR_TRANSPORT_NONE);
+            CHECK(r.attempts[i].status_text && r.attempts[i].reason[0]);
+        }
         apierr_result_clear(&r);
         free(req);
         apierr_client_free(c);

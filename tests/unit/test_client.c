@@ -198,43 +198,44 @@ static void test_batch_line(void **state)
     assert_int_equal(apierr_batch_line_parse(l6, &m, &u, &body), APIERR_EPARSE);
 }
 
-/* A result as the engine leaves it after two failed attempts. */
-static void fake_result(apierr_result *r, apierr_attempt at[2])
+/* A result as the engine leaves it after two failed attempts, its records
+ * in the library's own block as the engine's are (free the records with
+ * apierr__attempts_free: method and url are not owned). */
+static void fake_result(apierr_result *r)
 {
     memset(r, 0, sizeof *r);
-    memset(at, 0, 2 * sizeof *at);
     r->method = "POST";
     r->url = "http://h/v1/x?access_token=SECRET1&nonce=n1";
     r->category = APIERR_CAT_SERVER;
     snprintf(r->reason, sizeof r->reason, "gave up");
     snprintf(r->idempotency_key, sizeof r->idempotency_key, "k-1");
-    at[0] = (apierr_attempt){.number = 1,
-                             .status = 503,
-                             .decision = APIERR_DECISION_RETRY,
-                             .category = APIERR_CAT_SERVER,
-                             .delay_ms = 1000};
-    snprintf(at[0].request_id, sizeof at[0].request_id, "req-1");
-    at[1] = (apierr_attempt){.number = 2,
-                             .status = 503,
-                             .decision = APIERR_DECISION_FAIL,
-                             .category = APIERR_CAT_SERVER};
-    r->attempts = at;
-    r->nattempts = 2;
+    apierr_attempt *a = apierr__attempt_push(r);
+    assert_non_null(a);
+    a->status = 503;
+    a->decision = APIERR_DECISION_RETRY;
+    a->category = APIERR_CAT_SERVER;
+    a->delay_ms = 1000;
+    snprintf(a->request_id, sizeof a->request_id, "req-1");
+    a = apierr__attempt_push(r);
+    assert_non_null(a);
+    a->status = 503;
+    a->decision = APIERR_DECISION_FAIL;
+    a->category = APIERR_CAT_SERVER;
+    apierr__attempt_flag(r, 1, APIERR_ATTEMPT_HEDGE);
 }
 
 static void test_report_line_redacts(void **state)
 {
     (void)state;
     apierr_result r;
-    apierr_attempt at[2];
-    fake_result(&r, at);
+    fake_result(&r);
     apierr_problem *p;
     apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
     o.status = 503;
     const char *body = "{\"code\":\"DB_TIMEOUT\",\"message\":\"db slow\"}";
     assert_int_equal(apierr_problem_decode(&p, body, strlen(body), &o), APIERR_OK);
     apierr__buf b = APIERR__BUF_INIT;
-    apierr__report_line(&b, 784111777000LL, &r, &at[0], p);
+    apierr__report_line(&b, 784111777000LL, &r, &r.attempts[0], p);
     assert_false(b.oom);
     assert_null(strstr(b.data, "SECRET1"));
     assert_non_null(strstr(b.data, "access_token=REDACTED"));
@@ -245,16 +246,17 @@ static void test_report_line_redacts(void **state)
     assert_non_null(strstr(b.data, "DB_TIMEOUT"));
     assert_int_equal(b.data[b.len - 1], '\n');
     assert_null(memchr(b.data, '\n', b.len - 1)); /* one line */
+    assert_non_null(strstr(b.data, "\"hedge\":false,\"cancelled\":false"));
     apierr__buf_free(&b);
     apierr_problem_free(p);
+    apierr__attempts_free(&r);
 }
 
 static void test_result_json(void **state)
 {
     (void)state;
     apierr_result r;
-    apierr_attempt at[2];
-    fake_result(&r, at);
+    fake_result(&r);
     char *json;
     assert_int_equal(apierr_result_to_json(&json, &r, 0), APIERR_OK);
     assert_null(strstr(json, "SECRET1"));
@@ -263,7 +265,12 @@ static void test_result_json(void **state)
     assert_non_null(strstr(json, "\"idempotency_key\":\"k-1\""));
     assert_non_null(strstr(json, "\"decision\":\"retry\""));
     assert_null(strstr(json, "\"body\""));
+    /* The second attempt's flag, from beside the records. */
+    const char *second = strstr(json, "\"attempt\":2");
+    assert_non_null(second);
+    assert_non_null(strstr(second, "\"hedge\":true,\"cancelled\":false"));
     apierr_free(json);
+    apierr__attempts_free(&r);
 }
 
 /* A port on which nothing listens: bound, never listened to. */

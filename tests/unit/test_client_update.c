@@ -65,40 +65,50 @@ static void test_tag(void **state)
     check_tag("[1]", "", NULL);
 }
 
-static void add_attempt(apierr_result *r, int status, const char *code)
+static void add_attempt(apierr_result *r, int status, const char *code, unsigned flag)
 {
-    r->attempts = apierr__realloc(r->attempts, (r->nattempts + 1) * sizeof *r->attempts);
-    assert_non_null(r->attempts);
-    apierr_attempt *a = &r->attempts[r->nattempts++];
-    memset(a, 0, sizeof *a);
-    a->number = (int)r->nattempts;
+    apierr_attempt *a = apierr__attempt_push(r);
+    assert_non_null(a);
     a->status = status;
     a->code = code ? apierr__strdup(code) : NULL;
+    if (flag) apierr__attempt_flag(r, r->nattempts - 1, flag);
 }
 
 static void test_history(void **state)
 {
     (void)state;
-    apierr_result all = {0}, get = {0}, put = {0};
-    add_attempt(&get, 503, "DB_TIMEOUT");
-    add_attempt(&get, 200, NULL);
-    add_attempt(&put, 409, "conflict");
-    assert_int_equal(apierr__result_append_attempts(&all, &get), 0);
-    assert_int_equal(apierr__result_append_attempts(&all, &put), 0);
-    assert_int_equal(all.nattempts, 3);
-    int want[] = {503, 200, 409};
-    for (int i = 0; i < 3; i++) {
+    apierr_result all = {0}, get = {0}, put = {0}, empty_result = {0};
+    add_attempt(&get, 503, "DB_TIMEOUT", APIERR_ATTEMPT_CANCELLED);
+    add_attempt(&get, 200, NULL, APIERR_ATTEMPT_HEDGE);
+    for (int i = 0; i < 5; i++) add_attempt(&put, 503, NULL, 0); /* the block grows */
+    add_attempt(&put, 409, "conflict", APIERR_ATTEMPT_HEDGE | APIERR_ATTEMPT_CANCELLED);
+    assert_int_equal(apierr__attempts_append(&all, &get), 0);
+    assert_int_equal(apierr__attempts_append(&all, &put), 0);
+    assert_int_equal(all.nattempts, 8);
+    int want[] = {503, 200, 503, 503, 503, 503, 503, 409};
+    unsigned flags[] = {APIERR_ATTEMPT_CANCELLED,
+                        APIERR_ATTEMPT_HEDGE,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        APIERR_ATTEMPT_HEDGE | APIERR_ATTEMPT_CANCELLED};
+    for (int i = 0; i < 8; i++) {
         assert_int_equal(all.attempts[i].number, i + 1);
         assert_int_equal(all.attempts[i].status, want[i]);
+        assert_int_equal(apierr_attempt_flags(&all, (size_t)i), flags[i]);
     }
-    assert_string_equal(all.attempts[2].code, "conflict");
+    assert_int_equal(apierr_attempt_flags(&all, 8), 0); /* out of range */
+    assert_int_equal(apierr_attempt_flags(&empty_result, 0), 0);
+    assert_string_equal(all.attempts[7].code, "conflict");
     /* The codes moved: clearing the sources frees nothing twice (ASan). */
-    assert_null(put.attempts[0].code);
+    assert_null(put.attempts[5].code);
     apierr_result_clear(&get);
     apierr_result_clear(&put);
     apierr_result empty = {0};
-    assert_int_equal(apierr__result_append_attempts(&all, &empty), 0);
-    assert_int_equal(all.nattempts, 3);
+    assert_int_equal(apierr__attempts_append(&all, &empty), 0);
+    assert_int_equal(all.nattempts, 8);
     apierr_result_clear(&all);
 }
 

@@ -210,14 +210,17 @@ typedef struct apierr_attempt {
     long long delay_ms; /* the wait the policy chose after it (unscaled) */
     char request_id[APIERR_REQUEST_ID_MAX];
     char reason[APIERR_REASON_MAX]; /* the policy's reason */
-    /* Hedged requests (the policy's hedge_delay_ms): 1 when this attempt
-     * was sent as a hedge, while an earlier one of the call was still out. */
-    int hedge;
-    /* 1 when it was still in flight when another attempt of the call won:
-     * cancelled, no answer read (status 0); its decision and category are
-     * the winner's. */
-    int cancelled;
 } apierr_attempt;
+/* apierr_attempt never grows: programs index result->attempts with their
+ * own header's sizeof and the struct has no version. What later versions
+ * know of an attempt is read with apierr_attempt_flags(). */
+
+/* Flags of an attempt. HEDGE: sent as a hedge (the policy's
+ * hedge_delay_ms), while an earlier attempt of the call was still out.
+ * CANCELLED: still in flight when another attempt of the call won, so no
+ * answer was read (status 0; its decision and category are the winner's). */
+#define APIERR_ATTEMPT_HEDGE     1u
+#define APIERR_ATTEMPT_CANCELLED 2u
 
 /* The outcome of a call. */
 typedef struct apierr_result {
@@ -240,6 +243,12 @@ typedef struct apierr_result {
     long long elapsed_ms;
     void *user;
 } apierr_result;
+
+/* The APIERR_ATTEMPT_* flags of r->attempts[i]; 0 when i is out of range.
+ * r is a result the library filled (apierr_call, a done callback,
+ * apierr_update; moved or not) or an empty one: the flags live in the
+ * library's own block of attempt records. */
+APIERR_EXTERN unsigned apierr_attempt_flags(const apierr_result *r, size_t i);
 
 /* Creates a client. opts NULL: defaults. opts (and the profile it points
  * at, whose policy may be of an older version) are copied. Returns
@@ -319,8 +328,9 @@ APIERR_EXTERN void apierr_result_clear(apierr_result *r);
 
 /* Writes the result as a JSON object (one line, with the attempt history and
  * the problem; the body only when with_body) into a new NUL-terminated
- * buffer freed with apierr_free(). The URL is redacted. APIERR_OK or
- * APIERR_ENOMEM. */
+ * buffer freed with apierr_free(). The URL is redacted. r is a result the
+ * library filled, or an empty one (as for apierr_attempt_flags()).
+ * APIERR_OK or APIERR_ENOMEM. */
 APIERR_EXTERN int apierr_result_to_json(char **out, const apierr_result *r, int with_body);
 
 /*
