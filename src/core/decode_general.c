@@ -133,7 +133,8 @@ static void offer_text(scan *s, const json_t *v, int rank, int status, int is_te
     } else if (!str) {
         return;
     } else if (!is_text) {
-        offer(s, APIERR__R_CODE, v, rank);
+        /* a phrase is no code (SurveyMonkey's "name": "Bad Request") */
+        if (apierr__is_token(str)) offer(s, APIERR__R_CODE, v, rank);
     } else if (!apierr__is_token(str)) {
         offer(s, APIERR__R_MESSAGE, v, rank);
     } else {
@@ -148,12 +149,20 @@ static const json_t *first_string(const json_t *v)
     return json_is_array(v) && nonempty(json_array_get(v, 0)) ? json_array_get(v, 0) : v;
 }
 
-/* 1 when m, with value v, names the field the error object is about. */
+/* 1 when m, with value v, names the field the error object is about. A
+ * path that is not a URL path is a field (Wise's "path": "targetAccount"). */
 static int is_field_member(const apierr__member *m, const json_t *v)
 {
+    if (m->role == APIERR__R_PATH) return nonempty(v) && *json_string_value(v) != '/';
     return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
-           m->role != APIERR__R_CODE && m->role != APIERR__R_PATH &&
-           (nonempty(v) || json_is_object(v) || json_is_array(v));
+           m->role != APIERR__R_CODE && (nonempty(v) || json_is_object(v) || json_is_array(v));
+}
+
+/* 1 for a type that only says it is an error (Box's and Contentful's
+ * "type": "error"): no code. */
+static int says_error(const char *s)
+{
+    return s && strlen(s) == 5 && apierr__starts_nocase(s, 5, "error");
 }
 
 /* 1 when the object has a member that is a message (Phoenix's
@@ -181,13 +190,15 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
         offer_text(s, first_string(v), m->rank, status, m->role == APIERR__R_TEXT, m->env != 0);
         break;
     case APIERR__R_MESSAGE:
-        if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
+        if (nonempty(json_object_get(v, "value"))) /* OData v2: {lang, value} */
+            offer(s, APIERR__R_MESSAGE, json_object_get(v, "value"), m->rank);
+        else if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
             offer(s, APIERR__R_DETAILS, v, m->rank);
         else if (nonempty(first_string(v)))
             offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
         break;
     case APIERR__R_TYPE:
-        if (!str || strcmp(str, "about:blank") == 0) break;
+        if (!str || strcmp(str, "about:blank") == 0 || says_error(str)) break;
         offer(s, is_uri(str) ? APIERR__R_TYPE : APIERR__R_CODE, v, m->rank);
         break;
     case APIERR__R_DOC:
@@ -200,8 +211,8 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
         /* ids are opaque strings; a number there is a code (eBay's errorId) */
         if (str)
             offer(s, m->role, v, m->rank);
-        else if (json_is_integer(v))
-            offer(s, APIERR__R_CODE, v, m->rank + 40);
+        else if (json_is_integer(v)) /* after code names, before category */
+            offer(s, APIERR__R_CODE, v, m->rank + 20);
         break;
     case APIERR__R_RETRY_S:
     case APIERR__R_RETRY_MS:
@@ -213,7 +224,9 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             offer(s, m->role, v, m->rank);
         else if (json_is_object(v))
             offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
-        else if (nonempty(first_string(v))) /* Shopify's "errors": "..", Vault's [".."] */
+        else if (nonempty(first_string(v)) && m->drole != APIERR__R_FIELD)
+            /* Shopify's "errors": "..", Vault's [".."]; Salesforce's
+             * "fields": ["Name"] names fields */
             offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
         break;
     case APIERR__R_INNER:
@@ -381,12 +394,16 @@ static int fill(apierr_problem *p, const walk *w)
 /* --- field details ---------------------------------------------------------- */
 
 /* The field a detail's `source` object names (JSON:API): the pointer, kept
- * whole (data.attributes.firstName), else the query parameter or header. */
+ * whole (data.attributes.firstName), else the query parameter or header;
+ * else the name of its only member (X's "parameters": {"ids": [..]}). */
 static const char *source_field(const json_t *source)
 {
     const char *f = nonempty(json_object_get(source, "pointer"));
     if (!f) f = nonempty(json_object_get(source, "parameter"));
-    return f ? f : nonempty(json_object_get(source, "header"));
+    if (!f) f = nonempty(json_object_get(source, "header"));
+    if (!f && json_object_size(source) == 1)
+        f = json_object_iter_key(json_object_iter((json_t *)source));
+    return f;
 }
 
 int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)
@@ -408,8 +425,9 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         case APIERR__R_FIELD:
             ok = str || json_is_array(v);
             break;
-        case APIERR__R_DMESSAGE:
-            ok = str != NULL;
+        case APIERR__R_DMESSAGE: /* Hetzner's "messages": [..] says its first */
+            v = first_string(v);
+            ok = nonempty(v) != NULL;
             break;
         case APIERR__R_DCODE:
             ok = str || json_is_integer(v);
@@ -564,6 +582,12 @@ static int take_details(apierr_problem *p, const walk *w)
         size_t before = p->ndetails;
         int rc = details_from(p, d, strict);
         if (rc || p->ndetails > before) return rc;
+    }
+    /* A list of failures inside an inner object (Box's
+     * context_info.errors); only lists: inner objects hold much else. */
+    for (size_t i = 0; i < w->ninner; i++) {
+        const json_t *d = w->level[w->nlevels + i].c[APIERR__R_DETAILS].v;
+        if (is_object_list(d)) return details_from_list(p, d);
     }
     size_t n = json_array_size(w->list);
     if (n > 1) return details_from_list(p, w->list);

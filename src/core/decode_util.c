@@ -462,6 +462,17 @@ int apierr__take_clean_text(apierr_problem *p, apierr_problem_field f, const cha
     int space = 0;
     for (size_t i = 0; i < n && !b.oom && b.len < max + 8; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (markup && c == '<' && n - i >= 12 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+            /* PrestaShop's <code><![CDATA[17]]></code>: text, read as is */
+            const char *from = s + i + 9, *end = from;
+            while ((size_t)(end - s) + 3 <= n && memcmp(end, "]]>", 3) != 0) end++;
+            if ((size_t)(end - s) + 3 > n) end = s + n;
+            if (space && b.len && end > from) apierr__buf_putc(&b, ' ');
+            space = 0;
+            apierr__buf_append(&b, from, (size_t)(end - from));
+            i = (size_t)(end - s) + 2;
+            continue;
+        }
         if (markup && c == '<') { /* <br>, <span ..>: a tag separates words */
             const char *gt = memchr(s + i, '>', n - i);
             i = gt ? (size_t)(gt - s) : n;

@@ -8,7 +8,7 @@
  * its own dialect (aspnet).
  */
 #include "apierr/status.h"
-#include "dialect_impl.h"
+#include "general.h"
 
 #include <string.h>
 
@@ -48,12 +48,10 @@ static int decode(apierr_problem *p, const apierr__body *b)
         return APIERR_ENOMEM;
     size_t i;
     const json_t *e;
+    /* Each item by the general rules: pointer, field, name, parameters,
+     * source.pointer name the field (X's API v2, Mailchimp, Zalando). */
     json_array_foreach(json_object_get(j, "errors"), i, e) {
-        const char *field = apierr__json_str(e, "pointer");
-        if (!field) field = apierr__json_str(e, "field");
-        const char *msg = apierr__json_str(e, "detail");
-        if (!msg) msg = apierr__json_str(e, "message");
-        if (apierr__add_detail(p, field, msg, apierr__json_str(e, "code"))) return APIERR_ENOMEM;
+        if (json_is_object(e) && apierr__detail_from_object(p, e, NULL)) return APIERR_ENOMEM;
     }
     return APIERR_OK;
 }

@@ -27,7 +27,11 @@ static int match(const apierr__body *b)
 static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *e = json_object_get(b->json, "error");
-    if (apierr__take(p, APIERR_PF_CODE, e, "code") || apierr__take(p, APIERR_PF_CODE, e, "type") ||
+    /* GoCardless' integer code repeats the status: the type names the error */
+    const json_t *code = json_object_get(e, "code");
+    int echo = json_is_integer(code) && b->status && json_integer_value(code) == b->status;
+    if ((!echo && apierr__take(p, APIERR_PF_CODE, e, "code")) ||
+        apierr__take(p, APIERR_PF_CODE, e, "type") ||
         apierr__take(p, APIERR_PF_MESSAGE, e, "message") ||
         apierr__take(p, APIERR_PF_TYPE, e, "doc_url"))
         return APIERR_ENOMEM;

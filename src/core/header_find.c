@@ -21,10 +21,19 @@ const char *apierr_header_find(const apierr_header *headers, size_t n, const cha
 
 /* In order of preference: the generic names first, then vendors'. */
 static const char *const request_id_headers[] = {
-    "X-Request-Id",          "Request-Id",       "X-Amzn-RequestId",
-    "X-Amz-Request-Id",      "X-Correlation-Id", "X-GitHub-Request-Id",
-    "X-Ms-Request-Id",       "X-Trace-Id",       "Apigw-Requestid",
-    "X-Cloud-Trace-Context", "Cf-Ray",           NULL,
+    "X-Request-Id",
+    "Request-Id",
+    "X-Amzn-RequestId",
+    "X-Amz-Request-Id",
+    "X-Correlation-Id",
+    "X-GitHub-Request-Id",
+    "X-Ms-Request-Id",
+    "X-Trace-Id",
+    "Apigw-Requestid",
+    "X-Cloud-Trace-Context",
+    "Opc-Request-Id",
+    "Cf-Ray",
+    NULL,
 };
 
 const char *apierr_request_id_find(const apierr_header *headers, size_t n)
