@@ -230,29 +230,6 @@ void apierr__enc_extensions(apierr__buf *b, int *first, const apierr_problem *p,
     json_decref(ext);
 }
 
-int apierr__keep_extensions(apierr_problem *p, const json_t *root,
-                            int (*taken)(const char *key, const void *ctx), const void *ctx)
-{
-    const char *key;
-    json_t *value, *ext = NULL;
-    if (!json_is_object(root) || p->extensions) return APIERR_OK;
-    json_object_foreach((json_t *)root, key, value) {
-        if (taken(key, ctx)) continue;
-        if (!ext && !(ext = json_object())) return APIERR_ENOMEM;
-        if (json_object_set(ext, key, value)) {
-            json_decref(ext);
-            return APIERR_ENOMEM;
-        }
-    }
-    if (!ext) return APIERR_OK;
-    char *text = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(ext);
-    if (!text) return APIERR_ENOMEM;
-    int rc = apierr_problem_set(p, APIERR_PF_EXTENSIONS, text);
-    apierr__json_free(text);
-    return rc;
-}
-
 void apierr__json_free(void *ptr)
 {
     json_malloc_t m;
