@@ -84,7 +84,7 @@ static int match(const apierr__body *b)
      * the general rules read it (field bio, not message.bio). */
     if (is_wrapper(j)) return 0;
     if (!is_error_tree(j, 0, &leaves) || !leaves) return 0;
-    return json_object_get(j, "non_field_errors") ? 90 : 45;
+    return APIERR__TOP(b, non_field_errors) ? 90 : 45;
 }
 
 static int add_tree(apierr_problem *p, apierr__buf *path, const json_t *v, int depth)

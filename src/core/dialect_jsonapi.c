@@ -18,7 +18,7 @@ static const char *const members[] = {"errors", "jsonapi", "meta", "links", NULL
 
 static int match(const apierr__body *b)
 {
-    const json_t *first = json_array_get(json_object_get(b->json, "errors"), 0);
+    const json_t *first = json_array_get(APIERR__TOP(b, errors), 0);
     if (!json_is_object(first)) return 0;
     int score = 0;
     if (json_is_string(json_object_get(first, "title")) ||
@@ -28,7 +28,7 @@ static int match(const apierr__body *b)
     if (json_is_string(json_object_get(first, "status"))) score += 10;
     if (!score) return 0;
     if (apierr__ctype_has(b, "vnd.api+json")) score += 30;
-    if (json_object_get(b->json, "jsonapi")) score += 20;
+    if (APIERR__TOP(b, jsonapi)) score += 20;
     return score > 95 ? 95 : score;
 }
 

@@ -25,11 +25,11 @@ static int match(const apierr__body *b)
     const uint64_t own =
         APIERR__KEY(type) | APIERR__KEY(title) | APIERR__KEY(detail) | APIERR__KEY(status);
     if (!score && !(b->keys & own)) return 0;
-    if (json_is_string(json_object_get(j, "type"))) score += 20;
-    if (json_is_string(json_object_get(j, "title"))) score += 20;
-    if (json_is_string(json_object_get(j, "detail"))) score += 15;
-    if (json_is_integer(json_object_get(j, "status"))) score += 10;
-    if (json_is_object(json_object_get(j, "errors"))) score -= 30; /* ASP.NET's map */
+    if (json_is_string(APIERR__TOP(b, type))) score += 20;
+    if (json_is_string(APIERR__TOP(b, title))) score += 20;
+    if (json_is_string(APIERR__TOP(b, detail))) score += 15;
+    if (json_is_integer(APIERR__TOP(b, status))) score += 10;
+    if (json_is_object(APIERR__TOP(b, errors))) score -= 30; /* ASP.NET's map */
     return score >= 30 ? (score > 95 ? 95 : score) : 0;
 }
 

@@ -163,8 +163,10 @@ int apierr__keep_extensions(apierr_problem *p, const json_t *root,
     }
     apierr__buf b = APIERR__BUF_INIT;
     if (many) {
-        if (!n) b.oom = 1; /* a member could not be copied */
-        else put_dumped(&b, many);
+        if (!n)
+            b.oom = 1; /* a member could not be copied */
+        else
+            put_dumped(&b, many);
         json_decref(many);
     } else if (!n) {
         return APIERR_OK;

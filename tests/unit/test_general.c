@@ -126,9 +126,11 @@ static void test_extensions_as_jansson_writes(void **state)
 {
     (void)state;
     const char *const bodies[] = {
-        "{\"message\":\"m\",\"zeta\":[1,2.5,-0.1,1e300,{\"b\":\"\\u0001\\u001f\\u000b\\\"\\\\/\\u00e9\\t\\u007f\","
+        "{\"message\":\"m\",\"zeta\":[1,2.5,-0.1,1e300,{\"b\":\"\\u0001\\u001f\\u000b\\\"\\\\/"
+        "\\u00e9\\t\\u007f\","
         "\"a\":null,\"ab\":false}],\"a\":true,\"ka\":1,\"k\":{\"y\":[]},\"\":{}}",
-        "{\"message\":\"m\",\"n\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+        "{\"message\":\"m\",\"n\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+        "]]]]]]]]}",
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
