@@ -4,6 +4,7 @@
 #include "general.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Where the JSON value of a body starts, or NULL when the body is not an
@@ -114,6 +115,18 @@ static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
     if (v && (apierr_retry_after_parse(&ms, v, strlen(v), o->now_ms) == APIERR_OK ||
               apierr_duration_parse(&ms, v, strlen(v)) == APIERR_OK))
         p->retry_after_ms = ms;
+    /* Azure's millisecond headers say it more precisely, with or without
+     * Retry-After (which Azure OpenAI rounds up to whole seconds). */
+    static const char *const ms_headers[] = {"Retry-After-Ms", "X-Ms-Retry-After-Ms"};
+    for (size_t i = 0; i < sizeof ms_headers / sizeof ms_headers[0]; i++) {
+        const char *m = apierr_header_find(o->headers, o->nheaders, ms_headers[i]);
+        size_t n = m ? strlen(m) : 0;
+        if (n && n <= 12 && strspn(m, "0123456789") == n) {
+            p->retry_after_ms = strtoll(m, NULL, 10);
+            v = m;
+            break;
+        }
+    }
     /* A 429 without Retry-After: the rate-limit window's reset says when. */
     apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
     int status = p->effective_status ? p->effective_status : p->status;
