@@ -165,6 +165,16 @@ static int says_error(const char *s)
     return s && strlen(s) == 5 && apierr__starts_nocase(s, 5, "error");
 }
 
+/* 1 for a status word that only says the call failed (JSend's "fail",
+ * Kubernetes' "Failure", Prometheus' "error"): no code. */
+static int says_failure(const char *s)
+{
+    static const char *const words[] = {"error", "fail", "failed", "failure", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (strlen(s) == strlen(*w) && apierr__starts_nocase(s, strlen(s), *w)) return 1;
+    return 0;
+}
+
 /* 1 when the object has a member that is a message (Phoenix's
  * {"errors": {"detail": "Not Found"}} wraps the error; it names no field). */
 static int has_message(const json_t *obj)
@@ -205,7 +215,11 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
         if (str && is_uri(str)) offer(s, APIERR__R_DOC, v, m->rank);
         break;
     case APIERR__R_STATUS:
-        if (int_value(v, &n) && n >= 100 && n <= 599) offer(s, APIERR__R_STATUS, v, m->rank);
+        if (int_value(v, &n) && n >= 100 && n <= 599)
+            offer(s, APIERR__R_STATUS, v, m->rank);
+        else if (apierr__is_token(str) && !int_value(v, &n) && !says_failure(str))
+            /* Google Maps' "REQUEST_DENIED", ElevenLabs' "invalid_api_key" */
+            offer(s, APIERR__R_CODE, v, m->rank + 35);
         break;
     case APIERR__R_REQUEST_ID:
         /* ids are opaque strings; a number there is a code (eBay's errorId) */
@@ -286,6 +300,14 @@ typedef struct walk {
     size_t list_at;                      /* the first level inside a list (nlevels: none) */
 } walk;
 
+/* 1 when the scan of a level found no member of any role. */
+static int says_nothing(const scan *s)
+{
+    for (int r = 0; r < APIERR__R__COUNT; r++)
+        if (s->c[r].v) return 0;
+    return !s->names_field;
+}
+
 static const json_t *first_object(const json_t *v)
 {
     return json_is_array(v) ? json_array_get(v, 0) : v;
@@ -307,6 +329,10 @@ static void walk_body(walk *w, const json_t *root, int status)
         scan *s = &w->level[w->nlevels++];
         w->innermost = cur;
         scan_level(s, cur, status);
+        /* PocketBase's {"data": {"title": {code, message}}}: an envelope
+         * with no member of the table is a map of fields. */
+        if (w->nlevels > 1 && json_object_size(cur) && says_nothing(s))
+            offer(s, APIERR__R_DETAILS, cur, 60);
         const json_t *env = s->c[APIERR__R_NONE].v;
         if (!env) break;
         /* A list next to a message of its own is that message's details
@@ -404,6 +430,19 @@ static const char *source_field(const json_t *source)
     if (!f && json_object_size(source) == 1)
         f = json_object_iter_key(json_object_iter((json_t *)source));
     return f;
+}
+
+const char *apierr__field_member(const json_t *item)
+{
+    const char *best = NULL, *key;
+    const json_t *v;
+    int rank = 0;
+    json_object_foreach((json_t *)item, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        if (m && m->drole == APIERR__R_FIELD && nonempty(v) && (!best || m->drank < rank))
+            best = json_string_value(v), rank = m->drank;
+    }
+    return best;
 }
 
 int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)

@@ -9,10 +9,12 @@
  * every error after the first: the source pointer keeps its whole path
  * (data.attributes.firstName); a query `parameter` or a `header` is used
  * as is.
- * Square's errors ({category, code, detail, field}) have this shape with
- * the field named directly; `field` is read when there is no source.
+ * Square's errors ({category, code, detail, field}) and
+ * drf-standardized-errors' ({code, detail, attr}) have this shape with the
+ * field named directly: a member the general rules name a field by is
+ * read when there is no source.
  */
-#include "dialect_impl.h"
+#include "general.h"
 
 static const char *const members[] = {"errors", "jsonapi", "meta", "links", NULL};
 
@@ -59,7 +61,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
     json_array_foreach(errors, i, e) {
         if (!json_is_object(e)) continue;
         const char *field = source_field(json_object_get(e, "source"));
-        if (!field) field = apierr__json_str(e, "field");
+        if (!field) field = apierr__field_member(e); /* Square's field, DRF's attr */
         if (!field && i == 0) continue;
         const char *msg = apierr__json_str(e, "detail");
         if (!msg) msg = apierr__json_str(e, "title");

@@ -227,6 +227,7 @@ typedef enum apierr__role {
     X("target", NONE, 0, FIELD, 7, 0)                    \
     X("loc", NONE, 0, FIELD, 8, 0)                       \
     X("location", NONE, 0, FIELD, 9, 0)                  \
+    X("attr", NONE, 0, FIELD, 5, 0)                      \
     X("in", NONE, 0, FIELD, 10, 0)                       \
     X("source", NONE, 0, SOURCE, 1, 0)
 
