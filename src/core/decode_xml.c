@@ -173,7 +173,10 @@ int apierr__general_decode_xml(apierr_problem *p, const apierr__body *b)
     if (env) { /* request ids often sit beside the envelope (AWS, Azure) */
         xcand outer[APIERR__R__COUNT] = {{0}};
         scan_elements(outer, s, n, 0);
-        if (!c[APIERR__R_REQUEST_ID].s) c[APIERR__R_REQUEST_ID] = outer[APIERR__R_REQUEST_ID];
+        /* what the envelope lacks, beside it: request ids (AWS, Azure),
+         * Braintree's message next to its empty <errors> */
+        for (int r = 0; r < APIERR__R__COUNT; r++)
+            if (!c[r].s) c[r] = outer[r];
     }
     if (c[APIERR__R_CODE].s) last_value(&c[APIERR__R_CODE]);
     for (size_t i = 0; i < apierr__nrole_fields; i++) {
