@@ -43,9 +43,12 @@ static int decode(apierr_problem *p, const apierr__body *b)
     const json_t *errors = json_object_get(b->json, "errors");
     const json_t *first = json_array_get(errors, 0);
     const json_t *ext = json_object_get(first, "extensions");
-    /* GitHub's GraphQL API names the code `type` on the error itself. */
+    /* GitHub's GraphQL API names the code `type` on the error itself; a
+     * REST body read as GraphQL because it came with a 200 (Marketo's
+     * {"errors": [{"code": "601", ..}]}) has it as `code`. */
     if (apierr__take(p, APIERR_PF_MESSAGE, first, "message") ||
         apierr__take(p, APIERR_PF_CODE, ext, "code") ||
+        apierr__take(p, APIERR_PF_CODE, first, "code") ||
         apierr__take(p, APIERR_PF_CODE, first, "type"))
         return APIERR_ENOMEM;
     APIERR__STATUS_FROM_CODE(p, status_of_code);

@@ -63,11 +63,9 @@ static int decode(apierr_problem *p, const apierr__body *b)
         const char *field = source_field(json_object_get(e, "source"));
         if (!field) field = apierr__field_member(e); /* Square's field, DRF's attr */
         if (!field && i == 0) continue;
-        const char *msg = apierr__json_str(e, "detail");
-        if (!msg) msg = apierr__json_str(e, "title");
-        char tmp[32];
-        if (apierr__add_detail(p, field, msg, apierr__json_text(e, "code", tmp)))
-            return APIERR_ENOMEM;
+        /* its message and code by the general rules: detail before title,
+         * Bandwidth's description, a type when there is no code */
+        if (apierr__detail_from_object(p, e, NULL)) return APIERR_ENOMEM;
     }
     return APIERR_OK;
 }

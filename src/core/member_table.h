@@ -65,6 +65,7 @@ typedef enum apierr__role {
     /* where the error is */                             \
     X("error", TEXT, 20, DTEXT, 20, 1)                   \
     X("errors", DETAILS, 9, NONE, 0, 2)                  \
+    X("reasons", DETAILS, 9, NONE, 0, 2)                 \
     X("fault", NONE, 0, NONE, 0, 3)                      \
     X("Fault", NONE, 0, NONE, 0, 3)                      \
     X("RestException", NONE, 0, NONE, 0, 3)              \
