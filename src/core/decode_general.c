@@ -182,7 +182,7 @@ static int has_message(const json_t *obj)
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (m && m->role == APIERR__R_MESSAGE && nonempty(v)) return 1;
     }
     return 0;
@@ -262,7 +262,7 @@ static void scan_level(scan *s, const json_t *obj, int status)
     const json_t *v;
     memset(s, 0, sizeof *s);
     json_object_foreach((json_t *)obj, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (!m) continue;
         s->names_field |= is_field_member(m, v);
         /* An object under `errors` is a field map (Rails, Jira), never an
@@ -280,7 +280,7 @@ static void scan_level(scan *s, const json_t *obj, int status)
     if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
         cand best = {0};
         json_object_foreach((json_t *)obj, key, v) {
-            const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+            const apierr__member *m = apierr__member_find(key, strlen(key));
             if (m && m->role == APIERR__R_TEXT && apierr__is_token(json_string_value(v)) &&
                 v != s->c[APIERR__R_CODE].v && (!best.v || m->rank < best.rank))
                 best = (cand){v, m->rank};
@@ -438,7 +438,7 @@ const char *apierr__field_member(const json_t *item)
     const json_t *v;
     int rank = 0;
     json_object_foreach((json_t *)item, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (m && m->drole == APIERR__R_FIELD && nonempty(v) && (!best || m->drank < rank))
             best = json_string_value(v), rank = m->drank;
     }
@@ -451,7 +451,7 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
     const char *source = NULL, *key;
     const json_t *v;
     json_object_foreach((json_t *)item, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (!m) continue;
         const char *str = nonempty(v);
         int role = m->drole, ok = 0;
@@ -491,11 +491,14 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         code = tmp;
     }
     const char *msg = json_string_value(c[APIERR__R_DMESSAGE].v);
+    /* An item with neither message nor code, only a type, describes a
+     * thing, not a failure (Docker's detail: [{Type, Name, Action}]). */
+    int says = msg || (code && c[APIERR__R_DCODE].rank < 30);
     if (!msg) msg = code; /* GitHub's {field, code: "missing_field"} */
     int rc = APIERR_OK;   /* an item that says nothing is no detail */
     if (field.oom)
         rc = APIERR_ENOMEM;
-    else if (field.len || msg)
+    else if (says && (field.len || msg))
         rc = apierr__add_detail(p, field.len ? field.data : NULL, msg, code);
     apierr__buf_free(&field);
     return rc;
@@ -508,7 +511,7 @@ static int is_detail_item(const json_t *obj)
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (m && (nonempty(v) || json_is_integer(v)) &&
             (m->drole == APIERR__R_DMESSAGE || m->drole == APIERR__R_DCODE ||
              m->drole == APIERR__R_DTEXT))
@@ -604,7 +607,7 @@ static int details_from(apierr_problem *p, const json_t *d, int strict)
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)d, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (m && m->role == APIERR__R_DETAILS && (json_is_array(v) || json_is_object(v)))
             return details_from(p, v, 0); /* LoopBack's details.messages */
     }
@@ -665,7 +668,7 @@ static int take_scalars(apierr_problem *p, const walk *w)
 static int known(const char *key, const void *ctx)
 {
     (void)ctx;
-    return apierr__member_find(key, strlen(key), 0) != NULL;
+    return apierr__member_find(key, strlen(key)) != NULL;
 }
 
 int apierr__general_decode_json(apierr_problem *p, const apierr__body *b)

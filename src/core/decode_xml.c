@@ -61,7 +61,7 @@ static const char *envelope(const char *s, size_t n, size_t *len)
     int rank = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '<' || !open_tag(s, n, i, &q, &qn, &l, &ln)) continue;
-        const apierr__member *m = apierr__member_find(l, ln, 1);
+        const apierr__member *m = apierr__member_find(l, ln);
         if (!m || !m->env || (best && m->env >= rank)) continue;
         size_t clen;
         const char *c = content(s, n, i, q, qn, &clen);
@@ -126,7 +126,7 @@ static void scan_attributes(xcand *c, const char *s, size_t n, size_t i)
         const char *v = s + i + 1;
         size_t len = (size_t)(quote - v);
         i = (size_t)(quote - s) + 1;
-        const apierr__member *m = nlen ? apierr__member_find(s + name, nlen, 1) : NULL;
+        const apierr__member *m = nlen ? apierr__member_find(s + name, nlen) : NULL;
         if (m && len && !m->env) offer_value(c, m, v, len);
     }
 }
@@ -141,7 +141,7 @@ static void scan_elements(xcand *c, const char *s, size_t n, int outer)
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '<' || !open_tag(s, n, i, &q, &qn, &l, &ln)) continue;
         scan_attributes(c, s, n, (size_t)(q - s) + qn);
-        const apierr__member *m = apierr__member_find(l, ln, 1);
+        const apierr__member *m = apierr__member_find(l, ln);
         if (!m) continue;
         size_t len;
         const char *v = content(s, n, i, q, qn, &len);

@@ -67,7 +67,7 @@ static int is_wrapper(const json_t *j)
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)j, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (!m || (m->role != APIERR__R_MESSAGE && m->role != APIERR__R_DETAILS &&
                    m->role != APIERR__R_TEXT))
             return 0;

@@ -5,8 +5,8 @@
  * A body no named dialect claims is read by rules, not by a vendor's
  * decoder: every member of the error object is looked up here and the
  * best-ranked member of each role wins. To teach apierr a new name, add a
- * row. The same rows serve JSON member names (matched exactly) and XML
- * element names (local name, ASCII case ignored), and a profile's custom
+ * row. The same rows serve JSON member names and XML element names (local
+ * name), the exact spelling first, else ASCII case ignored; a profile's custom
  * dialect maps its JSON paths onto the same roles.
  */
 #ifndef APIERR_CORE_MEMBER_TABLE_H
@@ -240,9 +240,11 @@ typedef struct apierr__member {
     unsigned char env;          /* as an envelope; 0: never */
 } apierr__member;
 
-/* The row of a member name: exact match for JSON names, ASCII case ignored
- * (nocase) for XML local names. NULL when the table has no such name. */
-const apierr__member *apierr__member_find(const char *name, size_t len, int nocase);
+/* The row of a member name (a JSON name, an XML local name): the row
+ * spelled exactly so, else the first equal but for ASCII case (.NET's
+ * "TraceId", Xero's "Message", <MoreInfo>). NULL when the table has no
+ * such name. */
+const apierr__member *apierr__member_find(const char *name, size_t len);
 
 /* The roles that fill one string member of the problem each, in the order
  * they are taken (the first sets the type: TYPE before DOC). */
