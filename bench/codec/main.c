@@ -182,6 +182,18 @@ static const struct {
      " in the current organization\"}]}",
      400},
     {"slack", "{\"ok\":false,\"error\":\"invalid_auth\"}", 200},
+    /* shapes of the general rules added later (issue 10, second part) */
+    {"box",
+     "{\"type\":\"error\",\"status\":400,\"code\":\"bad_request\",\"help_url\":\"http://develop"
+     "ers.box.com/docs/#errors\",\"message\":\"Bad request\",\"request_id\":\"5678\",\"context_inf"
+     "o\":{\"errors\":[{\"reason\":\"invalid_parameter\",\"name\":\"parent\",\"message\":\"Invalid"
+     " value 'fake_id'. 'parent' with value 'fake_id' not found\"}]}}",
+     400},
+    {"flickr_xml",
+     "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<rsp stat=\"fail\">\n\t<err code=\"100\" "
+     "msg=\"In"
+     "valid API Key (Key has invalid format)\" />\n</rsp>\n",
+     200},
     {"soap11",
      "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/env"
      "elope/\" SOAP-ENV:encodingStyle=\"http://schemas.xmlsoap.org/soap/encodi"

@@ -60,6 +60,21 @@ typedef struct apierr_custom_dialect {
 APIERR_EXTERN int apierr_custom_dialect_from_json(apierr_custom_dialect *out, const char *json,
                                                   size_t len, char *err, size_t cap);
 
+struct apierr_profile;
+
+/*
+ * Writes a profile file: p as apierr_profile_to_json() writes it, with
+ * custom (NULL: none) as its "custom_dialect" member (the paths that are
+ * not empty), so that apierr_profile_from_json() and
+ * apierr_custom_dialect_from_json() read the document back to equal
+ * values. *out is freed by the caller with apierr_free(). Returns
+ * APIERR_OK, APIERR_ENOMEM, or APIERR_EVERSION (custom's or p's policy's
+ * version 0 or unknown).
+ */
+APIERR_EXTERN int apierr_profile_to_json_custom(char **out, size_t *out_len,
+                                                const struct apierr_profile *p,
+                                                const apierr_custom_dialect *custom);
+
 #ifdef __cplusplus
 }
 #endif

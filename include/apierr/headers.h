@@ -78,8 +78,10 @@ APIERR_EXTERN int apierr_ratelimit_policy_parse(apierr_ratelimit *out, const cha
 /*
  * Returns the value of the first request-id header present (X-Request-Id,
  * Request-Id, X-Amzn-RequestId, X-Amz-Request-Id, X-Correlation-Id,
- * X-GitHub-Request-Id, X-Ms-Request-Id, ...), or NULL. The pointer is into
- * headers; nothing is copied.
+ * X-GitHub-Request-Id, X-Ms-Request-Id, ...), else of the first header
+ * whose name ends in -Request-Id, -Req-Id or -Correlation-Id (a vendor's
+ * own: X-Shopify-Request-Id, Box-Request-Id), else Cf-Ray, or NULL. The
+ * pointer is into headers; nothing is copied.
  */
 APIERR_EXTERN const char *apierr_request_id_find(const apierr_header *headers, size_t n);
 

@@ -412,8 +412,12 @@ char *call_trim(char *s)
     return s;
 }
 
-static int load_profile(apierr_profile *p, const char *name)
+/* The profile named by --profile: a built-in, or a file with the custom
+ * dialect it may declare (*has_custom). */
+static int load_profile(apierr_profile *p, apierr_custom_dialect *custom, int *has_custom,
+                        const char *name)
 {
+    *has_custom = 0;
     if (!name) name = "default";
     if (apierr_profile_builtin(p, name) == APIERR_OK) return CLI_EXIT_OK;
     char *text;
@@ -426,7 +430,7 @@ static int load_profile(apierr_profile *p, const char *name)
     int rc = cli_read_input(&text, &len, CMD, name, CLI_BODY_MAX);
     if (rc) return rc;
     char err[200];
-    rc = apierr_profile_from_json(p, text, len, err, sizeof err);
+    rc = cli_profile_parse(p, custom, has_custom, text, len, err, sizeof err);
     free(text);
     if (rc != APIERR_OK) {
         cli_error(CMD, "profile '%s': %s", name, err);
@@ -605,7 +609,9 @@ int cli_call(int argc, char **argv)
     if (a.json && !apierr_header_find(a.headers, a.nheaders, "Accept") && a.nheaders < MAX_HEADERS)
         a.headers[a.nheaders++] = (apierr_header){"Accept", "application/json"};
     apierr_profile profile;
-    if ((rc = load_profile(&profile, a.profile))) return rc;
+    apierr_custom_dialect custom;
+    int has_custom;
+    if ((rc = load_profile(&profile, &custom, &has_custom, a.profile))) return rc;
     if (a.retries >= 0) profile.policy.max_attempts = a.retries + 1;
     if (a.jitter && apierr_jitter_from_name(&profile.policy.jitter, a.jitter) != APIERR_OK) {
         cli_error(CMD, "--jitter wants none, full, equal or decorrelated, not '%s'", a.jitter);
@@ -623,6 +629,7 @@ int cli_call(int argc, char **argv)
     struct run run = {.a = &a, .max_retries = profile.policy.max_attempts - 1};
     apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
     o.profile = &profile;
+    o.custom_dialect = has_custom ? &custom : NULL;
     o.token = token;
     o.oauth_token_url = a.oauth;
     o.client_id = a.client_id;

@@ -178,12 +178,10 @@ static int load_profile_file(struct explain_args *a, const char *path)
     char *text, err[160] = "";
     size_t len;
     if (cli_read_input(&text, &len, "explain", path, CLI_BODY_MAX)) return -1;
-    int rc = apierr_profile_from_json(&a->profile_value, text, len, err, sizeof err);
-    if (rc == APIERR_OK) {
-        rc = apierr_custom_dialect_from_json(&a->custom, text, len, err, sizeof err);
-        if (rc == APIERR_OK) a->opts.custom = &a->custom;
-        if (rc == APIERR_ENOTFOUND) rc = APIERR_OK;
-    }
+    int has_custom;
+    int rc =
+        cli_profile_parse(&a->profile_value, &a->custom, &has_custom, text, len, err, sizeof err);
+    if (rc == APIERR_OK && has_custom) a->opts.custom = &a->custom;
     free(text);
     if (rc == APIERR_OK) return 0;
     cli_error("explain", "profile '%s': %s", path, err[0] ? err : apierr_strerror(rc));

@@ -2,7 +2,7 @@
  * apierr profiles: lists the built-in API profiles, or prints one (built in,
  * or read from a JSON file) as resolved JSON, the format profile files use.
  */
-#include "cli.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -50,10 +50,11 @@ static char *read_file(const char *path, size_t *len)
     return data;
 }
 
-static int print_profile(const apierr_profile *p)
+/* Prints p, with its custom dialect when it has one (custom not NULL). */
+static int print_profile(const apierr_profile *p, const apierr_custom_dialect *custom)
 {
     char *json;
-    if (apierr_profile_to_json(&json, NULL, p) != APIERR_OK) {
+    if (apierr_profile_to_json_custom(&json, NULL, p, custom) != APIERR_OK) {
         fprintf(stderr, "apierr profiles: out of memory\n");
         return CLI_EXIT_FAILURE;
     }
@@ -71,20 +72,22 @@ static int show_file(const char *path)
         return CLI_EXIT_FAILURE;
     }
     apierr_profile p;
+    apierr_custom_dialect custom;
+    int has_custom;
     char err[256];
-    int rc = apierr_profile_from_json(&p, text, len, err, sizeof err);
+    int rc = cli_profile_parse(&p, &custom, &has_custom, text, len, err, sizeof err);
     free(text);
     if (rc != APIERR_OK) {
         fprintf(stderr, "apierr profiles: %s: %s\n", path, err);
         return CLI_EXIT_USAGE;
     }
-    return print_profile(&p);
+    return print_profile(&p, has_custom ? &custom : NULL);
 }
 
 static int show_builtin(const char *name)
 {
     apierr_profile p;
-    if (apierr_profile_builtin(&p, name) == APIERR_OK) return print_profile(&p);
+    if (apierr_profile_builtin(&p, name) == APIERR_OK) return print_profile(&p, NULL);
     fprintf(stderr, "apierr profiles: no profile named '%s'; known:", name);
     for (size_t i = 0; i < apierr_profile_builtin_count(); i++)
         fprintf(stderr, " %s", apierr_profile_builtin_name(i));

@@ -168,6 +168,16 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, con
     return CLI_ARGS_OK;
 }
 
+int cli_profile_parse(apierr_profile *p, apierr_custom_dialect *custom, int *has_custom,
+                      const char *text, size_t len, char *err, size_t cap)
+{
+    *has_custom = 0;
+    int rc = apierr_profile_from_json(p, text, len, err, cap);
+    if (rc == APIERR_OK) rc = apierr_custom_dialect_from_json(custom, text, len, err, cap);
+    if (rc == APIERR_OK) *has_custom = 1;
+    return rc == APIERR_ENOTFOUND ? APIERR_OK : rc;
+}
+
 int cli_read_input(char **out, size_t *out_len, const char *cmd, const char *path, size_t max)
 {
     int is_stdin = !path || strcmp(path, "-") == 0;

@@ -72,6 +72,15 @@ void cli_error(const char *cmd, const char *fmt, ...)
 int cli_read_input(char **out, size_t *out_len, const char *cmd, const char *path, size_t max);
 
 /*
+ * Reads a profile document (apierr_profile_from_json()) and the custom
+ * dialect it may declare (apierr_custom_dialect_from_json()) into *p and
+ * *custom; *has_custom says whether it declares one. Returns APIERR_OK, or
+ * the error of either reader with its one-line message in err (cap bytes).
+ */
+int cli_profile_parse(apierr_profile *p, apierr_custom_dialect *custom, int *has_custom,
+                      const char *text, size_t len, char *err, size_t cap);
+
+/*
  * Splits a 'Name: value' argument in place into *out: the name is what comes
  * before the first colon (a non-empty token: no space, no control byte), the
  * value is the rest with surrounding spaces and tabs removed. Returns 0, or

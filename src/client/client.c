@@ -13,11 +13,13 @@
 
 /* The size of each version of apierr_client_opts, which grows at its end
  * only: version 1 ended before the session login members, version 2
- * before secret_names, version 3 before the transfer settings. */
+ * before secret_names, version 3 before the transfer settings, version 4
+ * before custom_dialect. */
 static const size_t client_opts_sizes[] = {
     offsetof(apierr_client_opts, session_login_url),
     offsetof(apierr_client_opts, secret_names),
     offsetof(apierr_client_opts, follow_redirects),
+    offsetof(apierr_client_opts, custom_dialect),
     sizeof(apierr_client_opts),
 };
 
@@ -99,12 +101,18 @@ int apierr_client_new(apierr_client **out, const apierr_client_opts *given)
     int rc = APIERR__STRUCT_READ(&o, given, client_opts_sizes);
     if (rc) return rc;
     if ((rc = apierr__creds_check(&o))) return rc;
+    if (o.custom_dialect && !APIERR__VERSION_KNOWN(o.custom_dialect, APIERR_CUSTOM_DIALECT_VERSION))
+        return APIERR_EVERSION;
     apierr_profile profile;
     if ((rc = read_profile(&profile, o.profile))) return rc;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return APIERR_EIO;
     apierr_client *c = apierr__calloc(1, sizeof *c);
     if (!c) return APIERR_ENOMEM;
     c->profile = profile;
+    if (o.custom_dialect) {
+        c->custom = *o.custom_dialect; /* version 1 is the only one */
+        c->has_custom = 1;
+    }
     if ((rc = client_init(c, &o))) {
         apierr_client_free(c);
         return rc;

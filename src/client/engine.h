@@ -127,6 +127,8 @@ typedef struct apierr__transfer_settings {
 struct apierr_client {
     char *base_url;
     apierr_profile profile;
+    apierr_custom_dialect custom; /* the caller's custom dialect, when has_custom */
+    int has_custom;
     apierr_header *hdrs;
     size_t nhdrs;
     long long connect_timeout_ms;

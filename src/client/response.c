@@ -79,7 +79,7 @@ static void log_response(apierr_client *c, int status, const apierr_header *h, s
  * decoded body for an error status (or a GraphQL body with errors, partial
  * success included: its errors are reported). NULL for a success, or when
  * out of memory. */
-static apierr_problem *problem_of(const apierr__answer *ans, apierr_dialect dialect,
+static apierr_problem *problem_of(const apierr__answer *ans, const apierr_client *c,
                                   const char *body, size_t len)
 {
     apierr_problem *p = NULL;
@@ -88,7 +88,9 @@ static apierr_problem *problem_of(const apierr__answer *ans, apierr_dialect dial
             apierr_problem_set(p, APIERR_PF_MESSAGE, curl_easy_strerror(ans->rc));
     } else if (ans->o.status >= 400 || ans->graphql != APIERR_GRAPHQL_NONE) {
         apierr_decode_opts d = APIERR_DECODE_OPTS_INIT;
-        d.dialect = ans->graphql != APIERR_GRAPHQL_NONE ? APIERR_DIALECT_GRAPHQL : dialect;
+        d.dialect =
+            ans->graphql != APIERR_GRAPHQL_NONE ? APIERR_DIALECT_GRAPHQL : c->profile.dialect;
+        d.custom = c->has_custom ? &c->custom : NULL;
         d.status = ans->o.status;
         d.content_type = apierr_header_find(ans->h, ans->nh, "Content-Type");
         d.headers = ans->h;
@@ -122,7 +124,7 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
     ans->o = o;
     const char *body = k->at.rbody.data ? k->at.rbody.data : "";
     ans->graphql = apierr_graphql_kind_of(o.status, body, k->at.rbody.len, k->policy);
-    ans->p = problem_of(ans, c->profile.dialect, body, k->at.rbody.len);
+    ans->p = problem_of(ans, c, body, k->at.rbody.len);
     /* A partial success is judged by its status: its errors' codes (a
      * 500 of one field's resolver) must not make it a retry. */
     ans->o.problem = ans->graphql == APIERR_GRAPHQL_PARTIAL ? NULL : ans->p;

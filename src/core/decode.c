@@ -4,6 +4,7 @@
 #include "general.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Where the JSON value of a body starts, or NULL when the body is not an
@@ -17,7 +18,8 @@ static const char *json_start(const char *s, size_t n)
     return n && (*s == '{' || *s == '[') ? s : NULL;
 }
 
-/* Sets b->keys and b->unknown_keys from the top-level members. */
+/* Sets b->keys, b->unknown_keys and b->top from the top-level members,
+ * b->err from those of the top-level "error" object. */
 static void index_keys(apierr__body *b)
 {
     const char *key;
@@ -26,10 +28,16 @@ static void index_keys(apierr__body *b)
     json_object_foreach((json_t *)b->json, key, value) {
         int bit = apierr__key_index(key, strlen(key));
         if (json_is_object(value) || json_is_array(value)) b->nested++;
-        if (bit < 0)
+        if (bit < 0) {
             b->unknown_keys++;
-        else
+        } else {
             b->keys |= UINT64_C(1) << bit;
+            b->top[bit] = value;
+        }
+    }
+    json_object_foreach((json_t *)APIERR__TOP(b, error), key, value) {
+        int bit = apierr__key_index(key, strlen(key));
+        if (bit >= 0) b->err[bit] = value;
     }
 }
 
@@ -85,12 +93,12 @@ static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, co
     return apierr__keep_extensions(p, b->json, is_taken, ops->members);
 }
 
-/* 1 when the general rules could add nothing: the dialect found code and
- * message, and the body's members are scalars it took (gestix, twilio,
- * oauth bodies); their walk is then saved. */
-static int all_taken(const apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b)
+/* 1 when the general rules could add nothing: the body's members are
+ * scalars the dialect took (gestix, twilio, oauth, slack bodies), so the
+ * rules would read the same members again; their walk is then saved. */
+static int all_taken(const apierr__dialect_ops *ops, const apierr__body *b)
 {
-    if (!p->code || !p->message || b->nested || b->unknown_keys || !ops->members) return 0;
+    if (b->nested || b->unknown_keys || !ops->members) return 0;
     uint64_t mask = members_mask(ops);
     return !(mask & MEMBERS_OUTSIDE) && !(b->keys & ~mask);
 }
@@ -99,6 +107,7 @@ static int all_taken(const apierr_problem *p, const apierr__dialect_ops *ops, co
  * a body's own request id beats a header's (it names the failing call). */
 static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
 {
+    if (!o->nheaders) return APIERR_OK; /* twelve names looked for in nothing */
     const char *v = apierr_header_find(o->headers, o->nheaders, "Retry-After");
     long long ms;
     /* RFC 9110 delay-seconds are whole, but servers send "2.128" (OpenAI,
@@ -106,6 +115,18 @@ static int apply_headers(apierr_problem *p, const apierr_decode_opts *o)
     if (v && (apierr_retry_after_parse(&ms, v, strlen(v), o->now_ms) == APIERR_OK ||
               apierr_duration_parse(&ms, v, strlen(v)) == APIERR_OK))
         p->retry_after_ms = ms;
+    /* Azure's millisecond headers say it more precisely, with or without
+     * Retry-After (which Azure OpenAI rounds up to whole seconds). */
+    static const char *const ms_headers[] = {"Retry-After-Ms", "X-Ms-Retry-After-Ms"};
+    for (size_t i = 0; i < sizeof ms_headers / sizeof ms_headers[0]; i++) {
+        const char *m = apierr_header_find(o->headers, o->nheaders, ms_headers[i]);
+        size_t n = m ? strlen(m) : 0;
+        if (n && n <= 12 && strspn(m, "0123456789") == n) {
+            p->retry_after_ms = strtoll(m, NULL, 10);
+            v = m;
+            break;
+        }
+    }
     /* A 429 without Retry-After: the rate-limit window's reset says when. */
     apierr_ratelimit rl = APIERR_RATELIMIT_INIT;
     int status = p->effective_status ? p->effective_status : p->status;
@@ -160,7 +181,12 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
         rc = APIERR_ENOMEM;
         goto fail;
     }
-    apierr__body b = {root, p->raw, len, o->content_type, o->status, 0, 0, o->custom, 0};
+    apierr__body b = {.json = root,
+                      .text = p->raw,
+                      .len = len,
+                      .content_type = o->content_type,
+                      .status = o->status,
+                      .custom = o->custom};
     index_keys(&b);
 
     apierr_dialect want = o->dialect;
@@ -173,7 +199,7 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
     if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, &b))) goto fail;
     /* Every dialect falls back on the general rules for what it left out. */
     if (ops->id != APIERR_DIALECT_GENERAL && ops->id != APIERR_DIALECT_UNKNOWN &&
-        !all_taken(p, ops, &b) && (rc = apierr__general_fill(p, &b)))
+        !all_taken(ops, &b) && (rc = apierr__general_fill(p, &b)))
         goto fail;
     if (!forced && ops->id == APIERR_DIALECT_GENERAL && !p->code && !p->message && !p->title &&
         !p->ndetails)

@@ -133,7 +133,8 @@ static void offer_text(scan *s, const json_t *v, int rank, int status, int is_te
     } else if (!str) {
         return;
     } else if (!is_text) {
-        offer(s, APIERR__R_CODE, v, rank);
+        /* a phrase is no code (SurveyMonkey's "name": "Bad Request") */
+        if (apierr__is_token(str)) offer(s, APIERR__R_CODE, v, rank);
     } else if (!apierr__is_token(str)) {
         offer(s, APIERR__R_MESSAGE, v, rank);
     } else {
@@ -148,12 +149,30 @@ static const json_t *first_string(const json_t *v)
     return json_is_array(v) && nonempty(json_array_get(v, 0)) ? json_array_get(v, 0) : v;
 }
 
-/* 1 when m, with value v, names the field the error object is about. */
+/* 1 when m, with value v, names the field the error object is about. A
+ * path that is not a URL path is a field (Wise's "path": "targetAccount"). */
 static int is_field_member(const apierr__member *m, const json_t *v)
 {
+    if (m->role == APIERR__R_PATH) return nonempty(v) && *json_string_value(v) != '/';
     return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
-           m->role != APIERR__R_CODE && m->role != APIERR__R_PATH &&
-           (nonempty(v) || json_is_object(v) || json_is_array(v));
+           m->role != APIERR__R_CODE && (nonempty(v) || json_is_object(v) || json_is_array(v));
+}
+
+/* 1 for a type that only says it is an error (Box's and Contentful's
+ * "type": "error"): no code. */
+static int says_error(const char *s)
+{
+    return s && strlen(s) == 5 && apierr__starts_nocase(s, 5, "error");
+}
+
+/* 1 for a status word that only says the call failed (JSend's "fail",
+ * Kubernetes' "Failure", Prometheus' "error"): no code. */
+static int says_failure(const char *s)
+{
+    static const char *const words[] = {"error", "fail", "failed", "failure", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (strlen(s) == strlen(*w) && apierr__starts_nocase(s, strlen(s), *w)) return 1;
+    return 0;
 }
 
 /* 1 when the object has a member that is a message (Phoenix's
@@ -163,7 +182,7 @@ static int has_message(const json_t *obj)
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (m && m->role == APIERR__R_MESSAGE && nonempty(v)) return 1;
     }
     return 0;
@@ -181,27 +200,33 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
         offer_text(s, first_string(v), m->rank, status, m->role == APIERR__R_TEXT, m->env != 0);
         break;
     case APIERR__R_MESSAGE:
-        if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
+        if (nonempty(json_object_get(v, "value"))) /* OData v2: {lang, value} */
+            offer(s, APIERR__R_MESSAGE, json_object_get(v, "value"), m->rank);
+        else if (json_is_object(v)) /* Rails, GitLab: {message: {bio: [..]}} */
             offer(s, APIERR__R_DETAILS, v, m->rank);
         else if (nonempty(first_string(v)))
             offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
         break;
     case APIERR__R_TYPE:
-        if (!str || strcmp(str, "about:blank") == 0) break;
+        if (!str || strcmp(str, "about:blank") == 0 || says_error(str)) break;
         offer(s, is_uri(str) ? APIERR__R_TYPE : APIERR__R_CODE, v, m->rank);
         break;
     case APIERR__R_DOC:
         if (str && is_uri(str)) offer(s, APIERR__R_DOC, v, m->rank);
         break;
     case APIERR__R_STATUS:
-        if (int_value(v, &n) && n >= 100 && n <= 599) offer(s, APIERR__R_STATUS, v, m->rank);
+        if (int_value(v, &n) && n >= 100 && n <= 599)
+            offer(s, APIERR__R_STATUS, v, m->rank);
+        else if (apierr__is_token(str) && !int_value(v, &n) && !says_failure(str))
+            /* Google Maps' "REQUEST_DENIED", ElevenLabs' "invalid_api_key" */
+            offer(s, APIERR__R_CODE, v, m->rank + 35);
         break;
     case APIERR__R_REQUEST_ID:
         /* ids are opaque strings; a number there is a code (eBay's errorId) */
         if (str)
             offer(s, m->role, v, m->rank);
-        else if (json_is_integer(v))
-            offer(s, APIERR__R_CODE, v, m->rank + 40);
+        else if (json_is_integer(v)) /* after code names, before category */
+            offer(s, APIERR__R_CODE, v, m->rank + 20);
         break;
     case APIERR__R_RETRY_S:
     case APIERR__R_RETRY_MS:
@@ -213,7 +238,9 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             offer(s, m->role, v, m->rank);
         else if (json_is_object(v))
             offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
-        else if (nonempty(first_string(v))) /* Shopify's "errors": "..", Vault's [".."] */
+        else if (nonempty(first_string(v)) && m->drole != APIERR__R_FIELD)
+            /* Shopify's "errors": "..", Vault's [".."]; Salesforce's
+             * "fields": ["Name"] names fields */
             offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
         break;
     case APIERR__R_INNER:
@@ -235,7 +262,7 @@ static void scan_level(scan *s, const json_t *obj, int status)
     const json_t *v;
     memset(s, 0, sizeof *s);
     json_object_foreach((json_t *)obj, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (!m) continue;
         s->names_field |= is_field_member(m, v);
         /* An object under `errors` is a field map (Rails, Jira), never an
@@ -253,7 +280,7 @@ static void scan_level(scan *s, const json_t *obj, int status)
     if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
         cand best = {0};
         json_object_foreach((json_t *)obj, key, v) {
-            const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+            const apierr__member *m = apierr__member_find(key, strlen(key));
             if (m && m->role == APIERR__R_TEXT && apierr__is_token(json_string_value(v)) &&
                 v != s->c[APIERR__R_CODE].v && (!best.v || m->rank < best.rank))
                 best = (cand){v, m->rank};
@@ -272,6 +299,14 @@ typedef struct walk {
     const json_t *level_obj[MAX_LEVELS]; /* the object of each level */
     size_t list_at;                      /* the first level inside a list (nlevels: none) */
 } walk;
+
+/* 1 when the scan of a level found no member of any role. */
+static int says_nothing(const scan *s)
+{
+    for (int r = 0; r < APIERR__R__COUNT; r++)
+        if (s->c[r].v) return 0;
+    return !s->names_field;
+}
 
 static const json_t *first_object(const json_t *v)
 {
@@ -294,6 +329,10 @@ static void walk_body(walk *w, const json_t *root, int status)
         scan *s = &w->level[w->nlevels++];
         w->innermost = cur;
         scan_level(s, cur, status);
+        /* PocketBase's {"data": {"title": {code, message}}}: an envelope
+         * with no member of the table is a map of fields. */
+        if (w->nlevels > 1 && json_object_size(cur) && says_nothing(s))
+            offer(s, APIERR__R_DETAILS, cur, 60);
         const json_t *env = s->c[APIERR__R_NONE].v;
         if (!env) break;
         /* A list next to a message of its own is that message's details
@@ -381,12 +420,29 @@ static int fill(apierr_problem *p, const walk *w)
 /* --- field details ---------------------------------------------------------- */
 
 /* The field a detail's `source` object names (JSON:API): the pointer, kept
- * whole (data.attributes.firstName), else the query parameter or header. */
+ * whole (data.attributes.firstName), else the query parameter or header;
+ * else the name of its only member (X's "parameters": {"ids": [..]}). */
 static const char *source_field(const json_t *source)
 {
     const char *f = nonempty(json_object_get(source, "pointer"));
     if (!f) f = nonempty(json_object_get(source, "parameter"));
-    return f ? f : nonempty(json_object_get(source, "header"));
+    if (!f) f = nonempty(json_object_get(source, "header"));
+    if (!f && json_object_size(source) == 1)
+        f = json_object_iter_key(json_object_iter((json_t *)source));
+    return f;
+}
+
+const char *apierr__field_member(const json_t *item)
+{
+    const char *best = NULL, *key;
+    const json_t *v;
+    int rank = 0;
+    json_object_foreach((json_t *)item, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (m && m->drole == APIERR__R_FIELD && nonempty(v) && (!best || m->drank < rank))
+            best = json_string_value(v), rank = m->drank;
+    }
+    return best;
 }
 
 int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)
@@ -395,7 +451,7 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
     const char *source = NULL, *key;
     const json_t *v;
     json_object_foreach((json_t *)item, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (!m) continue;
         const char *str = nonempty(v);
         int role = m->drole, ok = 0;
@@ -408,8 +464,9 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         case APIERR__R_FIELD:
             ok = str || json_is_array(v);
             break;
-        case APIERR__R_DMESSAGE:
-            ok = str != NULL;
+        case APIERR__R_DMESSAGE: /* Hetzner's "messages": [..] says its first */
+            v = first_string(v);
+            ok = nonempty(v) != NULL;
             break;
         case APIERR__R_DCODE:
             ok = str || json_is_integer(v);
@@ -434,11 +491,14 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         code = tmp;
     }
     const char *msg = json_string_value(c[APIERR__R_DMESSAGE].v);
+    /* An item with neither message nor code, only a type, describes a
+     * thing, not a failure (Docker's detail: [{Type, Name, Action}]). */
+    int says = msg || (code && c[APIERR__R_DCODE].rank < 30);
     if (!msg) msg = code; /* GitHub's {field, code: "missing_field"} */
     int rc = APIERR_OK;   /* an item that says nothing is no detail */
     if (field.oom)
         rc = APIERR_ENOMEM;
-    else if (field.len || msg)
+    else if (says && (field.len || msg))
         rc = apierr__add_detail(p, field.len ? field.data : NULL, msg, code);
     apierr__buf_free(&field);
     return rc;
@@ -451,7 +511,7 @@ static int is_detail_item(const json_t *obj)
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (m && (nonempty(v) || json_is_integer(v)) &&
             (m->drole == APIERR__R_DMESSAGE || m->drole == APIERR__R_DCODE ||
              m->drole == APIERR__R_DTEXT))
@@ -547,7 +607,7 @@ static int details_from(apierr_problem *p, const json_t *d, int strict)
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)d, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
+        const apierr__member *m = apierr__member_find(key, strlen(key));
         if (m && m->role == APIERR__R_DETAILS && (json_is_array(v) || json_is_object(v)))
             return details_from(p, v, 0); /* LoopBack's details.messages */
     }
@@ -564,6 +624,12 @@ static int take_details(apierr_problem *p, const walk *w)
         size_t before = p->ndetails;
         int rc = details_from(p, d, strict);
         if (rc || p->ndetails > before) return rc;
+    }
+    /* A list of failures inside an inner object (Box's
+     * context_info.errors); only lists: inner objects hold much else. */
+    for (size_t i = 0; i < w->ninner; i++) {
+        const json_t *d = w->level[w->nlevels + i].c[APIERR__R_DETAILS].v;
+        if (is_object_list(d)) return details_from_list(p, d);
     }
     size_t n = json_array_size(w->list);
     if (n > 1) return details_from_list(p, w->list);
@@ -602,7 +668,7 @@ static int take_scalars(apierr_problem *p, const walk *w)
 static int known(const char *key, const void *ctx)
 {
     (void)ctx;
-    return apierr__member_find(key, strlen(key), 0) != NULL;
+    return apierr__member_find(key, strlen(key)) != NULL;
 }
 
 int apierr__general_decode_json(apierr_problem *p, const apierr__body *b)

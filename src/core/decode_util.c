@@ -230,29 +230,6 @@ void apierr__enc_extensions(apierr__buf *b, int *first, const apierr_problem *p,
     json_decref(ext);
 }
 
-int apierr__keep_extensions(apierr_problem *p, const json_t *root,
-                            int (*taken)(const char *key, const void *ctx), const void *ctx)
-{
-    const char *key;
-    json_t *value, *ext = NULL;
-    if (!json_is_object(root) || p->extensions) return APIERR_OK;
-    json_object_foreach((json_t *)root, key, value) {
-        if (taken(key, ctx)) continue;
-        if (!ext && !(ext = json_object())) return APIERR_ENOMEM;
-        if (json_object_set(ext, key, value)) {
-            json_decref(ext);
-            return APIERR_ENOMEM;
-        }
-    }
-    if (!ext) return APIERR_OK;
-    char *text = json_dumps(ext, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(ext);
-    if (!text) return APIERR_ENOMEM;
-    int rc = apierr_problem_set(p, APIERR_PF_EXTENSIONS, text);
-    apierr__json_free(text);
-    return rc;
-}
-
 void apierr__json_free(void *ptr)
 {
     json_malloc_t m;
@@ -462,6 +439,17 @@ int apierr__take_clean_text(apierr_problem *p, apierr_problem_field f, const cha
     int space = 0;
     for (size_t i = 0; i < n && !b.oom && b.len < max + 8; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (markup && c == '<' && n - i >= 12 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+            /* PrestaShop's <code><![CDATA[17]]></code>: text, read as is */
+            const char *from = s + i + 9, *end = from;
+            while ((size_t)(end - s) + 3 <= n && memcmp(end, "]]>", 3) != 0) end++;
+            if ((size_t)(end - s) + 3 > n) end = s + n;
+            if (space && b.len && end > from) apierr__buf_putc(&b, ' ');
+            space = 0;
+            apierr__buf_append(&b, from, (size_t)(end - from));
+            i = (size_t)(end - s) + 2;
+            continue;
+        }
         if (markup && c == '<') { /* <br>, <span ..>: a tag separates words */
             const char *gt = memchr(s + i, '>', n - i);
             i = gt ? (size_t)(gt - s) : n;

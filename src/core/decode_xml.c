@@ -61,7 +61,7 @@ static const char *envelope(const char *s, size_t n, size_t *len)
     int rank = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '<' || !open_tag(s, n, i, &q, &qn, &l, &ln)) continue;
-        const apierr__member *m = apierr__member_find(l, ln, 1);
+        const apierr__member *m = apierr__member_find(l, ln);
         if (!m || !m->env || (best && m->env >= rank)) continue;
         size_t clen;
         const char *c = content(s, n, i, q, qn, &clen);
@@ -96,16 +96,52 @@ static int has_space(const char *s, size_t n)
     return 0;
 }
 
-/* The best element of each role in s[0..n). With outer, the content of
- * nested envelopes is skipped: a SOAP Fault's own faultcode and
- * faultstring come before what its <detail> says. */
+/* Offers value v (an element's text or an attribute's value) of member m. */
+static void offer_value(xcand *c, const apierr__member *m, const char *v, size_t len)
+{
+    int role = m->role;
+    if (role == APIERR__R_NONE) return;
+    if (role == APIERR__R_TEXT) role = has_space(v, len) ? APIERR__R_MESSAGE : APIERR__R_CODE;
+    if (role == APIERR__R_TYPE) role = APIERR__R_CODE;
+    if (!c[role].s || m->rank < c[role].rank) c[role] = (xcand){v, len, m->rank};
+}
+
+/* The attributes of the open tag whose name ends at s[i], as members of
+ * the error: Flickr's <rsp stat="fail"><err code="100" msg=".."/></rsp>
+ * keeps its error in them. Namespace declarations name no member. */
+static void scan_attributes(xcand *c, const char *s, size_t n, size_t i)
+{
+    while (i < n && s[i] != '>') {
+        while (i < n && (is_space(s[i]) || s[i] == '/')) i++;
+        size_t name = i;
+        while (i < n && !is_space(s[i]) && s[i] != '=' && s[i] != '>' && s[i] != '/') i++;
+        size_t nlen = i - name;
+        while (i < n && is_space(s[i])) i++;
+        if (i >= n || s[i] != '=') continue; /* a bare name (HTML), or the end */
+        i++;
+        while (i < n && is_space(s[i])) i++;
+        if (i >= n || (s[i] != '"' && s[i] != '\'')) return; /* unquoted: not XML */
+        const char *quote = memchr(s + i + 1, s[i], n - i - 1);
+        if (!quote) return;
+        const char *v = s + i + 1;
+        size_t len = (size_t)(quote - v);
+        i = (size_t)(quote - s) + 1;
+        const apierr__member *m = nlen ? apierr__member_find(s + name, nlen) : NULL;
+        if (m && len && !m->env) offer_value(c, m, v, len);
+    }
+}
+
+/* The best element (or attribute) of each role in s[0..n). With outer,
+ * the content of nested envelopes is skipped: a SOAP Fault's own faultcode
+ * and faultstring come before what its <detail> says. */
 static void scan_elements(xcand *c, const char *s, size_t n, int outer)
 {
     const char *q, *l;
     size_t qn, ln;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '<' || !open_tag(s, n, i, &q, &qn, &l, &ln)) continue;
-        const apierr__member *m = apierr__member_find(l, ln, 1);
+        scan_attributes(c, s, n, (size_t)(q - s) + qn);
+        const apierr__member *m = apierr__member_find(l, ln);
         if (!m) continue;
         size_t len;
         const char *v = content(s, n, i, q, qn, &len);
@@ -114,11 +150,7 @@ static void scan_elements(xcand *c, const char *s, size_t n, int outer)
             if (outer) i = (size_t)(v - s) + len;
             continue;
         }
-        if (m->role == APIERR__R_NONE) continue;
-        int role = m->role;
-        if (role == APIERR__R_TEXT) role = has_space(v, len) ? APIERR__R_MESSAGE : APIERR__R_CODE;
-        if (role == APIERR__R_TYPE) role = APIERR__R_CODE;
-        if (!c[role].s || m->rank < c[role].rank) c[role] = (xcand){v, len, m->rank};
+        offer_value(c, m, v, len);
     }
 }
 
@@ -141,7 +173,10 @@ int apierr__general_decode_xml(apierr_problem *p, const apierr__body *b)
     if (env) { /* request ids often sit beside the envelope (AWS, Azure) */
         xcand outer[APIERR__R__COUNT] = {{0}};
         scan_elements(outer, s, n, 0);
-        if (!c[APIERR__R_REQUEST_ID].s) c[APIERR__R_REQUEST_ID] = outer[APIERR__R_REQUEST_ID];
+        /* what the envelope lacks, beside it: request ids (AWS, Azure),
+         * Braintree's message next to its empty <errors> */
+        for (int r = 0; r < APIERR__R__COUNT; r++)
+            if (!c[r].s) c[r] = outer[r];
     }
     if (c[APIERR__R_CODE].s) last_value(&c[APIERR__R_CODE]);
     for (size_t i = 0; i < apierr__nrole_fields; i++) {

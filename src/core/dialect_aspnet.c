@@ -18,15 +18,12 @@ static const char *const members[] = {"type",     "title",  "status",  "detail",
 
 static int match(const apierr__body *b)
 {
-    const json_t *j = b->json;
-    if (!json_is_object(json_object_get(j, "errors"))) return 0;
+    if (!json_is_object(APIERR__TOP(b, errors))) return 0;
     /* {message, errors:{..}} is fieldmap's. */
-    if (json_is_string(json_object_get(j, "message"))) return 0;
+    if (json_is_string(APIERR__TOP(b, message))) return 0;
     /* A problem-details body whose errors is a map is ASP.NET's, whatever
      * else it has: beat problem even with its content-type bonus. */
-    if (json_is_string(json_object_get(j, "traceId")) ||
-        json_is_string(json_object_get(j, "title")))
-        return 96;
+    if (json_is_string(APIERR__TOP(b, traceId)) || json_is_string(APIERR__TOP(b, title))) return 96;
     return 0;
 }
 

@@ -14,7 +14,7 @@ static const char *const members[] = {"__type", "message", "Message", NULL};
 
 static int match(const apierr__body *b)
 {
-    return json_is_string(json_object_get(b->json, "__type")) ? 95 : 0;
+    return json_is_string(APIERR__TOP(b, __type)) ? 95 : 0;
 }
 
 static int decode(apierr_problem *p, const apierr__body *b)

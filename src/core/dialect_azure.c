@@ -31,8 +31,8 @@ static const json_t *inner(const json_t *e)
 
 static int match(const apierr__body *b)
 {
-    const json_t *e = json_object_get(b->json, "error");
-    if (!json_is_string(json_object_get(e, "code"))) return 0;
+    const json_t *e = APIERR__TOP(b, error);
+    if (!json_is_string(APIERR__ERR(b, code))) return 0;
     int score = 50;
     if (json_is_string(json_object_get(e, "target"))) score += 20;
     if (json_is_object(inner(e))) score += 20;

@@ -58,32 +58,36 @@ static int is_error_tree(const json_t *v, int depth, int *leaves)
     return depth > 0 || !strings; /* a top-level array holds maps, not messages */
 }
 
-/* 1 when the only member's name says it holds the error (message,
- * errors, error, ...: the general rules' table), not a serializer field:
- * Vault's {"errors": ["permission denied"]}. */
+/* 1 when every member's name says it holds the error (message, errors,
+ * error, ...: the general rules' table), not a serializer field: Vault's
+ * {"errors": ["permission denied"]}, Jira's {"errorMessages": [..],
+ * "errors": {}}. */
 static int is_wrapper(const json_t *j)
 {
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)j, key, v) {
-        const apierr__member *m = apierr__member_find(key, strlen(key), 0);
-        if (m && (m->role == APIERR__R_MESSAGE || m->role == APIERR__R_DETAILS ||
-                  m->role == APIERR__R_TEXT))
-            return 1;
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (!m || (m->role != APIERR__R_MESSAGE && m->role != APIERR__R_DETAILS &&
+                   m->role != APIERR__R_TEXT))
+            return 0;
     }
-    return 0;
+    return 1;
 }
 
 static int match(const apierr__body *b)
 {
     const json_t *j = b->json;
     if (is_detail_form(j)) return json_object_size(j) == 2 ? 40 : 30;
+    /* Serializer errors hold only lists and maps: one scalar member (Slack's
+     * "ok", anyone's "message") and it is none; index_keys counted them. */
+    if (b->nested != json_object_size(j)) return 0;
     int leaves = 0;
     /* GitLab's {"message": {"bio": [..]}} wraps its field map in a member:
      * the general rules read it (field bio, not message.bio). */
-    if (json_object_size(j) == 1 && is_wrapper(j)) return 0;
+    if (is_wrapper(j)) return 0;
     if (!is_error_tree(j, 0, &leaves) || !leaves) return 0;
-    return json_object_get(j, "non_field_errors") ? 90 : 45;
+    return APIERR__TOP(b, non_field_errors) ? 90 : 45;
 }
 
 static int add_tree(apierr_problem *p, apierr__buf *path, const json_t *v, int depth)

@@ -18,7 +18,7 @@ static const char *const members[] = {"detail", NULL};
 
 static int match(const apierr__body *b)
 {
-    const json_t *first = json_array_get(json_object_get(b->json, "detail"), 0);
+    const json_t *first = json_array_get(APIERR__TOP(b, detail), 0);
     if (json_is_array(json_object_get(first, "loc"))) return 95;
     return json_is_string(json_object_get(first, "msg")) ? 70 : 0;
 }

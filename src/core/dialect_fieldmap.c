@@ -23,8 +23,8 @@ static int match(const apierr__body *b)
 {
     const json_t *j = b->json;
     if (!json_is_object(j)) return 0;
-    const json_t *errors = json_object_get(j, "errors");
-    if (!json_is_string(json_object_get(j, "message")))
+    const json_t *errors = APIERR__TOP(b, errors);
+    if (!json_is_string(APIERR__TOP(b, message)))
         /* Rails' and Shopify's {"errors": {"title": [..]}}: the map alone,
          * of lists (Phoenix's {"errors": {"detail": ".."}} is a message). */
         return json_object_size(j) == 1 && json_is_object(errors) && lists_only(errors) ? 50 : 0;

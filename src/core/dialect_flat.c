@@ -11,9 +11,9 @@ static int match(const apierr__body *b)
     const json_t *j = b->json;
     if (!json_is_object(j)) return 0;
     int score = 0;
-    if (json_is_integer(json_object_get(j, "statusCode"))) score += 60;
-    if (json_is_string(json_object_get(j, "error"))) score += 30;
-    if (json_is_array(json_object_get(j, "details"))) score += 5;
+    if (json_is_integer(APIERR__TOP(b, statusCode))) score += 60;
+    if (json_is_string(APIERR__TOP(b, error))) score += 30;
+    if (json_is_array(APIERR__TOP(b, details))) score += 5;
     /* {error, message} alone is also Spring's and OAuth's; statusCode decides. */
     return score >= 60 ? score : 0;
 }

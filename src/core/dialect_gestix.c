@@ -24,13 +24,13 @@ static int is_upper_code(const char *s)
 static int match(const apierr__body *b)
 {
     const json_t *j = b->json;
-    if (!json_is_object(j) || !json_is_string(json_object_get(j, "message"))) return 0;
+    if (!json_is_object(j) || !json_is_string(APIERR__TOP(b, message))) return 0;
     const char *code = apierr__json_str(j, "code");
     if (!code) return 0;
     int score = 40;
-    if (json_object_get(j, "timestamp")) score += 20;
-    if (json_object_get(j, "request_id")) score += 20;
-    if (json_object_get(j, "path")) score += 10;
+    if (APIERR__TOP(b, timestamp)) score += 20;
+    if (APIERR__TOP(b, request_id)) score += 20;
+    if (APIERR__TOP(b, path)) score += 10;
     if (is_upper_code(code)) score += 5;
     return score;
 }

@@ -11,11 +11,10 @@ static const char *const members[] = {"message", "errors", "documentation_url", 
 
 static int match(const apierr__body *b)
 {
-    const json_t *j = b->json;
-    if (!json_is_string(json_object_get(j, "message"))) return 0;
+    if (!json_is_string(APIERR__TOP(b, message))) return 0;
     int score = 10;
-    if (json_is_string(json_object_get(j, "documentation_url"))) score += 50;
-    const json_t *first = json_array_get(json_object_get(j, "errors"), 0);
+    if (json_is_string(APIERR__TOP(b, documentation_url))) score += 50;
+    const json_t *first = json_array_get(APIERR__TOP(b, errors), 0);
     if (json_object_get(first, "resource") ||
         (json_object_get(first, "field") && json_object_get(first, "code")))
         score += 40;

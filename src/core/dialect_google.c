@@ -40,14 +40,14 @@ static int has_typed_detail(const json_t *e)
 
 static int match(const apierr__body *b)
 {
-    const json_t *e = json_object_get(b->json, "error");
+    const json_t *e = APIERR__TOP(b, error);
     if (!json_is_object(e)) return 0;
     int hints = 0;
-    if (json_is_integer(json_object_get(e, "code"))) hints += 15;
-    if (json_is_string(json_object_get(e, "status"))) hints += 20;
+    if (json_is_integer(APIERR__ERR(b, code))) hints += 15;
+    if (json_is_string(APIERR__ERR(b, status))) hints += 20;
     if (has_typed_detail(e)) hints += 15;
     if (!hints) return 0;
-    int score = 40 + hints + (json_is_string(json_object_get(e, "message")) ? 5 : 0);
+    int score = 40 + hints + (json_is_string(APIERR__ERR(b, message)) ? 5 : 0);
     return score > 90 ? 90 : score;
 }
 

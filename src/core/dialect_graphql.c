@@ -14,11 +14,11 @@ static const char *const members[] = {"data", "errors", NULL};
 
 static int match(const apierr__body *b)
 {
-    const json_t *errors = json_object_get(b->json, "errors");
+    const json_t *errors = APIERR__TOP(b, errors);
     const json_t *first = json_array_get(errors, 0);
     if (!json_is_object(first) || !json_is_string(json_object_get(first, "message"))) return 0;
     int score = 0;
-    if (json_object_get(b->json, "data")) score += 30;
+    if (APIERR__TOP(b, data)) score += 30;
     if (json_is_object(json_object_get(first, "extensions"))) score += 25;
     if (json_is_array(json_object_get(first, "path")) ||
         json_is_array(json_object_get(first, "locations")))
@@ -43,9 +43,12 @@ static int decode(apierr_problem *p, const apierr__body *b)
     const json_t *errors = json_object_get(b->json, "errors");
     const json_t *first = json_array_get(errors, 0);
     const json_t *ext = json_object_get(first, "extensions");
-    /* GitHub's GraphQL API names the code `type` on the error itself. */
+    /* GitHub's GraphQL API names the code `type` on the error itself; a
+     * REST body read as GraphQL because it came with a 200 (Marketo's
+     * {"errors": [{"code": "601", ..}]}) has it as `code`. */
     if (apierr__take(p, APIERR_PF_MESSAGE, first, "message") ||
         apierr__take(p, APIERR_PF_CODE, ext, "code") ||
+        apierr__take(p, APIERR_PF_CODE, first, "code") ||
         apierr__take(p, APIERR_PF_CODE, first, "type"))
         return APIERR_ENOMEM;
     APIERR__STATUS_FROM_CODE(p, status_of_code);

@@ -78,7 +78,18 @@ typedef struct apierr__body {
     size_t unknown_keys;                 /* top-level members not in APIERR__KEY_MAP */
     const apierr_custom_dialect *custom; /* the caller's custom dialect, or NULL */
     size_t nested;                       /* top-level members that are objects or arrays */
+    /* The values of the APIERR__KEY_MAP members, of the body and of its
+     * top-level "error" object, found in the one walk that sets keys:
+     * detection asks a dozen dialects about the same few members, and a
+     * jansson lookup costs a hash each time. NULL: absent. */
+    const json_t *top[APIERR__K__COUNT];
+    const json_t *err[APIERR__K__COUNT];
 } apierr__body;
+
+/* The member name (an APIERR__KEY_MAP entry, unquoted) of the body, or of
+ * its top-level "error" object: json_object_get() without the lookup. */
+#define APIERR__TOP(b, name) ((b)->top[APIERR__K_##name])
+#define APIERR__ERR(b, name) ((b)->err[APIERR__K_##name])
 
 /* Bit index of a member name, or -1 when it is not in APIERR__KEY_MAP. */
 int apierr__key_index(const char *name, size_t len);

@@ -9,16 +9,18 @@
  * every error after the first: the source pointer keeps its whole path
  * (data.attributes.firstName); a query `parameter` or a `header` is used
  * as is.
- * Square's errors ({category, code, detail, field}) have this shape with
- * the field named directly; `field` is read when there is no source.
+ * Square's errors ({category, code, detail, field}) and
+ * drf-standardized-errors' ({code, detail, attr}) have this shape with the
+ * field named directly: a member the general rules name a field by is
+ * read when there is no source.
  */
-#include "dialect_impl.h"
+#include "general.h"
 
 static const char *const members[] = {"errors", "jsonapi", "meta", "links", NULL};
 
 static int match(const apierr__body *b)
 {
-    const json_t *first = json_array_get(json_object_get(b->json, "errors"), 0);
+    const json_t *first = json_array_get(APIERR__TOP(b, errors), 0);
     if (!json_is_object(first)) return 0;
     int score = 0;
     if (json_is_string(json_object_get(first, "title")) ||
@@ -28,7 +30,7 @@ static int match(const apierr__body *b)
     if (json_is_string(json_object_get(first, "status"))) score += 10;
     if (!score) return 0;
     if (apierr__ctype_has(b, "vnd.api+json")) score += 30;
-    if (json_object_get(b->json, "jsonapi")) score += 20;
+    if (APIERR__TOP(b, jsonapi)) score += 20;
     return score > 95 ? 95 : score;
 }
 
@@ -59,13 +61,11 @@ static int decode(apierr_problem *p, const apierr__body *b)
     json_array_foreach(errors, i, e) {
         if (!json_is_object(e)) continue;
         const char *field = source_field(json_object_get(e, "source"));
-        if (!field) field = apierr__json_str(e, "field");
+        if (!field) field = apierr__field_member(e); /* Square's field, DRF's attr */
         if (!field && i == 0) continue;
-        const char *msg = apierr__json_str(e, "detail");
-        if (!msg) msg = apierr__json_str(e, "title");
-        char tmp[32];
-        if (apierr__add_detail(p, field, msg, apierr__json_text(e, "code", tmp)))
-            return APIERR_ENOMEM;
+        /* its message and code by the general rules: detail before title,
+         * Bandwidth's description, a type when there is no code */
+        if (apierr__detail_from_object(p, e, NULL)) return APIERR_ENOMEM;
     }
     return APIERR_OK;
 }

@@ -10,14 +10,14 @@ static const char *const members[] = {"error", NULL};
 
 static int match(const apierr__body *b)
 {
-    const json_t *e = json_object_get(b->json, "error");
+    const json_t *e = APIERR__TOP(b, error);
     /* The seed's shape has a message: {error: {code}} alone (Yelp's
      * description, Elasticsearch's reason) is left to the general rules. */
-    if (!json_is_object(e) || !json_is_string(json_object_get(e, "message"))) return 0;
+    if (!json_is_object(e) || !json_is_string(APIERR__ERR(b, message))) return 0;
     int score = 30;
-    if (json_is_string(json_object_get(e, "code"))) score += 20;
-    if (json_is_string(json_object_get(e, "message"))) score += 10;
-    if (json_is_array(json_object_get(e, "details"))) score += 5;
+    if (json_is_string(APIERR__ERR(b, code))) score += 20;
+    if (json_is_string(APIERR__ERR(b, message))) score += 10;
+    if (json_is_array(APIERR__ERR(b, details))) score += 5;
     return score;
 }
 

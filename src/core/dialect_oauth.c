@@ -10,8 +10,8 @@ static const char *const members[] = {"error", "error_description", "error_uri",
 static int match(const apierr__body *b)
 {
     const json_t *j = b->json;
-    if (!json_is_string(json_object_get(j, "error"))) return 0;
-    if (json_is_string(json_object_get(j, "error_description"))) return 90;
+    if (!json_is_string(APIERR__TOP(b, error))) return 0;
+    if (json_is_string(APIERR__TOP(b, error_description))) return 90;
     /* RFC 6749 codes are tokens; {"error": "Couldn't authenticate you"}
      * (Zendesk) is a message, for the general rules. */
     return json_object_size(j) == 1 && apierr__is_token(apierr__json_str(j, "error")) ? 50 : 0;

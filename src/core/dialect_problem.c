@@ -8,7 +8,7 @@
  * its own dialect (aspnet).
  */
 #include "apierr/status.h"
-#include "dialect_impl.h"
+#include "general.h"
 
 #include <string.h>
 
@@ -25,11 +25,11 @@ static int match(const apierr__body *b)
     const uint64_t own =
         APIERR__KEY(type) | APIERR__KEY(title) | APIERR__KEY(detail) | APIERR__KEY(status);
     if (!score && !(b->keys & own)) return 0;
-    if (json_is_string(json_object_get(j, "type"))) score += 20;
-    if (json_is_string(json_object_get(j, "title"))) score += 20;
-    if (json_is_string(json_object_get(j, "detail"))) score += 15;
-    if (json_is_integer(json_object_get(j, "status"))) score += 10;
-    if (json_is_object(json_object_get(j, "errors"))) score -= 30; /* ASP.NET's map */
+    if (json_is_string(APIERR__TOP(b, type))) score += 20;
+    if (json_is_string(APIERR__TOP(b, title))) score += 20;
+    if (json_is_string(APIERR__TOP(b, detail))) score += 15;
+    if (json_is_integer(APIERR__TOP(b, status))) score += 10;
+    if (json_is_object(APIERR__TOP(b, errors))) score -= 30; /* ASP.NET's map */
     return score >= 30 ? (score > 95 ? 95 : score) : 0;
 }
 
@@ -48,12 +48,10 @@ static int decode(apierr_problem *p, const apierr__body *b)
         return APIERR_ENOMEM;
     size_t i;
     const json_t *e;
+    /* Each item by the general rules: pointer, field, name, parameters,
+     * source.pointer name the field (X's API v2, Mailchimp, Zalando). */
     json_array_foreach(json_object_get(j, "errors"), i, e) {
-        const char *field = apierr__json_str(e, "pointer");
-        if (!field) field = apierr__json_str(e, "field");
-        const char *msg = apierr__json_str(e, "detail");
-        if (!msg) msg = apierr__json_str(e, "message");
-        if (apierr__add_detail(p, field, msg, apierr__json_str(e, "code"))) return APIERR_ENOMEM;
+        if (json_is_object(e) && apierr__detail_from_object(p, e, NULL)) return APIERR_ENOMEM;
     }
     return APIERR_OK;
 }

@@ -16,10 +16,10 @@ static const char *const members[] = {"ok", "error", "response_metadata", NULL};
 
 static int match(const apierr__body *b)
 {
-    const json_t *ok = json_object_get(b->json, "ok");
+    const json_t *ok = APIERR__TOP(b, ok);
     if (!json_is_false(ok)) return 0;
     /* Telegram's {ok: false, error_code, description} is no Slack error. */
-    return json_is_string(json_object_get(b->json, "error")) ? 90 : 0;
+    return json_is_string(APIERR__TOP(b, error)) ? 90 : 0;
 }
 
 static const apierr__code_status status_of_code[] = {

@@ -19,11 +19,11 @@ static const char *const members[] = {"timestamp", "status",    "error",  "messa
 static int match(const apierr__body *b)
 {
     const json_t *j = b->json;
-    if (!json_is_object(j) || !json_object_get(j, "timestamp")) return 0;
+    if (!json_is_object(j) || !APIERR__TOP(b, timestamp)) return 0;
     int score = 25;
-    if (json_is_integer(json_object_get(j, "status"))) score += 20;
-    if (json_is_string(json_object_get(j, "error"))) score += 20;
-    if (json_is_string(json_object_get(j, "path"))) score += 15;
+    if (json_is_integer(APIERR__TOP(b, status))) score += 20;
+    if (json_is_string(APIERR__TOP(b, error))) score += 20;
+    if (json_is_string(APIERR__TOP(b, path))) score += 15;
     return score >= 60 ? score : 0;
 }
 

@@ -13,11 +13,11 @@ static const char *const members[] = {"error", NULL};
 
 static int match(const apierr__body *b)
 {
-    const json_t *e = json_object_get(b->json, "error");
-    if (!json_is_object(e) || !json_is_string(json_object_get(e, "type"))) return 0;
+    const json_t *e = APIERR__TOP(b, error);
+    if (!json_is_object(e) || !json_is_string(APIERR__ERR(b, type))) return 0;
     /* Elasticsearch's {error: {type, reason, root_cause}} has neither: the
      * general rules read it. */
-    if (!json_object_get(e, "message") && !json_object_get(e, "code")) return 0;
+    if (!APIERR__ERR(b, message) && !APIERR__ERR(b, code)) return 0;
     int score = 70;
     if (json_object_get(e, "param")) score += 10;
     if (json_object_get(e, "doc_url") || json_object_get(e, "decline_code")) score += 5;
@@ -27,7 +27,11 @@ static int match(const apierr__body *b)
 static int decode(apierr_problem *p, const apierr__body *b)
 {
     const json_t *e = json_object_get(b->json, "error");
-    if (apierr__take(p, APIERR_PF_CODE, e, "code") || apierr__take(p, APIERR_PF_CODE, e, "type") ||
+    /* GoCardless' integer code repeats the status: the type names the error */
+    const json_t *code = json_object_get(e, "code");
+    int echo = json_is_integer(code) && b->status && json_integer_value(code) == b->status;
+    if ((!echo && apierr__take(p, APIERR_PF_CODE, e, "code")) ||
+        apierr__take(p, APIERR_PF_CODE, e, "type") ||
         apierr__take(p, APIERR_PF_MESSAGE, e, "message") ||
         apierr__take(p, APIERR_PF_TYPE, e, "doc_url"))
         return APIERR_ENOMEM;

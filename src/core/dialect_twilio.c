@@ -11,12 +11,11 @@ static const char *const members[] = {"code", "message", "more_info", "status", 
 
 static int match(const apierr__body *b)
 {
-    const json_t *j = b->json;
-    if (!json_is_integer(json_object_get(j, "code"))) return 0;
+    if (!json_is_integer(APIERR__TOP(b, code))) return 0;
     int score = 0;
-    if (json_is_string(json_object_get(j, "more_info"))) score += 60;
-    if (json_is_string(json_object_get(j, "message"))) score += 25;
-    if (json_is_integer(json_object_get(j, "status"))) score += 10;
+    if (json_is_string(APIERR__TOP(b, more_info))) score += 60;
+    if (json_is_string(APIERR__TOP(b, message))) score += 25;
+    if (json_is_integer(APIERR__TOP(b, status))) score += 10;
     return score >= 35 ? score : 0;
 }
 

@@ -19,6 +19,9 @@ int apierr__general_decode_xml(apierr_problem *p, const apierr__body *b);
  * the general rules find, where the dialect found none. */
 int apierr__general_fill(apierr_problem *p, const apierr__body *b);
 
+/* The field an error item names by a member of the table (field, attr,
+ * param, ...: the best-ranked string), or NULL. */
+const char *apierr__field_member(const json_t *item);
 /* One detail from an object of a list of failures, its field under prefix
  * (may be NULL). APIERR_OK or ENOMEM. */
 int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix);

@@ -2,6 +2,7 @@
  * whitespace rule every header parser shares. */
 #include "headers_impl.h"
 
+#include <string.h>
 #include <strings.h>
 
 long apierr__header_next(const apierr_header *headers, size_t n, const char *name, size_t *i)
@@ -19,13 +20,26 @@ const char *apierr_header_find(const apierr_header *headers, size_t n, const cha
     return k < 0 ? NULL : headers[k].value;
 }
 
-/* In order of preference: the generic names first, then vendors'. */
+/* In order of preference: the generic names first, then vendors'; an
+ * edge's ray id (Cloudflare) only when nothing else names the request. */
 static const char *const request_id_headers[] = {
     "X-Request-Id",          "Request-Id",       "X-Amzn-RequestId",
     "X-Amz-Request-Id",      "X-Correlation-Id", "X-GitHub-Request-Id",
     "X-Ms-Request-Id",       "X-Trace-Id",       "Apigw-Requestid",
-    "X-Cloud-Trace-Context", "Cf-Ray",           NULL,
+    "X-Cloud-Trace-Context", "Opc-Request-Id",   NULL,
 };
+
+/* How vendors' own request id headers end (X-Shopify-Request-Id,
+ * Box-Request-Id, X-Dropbox-Request-Id, X-Slack-Req-Id,
+ * X-HubSpot-Correlation-Id): a word boundary must come before. */
+static const char *const request_id_suffixes[] = {"-request-id", "-req-id", "-correlation-id",
+                                                  NULL};
+
+static int has_suffix(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+    return n > k && strcasecmp(name + n - k, suffix) == 0;
+}
 
 const char *apierr_request_id_find(const apierr_header *headers, size_t n)
 {
@@ -33,7 +47,13 @@ const char *apierr_request_id_find(const apierr_header *headers, size_t n)
         const char *v = apierr_header_find(headers, n, *h);
         if (v && *v) return v;
     }
-    return NULL;
+    for (size_t i = 0; headers && i < n; i++) {
+        if (!headers[i].name || !headers[i].value || !*headers[i].value) continue;
+        for (const char *const *s = request_id_suffixes; *s; s++)
+            if (has_suffix(headers[i].name, *s)) return headers[i].value;
+    }
+    const char *ray = apierr_header_find(headers, n, "Cf-Ray");
+    return ray && *ray ? ray : NULL;
 }
 
 static int is_ows(char c)

@@ -57,7 +57,7 @@ static int same(const apierr__member *m, const char *name, size_t len, int nocas
     return 1;
 }
 
-const apierr__member *apierr__member_find(const char *name, size_t len, int nocase)
+const apierr__member *apierr__member_find(const char *name, size_t len)
 {
     int state = atomic_load_explicit(&built, memory_order_acquire);
     if (state == 0) {
@@ -68,17 +68,22 @@ const apierr__member *apierr__member_find(const char *name, size_t len, int noca
             state = 2;
         }
     }
+    const apierr__member *folded = NULL; /* the first row equal but for case */
     if (state != 2) {
-        for (size_t r = 0; r < NROWS; r++)
-            if (same(&rows[r], name, len, nocase)) return &rows[r];
-        return NULL;
+        for (size_t r = 0; r < NROWS; r++) {
+            if (same(&rows[r], name, len, 0)) return &rows[r];
+            if (!folded && same(&rows[r], name, len, 1)) folded = &rows[r];
+        }
+        return folded;
     }
     if (len > 255) return NULL;
+    /* The hash folds case: rows that differ only by it share a probe run. */
     for (uint32_t i = hash(name, len) & (NSLOTS - 1); slots[i]; i = (i + 1) & (NSLOTS - 1)) {
         const apierr__member *m = &rows[slots[i] - 1];
-        if (same(m, name, len, nocase)) return m;
+        if (same(m, name, len, 0)) return m;
+        if (!folded && same(m, name, len, 1)) folded = m;
     }
-    return NULL;
+    return folded;
 }
 
 const apierr__role_field apierr__role_fields[] = {

@@ -5,8 +5,8 @@
  * A body no named dialect claims is read by rules, not by a vendor's
  * decoder: every member of the error object is looked up here and the
  * best-ranked member of each role wins. To teach apierr a new name, add a
- * row. The same rows serve JSON member names (matched exactly) and XML
- * element names (local name, ASCII case ignored), and a profile's custom
+ * row. The same rows serve JSON member names and XML element names (local
+ * name), the exact spelling first, else ASCII case ignored; a profile's custom
  * dialect maps its JSON paths onto the same roles.
  */
 #ifndef APIERR_CORE_MEMBER_TABLE_H
@@ -65,18 +65,24 @@ typedef enum apierr__role {
     /* where the error is */                             \
     X("error", TEXT, 20, DTEXT, 20, 1)                   \
     X("errors", DETAILS, 9, NONE, 0, 2)                  \
+    X("reasons", DETAILS, 9, NONE, 0, 2)                 \
     X("fault", NONE, 0, NONE, 0, 3)                      \
     X("Fault", NONE, 0, NONE, 0, 3)                      \
     X("RestException", NONE, 0, NONE, 0, 3)              \
     X("Error", NONE, 0, NONE, 0, 4)                      \
     X("data", NONE, 0, NONE, 0, 9)                       \
+    X("response", NONE, 0, NONE, 0, 9)                   \
+    X("Response", NONE, 0, NONE, 0, 9)                   \
+    X("sys", NONE, 0, NONE, 0, 9)                        \
     X("innerError", INNER, 1, NONE, 0, 0)                \
     X("innererror", INNER, 1, NONE, 0, 0)                \
     X("inner_error", INNER, 1, NONE, 0, 0)               \
     X("root_cause", INNER, 2, NONE, 0, 0)                \
     X("extensions", INNER, 3, INNER, 3, 0)               \
     X("meta", INNER, 4, NONE, 0, 0)                      \
-    X("parameters", INNER, 5, NONE, 0, 0)                \
+    X("parameters", INNER, 5, SOURCE, 2, 0)              \
+    X("context_info", INNER, 6, NONE, 0, 0)              \
+    X("context", INNER, 7, NONE, 0, 0)                   \
     /* which member is the code */                       \
     X("code", CODE, 10, DCODE, 10, 0)                    \
     X("Code", CODE, 10, DCODE, 10, 0)                    \
@@ -89,12 +95,16 @@ typedef enum apierr__role {
     X("error_type", CODE, 25, DCODE, 25, 0)              \
     X("errorType", CODE, 25, DCODE, 25, 0)               \
     X("errcode", CODE, 13, NONE, 0, 0)                   \
+    X("ECODE", CODE, 13, NONE, 0, 0)                     \
+    X("serviceErrorCode", CODE, 12, NONE, 0, 0)          \
+    X("err", TEXT, 21, NONE, 0, 0)                       \
     X("cod", CODE, 15, NONE, 0, 0)                       \
     X("className", CODE, 33, NONE, 0, 0)                 \
     X(".tag", CODE, 33, NONE, 0, 0)                      \
     X("category", CODE, 40, NONE, 0, 0)                  \
     X("id", CODE, 60, NONE, 0, 0)                        \
     X("type", TYPE, 30, DCODE, 30, 0)                    \
+    X("Type", TYPE, 30, DCODE, 30, 0)                    \
     X("reason", TEXT, 31, DTEXT, 31, 0)                  \
     X("name", CODE, 32, FIELD, 6, 0)                     \
     X("subcode", NONE, 0, NONE, 0, 0)                    \
@@ -106,6 +116,11 @@ typedef enum apierr__role {
     X("error_description", MESSAGE, 11, DMESSAGE, 11, 0) \
     X("errorMessage", MESSAGE, 12, DMESSAGE, 12, 0)      \
     X("error_message", MESSAGE, 12, DMESSAGE, 12, 0)     \
+    X("ErrorMessage", MESSAGE, 12, DMESSAGE, 12, 0)      \
+    X("error_msg", MESSAGE, 12, DMESSAGE, 12, 0)         \
+    X("errorMsg", MESSAGE, 12, DMESSAGE, 12, 0)          \
+    X("errmsg", MESSAGE, 12, NONE, 0, 0)                 \
+    X("help_message", NONE, 0, DMESSAGE, 12, 0)          \
     X("errorSummary", MESSAGE, 13, DMESSAGE, 13, 0)      \
     X("errorMessages", MESSAGE, 13, NONE, 0, 0)          \
     X("error_messages", MESSAGE, 14, NONE, 0, 0)         \
@@ -150,6 +165,12 @@ typedef enum apierr__role {
     X("error_id", REQUEST_ID, 16, NONE, 0, 0)            \
     X("fbtrace_id", REQUEST_ID, 17, NONE, 0, 0)          \
     X("incident_id", REQUEST_ID, 18, NONE, 0, 0)         \
+    X("ErrorIdentifier", REQUEST_ID, 16, NONE, 0, 0)     \
+    X("trackingId", REQUEST_ID, 19, NONE, 0, 0)          \
+    X("transactionId", REQUEST_ID, 19, NONE, 0, 0)       \
+    X("transaction_id", REQUEST_ID, 19, NONE, 0, 0)      \
+    X("contextId", REQUEST_ID, 19, NONE, 0, 0)           \
+    X("trace", REQUEST_ID, 19, NONE, 0, 0)               \
     X("pspReference", REQUEST_ID, 20, NONE, 0, 0)        \
     X("api_id", REQUEST_ID, 20, NONE, 0, 0)              \
     /* when and where */                                 \
@@ -158,8 +179,8 @@ typedef enum apierr__role {
     X("date", TIMESTAMP, 12, NONE, 0, 0)                 \
     X("path", PATH, 10, FIELD, 4, 0)                     \
     /* the status the body states */                     \
-    X("status", STATUS, 10, NONE, 0, 0)                  \
-    X("Status", STATUS, 10, NONE, 0, 0)                  \
+    X("status", STATUS, 10, NONE, 0, 9)                  \
+    X("Status", STATUS, 10, NONE, 0, 9)                  \
     X("statusCode", STATUS, 11, NONE, 0, 0)              \
     X("status_code", STATUS, 11, NONE, 0, 0)             \
     X("httpStatus", STATUS, 12, NONE, 0, 0)              \
@@ -184,17 +205,20 @@ typedef enum apierr__role {
     X("fieldErrors", DETAILS, 13, NONE, 0, 0)            \
     X("field_errors", DETAILS, 13, NONE, 0, 0)           \
     X("fieldViolations", DETAILS, 13, NONE, 0, 0)        \
+    X("fieldList", DETAILS, 13, NONE, 0, 0)              \
     X("violations", DETAILS, 13, NONE, 0, 0)             \
     X("validation_errors", DETAILS, 14, NONE, 0, 0)      \
     X("validationErrors", DETAILS, 14, NONE, 0, 0)       \
     X("issues", DETAILS, 15, NONE, 0, 0)                 \
     X("_errors", DETAILS, 16, NONE, 0, 0)                \
-    X("messages", DETAILS, 17, NONE, 0, 0)               \
+    X("messages", DETAILS, 17, DMESSAGE, 15, 0)          \
     X("params", DETAILS, 18, NONE, 0, 0)                 \
+    X("fields", DETAILS, 19, FIELD, 3, 0)                \
     X("field", NONE, 0, FIELD, 1, 0)                     \
-    X("fields", NONE, 0, FIELD, 3, 0)                    \
     X("fieldName", NONE, 0, FIELD, 2, 0)                 \
     X("field_name", NONE, 0, FIELD, 2, 0)                \
+    X("parameterName", NONE, 0, FIELD, 2, 0)             \
+    X("argument_name", NONE, 0, FIELD, 3, 0)             \
     X("propertyPath", NONE, 0, FIELD, 3, 0)              \
     X("property", NONE, 0, FIELD, 3, 0)                  \
     X("param", NONE, 0, FIELD, 4, 0)                     \
@@ -204,6 +228,8 @@ typedef enum apierr__role {
     X("target", NONE, 0, FIELD, 7, 0)                    \
     X("loc", NONE, 0, FIELD, 8, 0)                       \
     X("location", NONE, 0, FIELD, 9, 0)                  \
+    X("attr", NONE, 0, FIELD, 5, 0)                      \
+    X("in", NONE, 0, FIELD, 10, 0)                       \
     X("source", NONE, 0, SOURCE, 1, 0)
 
 typedef struct apierr__member {
@@ -214,9 +240,11 @@ typedef struct apierr__member {
     unsigned char env;          /* as an envelope; 0: never */
 } apierr__member;
 
-/* The row of a member name: exact match for JSON names, ASCII case ignored
- * (nocase) for XML local names. NULL when the table has no such name. */
-const apierr__member *apierr__member_find(const char *name, size_t len, int nocase);
+/* The row of a member name (a JSON name, an XML local name): the row
+ * spelled exactly so, else the first equal but for ASCII case (.NET's
+ * "TraceId", Xero's "Message", <MoreInfo>). NULL when the table has no
+ * such name. */
+const apierr__member *apierr__member_find(const char *name, size_t len);
 
 /* The roles that fill one string member of the problem each, in the order
  * they are taken (the first sets the type: TYPE before DOC). */

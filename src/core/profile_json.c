@@ -450,10 +450,37 @@ static void print_rule(apierr__buf *b, const apierr_rule *r)
     apierr__buf_puts(b, "\n      }");
 }
 
+/* The custom dialect as the "custom_dialect" member, after the policy:
+ * its non-empty paths (one not terminated within its array, filled by
+ * hand, is left out). */
+static void print_custom(apierr__buf *b, const apierr_custom_dialect *c)
+{
+    int first = 0; /* the policy came before */
+    key(b, &first, 2, "custom_dialect");
+    first = 1;
+    apierr__buf_putc(b, '{');
+#define PRINT(m, json)                                \
+    if (c->m[0] && memchr(c->m, '\0', sizeof c->m)) { \
+        key(b, &first, 4, json);                      \
+        apierr__buf_json_str(b, c->m);                \
+    }
+    APIERR_CUSTOM_FIELD_MAP(PRINT)
+#undef PRINT
+    apierr__buf_puts(b, first ? "}" : "\n  }");
+}
+
 int apierr_profile_to_json(char **out, size_t *out_len, const apierr_profile *given)
+{
+    return apierr_profile_to_json_custom(out, out_len, given, NULL);
+}
+
+int apierr_profile_to_json_custom(char **out, size_t *out_len, const apierr_profile *given,
+                                  const apierr_custom_dialect *custom)
 {
     apierr_profile copy;
     const apierr_profile *p = given;
+    if (custom && !APIERR__VERSION_KNOWN(custom, APIERR_CUSTOM_DIALECT_VERSION))
+        return APIERR_EVERSION;
     if (given->policy.version != APIERR_POLICY_VERSION) {
         int rc = apierr__profile_read(&copy, given);
         if (rc) return rc;
@@ -482,7 +509,9 @@ int apierr_profile_to_json(char **out, size_t *out_len, const apierr_profile *gi
         print_rule(&b, &p->policy.rules[i]);
     }
     apierr__buf_puts(&b, p->policy.nrules ? "\n    ]" : "]");
-    apierr__buf_puts(&b, "\n  }\n}\n");
+    apierr__buf_puts(&b, "\n  }");
+    if (custom) print_custom(&b, custom);
+    apierr__buf_puts(&b, "\n}\n");
     char *s = apierr__buf_take(&b, out_len);
     if (!s) return APIERR_ENOMEM;
     *out = s;

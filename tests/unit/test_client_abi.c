@@ -110,6 +110,49 @@ static void test_client_opts_v1_read_as_v1(void **state)
     apierr_client_free(c);
 }
 
+/* Version 4 ended before custom_dialect: a struct of that size is read no
+ * further (heap, exactly that long: ASan sees an over-read), and the
+ * client has no custom dialect. Version 5's is copied: the caller's may go
+ * away after apierr_client_new(). */
+static void test_client_opts_custom_dialect(void **state)
+{
+    (void)state;
+    size_t v4_size = offsetof(apierr_client_opts, custom_dialect);
+    apierr_client_opts o;
+    assert_int_equal(apierr_client_opts_init(&o, 4), APIERR_OK);
+    o.base_url = "http://127.0.0.1:1";
+    void *v4 = malloc(v4_size);
+    assert_non_null(v4);
+    memcpy(v4, &o, v4_size);
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, v4), APIERR_OK);
+    free(v4);
+    assert_int_equal(c->has_custom, 0);
+    apierr_client_free(c);
+
+    apierr_custom_dialect *custom = malloc(sizeof *custom);
+    assert_non_null(custom);
+    *custom = (apierr_custom_dialect)APIERR_CUSTOM_DIALECT_INIT;
+    strcpy(custom->code, "fault.id");
+    o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+    o.custom_dialect = custom;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    free(custom);
+    assert_int_equal(c->has_custom, 1);
+    assert_string_equal(c->custom.code, "fault.id");
+    apierr_client_free(c);
+
+    apierr_custom_dialect bad = APIERR_CUSTOM_DIALECT_INIT;
+    unsigned versions[] = {0, APIERR_CUSTOM_DIALECT_VERSION + 1};
+    for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
+        bad.version = versions[i];
+        o.custom_dialect = &bad;
+        c = NULL;
+        assert_int_equal(apierr_client_new(&c, &o), APIERR_EVERSION);
+        assert_null(c);
+    }
+}
+
 /* The profile's policy is read by its own version: a version-1 policy had
  * its rules where version 3 has conflict_reread. */
 /* A version 4 policy ends before the hedging and throttling members
@@ -217,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_client_opts_version_refused),
         cmocka_unit_test(test_request_version_refused),
         cmocka_unit_test(test_client_opts_v1_read_as_v1),
+        cmocka_unit_test(test_client_opts_custom_dialect),
         cmocka_unit_test(test_profile_policy_read_by_version),
         cmocka_unit_test(test_policy_v4_tail),
         cmocka_unit_test(test_client_opts_init),

@@ -478,6 +478,20 @@ static void test_request_id(void **state)
     const apierr_header gh[] = {{"X-GitHub-Request-Id", "gh"}, {"Cf-Ray", "ray"}};
     assert_string_equal(apierr_request_id_find(gh, 2), "gh");
     assert_string_equal(apierr_request_id_find(gh + 1, 1), "ray");
+    /* Vendors' own names end like the generic ones (Shopify, Box, Slack,
+     * HubSpot, Dropbox): after the known names, before the edge's ray. */
+    const apierr_header v[] = {
+        {"Cf-Ray", "ray"}, {"Content-Type", "application/json"}, {"X-Shopify-Request-Id", "shop"}};
+    assert_string_equal(apierr_request_id_find(v, 3), "shop");
+    const apierr_header w[] = {{"box-request-id", "box"}, {"X-Request-Id", "generic"}};
+    assert_string_equal(apierr_request_id_find(w, 2), "generic");
+    assert_string_equal(apierr_request_id_find(w, 1), "box");
+    const apierr_header x[] = {{"X-Slack-Req-Id", "slack"}};
+    assert_string_equal(apierr_request_id_find(x, 1), "slack");
+    const apierr_header y[] = {{"X-HubSpot-Correlation-Id", "hub"}};
+    assert_string_equal(apierr_request_id_find(y, 1), "hub");
+    const apierr_header z[] = {{"X-Request-Ids-Seen", "no"}, {"Request", "no"}};
+    assert_null(apierr_request_id_find(z, 2));
 }
 
 static void test_header_find(void **state)

@@ -61,7 +61,7 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
 /* Version 1 ended before session_login_url; version 2 added the session
  * login members and pace; version 3 secret_names; version 4 the transfer
  * settings after nsecret_names (what curl's -L, --max-redirs, -k, -x and -A
- * set). New members go after user_agent. */
+ * set); version 5 custom_dialect. New members go after custom_dialect. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -129,9 +129,16 @@ typedef struct apierr_client_opts {
     int insecure;           /* 1: do not verify the TLS peer and host name (curl -k) */
     const char *proxy;      /* proxy URL (curl -x); NULL: libcurl's environment (http_proxy) */
     const char *user_agent; /* User-Agent unless a header sets one; NULL: "apierr/VERSION" */
+    /* Version 5. A profile's custom dialect (apierr/custom.h, read from a
+     * profile file by apierr_custom_dialect_from_json()), copied: error
+     * bodies are decoded by its JSON paths, and what they do not find by the
+     * general rules, unless the profile names a dialect other than auto.
+     * The profile cannot carry it (apierr_profile ends with its policy).
+     * NULL: none. Its version 0 or newer than the library's: EVERSION. */
+    const apierr_custom_dialect *custom_dialect;
 } apierr_client_opts;
 
-#define APIERR_CLIENT_OPTS_VERSION 4
+#define APIERR_CLIENT_OPTS_VERSION 5
 #define APIERR_CLIENT_OPTS_INIT               \
     {                                         \
         .version = APIERR_CLIENT_OPTS_VERSION \
