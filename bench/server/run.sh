@@ -5,7 +5,8 @@
 # GET 200 with the access log on, ours (--access-log, JSON lines) against
 # nginx serving the same JSON with a JSON access log.
 # Prints req/s and the ratios our 429 / nginx 429, our 429 / our GET 200 and
-# our logged GET 200 / nginx's logged GET 200.
+# our logged GET 200 / nginx's logged GET 200; and the HTTP libraries alone,
+# libmicrohttpd and h2o serving the same answers as constants (the peers).
 # Usage: bench/server/run.sh BUILD_DIR   (DURATION, CONNS, THREADS override)
 set -u
 build=${1:-build}
@@ -28,6 +29,19 @@ trap cleanup EXIT
 free_port() {
     python3 -S -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# The HTTP-layer peers (bench/server/*_peer.c): apierr serve's two answers
+# as constants from libmicrohttpd with serve's options, and from h2o when
+# it was built (libh2o-evloop, optional in scripts/deps.sh).
+peers=()
+for lib in mhd h2o; do
+    bin="$build/bench/server_peer_$lib"
+    [ -x "$bin" ] || { echo "bench/server: no $lib peer (not built), skipped"; continue; }
+    p=$(free_port)
+    "$bin" "$p" "$threads" >"$tmp/peer_$lib.out" 2>&1 &
+    pids+=($!)
+    peers+=("$lib:$p")
+done
 
 # Our server, limited to 1000000/s so that GET 200 is never limited; the 429
 # key is a token with a limit run out before wrk starts. Both run as many
@@ -124,6 +138,9 @@ CONF
 nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log" &
 pids+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/" && break; sleep 0.05; done
+for pp in "${peers[@]}"; do
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:${pp#*:}/" && break; sleep 0.05; done
+done
 
 rate() { # NAME URL [header]: runs wrk, prints and returns req/s
     local name=$1 url=$2
@@ -145,6 +162,13 @@ g429=$(rate "ours 429 (over limit)" "$lim/v1/tenants/acme/invoices/1" -H "Author
 n429=$(rate "nginx 429 limit_req" "http://127.0.0.1:$nport/")
 l200=$(rate "ours GET 200 +log" "$logd/v1/tenants/acme/invoices/1" -H "Authorization: Bearer $tg")
 m200=$(rate "nginx GET 200 +log" "http://127.0.0.1:$nport2/")
+declare -A p429 p200
+for pp in "${peers[@]}"; do
+    lib=${pp%%:*}
+    p429[$lib]=$(rate "$lib peer 429" "http://127.0.0.1:${pp#*:}/429")
+    p200[$lib]=$(rate "$lib peer GET 200" "http://127.0.0.1:${pp#*:}/invoice")
+done
+echo "load: $(uptime | sed 's/.*load average: //')"
 python3 -S -c '
 import sys
 g200, g401, g429, n429, l200, m200 = map(float, sys.argv[1:])
@@ -152,3 +176,15 @@ print("ratio ours 429 / nginx 429:   %.2fx (target >= 1.0x)" % (g429 / n429))
 print("ratio ours 429 / ours GET 200: %.2fx (target >= 1.2x)" % (g429 / g200))
 print("ratio ours GET 200 +log / nginx GET 200 +log: %.2fx" % (l200 / m200))
 ' "${g200:-0}" "${g401:-0}" "${g429:-0}" "${n429:-1}" "${l200:-0}" "${m200:-1}"
+# The HTTP library alone (same answers, same threads): h2o / libmicrohttpd;
+# and what the reference API costs over its library: ours / the mhd peer.
+if [ -n "${p429[mhd]:-}" ]; then
+    python3 -S -c '
+import sys
+g429, g200, m429, m200, h429, h200 = map(float, sys.argv[1:7])
+print("ratio ours 429 / mhd peer 429: %.2fx   ours GET 200 / mhd peer GET 200: %.2fx" % (g429 / m429, g200 / m200))
+if h429 > 0:
+    print("ratio h2o peer 429 / mhd peer 429: %.2fx   h2o peer GET 200 / mhd peer GET 200: %.2fx" % (h429 / m429, h200 / m200))
+    print("ratio h2o peer 429 / nginx 429: %.2fx   mhd peer 429 / nginx 429: %.2fx" % (h429 / float(sys.argv[7]), m429 / float(sys.argv[7])))
+' "${g429:-0}" "${g200:-0}" "${p429[mhd]:-1}" "${p200[mhd]:-1}" "${p429[h2o]:-0}" "${p200[h2o]:-0}" "${n429:-1}"
+fi

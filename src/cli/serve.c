@@ -237,7 +237,9 @@ static const cli_option options[] = {
     {"--drain-timeout", "S", set_drain,
      "on SIGTERM, let requests in flight finish this long (default 5)", 0},
     {"--head-timeout", "S", set_head_timeout,
-     "answer 408 to a connection whose request head is not in after S (default 10)", 0},
+     "answer 408 to a request head not in S after a connection opens, or after its first byte on a "
+     "kept-alive one (default 10)",
+     0},
     {"--max-per-ip", "N", set_max_per_ip,
      "connections open at once from one address, 0 for no cap (default 256)", 0},
 };

@@ -37,6 +37,14 @@ typedef struct pending {
     int released; /* no longer counted: refused, draining */
 } pending;
 
+/* A connection the server answered itself, waiting for the gate's thread
+ * to drain it. */
+typedef struct handed {
+    int fd;
+    struct sockaddr_storage sa;
+    struct handed *next;
+} handed;
+
 typedef struct ip_count {
     uint32_t ip;
     unsigned n;
@@ -54,6 +62,8 @@ struct refapi_gate {
     size_t peek_cap;
     pthread_mutex_t ip_lock;
     ip_count ips[IP_SLOTS];
+    pthread_mutex_t hand_lock;
+    handed *hand; /* refapi_gate_answer's, for the gate's thread */
 };
 
 static uint32_t ip_of(const struct sockaddr *sa)
@@ -138,6 +148,15 @@ static void send_all(int fd, const char *buf, size_t n)
     }
 }
 
+static void linger_read(refapi_gate *g, pending *p);
+
+static void linger(pending *p)
+{
+    p->released = 1;
+    p->state = LINGER;
+    p->deadline_ms = refapi_mono_ms() + LINGER_MS;
+}
+
 /* Answers why, then half-closes and drains the peer's bytes for a while,
  * so that the kernel does not reset the connection (and the answer with
  * it) over bytes left unread. */
@@ -150,9 +169,52 @@ static void refuse(refapi_gate *g, pending *p, const refapi_head *h, const refap
     shutdown(p->fd, SHUT_WR);
     /* Answered: the slot is free again while the socket drains. */
     refapi_gate_release(g, (struct sockaddr *)&p->sa);
-    p->released = 1;
-    p->state = LINGER;
-    p->deadline_ms = refapi_mono_ms() + LINGER_MS;
+    linger(p);
+}
+
+void refapi_gate_answer(refapi_gate *g, int fd, const struct sockaddr *sa, const char *bytes,
+                        size_t n)
+{
+    if (n) send_all(fd, bytes, n);
+    shutdown(fd, SHUT_WR);
+    handed *h = atomic_load(&g->stop) ? NULL : calloc(1, sizeof *h);
+    if (!h) {
+        close(fd); /* stopping: no thread left to drain it */
+        return;
+    }
+    h->fd = fd;
+    if (sa->sa_family == AF_INET) memcpy(&h->sa, sa, sizeof(struct sockaddr_in));
+    pthread_mutex_lock(&g->hand_lock);
+    h->next = g->hand;
+    g->hand = h;
+    pthread_mutex_unlock(&g->hand_lock);
+}
+
+/* The connections the server answered, drained from now on like the
+ * gate's own refusals. */
+static void take_handed(refapi_gate *g)
+{
+    pthread_mutex_lock(&g->hand_lock);
+    handed *h = g->hand;
+    g->hand = NULL;
+    pthread_mutex_unlock(&g->hand_lock);
+    while (h) {
+        handed *next = h->next;
+        pending *p = g->npend < g->pend_cap ? calloc(1, sizeof *p) : NULL;
+        if (p) {
+            p->fd = h->fd;
+            p->sa = h->sa;
+            p->slot = g->npend;
+            g->pend[g->npend++] = p;
+            linger(p);
+            struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = p};
+            epoll_ctl(g->ep, EPOLL_CTL_ADD, p->fd, &ev);
+            linger_read(g, p);
+        } else
+            close(h->fd);
+        free(h);
+        h = next;
+    }
 }
 
 static void linger_read(refapi_gate *g, pending *p)
@@ -259,8 +321,11 @@ static void *gate_main(void *arg)
             else
                 on_bytes(g, p);
         }
+        take_handed(g);
         expire(g);
+        if (g->o.tick) g->o.tick(g->o.ctx, refapi_mono_ms());
     }
+    take_handed(g);
     while (g->npend) {
         pending *p = g->pend[g->npend - 1];
         drop(g, p);
@@ -279,6 +344,7 @@ int refapi_gate_start(refapi_gate **out, const refapi_gate_opts *o)
     g->pend = calloc(g->pend_cap, sizeof *g->pend);
     g->ep = epoll_create1(EPOLL_CLOEXEC);
     pthread_mutex_init(&g->ip_lock, NULL);
+    pthread_mutex_init(&g->hand_lock, NULL);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
     if (!g->peek || !g->pend || g->ep < 0 ||
         epoll_ctl(g->ep, EPOLL_CTL_ADD, o->listen_fd, &ev) != 0 ||
@@ -286,6 +352,7 @@ int refapi_gate_start(refapi_gate **out, const refapi_gate_opts *o)
         if (g->ep >= 0) close(g->ep);
         close(o->listen_fd);
         pthread_mutex_destroy(&g->ip_lock);
+        pthread_mutex_destroy(&g->hand_lock);
         free(g->peek);
         free(g->pend);
         free(g);
@@ -312,7 +379,14 @@ unsigned refapi_gate_open(refapi_gate *g)
 void refapi_gate_free(refapi_gate *g)
 {
     if (!g) return;
+    while (g->hand) { /* handed during the drain */
+        handed *h = g->hand;
+        g->hand = h->next;
+        close(h->fd);
+        free(h);
+    }
     pthread_mutex_destroy(&g->ip_lock);
+    pthread_mutex_destroy(&g->hand_lock);
     free(g->peek);
     free(g->pend);
     free(g);

@@ -33,6 +33,9 @@ typedef struct refapi_gate_opts {
      * was read), malloc'ed; their length, 0 when none. */
     size_t (*refuse)(void *ctx, const refapi_head *h, const struct sockaddr *sa,
                      const refapi_head_error *why, char **bytes);
+    /* Called on each turn of the gate's thread (at least every 100 ms), or
+     * NULL: what else has deadlines to keep. */
+    void (*tick)(void *ctx, long long now_ms);
     void *ctx;
 } refapi_gate_opts;
 
@@ -41,6 +44,13 @@ int refapi_gate_start(refapi_gate **out, const refapi_gate_opts *o);
 
 /* The server closed a connection the gate admitted (any thread). */
 void refapi_gate_release(refapi_gate *g, const struct sockaddr *sa);
+
+/* Answers a connection the server refused on its own (any thread): writes
+ * bytes on fd, shuts its write side, then drains it for a while before
+ * closing it, as the gate does with the connections it refuses. fd is the
+ * gate's (a duplicate: not counted as a connection). */
+void refapi_gate_answer(refapi_gate *g, int fd, const struct sockaddr *sa, const char *bytes,
+                        size_t n);
 
 /* Stops accepting at once (the listening socket is closed: new connections
  * are refused by the kernel), closes what the gate still holds, joins its

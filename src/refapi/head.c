@@ -173,19 +173,27 @@ int refapi_head_parse(const char *buf, size_t len, size_t max_line, size_t max_h
 {
     static const char malformed[] = "The request head is malformed.";
     const char *p = buf, *end = buf + len;
-    memset(h, 0, sizeof *h);
+    /* What is read of h before it is filled, not all of it: the tap parses
+     * every head served, and h is 5 KiB. */
+    h->method[0] = h->target[0] = '\0';
+    h->len = h->nfields = 0;
+    memset(&h->framing, 0, sizeof h->framing);
     /* RFC 9112 2.2: empty lines before the request line are ignored. */
     while (end - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
+    /* The limits are looked at before a bad byte, and by the bytes that
+     * were in before the line's end: so that the verdict is the same
+     * whether the head comes in one read or in many (framer.c feeds it
+     * read by read). */
     int bad = 0;
     const char *le = line_end(p, end, &bad);
     if (!le) {
-        if ((size_t)(end - p) > max_line)
-            return refuse(err, 414, "uri_too_long", "The request line is too long.");
+        size_t in = (size_t)(end - p) - (end > p && end[-1] == '\r');
+        if (in > max_line) return refuse(err, 414, "uri_too_long", "The request line is too long.");
         return 0;
     }
-    if (bad) return refuse(err, 400, "bad_request", malformed);
     if ((size_t)(le - p) > max_line)
         return refuse(err, 414, "uri_too_long", "The request line is too long.");
+    if (bad) return refuse(err, 400, "bad_request", malformed);
     int http11 = request_line(h, p, (size_t)(le - p));
     if (http11 < 0) return refuse(err, 400, "bad_request", "The request line is malformed.");
     refapi_framing_init(&h->framing, http11);
@@ -196,6 +204,7 @@ int refapi_head_parse(const char *buf, size_t len, size_t max_line, size_t max_h
             if ((size_t)(end - buf) > max_head) break;
             return 0;
         }
+        if (bad && (size_t)(le - buf) + (*le == '\r') > max_head) break;
         if (bad) return refuse(err, 400, "bad_request", malformed);
         if ((size_t)(le + 2 - buf) > max_head) break;
         if (le == p) {

@@ -9,8 +9,9 @@
  * with its own HTML (and for a bad Content-Length, with two header blocks),
  * and lets others through (two Content-Length, Content-Length with
  * Transfer-Encoding, no Host). gate.c peeks the first head of a connection
- * and checks it here; http.c checks the fields of every later request with
- * refapi_framing_*, on the list libmicrohttpd parsed.
+ * and checks it here, framer.c every later one as libmicrohttpd reads it
+ * (tap.c); http.c also checks the fields libmicrohttpd parsed with
+ * refapi_framing_*, a second line behind the tap.
  */
 #ifndef APIERR_REFAPI_HEAD_H
 #define APIERR_REFAPI_HEAD_H

@@ -1,13 +1,13 @@
 /*
  * http.c - the HTTP layer of the reference API, and the only file that knows
  * libmicrohttpd: a thread pool over epoll fed by the gate (gate.c accepts
- * and checks each first head; the framing of later requests is checked
- * here), body limits, the faults (a reset, a dropped write, a crash,
- * latency, a drawn status), replies copied onto the wire, the accounting
- * of every reply (edge.c), the metrics listener, and a drained stop. It opens the parts the
- * handlers share (store, idempotency, limiter) and hands each request to
- * routes.c; what routes.c and the layers below need of the connection they
- * read through the refapi_wire lent here, never by calling back up.
+ * and checks each first head; tap.c checks every later one in the reads of
+ * libmicrohttpd, from its connection's start to its close), body limits, the faults (a reset, a
+ * dropped write, a crash, latency, a drawn status), replies copied onto the wire, the accounting of
+ * every reply (edge.c), the metrics listener, and a drained stop. It opens the parts the handlers
+ * share (store, idempotency, limiter) and hands each request to routes.c; what routes.c and the
+ * layers below need of the connection they read through the refapi_wire lent here, never by calling
+ * back up.
  */
 #include "edge.h"
 #include "faults.h"
@@ -15,6 +15,7 @@
 #include "head.h"
 #include "req.h"
 #include "routes.h"
+#include "tap.h"
 
 #include <microhttpd.h>
 
@@ -86,10 +87,32 @@ static size_t refuse_head(void *ctx, const refapi_head *h, const struct sockaddr
     return refapi_edge_refusal(&s->srv, h, sa, why, bytes);
 }
 
+/* The tap's refusal of a later head: answered and drained by the gate. */
+static void answer_later(void *ctx, int fd, const struct sockaddr *sa, const char *bytes, size_t n)
+{
+    http_server *s = ctx;
+    refapi_gate_answer(s->gate, fd, sa, bytes, n);
+}
+
+static void tick(void *ctx, long long now_ms)
+{
+    (void)ctx;
+    refapi_tap_expire(now_ms);
+}
+
 static int admit(void *ctx, int fd, const struct sockaddr *sa, socklen_t salen)
 {
     http_server *s = ctx;
     return MHD_add_connection(s->daemon, fd, sa, salen) == MHD_YES ? 0 : -1;
+}
+
+/* src into dst[cap], cut to fit: the copies of the 429 path, where
+ * snprintf's formatting cost 3% of the CPU. */
+static void put(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* Keeps an error in its client's log for GET /status. */
@@ -99,10 +122,10 @@ static void log_error(const refapi_req *r)
     refapi_errlog_entry e;
     e.status = r->reply.status;
     e.at_ms = r->now_ms;
-    snprintf(e.code, sizeof e.code, "%s", r->code);
-    snprintf(e.request_id, sizeof e.request_id, "%s", r->request_id);
-    snprintf(e.method, sizeof e.method, "%s", r->method);
-    snprintf(e.path, sizeof e.path, "%s", r->path);
+    put(e.code, sizeof e.code, r->code);
+    put(e.request_id, sizeof e.request_id, r->request_id);
+    put(e.method, sizeof e.method, r->method);
+    put(e.path, sizeof e.path, r->path);
     refapi_errlog_add(&r->srv->errlog, r->client, &e);
 }
 
@@ -169,9 +192,10 @@ static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-/* The gate checked the first head of the connection; libmicrohttpd's own
- * list of fields is checked for every request, so that a later request of
- * a kept-alive connection cannot be framed two ways either. On a refusal
+/* The gate checked the first head of the connection, the tap every later
+ * one; libmicrohttpd's own list of fields is checked as well, a second
+ * line should a head pass the tap unwatched (a descriptor beyond its
+ * table, no memory to watch it). On a refusal
  * the connection is closed: what follows it cannot be trusted to start a
  * request. */
 static int framing_refused(http_server *s, struct MHD_Connection *c, const char *method,
@@ -316,7 +340,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode why)
 {
-    (void)cls, (void)c, (void)why;
+    (void)cls, (void)why;
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (fd) refapi_tap_done(fd->connect_fd);
     conn_state *st = *con_cls;
     if (!st) return;
     free(st->body);
@@ -390,6 +417,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
                           enum MHD_ConnectionNotificationCode toe)
 {
     http_server *s = cls;
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -397,8 +426,12 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         if (sa && ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
             memcpy(sa, ci->client_addr, sizeof *sa);
         *socket_context = sa;
+        /* Before libmicrohttpd's first read of it, in the thread that will
+         * read it: every head of the connection passes the tap. */
+        if (fd) refapi_tap_watch(fd->connect_fd, (struct sockaddr *)sa, sa ? sizeof *sa : 0);
         return;
     }
+    if (fd) refapi_tap_forget(fd->connect_fd); /* before libmicrohttpd closes it */
     struct sockaddr_in none = {0};
     struct sockaddr_in *sa = *socket_context;
     refapi_gate_release(s->gate, (struct sockaddr *)(sa ? sa : &none));
@@ -449,6 +482,17 @@ static int start_daemon(http_server *s, unsigned *port)
     const refapi_config *cfg = s->srv.cfg;
     int fd = listen_on(cfg, port);
     if (fd < 0) return -1;
+    refapi_tap_opts to = {0};
+    to.max_line = cfg->max_header < 8192 ? cfg->max_header : 8192;
+    to.max_head = cfg->max_header;
+    to.head_timeout_ms = cfg->head_timeout_s * 1000;
+    to.refuse = refuse_head;
+    to.answer = answer_later;
+    to.ctx = s;
+    if (refapi_tap_start(&to) != 0) {
+        close(fd);
+        return -1;
+    }
     unsigned flags =
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
@@ -470,6 +514,7 @@ static int start_daemon(http_server *s, unsigned *port)
     go.max_per_ip = cfg->max_per_ip;
     go.admit = admit;
     go.refuse = refuse_head;
+    go.tick = tick;
     go.ctx = s;
     if (refapi_gate_start(&s->gate, &go) != 0) {
         MHD_stop_daemon(s->daemon);
@@ -502,6 +547,7 @@ static void stop_daemon(http_server *s)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    refapi_tap_stop();
     refapi_gate_free(s->gate);
 }
 

@@ -360,17 +360,18 @@ void refapi_invoice_get(refapi_req *r, const char *tenant, long long id)
 }
 
 /* If-Match named another version: 412 (RFC 9110 13.1.1), except where a
- * profile's seed says 409 (GipoNext, seed 000). GoTab keeps 409 for now:
- * its seed (001) names 409 for conflicts with existing state, and the
- * client's tests/integration/call_update.sh holds a gotab stale write to a
- * final 409. */
+ * profile's seed says 409 (GipoNext, seed 000: "re-read the resource and
+ * retry"). GoTab answers 412: its seed (001) says nothing of preconditions
+ * and names 409 for conflicts with existing state such as a duplicate
+ * creation, which its clients take as final; a stale If-Match is not that,
+ * and a client that re-reads on 412 gets its write through. */
 static void precondition_failed(refapi_req *r, long long version)
 {
     static const struct {
         const char *profile;
         int status;
         const char *code;
-    } statuses[] = {{"giponext", 409, "conflict"}, {"gotab", 409, "conflict"}};
+    } statuses[] = {{"giponext", 409, "conflict"}};
     int status = 412;
     const char *code = "precondition_failed";
     for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
