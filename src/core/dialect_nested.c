@@ -5,6 +5,7 @@
  * (type/param, target, status) make them outscore this shape.
  */
 #include "dialect_impl.h"
+#include "general.h"
 
 static const char *const members[] = {"error", NULL};
 
@@ -28,7 +29,14 @@ static int decode(apierr_problem *p, const apierr__body *b)
                                             {APIERR_PF_MESSAGE, "message"},
                                             {APIERR_PF_REQUEST_ID, "request_id"}};
     if (APIERR__TAKE_EACH(p, e, rows)) return APIERR_ENOMEM;
-    return apierr__details_from_array(p, json_object_get(e, "details"), "field", "message", "code");
+    /* Each detail by the general rules: the seed's {field, message, code},
+     * and the names others give them ({field, issue}, {target, reason}). */
+    size_t i;
+    const json_t *d;
+    json_array_foreach(json_object_get(e, "details"), i, d) {
+        if (json_is_object(d) && apierr__detail_from_object(p, d, NULL)) return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)
