@@ -504,6 +504,16 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
     return rc;
 }
 
+int apierr__details_general(apierr_problem *p, const json_t *list)
+{
+    size_t i;
+    const json_t *d;
+    json_array_foreach(list, i, d) {
+        if (json_is_object(d) && apierr__detail_from_object(p, d, NULL)) return APIERR_ENOMEM;
+    }
+    return APIERR_OK;
+}
+
 /* 1 when the object says what failed (a message or a code), rather than
  * nesting further (Zendesk's {"email": [{"description", "error"}]}). */
 static int is_detail_item(const json_t *obj)

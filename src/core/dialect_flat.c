@@ -3,6 +3,7 @@
  *        "details": [{"field": "..", "message": ".."}]}   (seed 001, GoTab)
  */
 #include "dialect_impl.h"
+#include "general.h"
 
 static const char *const members[] = {"error", "message", "statusCode", "details", NULL};
 
@@ -29,7 +30,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
     if (apierr__take(p, token ? APIERR_PF_CODE : APIERR_PF_TITLE, j, "error") ||
         apierr__take(p, APIERR_PF_MESSAGE, j, "message"))
         return APIERR_ENOMEM;
-    return apierr__details_from_array(p, json_object_get(j, "details"), "field", "message", "code");
+    return apierr__details_general(p, json_object_get(j, "details"));
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)

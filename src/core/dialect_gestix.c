@@ -7,6 +7,7 @@
  * is lost, and reads it back.
  */
 #include "dialect_impl.h"
+#include "general.h"
 
 #include <ctype.h>
 
@@ -44,7 +45,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
                                             {APIERR_PF_PATH, "path"},
                                             {APIERR_PF_REQUEST_ID, "request_id"}};
     if (APIERR__TAKE_EACH(p, j, rows)) return APIERR_ENOMEM;
-    return apierr__details_from_array(p, json_object_get(j, "details"), "field", "message", "code");
+    return apierr__details_general(p, json_object_get(j, "details"));
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)

@@ -29,14 +29,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
                                             {APIERR_PF_MESSAGE, "message"},
                                             {APIERR_PF_REQUEST_ID, "request_id"}};
     if (APIERR__TAKE_EACH(p, e, rows)) return APIERR_ENOMEM;
-    /* Each detail by the general rules: the seed's {field, message, code},
-     * and the names others give them ({field, issue}, {target, reason}). */
-    size_t i;
-    const json_t *d;
-    json_array_foreach(json_object_get(e, "details"), i, d) {
-        if (json_is_object(d) && apierr__detail_from_object(p, d, NULL)) return APIERR_ENOMEM;
-    }
-    return APIERR_OK;
+    return apierr__details_general(p, json_object_get(e, "details"));
 }
 
 static void encode(apierr__buf *b, const apierr_problem *p)

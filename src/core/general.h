@@ -25,6 +25,10 @@ const char *apierr__field_member(const json_t *item);
 /* One detail from an object of a list of failures, its field under prefix
  * (may be NULL). APIERR_OK or ENOMEM. */
 int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix);
+/* A detail from each object of list, as above: the seeds' {field, message,
+ * code} and the names others give them ({field, issue, description},
+ * {target, reason}). APIERR_OK or ENOMEM. */
+int apierr__details_general(apierr_problem *p, const json_t *list);
 /* Details from a field map ({field: [msgs] | "msg" | {nested}}); strict
  * takes a lone string only when it is a sentence. APIERR_OK or ENOMEM. */
 int apierr__add_field_tree(apierr_problem *p, const json_t *map, int strict);
