@@ -62,6 +62,11 @@ int apierr__is_token(const char *s)
     return n > 0;
 }
 
+int apierr__is_code_token(const char *s, int status)
+{
+    return apierr__is_token(s) && !(status && strcmp(s, apierr_status_reason(status)) == 0);
+}
+
 int apierr__type_is_code(const char *type)
 {
     /* ASP.NET and Spring link the HTTP RFC's section of the status: that
@@ -123,8 +128,7 @@ static int is_status_echo(const json_t *v, int status)
 static void offer_text(scan *s, const json_t *v, int rank, int status, int is_text, int phrase)
 {
     const char *str = nonempty(v);
-    if (phrase && apierr__is_token(str) && status &&
-        strcmp(str, apierr_status_reason(status)) == 0) {
+    if (phrase && apierr__is_token(str) && !apierr__is_code_token(str, status)) {
         offer(s, APIERR__R_TITLE, v, rank);
     } else if (is_status_echo(v, status)) {
         offer(s, APIERR__R_STATUS, v, rank);

@@ -26,7 +26,7 @@ static int decode(apierr_problem *p, const apierr__body *b)
     /* GoTab's error is a code; NestJS', Hapi's and Auth0's is the reason
      * phrase ("Bad Request"): a title, and their code is elsewhere (code,
      * errorCode: the general rules fill it). */
-    int token = apierr__is_token(apierr__json_str(j, "error"));
+    int token = apierr__is_code_token(apierr__json_str(j, "error"), p->status);
     if (apierr__take(p, token ? APIERR_PF_CODE : APIERR_PF_TITLE, j, "error") ||
         apierr__take(p, APIERR_PF_MESSAGE, j, "message"))
         return APIERR_ENOMEM;

@@ -23,6 +23,10 @@ static int match(const apierr__body *b)
     if (json_is_array(json_object_get(first, "path")) ||
         json_is_array(json_object_get(first, "locations")))
         score += 20;
+    /* A GraphQL response has no message or code beside its errors: such a
+     * body is a REST envelope with a list of field errors. */
+    if (json_is_string(json_object_get(b->json, "message")) || json_object_get(b->json, "code"))
+        score -= 30;
     /* JSON:API errors have title/detail/source; leave those to jsonapi. */
     if (json_object_get(first, "detail") || json_object_get(first, "source")) score -= 30;
     /* {errors: [{message}]} alone is Twitter's, SendGrid's, Asana's: no

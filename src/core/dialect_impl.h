@@ -205,6 +205,9 @@ int apierr__starts_nocase(const char *s, size_t n, const char *prefix);
 /* 1 when s is a token (a code), not a sentence: not empty, no whitespace,
  * short (decode_general.c). NULL is no token. */
 int apierr__is_token(const char *s);
+/* A token that is not the reason phrase of status ("Unauthorized" at a 401
+ * is the status said again, a title, not a code). */
+int apierr__is_code_token(const char *s, int status);
 /* 1 when an RFC 9457 type URI can stand for the code (issue 10): not
  * about:blank, not a link to the HTTP RFC's section of a status. */
 int apierr__type_is_code(const char *type);
