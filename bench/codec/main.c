@@ -11,6 +11,11 @@
  * 422), plus real bodies of the decode-only shapes. Prints one row per
  * dialect and the geometric means. The XML shapes (SOAP, Twilio) print
  * their decode time only: jansson cannot parse them.
+ *
+ * Environment: BENCH_CODEC_ITERS (calls per round, 20000), BENCH_CODEC_ROUNDS
+ * (7), BENCH_CODEC_ONLY=NAME (that row alone). bench/codec/run.sh counts
+ * instructions under callgrind with them, a figure that a loaded machine
+ * does not move.
  */
 #include "../common/bench_time.h"
 #include "apierr.h"
@@ -222,14 +227,28 @@ static double geo(double *v, int n)
     return exp(s / n);
 }
 
+static long iters = ITERS;
+static int rounds = ROUNDS;
+static const char *only;
+
+static double per_call(void (*fn)(void *), void *arg)
+{
+    return bench_ns_per_call(fn, arg, iters, rounds);
+}
+
 int main(void)
 {
+    if (getenv("BENCH_CODEC_ITERS")) iters = atol(getenv("BENCH_CODEC_ITERS"));
+    if (getenv("BENCH_CODEC_ROUNDS")) rounds = atoi(getenv("BENCH_CODEC_ROUNDS"));
+    only = getenv("BENCH_CODEC_ONLY");
+    if (only && !*only) only = NULL;
+    if (iters < 1 || rounds < 1) return 2;
     apierr_problem *p = sample_problem();
     double dec_r[MAX_ROWS], enc_r[MAX_ROWS];
     int nd = 0, ne = 0;
 
     printf("bench_codec: apierr %s vs jansson %s; %d calls x %d rounds, fastest round\n",
-           apierr_version(), JANSSON_VERSION, ITERS, ROUNDS);
+           apierr_version(), JANSSON_VERSION, (int)iters, rounds);
     printf("peer: decode = json_loadb+json_decref of the same body; "
            "encode = jansson object build + json_dumpb of the same document\n\n");
     printf("%-10s %6s %11s %11s %7s %11s %11s %7s\n", "dialect", "bytes", "decode ns", "parse ns",
@@ -237,6 +256,7 @@ int main(void)
 
     for (unsigned d = 1; d < APIERR_DIALECT__COUNT; d++) {
         if (!apierr_dialect_can_encode((apierr_dialect)d)) continue;
+        if (only && strcmp(only, apierr_dialect_name((apierr_dialect)d)) != 0) continue;
         char *body;
         size_t len;
         if (apierr_problem_encode(&body, &len, p, (apierr_dialect)d)) return 1;
@@ -244,10 +264,10 @@ int main(void)
         o.status = 422;
         body_cur = body, len_cur = len, prob_cur = p, dialect_cur = (apierr_dialect)d;
         template_cur = json_loadb(body, len, JSON_PRESERVE_ORDER, NULL);
-        double dec = bench_ns_per_call(run_decode, &o, ITERS, ROUNDS);
-        double parse = bench_ns_per_call(run_parse, NULL, ITERS, ROUNDS);
-        double enc = bench_ns_per_call(run_encode, NULL, ITERS, ROUNDS);
-        double jb = bench_ns_per_call(run_build_dump, NULL, ITERS, ROUNDS);
+        double dec = per_call(run_decode, &o);
+        double parse = per_call(run_parse, NULL);
+        double enc = per_call(run_encode, NULL);
+        double jb = per_call(run_build_dump, NULL);
         dec_r[nd++] = dec / parse;
         enc_r[ne++] = enc / jb;
         printf("%-10s %6zu %11.0f %11.0f %7.2f %11.0f %11.0f %7.2f\n",
@@ -257,16 +277,17 @@ int main(void)
         apierr_free(body);
     }
     for (size_t i = 0; i < sizeof wild / sizeof wild[0]; i++) {
+        if (only && strcmp(only, wild[i].name) != 0) continue;
         apierr_decode_opts o = APIERR_DECODE_OPTS_INIT;
         o.status = wild[i].status;
         body_cur = wild[i].body, len_cur = strlen(wild[i].body);
-        double dec = bench_ns_per_call(run_decode, &o, ITERS, ROUNDS);
+        double dec = per_call(run_decode, &o);
         if (wild[i].body[0] == '<') { /* XML: jansson has no parse to compare with */
             printf("%-10s %6zu %11.0f %11s %7s %11s %11s %7s\n", wild[i].name, len_cur, dec, "-",
                    "-", "-", "-", "-");
             continue;
         }
-        double parse = bench_ns_per_call(run_parse, NULL, ITERS, ROUNDS);
+        double parse = per_call(run_parse, NULL);
         dec_r[nd++] = dec / parse;
         printf("%-10s %6zu %11.0f %11.0f %7.2f %11s %11s %7s\n", wild[i].name, len_cur, dec, parse,
                dec / parse, "-", "-", "-");
