@@ -356,6 +356,14 @@ static int open_parts(http_server *hs, const char *db)
         return -1;
     }
     if (refapi_store_open(&s->store, db, cfg->threads + 1, (int)cfg->db_busy_ms) != 0) return -1;
+    /* With --redis, credentials and the /status errors are the fleet's: an
+     * instance on another host, with another database, sees them. */
+    if (cfg->redis_url && apierr_redis_open(&s->redis, cfg->redis_url) != APIERR_OK) {
+        fprintf(stderr, "apierr serve: --redis: not a redis:// or unix:// URL\n");
+        return -1;
+    }
+    if (refapi_tokens_open(&s->tokens, s->store, s->redis) != 0) return -1;
+    if (s->redis) refapi_errlog_share(&s->errlog, s->redis, cfg);
     apierr_idempotency_opts io = APIERR_IDEMPOTENCY_OPTS_INIT;
     io.busy_timeout_ms = cfg->db_busy_ms;
     /* With --redis, the contract's shared state (keys, limits) lives there,
@@ -624,6 +632,8 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     refapi_metrics_free(s->srv.metrics);
     refapi_tokcache_free(s->srv.tokcache);
     apierr_idempotency_close(s->srv.idem);
+    refapi_tokens_close(s->srv.tokens);
+    apierr_redis_close(s->srv.redis);
     refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);
     refapi_errlog_destroy(&s->srv.errlog);

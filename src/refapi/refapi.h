@@ -48,7 +48,8 @@ typedef struct refapi_config {
     unsigned max_connections; /* open at once */
     unsigned timeout_s;       /* a connection idle this long is closed */
     unsigned threads;         /* of the MHD thread pool */
-    const char *redis_url;    /* --redis: limits and idempotency keys shared there; NULL: here */
+    const char *redis_url;    /* --redis: limits, idempotency keys, tokens, /status errors
+                                 shared there; NULL: here */
     int redis_fail_closed;    /* --redis-fail-closed: refuse (503) while Redis is away */
     unsigned head_timeout_s;  /* to receive a connection's first request head: 408 after */
     unsigned max_per_ip;      /* connections open at once from one address; 0: no cap */

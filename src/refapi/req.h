@@ -21,6 +21,7 @@
 #include "tokcache.h"
 #include "refapi.h"
 #include "store.h"
+#include "tokens.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -30,6 +31,8 @@
 typedef struct refapi_server {
     const refapi_config *cfg;
     refapi_store *store;
+    apierr_redis *redis;     /* --redis: credentials and /status errors shared there; else NULL */
+    refapi_tokens *tokens;   /* in store, or in redis */
     apierr_limiter *limiter; /* NULL: no --rate */
     apierr_idempotency *idem;
     refapi_errlog errlog;
