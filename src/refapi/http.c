@@ -292,6 +292,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     refapi_req r;
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
+    r.die_at_commit = st->fault.die && is_write(method);
     r.body = st->body ? st->body : "";
     r.len = st->len;
     if (st->fault.status) {
@@ -302,9 +303,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     log_error(&r);
     refapi_account(&s->srv, &r, st->start_us);
     enum MHD_Result ok;
-    /* A crash between the commit and the answer: the answer is lost, the
-     * write (and, for a keyed create, its stored answer) is not. */
-    if (st->fault.die && r.committed && is_write(method)) _exit(137);
     if (st->fault.drop && r.committed && is_write(method))
         ok = reset_connection(c);
     else
@@ -369,6 +367,11 @@ static int open_parts(http_server *hs, const char *db)
     /* With --redis, the contract's shared state (keys, limits) lives there,
      * so that every instance naming it keeps one promise. */
     const char *idem = cfg->redis_url ? cfg->redis_url : db;
+    /* On Redis, each answer is also recorded in this database, in its
+     * write's transaction: an instance that dies between the commit and
+     * publishing the answer leaves it to the retry that claims the key. */
+    io.journal = cfg->redis_url ? db : NULL;
+    io.lock_ms = cfg->idem_lease_s * 1000;
     if (apierr_idempotency_open(&s->idem, idem, &io) != APIERR_OK) {
         fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n",
                 cfg->redis_url ? "--redis" : db);

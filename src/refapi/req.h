@@ -72,11 +72,17 @@ typedef struct refapi_req {
     apierr_reply reply; /* the answer */
     char code[48];      /* code of an error reply, for the error log */
     int committed;      /* a write reached the database: a drop fault may apply */
+    int die_at_commit;  /* a die fault: the process ends right after the commit */
     int executed;       /* the operation ran: its answer may be kept under an idempotency key */
     int stored;         /* ... and was, in the operation's own transaction */
     refapi_metric_route route; /* for the metrics; set by routes.c */
     char cause[160];           /* why a 500 is one, for the error log */
 } refapi_req;
+
+/* A write of r has committed: noted (for a drop fault), and with a die
+ * fault the process ends here, before anything else is done (the answer
+ * published to Redis, the reply sent), as a crash or kill -9 would. */
+void refapi_req_committed(refapi_req *r);
 
 /* Unix time in ms. */
 long long refapi_now_ms(void);
