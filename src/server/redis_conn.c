@@ -196,8 +196,10 @@ redisReply *apierr__redis_eval(apierr__redis *r, apierr__redis_script *script, i
     if (nargs > APIERR__REDIS_MAX_ARGS || script_sha(r, script, sha)) return NULL;
     const char *argv[APIERR__REDIS_MAX_ARGS + 3] = {"EVALSHA", sha, nk};
     size_t alen[APIERR__REDIS_MAX_ARGS + 3] = {7, 40, (size_t)snprintf(nk, sizeof nk, "%d", nkeys)};
-    memcpy(argv + 3, args, (size_t)nargs * sizeof *args);
-    memcpy(alen + 3, lens, (size_t)nargs * sizeof *lens);
+    if (nargs > 0) { /* a script of no args may come with NULL arrays */
+        memcpy(argv + 3, args, (size_t)nargs * sizeof *args);
+        memcpy(alen + 3, lens, (size_t)nargs * sizeof *lens);
+    }
     redisReply *rep = apierr__redis_command(r, nargs + 3, argv, alen);
     if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
         freeReplyObject(rep);
