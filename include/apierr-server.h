@@ -4,7 +4,8 @@
  * libapierr-server keeps the error contract on the server side for any C
  * HTTP server: it turns problems into replies (status, headers, body), and
  * gives the building blocks that produce problems (validation collector,
- * SQLite error mapping, rate limiter, idempotency store, request ids). It
+ * SQLite and PostgreSQL error mapping, rate limiter, idempotency store,
+ * request ids, scripts on the Redis a fleet shares). It
  * knows no HTTP server library; the caller copies a reply onto the wire.
  */
 #ifndef APIERR_SERVER_H
@@ -16,5 +17,6 @@
 #include "apierr/server/db_error.h"
 #include "apierr/server/limiter.h"
 #include "apierr/server/idempotency.h"
+#include "apierr/server/redis.h"
 
 #endif

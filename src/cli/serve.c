@@ -166,6 +166,11 @@ static int set_db_busy(void *ctx, const char *v)
     return number(&((refapi_config *)ctx)->db_busy_ms, "--db-busy-timeout", v, 0, 60000);
 }
 
+static int set_idem_lease(void *ctx, const char *v)
+{
+    return number(&((refapi_config *)ctx)->idem_lease_s, "--idempotency-lease", v, 1, 86400);
+}
+
 static int set_auth_limit(void *ctx, const char *v)
 {
     char err[256];
@@ -225,11 +230,14 @@ static const cli_option options[] = {
     {"--max-connections", "N", set_max_conns, "connections open at once (default 1024)", 0},
     {"--timeout", "S", set_timeout, "close a connection idle this long (default 30)", 0},
     {"--threads", "N", set_threads, "worker threads (default 4)", 0},
-    {"--redis", "URL", set_redis, "keep rate limits and idempotency keys in Redis, shared", 0},
+    {"--redis", "URL", set_redis,
+     "keep rate limits, idempotency keys, tokens and /status errors in Redis, shared", 0},
     {"--redis-fail-closed", NULL, set_redis_fail_closed,
      "refuse requests (503) while Redis cannot be reached (default: let them through)", 0},
     {"--db-busy-timeout", "MS", set_db_busy,
      "wait this long for a locked database, then 503 DB_TIMEOUT (default 250)", 0},
+    {"--idempotency-lease", "S", set_idem_lease,
+     "a keyed write still running after S is taken over by its retry (default 60)", 0},
     {"--access-log", "FILE", set_access_log,
      "one JSON line per request to FILE (- for stdout); never a token or secret", 0},
     {"--metrics-listen", "IP:PORT", set_metrics_listen,

@@ -155,10 +155,11 @@ int refapi_rate_limit(refapi_req *r)
             /* Not remembered: the database once, then the memo (a miss too,
              * for a minute, so that a stream of bad tokens costs no reads). */
             refapi_token t;
-            sqlite3 *db = refapi_store_acquire(r->srv->store);
-            int ok = refapi_store_token_find(db, &t, k, REFAPI_TOKEN_ACCESS, r->now_ms) ==
-                     REFAPI_TOKEN_OK;
-            refapi_store_release(r->srv->store, db);
+            refapi_tokens_txn x;
+            refapi_tokens_acquire(r->srv->tokens, &x);
+            int ok =
+                refapi_tokens_find(&x, &t, k, REFAPI_TOKEN_ACCESS, r->now_ms) == REFAPI_TOKEN_OK;
+            refapi_tokens_release(&x);
             c = ok ? refapi_find_client(r->srv->cfg, t.client) : -1;
             refapi_tokcache_put(r->srv->tokcache, k, c, ok ? t.expires_ms : r->now_ms + 60000);
         }
@@ -208,10 +209,10 @@ int refapi_authenticate(refapi_req *r, const char *scope, int allow_expired)
         auth_failure(r, REFAPI_TOKEN_OK);
         return -1;
     }
-    sqlite3 *db = refapi_store_acquire(r->srv->store);
-    refapi_token_state st =
-        refapi_store_token_find(db, &r->token, tok, REFAPI_TOKEN_ACCESS, r->now_ms);
-    refapi_store_release(r->srv->store, db);
+    refapi_tokens_txn x;
+    refapi_tokens_acquire(r->srv->tokens, &x);
+    refapi_token_state st = refapi_tokens_find(&x, &r->token, tok, REFAPI_TOKEN_ACCESS, r->now_ms);
+    refapi_tokens_release(&x);
     if (st == REFAPI_TOKEN_DBERROR) {
         refapi_req_db_failure(r, NULL, SQLITE_BUSY);
         return -1;

@@ -31,6 +31,7 @@ void refapi_config_init(refapi_config *cfg)
     cfg->head_timeout_s = 10;
     cfg->max_per_ip = 256;
     cfg->db_busy_ms = 250;
+    cfg->idem_lease_s = 60;
     cfg->auth_limit = 10;
     cfg->auth_window_s = 60;
     cfg->drain_timeout_s = 5;

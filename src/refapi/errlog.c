@@ -1,7 +1,21 @@
 /* errlog.c - the per-client rings of recent errors (see errlog.h). */
 #include "errlog.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define KEY_PREFIX "apierr:errlog:"
+#define KEEP_MS    "86400000"
+#define STR(x)     #x
+#define XSTR(x)    STR(x)
+#define KEEP_N     XSTR(REFAPI_ERRLOG)
+
+static const char PUSH[] = "redis.call('LPUSH', KEYS[1], ARGV[1])\n"
+                           "redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)\n"
+                           "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+                           "return 1\n";
+static const char RECENT[] = "return redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)\n";
 
 void refapi_errlog_init(refapi_errlog *log)
 {
@@ -14,6 +28,79 @@ void refapi_errlog_destroy(refapi_errlog *log)
     pthread_mutex_destroy(&log->lock);
 }
 
+void refapi_errlog_share(refapi_errlog *log, apierr_redis *redis, const refapi_config *cfg)
+{
+    log->redis = redis;
+    log->cfg = cfg;
+}
+
+/* Runs script on client's list (its one key) with args[0..n) after it. */
+static int run(refapi_errlog *log, apierr_redis_reply **out, const char *script, int client, int n,
+               const char **args)
+{
+    char key[96];
+    snprintf(key, sizeof key, KEY_PREFIX "%s", log->cfg->clients[client].id);
+    const char *argv[4] = {key};
+    size_t lens[4] = {strlen(key)};
+    for (int i = 0; i < n; i++) {
+        argv[i + 1] = args[i];
+        lens[i + 1] = strlen(args[i]);
+    }
+    return apierr_redis_eval(log->redis, out, script, 1, n + 1, argv, lens);
+}
+
+/* Keeps e in the fleet's list of client, as a JSON array. Best effort: an
+ * error reply is not held up by a Redis that is away (the ring has it). */
+static void share(refapi_errlog *log, int client, const refapi_errlog_entry *e)
+{
+    json_t *j = json_pack("[i, I, s, s, s, s]", e->status, (json_int_t)e->at_ms, e->code,
+                          e->request_id, e->method, e->path);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    apierr_redis_reply *rep = NULL;
+    if (text) {
+        const char *args[] = {text, KEEP_N, KEEP_MS};
+        run(log, &rep, PUSH, client, 3, args);
+    }
+    apierr_redis_reply_free(rep);
+    free(text);
+    json_decref(j);
+}
+
+/* One stored entry back; 0, or -1 when it is not one. */
+static int entry_of(refapi_errlog_entry *out, const apierr_redis_reply *e)
+{
+    if (e->type != APIERR_REDIS_STRING) return -1;
+    json_t *j = json_loadb(e->str, e->len, 0, NULL);
+    json_int_t at = 0;
+    const char *code, *rid, *method, *path;
+    int ok = j && json_unpack(j, "[i, I, s, s, s, s]", &out->status, &at, &code, &rid, &method,
+                              &path) == 0;
+    if (ok) {
+        out->at_ms = at;
+        snprintf(out->code, sizeof out->code, "%s", code);
+        snprintf(out->request_id, sizeof out->request_id, "%s", rid);
+        snprintf(out->method, sizeof out->method, "%s", method);
+        snprintf(out->path, sizeof out->path, "%s", path);
+    }
+    json_decref(j);
+    return ok ? 0 : -1;
+}
+
+/* The fleet's errors of client, newest first; -1 when Redis cannot say. */
+static long shared(refapi_errlog *log, int client, refapi_errlog_entry out[REFAPI_ERRLOG])
+{
+    const char *args[] = {KEEP_N};
+    apierr_redis_reply *rep;
+    if (run(log, &rep, RECENT, client, 1, args) != APIERR_OK) return -1;
+    long k = 0;
+    for (size_t i = 0; rep->type == APIERR_REDIS_ARRAY && i < rep->nelements && k < REFAPI_ERRLOG;
+         i++) {
+        if (entry_of(&out[k], &rep->element[i]) == 0) k++;
+    }
+    apierr_redis_reply_free(rep);
+    return k;
+}
+
 void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e)
 {
     pthread_mutex_lock(&log->lock);
@@ -22,10 +109,13 @@ void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry
     ring->next = (ring->next + 1) % REFAPI_ERRLOG;
     if (ring->count < REFAPI_ERRLOG) ring->count++;
     pthread_mutex_unlock(&log->lock);
+    if (log->redis) share(log, client, e);
 }
 
 size_t refapi_errlog_recent(refapi_errlog *log, int client, refapi_errlog_entry out[REFAPI_ERRLOG])
 {
+    long fleet = log->redis ? shared(log, client, out) : -1;
+    if (fleet >= 0) return (size_t)fleet;
     pthread_mutex_lock(&log->lock);
     refapi_errlog_ring *ring = &log->ring[client];
     size_t n = ring->count;

@@ -6,6 +6,12 @@
  * A leaf of its own because two layers meet here that must not call each
  * other: the HTTP layer writes every error reply in (whatever produced it, a
  * handler or an injected fault), and status.c reads them out.
+ *
+ * With --redis the log is the fleet's: each client's errors are a list in
+ * Redis, apierr:errlog:CLIENT_ID (the newest REFAPI_ERRLOG, kept a day after
+ * the last), so that /status on any instance lists what the client met on
+ * every other. The process keeps its own rings too: while Redis cannot be
+ * reached, /status lists what this instance saw.
  */
 #ifndef APIERR_REFAPI_ERRLOG_H
 #define APIERR_REFAPI_ERRLOG_H
@@ -39,11 +45,17 @@ typedef struct refapi_errlog_ring {
 typedef struct refapi_errlog {
     pthread_mutex_t lock;
     refapi_errlog_ring ring[REFAPI_CLIENTS];
+    apierr_redis *redis;      /* NULL: this process's rings only */
+    const refapi_config *cfg; /* the clients' ids, with redis */
 } refapi_errlog;
 
 /* An empty log; refapi_errlog_destroy() frees its lock. */
 void refapi_errlog_init(refapi_errlog *log);
 void refapi_errlog_destroy(refapi_errlog *log);
+
+/* From now on, shares the errors in redis (borrowed) under the ids of cfg's
+ * clients. */
+void refapi_errlog_share(refapi_errlog *log, apierr_redis *redis, const refapi_config *cfg);
 
 /* Keeps e as the newest error of client (its index in the config), dropping
  * the oldest when full. Thread-safe. */

@@ -11,9 +11,11 @@
  *   reset:P          reset the connection before the handler runs
  *   drop:P           run a write (POST, PUT, DELETE), commit it, then reset
  *                    the connection instead of answering
- *   die:P            run a write, commit it, then end the process at once
- *                    (_exit, as a crash or kill -9 would): what a restart on
- *                    the same database must recover from
+ *   die:P            run a write, commit it, then end the process at once,
+ *                    before anything else (_exit, as a crash or kill -9
+ *                    would; refapi_req_committed()): what a restart on the
+ *                    same database, or another instance of a fleet, must
+ *                    recover from
  * Faults apply to the API paths (/v1/...), never to /oauth/token, /helo or
  * /status, so that a client can always authenticate and look. Decisions come
  * from one generator seeded by --seed: the same requests in the same order

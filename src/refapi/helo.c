@@ -36,12 +36,13 @@ void refapi_helo(refapi_req *r)
     }
     r->client = c;
     char tok[REFAPI_TOKEN_BUFSIZE], at[32];
-    sqlite3 *db = refapi_store_acquire(r->srv->store);
+    refapi_tokens_txn x;
+    refapi_tokens_acquire(r->srv->tokens, &x);
     long long exp = r->now_ms + cfg->token_ttl_s * 1000;
-    int rc = refapi_store_token_issue(db, tok, REFAPI_TOKEN_SESSION, cfg->clients[c].id,
-                                      cfg->clients[c].scopes, exp, NULL);
-    if (rc != SQLITE_OK) refapi_req_db_failure(r, db, rc);
-    refapi_store_release(r->srv->store, db);
+    int rc = refapi_tokens_issue(&x, tok, REFAPI_TOKEN_SESSION, cfg->clients[c].id,
+                                 cfg->clients[c].scopes, exp, NULL);
+    if (rc != SQLITE_OK) refapi_req_db_failure(r, x.db, rc);
+    refapi_tokens_release(&x);
     if (rc != SQLITE_OK) return;
     refapi_iso8601(at, sizeof at, exp);
     char body[256];

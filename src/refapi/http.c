@@ -316,6 +316,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     refapi_req r;
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
+    r.die_at_commit = st->fault.die && is_write(method);
     r.body = st->body ? st->body : "";
     r.len = st->len;
     if (st->fault.status) {
@@ -326,9 +327,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     log_error(&r);
     refapi_account(&s->srv, &r, st->start_us);
     enum MHD_Result ok;
-    /* A crash between the commit and the answer: the answer is lost, the
-     * write (and, for a keyed create, its stored answer) is not. */
-    if (st->fault.die && r.committed && is_write(method)) _exit(137);
     if (st->fault.drop && r.committed && is_write(method))
         ok = reset_connection(c);
     else
@@ -383,11 +381,24 @@ static int open_parts(http_server *hs, const char *db)
         return -1;
     }
     if (refapi_store_open(&s->store, db, cfg->threads + 1, (int)cfg->db_busy_ms) != 0) return -1;
+    /* With --redis, credentials and the /status errors are the fleet's: an
+     * instance on another host, with another database, sees them. */
+    if (cfg->redis_url && apierr_redis_open(&s->redis, cfg->redis_url) != APIERR_OK) {
+        fprintf(stderr, "apierr serve: --redis: not a redis:// or unix:// URL\n");
+        return -1;
+    }
+    if (refapi_tokens_open(&s->tokens, s->store, s->redis) != 0) return -1;
+    if (s->redis) refapi_errlog_share(&s->errlog, s->redis, cfg);
     apierr_idempotency_opts io = APIERR_IDEMPOTENCY_OPTS_INIT;
     io.busy_timeout_ms = cfg->db_busy_ms;
     /* With --redis, the contract's shared state (keys, limits) lives there,
      * so that every instance naming it keeps one promise. */
     const char *idem = cfg->redis_url ? cfg->redis_url : db;
+    /* On Redis, each answer is also recorded in this database, in its
+     * write's transaction: an instance that dies between the commit and
+     * publishing the answer leaves it to the retry that claims the key. */
+    io.journal = cfg->redis_url ? db : NULL;
+    io.lock_ms = cfg->idem_lease_s * 1000;
     if (apierr_idempotency_open(&s->idem, idem, &io) != APIERR_OK) {
         fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n",
                 cfg->redis_url ? "--redis" : db);
@@ -670,6 +681,8 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     refapi_metrics_free(s->srv.metrics);
     refapi_tokcache_free(s->srv.tokcache);
     apierr_idempotency_close(s->srv.idem);
+    refapi_tokens_close(s->srv.tokens);
+    apierr_redis_close(s->srv.redis);
     refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);
     refapi_errlog_destroy(&s->srv.errlog);

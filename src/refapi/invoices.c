@@ -162,26 +162,24 @@ static void create_invoice(refapi_req *r, const char *tenant, const char *key)
         refapi_req_db_failure(r, db, rc);
         if (r->reply.status == 409) duplicate(r, number);
     }
-    /* The answer of the operation (its 201 or its 409) commits with it. */
-    int ok = began && r->reply.status < 500, after = 0;
+    /* The answer of the operation (its 201 or its 409) commits with it:
+     * in the store's table, or with --redis in its journal, this database. */
+    int ok = began && r->reply.status < 500;
     if (ok && key) {
-        int crc = apierr_idempotency_complete_in(r->srv->idem, db, key, &r->reply);
-        /* A store on Redis (--redis) has no table here: the answer is
-         * stored once the write has committed; a second run of the write
-         * after a crash in between is refused by its unique number. */
-        after = crc == APIERR_EUNSUPPORTED;
-        ok = crc == APIERR_OK || after;
-        r->stored = ok && !after;
+        ok = apierr_idempotency_complete_in(r->srv->idem, db, key, &r->reply) == APIERR_OK;
+        r->stored = ok;
     }
     if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) ok = 0;
-    if (ok && after)
-        r->stored = apierr_idempotency_complete(r->srv->idem, key, &r->reply) == APIERR_OK;
     if (!ok && began) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         r->stored = 0;
         if (r->reply.status < 500) refapi_req_db_failure(r, db, SQLITE_BUSY);
     }
-    if (ok && rc == SQLITE_OK) r->committed = 1;
+    if (ok && rc == SQLITE_OK) refapi_req_committed(r);
+    /* On Redis the fleet learns the answer now; a crash before this leaves
+     * it to the retry that claims the key after the lease. */
+    if (ok && key && r->srv->cfg->redis_url)
+        apierr_idempotency_complete(r->srv->idem, key, &r->reply);
     refapi_store_release(r->srv->store, db);
     free(doc);
 }
@@ -452,7 +450,7 @@ static void write_invoice(refapi_req *r, const char *tenant, long long id, int d
     if (rc != SQLITE_OK) {
         refapi_req_db_failure(r, db, rc);
     } else if (changed) {
-        r->committed = 1;
+        refapi_req_committed(r);
         if (del)
             refapi_req_json(r, 204, NULL, 0, NULL, 0);
         else

@@ -84,7 +84,8 @@ static int token_client(refapi_req *r, const json_t *params)
 
 /* Issues an access and a refresh token for client c with scopes and writes
  * the RFC 6749 5.1 response. */
-static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes, const char *family)
+static int issue_pair(refapi_req *r, refapi_tokens_txn *x, int c, const char *scopes,
+                      const char *family)
 {
     const refapi_config *cfg = r->srv->cfg;
     char access[REFAPI_TOKEN_BUFSIZE], refresh[REFAPI_TOKEN_BUFSIZE], fresh[REFAPI_FAMILY_BUFSIZE];
@@ -95,11 +96,11 @@ static int issue_pair(refapi_req *r, sqlite3 *db, int c, const char *scopes, con
         family = fresh;
     }
     if (rc == SQLITE_OK)
-        rc = refapi_store_token_issue(db, access, REFAPI_TOKEN_ACCESS, id, scopes,
-                                      r->now_ms + cfg->token_ttl_s * 1000, family);
+        rc = refapi_tokens_issue(x, access, REFAPI_TOKEN_ACCESS, id, scopes,
+                                 r->now_ms + cfg->token_ttl_s * 1000, family);
     if (rc == SQLITE_OK) {
-        rc = refapi_store_token_issue(db, refresh, REFAPI_TOKEN_REFRESH, id, scopes,
-                                      r->now_ms + REFRESH_TTL_MS, family);
+        rc = refapi_tokens_issue(x, refresh, REFAPI_TOKEN_REFRESH, id, scopes,
+                                 r->now_ms + REFRESH_TTL_MS, family);
     }
     if (rc != SQLITE_OK) return rc;
     json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:s}", "access_token", access, "token_type",
@@ -135,36 +136,36 @@ static void grant(refapi_req *r, const json_t *params, int c)
         refapi_req_error(r, 400, "invalid_request", "refresh_token is required.", NULL);
         return;
     }
-    sqlite3 *db = refapi_store_acquire(r->srv->store);
+    refapi_tokens_txn x;
+    refapi_tokens_acquire(r->srv->tokens, &x);
     refapi_token old = {0};
-    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    int rc = refapi_tokens_begin(&x);
     const char *have = cl->scopes;
     if (rc == SQLITE_OK && refresh) {
         /* Rotation: the refresh token works once; the new pair replaces it. */
-        refapi_token_state st =
-            refapi_store_token_find(db, &old, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
+        refapi_token_state st = refapi_tokens_find(&x, &old, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
         if (st == REFAPI_TOKEN_UNKNOWN && old.revoked && old.kind == REFAPI_TOKEN_REFRESH &&
             old.family[0] && strcmp(old.client, cl->id) == 0) {
             /* A used refresh token again (RFC 9700 4.14.2): it was stolen,
              * or its successor was. Revoke the whole family, committed,
              * and refuse. */
-            rc = refapi_store_family_revoke(db, old.family);
-            if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+            rc = refapi_tokens_family_revoke(&x, old.family, r->now_ms + REFRESH_TTL_MS);
+            if (rc == SQLITE_OK) rc = refapi_tokens_commit(&x);
             rc = rc == SQLITE_OK ? SQLITE_NOTFOUND : rc;
         } else if (st != REFAPI_TOKEN_OK || strcmp(old.client, cl->id) != 0) {
             rc = SQLITE_NOTFOUND;
         } else {
-            rc = refapi_store_token_revoke(db, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
+            rc = refapi_tokens_revoke(&x, rt, REFAPI_TOKEN_REFRESH, r->now_ms);
             have = old.scopes;
         }
     }
     if (rc == SQLITE_OK && scope && !refapi_scopes_cover(have, scope)) {
         rc = SQLITE_PERM;
     } else if (rc == SQLITE_OK) {
-        rc = issue_pair(r, db, c, scope && *scope ? scope : have, refresh ? old.family : NULL);
+        rc = issue_pair(r, &x, c, scope && *scope ? scope : have, refresh ? old.family : NULL);
     }
-    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = refapi_tokens_commit(&x);
+    if (rc != SQLITE_OK) refapi_tokens_rollback(&x);
     if (rc == SQLITE_NOTFOUND) {
         refapi_req_error(r, 400, "invalid_grant",
                          "The refresh token is invalid, expired, or already used.", NULL);
@@ -172,9 +173,9 @@ static void grant(refapi_req *r, const json_t *params, int c)
         refapi_req_error(r, 400, "invalid_scope", "The requested scope exceeds the client's.",
                          NULL);
     } else if (rc != SQLITE_OK) {
-        refapi_req_db_failure(r, db, rc);
+        refapi_req_db_failure(r, x.db, rc);
     }
-    refapi_store_release(r->srv->store, db);
+    refapi_tokens_release(&x);
 }
 
 void refapi_oauth_token(refapi_req *r)

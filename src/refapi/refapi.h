@@ -48,11 +48,13 @@ typedef struct refapi_config {
     unsigned max_connections; /* open at once */
     unsigned timeout_s;       /* a connection idle this long is closed */
     unsigned threads;         /* of the MHD thread pool */
-    const char *redis_url;    /* --redis: limits and idempotency keys shared there; NULL: here */
+    const char *redis_url;    /* --redis: limits, idempotency keys, tokens, /status errors
+                                 shared there; NULL: here */
     int redis_fail_closed;    /* --redis-fail-closed: refuse (503) while Redis is away */
     unsigned head_timeout_s;  /* to receive a connection's first request head: 408 after */
     unsigned max_per_ip;      /* connections open at once from one address; 0: no cap */
     long long db_busy_ms;     /* a locked database is waited for this long, then 503 */
+    long long idem_lease_s;   /* a keyed write in progress this long is taken over */
     long long auth_limit;     /* failed logins per client id and address per window; 0: none */
     long long auth_window_s;  /* of auth_limit */
     int require_if_match;     /* PUT and DELETE without If-Match get 428 */
@@ -66,7 +68,8 @@ typedef struct refapi_config {
 /* Defaults of every member: 127.0.0.1:8080, the default profile, no client,
  * 3600 s tokens, no limit, no faults, 1 MiB bodies, 16 KiB of headers, 1024
  * connections, 30 s timeout, 4 threads, 10 s to send a request head, 256
- * connections per address, 250 ms of waiting for a locked database, 10
+ * connections per address, 250 ms of waiting for a locked database, a
+ * 60 s lease on a keyed write, 10
  * failed logins a minute per client id and address, 5 s of drain. */
 void refapi_config_init(refapi_config *cfg);
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <time.h>
 
@@ -225,6 +226,12 @@ void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,
     h[n++] = (apierr_header){"X-Request-Id", r->request_id};
     apierr_reply_clear(&r->reply);
     if (apierr_reply_make(&r->reply, status, h, n, body, len) != APIERR_OK) bare_500(r);
+}
+
+void refapi_req_committed(refapi_req *r)
+{
+    r->committed = 1;
+    if (r->die_at_commit) _exit(137);
 }
 
 void refapi_req_db_failure(refapi_req *r, sqlite3 *db, int rc)

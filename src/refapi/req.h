@@ -21,6 +21,7 @@
 #include "tokcache.h"
 #include "refapi.h"
 #include "store.h"
+#include "tokens.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -30,6 +31,8 @@
 typedef struct refapi_server {
     const refapi_config *cfg;
     refapi_store *store;
+    apierr_redis *redis;     /* --redis: credentials and /status errors shared there; else NULL */
+    refapi_tokens *tokens;   /* in store, or in redis */
     apierr_limiter *limiter; /* NULL: no --rate */
     apierr_idempotency *idem;
     refapi_errlog errlog;
@@ -69,11 +72,17 @@ typedef struct refapi_req {
     apierr_reply reply; /* the answer */
     char code[48];      /* code of an error reply, for the error log */
     int committed;      /* a write reached the database: a drop fault may apply */
+    int die_at_commit;  /* a die fault: the process ends right after the commit */
     int executed;       /* the operation ran: its answer may be kept under an idempotency key */
     int stored;         /* ... and was, in the operation's own transaction */
     refapi_metric_route route; /* for the metrics; set by routes.c */
     char cause[160];           /* why a 500 is one, for the error log */
 } refapi_req;
+
+/* A write of r has committed: noted (for a drop fault), and with a die
+ * fault the process ends here, before anything else is done (the answer
+ * published to Redis, the reply sent), as a crash or kill -9 would. */
+void refapi_req_committed(refapi_req *r);
 
 /* Unix time in ms. */
 long long refapi_now_ms(void);

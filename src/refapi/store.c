@@ -122,13 +122,29 @@ static void hex(char *out, const unsigned char *in, size_t n)
     out[2 * n] = '\0';
 }
 
-/* The stored form of a token: only its hash, so a copy of the database
- * gives no usable credential. */
-static void token_hash(char out[REFAPI_TOKEN_BUFSIZE], const char *token)
+void refapi_token_hash(char out[REFAPI_TOKEN_BUFSIZE], const char *token)
 {
     unsigned char h[APIERR_SHA256_SIZE];
     apierr_sha256(h, token, strlen(token));
     hex(out, h, sizeof h);
+}
+
+int refapi_token_mint(char out[REFAPI_TOKEN_BUFSIZE], char hash[REFAPI_TOKEN_BUFSIZE])
+{
+    unsigned char raw[32];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return -1;
+    hex(out, raw, sizeof raw);
+    refapi_token_hash(hash, out);
+    return 0;
+}
+
+refapi_token_state refapi_token_judge(const refapi_token *t, int kind, long long now_ms)
+{
+    /* A session stands for an access token; nothing else stands in. */
+    int kind_ok =
+        t->kind == kind || (kind == REFAPI_TOKEN_ACCESS && t->kind == REFAPI_TOKEN_SESSION);
+    if (t->revoked || !kind_ok) return REFAPI_TOKEN_UNKNOWN;
+    return t->expires_ms <= now_ms ? REFAPI_TOKEN_EXPIRED : REFAPI_TOKEN_OK;
 }
 
 int refapi_store_family_new(char out[REFAPI_FAMILY_BUFSIZE])
@@ -155,11 +171,8 @@ int refapi_store_token_issue(sqlite3 *db, char out[REFAPI_TOKEN_BUFSIZE], int ki
                              const char *client, const char *scopes, long long expires_ms,
                              const char *family)
 {
-    unsigned char raw[32];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) return SQLITE_IOERR;
-    hex(out, raw, sizeof raw);
     char h[REFAPI_TOKEN_BUFSIZE];
-    token_hash(h, out);
+    if (refapi_token_mint(out, h) != 0) return SQLITE_IOERR;
     sqlite3_stmt *st;
     int rc =
         sqlite3_prepare_v2(db,
@@ -182,7 +195,7 @@ refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const
                                            int kind, long long now_ms)
 {
     char h[REFAPI_TOKEN_BUFSIZE];
-    token_hash(h, token);
+    refapi_token_hash(h, token);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT kind, client, scopes, expires_ms, revoked, family FROM tokens"
@@ -198,17 +211,9 @@ refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const
         snprintf(out->client, sizeof out->client, "%s", (const char *)sqlite3_column_text(st, 1));
         snprintf(out->scopes, sizeof out->scopes, "%s", (const char *)sqlite3_column_text(st, 2));
         out->expires_ms = sqlite3_column_int64(st, 3);
-        int revoked = sqlite3_column_int(st, 4);
-        out->revoked = revoked;
+        out->revoked = sqlite3_column_int(st, 4);
         snprintf(out->family, sizeof out->family, "%s", (const char *)sqlite3_column_text(st, 5));
-        int kind_ok =
-            out->kind == kind || (kind == REFAPI_TOKEN_ACCESS && out->kind == REFAPI_TOKEN_SESSION);
-        if (revoked || !kind_ok)
-            state = REFAPI_TOKEN_UNKNOWN;
-        else if (out->expires_ms <= now_ms)
-            state = REFAPI_TOKEN_EXPIRED;
-        else
-            state = REFAPI_TOKEN_OK;
+        state = refapi_token_judge(out, kind, now_ms);
     } else if (rc != SQLITE_DONE) {
         state = REFAPI_TOKEN_DBERROR;
     }
@@ -219,7 +224,7 @@ refapi_token_state refapi_store_token_find(sqlite3 *db, refapi_token *out, const
 int refapi_store_token_revoke(sqlite3 *db, const char *token, int kind, long long now_ms)
 {
     char h[REFAPI_TOKEN_BUFSIZE];
-    token_hash(h, token);
+    refapi_token_hash(h, token);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db,
                                 "UPDATE tokens SET revoked = 1 WHERE hash = ?1 AND kind = ?2"

@@ -40,6 +40,19 @@ typedef struct refapi_token {
     char family[REFAPI_FAMILY_BUFSIZE];
 } refapi_token;
 
+/* The stored form of a token: only its SHA-256, in hex, so that a copy of
+ * the database (or of Redis) gives no usable credential. */
+void refapi_token_hash(char out[REFAPI_TOKEN_BUFSIZE], const char *token);
+
+/* A new random token into out and its stored form into hash. 0, or -1 when
+ * the system has no randomness to give. */
+int refapi_token_mint(char out[REFAPI_TOKEN_BUFSIZE], char hash[REFAPI_TOKEN_BUFSIZE]);
+
+/* How a stored token t answers a presentation as kind at now_ms: UNKNOWN
+ * when revoked or of another kind (a session stands for an access token),
+ * EXPIRED, or OK. The one rule of every token backend. */
+refapi_token_state refapi_token_judge(const refapi_token *t, int kind, long long now_ms);
+
 /* Opens (creating) the database at path with nconn connections. 0, or -1
  * with a reason on stderr. */
 int refapi_store_open(refapi_store **out, const char *path, unsigned nconn, int busy_ms);

@@ -22,12 +22,25 @@ typedef struct apierr__idem_ops {
     int (*abort)(void *b, const char *key);
     int (*purge)(void *b, long long now_ms);
     void (*close)(void *b);
+    /* 1 when the answer can be recorded in the caller's transaction
+     * (apierr_idempotency_complete_in()): a table in a SQLite file. */
+    int (*records_in)(void *b);
 } apierr__idem_ops;
 
-/* Opens the Redis backend for url; APIERR_OK, EINVAL (a malformed URL) or
- * ENOMEM. Nothing is connected yet. */
+/* The SQLite backend, for a Redis backend's journal too. */
+extern const apierr__idem_ops apierr__idem_sqlite_ops;
+
+/* Opens the SQLite backend on path. As a journal (journal 1) it records
+ * answers and never judges a lease (Redis does): a key in progress is
+ * always claimable. APIERR_OK, ENOMEM or EIO. */
+int apierr__idem_sqlite_open(void **out, const char *path, const apierr_idempotency_opts *o,
+                             int journal);
+
+/* Opens the Redis backend for url (with o's journal, when set); APIERR_OK,
+ * EINVAL (a malformed URL), ENOMEM, or EIO (the journal cannot be opened).
+ * Nothing is connected yet. */
 int apierr__idem_redis_open(void **out, const apierr__idem_ops **ops, const char *url,
-                            long long ttl_ms, long long lock_ms);
+                            const apierr_idempotency_opts *o);
 
 /* The stored form of a response's headers: "name\0value\0" pairs, into a
  * new buffer (*out, freed with apierr__free()). APIERR_OK, APIERR_EINVAL for

@@ -70,6 +70,7 @@ typedef struct sqlite_store {
     sqlite3_stmt *st[ST__COUNT];
     long long ttl_ms, lock_ms;
     unsigned begins;
+    int journal; /* a Redis store's record: leases are Redis's to judge */
 } sqlite_store;
 
 void apierr_idempotency_fingerprint(unsigned char out[APIERR_SHA256_SIZE], const char *method,
@@ -117,18 +118,20 @@ void apierr_idempotency_close(apierr_idempotency *s)
 static const apierr_idempotency_opts idempotency_defaults = APIERR_IDEMPOTENCY_OPTS_INIT;
 /* The size of each version of apierr_idempotency_opts, from version 1. */
 static const size_t idempotency_opts_sizes[] = {offsetof(apierr_idempotency_opts, busy_timeout_ms),
+                                                offsetof(apierr_idempotency_opts, journal),
                                                 sizeof(apierr_idempotency_opts)};
 
 APIERR__OPTS_INIT_FUNC(apierr_idempotency_opts, idempotency_defaults, idempotency_opts_sizes)
 
-/* Opens the SQLite backend on the database at path. */
-static int sqlite_open(void **out, const char *path, const apierr_idempotency_opts *o)
+int apierr__idem_sqlite_open(void **out, const char *path, const apierr_idempotency_opts *o,
+                             int journal)
 {
     sqlite_store *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     pthread_mutex_init(&s->mu, NULL);
     s->ttl_ms = o->ttl_ms;
     s->lock_ms = o->lock_ms;
+    s->journal = journal;
     int rc = sqlite3_open_v2(
         path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(s->db, (int)o->busy_timeout_ms);
@@ -143,8 +146,6 @@ static int sqlite_open(void **out, const char *path, const apierr_idempotency_op
     *out = s;
     return APIERR_OK;
 }
-
-static const apierr__idem_ops sqlite_ops;
 
 /* A URL names a Redis server; anything else is a SQLite database. */
 static int is_redis_url(const char *path)
@@ -166,10 +167,10 @@ int apierr_idempotency_open(apierr_idempotency **out, const char *path,
     apierr_idempotency *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     if (is_redis_url(path)) {
-        rc = apierr__idem_redis_open(&s->backend, &s->ops, path, o->ttl_ms, o->lock_ms);
+        rc = apierr__idem_redis_open(&s->backend, &s->ops, path, o);
     } else {
-        s->ops = &sqlite_ops;
-        rc = sqlite_open(&s->backend, path, o);
+        s->ops = &apierr__idem_sqlite_ops;
+        rc = apierr__idem_sqlite_open(&s->backend, path, o, 0);
     }
     if (rc) {
         apierr__free(s);
@@ -254,7 +255,7 @@ static int decide(sqlite_store *s, apierr_idempotency_state *state, apierr_reply
         } else if (sqlite3_column_int(get, 1)) {
             *state = APIERR_IDEMPOTENCY_REPLAY;
             rc = unpack(replay, get);
-        } else if (now_ms - sqlite3_column_int64(get, 2) < s->lock_ms) {
+        } else if (!s->journal && now_ms - sqlite3_column_int64(get, 2) < s->lock_ms) {
             *state = APIERR_IDEMPOTENCY_IN_PROGRESS;
         } else {
             claim = 1; /* its request died without complete() or abort() */
@@ -350,8 +351,14 @@ static int sqlite_purge(void *b, long long now_ms)
     return rc;
 }
 
-static const apierr__idem_ops sqlite_ops = {sqlite_begin, sqlite_complete, sqlite_abort,
-                                            sqlite_purge, sqlite_close};
+static int sqlite_records_in(void *b)
+{
+    (void)b;
+    return 1;
+}
+
+const apierr__idem_ops apierr__idem_sqlite_ops = {sqlite_begin, sqlite_complete, sqlite_abort,
+                                                  sqlite_purge, sqlite_close,    sqlite_records_in};
 
 /* --- the public functions: arguments checked once, for every backend ----- */
 
@@ -380,9 +387,10 @@ int apierr_idempotency_complete(apierr_idempotency *s, const char *key,
 int apierr_idempotency_complete_in(apierr_idempotency *s, struct sqlite3 *db, const char *key,
                                    const apierr_reply *response)
 {
-    /* The store's table, reached through the caller's connection: only a
-     * store in a SQLite database has one. */
-    if (s->ops != &sqlite_ops) return APIERR_EUNSUPPORTED;
+    /* The store's table (or its journal's), reached through the caller's
+     * connection: only a store in a SQLite database has one, or a store on
+     * Redis given a journal. */
+    if (!s->ops->records_in(s->backend)) return APIERR_EUNSUPPORTED;
     if (!db || !apierr_idempotency_key_valid(key) || response->body_len > INT_MAX)
         return APIERR_EINVAL;
     char *h;

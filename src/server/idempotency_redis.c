@@ -6,6 +6,13 @@
  * a replay or a takeover is atomic across instances, and judged on Redis's
  * clock. The hash expires ttl_ms after its claim. A store that lost its
  * lease (it was taken over) can no longer complete or abort the key.
+ *
+ * With a journal (the application's SQLite database), every claim Redis
+ * grants is also made there, and complete_in() records the answer there in
+ * the write's own transaction; a claim that finds a recorded answer (its
+ * writer died between the commit and publishing to Redis, or Redis lost the
+ * key) publishes it and replays it instead of running the write again. The
+ * journal judges no lease: Redis has the one clock of the fleet.
  */
 #include "alloc.h"
 #include "idem_backend.h"
@@ -53,7 +60,12 @@ typedef struct redis_store {
     apierr__redis *redis;
     char ttl[24], lock[24];
     char owner[33]; /* this store, among the fleet's */
+    void *journal;  /* the SQLite backend on the journal, or NULL */
 } redis_store;
+
+static int redis_complete(void *b, const char *key, const apierr_reply *response,
+                          const char *headers, size_t hlen);
+static int redis_abort(void *b, const char *key);
 
 /* PREFIX + key into buf (the key is valid: at most 255 bytes). */
 static size_t key_of(char *buf, const char *key)
@@ -61,12 +73,10 @@ static size_t key_of(char *buf, const char *key)
     return (size_t)snprintf(buf, 300, PREFIX "%s", key);
 }
 
-static int redis_begin(void *b, apierr_idempotency_state *state, apierr_reply *replay,
-                       const char *key, const unsigned char fp[APIERR_SHA256_SIZE],
-                       long long now_ms)
+/* The claim on Redis alone. */
+static int claim(redis_store *s, apierr_idempotency_state *state, apierr_reply *replay,
+                 const char *key, const unsigned char fp[APIERR_SHA256_SIZE])
 {
-    (void)now_ms; /* Redis's clock decides */
-    redis_store *s = b;
     char k[300];
     const char *args[] = {k, (const char *)fp, s->owner, s->ttl, s->lock};
     size_t lens[] = {key_of(k, key), APIERR_SHA256_SIZE, strlen(s->owner), strlen(s->ttl),
@@ -91,6 +101,39 @@ static int redis_begin(void *b, apierr_idempotency_state *state, apierr_reply *r
         }
     }
     if (rep) freeReplyObject(rep);
+    return rc;
+}
+
+/* A recorded answer, published to the fleet (best effort: if it fails,
+ * the next claim after the lease finds the record again). */
+static void publish(redis_store *s, const char *key, const apierr_reply *answer)
+{
+    char *h;
+    size_t hlen;
+    if (apierr__idem_pack(answer, &h, &hlen) != APIERR_OK) return;
+    redis_complete(s, key, answer, h, hlen);
+    apierr__free(h);
+}
+
+static int redis_begin(void *b, apierr_idempotency_state *state, apierr_reply *replay,
+                       const char *key, const unsigned char fp[APIERR_SHA256_SIZE],
+                       long long now_ms)
+{
+    redis_store *s = b;
+    int rc = claim(s, state, replay, key, fp); /* on Redis's clock: now_ms is not used */
+    if (rc || *state != APIERR_IDEMPOTENCY_NEW || !s->journal) return rc;
+    apierr_idempotency_state recorded;
+    rc = apierr__idem_sqlite_ops.begin(s->journal, &recorded, replay, key, fp, now_ms);
+    if (rc == APIERR_OK && recorded == APIERR_IDEMPOTENCY_NEW) return rc;
+    if (rc == APIERR_OK && recorded == APIERR_IDEMPOTENCY_REPLAY) {
+        publish(s, key, replay);
+        *state = recorded;
+        return rc;
+    }
+    /* Another request's key (Redis forgot it; the journal did not), or a
+     * journal that failed: the claim is given back. */
+    redis_abort(s, key);
+    if (rc == APIERR_OK) *state = recorded;
     return rc;
 }
 
@@ -124,7 +167,9 @@ static int redis_abort(void *b, const char *key)
     char k[300];
     const char *args[] = {k, s->owner};
     size_t lens[] = {key_of(k, key), strlen(s->owner)};
-    return run_owned(s, &abort_script, 2, args, lens);
+    int rc = run_owned(s, &abort_script, 2, args, lens);
+    if (rc == APIERR_OK && s->journal) apierr__idem_sqlite_ops.abort(s->journal, key);
+    return rc;
 }
 
 /* Keys expire by themselves. */
@@ -139,24 +184,31 @@ static void redis_close(void *b)
 {
     redis_store *s = b;
     apierr__redis_close(s->redis);
+    if (s->journal) apierr__idem_sqlite_ops.close(s->journal);
     apierr__free(s);
 }
 
-static const apierr__idem_ops redis_ops = {redis_begin, redis_complete, redis_abort, redis_purge,
-                                           redis_close};
+static int redis_records_in(void *b)
+{
+    return ((redis_store *)b)->journal != NULL;
+}
+
+static const apierr__idem_ops redis_ops = {redis_begin, redis_complete, redis_abort,
+                                           redis_purge, redis_close,    redis_records_in};
 
 int apierr__idem_redis_open(void **out, const apierr__idem_ops **ops, const char *url,
-                            long long ttl_ms, long long lock_ms)
+                            const apierr_idempotency_opts *o)
 {
     redis_store *s = apierr__calloc(1, sizeof *s);
     if (!s) return APIERR_ENOMEM;
     int rc = apierr__redis_open(&s->redis, url);
+    if (rc == APIERR_OK && o->journal) rc = apierr__idem_sqlite_open(&s->journal, o->journal, o, 1);
     if (rc) {
-        apierr__free(s);
+        redis_close(s);
         return rc;
     }
-    snprintf(s->ttl, sizeof s->ttl, "%lld", ttl_ms);
-    snprintf(s->lock, sizeof s->lock, "%lld", lock_ms);
+    snprintf(s->ttl, sizeof s->ttl, "%lld", o->ttl_ms);
+    snprintf(s->lock, sizeof s->lock, "%lld", o->lock_ms);
     unsigned char id[16] = {0};
     if (getrandom(id, sizeof id, 0) != sizeof id) { /* a clock-free fallback: the address */
         size_t a = (size_t)s;

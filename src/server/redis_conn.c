@@ -52,7 +52,8 @@ static int number(const char *s, size_t n, long lo, long hi, int *out)
     return 0;
 }
 
-/* Splits url into r's host/port/password/db. 0, or -1 when malformed. */
+/* Splits url into r's host/port/password/db. 0, -1 when malformed, or
+ * -2 when out of memory. */
 static int parse_url(apierr__redis *r, const char *url)
 {
     const char *db = NULL;
@@ -62,10 +63,10 @@ static int parse_url(apierr__redis *r, const char *url)
         if (n == 0 || path[0] != '/') return -1;
         if (q && strncmp(q, "?db=", 4) != 0) return -1;
         db = q ? q + 4 : NULL;
+        if (db && number(db, strlen(db), 0, 1000000, &r->db)) return -1;
         r->host = apierr__strndup(path, n);
         r->port = 0;
-        if (db && number(db, strlen(db), 0, 1000000, &r->db)) return -1;
-        return r->host ? 0 : -1;
+        return r->host ? 0 : -2;
     }
     if (strncmp(url, "redis://", 8) != 0) return -1;
     const char *s = url + 8, *at = strchr(s, '@'), *slash;
@@ -73,7 +74,7 @@ static int parse_url(apierr__redis *r, const char *url)
         const char *colon = memchr(s, ':', (size_t)(at - s));
         const char *pw = colon ? colon + 1 : s; /* redis://:PASSWORD@ or redis://USER:PASS@ */
         r->password = apierr__strndup(pw, (size_t)(at - pw));
-        if (!r->password) return -1;
+        if (!r->password) return -2;
         s = at + 1;
     }
     slash = strchr(s, '/');
@@ -85,7 +86,7 @@ static int parse_url(apierr__redis *r, const char *url)
     if (colon && number(colon + 1, hostport - hn - 1, 1, 65535, &r->port)) return -1;
     if (slash && slash[1] && number(slash + 1, strlen(slash + 1), 0, 1000000, &r->db)) return -1;
     r->host = apierr__strndup(s, hn);
-    return r->host ? 0 : -1;
+    return r->host ? 0 : -2;
 }
 
 int apierr__redis_open(apierr__redis **out, const char *url)
@@ -93,9 +94,10 @@ int apierr__redis_open(apierr__redis **out, const char *url)
     *out = NULL;
     apierr__redis *r = apierr__calloc(1, sizeof *r);
     if (!r) return APIERR_ENOMEM;
-    if (!url || parse_url(r, url)) {
+    int bad = url ? parse_url(r, url) : -1;
+    if (bad) {
         apierr__redis_close(r);
-        return APIERR_EINVAL;
+        return bad == -2 ? APIERR_ENOMEM : APIERR_EINVAL;
     }
     const char *env = getenv("REDIS_PASSWORD");
     if (!r->password && env && *env && !(r->password = apierr__strdup(env))) {
@@ -187,17 +189,17 @@ static int script_sha(apierr__redis *r, apierr__redis_script *sc, char sha[41])
     return ok ? 0 : -1;
 }
 
-#define MAX_ARGS 8
-
 redisReply *apierr__redis_eval(apierr__redis *r, apierr__redis_script *script, int nkeys, int nargs,
                                const char **args, const size_t *lens)
 {
     char sha[41], nk[12];
-    if (nargs > MAX_ARGS || script_sha(r, script, sha)) return NULL;
-    const char *argv[MAX_ARGS + 3] = {"EVALSHA", sha, nk};
-    size_t alen[MAX_ARGS + 3] = {7, 40, (size_t)snprintf(nk, sizeof nk, "%d", nkeys)};
-    memcpy(argv + 3, args, (size_t)nargs * sizeof *args);
-    memcpy(alen + 3, lens, (size_t)nargs * sizeof *lens);
+    if (nargs > APIERR__REDIS_MAX_ARGS || script_sha(r, script, sha)) return NULL;
+    const char *argv[APIERR__REDIS_MAX_ARGS + 3] = {"EVALSHA", sha, nk};
+    size_t alen[APIERR__REDIS_MAX_ARGS + 3] = {7, 40, (size_t)snprintf(nk, sizeof nk, "%d", nkeys)};
+    if (nargs > 0) { /* a script of no args may come with NULL arrays */
+        memcpy(argv + 3, args, (size_t)nargs * sizeof *args);
+        memcpy(alen + 3, lens, (size_t)nargs * sizeof *lens);
+    }
     redisReply *rep = apierr__redis_command(r, nargs + 3, argv, alen);
     if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
         freeReplyObject(rep);

@@ -50,7 +50,9 @@ typedef struct apierr__redis_script {
     }
 
 /* Runs script with args[0..nargs) (its KEYS first, nkeys of them, then its
- * ARGV). The reply, or NULL when Redis cannot be reached. */
+ * ARGV; APIERR__REDIS_MAX_ARGS at most). The reply, or NULL when Redis
+ * cannot be reached (or nargs is too many). */
+#define APIERR__REDIS_MAX_ARGS 16
 redisReply *apierr__redis_eval(apierr__redis *r, apierr__redis_script *script, int nkeys, int nargs,
                                const char **args, const size_t *lens);
 

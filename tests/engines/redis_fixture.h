@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,10 @@ static inline void redis_start(void)
     redis_pid = fork();
     assert_true(redis_pid >= 0);
     if (redis_pid == 0) {
+        /* Ends with the test, even one that aborts (a sanitizer): an
+         * orphan would hold the test's output open, and ctest would wait
+         * on it for ever. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (!freopen("/dev/null", "w", stdout)) _exit(126);
         execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1", "--save",
                "", "--appendonly", "no", (char *)NULL);

@@ -4,7 +4,9 @@
  * for it; a byte-identical replay on the other instance; 409 while the
  * other holds the key, 422 for another request; a takeover once the lease
  * of a dead owner ran out, after which the old owner cannot complete; and
- * an unreachable Redis refuses (the write is not run) until it is back.
+ * an unreachable Redis refuses (the write is not run) until it is back; and
+ * with a journal, an answer committed with its write but never published
+ * to Redis is replayed by the claim that comes after the lease.
  * Run by tests/integration/idempotency_redis.sh.
  */
 #include <stdarg.h>
@@ -17,6 +19,8 @@
 #include "redis_fixture.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 static apierr_idempotency *store(long long lock_ms)
@@ -24,6 +28,18 @@ static apierr_idempotency *store(long long lock_ms)
     apierr_idempotency_opts o = APIERR_IDEMPOTENCY_OPTS_INIT;
     o.lock_ms = lock_ms;
     o.ttl_ms = 60000;
+    apierr_idempotency *s = NULL;
+    assert_int_equal(apierr_idempotency_open(&s, url, &o), APIERR_OK);
+    return s;
+}
+
+/* A store on Redis with its journal in the SQLite file at path. */
+static apierr_idempotency *journaled(long long lock_ms, const char *path)
+{
+    apierr_idempotency_opts o = APIERR_IDEMPOTENCY_OPTS_INIT;
+    o.lock_ms = lock_ms;
+    o.ttl_ms = 60000;
+    o.journal = path;
     apierr_idempotency *s = NULL;
     assert_int_equal(apierr_idempotency_open(&s, url, &o), APIERR_OK);
     return s;
@@ -181,15 +197,94 @@ static void test_down_and_back(void **state)
     apierr_idempotency_close(s);
 }
 
+/* The reply of complete() as the application's write records it: inside
+ * its own transaction on db, committed; rc is what complete_in() gave. */
+static void record_in(apierr_idempotency *s, sqlite3 *db, const char *key, int expect)
+{
+    apierr_reply r;
+    assert_int_equal(apierr_reply_make(&r, 201, headers201, 3, body201, sizeof body201 - 1),
+                     APIERR_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS w(x); INSERT INTO w VALUES (1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(apierr_idempotency_complete_in(s, db, key, &r), expect);
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    apierr_reply_clear(&r);
+}
+
+static void assert_replay_201(const apierr_reply *r)
+{
+    assert_int_equal(r->status, 201);
+    assert_int_equal(r->body_len, sizeof body201 - 1);
+    assert_memory_equal(r->body, body201, sizeof body201 - 1);
+    assert_int_equal(r->nheaders, 3);
+}
+
+/* The owner commits its write and its answer, then dies before publishing
+ * it to Redis: the claim after the lease finds the recorded answer and
+ * replays it (and publishes it: a third store replays from Redis). Redis
+ * forgetting the key (FLUSHDB) changes nothing: the record answers, 422
+ * for another request. Without a journal, complete_in() is unsupported. */
+static void test_journal(void **state)
+{
+    (void)state;
+    char dir[] = "idemjournalXXXXXX", path[64]; /* in the test's working folder */
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/data.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    apierr_idempotency *a = journaled(200, path), *b = journaled(200, path),
+                       *c = journaled(200, path);
+    assert_int_equal(begin(a, "acme:j", "{}", NULL), APIERR_IDEMPOTENCY_NEW);
+    record_in(a, db, "acme:j", APIERR_OK);
+    /* a dies here: no complete(). */
+    assert_int_equal(begin(b, "acme:j", "{}", NULL), APIERR_IDEMPOTENCY_IN_PROGRESS);
+    usleep(250 * 1000);
+    apierr_reply r;
+    assert_int_equal(begin(b, "acme:j", "{}", &r), APIERR_IDEMPOTENCY_REPLAY);
+    assert_replay_201(&r);
+    apierr_reply_clear(&r);
+    assert_int_equal(begin(c, "acme:j", "{}", &r), APIERR_IDEMPOTENCY_REPLAY);
+    assert_replay_201(&r);
+    apierr_reply_clear(&r);
+    redis_cli("-n 3 FLUSHDB");
+    assert_int_equal(begin(c, "acme:j", "{\"other\":1}", NULL), APIERR_IDEMPOTENCY_MISMATCH);
+    assert_int_equal(begin(c, "acme:j", "{}", &r), APIERR_IDEMPOTENCY_REPLAY);
+    assert_replay_201(&r);
+    apierr_reply_clear(&r);
+    /* A key that died before its commit runs again after the lease. */
+    assert_int_equal(begin(a, "acme:j2", "{}", NULL), APIERR_IDEMPOTENCY_NEW);
+    usleep(250 * 1000);
+    assert_int_equal(begin(b, "acme:j2", "{}", NULL), APIERR_IDEMPOTENCY_NEW);
+    record_in(b, db, "acme:j2", APIERR_OK);
+    complete(b, "acme:j2", APIERR_OK);
+    assert_int_equal(begin(a, "acme:j2", "{}", NULL), APIERR_IDEMPOTENCY_REPLAY);
+    apierr_idempotency *plain = store(200);
+    assert_int_equal(begin(plain, "acme:j3", "{}", NULL), APIERR_IDEMPOTENCY_NEW);
+    record_in(plain, db, "acme:j3", APIERR_EUNSUPPORTED);
+    apierr_idempotency_close(plain);
+    apierr_idempotency_close(a);
+    apierr_idempotency_close(b);
+    apierr_idempotency_close(c);
+    sqlite3_close(db);
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char f[96];
+        snprintf(f, sizeof f, "%s%s", path, suffix[i]);
+        unlink(f);
+    }
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     int skip = redis_fixture_start("tests/integration/idempotency_redis.sh");
     if (skip) return skip;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_two_instances),
-        cmocka_unit_test(test_takeover),
-        cmocka_unit_test(test_one_claim_per_key),
-        cmocka_unit_test(test_down_and_back),
+        cmocka_unit_test(test_two_instances),     cmocka_unit_test(test_takeover),
+        cmocka_unit_test(test_one_claim_per_key), cmocka_unit_test(test_down_and_back),
+        cmocka_unit_test(test_journal),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     redis_stop();

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # A fleet: three `apierr serve` instances behind nginx (round robin), sharing
-# one Redis (limits, idempotency keys) and one database file (tokens,
-# invoices). A limit of 5 per minute admits exactly 5 of 20 concurrent
+# one Redis (limits, idempotency keys, tokens) and one database file
+# (invoices; fleet_tokens.sh gives each instance its own). A limit of 5 per minute admits exactly 5 of 20 concurrent
 # requests however nginx spreads them (in-process limits let 15 through); a
 # token issued by instance A works on C; keyed POSTs through drops and 503s
 # on every instance, retried by apierr call wherever nginx sends them, leave
-# exactly one invoice each.
+# exactly one invoice each (1,000 of them).
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/engines.sh"
 trap 'cleanup; engines_stop' EXIT
@@ -44,7 +44,8 @@ SERVERS=()
 stop_balancer
 
 # --- one execution per key, wherever the retry lands ----------------------
-N=${FLEET_WRITES:-300}
+# 1,000 as the issue asks: about 4 s on an idle machine (300 took as long).
+N=${FLEET_WRITES:-1000}
 urls=()
 for i in 1 2 3; do
     start_server --db "$TMP/writes.db" --redis "$REDIS_URL" --faults 503:0.15,drop:0.15 --seed "$i"

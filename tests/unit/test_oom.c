@@ -905,6 +905,29 @@ static void test_oom_db_error(void **state)
     uninstall();
 }
 
+/* --- a Redis handle (nothing is connected before the first script) --- */
+
+static int run_redis_open(void *ctx)
+{
+    (void)ctx;
+    apierr_redis *r = (apierr_redis *)1;
+    int rc = apierr_redis_open(&r, "redis://:pw@127.0.0.1:6390/2");
+    if (out_of_memory("apierr_redis_open", rc)) {
+        assert_null(r);
+        return 0;
+    }
+    apierr_redis_close(r);
+    return !failed_once;
+}
+
+static void test_oom_redis_open(void **state)
+{
+    (void)state;
+    install(0);
+    server_loop("redis: open", run_redis_open, NULL);
+    uninstall();
+}
+
 /*
  * The loops above see only what the server allocates through the library:
  * a check that it does. A reply is one block; a limiter holds one, and each
@@ -964,7 +987,7 @@ int main(void)
         cmocka_unit_test(test_oom_with_jansson), cmocka_unit_test(test_server_allocator_used),
         cmocka_unit_test(test_oom_reply),        cmocka_unit_test(test_oom_validation),
         cmocka_unit_test(test_oom_limiter),      cmocka_unit_test(test_oom_idempotency),
-        cmocka_unit_test(test_oom_db_error),
+        cmocka_unit_test(test_oom_db_error),     cmocka_unit_test(test_oom_redis_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

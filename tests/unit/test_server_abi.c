@@ -33,7 +33,7 @@
     X(nheaders)
 #define LIMITER_OPTS_MEMBERS(X)     X(version) X(limit) X(window_s) X(burst) X(max_keys) X(policy)
 #define VALIDATION_OPTS_MEMBERS(X)  X(version) X(dialect) X(status) X(code) X(message)
-#define IDEMPOTENCY_OPTS_MEMBERS(X) X(version) X(ttl_ms) X(lock_ms) X(busy_timeout_ms)
+#define IDEMPOTENCY_OPTS_MEMBERS(X) X(version) X(ttl_ms) X(lock_ms) X(busy_timeout_ms) X(journal)
 
 #define SAME_MEMBER(m) &&(a->m == b->m)
 

@@ -78,12 +78,23 @@ typedef struct apierr_idempotency_opts {
      * connection holds locked before APIERR_EIO (SQLite's busy timeout; the
      * thread is blocked meanwhile); default 5 s. */
     long long busy_timeout_ms;
+    /* Version 3, for a store on Redis: the SQLite database (a path; the
+     * application's data) where apierr_idempotency_complete_in() records
+     * each answer in the transaction of the write it answers. A claim that
+     * Redis grants (NEW: a fresh key, or a takeover after the lease) reads
+     * this record first and replays the answer found there, so that an
+     * instance dying between its commit and publishing the answer to Redis
+     * costs the retry nothing. NULL: none (complete_in() is then
+     * unsupported on Redis). Ignored by a store in SQLite, whose own table
+     * is that record. */
+    const char *journal;
 } apierr_idempotency_opts;
 
-#define APIERR_IDEMPOTENCY_OPTS_VERSION 2
-#define APIERR_IDEMPOTENCY_OPTS_INIT                                 \
-    {                                                                \
-        APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL, 5000LL \
+/* 1: the first; 2: busy_timeout_ms; 3: journal. */
+#define APIERR_IDEMPOTENCY_OPTS_VERSION 3
+#define APIERR_IDEMPOTENCY_OPTS_INIT                                       \
+    {                                                                      \
+        APIERR_IDEMPOTENCY_OPTS_VERSION, 86400000LL, 60000LL, 5000LL, NULL \
     }
 
 /* Fills *opts with the defaults of the given version of the struct (for
@@ -139,12 +150,16 @@ struct sqlite3;
  * connection to the same database file, inside the caller's transaction,
  * so that the stored response commits with the write it answers, or
  * neither does (a crash between the two would leave a write whose retry
- * runs it again). The caller commits. Same return codes, and
- * APIERR_EUNSUPPORTED for a store on Redis, which has no table there: call
- * apierr_idempotency_complete() after the commit instead (the window
- * between the two is then the lease: a retry that comes after a crash in it
- * finds the key in progress until lock_ms, then runs again, so the write
- * itself must refuse a second execution, e.g. by a unique column). */
+ * runs it again). The caller commits. Same return codes.
+ * On Redis with a journal (version 3 of the options; db then connects to
+ * the journal's file), this records the answer there, and the caller calls
+ * apierr_idempotency_complete() after the commit as well, to publish it to
+ * the fleet: a crash between the two leaves the key in progress until the
+ * lease runs out, and the retry that claims it then gets the recorded
+ * answer. On Redis without a journal: APIERR_EUNSUPPORTED (call
+ * apierr_idempotency_complete() after the commit; a crash in between then
+ * lets the retry run the write again after the lease, so the write itself
+ * must refuse a second execution, e.g. by a unique column). */
 APIERR_EXTERN int apierr_idempotency_complete_in(apierr_idempotency *s, struct sqlite3 *db,
                                                  const char *key, const apierr_reply *response);
 

@@ -47,18 +47,34 @@ start_postgres() {
 
 start_redis() {
     command -v redis-server >/dev/null || { echo "skipped: no redis-server (scripts/deps.sh)"; exit 77; }
-    local port
-    port=$(free_port)
+    run_redis "$(free_port)"
+    export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+}
+
+# run_redis PORT: a redis-server on PORT (no automatic saves; its data
+# file, written only by SHUTDOWN SAVE, in the engines' folder), waited for.
+run_redis() {
+    local port=$1
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
-        --dir "$ENGINES_DIR" --daemonize no >"$ENGINES_DIR/redis-$port.log" 2>&1 &
+        --dir "$ENGINES_DIR" --daemonize no >>"$ENGINES_DIR/redis-$port.log" 2>&1 &
     local pid=$!
     ENGINE_STOPS+=("kill $pid; wait $pid")
     for _ in $(seq 100); do
         redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
         sleep 0.05
     done
-    REDIS_PID=$pid
-    export REDIS_URL=redis://127.0.0.1:$port/0
+    REDIS_PID=$pid REDIS_PORT=$port
+}
+
+# redis_down: Redis goes away, its data saved (as a persistent Redis that
+# restarts); redis_up brings it back on the same port, with that data.
+redis_down() {
+    redis-cli -p "$REDIS_PORT" shutdown save >/dev/null 2>&1
+    wait "$REDIS_PID" 2>/dev/null
+}
+
+redis_up() {
+    run_redis "$REDIS_PORT"
 }
 
 # start_balancer URL...: nginx as a round-robin load balancer in front of
