@@ -24,3 +24,5 @@ for c in 1 16 64; do
     ceiling="$ceiling${ceiling:+,}$c:${rps:-0}"
 done
 FLEET_REDIS_URL=redis://127.0.0.1:$port/0 FLEET_CEILING=$ceiling "$bin"
+# The reference API as a fleet: 3 instances vs 1, the 429 path Redis vs memory.
+bash "$(dirname "$0")/fleet.sh" "$build"
