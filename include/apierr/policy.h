@@ -429,8 +429,10 @@ typedef struct apierr_decision {
  * registry (status.h), whose action is adjusted to the policy's retryable
  * set: a status in retry_statuses gets action retry, one outside it that the
  * registry would retry gets give_up. A 2xx carrying a problem whose status
- * is 4xx/5xx (GraphQL over 200) is judged by the problem's status. policy
- * NULL: defaults. *reason_out (may be NULL) gets a static (or rule-owned)
+ * is 4xx/5xx (GraphQL over 200) is judged by the problem's status. A 409
+ * to a request with an idempotency key, with a Retry-After (header or
+ * body), gets action retry: the first request with the key is still being
+ * processed (the Idempotency-Key draft). policy NULL: defaults. *reason_out (may be NULL) gets a static (or rule-owned)
  * one-line explanation. `apierr explain --profile` shows this.
  */
 typedef struct apierr_classification {

@@ -234,6 +234,17 @@ void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
     else if (info.action == APIERR_ACTION_RETRY)
         out->action = APIERR_ACTION_GIVE_UP;
     out->reason = info.reason;
+    /* A 409 to a request with an idempotency key that says when to come
+     * back is the Idempotency-Key draft's "the first request with this key
+     * is still being processed": come back then, with the same key, and
+     * get that request's answer (a conflict to fix would lose it). */
+    long long server_ms = o->retry_after_ms >= 0          ? o->retry_after_ms
+                          : pb && pb->retry_after_ms >= 0 ? pb->retry_after_ms
+                                                          : -1;
+    if (status == 409 && o->has_idempotency_key && server_ms >= 0) {
+        out->action = APIERR_ACTION_RETRY;
+        out->reason = "the request with this idempotency key is still being processed";
+    }
 }
 
 /* --- GraphQL over HTTP ------------------------------------------------------ */

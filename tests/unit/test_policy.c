@@ -597,6 +597,12 @@ static void test_idempotency(void **state)
         {APIERR_TRANSPORT_NONE, 500, -1, 0, APIERR_DECISION_FAIL},
         {APIERR_TRANSPORT_NONE, 500, -1, 1, APIERR_DECISION_RETRY},
         {APIERR_TRANSPORT_DNS_PERMANENT, 0, -1, 1, APIERR_DECISION_FAIL},
+        /* The Idempotency-Key draft's 409: the first request with the key
+         * is still being processed. With the key and a Retry-After, come
+         * back; without either it is a conflict to fix. */
+        {APIERR_TRANSPORT_NONE, 409, 1000, 1, APIERR_DECISION_RETRY},
+        {APIERR_TRANSPORT_NONE, 409, 1000, 0, APIERR_DECISION_FAIL},
+        {APIERR_TRANSPORT_NONE, 409, -1, 1, APIERR_DECISION_FAIL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         o.transport = rows[i].t;
