@@ -432,8 +432,8 @@ typedef struct apierr_decision {
  * is 4xx/5xx (GraphQL over 200) is judged by the problem's status. A 409
  * to a request with an idempotency key, with a Retry-After (header or
  * body), gets action retry: the first request with the key is still being
- * processed (the Idempotency-Key draft). policy NULL: defaults. *reason_out (may be NULL) gets a static (or rule-owned)
- * one-line explanation. `apierr explain --profile` shows this.
+ * processed (the Idempotency-Key draft). policy NULL: defaults. *reason_out (may be NULL) gets a
+ * static (or rule-owned) one-line explanation. `apierr explain --profile` shows this.
  */
 typedef struct apierr_classification {
     apierr_category category;
