@@ -39,7 +39,10 @@ static int reserve(apierr_result *r, size_t n)
     memset(flags + cap, 0, want - cap);
     char *block = apierr__realloc(h, HEAD_SIZE + want * sizeof(apierr_attempt));
     if (!block) {
-        if (h) h->flags = flags; /* kept, larger: harmless */
+        if (h)
+            h->flags = flags; /* kept, larger: harmless */
+        else
+            apierr__free(flags);
         return -1;
     }
     h = (attempts_head *)(void *)block;

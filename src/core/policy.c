@@ -182,6 +182,14 @@ static const apierr_rule *match_rule(const apierr_rule *rules, size_t n, int sta
     return NULL;
 }
 
+/* The wait the server named: its Retry-After, else the body's hint; -1:
+ * none. */
+static long long server_wait_ms(const apierr_outcome *o)
+{
+    if (o->retry_after_ms >= 0) return o->retry_after_ms;
+    return o->problem && o->problem->retry_after_ms >= 0 ? o->problem->retry_after_ms : -1;
+}
+
 void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
                             const apierr_policy *policy)
 {
@@ -238,10 +246,7 @@ void apierr_policy_classify(apierr_classification *out, const apierr_outcome *o,
      * back is the Idempotency-Key draft's "the first request with this key
      * is still being processed": come back then, with the same key, and
      * get that request's answer (a conflict to fix would lose it). */
-    long long server_ms = o->retry_after_ms >= 0          ? o->retry_after_ms
-                          : pb && pb->retry_after_ms >= 0 ? pb->retry_after_ms
-                                                          : -1;
-    if (status == 409 && o->has_idempotency_key && server_ms >= 0) {
+    if (status == 409 && o->has_idempotency_key && server_wait_ms(o) >= 0) {
         out->action = APIERR_ACTION_RETRY;
         out->reason = "the request with this idempotency key is still being processed";
     }
@@ -449,10 +454,7 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
     if (budgeted && p->budget == APIERR_BUDGET_GRPC)
         call->budget->tokens = call->budget->tokens >= 1 ? call->budget->tokens - 1 : 0;
 
-    long long server_ms = o->retry_after_ms >= 0 ? o->retry_after_ms
-                          : o->problem && o->problem->retry_after_ms >= 0
-                              ? o->problem->retry_after_ms
-                              : -1;
+    long long server_ms = server_wait_ms(o);
     if (!apierr_method_idempotent(o->method) && !o->has_idempotency_key &&
         !proven_unprocessed(o, c.status, server_ms))
         return finish(out, APIERR_DECISION_FAIL, c.category,
