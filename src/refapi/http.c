@@ -9,6 +9,7 @@
  * layers below need of the connection they read through the refapi_wire lent here, never by calling
  * back up.
  */
+#include "data.h"
 #include "edge.h"
 #include "faults.h"
 #include "gate.h"
@@ -388,6 +389,13 @@ static int open_parts(http_server *hs, const char *db)
         return -1;
     }
     if (refapi_tokens_open(&s->tokens, s->store, s->redis) != 0) return -1;
+    /* The invoices: in PostgreSQL with --db postgresql://, else beside the
+     * tokens. */
+    int pg = refapi_data_is_pg(cfg->db_path);
+    if (pg ? refapi_data_open_pg(&s->data, cfg->db_path, cfg->threads + 1,
+                                 cfg->profile.validation_status)
+           : refapi_data_open_sqlite(&s->data, s->store, cfg->redis_url != NULL))
+        return -1;
     if (s->redis) refapi_errlog_share(&s->errlog, s->redis, cfg);
     apierr_idempotency_opts io = APIERR_IDEMPOTENCY_OPTS_INIT;
     io.busy_timeout_ms = cfg->db_busy_ms;
@@ -397,7 +405,7 @@ static int open_parts(http_server *hs, const char *db)
     /* On Redis, each answer is also recorded in this database, in its
      * write's transaction: an instance that dies between the commit and
      * publishing the answer leaves it to the retry that claims the key. */
-    io.journal = cfg->redis_url ? db : NULL;
+    io.journal = cfg->redis_url && !pg ? db : NULL;
     io.lock_ms = cfg->idem_lease_s * 1000;
     if (apierr_idempotency_open(&s->idem, idem, &io) != APIERR_OK) {
         fprintf(stderr, "apierr serve: cannot open the idempotency store in '%s'\n",
@@ -640,7 +648,9 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     s->start_ms = refapi_now_ms();
     refapi_errlog_init(&s->srv.errlog);
     char dir[1024] = "", path[1100];
-    const char *db = cfg->db_path;
+    /* With PostgreSQL, what stays in SQLite (tokens, idempotency keys
+     * without --redis) is the process's own, in a temporary database. */
+    const char *db = refapi_data_is_pg(cfg->db_path) ? NULL : cfg->db_path;
     if (!db) {
         if (temp_db(dir, sizeof dir, path, sizeof path) != 0) {
             fprintf(stderr, "apierr serve: cannot create a temporary database: %s\n",
@@ -682,6 +692,7 @@ int refapi_run(const refapi_config *cfg, FILE *out)
     refapi_tokcache_free(s->srv.tokcache);
     apierr_idempotency_close(s->srv.idem);
     refapi_tokens_close(s->srv.tokens);
+    refapi_data_close(s->srv.data);
     apierr_redis_close(s->srv.redis);
     refapi_store_close(s->srv.store);
     refapi_faults_destroy(&s->faults);

@@ -8,6 +8,7 @@
  * 409 of a duplicate number or of a stale version, and the validation of
  * bodies (invoice_check.h).
  */
+#include "data.h"
 #include "form.h"
 #include "handlers.h"
 #include "invoice_check.h"
@@ -129,58 +130,94 @@ static void duplicate(refapi_req *r, const char *number)
     refapi_req_problem(r, p, NULL);
 }
 
-/* INSERT the invoice; with key, the answer is stored under it in the same
+/* Replies with the failure f of the data store (its problem taken). */
+static void data_failed(refapi_req *r, refapi_dbfail *f)
+{
+    refapi_req_db_problem(r, f->problem, f->cause);
+    f->problem = NULL;
+}
+
+/* The answer recorded under key in the write's transaction (data.h,
+ * recorded), when the data store keeps its own: a replay, published to the
+ * key store; a mismatch refused. 1 when it answered r, 0 when the create is
+ * to run, -1 after a failure reply. */
+static int answered_by_journal(refapi_req *r, void *c, const char *key,
+                               const unsigned char fp[APIERR_SHA256_SIZE])
+{
+    const refapi_data *d = r->srv->data;
+    if (!key || !d->ops->recorded) return 0;
+    refapi_dbfail f = {0};
+    apierr_idempotency_state state;
+    apierr_reply replay = APIERR_REPLY_INIT;
+    if (d->ops->recorded(c, &f, key, fp, &state, &replay) != 0) {
+        data_failed(r, &f);
+        return -1;
+    }
+    if (state == APIERR_IDEMPOTENCY_NEW) return 0;
+    if (state == APIERR_IDEMPOTENCY_REPLAY) {
+        refapi_metrics_event(r->srv->metrics, REFAPI_EV_IDEM_REPLAY);
+        r->stored = apierr_idempotency_complete(r->srv->idem, key, &replay) == APIERR_OK;
+        apierr_reply_clear(&r->reply);
+        r->reply = replay;
+        return 1;
+    }
+    refapi_metrics_event(r->srv->metrics, REFAPI_EV_IDEM_CONFLICT);
+    apierr_problem *p = NULL;
+    apierr_idempotency_problem(&p, state);
+    if (p) p->status = r->srv->cfg->profile.validation_status;
+    refapi_req_problem(r, p, NULL);
+    return 1;
+}
+
+/* INSERT the invoice; with key, the answer is recorded under it in the same
  * transaction (r->stored), so that a crash after the commit still leaves
- * a retry the stored 201, never a second run and its 409 DUPLICATE_ENTRY. */
-static void create_invoice(refapi_req *r, const char *tenant, const char *key)
+ * a retry the recorded 201, never a second run and its 409 DUPLICATE_ENTRY. */
+static void create_invoice(refapi_req *r, const char *tenant, const char *key,
+                           const unsigned char *fp)
 {
     char *doc = invoice_doc(r, tenant);
     if (!doc) return;
     char number[80];
     doc_number(doc, number, sizeof number);
-    sqlite3 *db = refapi_store_acquire(r->srv->store);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO invoices (tenant, documentNumber, version, doc)"
-                                " VALUES (?1, ?2, 1, ?3)",
-                                -1, &st, NULL);
-    int began = rc == SQLITE_OK;
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
-    }
-    sqlite3_finalize(st);
-    long long id = sqlite3_last_insert_rowid(db);
-    r->executed = 1;
-    if (rc == SQLITE_OK) {
-        reply_invoice(r, 201, tenant, id, 1, doc);
+    const refapi_data *d = r->srv->data;
+    void *c = d->ops->acquire(d->impl);
+    refapi_dbfail f = {0};
+    int began = d->ops->begin(c, &f) == 0;
+    int journal = began ? answered_by_journal(r, c, key, fp) : 0;
+    long long id = 0;
+    if (!began) {
+        data_failed(r, &f);
+    } else if (journal != 0) {
+        d->ops->rollback(c);
+        began = 0;
     } else {
-        refapi_req_db_failure(r, db, rc);
-        if (r->reply.status == 409) duplicate(r, number);
+        r->executed = 1;
+        if (d->ops->insert(c, &f, tenant, number, doc, &id) == 0) {
+            reply_invoice(r, 201, tenant, id, 1, doc);
+        } else {
+            data_failed(r, &f);
+            if (r->reply.status == 409) duplicate(r, number);
+        }
     }
-    /* The answer of the operation (its 201 or its 409) commits with it:
-     * in the store's table, or with --redis in its journal, this database. */
+    /* The answer of the operation (its 201 or its 409) commits with it. */
     int ok = began && r->reply.status < 500;
     if (ok && key) {
-        ok = apierr_idempotency_complete_in(r->srv->idem, db, key, &r->reply) == APIERR_OK;
+        ok = d->ops->record(c, &f, r->srv->idem, key, fp, &r->reply) == 0;
         r->stored = ok;
     }
-    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) ok = 0;
+    if (ok && d->ops->commit(c, &f) != 0) ok = 0;
     if (!ok && began) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        d->ops->rollback(c);
         r->stored = 0;
-        if (r->reply.status < 500) refapi_req_db_failure(r, db, SQLITE_BUSY);
+        if (r->reply.status < 500) data_failed(r, &f);
     }
-    if (ok && rc == SQLITE_OK) refapi_req_committed(r);
-    /* On Redis the fleet learns the answer now; a crash before this leaves
-     * it to the retry that claims the key after the lease. */
-    if (ok && key && r->srv->cfg->redis_url)
-        apierr_idempotency_complete(r->srv->idem, key, &r->reply);
-    refapi_store_release(r->srv->store, db);
+    apierr_problem_free(f.problem);
+    if (ok && id) refapi_req_committed(r);
+    /* Where the keys are not this database (Redis, or the SQLite store
+     * beside PostgreSQL), they learn the answer now; a crash before this
+     * leaves it to the retry that claims the key after the lease. */
+    if (ok && key && d->publish) apierr_idempotency_complete(r->srv->idem, key, &r->reply);
+    d->ops->release(d->impl, c);
     free(doc);
 }
 
@@ -192,7 +229,7 @@ void refapi_invoices_create(refapi_req *r, const char *tenant, long long id)
     int has = idempotency_key(r, tenant, key, sizeof key);
     if (has < 0) return;
     if (!has) {
-        create_invoice(r, tenant, NULL);
+        create_invoice(r, tenant, NULL, NULL);
         return;
     }
     unsigned char fp[APIERR_SHA256_SIZE];
@@ -221,7 +258,7 @@ void refapi_invoices_create(refapi_req *r, const char *tenant, long long id)
         refapi_req_problem(r, p, NULL);
         return;
     }
-    create_invoice(r, tenant, key);
+    create_invoice(r, tenant, key, fp);
     /* Not stored (as Stripe does) when the request was rejected before the
      * operation ran (a 415, a 422: not the answer the key's request gets
      * once fixed) or the operation failed (5xx): the key is free again. */
@@ -243,6 +280,23 @@ static long long query_number(refapi_req *r, apierr_validation *v, const char *n
     return n;
 }
 
+/* A page being written: the rows of a list, up to limit. */
+typedef struct page {
+    FILE *f; /* NULL: out of memory, the rows are only counted */
+    long long n, limit, last;
+} page;
+
+static int put_row(void *payload, long long id, long long version, const char *doc)
+{
+    page *pg = payload;
+    if (pg->n == pg->limit) return 1; /* the one past the page: there is more */
+    if (pg->f && pg->n) fputc(',', pg->f);
+    if (pg->f) put_invoice(pg->f, id, version, doc);
+    pg->last = id;
+    pg->n++;
+    return 0;
+}
+
 void refapi_invoices_list(refapi_req *r, const char *tenant, long long id)
 {
     (void)id;
@@ -259,72 +313,29 @@ void refapi_invoices_list(refapi_req *r, const char *tenant, long long id)
         return;
     }
     apierr_validation_free(v);
-    sqlite3 *db = refapi_store_acquire(r->srv->store);
-    sqlite3_stmt *st;
-    int rc =
-        sqlite3_prepare_v2(db,
-                           "SELECT id, version, doc FROM invoices WHERE tenant = ?1 AND id > ?2"
-                           " ORDER BY id LIMIT ?3",
-                           -1, &st, NULL);
     /* The page; without a stream (out of memory) the query still runs, so
      * that a database failure is what the reply says, as for any other. */
     char *data = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
-    if (f) fputs("{\"data\":[", f);
-    long long n = 0, last = 0;
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, after);
-        sqlite3_bind_int64(st, 3, limit + 1);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
-            last = sqlite3_column_int64(st, 0);
-            if (f && n) fputc(',', f);
-            if (f)
-                put_invoice(f, last, sqlite3_column_int64(st, 1),
-                            (const char *)sqlite3_column_text(st, 2));
-            n++;
-        }
-        int more = rc == SQLITE_ROW;
-        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
-        sqlite3_finalize(st);
-        if (f && more)
-            fprintf(f, "],\"nextCursor\":\"%lld\"}", last);
-        else if (f)
-            fputs("],\"nextCursor\":null}", f);
-    }
-    int oom = !f || close_doc(f, &data) != 0;
-    if (rc != SQLITE_OK)
-        refapi_req_db_failure(r, db, rc);
+    page pg = {open_memstream(&data, &len), 0, limit, 0};
+    if (pg.f) fputs("{\"data\":[", pg.f);
+    const refapi_data *d = r->srv->data;
+    void *c = d->ops->acquire(d->impl);
+    refapi_dbfail f = {0};
+    int rows = d->ops->list(c, &f, tenant, after, limit + 1, put_row, &pg);
+    d->ops->release(d->impl, c);
+    if (pg.f && rows > limit)
+        fprintf(pg.f, "],\"nextCursor\":\"%lld\"}", pg.last);
+    else if (pg.f)
+        fputs("],\"nextCursor\":null}", pg.f);
+    int oom = !pg.f || close_doc(pg.f, &data) != 0;
+    if (rows < 0)
+        data_failed(r, &f);
     else if (oom)
         refapi_req_error(r, 500, NULL, NULL, NULL);
     else
         refapi_req_json(r, 200, data, len, NULL, 0);
-    refapi_store_release(r->srv->store, db);
     free(data);
-}
-
-/* Reads one invoice of the tenant: SQLITE_ROW with version and doc (a copy
- * the caller frees), SQLITE_DONE when absent, else an error code. */
-static int read_invoice(sqlite3 *db, const char *tenant, long long id, long long *version,
-                        char **doc)
-{
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(
-        db, "SELECT version, doc FROM invoices WHERE id = ?1 AND tenant = ?2", -1, &st, NULL);
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *version = sqlite3_column_int64(st, 0);
-        *doc = strdup((const char *)sqlite3_column_text(st, 1));
-        if (!*doc) rc = SQLITE_NOMEM;
-    } else if (rc != SQLITE_DONE) {
-        rc = sqlite3_extended_errcode(db);
-    }
-    sqlite3_finalize(st);
-    return rc;
 }
 
 void refapi_invoice_missing(refapi_req *r, const char *tenant, long long id)
@@ -337,23 +348,25 @@ void refapi_invoice_missing(refapi_req *r, const char *tenant, long long id)
 
 void refapi_invoice_get(refapi_req *r, const char *tenant, long long id)
 {
-    sqlite3 *db = refapi_store_acquire(r->srv->store);
+    const refapi_data *d = r->srv->data;
+    void *c = d->ops->acquire(d->impl);
     long long version = 0;
     char *doc = NULL;
-    int rc = read_invoice(db, tenant, id, &version, &doc);
+    refapi_dbfail f = {0};
+    int found = d->ops->read(c, &f, tenant, id, &version, &doc);
+    d->ops->release(d->impl, c);
     const char *inm = refapi_req_header(r, "If-None-Match");
-    if (rc == SQLITE_ROW && inm && refapi_if_none_match(inm, version)) {
+    if (found == 1 && inm && refapi_if_none_match(inm, version)) {
         char etag[32];
         snprintf(etag, sizeof etag, "\"%lld\"", version);
         apierr_header h = {"ETag", etag};
         refapi_req_json(r, 304, NULL, 0, &h, 1);
-    } else if (rc == SQLITE_ROW)
+    } else if (found == 1)
         reply_invoice(r, 200, tenant, id, version, doc);
-    else if (rc == SQLITE_DONE)
+    else if (found == 0)
         refapi_invoice_missing(r, tenant, id);
     else
-        refapi_req_db_failure(r, db, rc);
-    refapi_store_release(r->srv->store, db);
+        data_failed(r, &f);
     free(doc);
 }
 
@@ -384,6 +397,19 @@ static void precondition_failed(refapi_req *r, long long version)
     refapi_req_error(r, status, code, msg, NULL);
 }
 
+/* doc with the createdAt of stored (the invoice it replaces): a new
+ * document the caller frees, or NULL when out of memory. */
+static char *keep_created(const char *doc, const char *stored)
+{
+    json_t *j = json_loads(doc, 0, NULL), *old = json_loads(stored, 0, NULL);
+    json_t *at = json_object_get(old, "createdAt");
+    if (j && at) json_object_set(j, "createdAt", at);
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    json_decref(old);
+    return text;
+}
+
 /* PUT (replace) and DELETE, both conditional on If-Match: the row is read
  * and compared in the write's transaction, so that no other write slips
  * between the comparison and the change. */
@@ -400,66 +426,42 @@ static void write_invoice(refapi_req *r, const char *tenant, long long id, int d
     if (!del && !doc) return;
     char number[80] = "";
     if (doc) doc_number(doc, number, sizeof number);
-    sqlite3 *db = refapi_store_acquire(r->srv->store);
-    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    const refapi_data *d = r->srv->data;
+    void *c = d->ops->acquire(d->impl);
+    refapi_dbfail f = {0};
     long long version = 0;
-    char *stored = NULL;
-    int changed = 0, answered = 0;
-    if (rc == SQLITE_OK) {
-        rc = read_invoice(db, tenant, id, &version, &stored);
-        free(stored);
-        stored = NULL;
-        if (rc == SQLITE_DONE) {
-            refapi_invoice_missing(r, tenant, id);
-            answered = 1;
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_ROW && im && !refapi_if_match(im, version)) {
-            precondition_failed(r, version);
-            answered = 1;
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_ROW) {
-            rc = SQLITE_OK;
-        }
+    char *stored = NULL, *fresh = NULL;
+    int rc = d->ops->begin(c, &f), changed = 0, answered = 0;
+    int found = rc == 0 ? d->ops->read(c, &f, tenant, id, &version, &stored) : -1;
+    if (found == 0) {
+        refapi_invoice_missing(r, tenant, id);
+        answered = 1;
+    } else if (found == 1 && im && !refapi_if_match(im, version)) {
+        precondition_failed(r, version);
+        answered = 1;
+    } else if (found == 1 && !del && !(fresh = keep_created(doc, stored))) {
+        refapi_req_error(r, 500, NULL, NULL, NULL);
+        answered = 1;
+    } else if (found == 1) {
+        changed = d->ops->write(c, &f, tenant, id, version, number, fresh);
     }
-    sqlite3_stmt *st = NULL;
-    if (rc == SQLITE_OK && !answered) {
-        rc = sqlite3_prepare_v2(
-            db,
-            del ? "DELETE FROM invoices WHERE id = ?3 AND tenant = ?4 AND version = ?5"
-                : "UPDATE invoices SET documentNumber = ?1, version = version + 1,"
-                  " doc = json_set(?2, '$.createdAt', json_extract(doc, '$.createdAt'))"
-                  " WHERE id = ?3 AND tenant = ?4 AND version = ?5",
-            -1, &st, NULL);
-    }
-    if (rc == SQLITE_OK && st) {
-        if (!del) {
-            sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, doc, -1, SQLITE_STATIC);
-        }
-        sqlite3_bind_int64(st, 3, id);
-        sqlite3_bind_text(st, 4, tenant, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, version);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
-        changed = rc == SQLITE_OK && sqlite3_changes(db) == 1;
-    }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_OK && changed && !del) rc = read_invoice(db, tenant, id, &version, &stored);
-    if (rc == SQLITE_ROW) rc = SQLITE_OK;
-    if (rc == SQLITE_OK && changed) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK || !changed) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
-        refapi_req_db_failure(r, db, rc);
+    if (changed == 1 && d->ops->commit(c, &f) != 0) changed = -1;
+    if (changed != 1) d->ops->rollback(c);
+    d->ops->release(d->impl, c);
+    if (found < 0 || changed < 0) {
+        data_failed(r, &f);
     } else if (changed) {
         refapi_req_committed(r);
         if (del)
             refapi_req_json(r, 204, NULL, 0, NULL, 0);
         else
-            reply_invoice(r, 200, tenant, id, version, stored);
+            reply_invoice(r, 200, tenant, id, version + 1, fresh);
     } else if (!answered) {
         refapi_req_error(r, 500, NULL, NULL, NULL);
     }
-    refapi_store_release(r->srv->store, db);
+    apierr_problem_free(f.problem);
     free(stored);
+    free(fresh);
     free(doc);
 }
 

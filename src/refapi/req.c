@@ -234,16 +234,23 @@ void refapi_req_committed(refapi_req *r)
     if (r->die_at_commit) _exit(137);
 }
 
+void refapi_req_db_problem(refapi_req *r, apierr_problem *p, const char *cause)
+{
+    if (!p || p->status >= 500) {
+        refapi_req_cause(r, "%s", cause);
+        refapi_metrics_event(r->srv->metrics, REFAPI_EV_BACKEND_ERROR);
+    }
+    refapi_req_problem(r, p, NULL);
+}
+
 void refapi_req_db_failure(refapi_req *r, sqlite3 *db, int rc)
 {
     apierr_problem *p = NULL;
     apierr_db_sqlite_problem(&p, rc, db ? sqlite3_errmsg(db) : NULL);
-    if (p && p->status >= 500) {
-        refapi_req_cause(r, "database: %s (%d): %s", sqlite3_errstr(rc), rc,
-                         db ? sqlite3_errmsg(db) : "-");
-        refapi_metrics_event(r->srv->metrics, REFAPI_EV_BACKEND_ERROR);
-    }
-    refapi_req_problem(r, p, NULL);
+    char cause[200];
+    snprintf(cause, sizeof cause, "database: %s (%d): %s", sqlite3_errstr(rc), rc,
+             db ? sqlite3_errmsg(db) : "-");
+    refapi_req_db_problem(r, p, cause);
 }
 
 void refapi_req_method_not_allowed(refapi_req *r, const char *allow)

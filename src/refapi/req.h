@@ -30,10 +30,11 @@
 /* What the handlers of a running server share. */
 typedef struct refapi_server {
     const refapi_config *cfg;
-    refapi_store *store;
-    apierr_redis *redis;     /* --redis: credentials and /status errors shared there; else NULL */
-    refapi_tokens *tokens;   /* in store, or in redis */
-    apierr_limiter *limiter; /* NULL: no --rate */
+    refapi_store *store;      /* SQLite: tokens, and invoices unless --db is PostgreSQL */
+    struct refapi_data *data; /* the invoices (data.h) */
+    apierr_redis *redis;      /* --redis: credentials and /status errors shared there; else NULL */
+    refapi_tokens *tokens;    /* in store, or in redis */
+    apierr_limiter *limiter;  /* NULL: no --rate */
     apierr_idempotency *idem;
     refapi_errlog errlog;
     refapi_authfail *authfail; /* failed logins per client id and address */
@@ -157,6 +158,10 @@ void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,
 /* Replies with the problem of SQLite result rc (db may be NULL: no
  * message). */
 void refapi_req_db_failure(refapi_req *r, sqlite3 *db, int rc);
+
+/* Replies with p, a database's problem (taken; NULL: out of memory);
+ * cause, the engine's words, goes to the error log when p is a 5xx. */
+void refapi_req_db_problem(refapi_req *r, apierr_problem *p, const char *cause);
 
 /* 405 with Allow: allow, and 404 with message. */
 void refapi_req_method_not_allowed(refapi_req *r, const char *allow);
