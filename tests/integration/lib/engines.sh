@@ -37,12 +37,23 @@ start_postgres() {
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust >"$ENGINES_DIR/initdb.log" 2>&1 ||
         { cat "$ENGINES_DIR/initdb.log"; return 1; }
-    PGPORT=$(free_port)
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
-        "-p $PGPORT -k $dir -c listen_addresses= -c max_connections=20 -c fsync=off" start \
-        >/dev/null || { cat "$dir/log"; return 1; }
+    PGPORT=$(free_port) PG_BIN=$bin
+    pg_up || return 1
     ENGINE_STOPS+=("as_pg '$bin/pg_ctl' -D '$dir/data' -m immediate stop")
     export PGHOST=$dir PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+# pg_down: PostgreSQL stops (a fast shutdown: its clients are cut off);
+# pg_up starts it again on the same port, with its data.
+pg_down() {
+    as_pg "$PG_BIN/pg_ctl" -D "$ENGINES_DIR/pg/data" -m fast -w stop >/dev/null
+}
+
+pg_up() {
+    local dir=$ENGINES_DIR/pg
+    as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
+        "-p $PGPORT -k $dir -c listen_addresses= -c max_connections=40 -c fsync=off" start \
+        >/dev/null || { cat "$dir/log"; return 1; }
 }
 
 start_redis() {

@@ -40,12 +40,27 @@ finish() {
 }
 trap finish EXIT
 
+# With SERVE_PG=1 (serve_postgres.sh, which starts a cluster with
+# tests/integration/lib/engines.sh and exports its PGHOST and PGPORT), each
+# server that names no --db keeps its invoices in a fresh database of that
+# cluster instead of SQLite: the same checks then hold the PostgreSQL store
+# to the same answers.
+SERVE_DBS=0
+pg_db() { # sets PG_DB_URL
+    local db=serve_$$_$SERVE_DBS
+    SERVE_DBS=$((SERVE_DBS + 1))
+    psql -qX -d postgres -c "CREATE DATABASE $db" >/dev/null || return 1
+    PG_DB_URL="postgresql:///$db?host=$PGHOST&port=$PGPORT&user=$PGUSER"
+}
+
 # start_server NAME [serve options...]: starts a server, sets URL and PID
 # (and URL_<NAME>), reading the base URL from its first line of output.
 start_server() {
     local name=$1
     shift
-    "$APIERR" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    local db=()
+    case " $* " in *" --db "*) ;; *) [ -n "${SERVE_PG:-}" ] && pg_db && db=(--db "$PG_DB_URL") ;; esac
+    "$APIERR" serve --listen 127.0.0.1:0 "$@" "${db[@]}" >"$TMP/$name.out" 2>"$TMP/$name.err" &
     PID=$!
     SERVER_PIDS+=("$PID")
     local i
