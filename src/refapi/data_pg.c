@@ -296,7 +296,7 @@ static char *pack(const apierr_reply *answer)
     for (size_t i = 0; h && i < answer->nheaders; i++)
         json_array_append_new(h,
                               json_pack("[ss]", answer->headers[i].name, answer->headers[i].value));
-    json_t *j = json_pack("{sisos%}", "status", answer->status, "headers", h, "body",
+    json_t *j = json_pack("{sisoss%}", "status", answer->status, "headers", h, "body",
                           answer->body ? answer->body : "", answer->body_len);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);

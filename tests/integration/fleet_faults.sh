@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A fleet under faults: three `apierr serve` instances sharing Redis and one
-# database file, with a short idempotency lease (--idempotency-lease 2).
+# database (a file, or PostgreSQL with FLEET_DB=postgres: lib/fleet_db.sh),
+# with a short idempotency lease (--idempotency-lease 2).
 # - An instance dies right after committing a keyed create (die:1), before
 #   it published the answer to Redis: the retry on another instance gets
 #   409 while the lease runs, then the 201 recorded with the write, and the
@@ -14,19 +15,17 @@
 #   passes the limiter (no RateLimit fields) on the others; Redis back, the
 #   same instances answer again, and the writes retried through the outage
 #   leave one invoice each.
+# - With FLEET_DB=postgres, PostgreSQL down for 3 s mid-run: keyed writes get
+#   503 DB_UNAVAILABLE with Retry-After and write nothing, and the clients
+#   retry with the same keys; PostgreSQL back, the same instances (which
+#   reconnect by themselves) answer again: every write once, none lost.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/engines.sh"
 trap 'cleanup; engines_stop' EXIT
 set +e
+. "$(dirname "$0")/lib/fleet_db.sh"
 start_redis
 LIST=/v1/tenants/$TENANT/invoices
-
-# invoices DB: "all|distinct" invoices of the file.
-invoices() {
-    python3 -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-print("%d|%d" % c.execute("SELECT count(*), count(DISTINCT documentNumber) FROM invoices").fetchone())' "$1"
-}
 
 token_of() {
     curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials "$1/oauth/token" |
@@ -41,18 +40,19 @@ post() {
 }
 
 # --- death between the commit and publishing the answer --------------------
-start_server --db "$TMP/die.db" --redis "$REDIS_URL" --idempotency-lease 2 --faults die:1
+fleet_db die
+start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2 --faults die:1
 A=$BASE A_PID=${SERVERS[-1]}
-start_server --db "$TMP/die.db" --redis "$REDIS_URL" --idempotency-lease 2
+start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2
 B=$BASE
-start_server --db "$TMP/die.db" --redis "$REDIS_URL" --idempotency-lease 2
+start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2
 C=$BASE
 token=$(token_of "$B")
 got=$(post "$A" die-1 "$TMP/a.json")
 [ "$got" = 000 ] || fail "instance A answered $got instead of dying at the commit"
 wait "$A_PID"
 [ $? = 137 ] || fail "instance A did not die at the commit"
-[ "$(invoices "$TMP/die.db")" = "1|1" ] || fail "the write of A did not commit"
+[ "$(invoices "$DB")" = "1|1" ] || fail "the write of A did not commit"
 got=$(post "$B" die-1 "$TMP/b.json")
 [ "$got" = 409 ] || fail "the retry within the lease got $got, not 409: $(cat "$TMP/b.json")"
 for _ in $(seq 40); do
@@ -64,7 +64,7 @@ done
 got=$(post "$C" die-1 "$TMP/c.json")
 [ "$got" = 201 ] && cmp -s "$TMP/b.json" "$TMP/c.json" ||
     fail "a third instance answered $got, not the same 201: $(cat "$TMP/c.json")"
-[ "$(invoices "$TMP/die.db")" = "1|1" ] || fail "the retries wrote again: $(invoices "$TMP/die.db")"
+[ "$(invoices "$DB")" = "1|1" ] || fail "the retries wrote again: $(invoices "$DB")"
 for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid"; done
 SERVERS=()
 
@@ -74,17 +74,18 @@ SERVERS=()
 # has its invoice, and there are no others (of the batch's numbers, FL-).
 # Prints "acknowledged/N".
 check_load() {
-    python3 - "$@" <<'PY'
-import json, sqlite3, sys
-out, db, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    fleet_sql "$2" "SELECT documentNumber FROM invoices WHERE documentNumber LIKE 'FL-%'" \
+        >"$TMP/numbers" || return 1
+    python3 - "$1" "$TMP/numbers" "$3" <<'PY'
+import json, sys
+out, numbers, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rs = [json.loads(l) for l in open(out)]
 assert len(rs) == n, "%d results for %d calls" % (len(rs), n)
 acked = set()
 for r in rs:  # in the order they ended; "line" is the batch's line, from 1
     if r["ok"] and r["status"] == 201:
         acked.add("FL-%05d" % (r["line"] - 1))
-c = sqlite3.connect(db)
-rows = [x[0] for x in c.execute("SELECT documentNumber FROM invoices WHERE documentNumber LIKE 'FL-%'")]
+rows = open(numbers).read().split()
 assert len(rows) == len(set(rows)), "duplicates: %d rows, %d numbers" % (len(rows), len(set(rows)))
 lost = acked - set(rows)
 assert not lost, "acknowledged and lost: %s" % sorted(lost)[:5]
@@ -105,23 +106,17 @@ for l in open(sys.argv[1]):
         head -5
 }
 
-# The client of the loads: the default profile, and a 409
-# IDEMPOTENCY_KEY_IN_USE (a retry that met the key of a request still
-# running, or of an instance that died, until its lease runs out) retried
-# after its Retry-After like a 503, not a conflict to fix. Retries enough
-# to ride out a 3 s outage even at the pace apierr call --parallel keeps
-# today: its retries of a batch line follow each other at once whatever
-# the delay they log (Retry-After 1 s), a client bug of its own; the
-# outage's instances add 100 ms to each request, so that 100 retries last
-# longer than the outage.
-"$APIERR" profiles show default | python3 -c 'import json, sys
-p = json.load(sys.stdin)
-p["name"] = "fleet"
-p["policy"]["rules"] = [{"status": 409, "code": "IDEMPOTENCY_KEY_IN_USE", "category": "conflict",
-                         "action": "retry", "delay_ms": -1, "note": "the key is busy"}]
-print(json.dumps(p))' >"$TMP/fleet.json"
+# The client of the loads: the default policy, which retries a 409 to a
+# keyed request that names its Retry-After (IDEMPOTENCY_KEY_IN_USE: a retry
+# that met the key of a request still running, or of an instance that
+# died, until its lease runs out) with the same key. Retries enough to ride
+# out a 3 s outage even at the pace apierr call --parallel keeps today: its
+# retries of a batch line follow each other at once whatever the delay they
+# log (Retry-After 1 s), a client bug of its own; the outage's instances
+# add 100 ms to each request, so that 100 retries last longer than the
+# outage.
 load_opts() {
-    echo $(oauth_opts) --profile "$TMP/fleet.json" --retries 100 --idempotency-key auto
+    echo $(oauth_opts) --retries 100 --idempotency-key auto
 }
 
 # quarter_in URL: waits until a quarter of the load ($load, N creates) is
@@ -140,10 +135,11 @@ quarter_in() {
 
 # --- kill -9 of one instance during a keyed write load -----------------------
 N=${FLEET_FAULT_WRITES:-200}
+fleet_db kill
 urls=() pids=()
 for i in 1 2 3; do
     # 30 ms a request: the load lasts long enough to be cut in its middle.
-    start_server --db "$TMP/kill.db" --redis "$REDIS_URL" --idempotency-lease 2 \
+    start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2 \
         --faults latency:30
     urls+=("$BASE") pids+=("${SERVERS[-1]}")
 done
@@ -157,11 +153,11 @@ token=$(token_of "${urls[0]}")
 quarter_in "${urls[0]}"
 kill -9 "${pids[1]}"
 wait "${pids[1]}" 2>/dev/null
-before=$(invoices "$TMP/kill.db")
+before=$(invoices "$DB")
 wait "$load"
 echo "killed instance B at $before invoices; client exit status $?"
 [ "${before%%|*}" -lt "$N" ] || fail "the load was over before the kill ($before)"
-acked=$(check_load "$TMP/kill.jsonl" "$TMP/kill.db" "$N") ||
+acked=$(check_load "$TMP/kill.jsonl" "$DB" "$N") ||
     fail "kill -9 during a keyed load: $(tail -3 "$TMP/kill.err")"
 [ "$acked" = "$N/$N" ] || fail "only $acked keyed creates were acknowledged: $(failed_calls "$TMP/kill.jsonl")"
 python3 - "$TMP/kill.jsonl" <<'PY' || fail "no call met the dead instance"
@@ -176,11 +172,12 @@ SERVERS=()
 stop_balancer
 
 # --- Redis away for 3 s during a keyed write load --------------------------
+fleet_db outage
 urls=()
 for i in 1 2 3; do
     closed=()
     [ "$i" = 3 ] && closed=(--redis-fail-closed)
-    start_server --db "$TMP/outage.db" --redis "$REDIS_URL" --idempotency-lease 2 \
+    start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2 \
         --rate 100000/60 --faults latency:100 "${closed[@]}"
     urls+=("$BASE")
 done
@@ -228,14 +225,12 @@ got=$(problem "$A$LIST" "$TMP/back" -H "Authorization: Bearer $token")
 [ "$got" = 200 ] || fail "instance A after the outage answered $got: $(cat "$TMP/back")"
 grep -qi '^ratelimit:' "$TMP/back.h" || fail "no RateLimit fields after the outage"
 number=$(json_get 'd["documentNumber"]' <<<"$INVOICE")
-python3 -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-sys.exit(c.execute("SELECT count(*) FROM invoices WHERE documentNumber = ?", (sys.argv[2],)).fetchone()[0])' \
-    "$TMP/outage.db" "$number" || fail "the create refused during the outage was written"
+[ "$(fleet_sql "$DB" "SELECT count(*) FROM invoices WHERE documentNumber = '$number'")" = 0 ] ||
+    fail "the create refused during the outage was written"
 got=$(curl -s -o /dev/null -w '%{http_code}' "${keyed[@]}" "$C$LIST")
 [ "$got" = 201 ] || fail "the create refused during the outage got $got once Redis was back"
 wait "$load"
-acked=$(check_load "$TMP/outage.jsonl" "$TMP/outage.db" "$N") ||
+acked=$(check_load "$TMP/outage.jsonl" "$DB" "$N") ||
     fail "Redis away for 3 s during a keyed load: $(tail -3 "$TMP/outage.err")"
 [ "$acked" = "$N/$N" ] || fail "only $acked keyed creates were acknowledged: $(failed_calls "$TMP/outage.jsonl")"
 python3 - "$TMP/outage.jsonl" <<'PY' || fail "no call met the outage"
@@ -245,6 +240,55 @@ n = sum(a["status"] == 503 for r in rs for a in r["attempts"])
 print("attempts answered 503 during the outage: %d" % n)
 assert n > 0
 PY
+for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+SERVERS=()
+stop_balancer
+
+# --- PostgreSQL away for 3 s during a keyed write load ---------------------
+if [ "$FLEET_DB" = postgres ]; then
+    fleet_db pgdown
+    urls=()
+    for i in 1 2 3; do
+        start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2 --faults latency:100
+        urls+=("$BASE")
+    done
+    A=${urls[0]} B=${urls[1]}
+    start_balancer "${urls[@]}"
+    invoice_batch "$BALANCER$LIST" "$N" FL >"$TMP/batch"
+    token=$(token_of "$A")
+    "$APIERR" call $(load_opts) --parallel 4 \
+        --input "$TMP/batch" --output-json >"$TMP/pgdown.jsonl" 2>"$TMP/pgdown.err" &
+    load=$!
+    quarter_in "$A"
+    pg_down
+    start=$SECONDS
+    keyed=(-H "Authorization: Bearer $token" -H 'Idempotency-Key: pg-probe'
+        -H 'Content-Type: application/json' -d "$INVOICE")
+    got=$(problem "$A$LIST" "$TMP/pgprobe" "${keyed[@]}")
+    [ "$got $(cat "$TMP/pgprobe")" = "503 DB_UNAVAILABLE True False" ] ||
+        fail "a keyed create while PostgreSQL is away got $got $(cat "$TMP/pgprobe" "$TMP/pgprobe.err")"
+    while [ $((SECONDS - start)) -lt 3 ]; do sleep 0.1; done
+    pg_up || fail "PostgreSQL did not start again"
+    got=$(problem "$B$LIST" "$TMP/pgback" -H "Authorization: Bearer $token")
+    [ "$got" = 200 ] || fail "instance B after the outage answered $got: $(cat "$TMP/pgback")"
+    [ "$(fleet_sql "$DB" "SELECT count(*) FROM invoices WHERE documentNumber = '$number'")" = 0 ] ||
+        fail "the create refused during the PostgreSQL outage was written"
+    got=$(curl -s -o /dev/null -w '%{http_code}' "${keyed[@]}" "$B$LIST")
+    [ "$got" = 201 ] || fail "the create refused during the outage got $got once PostgreSQL was back"
+    wait "$load"
+    pgacked=$(check_load "$TMP/pgdown.jsonl" "$DB" "$N") ||
+        fail "PostgreSQL away for 3 s during a keyed load: $(tail -3 "$TMP/pgdown.err")"
+    [ "$pgacked" = "$N/$N" ] ||
+        fail "only $pgacked keyed creates were acknowledged: $(failed_calls "$TMP/pgdown.jsonl")"
+    python3 - "$TMP/pgdown.jsonl" <<'PY' || fail "no call met the PostgreSQL outage"
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+n = sum(a["status"] == 503 for r in rs for a in r["attempts"])
+print("attempts answered 503 while PostgreSQL was away: %d" % n)
+assert n > 0
+PY
+    echo "ok: PostgreSQL away 3 s: 503 DB_UNAVAILABLE, then back: $pgacked, each once"
+fi
 echo "ok: an instance dead between its commit and Redis: the retry elsewhere got the recorded 201"
 echo "ok: kill -9 of one of 3 instances during $N keyed creates: all acknowledged, each once"
-echo "ok: Redis away 3 s: 503 (DB_TIMEOUT, RATE_LIMITER_UNAVAILABLE), then back: $acked, each once"
+echo "ok: Redis away 3 s: 503 (DB_TIMEOUT, RATE_LIMITER_UNAVAILABLE), then back: $acked, each once ($FLEET_DB)"
