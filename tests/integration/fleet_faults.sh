@@ -171,26 +171,53 @@ for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null;
 SERVERS=()
 stop_balancer
 
-# --- Redis away for 3 s during a keyed write load --------------------------
-fleet_db outage
-urls=()
-for i in 1 2 3; do
-    closed=()
-    [ "$i" = 3 ] && closed=(--redis-fail-closed)
-    start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2 \
-        --rate 100000/60 --faults latency:100 "${closed[@]}"
-    urls+=("$BASE")
-done
-A=${urls[0]} C=${urls[2]}
-start_balancer "${urls[@]}"
-invoice_batch "$BALANCER$LIST" "$N" FL >"$TMP/batch"
-token=$(token_of "$A")
-"$APIERR" call $(load_opts) --parallel 4 \
-    --input "$TMP/batch" --output-json >"$TMP/outage.jsonl" 2>"$TMP/outage.err" &
-load=$!
-quarter_in "$A"
-redis_down
-start=$SECONDS
+# outage_load NAME THIRD [serve options]: three instances on a new
+# database NAME, 100 ms a request (so that 100 retries outlast a 3 s
+# outage), the third also with THIRD (an option, or ""); nginx before them,
+# and a keyed load of N creates through it in the background ($load, its
+# calls in $TMP/NAME.jsonl), a quarter of it in. Sets A, B, C and token.
+outage_load() {
+    local name=$1 third=$2 i
+    shift 2
+    fleet_db "$name"
+    urls=()
+    for i in 1 2 3; do
+        # shellcheck disable=SC2086
+        start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2 \
+            --faults latency:100 "$@" $([ "$i" = 3 ] && echo $third)
+        urls+=("$BASE")
+    done
+    A=${urls[0]} B=${urls[1]} C=${urls[2]}
+    start_balancer "${urls[@]}"
+    invoice_batch "$BALANCER$LIST" "$N" FL >"$TMP/batch"
+    token=$(token_of "$A")
+    "$APIERR" call $(load_opts) --parallel 4 \
+        --input "$TMP/batch" --output-json >"$TMP/$name.jsonl" 2>"$TMP/$name.err" &
+    load=$!
+    quarter_in "$A"
+}
+
+# outage_over NAME WHAT: the load of outage_load NAME ended: every create
+# acknowledged, each once, and some attempts met the outage (503); the
+# instances and nginx stopped. Sets acked.
+outage_over() {
+    wait "$load"
+    acked=$(check_load "$TMP/$1.jsonl" "$DB" "$N") ||
+        fail "$2 away for 3 s during a keyed load: $(tail -3 "$TMP/$1.err")"
+    [ "$acked" = "$N/$N" ] ||
+        fail "only $acked keyed creates were acknowledged: $(failed_calls "$TMP/$1.jsonl")"
+    python3 - "$TMP/$1.jsonl" "$2" <<'PY' || fail "no call met the outage of $2"
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+n = sum(a["status"] == 503 for r in rs for a in r["attempts"])
+print("attempts answered 503 while %s was away: %d" % (sys.argv[2], n))
+assert n > 0
+PY
+    for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    SERVERS=()
+    stop_balancer
+}
+
 # problem URL OUT [curl args]: status, then "code retry-after ratelimit" in
 # OUT, of one request.
 problem() {
@@ -205,6 +232,16 @@ with open(sys.argv[1], "w") as f:
     f.write("%s %s %s" % (d.get("code"), "retry-after:" in h, "ratelimit:" in h))
 PY
 }
+
+# written DB: how many invoices of DB have the number of INVOICE (the probes').
+written() {
+    fleet_sql "$1" "SELECT count(*) FROM invoices WHERE documentNumber = '$(json_get 'd["documentNumber"]' <<<"$INVOICE")'"
+}
+
+# --- Redis away for 3 s during a keyed write load --------------------------
+outage_load outage --redis-fail-closed --rate 100000/60
+redis_down
+start=$SECONDS
 keyed=(-H "Authorization: Bearer $token" -H 'Idempotency-Key: outage-probe'
     -H 'Content-Type: application/json' -d "$INVOICE")
 got=$(problem "$A$LIST" "$TMP/probe" "${keyed[@]}")
@@ -224,42 +261,15 @@ redis_up
 got=$(problem "$A$LIST" "$TMP/back" -H "Authorization: Bearer $token")
 [ "$got" = 200 ] || fail "instance A after the outage answered $got: $(cat "$TMP/back")"
 grep -qi '^ratelimit:' "$TMP/back.h" || fail "no RateLimit fields after the outage"
-number=$(json_get 'd["documentNumber"]' <<<"$INVOICE")
-[ "$(fleet_sql "$DB" "SELECT count(*) FROM invoices WHERE documentNumber = '$number'")" = 0 ] ||
-    fail "the create refused during the outage was written"
+[ "$(written "$DB")" = 0 ] || fail "the create refused during the outage was written"
 got=$(curl -s -o /dev/null -w '%{http_code}' "${keyed[@]}" "$C$LIST")
 [ "$got" = 201 ] || fail "the create refused during the outage got $got once Redis was back"
-wait "$load"
-acked=$(check_load "$TMP/outage.jsonl" "$DB" "$N") ||
-    fail "Redis away for 3 s during a keyed load: $(tail -3 "$TMP/outage.err")"
-[ "$acked" = "$N/$N" ] || fail "only $acked keyed creates were acknowledged: $(failed_calls "$TMP/outage.jsonl")"
-python3 - "$TMP/outage.jsonl" <<'PY' || fail "no call met the outage"
-import json, sys
-rs = [json.loads(l) for l in open(sys.argv[1])]
-n = sum(a["status"] == 503 for r in rs for a in r["attempts"])
-print("attempts answered 503 during the outage: %d" % n)
-assert n > 0
-PY
-for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-SERVERS=()
-stop_balancer
+outage_over outage Redis
+redis_acked=$acked
 
 # --- PostgreSQL away for 3 s during a keyed write load ---------------------
 if [ "$FLEET_DB" = postgres ]; then
-    fleet_db pgdown
-    urls=()
-    for i in 1 2 3; do
-        start_server --db "$DB" --redis "$REDIS_URL" --idempotency-lease 2 --faults latency:100
-        urls+=("$BASE")
-    done
-    A=${urls[0]} B=${urls[1]}
-    start_balancer "${urls[@]}"
-    invoice_batch "$BALANCER$LIST" "$N" FL >"$TMP/batch"
-    token=$(token_of "$A")
-    "$APIERR" call $(load_opts) --parallel 4 \
-        --input "$TMP/batch" --output-json >"$TMP/pgdown.jsonl" 2>"$TMP/pgdown.err" &
-    load=$!
-    quarter_in "$A"
+    outage_load pgdown ""
     pg_down
     start=$SECONDS
     keyed=(-H "Authorization: Bearer $token" -H 'Idempotency-Key: pg-probe'
@@ -271,24 +281,12 @@ if [ "$FLEET_DB" = postgres ]; then
     pg_up || fail "PostgreSQL did not start again"
     got=$(problem "$B$LIST" "$TMP/pgback" -H "Authorization: Bearer $token")
     [ "$got" = 200 ] || fail "instance B after the outage answered $got: $(cat "$TMP/pgback")"
-    [ "$(fleet_sql "$DB" "SELECT count(*) FROM invoices WHERE documentNumber = '$number'")" = 0 ] ||
-        fail "the create refused during the PostgreSQL outage was written"
+    [ "$(written "$DB")" = 0 ] || fail "the create refused during the PostgreSQL outage was written"
     got=$(curl -s -o /dev/null -w '%{http_code}' "${keyed[@]}" "$B$LIST")
     [ "$got" = 201 ] || fail "the create refused during the outage got $got once PostgreSQL was back"
-    wait "$load"
-    pgacked=$(check_load "$TMP/pgdown.jsonl" "$DB" "$N") ||
-        fail "PostgreSQL away for 3 s during a keyed load: $(tail -3 "$TMP/pgdown.err")"
-    [ "$pgacked" = "$N/$N" ] ||
-        fail "only $pgacked keyed creates were acknowledged: $(failed_calls "$TMP/pgdown.jsonl")"
-    python3 - "$TMP/pgdown.jsonl" <<'PY' || fail "no call met the PostgreSQL outage"
-import json, sys
-rs = [json.loads(l) for l in open(sys.argv[1])]
-n = sum(a["status"] == 503 for r in rs for a in r["attempts"])
-print("attempts answered 503 while PostgreSQL was away: %d" % n)
-assert n > 0
-PY
-    echo "ok: PostgreSQL away 3 s: 503 DB_UNAVAILABLE, then back: $pgacked, each once"
+    outage_over pgdown PostgreSQL
+    echo "ok: PostgreSQL away 3 s: 503 DB_UNAVAILABLE, then back: $acked, each once"
 fi
 echo "ok: an instance dead between its commit and Redis: the retry elsewhere got the recorded 201"
 echo "ok: kill -9 of one of 3 instances during $N keyed creates: all acknowledged, each once"
-echo "ok: Redis away 3 s: 503 (DB_TIMEOUT, RATE_LIMITER_UNAVAILABLE), then back: $acked, each once ($FLEET_DB)"
+echo "ok: Redis away 3 s: 503 (DB_TIMEOUT, RATE_LIMITER_UNAVAILABLE), then back: $redis_acked, each once ($FLEET_DB)"

@@ -62,6 +62,8 @@ BASE=${urls[0]}
     --input "$TMP/batch" --output-json >"$TMP/out.jsonl" 2>"$TMP/err" || {
     tail -3 "$TMP/err" >&2
     sort "$ENGINES_DIR/nginx/logs/error.log" | sed 's/^[^]]*] //; s/ while .*//' | sort | uniq -c | sort -rn | head -5 >&2
+    grep -v '"ok":true' "$TMP/out.jsonl" | head -3 >&2
+    tail -n3 "$TMP"/serve.*.err >&2
     fail "some calls failed"
 }
 count=$(invoices "$DB")
