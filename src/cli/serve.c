@@ -212,7 +212,10 @@ static int set_metrics_listen(void *ctx, const char *v)
 
 static const cli_option options[] = {
     {"--listen", "IP:PORT", set_listen, "address to bind (default 127.0.0.1:8080; port 0: any)", 0},
-    {"--db", "PATH", set_db, "SQLite database (default: a temporary one, removed at exit)", 0},
+    {"--db", "PATH|URL", set_db,
+     "SQLite database (default: a temporary one, removed at exit), or a postgresql:// URL for the "
+     "invoices",
+     0},
     {"--profile", "NAME", set_profile, "the API to play: default, giponext, gotab, ..., gestix", 0},
     {"--client", "ID:SECRET:TENANT:SCOPES", set_client,
      "an OAuth client (repeatable); SCOPES comma-separated", 0},

@@ -31,9 +31,12 @@ typedef struct refapi_client {
 } refapi_client;
 
 typedef struct refapi_config {
-    char host[64];          /* numeric IPv4 address to bind */
-    unsigned port;          /* 0: any free port */
-    const char *db_path;    /* NULL: a temporary database, deleted at exit */
+    char host[64]; /* numeric IPv4 address to bind */
+    unsigned port; /* 0: any free port */
+    /* SQLite file, or a postgresql:// URL for the invoices (data.h; the
+     * rest then in a temporary SQLite database); NULL: a temporary
+     * database, deleted at exit. */
+    const char *db_path;
     apierr_profile profile; /* dialect, validation status, idempotency key */
     refapi_client clients[REFAPI_CLIENTS];
     size_t nclients;

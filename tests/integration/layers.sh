@@ -57,6 +57,10 @@ if [ -n "$build" ] && [ -f "$build/libapierr-client.so" ]; then
     done
     ! needed "$build/libapierr.so" | grep -qE 'curl|sqlite|microhttpd|pthread' ||
         fail "libapierr.so links an I/O library: $(needed "$build/libapierr.so" | paste -sd' ')"
+    # PostgreSQL is the reference API's (--db postgresql://): the server
+    # library maps SQLSTATEs from strings and never links libpq.
+    ! needed "$build/libapierr-server.so" | grep -q '^libpq' ||
+        fail "libapierr-server.so links libpq"
 fi
 
 # The checks must catch a breach: copy src/ and add one of each kind.
