@@ -6,6 +6,7 @@
  */
 #include "data.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +32,28 @@ static int exec(sqlite3 *db, refapi_dbfail *f, const char *sql)
     return rc == SQLITE_OK ? 0 : failed(f, db, sqlite3_extended_errcode(db));
 }
 
-/* A prepared statement of sql, or NULL with f filled. */
-static sqlite3_stmt *prepare(sqlite3 *db, refapi_dbfail *f, const char *sql)
+/* A prepared statement of sql with its parameters bound, one a letter of
+ * types: 't' text (const char *, kept by the caller until finalized), 'i'
+ * a long long, '-' a const char * left unbound (the statement has no such
+ * parameter); or NULL with f filled. */
+static sqlite3_stmt *prepare(sqlite3 *db, refapi_dbfail *f, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) failed(f, db, rc);
-    return rc == SQLITE_OK ? st : NULL;
+    if (rc != SQLITE_OK) {
+        failed(f, db, rc);
+        return NULL;
+    }
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 't')
+            sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
+        if (types[i] == 'i') sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
+        if (types[i] == '-') (void)va_arg(ap, const char *);
+    }
+    va_end(ap);
+    return st;
 }
 
 /* Steps st (a statement that returns no row) and finalizes it. */
@@ -79,11 +95,9 @@ static int s_insert(void *c, refapi_dbfail *f, const char *tenant, const char *n
     sqlite3 *db = c;
     sqlite3_stmt *st = prepare(db, f,
                                "INSERT INTO invoices (tenant, documentNumber, version, doc)"
-                               " VALUES (?1, ?2, 1, ?3)");
+                               " VALUES (?1, ?2, 1, ?3)",
+                               "ttt", tenant, number, doc);
     if (!st) return -1;
-    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
     if (run(db, f, st) != 0) return -1;
     *id = sqlite3_last_insert_rowid(db);
     return 0;
@@ -93,11 +107,9 @@ static int s_read(void *c, refapi_dbfail *f, const char *tenant, long long id, l
                   char **doc)
 {
     sqlite3 *db = c;
-    sqlite3_stmt *st =
-        prepare(db, f, "SELECT version, doc FROM invoices WHERE id = ?1 AND tenant = ?2");
+    sqlite3_stmt *st = prepare(
+        db, f, "SELECT version, doc FROM invoices WHERE id = ?1 AND tenant = ?2", "it", id, tenant);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), out = 0;
     if (rc == SQLITE_ROW) {
         *version = sqlite3_column_int64(st, 0);
@@ -116,11 +128,9 @@ static int s_list(void *c, refapi_dbfail *f, const char *tenant, long long after
     sqlite3 *db = c;
     sqlite3_stmt *st = prepare(db, f,
                                "SELECT id, version, doc FROM invoices WHERE tenant = ?1 AND id > ?2"
-                               " ORDER BY id LIMIT ?3");
+                               " ORDER BY id LIMIT ?3",
+                               "tii", tenant, after, limit);
     if (!st) return -1;
-    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int64(st, 3, limit);
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
         n++;
@@ -142,15 +152,9 @@ static int s_write(void *c, refapi_dbfail *f, const char *tenant, long long id, 
         prepare(db, f,
                 doc ? "UPDATE invoices SET documentNumber = ?1, version = version + 1, doc = ?2"
                       " WHERE id = ?3 AND tenant = ?4 AND version = ?5"
-                    : "DELETE FROM invoices WHERE id = ?3 AND tenant = ?4 AND version = ?5");
+                    : "DELETE FROM invoices WHERE id = ?3 AND tenant = ?4 AND version = ?5",
+                doc ? "ttiti" : "--iti", number, doc, id, tenant, version);
     if (!st) return -1;
-    if (doc) {
-        sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, doc, -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_int64(st, 3, id);
-    sqlite3_bind_text(st, 4, tenant, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, version);
     if (run(db, f, st) != 0) return -1;
     return sqlite3_changes(db) == 1;
 }

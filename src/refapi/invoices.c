@@ -450,6 +450,8 @@ static void write_invoice(refapi_req *r, const char *tenant, long long id, int d
     d->ops->release(d->impl, c);
     if (found < 0 || changed < 0) {
         data_failed(r, &f);
+        /* The number is another invoice's: the field named, not a column. */
+        if (r->reply.status == 409) duplicate(r, number);
     } else if (changed) {
         refapi_req_committed(r);
         if (del)

@@ -233,20 +233,37 @@ with open(sys.argv[1], "w") as f:
 PY
 }
 
-# written DB: how many invoices of DB have the number of INVOICE (the probes').
-written() {
-    fleet_sql "$1" "SELECT count(*) FROM invoices WHERE documentNumber = '$(json_get 'd["documentNumber"]' <<<"$INVOICE")'"
+# keyed_probe KEY URL WANT WHAT: a keyed create of INVOICE under KEY (the
+# request kept in $keyed) to URL while WHAT is away gets WANT ("status code
+# retry-after ratelimit").
+keyed_probe() {
+    keyed=(-H "Authorization: Bearer $token" -H "Idempotency-Key: $1"
+        -H 'Content-Type: application/json' -d "$INVOICE")
+    local got
+    got=$(problem "$2" "$TMP/$1" "${keyed[@]}")
+    [ "$got $(cat "$TMP/$1")" = "$3" ] ||
+        fail "a keyed create while $4 is away got $got $(cat "$TMP/$1" "$TMP/$1.err"; tail -n3 "$TMP"/serve.*.err)"
+}
+
+# outage_back URL WHAT: WHAT is back: URL answers a list again (its head in
+# $TMP/back.h), the probe refused during the outage was not written, and
+# its retry with the same key creates it.
+outage_back() {
+    local got number
+    got=$(problem "$1$LIST" "$TMP/back" -H "Authorization: Bearer $token")
+    [ "$got" = 200 ] || fail "$1 after the outage of $2 answered $got: $(cat "$TMP/back")"
+    number=$(json_get 'd["documentNumber"]' <<<"$INVOICE")
+    [ "$(fleet_sql "$DB" "SELECT count(*) FROM invoices WHERE documentNumber = '$number'")" = 0 ] ||
+        fail "the create refused while $2 was away was written"
+    got=$(curl -s -o /dev/null -w '%{http_code}' "${keyed[@]}" "$1$LIST")
+    [ "$got" = 201 ] || fail "the create refused while $2 was away got $got once it was back"
 }
 
 # --- Redis away for 3 s during a keyed write load --------------------------
 outage_load outage --redis-fail-closed --rate 100000/60
 redis_down
 start=$SECONDS
-keyed=(-H "Authorization: Bearer $token" -H 'Idempotency-Key: outage-probe'
-    -H 'Content-Type: application/json' -d "$INVOICE")
-got=$(problem "$A$LIST" "$TMP/probe" "${keyed[@]}")
-[ "$got $(cat "$TMP/probe")" = "503 DB_TIMEOUT True False" ] ||
-    fail "a keyed create while Redis is away got $got $(cat "$TMP/probe" "$TMP/probe.err"; tail -n3 "$TMP"/serve.*.err)"
+keyed_probe outage-probe "$A$LIST" "503 DB_TIMEOUT True False" Redis
 got=$(problem "$C$LIST" "$TMP/closed" -H "Authorization: Bearer $token")
 [ "$got $(cat "$TMP/closed")" = "503 RATE_LIMITER_UNAVAILABLE True False" ] ||
     fail "a limited request on a fail-closed instance got $got $(cat "$TMP/closed")"
@@ -258,12 +275,8 @@ got=$(problem "$A$LIST" "$TMP/open" -H "Authorization: Bearer $token")
 [ $((SECONDS - start)) -le 3 ] || echo "note: the probes took $((SECONDS - start)) s of the outage"
 while [ $((SECONDS - start)) -lt 3 ]; do sleep 0.1; done
 redis_up
-got=$(problem "$A$LIST" "$TMP/back" -H "Authorization: Bearer $token")
-[ "$got" = 200 ] || fail "instance A after the outage answered $got: $(cat "$TMP/back")"
+outage_back "$A" Redis
 grep -qi '^ratelimit:' "$TMP/back.h" || fail "no RateLimit fields after the outage"
-[ "$(written "$DB")" = 0 ] || fail "the create refused during the outage was written"
-got=$(curl -s -o /dev/null -w '%{http_code}' "${keyed[@]}" "$C$LIST")
-[ "$got" = 201 ] || fail "the create refused during the outage got $got once Redis was back"
 outage_over outage Redis
 redis_acked=$acked
 
@@ -272,18 +285,11 @@ if [ "$FLEET_DB" = postgres ]; then
     outage_load pgdown ""
     pg_down
     start=$SECONDS
-    keyed=(-H "Authorization: Bearer $token" -H 'Idempotency-Key: pg-probe'
-        -H 'Content-Type: application/json' -d "$INVOICE")
-    got=$(problem "$A$LIST" "$TMP/pgprobe" "${keyed[@]}")
-    [ "$got $(cat "$TMP/pgprobe")" = "503 DB_UNAVAILABLE True False" ] ||
-        fail "a keyed create while PostgreSQL is away got $got $(cat "$TMP/pgprobe" "$TMP/pgprobe.err")"
+    keyed_probe pg-probe "$A$LIST" "503 DB_UNAVAILABLE True False" PostgreSQL
     while [ $((SECONDS - start)) -lt 3 ]; do sleep 0.1; done
     pg_up || fail "PostgreSQL did not start again"
-    got=$(problem "$B$LIST" "$TMP/pgback" -H "Authorization: Bearer $token")
-    [ "$got" = 200 ] || fail "instance B after the outage answered $got: $(cat "$TMP/pgback")"
-    [ "$(written "$DB")" = 0 ] || fail "the create refused during the PostgreSQL outage was written"
-    got=$(curl -s -o /dev/null -w '%{http_code}' "${keyed[@]}" "$B$LIST")
-    [ "$got" = 201 ] || fail "the create refused during the outage got $got once PostgreSQL was back"
+    # Another instance than the probe's: each reconnects by itself.
+    outage_back "$B" PostgreSQL
     outage_over pgdown PostgreSQL
     echo "ok: PostgreSQL away 3 s: 503 DB_UNAVAILABLE, then back: $acked, each once"
 fi

@@ -27,6 +27,10 @@ as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# The cluster's max_connections: small, so that a test can fill it (53300);
+# a fleet of servers, each with a connection per worker, sets more.
+PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-20}
+
 start_postgres() {
     local bin
     bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
@@ -52,7 +56,7 @@ pg_down() {
 pg_up() {
     local dir=$ENGINES_DIR/pg
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
-        "-p $PGPORT -k $dir -c listen_addresses= -c max_connections=40 -c fsync=off" start \
+        "-p $PGPORT -k $dir -c listen_addresses= -c max_connections=$PG_MAX_CONNECTIONS -c fsync=off" start \
         >/dev/null || { cat "$dir/log"; return 1; }
 }
 

@@ -7,6 +7,7 @@ case $FLEET_DB in
 sqlite) ;;
 postgres)
     command -v psql >/dev/null || { echo "skipped: no psql (scripts/deps.sh)"; exit 77; }
+    PG_MAX_CONNECTIONS=60
     start_postgres || exit 1
     ;;
 *) echo "FLEET_DB=$FLEET_DB: sqlite or postgres" >&2; exit 1 ;;
