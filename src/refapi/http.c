@@ -679,7 +679,7 @@ int refapi_run(const refapi_config *cfg, FILE *out)
         sigwait(&set, &sig);
         stop_daemon(s);
         rc = 0;
-    } else if (s->srv.store) {
+    } else if (s->srv.data) { /* the parts before it say why they failed */
         fprintf(stderr, "apierr serve: cannot listen on %s:%u: %s\n", cfg->host, cfg->port,
                 strerror(errno));
     }

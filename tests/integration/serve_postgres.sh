@@ -11,6 +11,7 @@
 # - PostgreSQL stopped: a keyed create gets 503 with Retry-After and writes
 #   nothing; started again, the same server answers (it reconnects by
 #   itself) and the retry with the same key creates the invoice once.
+# - PostgreSQL unreachable when a server starts: it says why and exits.
 set -u
 : "${APIERR:?path of the apierr binary}"
 . "$(dirname "$0")/lib/engines.sh"
@@ -163,3 +164,14 @@ got=$(post down-1 OUT-1)
 [ "$got" = 201 ] && [ "$(count OUT-1)" = 1 ] ||
     { echo "FAIL: the replay got $got, invoices $(count OUT-1)"; exit 1; }
 echo "ok: PostgreSQL away: 503 $code with Retry-After, nothing written; back: the same server, one invoice"
+
+# --- PostgreSQL unreachable at start: a reason, and no server ---------------
+"$APIERR" serve --listen 127.0.0.1:0 --db "postgresql:///none?host=$ENGINES_DIR/nowhere" \
+    >"$ENGINES_DIR/none.out" 2>"$ENGINES_DIR/none.err"
+rc=$?
+[ "$rc" != 0 ] && [ "$rc" -lt 128 ] && [ ! -s "$ENGINES_DIR/none.out" ] ||
+    { echo "FAIL: serve on an unreachable PostgreSQL: exit $rc, $(cat "$ENGINES_DIR/none.out")"; exit 1; }
+grep -q 'cannot open the PostgreSQL database' "$ENGINES_DIR/none.err" &&
+    ! grep -q 'cannot listen' "$ENGINES_DIR/none.err" ||
+    { echo "FAIL: serve on an unreachable PostgreSQL said: $(cat "$ENGINES_DIR/none.err")"; exit 1; }
+echo "ok: PostgreSQL unreachable at start: exit $rc, $(head -c 120 "$ENGINES_DIR/none.err")"
