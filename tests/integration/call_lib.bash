@@ -43,6 +43,11 @@ need_serve() {
 start_server() {
     need_serve
     local out="$TMP/serve.${#SERVERS[@]}"
+    # Emptied here, not only by the child's redirection: a name is used
+    # again once SERVERS is reset, and a loaded machine may run the loop
+    # below before the child truncates the file, which would read the URL
+    # of a server already stopped.
+    : >"$out"
     "$APIERR" serve --listen 127.0.0.1:0 --client "$CLIENT_SPEC" "$@" >"$out" 2>"$out.err" &
     SERVERS+=($!)
     for _ in $(seq 200); do
