@@ -30,6 +30,11 @@ static apierr__redis_script script = APIERR__REDIS_SCRIPT_INIT(
     "end\n"
     "return {0, math.ceil(tat - now), math.ceil(nxt - tol - now)}\n");
 
+const char *apierr__gcra_redis_script_text(void)
+{
+    return script.text;
+}
+
 struct apierr__gcra_redis {
     apierr__redis *redis;
     long long limit, window_s;
