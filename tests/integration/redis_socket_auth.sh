@@ -66,11 +66,12 @@ kill "${SERVERS[-1]}"
 wait "${SERVERS[-1]}"
 
 # --- refused settings: exit 1 at startup, Redis's reason on stderr -----------
-# refused WORDS URL [ENV...]: apierr serve stops at once, saying WORDS.
+# refused WORDS URL [ENV...]: apierr serve stops at once, saying WORDS (one
+# that served would be stopped by timeout, and fail the test).
 refused() {
     local words=$1 url=$2
     shift 2
-    env "$@" "$APIERR" serve --listen 127.0.0.1:0 --client "$CLIENT_SPEC" --redis "$url" \
+    timeout 20 env "$@" "$APIERR" serve --listen 127.0.0.1:0 --client "$CLIENT_SPEC" --redis "$url" \
         >"$TMP/refused.out" 2>"$TMP/refused.err"
     local rc=$?
     [ "$rc" = 1 ] || fail "--redis $url: exit status $rc, not 1 ($(cat "$TMP/refused.err"))"
