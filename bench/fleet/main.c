@@ -9,7 +9,7 @@
  * and the SHA1 of the limiter's script loaded there (FLEET_SHA).
  *
  * The peers run on the same server at the same concurrency C, in turn with
- * the library (FLEET_ROUNDS rounds, default 3: peers, memory, Redis; each
+ * the library (FLEET_ROUNDS rounds, default 5: peers, memory, Redis; each
  * figure the best of its rounds, as bench_ns_per_call() takes the fastest
  * round): redis-benchmark's INCR with one command per connection in flight
  * (-c C -P 1), the limiter's own script by EVALSHA the same way, on the
@@ -17,7 +17,7 @@
  * pipelining the library gives C callers (C commands in flight on
  * K = min(C, connections) connections: -c K -P C/K). Prints decisions per
  * second, mean latency per decision and the three ratios; asserts no time.
- * FLEET_SECONDS (default 1) is one measurement of the library.
+ * FLEET_SECONDS (default 0.5) is one measurement of the library.
  *
  * FLEET_CALLERS=C runs the row of C callers only (to profile it);
  * bench_fleet --script prints the limiter's script (run.sh loads it).
@@ -151,9 +151,11 @@ static peers run_peers(int c)
     const char *sha = getenv("FLEET_SHA");
     char call[256], args[512];
     int k = c < APIERR__REDIS_CONNECTIONS ? c : APIERR__REDIS_CONNECTIONS;
-    long n = c > 1 ? 100000 : 30000;
-    snprintf(call, sizeof call, "-r 10000 evalsha %s 1 apierr:rl:bench:1000000:1:client-__rand_int__ "
-             "%.6f %.6f", sha ? sha : "none", 1.0, 1e6);
+    long n = c > 1 ? 50000 : 15000; /* about half a second each, idle */
+    snprintf(call, sizeof call,
+             "-r 10000 evalsha %s 1 apierr:rl:bench:1000000:1:client-__rand_int__ "
+             "%.6f %.6f",
+             sha ? sha : "none", 1.0, 1e6);
     peers p;
     snprintf(args, sizeof args, "-c %d -P 1 -n %ld -t incr", c, n);
     p.incr = peer(args);
@@ -197,8 +199,8 @@ int main(int argc, char **argv)
         printf("bench_fleet: run by bench/fleet/run.sh, which starts a redis-server\n");
         return 0;
     }
-    double secs = getenv("FLEET_SECONDS") ? atof(getenv("FLEET_SECONDS")) : 1.0;
-    int rounds = getenv("FLEET_ROUNDS") ? atoi(getenv("FLEET_ROUNDS")) : 3;
+    double secs = getenv("FLEET_SECONDS") ? atof(getenv("FLEET_SECONDS")) : 0.5;
+    int rounds = getenv("FLEET_ROUNDS") ? atoi(getenv("FLEET_ROUNDS")) : 5;
     static const int conc[] = {1, 16, 64};
     printf("%d rounds, each figure the best of its rounds; load %s", rounds, loadavg());
     printf("%-7s %13s %11s %8s %9s | %10s %10s %10s | %6s %6s %6s\n", "callers", "memory dec/s",

@@ -152,8 +152,10 @@ static int redis_usable(const char *url)
         return 0;
     }
     if (rc == APIERR_EBACKEND)
-        fprintf(stderr, "apierr serve: --redis: Redis cannot be reached yet (%s); serving, and "
-                        "connecting once it can be\n", err);
+        fprintf(stderr,
+                "apierr serve: --redis: Redis cannot be reached yet (%s); serving, and "
+                "connecting once it can be\n",
+                err);
     return rc != APIERR_ENOMEM;
 }
 

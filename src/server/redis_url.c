@@ -4,6 +4,7 @@
 #include "alloc.h"
 #include "apierr/common.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +22,6 @@ static int number(const char *s, size_t n, long lo, long hi, int *out)
     return 0;
 }
 
-static int hex(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* A copy of s[0..n) with its %XX escapes decoded into *out; APIERR_OK,
  * EINVAL (a broken escape, or one that decodes to NUL) or ENOMEM. */
 static int decoded(char **out, const char *s, size_t n)
@@ -36,17 +29,20 @@ static int decoded(char **out, const char *s, size_t n)
     char *d = apierr__malloc(n + 1), *p = d;
     if (!d) return APIERR_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        int hi, lo;
         if (s[i] != '%') {
             *p++ = s[i];
-        } else if (i + 2 < n && (hi = hex(s[i + 1])) >= 0 && (lo = hex(s[i + 2])) >= 0 &&
-                   (hi | lo)) {
-            *p++ = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
+            continue;
+        }
+        char esc[3] = {0};
+        if (i + 2 < n) memcpy(esc, s + i + 1, 2);
+        int ok = isxdigit((unsigned char)esc[0]) && isxdigit((unsigned char)esc[1]);
+        long c = ok ? strtol(esc, NULL, 16) : 0;
+        if (c == 0) { /* a broken escape, or a NUL */
             apierr__free(d);
             return APIERR_EINVAL;
         }
+        *p++ = (char)c;
+        i += 2;
     }
     *p = '\0';
     *out = d;
@@ -135,8 +131,10 @@ int apierr__redis_url_parse(apierr__redis_url *out, const char *url)
 {
     memset(out, 0, sizeof *out);
     int rc = APIERR_EINVAL;
-    if (url && strncmp(url, "unix://", 7) == 0) rc = parse_unix(out, url + 7);
-    else if (url && strncmp(url, "redis://", 8) == 0) rc = parse_tcp(out, url + 8);
+    if (url && strncmp(url, "unix://", 7) == 0)
+        rc = parse_unix(out, url + 7);
+    else if (url && strncmp(url, "redis://", 8) == 0)
+        rc = parse_tcp(out, url + 8);
     const char *env = getenv("REDIS_PASSWORD");
     if (rc == APIERR_OK && !out->password && env && *env && !(out->password = apierr__strdup(env)))
         rc = APIERR_ENOMEM;

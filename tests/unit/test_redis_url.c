@@ -29,7 +29,7 @@ static const row rows[] = {
     {"redis://:pw@h:1/3", APIERR_OK, "h", 1, NULL, "pw", 3},
     {"redis://app:pw@h", APIERR_OK, "h", 6379, "app", "pw", 0},
     {"redis://app@h", APIERR_OK, "h", 6379, "app", NULL, 0},
-    {"redis://:p@ss@h", APIERR_OK, "h", 6379, NULL, "p@ss", 0},          /* the last '@' */
+    {"redis://:p@ss@h", APIERR_OK, "h", 6379, NULL, "p@ss", 0},               /* the last '@' */
     {"redis://:a%3Ab%2F%40%20c@h", APIERR_OK, "h", 6379, NULL, "a:b/@ c", 0}, /* escapes */
     {"redis://h?db=4&password=x%26y", APIERR_OK, "h", 6379, NULL, "x&y", 4},
     {"redis://h:7/1?password=pw", APIERR_OK, "h", 7, NULL, "pw", 1},
@@ -47,7 +47,7 @@ static const row rows[] = {
     {"redis://h:70000", APIERR_EINVAL, NULL, 0, NULL, NULL, 0},
     {"redis://h:", APIERR_EINVAL, NULL, 0, NULL, NULL, 0},
     {"redis://h/x", APIERR_EINVAL, NULL, 0, NULL, NULL, 0},
-    {"redis://h/1?db=2", APIERR_EINVAL, NULL, 0, NULL, NULL, 0},         /* named twice */
+    {"redis://h/1?db=2", APIERR_EINVAL, NULL, 0, NULL, NULL, 0},        /* named twice */
     {"redis://:a@h?password=b", APIERR_EINVAL, NULL, 0, NULL, NULL, 0}, /* named twice */
     {"redis://h?timeout=1", APIERR_EINVAL, NULL, 0, NULL, NULL, 0},     /* unknown key */
     {"redis://h?db=", APIERR_EINVAL, NULL, 0, NULL, NULL, 0},

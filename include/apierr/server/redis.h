@@ -3,8 +3,10 @@
  * fleet of servers shares beyond the limiter and the idempotency store
  * (which open their own): credentials, sessions, per-client logs.
  *
- * One handle is a pool of connections to one server, made on first use and
- * made again by itself after the server went away, so a Redis restart needs
+ * One handle is a pool of a few connections to one server, the calls of
+ * the threads that share a connection pipelined on it (sent together,
+ * answered in order; each script still runs alone in Redis), made on first
+ * use and made again by itself after the server went away, so a Redis restart needs
  * no restart of the process; while Redis cannot be reached, calls fail at
  * once (APIERR_EBACKEND) for a short while instead of each waiting on a
  * connect. Every call is one Lua script, run atomically by Redis: loaded
