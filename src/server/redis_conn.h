@@ -1,7 +1,7 @@
 /*
- * Internal: a pool of connections to one Redis server, shared by the
- * backends of libapierr-server that keep their state in Redis (the rate
- * limiter today). Connections are made on first use and made again after
+ * Internal: a pool of connections to one Redis server, one per backend of
+ * libapierr-server that keeps its state in Redis (the rate limiter, the
+ * idempotency store, the apierr_redis handle). Connections are made on first use and made again after
  * the server went away, so a Redis restart needs no restart of the process;
  * while it cannot be reached, calls fail at once for a short while instead
  * of each waiting on a connect.
@@ -27,9 +27,10 @@ void apierr__redis_close(apierr__redis *r);
  * Runs one command (argv form, binary-safe) on a connection of the pool,
  * pipelined with the commands other threads send meanwhile (redis_conn.c).
  * Returns the reply (free it with freeReplyObject()), or NULL when the
- * server cannot be reached: the connection is dropped, made once more at
- * once (a connection the server closed while idle), and after a second
- * failure no call connects for APIERR__REDIS_DOWN_MS. Thread-safe.
+ * server cannot be reached: a broken connection is dropped and made once
+ * more at once (one the server closed while idle), and after a failed
+ * connect no call of the pool connects for APIERR__REDIS_DOWN_MS (they
+ * fail at once). Thread-safe.
  */
 redisReply *apierr__redis_command(apierr__redis *r, int argc, const char **argv,
                                   const size_t *lens);
