@@ -233,7 +233,7 @@ int main(int argc, char **argv)
     /* The 429 path: one key, its burst of 100 spent at once, then refused. */
     figures m429 = measure(NULL, "bench", 16, 1, 1, secs);
     figures r429 = measure(url, "bench", 16, 1, 1, secs);
-    printf("\n429 path, 16 callers, one key: memory %.0f dec/s, redis %.0f dec/s (%.2fx)\n",
+    printf("\n429 path, 16 callers, one key: memory %.0f dec/s, redis %.0f dec/s (%.4fx)\n",
            m429.rate, r429.rate, ratio(r429.rate, m429.rate));
     /* 4 instances of 16 callers each, one hot key of 100 per hour: exactly
      * 100 admitted, however the decisions were batched. */

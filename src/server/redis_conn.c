@@ -206,14 +206,14 @@ redisReply *apierr__redis_command(apierr__redis *r, int argc, const char **argv,
         waiter *next_leader = s->head; /* came meanwhile: the first of them leads next */
         s->leading = next_leader != NULL;
         pthread_mutex_unlock(&s->mu);
+        if (next_leader) { /* first: the connection idles until the next batch leaves */
+            next_leader->state = LEAD;
+            sem_post(&next_leader->posted);
+        }
         for (waiter *w = batch, *next; w; w = next) {
             next = w->next; /* w is gone once posted */
             w->state = DONE;
             if (w != &me) sem_post(&w->posted);
-        }
-        if (next_leader) {
-            next_leader->state = LEAD;
-            sem_post(&next_leader->posted);
         }
     }
     sem_destroy(&me.posted);
