@@ -2,10 +2,10 @@
 # apierr serve --redis against a redis-server that wants a password, reached
 # on its Unix socket and on TCP: the limit and the idempotency keys live in
 # the database the URL names (and only there), with the password from the
-# URL (percent-encoded, or ?password=) or from REDIS_PASSWORD; a wrong or
-# missing password, or a database Redis does not have, stops the server at
-# startup with Redis's reason and exit status 1, never a crash; a Redis that
-# is not there yet does not.
+# URL (percent-encoded, or ?password=) or from REDIS_PASSWORD, as the
+# default user or an ACL user; a wrong or missing password, or a database
+# Redis does not have, stops the server at startup with Redis's reason and
+# exit status 1, never a crash; a Redis that is not there yet does not.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/engines.sh"
 trap 'cleanup; engines_stop' EXIT
@@ -65,6 +65,14 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$BA
 kill "${SERVERS[-1]}"
 wait "${SERVERS[-1]}"
 
+# --- an ACL user (AUTH USER PASSWORD), database 3 -------------------------------
+rcli 0 acl setuser app on '>app-pw' '~*' '&*' '+@all' >/dev/null || fail "no ACL user"
+start_server --redis "redis://app:app-pw@127.0.0.1:$REDIS_PORT/3" --rate 1/60
+t=$(token) || fail "no token as ACL user app"
+[ -n "$(rcli 3 --scan --pattern 'apierr:tok:*')" ] || fail "no token in database 3"
+kill "${SERVERS[-1]}"
+wait "${SERVERS[-1]}"
+
 # --- refused settings: exit 1 at startup, Redis's reason on stderr -----------
 # refused WORDS URL [ENV...]: apierr serve stops at once, saying WORDS (one
 # that served would be stopped by timeout, and fail the test).
@@ -81,6 +89,7 @@ refused() {
 refused WRONGPASS "unix://:wrong@$REDIS_SOCKET"
 refused WRONGPASS "unix://$REDIS_SOCKET" REDIS_PASSWORD=wrong
 refused NOAUTH "redis://127.0.0.1:$REDIS_PORT"
+refused WRONGPASS "redis://app:$(printf %s "$PW" | sed 's/ /%20/; s/@/%40/')@127.0.0.1:$REDIS_PORT"
 refused 'DB index is out of range' "redis://:pa%20ss%40word@127.0.0.1:$REDIS_PORT/99"
 
 # --- Redis not there yet: the server starts, and says so ---------------------
