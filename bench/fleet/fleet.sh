@@ -17,16 +17,26 @@ for tool in nginx wrk redis-server curl; do
 done
 # The tests' engines: a throwaway redis-server, the nginx balancer.
 . "$here/../../tests/integration/lib/engines.sh"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; engines_stop' EXIT
+# serve runs in $(...), a subshell: the instances' pids go to a file, not
+# to a variable of this shell (which never saw them, and left them running).
+pidfile=$ENGINES_DIR/serve.pids
+stop_instances() {
+    local p
+    for p in $(cat "$pidfile" 2>/dev/null); do kill "$p" 2>/dev/null; done
+    for p in $(cat "$pidfile" 2>/dev/null); do # their drain: 5 s at most
+        for _ in $(seq 1 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+    done
+}
+trap 'stop_instances; engines_stop' EXIT
 start_redis
 
 CLIENT=demo:s3cret:acme:invoices:read,invoices:write
 # serve ARGS...: one instance; prints its base URL.
 serve() {
-    local out=$ENGINES_DIR/serve-${#pids[@]}.out
+    local out
+    out=$(mktemp "$ENGINES_DIR/serve-XXXXXX") # its own: a shared name could give another's URL
     "$apierr" serve --listen 127.0.0.1:0 --client "$CLIENT" --threads 2 "$@" >"$out" 2>/dev/null &
-    pids+=($!)
+    echo $! >>"$pidfile"
     for _ in $(seq 1 200); do [ -s "$out" ] && break; sleep 0.02; done
     head -n 1 "$out"
 }
@@ -48,6 +58,8 @@ urls=()
 for _ in 1 2 3; do
     urls+=("$(serve --db "$db" --redis "$REDIS_URL" --rate 1000000/1:1000000)")
 done
+[ "$(printf '%s\n' "${urls[@]}" | sort -u | wc -l)" = 3 ] ||
+    { echo "bench/fleet: the 3 instances did not start (${urls[*]})"; exit 1; }
 t=$(token "${urls[0]}")
 path=/v1/tenants/acme/invoices?limit=1
 echo "fleet: wrk 2 threads, 64 connections, $dur; nginx $(nginx -v 2>&1 | sed 's/.*\///') round robin;" \

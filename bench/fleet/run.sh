@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # bench/fleet: the limiter on Redis vs in memory, against the machine's own
-# Redis ceiling (redis-benchmark INCR, same concurrency, no pipelining), in
-# one run. Starts its own redis-server on a free 127.0.0.1 port.
-# Usage: bench/fleet/run.sh BUILD_DIR   (FLEET_SECONDS per measurement, default 2)
+# Redis ceiling, in one run, on one redis-server of its own (a free
+# 127.0.0.1 port). For each count C of concurrent callers (1, 16, 64),
+# bench_fleet runs, in turn with its own measurements, redis-benchmark on
+# the same server:
+#   INCR -c C -P 1          the cheapest command, one in flight a connection;
+#   EVALSHA -c C -P 1       the limiter's own script (bench_fleet --script,
+#                           loaded here), on the same 10,000 keys and with
+#                           the same arguments as the limiter's calls;
+#   EVALSHA -c K -P C/K     that script with the pipelining the library gives
+#                           C callers: C decisions in flight on K = min(C,
+#                           the pool's connections) connections.
+# bench_fleet's C callers share one limiter (one process, as apierr serve's
+# threads), so the library is given the same concurrency as every peer.
+# Then fleet.sh: the reference API as a fleet (FLEET_LIMITER_ONLY=1 skips it).
+# Usage: bench/fleet/run.sh BUILD_DIR   (FLEET_SECONDS, FLEET_ROUNDS: bench_fleet)
 set -u
 build=${1:-build}
 bin=$build/bench/bench_fleet
@@ -16,13 +28,10 @@ redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$t
 rpid=$!
 trap 'kill $rpid 2>/dev/null; wait $rpid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
-echo "peer: redis-benchmark $(redis-benchmark --version | awk '{print $2}'), INCR, -P 1; $(nproc) cores, shared"
-ceiling=""
-for c in 1 16 64; do
-    rps=$(redis-benchmark -p "$port" -c "$c" -n 100000 -P 1 -q -t incr 2>/dev/null |
-        sed -n 's/.*INCR: \([0-9.]*\) requests per second.*/\1/p' | tail -n1)
-    ceiling="$ceiling${ceiling:+,}$c:${rps:-0}"
-done
-FLEET_REDIS_URL=redis://127.0.0.1:$port/0 FLEET_CEILING=$ceiling "$bin"
+sha=$(redis-cli -p "$port" script load "$("$bin" --script)")
+echo "peer: redis-benchmark $(redis-benchmark --version | awk '{print $2}') on the same server," \
+    "in turn with the library; $(nproc) cores, shared"
+FLEET_REDIS_URL=redis://127.0.0.1:$port/0 FLEET_PEER="redis-benchmark -h 127.0.0.1 -p $port" \
+    FLEET_SHA=$sha "$bin"
 # The reference API as a fleet: 3 instances vs 1, the 429 path Redis vs memory.
-bash "$(dirname "$0")/fleet.sh" "$build"
+[ -n "${FLEET_LIMITER_ONLY:-}" ] || bash "$(dirname "$0")/fleet.sh" "$build"

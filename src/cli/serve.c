@@ -11,6 +11,7 @@
 #include <string.h>
 
 #ifdef APIERR_HAVE_REFAPI
+#include "apierr/server/redis.h"
 #include "refapi.h"
 
 /* Reports a parser's reason in the command's words. */
@@ -122,12 +123,40 @@ static int set_timeout(void *ctx, const char *v)
 
 static int set_redis(void *ctx, const char *v)
 {
-    /* The library reads the URL; check its form now, not at the first
-     * request. */
-    if (strncmp(v, "redis://", 8) != 0 && strncmp(v, "unix://", 7) != 0)
-        return check(-1, "--redis wants redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH");
+    /* The library reads the URL; check it now, not at the first request. */
+    apierr_redis *r = NULL;
+    int rc = apierr_redis_open(&r, v);
+    apierr_redis_close(r);
+    if (rc == APIERR_EINVAL)
+        return check(-1, "--redis wants redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or "
+                         "unix://[[USER]:PASSWORD@]/PATH, each with ?db=N and ?password=PW");
     ((refapi_config *)ctx)->redis_url = v;
-    return 0;
+    return rc == APIERR_OK ? 0 : check(-1, apierr_strerror(rc));
+}
+
+/*
+ * Asks Redis once before serving: a password, user or database it refuses
+ * is a setting to fix, told now (exit 1) rather than as an outage at every
+ * request. Redis away is not: the server starts, and connects by itself
+ * once Redis is back (the fail-open or fail-closed rules meanwhile).
+ */
+static int redis_usable(const char *url)
+{
+    apierr_redis *r = NULL;
+    char err[256] = "";
+    int rc = apierr_redis_open(&r, url);
+    if (rc == APIERR_OK) rc = apierr_redis_check(r, err, sizeof err);
+    apierr_redis_close(r);
+    if (rc == APIERR_EINVAL) {
+        cli_error("serve", "--redis: Redis refused the connection's settings: %s", err);
+        return 0;
+    }
+    if (rc == APIERR_EBACKEND)
+        fprintf(stderr,
+                "apierr serve: --redis: Redis cannot be reached yet (%s); serving, and "
+                "connecting once it can be\n",
+                err);
+    return rc != APIERR_ENOMEM;
 }
 
 static int set_redis_fail_closed(void *ctx, const char *v)
@@ -289,6 +318,7 @@ int cli_serve(int argc, char **argv)
         char err[512];
         if (check(refapi_parse_clients(&cfg, env, 1, err, sizeof err), err)) return CLI_EXIT_USAGE;
     }
+    if (cfg.redis_url && !redis_usable(cfg.redis_url)) return CLI_EXIT_FAILURE;
     return refapi_run(&cfg, stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 

@@ -24,4 +24,8 @@ void apierr__gcra_redis_close(apierr__gcra_redis *g);
 int apierr__gcra_redis_take(apierr__gcra_redis *g, apierr_limit_verdict *out, const char *key,
                             size_t len);
 
+/* The script's text, for bench/fleet's peer (redis-benchmark running the
+ * very same script by EVALSHA). */
+const char *apierr__gcra_redis_script_text(void);
+
 #endif

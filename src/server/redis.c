@@ -43,6 +43,11 @@ void apierr_redis_close(apierr_redis *r)
     apierr__free(r);
 }
 
+int apierr_redis_check(apierr_redis *r, char *err, size_t errlen)
+{
+    return apierr__redis_check(r->conn, err, errlen);
+}
+
 /* The slot of script: found by its address, or taken; NULL when all are
  * taken by others. */
 static apierr__redis_script *script_slot(apierr_redis *r, const char *script)

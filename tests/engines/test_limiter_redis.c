@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -119,6 +120,80 @@ static void test_concurrent_no_overgrant(void **state)
     for (int i = 0; i < 3; i++) apierr_limiter_free(fleet[i]);
 }
 
+/* A counter of Redis's INFO section: "name:N" or, in commandstats,
+ * "name:calls=N,...". */
+static long long info_stat(const char *section, const char *name)
+{
+    char cmd[96], line[256];
+    long long v = -1;
+    size_t n = strlen(name);
+    snprintf(cmd, sizeof cmd, "redis-cli -p %d info %s", port, section);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof line, p)) {
+        if (strncmp(line, name, n) != 0 || line[n] != ':') continue;
+        const char *calls = strstr(line, "calls=");
+        v = atoll(calls ? calls + 6 : line + n + 1);
+    }
+    pclose(p);
+    assert_true(v >= 0);
+    return v;
+}
+
+typedef struct caller {
+    apierr_limiter *l;
+    int id, allowed, failures;
+} caller;
+
+static void *caller_run(void *arg)
+{
+    caller *c = arg;
+    for (int i = 0; i < 100; i++) {
+        char key[16];
+        int len = snprintf(key, sizeof key, "k%d-%d", c->id, i % 7);
+        apierr_limit_verdict v;
+        if (apierr_limiter_take(c->l, &v, key, (size_t)len, 0) != APIERR_OK) c->failures++;
+        c->allowed += v.allowed;
+    }
+    return NULL;
+}
+
+/* 32 threads of one process on one limiter: their decisions ride together
+ * on the pool's few connections (Redis reads fewer times than it runs
+ * scripts: one script per round trip would need a read each), and every
+ * one gets its own answer (7 keys a thread, 14 or 15 requests each, a
+ * burst of 10: exactly 70 of a thread's 100 allowed). */
+static void test_callers_pipelined(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(10, 3600, "pipe", 0);
+    caller c[32];
+    pthread_t t[32];
+    apierr_limit_verdict v;
+    assert_int_equal(apierr_limiter_take(l, &v, "warm", 4, 0), APIERR_OK); /* the script loaded */
+    /* Scripts, not commands: the commands a script runs are counted too. */
+    long long reads = info_stat("stats", "total_reads_processed");
+    long long scripts = info_stat("commandstats", "cmdstat_evalsha");
+    for (int i = 0; i < 32; i++) {
+        c[i] = (caller){l, i, 0, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, caller_run, &c[i]), 0);
+    }
+    for (int i = 0; i < 32; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(c[i].failures, 0);
+        assert_int_equal(c[i].allowed, 70);
+    }
+    reads = info_stat("stats", "total_reads_processed") - reads;
+    scripts = info_stat("commandstats", "cmdstat_evalsha") - scripts;
+    assert_true(scripts >= 3200);
+    if (reads >= scripts) fail_msg("%lld reads for %lld scripts: none pipelined", reads, scripts);
+    /* The pool's connections, and redis-cli's: never one per thread. */
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "[ $(redis-cli -p %d client list | wc -l) -le %d ]", port, 4 + 1);
+    assert_int_equal(system(cmd), 0);
+    apierr_limiter_free(l);
+}
+
 /* The key expires with its TAT; a flushed script cache is loaded again. */
 static void test_ttl_and_script_flush(void **state)
 {
@@ -176,6 +251,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fleet_admits_exactly),
         cmocka_unit_test(test_concurrent_no_overgrant),
+        cmocka_unit_test(test_callers_pipelined),
         cmocka_unit_test(test_ttl_and_script_flush),
         cmocka_unit_test(test_backend_down_and_back),
     };

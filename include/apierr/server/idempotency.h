@@ -107,9 +107,10 @@ APIERR_EXTERN int apierr_idempotency_opts_init(apierr_idempotency_opts *opts, un
 
 /* Opens (creating if needed) the store in the SQLite database at path
  * (":memory:" for a private one), or on the Redis server of a URL
- * ("redis://[:PASSWORD@]HOST[:PORT][/DB]", "unix:///PATH[?db=N]"; the
- * password, when the URL has none, from $REDIS_PASSWORD; not connected
- * until first used); apierr_idempotency_close() closes it.
+ * (as apierr_redis_open() reads it: "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]",
+ * "unix://[[USER]:PASSWORD@]/PATH", ?db=N and ?password=PW; the password,
+ * when the URL has none, from $REDIS_PASSWORD; not connected until first
+ * used); apierr_idempotency_close() closes it.
  * APIERR_OK, APIERR_ENOMEM, APIERR_EINVAL for bad options or a malformed
  * URL, APIERR_EIO when
  * the database cannot be opened, or APIERR_EVERSION when opts has version 0

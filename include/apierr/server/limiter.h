@@ -39,12 +39,16 @@ typedef struct apierr_limiter_opts {
     size_t max_keys;    /* keys kept at most; 0: 100000 */
     const char *policy; /* policy name in the RateLimit fields; NULL: "default" */
     /* Version 2: where the keys live. NULL: in this process (memory).
-     * "redis://[:PASSWORD@]HOST[:PORT][/DB]" or "unix:///PATH[?db=N]": in
-     * Redis (password from the URL, else $REDIS_PASSWORD), decided there by
-     * one script on Redis's clock, so every limiter of every process that
+     * A Redis URL as apierr_redis_open() reads it
+     * ("redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]",
+     * "unix://[[USER]:PASSWORD@]/PATH", ?db=N, ?password=PW; the password
+     * from the URL, else $REDIS_PASSWORD): in Redis, decided there by one
+     * script on Redis's clock, so every limiter of every process that
      * names the same server and the same policy (name, limit, window)
      * shares the keys: N instances admit exactly what one would, whatever
-     * their clocks say (now_ms is then not used). */
+     * their clocks say (now_ms is then not used). The threads that share
+     * a limiter share a few connections, their decisions pipelined on
+     * them. */
     const char *backend;
     /* What a request gets while the backend cannot be reached: 0 (the
      * default) lets it through (fail open), 1 refuses it (fail closed);

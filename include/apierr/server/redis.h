@@ -3,8 +3,10 @@
  * fleet of servers shares beyond the limiter and the idempotency store
  * (which open their own): credentials, sessions, per-client logs.
  *
- * One handle is a pool of connections to one server, made on first use and
- * made again by itself after the server went away, so a Redis restart needs
+ * One handle is a pool of a few connections to one server, the calls of
+ * the threads that share a connection pipelined on it (sent together,
+ * answered in order; each script still runs alone in Redis), made on first
+ * use and made again by itself after the server went away, so a Redis restart needs
  * no restart of the process; while Redis cannot be reached, calls fail at
  * once (APIERR_EBACKEND) for a short while instead of each waiting on a
  * connect. Every call is one Lua script, run atomically by Redis: loaded
@@ -46,12 +48,31 @@ typedef struct apierr_redis_reply {
 } apierr_redis_reply;
 
 /*
- * A handle for url: "redis://[:PASSWORD@]HOST[:PORT][/DB]" (port 6379, db 0)
- * or "unix:///PATH[?db=N]"; the password, when the URL has none, comes from
- * $REDIS_PASSWORD. Nothing is connected yet. APIERR_OK, APIERR_EINVAL (a
- * malformed URL) or APIERR_ENOMEM; *out is NULL on failure.
+ * A handle for url, in redis-py's convention (Redis.from_url):
+ *   "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?QUERY]" (port 6379, db 0)
+ *   "unix://[[USER]:PASSWORD@]/PATH[?QUERY]"             (a Unix socket)
+ * QUERY is "db=N" and/or "password=PW" joined by '&'; USER and PASSWORD may
+ * be percent-encoded. The password, when the URL has none, comes from
+ * $REDIS_PASSWORD; USER is an ACL user (AUTH USER PASSWORD). Nothing is
+ * connected yet (see apierr_redis_check()). APIERR_OK, APIERR_EINVAL (a
+ * malformed URL: an empty host, a relative socket path, a database or a
+ * password named twice, another query key) or APIERR_ENOMEM; *out is NULL
+ * on failure.
  */
 APIERR_EXTERN int apierr_redis_open(apierr_redis **out, const char *url);
+
+/*
+ * Connects now, on a connection of its own (closed again), authenticates,
+ * selects the URL's database and asks PING: a setting to fix is told at
+ * startup rather than as an outage at the first call (calls connect
+ * lazily, and a refused password looks to them like Redis being away).
+ * APIERR_OK; APIERR_EBACKEND when Redis cannot be reached (calls on r will
+ * connect by themselves once it can); APIERR_EINVAL when Redis refused the
+ * password, the user or the database. err gets the reason, in Redis's
+ * words when it gave some (errlen bytes with its NUL; NULL when errlen is
+ * 0).
+ */
+APIERR_EXTERN int apierr_redis_check(apierr_redis *r, char *err, size_t errlen);
 
 /* Closes every connection and frees r. Accepts NULL. */
 APIERR_EXTERN void apierr_redis_close(apierr_redis *r);

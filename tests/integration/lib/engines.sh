@@ -145,3 +145,20 @@ stop_balancer() {
     wait "$BALANCER_PID" 2>/dev/null
     BALANCER_PID=
 }
+
+# start_redis_locked PASSWORD: a redis-server that wants PASSWORD (AUTH),
+# on a free 127.0.0.1 port and on a Unix socket in the engines' folder,
+# waited for. Sets REDIS_PORT and REDIS_SOCKET.
+start_redis_locked() {
+    command -v redis-server >/dev/null || { echo "skipped: no redis-server (scripts/deps.sh)"; exit 77; }
+    REDIS_PORT=$(free_port) REDIS_SOCKET=$ENGINES_DIR/redis.sock
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --unixsocket "$REDIS_SOCKET" \
+        --unixsocketperm 700 --requirepass "$1" --save '' --appendonly no --dir "$ENGINES_DIR" \
+        >>"$ENGINES_DIR/redis-locked.log" 2>&1 &
+    local pid=$!
+    ENGINE_STOPS+=("kill $pid; wait $pid")
+    for _ in $(seq 100); do
+        REDISCLI_AUTH=$1 redis-cli -s "$REDIS_SOCKET" ping 2>/dev/null | grep -q PONG && break
+        sleep 0.05
+    done
+}
