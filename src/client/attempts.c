@@ -2,11 +2,14 @@
  * whose size is part of the ABI: a program indexes it with its own header's
  * sizeof, and the struct carries no version, so it can never grow) and,
  * beside it, what later versions know of each attempt (the flags of
- * apierr_attempt_flags()).
+ * apierr_attempt_flags()) and of the result, whose struct cannot grow
+ * either (callers allocate it): the last response's status line as sent,
+ * the URL it came from after redirects, the secret names of the client.
  *
- * One block per result, the flags' header in front of the array as Redis's
- * sds keeps its length in front of its bytes: r->attempts still points at
- * the first record, and only this file knows of the header. */
+ * One block per result, the header in front of the array as Redis's sds
+ * keeps its length in front of its bytes: r->attempts still points at the
+ * first record (with no record yet when only the result's members are
+ * set), and only this file knows of the header. */
 #include "client_impl.h"
 
 #include <stdalign.h>
@@ -16,6 +19,10 @@
 typedef struct attempts_head {
     size_t cap;           /* records the block holds */
     unsigned char *flags; /* cap flags, APIERR_ATTEMPT_*; its own allocation */
+    char *status_line;    /* of the last response, as received; NULL: none */
+    char *url_effective;  /* where redirects led; NULL: none followed (r->url) */
+    char **names;         /* the client's secret_names: one allocation, the strings after */
+    size_t nnames;
 } attempts_head;
 
 /* The records start after the header, aligned for any member they have. */
@@ -45,6 +52,7 @@ static int reserve(apierr_result *r, size_t n)
             apierr__free(flags);
         return -1;
     }
+    if (!cap) memset(block, 0, sizeof(attempts_head)); /* a new block: no members yet */
     h = (attempts_head *)(void *)block;
     h->cap = want;
     h->flags = flags;
@@ -83,14 +91,110 @@ int apierr__attempts_append(apierr_result *into, apierr_result *from)
     return 0;
 }
 
+/* The result's own members of the header (not the records' flags). */
+static void members_free(attempts_head *h)
+{
+    apierr__free(h->status_line);
+    apierr__free(h->url_effective);
+    apierr__free(h->names);
+    h->status_line = h->url_effective = NULL;
+    h->names = NULL;
+    h->nnames = 0;
+}
+
 void apierr__attempts_free(apierr_result *r)
 {
     for (size_t i = 0; i < r->nattempts; i++) apierr__free((char *)r->attempts[i].code);
     attempts_head *h = head_of(r->attempts);
-    if (h) apierr__free(h->flags);
+    if (h) {
+        members_free(h);
+        apierr__free(h->flags);
+    }
     apierr__free(h);
     r->attempts = NULL;
     r->nattempts = 0;
+}
+
+void apierr__attempts_adopt(apierr_result *r, apierr_result *history)
+{
+    attempts_head *mine = head_of(r->attempts), *theirs = head_of(history->attempts);
+    if (!theirs) return; /* no records anywhere: r's block stays as it is */
+    if (mine) {
+        members_free(theirs);
+        theirs->status_line = mine->status_line;
+        theirs->url_effective = mine->url_effective;
+        theirs->names = mine->names;
+        theirs->nnames = mine->nnames;
+        mine->status_line = mine->url_effective = NULL;
+        mine->names = NULL;
+    }
+    apierr__attempts_free(r);
+    r->attempts = history->attempts;
+    r->nattempts = history->nattempts;
+    history->attempts = NULL;
+    history->nattempts = 0;
+}
+
+/* Replaces *slot with a copy of s (n bytes; NULL: none). 0, or -1 when
+ * out of memory (then *slot is NULL) or r has no block. */
+static int set_member(apierr_result *r, size_t offset, const char *s, size_t n)
+{
+    if (reserve(r, 1)) return -1;
+    char **slot = (char **)(void *)((char *)head_of(r->attempts) + offset);
+    apierr__free(*slot);
+    *slot = s ? apierr__strndup(s, n) : NULL;
+    return s && !*slot ? -1 : 0;
+}
+
+int apierr__result_set_status_line(apierr_result *r, const char *line, size_t len)
+{
+    return set_member(r, offsetof(attempts_head, status_line), line, len);
+}
+
+int apierr__result_set_url_effective(apierr_result *r, const char *url)
+{
+    return set_member(r, offsetof(attempts_head, url_effective), url, url ? strlen(url) : 0);
+}
+
+int apierr__result_set_names(apierr_result *r, const char *const *names, size_t n)
+{
+    if (!n) return 0;
+    size_t bytes = n * sizeof(char *);
+    for (size_t i = 0; i < n; i++) bytes += strlen(names[i]) + 1;
+    if (reserve(r, 1)) return -1;
+    attempts_head *h = head_of(r->attempts);
+    char **v = apierr__malloc(bytes);
+    if (!v) return -1;
+    char *s = (char *)(v + n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]) + 1;
+        memcpy(s, names[i], len);
+        v[i] = s;
+        s += len;
+    }
+    apierr__free(h->names);
+    h->names = v;
+    h->nnames = n;
+    return 0;
+}
+
+const char *const *apierr__result_names(const apierr_result *r, size_t *n)
+{
+    const attempts_head *h = r ? head_of(r->attempts) : NULL;
+    *n = h ? h->nnames : 0;
+    return h ? (const char *const *)h->names : NULL;
+}
+
+const char *apierr_result_status_line(const apierr_result *r)
+{
+    const attempts_head *h = r && r->status ? head_of(r->attempts) : NULL;
+    return h ? h->status_line : NULL;
+}
+
+const char *apierr_result_url_effective(const apierr_result *r)
+{
+    const attempts_head *h = r ? head_of(r->attempts) : NULL;
+    return h && h->url_effective ? h->url_effective : r ? r->url : NULL;
 }
 
 unsigned apierr_attempt_flags(const apierr_result *r, size_t i)

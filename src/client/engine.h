@@ -248,6 +248,8 @@ typedef struct apierr__answer {
     CURLcode rc;
     apierr_header h[APIERR__MAX_HEADERS]; /* point into the call's header block */
     size_t nh;
+    const char *status_line; /* in the call's header block; NULL: none */
+    size_t status_len;
     apierr_outcome o;            /* for the policy; o.problem is p */
     apierr_problem *p;           /* decoded error, or NULL; owned */
     apierr_graphql_kind graphql; /* a 2xx GraphQL body that carries errors */

@@ -61,10 +61,11 @@ static void key_int(apierr__buf *b, const char *key, long long v)
     apierr__buf_int(b, v);
 }
 
-static void redacted_url(apierr__buf *b, const char *key, const char *url)
+/* With the secret names of r's client (apierr_result_redact_url()). */
+static void redacted_url(apierr__buf *b, const char *key, const apierr_result *r, const char *url)
 {
     char small[512];
-    size_t n = apierr_redact_url(small, sizeof small, url ? url : "");
+    size_t n = apierr_result_redact_url(small, sizeof small, r, url);
     if (n < sizeof small) {
         key_str(b, key, small);
         return;
@@ -74,7 +75,7 @@ static void redacted_url(apierr__buf *b, const char *key, const char *url)
         b->oom = 1;
         return;
     }
-    apierr_redact_url(big, n + 1, url);
+    apierr_result_redact_url(big, n + 1, r, url);
     key_str(b, key, big);
     apierr__free(big);
 }
@@ -162,7 +163,9 @@ int apierr_result_to_json(char **out, const apierr_result *r, int with_body)
     apierr__buf_putc(&b, ',');
     key_str(&b, "method", r->method);
     apierr__buf_putc(&b, ',');
-    redacted_url(&b, "url", r->url);
+    redacted_url(&b, "url", r, r->url);
+    apierr__buf_putc(&b, ',');
+    redacted_url(&b, "url_effective", r, apierr_result_url_effective(r));
     apierr__buf_putc(&b, ',');
     key_str(&b, "idempotency_key", r->idempotency_key[0] ? r->idempotency_key : NULL);
     apierr__buf_putc(&b, ',');
@@ -205,7 +208,7 @@ void apierr__report_line(apierr__buf *b, long long unix_ms, const apierr_result 
     apierr__buf_putc(b, ',');
     key_str(b, "method", r->method);
     apierr__buf_putc(b, ',');
-    redacted_url(b, "url", r->url);
+    redacted_url(b, "url", r, r->url);
     apierr__buf_putc(b, ',');
     attempt_members(b, r, a);
     apierr__buf_putc(b, ',');
