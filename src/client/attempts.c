@@ -17,11 +17,10 @@
 #include <string.h>
 
 typedef struct attempts_head {
-    size_t cap;           /* records the block holds */
-    unsigned char *flags; /* cap flags, APIERR_ATTEMPT_*; its own allocation */
-    char *status_line;    /* of the last response, as received; NULL: none */
-    char *url_effective;  /* where redirects led; NULL: none followed (r->url) */
-    char **names;         /* the client's secret_names: one allocation, the strings after */
+    size_t cap;          /* records the block holds (and flags, after them) */
+    char *status_line;   /* of the last response, as received; NULL: none */
+    char *url_effective; /* where redirects led; NULL: none followed (r->url) */
+    char **names;        /* the client's secret_names: one allocation, the strings after */
     size_t nnames;
 } attempts_head;
 
@@ -33,6 +32,13 @@ static attempts_head *head_of(const apierr_attempt *v)
     return v ? (attempts_head *)(void *)((char *)(uintptr_t)v - HEAD_SIZE) : NULL;
 }
 
+/* The cap flags (APIERR_ATTEMPT_*) after the records, in the same block:
+ * one allocation per result, not two (bench_client counts them). */
+static unsigned char *flags_of(const attempts_head *h)
+{
+    return (unsigned char *)(uintptr_t)h + HEAD_SIZE + h->cap * sizeof(apierr_attempt);
+}
+
 /* Room for n records in r: 0, or -1 (out of memory; r unchanged). */
 static int reserve(apierr_result *r, size_t n)
 {
@@ -41,21 +47,16 @@ static int reserve(apierr_result *r, size_t n)
     if (n <= cap) return 0;
     size_t want = cap ? cap : 4;
     while (want < n) want *= 2;
-    unsigned char *flags = apierr__realloc(h ? h->flags : NULL, want);
-    if (!flags) return -1;
-    memset(flags + cap, 0, want - cap);
-    char *block = apierr__realloc(h, HEAD_SIZE + want * sizeof(apierr_attempt));
-    if (!block) {
-        if (h)
-            h->flags = flags; /* kept, larger: harmless */
-        else
-            apierr__free(flags);
-        return -1;
-    }
-    if (!cap) memset(block, 0, sizeof(attempts_head)); /* a new block: no members yet */
+    char *block = apierr__realloc(h, HEAD_SIZE + want * (sizeof(apierr_attempt) + 1));
+    if (!block) return -1;
     h = (attempts_head *)(void *)block;
+    if (!cap) memset(h, 0, sizeof *h); /* a new block: no members yet */
+    /* The flags move up past the room of the new records. */
+    const unsigned char *old = flags_of(h);
     h->cap = want;
-    h->flags = flags;
+    unsigned char *flags = flags_of(h);
+    memmove(flags, old, cap);
+    memset(flags + cap, 0, want - cap);
     r->attempts = (apierr_attempt *)(void *)(block + HEAD_SIZE);
     return 0;
 }
@@ -65,21 +66,21 @@ apierr_attempt *apierr__attempt_push(apierr_result *r)
     if (reserve(r, r->nattempts + 1)) return NULL;
     apierr_attempt *a = &r->attempts[r->nattempts];
     memset(a, 0, sizeof *a);
-    head_of(r->attempts)->flags[r->nattempts] = 0;
+    flags_of(head_of(r->attempts))[r->nattempts] = 0;
     a->number = (int)++r->nattempts;
     return a;
 }
 
 void apierr__attempt_flag(apierr_result *r, size_t i, unsigned flag)
 {
-    if (i < r->nattempts) head_of(r->attempts)->flags[i] |= (unsigned char)flag;
+    if (i < r->nattempts) flags_of(head_of(r->attempts))[i] |= (unsigned char)flag;
 }
 
 int apierr__attempts_append(apierr_result *into, apierr_result *from)
 {
     if (!from->nattempts) return 0;
     if (reserve(into, into->nattempts + from->nattempts)) return -1;
-    unsigned char *flags = head_of(into->attempts)->flags;
+    unsigned char *flags = flags_of(head_of(into->attempts));
     for (size_t i = 0; i < from->nattempts; i++) {
         size_t j = into->nattempts + i;
         into->attempts[j] = from->attempts[i];
@@ -106,10 +107,7 @@ void apierr__attempts_free(apierr_result *r)
 {
     for (size_t i = 0; i < r->nattempts; i++) apierr__free((char *)r->attempts[i].code);
     attempts_head *h = head_of(r->attempts);
-    if (h) {
-        members_free(h);
-        apierr__free(h->flags);
-    }
+    if (h) members_free(h);
     apierr__free(h);
     r->attempts = NULL;
     r->nattempts = 0;
@@ -199,5 +197,5 @@ const char *apierr_result_url_effective(const apierr_result *r)
 
 unsigned apierr_attempt_flags(const apierr_result *r, size_t i)
 {
-    return r && i < r->nattempts ? head_of(r->attempts)->flags[i] : 0;
+    return r && i < r->nattempts ? flags_of(head_of(r->attempts))[i] : 0;
 }

@@ -78,8 +78,8 @@ int apierr__request_read(apierr_request *dst, const apierr_request *src);
 /* --- owned header arrays ------------------------------------------------------ */
 
 /* Copies n headers (names and values) into a new array *out (NULL when n is
- * 0). 0, or -1 when out of memory: *out may then hold a partial copy, freed
- * by apierr__headers_free(*out, n). */
+ * 0), one block with the strings. 0, or -1 when out of memory (*out NULL).
+ * apierr__headers_free(*out, n) frees it. */
 int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n);
 /* Frees an array from apierr__headers_copy(); accepts NULL. */
 void apierr__headers_free(apierr_header *h, size_t n);

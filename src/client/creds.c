@@ -267,7 +267,7 @@ static void request_start(apierr_client *c, const char *url)
     apierr__creds *cr = &c->creds;
     apierr__buf_free(&cr->body);
     apierr__buf_free(&cr->head);
-    CURL *e = cr->easy = apierr__easy_new(c, url, &cr->body, &cr->head, NULL);
+    CURL *e = cr->easy = apierr__easy_new(c, url, &cr->body, &cr->head, NULL, NULL);
     if (!e) {
         fail_waiters(cr, 0, NULL, 0, "out of memory starting the token request");
         return;

@@ -180,8 +180,8 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
     const char *rid = apierr_request_id_find(ans->h, ans->nh);
     if (!rid && p) rid = p->request_id;
-    snprintf(a->request_id, sizeof a->request_id, "%s", rid ? rid : "");
-    snprintf(a->reason, sizeof a->reason, "%s", d->reason);
+    apierr__copy_text(a->request_id, sizeof a->request_id, rid);
+    apierr__copy_text(a->reason, sizeof a->reason, d->reason);
     if (d->kind != APIERR_DECISION_DONE) report(k, a, p);
     return a;
 }
@@ -211,7 +211,7 @@ apierr_attempt *apierr__attempt_throttled(apierr__call *k, const apierr_decision
     a->decision = d->kind;
     a->category = d->category;
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
-    snprintf(a->reason, sizeof a->reason, "%s", d->reason);
+    apierr__copy_text(a->reason, sizeof a->reason, d->reason);
     report(k, a, NULL);
     return a;
 }

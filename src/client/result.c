@@ -6,27 +6,30 @@
 #include <string.h>
 #include <time.h>
 
+/* One allocation: the array, then every name and value after it (the
+ * client copies a response's headers on every call it ends). */
 int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n)
 {
     *out = NULL;
     if (!n) return 0;
-    apierr_header *v = apierr__calloc(n, sizeof *v);
+    size_t bytes = n * sizeof(apierr_header);
+    for (size_t i = 0; i < n; i++) bytes += strlen(h[i].name) + strlen(h[i].value) + 2;
+    apierr_header *v = apierr__malloc(bytes);
     if (!v) return -1;
-    *out = v;
+    char *s = (char *)(v + n);
     for (size_t i = 0; i < n; i++) {
-        v[i].name = apierr__strdup(h[i].name);
-        v[i].value = apierr__strdup(h[i].value);
-        if (!v[i].name || !v[i].value) return -1;
+        size_t ln = strlen(h[i].name) + 1, lv = strlen(h[i].value) + 1;
+        v[i].name = memcpy(s, h[i].name, ln);
+        v[i].value = memcpy(s + ln, h[i].value, lv);
+        s += ln + lv;
     }
+    *out = v;
     return 0;
 }
 
 void apierr__headers_free(apierr_header *h, size_t n)
 {
-    for (size_t i = 0; h && i < n; i++) {
-        apierr__free((char *)h[i].name);
-        apierr__free((char *)h[i].value);
-    }
+    (void)n; /* the strings live in the array's block */
     apierr__free(h);
 }
 
