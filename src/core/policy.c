@@ -483,7 +483,14 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
                           "%s: the profile waits %lld ms after a 429 without Retry-After, more "
                           "than the %lld ms accepted",
                           what, asked, p->retry_after_max_ms);
-        if (from_server)
+        /* The spread breaks up a herd: calls refused together (an outage, a
+         * quota's reset) and told to come back at one instant. It is drawn
+         * once, on the call's first answer: a call spread once stays apart
+         * from the others, since each later wait counts from its own
+         * answer; spreading every wait again only made a call that meets
+         * several 429s in a row later than a client that waits what the
+         * server says (goodput's tail against urllib3). */
+        if (from_server && call->attempts == 1)
             spread = uniform(0, spread_limit(p, asked, now_ms, deadline), random, payload);
         long long wait = asked + spread;
         delay = p->retry_after_with_backoff && delay > wait ? delay : wait;
