@@ -266,9 +266,9 @@ typedef struct apierr_rule {
 /* Version 3: the spread on top of a server's Retry-After. */
 #define APIERR_POLICY_FIELD_MAP_V3(X)                                                          \
     X(MS, retry_after_spread_ms, "retry_after_spread_ms", 1000,                                \
-      "random wait added to the server's Retry-After RA, uniform in [0, min(this, RA/4)], so " \
-      "clients told the same time do not all return at once; never earlier than RA; 0: RA "    \
-      "exactly")
+      "random wait added to the server's Retry-After RA on a call's first answer, uniform in " \
+      "[0, min(this, RA/4)], so clients told the same time do not all return at once; never "  \
+      "earlier than RA; later waits and 0: RA exactly")
 /* The members before the rules: frozen, never grows again. */
 #define APIERR_POLICY_FIELD_MAP_HEAD(X) \
     APIERR_POLICY_FIELD_MAP_V1(X) APIERR_POLICY_FIELD_MAP_V2(X) APIERR_POLICY_FIELD_MAP_V3(X)
@@ -479,9 +479,11 @@ APIERR_EXTERN void apierr_graphql_classify(apierr_classification *out,
  *   jitter; with Retry-After (or the 429 default delay) that delay alone,
  *   as urllib3 and the seeds do (the larger of the two when
  *   retry_after_with_backoff is 1); a rule's
- *   delay_ms replaces the backoff. A server's Retry-After RA gets a spread on
- *   top, uniform in [0, min(retry_after_spread_ms, RA/4)] and cut so that the
- *   retry still starts before the deadline: never earlier than RA;
+ *   delay_ms replaces the backoff. A server's Retry-After RA on a call's
+ *   first answer gets a spread on top, uniform in [0,
+ *   min(retry_after_spread_ms, RA/4)] and cut so that the retry still starts
+ *   before the deadline: never earlier than RA; a later answer's RA is the
+ *   wait exactly (the call is already apart from the herd it was in);
  * - refresh: refresh the credentials, then retry at once; a credential
  *   failure right after a refresh (call state or outcome->refreshed) fails;
  * - fail: with the category that ended the call: the outcome's own, or

@@ -73,7 +73,7 @@ static void batch_done(void *payload, apierr_result *r)
         print_json_line(r, l->no);
     } else if (!r->ok && !b->a->silent) {
         char url[2048];
-        apierr_redact_url(url, sizeof url, r->url ? r->url : "");
+        call_shown_url(url, sizeof url, r, r->url);
         const char *msg = r->problem && r->problem->message ? r->problem->message : r->reason;
         fprintf(stderr, "line %zu: %s %s: %s: %s\n", l->no, r->method ? r->method : "?", url,
                 apierr_category_name(r->category), msg);

@@ -135,6 +135,18 @@ static int set_form(void *ctx, const char *v)
     return 0;
 }
 
+static int set_redact(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    if (a->nredact == CALL_MAX_REDACT || !*v) {
+        cli_error(CMD, "--redact wants a header or parameter name (at most %d), not '%s'",
+                  CALL_MAX_REDACT, v);
+        return -1;
+    }
+    a->redact[a->nredact++] = v;
+    return 0;
+}
+
 static int set_max_redirs(void *ctx, const char *v)
 {
     int n;
@@ -258,6 +270,10 @@ static const cli_option options[] = {
     {"--show-error", NULL, set_show_error, "same as -S", 0},
     {"-v", NULL, set_verbose, "show requests and responses on stderr (secrets redacted)", 0},
     {"--verbose", NULL, set_verbose, "same as -v", 0},
+    {"--redact", "NAME", set_redact,
+     "a header or query parameter whose value is a secret too, hidden wherever apierr shows or "
+     "records it (repeatable)",
+     0},
     {"-L", NULL, set_location, "follow redirects (303: GET; 307, 308: same method and body)", 0},
     {"--location", NULL, set_location, "same as -L", 0},
     {"--max-redirs", "N", set_max_redirs,
@@ -642,6 +658,8 @@ int cli_call(int argc, char **argv)
         free(a.basic);
         return rc;
     }
+    o.secret_names = a.redact;
+    o.nsecret_names = a.nredact;
     o.report_path = a.report;
     o.verbose = a.verbose ? on_verbose : NULL;
     o.on_retry = on_retry;

@@ -11,8 +11,9 @@
 #define CALL_CMD         "call"
 #define CALL_MAX_HEADERS 64
 
-#define CALL_MAX_DATA 64
-#define CALL_MAX_FORM 64
+#define CALL_MAX_DATA   64
+#define CALL_MAX_FORM   64
+#define CALL_MAX_REDACT 64
 
 /* One -d, --data or --data-urlencode argument, in the order given. */
 struct call_data {
@@ -35,6 +36,8 @@ struct call_args {
     size_t ndata;
     apierr_form_part form[CALL_MAX_FORM]; /* -F, split in place */
     size_t nform;
+    const char *redact[CALL_MAX_REDACT]; /* --redact: more secret names */
+    size_t nredact;
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
     int include, head, fail, compressed, show_error, location, get, insecure, adaptive;
     long max_redirs; /* 0 when not given */
@@ -72,6 +75,8 @@ int call_parse_budget(const char *v, double *tokens, double *ratio);
  * the -w text last. Returns CLI_EXIT_OK or CLI_EXIT_FAILURE.
  */
 int call_print_headers(FILE *f, const apierr_result *r);
+/* r's URL as apierr prints it: secrets redacted, --redact's names too. */
+void call_shown_url(char *buf, size_t cap, const apierr_result *r, const char *url);
 /* Writes the -w format fmt (or "@FILE": the format FILE holds) for r to
  * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c).
  * CLI_EXIT_OK, or CLI_EXIT_FAILURE when FILE cannot be read. */

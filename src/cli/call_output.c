@@ -5,12 +5,22 @@
 
 #include <string.h>
 
+void call_shown_url(char *buf, size_t cap, const apierr_result *r, const char *url)
+{
+    apierr_result_redact_url(buf, cap, r, url ? url : "");
+}
+
+/* The user's own data, as curl shows it: nothing redacted. The status line
+ * is the server's, reason phrase and all; a result without one (out of
+ * memory) gets the registry's. */
 int call_print_headers(FILE *f, const apierr_result *r)
 {
     if (!r->status) return CLI_EXIT_OK; /* no response came: nothing to show */
-    /* The client keeps the status, not the status line: the line is rebuilt
-     * with the registry's reason phrase (the version shown is HTTP/1.1). */
-    fprintf(f, "HTTP/1.1 %d %s\r\n", r->status, apierr_status_reason(r->status));
+    const char *line = apierr_result_status_line(r);
+    if (line)
+        fprintf(f, "%s\r\n", line);
+    else
+        fprintf(f, "HTTP/1.1 %d %s\r\n", r->status, apierr_status_reason(r->status));
     for (size_t i = 0; i < r->nheaders; i++)
         fprintf(f, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
     fputs("\r\n", f);
@@ -21,7 +31,7 @@ static void print_problem(const apierr_result *r)
 {
     const apierr_problem *p = r->problem;
     char url[2048];
-    apierr_redact_url(url, sizeof url, r->url ? r->url : "");
+    call_shown_url(url, sizeof url, r, r->url);
     fprintf(stderr, "apierr call: %s %s failed after %zu attempt%s: %s (%s)\n", r->method, url,
             r->nattempts, r->nattempts == 1 ? "" : "s", apierr_category_name(r->category),
             r->reason);

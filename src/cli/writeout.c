@@ -42,11 +42,20 @@ static void v_num_hedges(FILE *f, const apierr_result *r)
     fprintf(f, "%zu", n);
 }
 
-/* Redacted, as every URL apierr prints. */
+/* Where -L's redirects led (the URL called without them), redacted as
+ * every URL apierr prints. */
 static void v_url_effective(FILE *f, const apierr_result *r)
 {
     char url[4096];
-    apierr_redact_url(url, sizeof url, r->url ? r->url : "");
+    call_shown_url(url, sizeof url, r, apierr_result_url_effective(r));
+    fputs(url, f);
+}
+
+/* The URL asked for, before any redirect. */
+static void v_url(FILE *f, const apierr_result *r)
+{
+    char url[4096];
+    call_shown_url(url, sizeof url, r, r->url);
     fputs(url, f);
 }
 
@@ -110,7 +119,9 @@ static void json_str(FILE *f, const char *s)
 }
 
 /* curl's form, line breaks included: names in lower case, each with the
- * array of its values. */
+ * array of its values; unlike curl's, a secret's values (Set-Cookie, the
+ * --redact names) are REDACTED: -w output ends up in logs and CI
+ * transcripts, where -i and -D (the user's own files) do not. */
 static void v_header_json(FILE *f, const apierr_result *r)
 {
     fputc('{', f);
@@ -125,11 +136,12 @@ static void v_header_json(FILE *f, const apierr_result *r)
         name[n] = '\0';
         fputs(i ? ",\n" : "", f);
         json_str(f, name);
+        int secret = apierr_result_header_is_secret(r, r->headers[i].name);
         fputs(":[", f);
         for (size_t j = i, k = 0; j < r->nheaders; j++) {
             if (strcasecmp(r->headers[j].name, r->headers[i].name)) continue;
             fputs(k++ ? "," : "", f);
-            json_str(f, r->headers[j].value);
+            json_str(f, secret ? "REDACTED" : r->headers[j].value);
         }
         fputc(']', f);
     }
@@ -148,7 +160,7 @@ static const struct {
     {"time_total", v_time_total},
     {"num_retries", v_num_retries},
     {"url_effective", v_url_effective},
-    {"url", v_url_effective},
+    {"url", v_url},
     {"method", v_method},
     {"header_json", v_header_json},
     {"content_type", v_content_type},

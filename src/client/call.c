@@ -29,6 +29,9 @@ int apierr__call_init(apierr__call *k, const apierr_request *req)
     k->method = apierr_method_from_name(m);
     k->res.method = apierr__strdup(m);
     k->res.user = req->user;
+    /* The result is redacted by the client's names wherever it is shown,
+     * after the client is gone too. */
+    if (apierr__result_set_names(&k->res, c->secret_names, c->nsecret_names)) return APIERR_ENOMEM;
     if (set_key(k, req->idempotency_key)) return APIERR_EIO;
     apierr__buf u = APIERR__BUF_INIT;
     apierr__url_build(&u, c->base_url, req->url, req->query, NULL, NULL);

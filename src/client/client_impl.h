@@ -78,8 +78,8 @@ int apierr__request_read(apierr_request *dst, const apierr_request *src);
 /* --- owned header arrays ------------------------------------------------------ */
 
 /* Copies n headers (names and values) into a new array *out (NULL when n is
- * 0). 0, or -1 when out of memory: *out may then hold a partial copy, freed
- * by apierr__headers_free(*out, n). */
+ * 0), one block with the strings. 0, or -1 when out of memory (*out NULL).
+ * apierr__headers_free(*out, n) frees it. */
 int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n);
 /* Frees an array from apierr__headers_copy(); accepts NULL. */
 void apierr__headers_free(apierr_header *h, size_t n);
@@ -127,6 +127,19 @@ apierr_attempt *apierr__attempt_push(apierr_result *r);
 void apierr__attempt_flag(apierr_result *r, size_t i, unsigned flag);
 int apierr__attempts_append(apierr_result *into, apierr_result *from);
 void apierr__attempts_free(apierr_result *r);
+/* r's records become history's (which is left empty); r keeps its own
+ * members (status line, effective URL, secret names). */
+void apierr__attempts_adopt(apierr_result *r, apierr_result *history);
+
+/* The result's members that live in the same block (attempts.c), read by
+ * apierr_result_status_line(), apierr_result_url_effective() and the
+ * redaction of apierr_result_redact_url(): each copied; 0, or -1 when out
+ * of memory. The status line is len bytes; a NULL URL: no redirect. */
+int apierr__result_set_status_line(apierr_result *r, const char *line, size_t len);
+int apierr__result_set_url_effective(apierr_result *r, const char *url);
+int apierr__result_set_names(apierr_result *r, const char *const *names, size_t n);
+/* The secret names r's client added (*n of them; NULL when none). */
+const char *const *apierr__result_names(const apierr_result *r, size_t *n);
 
 /* Millisecond clocks: monotonic, and Unix time. */
 long long apierr__mono_ms(void);

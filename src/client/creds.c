@@ -267,7 +267,7 @@ static void request_start(apierr_client *c, const char *url)
     apierr__creds *cr = &c->creds;
     apierr__buf_free(&cr->body);
     apierr__buf_free(&cr->head);
-    CURL *e = cr->easy = apierr__easy_new(c, url, &cr->body, &cr->head, NULL);
+    CURL *e = cr->easy = apierr__easy_new(c, url, &cr->body, &cr->head, NULL, NULL);
     if (!e) {
         fail_waiters(cr, 0, NULL, 0, "out of memory starting the token request");
         return;
@@ -488,12 +488,16 @@ static void report_failure(apierr_client *c, const apierr_outcome *o, const apie
     if (o->transport == APIERR_TRANSPORT_NONE) apierr_problem_decode(&p, body, cr->body.len, &opts);
     if (p && p->code) a.code = p->code;
     apierr__buf b = APIERR__BUF_INIT;
-    apierr__report_line(&b, apierr__unix_ms(), &r, &a, p);
+    /* Redacted by the client's own names too (no line rather than one
+     * that might show what they hide). */
+    if (apierr__result_set_names(&r, c->secret_names, c->nsecret_names) == 0)
+        apierr__report_line(&b, apierr__unix_ms(), &r, &a, p);
     if (!b.oom && b.data) {
         fwrite(b.data, 1, b.len, c->report);
         fflush(c->report);
     }
     apierr__buf_free(&b);
+    apierr__attempts_free(&r); /* the names' block; method and url are not r's */
     apierr_problem_free(p);
 }
 

@@ -104,7 +104,7 @@ void apierr__call_fail(apierr__call *k, apierr_category cat, const char *why,
 {
     k->res.ok = 0;
     k->res.category = cat;
-    snprintf(k->res.reason, sizeof k->res.reason, "%s", why);
+    apierr__copy_text(k->res.reason, sizeof k->res.reason, why);
     if (problem) {
         apierr_problem_free(k->res.problem);
         k->res.problem = problem;
@@ -243,7 +243,7 @@ static void attempt_done(apierr__call *k, CURLcode rc)
         }
         k->res.ok = 1;
         k->res.category = APIERR_CAT_OK;
-        snprintf(k->res.reason, sizeof k->res.reason, "%s", d.reason);
+        apierr__copy_text(k->res.reason, sizeof k->res.reason, d.reason);
         finish(k);
         return;
     case APIERR_DECISION_FAIL:

@@ -72,6 +72,7 @@ typedef struct apierr__leg {
     apierr__buf rbody, rhead;
     long long attempt_start; /* monotonic */
     int hedge;               /* sent as a hedge */
+    int plain;               /* a GET without body, on a reusable connection (pooled unreset) */
     size_t number;           /* of the call's attempts, in the order they left (-v) */
 } apierr__leg;
 
@@ -116,6 +117,14 @@ struct apierr__call {
     int throttle_passed; /* the attempt about to leave was let through by the throttle */
 };
 
+/* A handle kept for a later attempt: reset, or left as a plain GET
+ * attempt left it (plain), whose options the next such attempt sets anew
+ * (transfer.c). */
+typedef struct apierr__pooled {
+    CURL *easy;
+    int plain;
+} apierr__pooled;
+
 /* curl's settings a client gives every transfer (transfer.c). */
 typedef struct apierr__transfer_settings {
     int follow;
@@ -150,7 +159,7 @@ struct apierr_client {
     void *payload;
     apierr__creds creds;
     apierr__pace pace;
-    CURL **easy_pool; /* handles of ended attempts, reset, for the next ones */
+    apierr__pooled *easy_pool; /* handles of ended attempts, for the next ones */
     size_t npool, pool_cap;
     const char *const *secret_names; /* more names -v hides (owned) */
     size_t nsecret_names;
@@ -202,9 +211,13 @@ void apierr__call_free(apierr__call *k);
 /* An easy handle for url with the settings every request of c shares
  * (one of the pool when there is one, else a new one): body and header
  * block collected into body and head, private given back by
- * CURLINFO_PRIVATE. NULL when out of memory. */
+ * CURLINFO_PRIVATE. warm NULL: the handle is as new (reset). Else (an
+ * attempt, leg_start) *warm is 1 when the handle is one a plain GET
+ * attempt of c left, unreset: it keeps every option such an attempt set
+ * once per handle (Accept-Encoding, redirects), and the caller sets the
+ * others anew. NULL when out of memory. */
 CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
-                       void *private_);
+                       void *private_, int *warm);
 
 /* Frees the handles of the pool. */
 void apierr__easy_pool_free(apierr_client *c);
@@ -248,6 +261,8 @@ typedef struct apierr__answer {
     CURLcode rc;
     apierr_header h[APIERR__MAX_HEADERS]; /* point into the call's header block */
     size_t nh;
+    const char *status_line; /* in the call's header block; NULL: none */
+    size_t status_len;
     apierr_outcome o;            /* for the policy; o.problem is p */
     apierr_problem *p;           /* decoded error, or NULL; owned */
     apierr_graphql_kind graphql; /* a 2xx GraphQL body that carries errors */

@@ -1,4 +1,5 @@
-/* Redaction: what the support report and -v output may show. The seeds tell
+/* Redaction: what the support report, the result's JSON, -v output and
+ * the command's messages may show. The seeds tell
  * users to send these to support, so no credential may ever reach them. */
 #include "client_impl.h"
 
@@ -114,6 +115,20 @@ static void redact_query(apierr__buf *b, const char *q, size_t len, const char *
 size_t apierr_redact_url(char *buf, size_t cap, const char *url)
 {
     return apierr__redact_url_names(buf, cap, url, NULL, 0);
+}
+
+size_t apierr_result_redact_url(char *buf, size_t cap, const apierr_result *r, const char *url)
+{
+    size_t n;
+    const char *const *names = apierr__result_names(r, &n);
+    return apierr__redact_url_names(buf, cap, url ? url : "", names, n);
+}
+
+int apierr_result_header_is_secret(const apierr_result *r, const char *name)
+{
+    size_t n;
+    const char *const *names = apierr__result_names(r, &n);
+    return apierr__name_is_secret(name, strlen(name), names, n);
 }
 
 size_t apierr__redact_url_names(char *buf, size_t cap, const char *url, const char *const *extra,

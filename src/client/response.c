@@ -108,8 +108,21 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
     curl_easy_getinfo(k->at.easy, CURLINFO_RESPONSE_CODE, &status);
     ans->rc = rc;
     ans->now_ms = apierr__mono_ms();
-    ans->nh =
-        k->at.rhead.data ? apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, k->at.rhead.data) : 0;
+    ans->status_line = NULL;
+    ans->nh = 0;
+    if (k->at.rhead.data) {
+        /* The status line as sent (its reason phrase is the server's own,
+         * and may hold a colon), cut off before the headers are split. */
+        char *head = k->at.rhead.data;
+        if (!strncmp(head, "HTTP/", 5)) {
+            size_t n = strcspn(head, "\r\n");
+            ans->status_line = head;
+            ans->status_len = n;
+            head += n;
+            if (*head) *head++ = '\0';
+        }
+        ans->nh = apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, head);
+    }
     if (c->verbose) log_response(c, (int)status, ans->h, ans->nh, rc);
     apierr_outcome o = APIERR_OUTCOME_INIT;
     o.transport = apierr__transport_of(rc);
@@ -167,8 +180,8 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
     const char *rid = apierr_request_id_find(ans->h, ans->nh);
     if (!rid && p) rid = p->request_id;
-    snprintf(a->request_id, sizeof a->request_id, "%s", rid ? rid : "");
-    snprintf(a->reason, sizeof a->reason, "%s", d->reason);
+    apierr__copy_text(a->request_id, sizeof a->request_id, rid);
+    apierr__copy_text(a->reason, sizeof a->reason, d->reason);
     if (d->kind != APIERR_DECISION_DONE) report(k, a, p);
     return a;
 }
@@ -198,7 +211,7 @@ apierr_attempt *apierr__attempt_throttled(apierr__call *k, const apierr_decision
     a->decision = d->kind;
     a->category = d->category;
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
-    snprintf(a->reason, sizeof a->reason, "%s", d->reason);
+    apierr__copy_text(a->reason, sizeof a->reason, d->reason);
     report(k, a, NULL);
     return a;
 }
@@ -206,6 +219,16 @@ apierr_attempt *apierr__attempt_throttled(apierr__call *k, const apierr_decision
 void apierr__answer_keep(apierr__call *k, const apierr__answer *ans)
 {
     k->res.status = ans->o.status;
+    long redirects = 0;
+    char *effective = NULL;
+    if (k->c->xfer.follow &&
+        curl_easy_getinfo(k->at.easy, CURLINFO_REDIRECT_COUNT, &redirects) == CURLE_OK &&
+        redirects > 0)
+        curl_easy_getinfo(k->at.easy, CURLINFO_EFFECTIVE_URL, &effective);
+    /* Out of memory, the result lacks them: what the accessors then give
+     * (no status line; r->url) is still true of the call. */
+    apierr__result_set_url_effective(&k->res, effective);
+    apierr__result_set_status_line(&k->res, ans->status_line, ans->status_len);
     apierr__free(k->res.body);
     k->res.body = apierr__buf_take(&k->at.rbody, &k->res.body_len);
     if (!k->res.body) k->res.body_len = 0;

@@ -6,27 +6,30 @@
 #include <string.h>
 #include <time.h>
 
+/* One allocation: the array, then every name and value after it (the
+ * client copies a response's headers on every call it ends). */
 int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n)
 {
     *out = NULL;
     if (!n) return 0;
-    apierr_header *v = apierr__calloc(n, sizeof *v);
+    size_t bytes = n * sizeof(apierr_header);
+    for (size_t i = 0; i < n; i++) bytes += strlen(h[i].name) + strlen(h[i].value) + 2;
+    apierr_header *v = apierr__malloc(bytes);
     if (!v) return -1;
-    *out = v;
+    char *s = (char *)(v + n);
     for (size_t i = 0; i < n; i++) {
-        v[i].name = apierr__strdup(h[i].name);
-        v[i].value = apierr__strdup(h[i].value);
-        if (!v[i].name || !v[i].value) return -1;
+        size_t ln = strlen(h[i].name) + 1, lv = strlen(h[i].value) + 1;
+        v[i].name = memcpy(s, h[i].name, ln);
+        v[i].value = memcpy(s + ln, h[i].value, lv);
+        s += ln + lv;
     }
+    *out = v;
     return 0;
 }
 
 void apierr__headers_free(apierr_header *h, size_t n)
 {
-    for (size_t i = 0; h && i < n; i++) {
-        apierr__free((char *)h[i].name);
-        apierr__free((char *)h[i].value);
-    }
+    (void)n; /* the strings live in the array's block */
     apierr__free(h);
 }
 
@@ -61,10 +64,11 @@ static void key_int(apierr__buf *b, const char *key, long long v)
     apierr__buf_int(b, v);
 }
 
-static void redacted_url(apierr__buf *b, const char *key, const char *url)
+/* With the secret names of r's client (apierr_result_redact_url()). */
+static void redacted_url(apierr__buf *b, const char *key, const apierr_result *r, const char *url)
 {
     char small[512];
-    size_t n = apierr_redact_url(small, sizeof small, url ? url : "");
+    size_t n = apierr_result_redact_url(small, sizeof small, r, url);
     if (n < sizeof small) {
         key_str(b, key, small);
         return;
@@ -74,7 +78,7 @@ static void redacted_url(apierr__buf *b, const char *key, const char *url)
         b->oom = 1;
         return;
     }
-    apierr_redact_url(big, n + 1, url);
+    apierr_result_redact_url(big, n + 1, r, url);
     key_str(b, key, big);
     apierr__free(big);
 }
@@ -162,7 +166,9 @@ int apierr_result_to_json(char **out, const apierr_result *r, int with_body)
     apierr__buf_putc(&b, ',');
     key_str(&b, "method", r->method);
     apierr__buf_putc(&b, ',');
-    redacted_url(&b, "url", r->url);
+    redacted_url(&b, "url", r, r->url);
+    apierr__buf_putc(&b, ',');
+    redacted_url(&b, "url_effective", r, apierr_result_url_effective(r));
     apierr__buf_putc(&b, ',');
     key_str(&b, "idempotency_key", r->idempotency_key[0] ? r->idempotency_key : NULL);
     apierr__buf_putc(&b, ',');
@@ -205,7 +211,7 @@ void apierr__report_line(apierr__buf *b, long long unix_ms, const apierr_result 
     apierr__buf_putc(b, ',');
     key_str(b, "method", r->method);
     apierr__buf_putc(b, ',');
-    redacted_url(b, "url", r->url);
+    redacted_url(b, "url", r, r->url);
     apierr__buf_putc(b, ',');
     attempt_members(b, r, a);
     apierr__buf_putc(b, ',');

@@ -37,18 +37,15 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
     return fseeko((FILE *)userdata, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
 }
 
-CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
-                       void *private_)
+/* What every transfer of c shares, set once per handle: a handle a plain
+ * GET attempt left keeps them (setting them again cost some 1,700
+ * instructions an attempt in bench_client, of about 115,000: libcurl
+ * copies the strings and rebuilds its Accept-Encoding list each time). */
+static void client_wide(apierr_client *c, CURL *e)
 {
-    CURL *e = c->npool ? c->easy_pool[--c->npool] : curl_easy_init();
-    if (!e) return NULL;
-    curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, head);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, private_);
     if (c->connect_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
     /* A header of the call's own overrides it (libcurl's rule). */
@@ -58,18 +55,46 @@ CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, api
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+}
+
+CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
+                       void *private_, int *warm)
+{
+    CURL *e;
+    int kept = 0;
+    if (c->npool) {
+        apierr__pooled p = c->easy_pool[--c->npool];
+        e = p.easy;
+        kept = p.plain && warm;
+        if (p.plain && !warm) curl_easy_reset(e);
+    } else {
+        e = curl_easy_init();
+    }
+    if (warm) *warm = kept;
+    if (!e) return NULL;
+    if (!kept) client_wide(c, e);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, head);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, private_);
     return e;
 }
 
 /* Keeps an ended attempt's handle for a later one: creating and freeing
  * one per attempt was most of what the engine cost over a raw libcurl
  * loop that reuses its handles (bench_client). Reset, it keeps only its
- * allocations; connections and DNS live in the multi handle anyway. */
-static void easy_put(apierr_client *c, CURL *e)
+ * allocations; connections and DNS live in the multi handle anyway. A
+ * plain GET's handle is not reset (curl_easy_reset() was the largest cost
+ * of an ended attempt, some 3,200 instructions): every attempt sets anew
+ * each option a plain GET sets (and the once-per-handle ones stay); only
+ * the header list, freed with the leg, is taken off it now. Any other
+ * attempt's handle is reset here, and a plain one when a token request
+ * takes it (apierr__easy_new() without warm). */
+static void easy_put(apierr_client *c, CURL *e, int plain)
 {
     if (c->npool == c->pool_cap) {
         size_t cap = c->pool_cap ? c->pool_cap * 2 : 16;
-        CURL **v =
+        apierr__pooled *v =
             cap <= c->max_in_flight * 2 ? apierr__realloc(c->easy_pool, cap * sizeof *v) : NULL;
         if (!v) {
             curl_easy_cleanup(e);
@@ -78,13 +103,16 @@ static void easy_put(apierr_client *c, CURL *e)
         c->easy_pool = v;
         c->pool_cap = cap;
     }
-    curl_easy_reset(e);
-    c->easy_pool[c->npool++] = e;
+    if (plain)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+    else
+        curl_easy_reset(e);
+    c->easy_pool[c->npool++] = (apierr__pooled){e, plain};
 }
 
 void apierr__easy_pool_free(apierr_client *c)
 {
-    while (c->npool) curl_easy_cleanup(c->easy_pool[--c->npool]);
+    while (c->npool) curl_easy_cleanup(c->easy_pool[--c->npool].easy);
     apierr__free(c->easy_pool);
     c->easy_pool = NULL;
     c->pool_cap = 0;
@@ -128,7 +156,7 @@ void apierr__leg_release(apierr_client *c, apierr__leg *l)
         /* Also how a hedge that lost is cancelled: off the multi handle,
          * its connection closed or kept by libcurl. */
         curl_multi_remove_handle(c->multi, l->easy);
-        easy_put(c, l->easy);
+        easy_put(c, l->easy, l->plain);
         l->easy = NULL;
         c->in_flight--;
     }
@@ -263,6 +291,7 @@ static int set_method(apierr__call *k, apierr__leg *l, CURL *e)
         if (strcmp(m, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
     } else if (!strcmp(m, "GET") && !has_body) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        l->plain = 1;
     } else if (!strcmp(m, "HEAD")) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (k->c->xfer.follow && (k->body_file || k->body_len) && !strcmp(m, "PUT")) {
@@ -283,8 +312,10 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     *cat = APIERR_CAT_NETWORK;
     /* Numbered in the order they leave: the ones answered, the ones out. */
     l->number = k->res.nattempts + apierr__call_legs_out(k) + 1;
-    CURL *e = apierr__easy_new(c, k->url_sent, &l->rbody, &l->rhead, k);
+    int warm;
+    CURL *e = apierr__easy_new(c, k->url_sent, &l->rbody, &l->rhead, k, &warm);
     if (!e) return "curl_easy_init failed";
+    l->plain = 0;
     l->easy = e;
     c->in_flight++;
     l->attempt_start = apierr__mono_ms();
@@ -296,9 +327,11 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     }
     int bad = add_headers(k, l);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, l->slist);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (!warm) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    /* Always set (0: none), as every option of a plain GET: a pooled
+     * handle keeps what the last one set. */
     long long timeout = attempt_timeout(k);
-    if (timeout > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout > 0 ? (long)timeout : 0L);
     /* libcurl sends a request again by itself, unrecorded, when a reused
      * connection turns out closed before any answer: but the server may
      * have read and acted on it. A request that is not idempotent goes on
@@ -307,7 +340,7 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
      * (with a key) or refused (without). Idempotent requests keep reuse. */
     if (!apierr_method_idempotent(k->method)) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     bad |= set_method(k, l, e);
-    set_redirects(k, e);
+    if (!warm) set_redirects(k, e);
     if (bad) {
         *cat = APIERR_CAT_INVALID_REQUEST;
         return k->body_file && !l->bodyf ? "cannot read the body file" : "out of memory";

@@ -136,9 +136,7 @@ int apierr_update(apierr_client *c, const apierr_request *given, apierr_update_f
         apierr__client_logf(c, "* %s (round %d)", why, round + 1);
     }
     /* The outcome carries the attempts of every round. */
-    apierr__attempts_free(out);
-    out->attempts = history.attempts;
-    out->nattempts = history.nattempts;
+    apierr__attempts_adopt(out, &history);
     out->elapsed_ms = apierr__mono_ms() - t0;
     return rc;
 }

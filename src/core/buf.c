@@ -187,3 +187,11 @@ void apierr__buf_free(apierr__buf *b)
     b->len = b->cap = 0;
     b->oom = 0;
 }
+
+void apierr__copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}

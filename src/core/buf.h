@@ -37,6 +37,10 @@ APIERR__PRIVATE_EXPORT void apierr__buf_int(apierr__buf *b, long long v);
  * Invalid UTF-8 bytes become U+FFFD so the output is always valid JSON. */
 APIERR__PRIVATE_EXPORT void apierr__buf_json_str(apierr__buf *b, const char *s);
 APIERR__PRIVATE_EXPORT void apierr__buf_json_strn(apierr__buf *b, const char *s, size_t n);
+/* Copies src into dst[cap] (cap > 0), cut to fit; NULL gives "". What
+ * snprintf(dst, cap, "%s", src) does, without the format machinery (the
+ * client copies reasons and ids on every attempt). */
+APIERR__PRIVATE_EXPORT void apierr__copy_text(char *dst, size_t cap, const char *src);
 /* Hands the data to the caller (NULL on oom, buffer freed) and resets b. */
 APIERR__PRIVATE_EXPORT char *apierr__buf_take(apierr__buf *b, size_t *len);
 APIERR__PRIVATE_EXPORT void apierr__buf_free(apierr__buf *b);

@@ -7,6 +7,7 @@
 
 #include "abi.h"
 #include "budget.h"
+#include "buf.h"
 #include "enum_names.h"
 
 #include <assert.h>
@@ -60,12 +61,6 @@ int apierr_status_set_has(const apierr_status_set *s, int code)
     return (int)((s->bits[i / 64] >> (i % 64)) & 1u);
 }
 
-/* Copies src into dst[cap], cut to fit; NULL gives "". */
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src ? src : "");
-}
-
 int apierr_policy_add_rule(apierr_policy *p, int status, const char *code, apierr_category category,
                            apierr_action action, long long delay_ms, const char *note)
 {
@@ -84,11 +79,11 @@ int apierr_policy_add_rule(apierr_policy *p, int status, const char *code, apier
     apierr_rule *r = &p->rules[p->nrules++];
     memset(r, 0, sizeof *r);
     r->status = status;
-    copy_text(r->code, sizeof r->code, code);
+    apierr__copy_text(r->code, sizeof r->code, code);
     r->category = category;
     r->action = action;
     r->delay_ms = delay_ms;
-    copy_text(r->note, sizeof r->note, note);
+    apierr__copy_text(r->note, sizeof r->note, note);
     return APIERR_OK;
 }
 
@@ -420,7 +415,7 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
     if (c.status)
         snprintf(what, sizeof what, "%d %s", c.status, c.reason);
     else
-        snprintf(what, sizeof what, "%s", c.reason);
+        apierr__copy_text(what, sizeof what, c.reason);
 
     if (call->breaker) apierr_breaker_record(call->breaker, p, !host_failed(c.category), now_ms);
     int budgeted = call->budget && p->budget != APIERR_BUDGET_OFF;
@@ -488,7 +483,14 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
                           "%s: the profile waits %lld ms after a 429 without Retry-After, more "
                           "than the %lld ms accepted",
                           what, asked, p->retry_after_max_ms);
-        if (from_server)
+        /* The spread breaks up a herd: calls refused together (an outage, a
+         * quota's reset) and told to come back at one instant. It is drawn
+         * once, on the call's first answer: a call spread once stays apart
+         * from the others, since each later wait counts from its own
+         * answer; spreading every wait again only made a call that meets
+         * several 429s in a row later than a client that waits what the
+         * server says (goodput's tail against urllib3). */
+        if (from_server && call->attempts == 1)
             spread = uniform(0, spread_limit(p, asked, now_ms, deadline), random, payload);
         long long wait = asked + spread;
         delay = p->retry_after_with_backoff && delay > wait ? delay : wait;

@@ -35,9 +35,10 @@ static void rule(apierr_profile *p, int status, const char *code, apierr_categor
  * draft); 422 for validation. A server's Retry-After is the wait, not the
  * larger of it and the backoff (retry_after_with_backoff 0): backoff is
  * for failures that say nothing. An attempt gets 30 s (attempt_timeout_ms)
- * so that a server that never answers is a timeout, which is retried. A Retry-After gets up to 1 s
- * of spread on top (retry_after_spread_ms) so that the calls a server told to come back at the same
- * time do not all return in the same instant. Seeds 002 ("implement exponential backoff"), 003
+ * so that a server that never answers is a timeout, which is retried. The first Retry-After of a
+ * call gets up to 1 s of spread on top (retry_after_spread_ms) so that the calls a server told to
+ * come back at the same time do not all return in the same instant; later ones are waited exactly.
+ * Seeds 002 ("implement exponential backoff"), 003
  * ("wait before making additional requests") and 004 (silent) do not ask for the server's time
  * exactly, so nested, laravel and gestix keep that spread. */
 static void build_default(apierr_profile *p)

@@ -50,6 +50,16 @@ done
 chain="$ECHO/redirect/302?to=/redirect/302%3Fto%3D/echo/end"
 "$APIERR" call -s -L --max-redirs 2 "$chain" >/dev/null || fail "two redirects within --max-redirs 2"
 [ "$(last_seen 'd["path"]')" = /echo/end ] || fail "--max-redirs 2: did not land"
+# -w %{url_effective} is where the redirects led (curl's), %{url} the URL
+# asked for; --output-json says both.
+out=$("$APIERR" call -s -L -o /dev/null -w '%{url_effective}|%{url}' "$chain") ||
+    fail "-L -w url_effective failed"
+[ "$out" = "$ECHO/echo/end|$chain" ] || fail "-L -w '%{url_effective}|%{url}': $out"
+"$APIERR" call -s -L --output-json "$chain" >"$TMP/out.json" || fail "-L --output-json failed"
+[ "$(json_get 'd["url_effective"] + "|" + d["url"]' <"$TMP/out.json")" = "$ECHO/echo/end|$chain" ] ||
+    fail "-L --output-json: $(cat "$TMP/out.json")"
+out=$("$APIERR" call -s -o /dev/null -w '%{url_effective}' "$ECHO/redirect/302?to=/echo/landed")
+[ "$out" = "$ECHO/redirect/302?to=/echo/landed" ] || fail "without -L, url_effective: $out"
 rc=0
 "$APIERR" call -s -L --max-redirs 1 --retries 0 "$chain" >/dev/null 2>"$TMP/err" || rc=$?
 [ "$rc" = 3 ] || fail "past --max-redirs 1: exit status $rc, want 3 (network)"

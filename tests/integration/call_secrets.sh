@@ -42,4 +42,31 @@ for f in "$TMP/verbose" "$TMP/report.jsonl"; do
     done
     if grep -Eq '[0-9a-f]{64}' "$f"; then fail "a token appears in $(basename "$f")"; fi
 done
-echo "ok: no secret in -v output or the support report"
+# --redact: names the user adds are hidden wherever apierr shows or records
+# them, as the built-in ones are: -v, the support report, --output-json,
+# -w's %{header_json} and %{url_effective}, the failure's message, batch
+# lines. X-Tenant-Pin and tenant_pin are no secrets by their names.
+PIN=pin-Secret-Value-9
+start_stub "503,X-Tenant-Pin=$PIN" "200,X-Tenant-Pin=$PIN"
+OK_STUB=$STUB
+start_stub "404,X-Tenant-Pin=$PIN"
+NOT_FOUND=$STUB
+out=$("$APIERR" call -s -o /dev/null -w '%{header_json}' "$NOT_FOUND/x?tenant_pin=$PIN" 2>&1) || true
+case $out in *"$PIN"*) ;; *) fail "without --redact the pin should show: $out" ;; esac
+R=(--redact X-Tenant-Pin --redact tenant_pin)
+"$APIERR" call -v "${R[@]}" --report "$TMP/pin.jsonl" --output-json "$OK_STUB/x?tenant_pin=$PIN"     >"$TMP/pin.json" 2>"$TMP/pin.err" || fail "--redact: the call failed: $(cat "$TMP/pin.err")"
+grep -q '^< X-Tenant-Pin: REDACTED' "$TMP/pin.err" || fail "-v: no redacted X-Tenant-Pin line"
+grep -q 'tenant_pin=REDACTED' "$TMP/pin.json" || fail "--output-json: $(cat "$TMP/pin.json")"
+grep -q 'tenant_pin=REDACTED' "$TMP/pin.jsonl" || fail "the report: $(cat "$TMP/pin.jsonl")"
+"$APIERR" call -s "${R[@]}" -o /dev/null -w '%{header_json} %{url_effective} %{url}'     "$OK_STUB/x?tenant_pin=$PIN" >"$TMP/pin.w" || fail "-w failed"
+grep -q '"x-tenant-pin":\["REDACTED"\]' "$TMP/pin.w" || fail "-w %{header_json}: $(cat "$TMP/pin.w")"
+[ "$(grep -o 'tenant_pin=REDACTED' "$TMP/pin.w" | wc -l)" = 2 ] || fail "-w urls: $(cat "$TMP/pin.w")"
+"$APIERR" call "${R[@]}" --retries 0 --report "$TMP/pin.jsonl" "$NOT_FOUND/x?tenant_pin=$PIN"     >/dev/null 2>>"$TMP/pin.err" && fail "the 404 succeeded"
+grep -q 'failed after 1 attempt' "$TMP/pin.err" || fail "no failure message: $(cat "$TMP/pin.err")"
+echo "GET $NOT_FOUND/x?tenant_pin=$PIN" >"$TMP/pin.batch"
+"$APIERR" call "${R[@]}" --retries 0 --input "$TMP/pin.batch" >/dev/null 2>>"$TMP/pin.err" || true
+grep -q '^line 1: GET .*tenant_pin=REDACTED' "$TMP/pin.err" || fail "batch line: $(cat "$TMP/pin.err")"
+for f in pin.json pin.jsonl pin.err pin.w; do
+    if grep -q -- "$PIN" "$TMP/$f"; then fail "--redact: the pin appears in $f: $(grep -- "$PIN" "$TMP/$f")"; fi
+done
+echo "ok: no secret in -v output or the support report; --redact's names hidden everywhere"

@@ -28,6 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 . "$(dirname "$0")/check/report.sh"
+. "$(dirname "$0")/lib/nginx.bash"
 
 free_port() {
     "$PY" -S -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -63,23 +64,9 @@ HTML=("not-found.machine-readable=fail" "errors.same-dialect=fail" "request-id.p
 # --- nginx ------------------------------------------------------------------------
 if command -v nginx >/dev/null 2>&1; then
     port=$(free_port)
-    mkdir -p "$TMP/nginx/logs"
     # 1 request a minute with a burst of 8: the probes get through, the
     # burst meets the limit.
-    cat >"$TMP/nginx/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/logs/error.log crit;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/body;
-    proxy_temp_path $TMP/nginx/proxy;
-    fastcgi_temp_path $TMP/nginx/fcgi;
-    uwsgi_temp_path $TMP/nginx/uwsgi;
-    scgi_temp_path $TMP/nginx/scgi;
-    client_max_body_size 1k;
+    start_nginx "$TMP/nginx" "    client_max_body_size 1k;
     limit_req_zone \$binary_remote_addr zone=api:1m rate=1r/m;
     server {
         listen 127.0.0.1:$port;
@@ -88,11 +75,8 @@ http {
             limit_req zone=api burst=8 nodelay;
             limit_req_status 429;
         }
-    }
-}
-CONF
-    nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/logs/error.log" &
-    PIDS+=($!)
+    }"
+    PIDS+=("$NGINX_PID")
     if wait_up "http://127.0.0.1:$port"; then
         RAN=$((RAN + 1))
         # The wait_up request was one of the limit's.

@@ -112,11 +112,51 @@ static void test_history(void **state)
     apierr_result_clear(&all);
 }
 
+/* The result's members beside its records: empty without a response, set
+ * before any record (the names are), kept by the result an update's rounds
+ * end in when it takes the history's records. */
+static void test_result_members(void **state)
+{
+    (void)state;
+    apierr_result empty = {0};
+    assert_null(apierr_result_status_line(&empty));
+    assert_null(apierr_result_url_effective(&empty));
+    assert_int_equal(apierr_result_header_is_secret(&empty, "X-Tenant-Pin"), 0);
+    assert_int_equal(apierr_result_header_is_secret(&empty, "X-Access-Token"), 1);
+    apierr_result r = {0};
+    r.url = apierr__strdup("http://h/x?pin=1&a=2");
+    const char *names[] = {"X-Tenant-Pin", "pin"};
+    assert_int_equal(apierr__result_set_names(&r, names, 2), 0);
+    assert_int_equal(r.nattempts, 0);
+    char buf[64];
+    apierr_result_redact_url(buf, sizeof buf, &r, r.url);
+    assert_string_equal(buf, "http://h/x?pin=REDACTED&a=2");
+    assert_int_equal(apierr_result_header_is_secret(&r, "x-tenant-pin"), 1);
+    assert_string_equal(apierr_result_url_effective(&r), r.url);
+    assert_non_null(apierr__attempt_push(&r));
+    r.status = 429;
+    assert_int_equal(apierr__result_set_status_line(&r, "HTTP/1.1 429 Slow Down\r\n", 22), 0);
+    assert_int_equal(apierr__result_set_url_effective(&r, "http://h/end"), 0);
+    apierr_result history = {0};
+    assert_int_equal(apierr__attempts_append(&history, &r), 0);
+    assert_non_null(apierr__attempt_push(&history));
+    apierr__attempts_adopt(&r, &history);
+    assert_int_equal(r.nattempts, 2);
+    assert_null(history.attempts);
+    assert_string_equal(apierr_result_status_line(&r), "HTTP/1.1 429 Slow Down");
+    assert_string_equal(apierr_result_url_effective(&r), "http://h/end");
+    assert_int_equal(apierr_result_header_is_secret(&r, "X-Tenant-Pin"), 1);
+    r.status = 0; /* no response: no status line */
+    assert_null(apierr_result_status_line(&r));
+    apierr_result_clear(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tag),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_result_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -552,6 +552,31 @@ static void test_retry_after_spread(void **state)
     assert_true(d.delay_ms >= 4000 && d.delay_ms <= 5000);
     assert_non_null(strstr(d.reason, "spread"));
 
+    /* Drawn once, on the call's first answer: later waits are the
+     * server's exactly (a call spread once stays apart from the others). */
+    p.retry_after_with_backoff = 0;
+    p.max_attempts = 5;
+    for (uint64_t seed = 1; seed <= 50; seed++) {
+        apierr_rng r2;
+        apierr_rng_seed(&r2, seed);
+        apierr_call_state call;
+        apierr_call_state_init(&call, 0, NULL, NULL);
+        apierr_outcome o2 = APIERR_OUTCOME_INIT;
+        o2.status = 429;
+        o2.retry_after_ms = 2000;
+        long long first = -1;
+        for (int n = 1; n <= 4; n++) {
+            assert_int_equal(
+                apierr_policy_decide(&d, &p, &call, &o2, n * 3000, apierr_rng_next, &r2),
+                APIERR_DECISION_RETRY);
+            if (n == 1)
+                first = d.delay_ms;
+            else
+                assert_int_equal(d.delay_ms, 2000);
+        }
+        assert_true(first >= 2000 && first <= 2500);
+    }
+
     /* The herd: 200 calls told "Retry-After: 3" at the same instant. With
      * the spread, no 100 ms holds a quarter of their retries. */
     int buckets[8] = {0};

@@ -110,10 +110,12 @@ typedef struct apierr_client_opts {
      * is spent; without one it waits for the reset when nothing is left.
      * 1 on, -1 off, 0: on (the default). */
     int pace;
-    /* Version 3. More names of headers and query parameters whose values -v
-     * lines must hide (copied; compared without case), on top of the
-     * built-in ones: the known names, and any name with a secret word in it
-     * (token, key, secret, password, signature, session, auth, cookie,
+    /* Version 3. More names of headers and query parameters whose values
+     * must be hidden wherever the library shows or records them (-v lines,
+     * the support report, apierr_result_to_json(), and
+     * apierr_result_redact_url() for the caller's own messages; copied,
+     * compared without case), on top of the built-in ones: the known names, and any name with a
+     * secret word in it (token, key, secret, password, signature, session, auth, cookie,
      * credential, ...; see apierr_header_is_secret()). */
     const char *const *secret_names;
     size_t nsecret_names;
@@ -256,6 +258,29 @@ typedef struct apierr_result {
  * apierr_update; moved or not) or an empty one: the flags live in the
  * library's own block of attempt records. */
 APIERR_EXTERN unsigned apierr_attempt_flags(const apierr_result *r, size_t i);
+
+/* What later versions know of a result, read as the flags are (the
+ * struct cannot grow: callers allocate it). r is a result the library
+ * filled, or an empty one. */
+
+/* The status line of the last response as the server sent it, without its
+ * line end ("HTTP/1.1 429 Slow Down": its own reason phrase; HTTP/2 has
+ * none: "HTTP/2 429 ", as libcurl gives it), or NULL when no response came
+ * (status 0). Owned by the result. */
+APIERR_EXTERN const char *apierr_result_status_line(const apierr_result *r);
+
+/* The URL of the last response: after redirects (follow_redirects), the
+ * last one followed; else r->url. Not redacted; owned by the result; NULL
+ * for an empty result. */
+APIERR_EXTERN const char *apierr_result_url_effective(const apierr_result *r);
+
+/* apierr_redact_url() and apierr_header_is_secret() with the names the
+ * client's secret_names added too: how everything the library prints or
+ * records of r is redacted (apierr_result_to_json(), the support report,
+ * -v lines), for callers that print r's URLs or headers themselves. */
+APIERR_EXTERN size_t apierr_result_redact_url(char *buf, size_t cap, const apierr_result *r,
+                                              const char *url);
+APIERR_EXTERN int apierr_result_header_is_secret(const apierr_result *r, const char *name);
 
 /* Creates a client. opts NULL: defaults. opts (and the profile it points
  * at, whose policy may be of an older version) are copied. Returns

@@ -7,6 +7,7 @@
 # scripts/deps.sh installs them.
 ENGINES_DIR=$(mktemp -d)
 ENGINE_STOPS=()
+. "$(dirname "${BASH_SOURCE[0]}")/nginx.bash"
 
 engines_stop() {
     local s
@@ -100,36 +101,19 @@ redis_up() {
 start_balancer() {
     command -v nginx >/dev/null || { echo "skipped: no nginx (scripts/deps.sh)"; exit 77; }
     local dir=$ENGINES_DIR/nginx port servers="" u
-    mkdir -p "$dir/logs"
     port=$(free_port)
     for u in "$@"; do servers="$servers server ${u#http://} max_fails=0;"; done
-    cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log error;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    fastcgi_temp_path $dir/fcgi;
-    uwsgi_temp_path $dir/uwsgi;
-    scgi_temp_path $dir/scgi;
-    upstream fleet { $servers keepalive 32; }
+    start_nginx "$dir" "    upstream fleet { $servers keepalive 32; }
     server {
         listen 127.0.0.1:$port;
         location / {
             proxy_pass http://fleet;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
             proxy_next_upstream off;
         }
-    }
-}
-CONF
-    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" &
-    BALANCER_PID=$!
+    }"
+    BALANCER_PID=$NGINX_PID
     ENGINE_STOPS+=("stop_balancer")
     for _ in $(seq 100); do
         curl -s -o /dev/null "http://127.0.0.1:$port/" && break

@@ -9,11 +9,12 @@ import json
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def send(self, status, body, headers=()):
-        """Replies status with body as JSON (bytes are sent as they are)."""
+    def send(self, status, body, headers=(), reason=None):
+        """Replies status (with reason as its reason phrase, else the
+        standard one) with body as JSON (bytes are sent as they are)."""
         if not isinstance(body, bytes):
             body = json.dumps(body).encode()
-        self.send_response(status)
+        self.send_response(status, reason)
         for k, v in headers:
             self.send_header(k, v)
         self.send_header("Content-Type", "application/json")
