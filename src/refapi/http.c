@@ -742,15 +742,20 @@ static int start_metrics(http_server *s, unsigned *port)
     return 0;
 }
 
+/* The access log's lines are written at most this long after they came
+ * in (nginx's flush=1s): a write a line was a system call a request. */
+#define REFAPI_ACCESS_FLUSH_MS 1000
+
 /* The logs and the counters, before anything can need them. */
 static int open_logs(http_server *s)
 {
     char err[256];
     s->srv.metrics = refapi_metrics_new();
     s->srv.tokcache = refapi_tokcache_new();
-    s->srv.errors = refapi_log_open("", err, sizeof err);
+    s->srv.errors = refapi_log_open("", 0, err, sizeof err);
     if (s->srv.cfg->access_log &&
-        !(s->srv.access = refapi_log_open(s->srv.cfg->access_log, err, sizeof err))) {
+        !(s->srv.access =
+              refapi_log_open(s->srv.cfg->access_log, REFAPI_ACCESS_FLUSH_MS, err, sizeof err))) {
         fprintf(stderr, "apierr serve: --access-log: %s\n", err);
         return -1;
     }
