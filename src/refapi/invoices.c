@@ -310,8 +310,8 @@ static int read_invoice(sqlite3 *db, const char *tenant, long long id, long long
                         char **doc)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(
-        db, "SELECT version, doc FROM invoices WHERE id = ?1 AND tenant = ?2", -1, &st, NULL);
+    int rc = refapi_store_prepare(
+        db, "SELECT version, doc FROM invoices WHERE id = ?1 AND tenant = ?2", &st);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, tenant, -1, SQLITE_STATIC);
@@ -323,7 +323,7 @@ static int read_invoice(sqlite3 *db, const char *tenant, long long id, long long
     } else if (rc != SQLITE_DONE) {
         rc = sqlite3_extended_errcode(db);
     }
-    sqlite3_finalize(st);
+    refapi_store_done(st);
     return rc;
 }
 
