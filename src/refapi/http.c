@@ -347,7 +347,7 @@ static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, cons
         st->refused = 1;
         return MHD_YES;
     }
-    if (is_api_path(url)) {
+    if (is_api_path(url) && refapi_faults_any(&s->faults)) {
         refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms);
         if (st->fault.reset) return reset_connection(c);
     }
