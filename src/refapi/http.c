@@ -246,11 +246,11 @@ static enum MHD_Result send_reply(http_conn *hc, struct MHD_Connection *c, const
     size_t n = k ? reply_sig(rep, sig, &rid) : 0;
     if (n && k->resp && n == k->sig_len && rep->body_len == k->body_len &&
         memcmp(sig, k->sig, n) == 0 && swap_id(k, rid)) {
-        memcpy(k->body, rep->body, rep->body_len);
+        if (rep->body_len) memcpy(k->body, rep->body, rep->body_len);
         return MHD_queue_response(c, (unsigned)rep->status, k->resp);
     }
     if (k) drop_kept(k);
-    if (n) memcpy(k->body, rep->body, rep->body_len);
+    if (n && rep->body_len) memcpy(k->body, rep->body, rep->body_len); /* 204: no body at all */
     struct MHD_Response *resp = new_response(rep, n ? k->body : NULL, close_after);
     if (!resp) return MHD_NO;
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)rep->status, resp);
