@@ -21,21 +21,12 @@ static const char RECENT[] = "return redis.call('LRANGE', KEYS[1], 0, tonumber(A
 void refapi_errlog_init(refapi_errlog *log)
 {
     memset(log, 0, sizeof *log);
-    for (size_t i = 0; i < REFAPI_ERRLOG_SHARDS; i++) pthread_mutex_init(&log->shard[i].lock, NULL);
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) pthread_mutex_init(&log->shard[i].lock, NULL);
 }
 
 void refapi_errlog_destroy(refapi_errlog *log)
 {
-    for (size_t i = 0; i < REFAPI_ERRLOG_SHARDS; i++) pthread_mutex_destroy(&log->shard[i].lock);
-}
-
-/* The calling thread's shard, taken on its first add. */
-static refapi_errlog_shard *shard_of(refapi_errlog *log)
-{
-    static atomic_uint next;
-    static _Thread_local int mine = -1;
-    if (mine < 0) mine = (int)(atomic_fetch_add(&next, 1) % REFAPI_ERRLOG_SHARDS);
-    return &log->shard[mine];
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) pthread_mutex_destroy(&log->shard[i].lock);
 }
 
 void refapi_errlog_share(refapi_errlog *log, apierr_redis *redis, const refapi_config *cfg)
@@ -113,7 +104,7 @@ static long shared(refapi_errlog *log, int client, refapi_errlog_entry out[REFAP
 
 void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e)
 {
-    refapi_errlog_shard *sh = shard_of(log);
+    refapi_errlog_shard *sh = &log->shard[refapi_shard()];
     unsigned long long seq = atomic_fetch_add_explicit(&log->seq, 1, memory_order_relaxed) + 1;
     pthread_mutex_lock(&sh->lock);
     refapi_errlog_ring *ring = &sh->ring[client];
@@ -132,7 +123,7 @@ size_t refapi_errlog_recent(refapi_errlog *log, int client, refapi_errlog_entry 
     /* The newest of every shard's newest: a merge, newest first. */
     unsigned long long taken_seq[REFAPI_ERRLOG];
     size_t n = 0;
-    for (size_t i = 0; i < REFAPI_ERRLOG_SHARDS; i++) {
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) {
         refapi_errlog_shard *sh = &log->shard[i];
         pthread_mutex_lock(&sh->lock);
         const refapi_errlog_ring *ring = &sh->ring[client];

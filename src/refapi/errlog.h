@@ -18,6 +18,7 @@
 
 #include "apierr-server.h"
 #include "refapi.h"
+#include "shard.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -42,10 +43,10 @@ typedef struct refapi_errlog_ring {
     size_t next, count;
 } refapi_errlog_ring;
 
-/* The rings are kept per thread, in shards: every worker added each of its
- * error replies (a flood of 429s) under one lock, and the entries bounced
- * between the cores. A reader merges the shards by the order of the adds. */
-#define REFAPI_ERRLOG_SHARDS 4
+/* The rings are kept per thread, in shards (shard.h): every worker added
+ * each of its error replies (a flood of 429s) under one lock, and the
+ * entries bounced between the cores. A reader merges the shards by the
+ * order of the adds. */
 
 typedef struct refapi_errlog_shard {
     pthread_mutex_t lock;
@@ -53,7 +54,7 @@ typedef struct refapi_errlog_shard {
 } refapi_errlog_shard;
 
 typedef struct refapi_errlog {
-    refapi_errlog_shard shard[REFAPI_ERRLOG_SHARDS];
+    refapi_errlog_shard shard[REFAPI_SHARDS];
     _Atomic unsigned long long seq; /* of the last add */
     apierr_redis *redis;            /* NULL: this process's rings only */
     const refapi_config *cfg;       /* the clients' ids, with redis */

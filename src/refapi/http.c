@@ -16,6 +16,7 @@
 #include "head.h"
 #include "req.h"
 #include "routes.h"
+#include "shard.h"
 #include "tap.h"
 
 #include <microhttpd.h>
@@ -74,7 +75,20 @@ typedef struct http_conn {
     kept_reply kept;
 } http_conn;
 
-static atomic_int inflight;
+/* Requests in progress, counted per shard (shard.h) so that the workers do
+ * not take each other's cache line twice a request: the drain sums them
+ * (a request may end in another thread than it began, so one shard alone
+ * can be negative; the sum is right). */
+static struct {
+    _Alignas(64) atomic_int n;
+} inflight[REFAPI_SHARDS];
+
+static int inflight_total(void)
+{
+    int n = 0;
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) n += atomic_load(&inflight[i].n);
+    return n;
+}
 
 /* The running server: what the handlers share, then what only this layer
  * uses. */
@@ -339,7 +353,7 @@ static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, cons
     if (!hc) return MHD_NO;
     conn_state *st = &hc->req;
     *con_cls = hc;
-    atomic_fetch_add(&inflight, 1);
+    atomic_fetch_add_explicit(&inflight[refapi_shard()].n, 1, memory_order_relaxed);
     st->start_us = refapi_mono_us();
     st->fault.retry_after_s = -1;
     if (framing_refused(s, c, method, url, version)) {
@@ -469,7 +483,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     hc->req.body = body;
     hc->req.cap = cap;
     *con_cls = NULL;
-    atomic_fetch_sub(&inflight, 1);
+    atomic_fetch_sub_explicit(&inflight[refapi_shard()].n, 1, memory_order_relaxed);
 }
 
 /* A fresh private database when none was named: removed at exit. */
@@ -676,7 +690,7 @@ static void stop_daemon(http_server *s)
               quiet_since = -1;
     while (refapi_gate_open(s->gate) > 0 && refapi_mono_ms() < until) {
         long long now = refapi_mono_ms();
-        if (atomic_load(&inflight) > 0)
+        if (inflight_total() > 0)
             quiet_since = -1;
         else if (quiet_since < 0)
             quiet_since = now;
