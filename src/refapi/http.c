@@ -61,16 +61,18 @@ typedef struct kept_reply {
     struct MHD_Response *resp; /* NULL: nothing kept */
     int status;
     char rid[APIERR_REQUEST_ID_BUFSIZE]; /* the X-Request-Id resp carries */
+    char *rid_at;                        /* resp's own copy of it (see swap_id()), NULL: unknown */
     size_t sig_len, body_len;
     char sig[KEPT_SIG];
     char body[KEPT_BODY];
 } kept_reply;
 
 /* One connection, from its start to its close: its address (the gate is
- * told at the close), its request in progress (one at a time: allocated
- * once, not per request) and its kept reply. */
+ * told at the close), whether the tap watches it, its request in progress
+ * (one at a time: allocated once, not per request) and its kept reply. */
 typedef struct http_conn {
     struct sockaddr_in sa;
+    int tapped; /* every head of it passes the tap (tap.h) */
     conn_state req;
     kept_reply kept;
 } http_conn;
@@ -229,15 +231,34 @@ static struct MHD_Response *new_response(const apierr_reply *rep, char *lent, in
     return resp;
 }
 
+/* resp's copy of its X-Request-Id value: libmicrohttpd keeps the bytes
+ * it was given in a buffer of the response and copies them into the
+ * connection's output only when it sends the head. */
+static char *id_value(struct MHD_Response *resp)
+{
+    return (char *)MHD_get_response_header(resp, "X-Request-Id");
+}
+
 /* Puts request id rid on the kept response; 0 when it could not (the kept
- * response is then dropped: it may have lost its old id). */
+ * response is then dropped: it may have lost its old id). An id as long as
+ * the one there (every fresh id, and incoming ids of that width) is
+ * written over it in place: the response is this connection's alone and
+ * its last head is sent, so nothing reads those bytes now; a delete and
+ * an add were three frees and three allocations a 429. */
 static int swap_id(kept_reply *k, const char *rid)
 {
     if (strcmp(k->rid, rid) == 0) return 1;
+    size_t n = strlen(rid);
+    if (k->rid_at && n == strlen(k->rid)) {
+        memcpy(k->rid_at, rid, n);
+        memcpy(k->rid, rid, n);
+        return 1;
+    }
     if (MHD_del_response_header(k->resp, "X-Request-Id", k->rid) != MHD_YES ||
         MHD_add_response_header(k->resp, "X-Request-Id", rid) != MHD_YES)
         return 0;
     refapi_put(k->rid, sizeof k->rid, rid);
+    k->rid_at = id_value(k->resp);
     return 1;
 }
 
@@ -245,6 +266,7 @@ static void drop_kept(kept_reply *k)
 {
     if (k->resp) MHD_destroy_response(k->resp);
     k->resp = NULL;
+    k->rid_at = NULL;
 }
 
 /* Sends rep on c: the kept response rewritten when rep is like it, else a
@@ -277,6 +299,7 @@ static enum MHD_Result send_reply(http_conn *hc, struct MHD_Connection *c, const
     k->body_len = rep->body_len;
     memcpy(k->sig, sig, n);
     refapi_put(k->rid, sizeof k->rid, rid);
+    k->rid_at = id_value(resp);
     return ok;
 }
 
@@ -323,14 +346,15 @@ static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 /* The gate checked the first head of the connection, the tap every later
- * one; libmicrohttpd's own list of fields is checked as well, a second
- * line should a head pass the tap unwatched (a descriptor beyond its
- * table, no memory to watch it). On a refusal
- * the connection is closed: what follows it cannot be trusted to start a
- * request. */
-static int framing_refused(http_server *s, struct MHD_Connection *c, const char *method,
-                           const char *url, const char *version)
+ * one; a head that passed the tap unwatched (a descriptor beyond its
+ * table, no memory to watch it) is checked here in libmicrohttpd's own
+ * list of fields. A watched one is not read twice: that walk over the list
+ * was a twentieth of a 429's instructions. On a refusal the connection is
+ * closed: what follows it cannot be trusted to start a request. */
+static int framing_refused(http_server *s, const http_conn *hc, struct MHD_Connection *c,
+                           const char *method, const char *url, const char *version)
 {
+    if (hc->tapped) return 0;
     refapi_framing f;
     refapi_head_error why;
     refapi_framing_init(&f, strcmp(version, MHD_HTTP_VERSION_1_0) != 0);
@@ -356,7 +380,7 @@ static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, cons
     atomic_fetch_add_explicit(&inflight[refapi_shard()].n, 1, memory_order_relaxed);
     st->start_us = refapi_mono_us();
     st->fault.retry_after_s = -1;
-    if (framing_refused(s, c, method, url, version)) {
+    if (framing_refused(s, hc, c, method, url, version)) {
         st->too_big = 1; /* the body, if any, is dropped */
         st->refused = 1;
         return MHD_YES;
@@ -575,9 +599,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         *socket_context = hc;
         /* Before libmicrohttpd's first read of it, in the thread that will
          * read it: every head of the connection passes the tap. */
-        if (fd)
-            refapi_tap_watch(fd->connect_fd, hc ? (struct sockaddr *)&hc->sa : NULL,
-                             hc ? sizeof hc->sa : 0);
+        int tapped = fd && refapi_tap_watch(fd->connect_fd, hc ? (struct sockaddr *)&hc->sa : NULL,
+                                            hc ? sizeof hc->sa : 0) == 0;
+        if (hc) hc->tapped = tapped;
         return;
     }
     if (fd) refapi_tap_forget(fd->connect_fd); /* before libmicrohttpd closes it */
