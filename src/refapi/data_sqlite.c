@@ -32,14 +32,16 @@ static int exec(sqlite3 *db, refapi_dbfail *f, const char *sql)
     return rc == SQLITE_OK ? 0 : failed(f, db, sqlite3_extended_errcode(db));
 }
 
-/* A prepared statement of sql with its parameters bound, one a letter of
- * types: 't' text (const char *, kept by the caller until finalized), 'i'
- * a long long, '-' a const char * left unbound (the statement has no such
- * parameter); or NULL with f filled. */
+/* A prepared statement of sql (a literal: store.c keeps it per thread, so
+ * its SQL is parsed once, not on every request) with its parameters bound,
+ * one a letter of types: 't' text (const char *, kept by the caller until
+ * the statement is done), 'i' a long long, '-' a const char * left unbound
+ * (the statement has no such parameter); or NULL with f filled. Every
+ * statement goes back with refapi_store_done(). */
 static sqlite3_stmt *prepare(sqlite3 *db, refapi_dbfail *f, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    int rc = refapi_store_prepare(db, sql, &st);
     if (rc != SQLITE_OK) {
         failed(f, db, rc);
         return NULL;
@@ -56,11 +58,11 @@ static sqlite3_stmt *prepare(sqlite3 *db, refapi_dbfail *f, const char *sql, con
     return st;
 }
 
-/* Steps st (a statement that returns no row) and finalizes it. */
+/* Steps st (a statement that returns no row) and gives it back. */
 static int run(sqlite3 *db, refapi_dbfail *f, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(db);
-    sqlite3_finalize(st);
+    refapi_store_done(st);
     return rc == SQLITE_OK ? 0 : failed(f, db, rc);
 }
 
@@ -118,7 +120,7 @@ static int s_read(void *c, refapi_dbfail *f, const char *tenant, long long id, l
     } else if (rc != SQLITE_DONE) {
         out = failed(f, db, sqlite3_extended_errcode(db));
     }
-    sqlite3_finalize(st);
+    refapi_store_done(st);
     return out;
 }
 
@@ -140,7 +142,7 @@ static int s_list(void *c, refapi_dbfail *f, const char *tenant, long long after
     }
     int out =
         rc == SQLITE_ROW || rc == SQLITE_DONE ? n : failed(f, db, sqlite3_extended_errcode(db));
-    sqlite3_finalize(st);
+    refapi_store_done(st);
     return out;
 }
 

@@ -70,12 +70,18 @@ void refapi_account(refapi_server *srv, refapi_req *r, long long start_us)
         refapi_log_write(srv->errors, r->now_ms, e);
     }
     if (!srv->access) return;
-    json_t *j =
-        json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:i, s:s, s:I, s:I}", "request_id", r->request_id,
-                  "client_id", cl ? cl->id : NULL, "tenant", cl ? cl->tenant : NULL, "method",
-                  r->method, "path", r->path, "status", status, "dialect", apierr_dialect_name(d),
-                  "bytes", (json_int_t)r->reply.body_len, "latency_us", (json_int_t)us);
-    refapi_log_write(srv->access, r->now_ms, j);
+    const refapi_log_field f[] = {
+        REFAPI_LOG_STR("request_id", r->request_id),
+        REFAPI_LOG_STR("client_id", cl ? cl->id : NULL),
+        REFAPI_LOG_STR("tenant", cl ? cl->tenant : NULL),
+        REFAPI_LOG_STR("method", r->method),
+        REFAPI_LOG_STR("path", r->path),
+        REFAPI_LOG_NUM("status", status),
+        REFAPI_LOG_STR("dialect", apierr_dialect_name(d)),
+        REFAPI_LOG_NUM("bytes", r->reply.body_len),
+        REFAPI_LOG_NUM("latency_us", us),
+    };
+    refapi_log_fields(srv->access, r->now_ms, f, sizeof f / sizeof f[0]);
 }
 
 /* reply on the wire, closing: status line, headers, Date, length, body. */

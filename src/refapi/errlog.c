@@ -2,6 +2,7 @@
 #include "errlog.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,12 +21,12 @@ static const char RECENT[] = "return redis.call('LRANGE', KEYS[1], 0, tonumber(A
 void refapi_errlog_init(refapi_errlog *log)
 {
     memset(log, 0, sizeof *log);
-    pthread_mutex_init(&log->lock, NULL);
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) pthread_mutex_init(&log->shard[i].lock, NULL);
 }
 
 void refapi_errlog_destroy(refapi_errlog *log)
 {
-    pthread_mutex_destroy(&log->lock);
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) pthread_mutex_destroy(&log->shard[i].lock);
 }
 
 void refapi_errlog_share(refapi_errlog *log, apierr_redis *redis, const refapi_config *cfg)
@@ -103,12 +104,15 @@ static long shared(refapi_errlog *log, int client, refapi_errlog_entry out[REFAP
 
 void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e)
 {
-    pthread_mutex_lock(&log->lock);
-    refapi_errlog_ring *ring = &log->ring[client];
+    refapi_errlog_shard *sh = &log->shard[refapi_shard()];
+    unsigned long long seq = atomic_fetch_add_explicit(&log->seq, 1, memory_order_relaxed) + 1;
+    pthread_mutex_lock(&sh->lock);
+    refapi_errlog_ring *ring = &sh->ring[client];
     ring->e[ring->next] = *e;
+    ring->seq[ring->next] = seq;
     ring->next = (ring->next + 1) % REFAPI_ERRLOG;
     if (ring->count < REFAPI_ERRLOG) ring->count++;
-    pthread_mutex_unlock(&log->lock);
+    pthread_mutex_unlock(&sh->lock);
     if (log->redis) share(log, client, e);
 }
 
@@ -116,11 +120,23 @@ size_t refapi_errlog_recent(refapi_errlog *log, int client, refapi_errlog_entry 
 {
     long fleet = log->redis ? shared(log, client, out) : -1;
     if (fleet >= 0) return (size_t)fleet;
-    pthread_mutex_lock(&log->lock);
-    refapi_errlog_ring *ring = &log->ring[client];
-    size_t n = ring->count;
-    for (size_t k = 0; k < n; k++)
-        out[k] = ring->e[(ring->next + REFAPI_ERRLOG - 1 - k) % REFAPI_ERRLOG];
-    pthread_mutex_unlock(&log->lock);
+    /* The newest of every shard's newest: a merge, newest first. */
+    unsigned long long taken_seq[REFAPI_ERRLOG];
+    size_t n = 0;
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) {
+        refapi_errlog_shard *sh = &log->shard[i];
+        pthread_mutex_lock(&sh->lock);
+        const refapi_errlog_ring *ring = &sh->ring[client];
+        for (size_t k = 0; k < ring->count; k++) {
+            size_t at = (ring->next + REFAPI_ERRLOG - 1 - k) % REFAPI_ERRLOG;
+            size_t j = n < REFAPI_ERRLOG ? n++ : REFAPI_ERRLOG;
+            while (j > 0 && taken_seq[j - 1] < ring->seq[at]) {
+                if (j < REFAPI_ERRLOG) out[j] = out[j - 1], taken_seq[j] = taken_seq[j - 1];
+                j--;
+            }
+            if (j < REFAPI_ERRLOG) out[j] = ring->e[at], taken_seq[j] = ring->seq[at];
+        }
+        pthread_mutex_unlock(&sh->lock);
+    }
     return n;
 }

@@ -18,8 +18,10 @@
 
 #include "apierr-server.h"
 #include "refapi.h"
+#include "shard.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #define REFAPI_ERRLOG 20
@@ -37,19 +39,28 @@ typedef struct refapi_errlog_entry {
 /* The last REFAPI_ERRLOG errors of one client, oldest first from `next`. */
 typedef struct refapi_errlog_ring {
     refapi_errlog_entry e[REFAPI_ERRLOG];
+    unsigned long long seq[REFAPI_ERRLOG]; /* the order of each entry's add */
     size_t next, count;
 } refapi_errlog_ring;
 
-/* The rings of every client under one lock, which only error replies and
- * GET /status take. */
-typedef struct refapi_errlog {
+/* The rings are kept per thread, in shards (shard.h): every worker added
+ * each of its error replies (a flood of 429s) under one lock, and the
+ * entries bounced between the cores. A reader merges the shards by the
+ * order of the adds. */
+
+typedef struct refapi_errlog_shard {
     pthread_mutex_t lock;
     refapi_errlog_ring ring[REFAPI_CLIENTS];
-    apierr_redis *redis;      /* NULL: this process's rings only */
-    const refapi_config *cfg; /* the clients' ids, with redis */
+} refapi_errlog_shard;
+
+typedef struct refapi_errlog {
+    refapi_errlog_shard shard[REFAPI_SHARDS];
+    _Atomic unsigned long long seq; /* of the last add */
+    apierr_redis *redis;            /* NULL: this process's rings only */
+    const refapi_config *cfg;       /* the clients' ids, with redis */
 } refapi_errlog;
 
-/* An empty log; refapi_errlog_destroy() frees its lock. */
+/* An empty log; refapi_errlog_destroy() frees its locks. */
 void refapi_errlog_init(refapi_errlog *log);
 void refapi_errlog_destroy(refapi_errlog *log);
 

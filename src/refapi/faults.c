@@ -123,6 +123,12 @@ void refapi_faults_destroy(refapi_faults *f)
     pthread_mutex_destroy(&f->lock);
 }
 
+int refapi_faults_any(const refapi_faults *f)
+{
+    return f->nstatuses || f->latency_p > 0 || f->outage_s > 0 || f->reset_p > 0 || f->drop_p > 0 ||
+           f->die_p > 0;
+}
+
 void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms)
 {
     memset(out, 0, sizeof *out);

@@ -69,4 +69,8 @@ void refapi_faults_destroy(refapi_faults *f);
  * Thread-safe. */
 void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms);
 
+/* 1 when f has a fault to draw: without --faults, no request takes the
+ * lock of the draws (one mutex of every worker on every request). */
+int refapi_faults_any(const refapi_faults *f);
+
 #endif

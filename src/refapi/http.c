@@ -4,7 +4,8 @@
  * and checks each first head; tap.c checks every later one in the reads of
  * libmicrohttpd, from its connection's start to its close), body limits, the faults (a reset, a
  * dropped write, a crash, latency, a drawn status), replies copied onto the wire, the accounting of
- * every reply (edge.c), the metrics listener, and a drained stop. It opens the parts the handlers
+ * every reply (edge.c), each connection's last reply kept to answer the next one like it,
+ * the metrics listener, and a drained stop. It opens the parts the handlers
  * share (store, idempotency, limiter) and hands each request to routes.c; what routes.c and the
  * layers below need of the connection they read through the refapi_wire lent here, never by calling
  * back up.
@@ -16,6 +17,7 @@
 #include "head.h"
 #include "req.h"
 #include "routes.h"
+#include "shard.h"
 #include "tap.h"
 
 #include <microhttpd.h>
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -43,7 +46,52 @@ typedef struct conn_state {
     refapi_fault fault;
 } conn_state;
 
-static atomic_int inflight;
+/* The last reply a connection was sent, kept as a libmicrohttpd response
+ * for the next one like it: same status, same headers but X-Request-Id,
+ * same body length (a flood of 429s on one key, a client reading one
+ * invoice). The next is then its body copied over the kept one and its id
+ * swapped in, where building a response copies every header name and value
+ * into blocks of their own (three allocations a header, eight headers on a
+ * 429) and frees them after the send. The body is the connection's own
+ * buffer: its requests are answered one after the other, so the bytes
+ * are never rewritten while libmicrohttpd still sends them. */
+#define KEPT_SIG  1024 /* status and the headers but the id, as bytes */
+#define KEPT_BODY 2048
+
+typedef struct kept_reply {
+    struct MHD_Response *resp; /* NULL: nothing kept */
+    int status;
+    char rid[APIERR_REQUEST_ID_BUFSIZE]; /* the X-Request-Id resp carries */
+    char *rid_at;                        /* resp's own copy of it (see swap_id()), NULL: unknown */
+    size_t sig_len, body_len;
+    char sig[KEPT_SIG];
+    char body[KEPT_BODY];
+} kept_reply;
+
+/* One connection, from its start to its close: its address (the gate is
+ * told at the close), whether the tap watches it, its request in progress
+ * (one at a time: allocated once, not per request) and its kept reply. */
+typedef struct http_conn {
+    struct sockaddr_in sa;
+    int tapped; /* every head of it passes the tap (tap.h) */
+    conn_state req;
+    kept_reply kept;
+} http_conn;
+
+/* Requests in progress, counted per shard (shard.h) so that the workers do
+ * not take each other's cache line twice a request: the drain sums them
+ * (a request may end in another thread than it began, so one shard alone
+ * can be negative; the sum is right). */
+static struct {
+    _Alignas(64) atomic_int n;
+} inflight[REFAPI_SHARDS];
+
+static int inflight_total(void)
+{
+    int n = 0;
+    for (size_t i = 0; i < REFAPI_SHARDS; i++) n += atomic_load(&inflight[i].n);
+    return n;
+}
 
 /* The running server: what the handlers share, then what only this layer
  * uses. */
@@ -107,15 +155,6 @@ static int admit(void *ctx, int fd, const struct sockaddr *sa, socklen_t salen)
     return MHD_add_connection(s->daemon, fd, sa, salen) == MHD_YES ? 0 : -1;
 }
 
-/* src into dst[cap], cut to fit: the copies of the 429 path, where
- * snprintf's formatting cost 3% of the CPU. */
-static void put(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* Keeps an error in its client's log for GET /status. */
 static void log_error(const refapi_req *r)
 {
@@ -123,10 +162,10 @@ static void log_error(const refapi_req *r)
     refapi_errlog_entry e;
     e.status = r->reply.status;
     e.at_ms = r->now_ms;
-    put(e.code, sizeof e.code, r->code);
-    put(e.request_id, sizeof e.request_id, r->request_id);
-    put(e.method, sizeof e.method, r->method);
-    put(e.path, sizeof e.path, r->path);
+    refapi_put(e.code, sizeof e.code, r->code);
+    refapi_put(e.request_id, sizeof e.request_id, r->request_id);
+    refapi_put(e.method, sizeof e.method, r->method);
+    refapi_put(e.path, sizeof e.path, r->path);
     refapi_errlog_add(&r->srv->errlog, r->client, &e);
 }
 
@@ -143,26 +182,140 @@ static enum MHD_Result reset_connection(struct MHD_Connection *c)
     return MHD_NO;
 }
 
-/* close_after: "Connection: close", which makes libmicrohttpd close the
- * connection once the reply is sent. */
-static enum MHD_Result send_reply(struct MHD_Connection *c, const apierr_reply *rep,
-                                  int close_after)
+/* Looked at on every header of every reply: the first letter before the
+ * whole name. */
+static int is_id_header(const apierr_header *h)
+{
+    return (h->name[0] | 0x20) == 'x' && strcasecmp(h->name, "X-Request-Id") == 0;
+}
+
+/* rep's status and headers but its X-Request-Id, as bytes into sig
+ * (KEPT_SIG), and that id into *rid: the length, or 0 when they do not fit
+ * or rep has no single id (such a reply is not kept). */
+static size_t reply_sig(const apierr_reply *rep, char *sig, const char **rid)
+{
+    size_t n = sizeof rep->status;
+    *rid = NULL;
+    memcpy(sig, &rep->status, n);
+    for (size_t i = 0; i < rep->nheaders; i++) {
+        const apierr_header *h = &rep->headers[i];
+        if (is_id_header(h)) {
+            if (*rid) return 0;
+            *rid = h->value;
+            continue;
+        }
+        size_t a = strlen(h->name) + 1, b = strlen(h->value) + 1;
+        if (n + a + b > KEPT_SIG) return 0;
+        memcpy(sig + n, h->name, a);
+        memcpy(sig + n + a, h->value, b);
+        n += a + b;
+    }
+    return *rid && strlen(*rid) < APIERR_REQUEST_ID_BUFSIZE ? n : 0;
+}
+
+/* A libmicrohttpd response of rep, X-Request-Id after the other headers
+ * (where swap_id() puts it back, so that a kept reply keeps its order). Its
+ * body is copied, or lent when it is the connection's kept buffer. */
+static struct MHD_Response *new_response(const apierr_reply *rep, char *lent, int close_after)
 {
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_COPY);
-    if (!resp) return MHD_NO;
-    for (size_t i = 0; i < rep->nheaders; i++) {
-        MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
+        lent ? MHD_create_response_from_buffer(rep->body_len, lent, MHD_RESPMEM_PERSISTENT)
+             : MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_COPY);
+    if (!resp) return NULL;
+    for (int ids = 0; ids < 2; ids++) {
+        for (size_t i = 0; i < rep->nheaders; i++) {
+            if (is_id_header(&rep->headers[i]) == ids)
+                MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
+        }
     }
     if (close_after) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    return resp;
+}
+
+/* resp's copy of its X-Request-Id value: libmicrohttpd keeps the bytes
+ * it was given in a buffer of the response and copies them into the
+ * connection's output only when it sends the head. */
+static char *id_value(struct MHD_Response *resp)
+{
+    return (char *)MHD_get_response_header(resp, "X-Request-Id");
+}
+
+/* Puts request id rid on the kept response; 0 when it could not (the kept
+ * response is then dropped: it may have lost its old id). An id as long as
+ * the one there (every fresh id, and incoming ids of that width) is
+ * written over it in place: the response is this connection's alone and
+ * its last head is sent, so nothing reads those bytes now; a delete and
+ * an add were three frees and three allocations a 429. */
+static int swap_id(kept_reply *k, const char *rid)
+{
+    if (strcmp(k->rid, rid) == 0) return 1;
+    size_t n = strlen(rid);
+    if (k->rid_at && n == strlen(k->rid)) {
+        memcpy(k->rid_at, rid, n);
+        memcpy(k->rid, rid, n);
+        return 1;
+    }
+    if (MHD_del_response_header(k->resp, "X-Request-Id", k->rid) != MHD_YES ||
+        MHD_add_response_header(k->resp, "X-Request-Id", rid) != MHD_YES)
+        return 0;
+    refapi_put(k->rid, sizeof k->rid, rid);
+    k->rid_at = id_value(k->resp);
+    return 1;
+}
+
+static void drop_kept(kept_reply *k)
+{
+    if (k->resp) MHD_destroy_response(k->resp);
+    k->resp = NULL;
+    k->rid_at = NULL;
+}
+
+/* Sends rep on c: the kept response rewritten when rep is like it, else a
+ * new one, kept for the next when it fits. close_after: "Connection:
+ * close", which makes libmicrohttpd close the connection once the reply is
+ * sent (such a reply is never kept). hc NULL: nothing kept. */
+static enum MHD_Result send_reply(http_conn *hc, struct MHD_Connection *c, const apierr_reply *rep,
+                                  int close_after)
+{
+    kept_reply *k = hc && !close_after && rep->body_len <= KEPT_BODY ? &hc->kept : NULL;
+    char sig[KEPT_SIG];
+    const char *rid = NULL;
+    size_t n = k ? reply_sig(rep, sig, &rid) : 0;
+    if (n && k->resp && n == k->sig_len && rep->body_len == k->body_len &&
+        memcmp(sig, k->sig, n) == 0 && swap_id(k, rid)) {
+        if (rep->body_len) memcpy(k->body, rep->body, rep->body_len);
+        return MHD_queue_response(c, (unsigned)rep->status, k->resp);
+    }
+    if (k) drop_kept(k);
+    if (n && rep->body_len) memcpy(k->body, rep->body, rep->body_len); /* 204: no body at all */
+    struct MHD_Response *resp = new_response(rep, n ? k->body : NULL, close_after);
+    if (!resp) return MHD_NO;
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)rep->status, resp);
-    MHD_destroy_response(resp);
+    if (!n) {
+        MHD_destroy_response(resp);
+        return ok;
+    }
+    k->resp = resp;
+    k->sig_len = n;
+    k->body_len = rep->body_len;
+    memcpy(k->sig, sig, n);
+    refapi_put(k->rid, sizeof k->rid, rid);
+    k->rid_at = id_value(resp);
     return ok;
 }
 
+/* The connection's state, lent by on_connection; NULL when it had no
+ * memory for it. */
+static http_conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 /* 413 before the body is read: the client learns it without sending it. */
-static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, const char *method,
-                                 const char *url)
+static enum MHD_Result too_large(http_server *s, http_conn *hc, struct MHD_Connection *c,
+                                 const char *method, const char *url)
 {
     refapi_req r;
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
@@ -170,7 +323,7 @@ static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, const
     snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->srv.cfg->max_body);
     refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
     refapi_account(&s->srv, &r, 0);
-    enum MHD_Result ok = send_reply(c, &r.reply, 0);
+    enum MHD_Result ok = send_reply(hc, c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -194,14 +347,15 @@ static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 /* The gate checked the first head of the connection, the tap every later
- * one; libmicrohttpd's own list of fields is checked as well, a second
- * line should a head pass the tap unwatched (a descriptor beyond its
- * table, no memory to watch it). On a refusal
- * the connection is closed: what follows it cannot be trusted to start a
- * request. */
-static int framing_refused(http_server *s, struct MHD_Connection *c, const char *method,
-                           const char *url, const char *version)
+ * one; a head that passed the tap unwatched (a descriptor beyond its
+ * table, no memory to watch it) is checked here in libmicrohttpd's own
+ * list of fields. A watched one is not read twice: that walk over the list
+ * was a twentieth of a 429's instructions. On a refusal the connection is
+ * closed: what follows it cannot be trusted to start a request. */
+static int framing_refused(http_server *s, const http_conn *hc, struct MHD_Connection *c,
+                           const char *method, const char *url, const char *version)
 {
+    if (hc->tapped) return 0;
     refapi_framing f;
     refapi_head_error why;
     refapi_framing_init(&f, strcmp(version, MHD_HTTP_VERSION_1_0) != 0);
@@ -211,7 +365,7 @@ static int framing_refused(http_server *s, struct MHD_Connection *c, const char 
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     refapi_req_error(&r, why.status, why.code, why.message, NULL);
     refapi_account(&s->srv, &r, 0);
-    send_reply(c, &r.reply, 1);
+    send_reply(NULL, c, &r.reply, 1);
     apierr_reply_clear(&r.reply);
     return 1;
 }
@@ -220,25 +374,26 @@ static int framing_refused(http_server *s, struct MHD_Connection *c, const char 
 static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, void **con_cls)
 {
-    conn_state *st = calloc(1, sizeof *st);
-    if (!st) return MHD_NO;
-    *con_cls = st;
-    atomic_fetch_add(&inflight, 1);
+    http_conn *hc = conn_of(c);
+    if (!hc) return MHD_NO;
+    conn_state *st = &hc->req;
+    *con_cls = hc;
+    atomic_fetch_add_explicit(&inflight[refapi_shard()].n, 1, memory_order_relaxed);
     st->start_us = refapi_mono_us();
     st->fault.retry_after_s = -1;
-    if (framing_refused(s, c, method, url, version)) {
+    if (framing_refused(s, hc, c, method, url, version)) {
         st->too_big = 1; /* the body, if any, is dropped */
         st->refused = 1;
         return MHD_YES;
     }
-    if (is_api_path(url)) {
+    if (is_api_path(url) && refapi_faults_any(&s->faults)) {
         refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms);
         if (st->fault.reset) return reset_connection(c);
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > s->srv.cfg->max_body) {
         st->too_big = 1;
-        return too_large(s, c, method, url);
+        return too_large(s, hc, c, method, url);
     }
     return MHD_YES;
 }
@@ -302,15 +457,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **con_cls)
 {
     http_server *s = cls;
-    conn_state *st = *con_cls;
-    if (!st) return on_headers(s, c, url, method, version, con_cls);
+    http_conn *hc = *con_cls;
+    if (!hc) return on_headers(s, c, url, method, version, con_cls);
+    conn_state *st = &hc->req;
     if (*upload_size) {
         take_body(s, st, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
     if (st->refused) return MHD_YES;
-    if (st->too_big) return too_large(s, c, method, url);
+    if (st->too_big) return too_large(s, hc, c, method, url);
     if (st->fault.latency_ms > 0) {
         struct timespec ts = {st->fault.latency_ms / 1000, (st->fault.latency_ms % 1000) * 1000000};
         nanosleep(&ts, NULL);
@@ -318,7 +474,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     refapi_req r;
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     r.die_at_commit = st->fault.die && is_write(method);
-    r.body = st->body ? st->body : "";
+    r.body = st->len ? st->body : "";
     r.len = st->len;
     if (st->fault.status) {
         refapi_route_classify(&r);
@@ -331,7 +487,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (st->fault.drop && r.committed && is_write(method))
         ok = reset_connection(c);
     else
-        ok = send_reply(c, &r.reply, 0);
+        ok = send_reply(hc, c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -343,12 +499,16 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     const union MHD_ConnectionInfo *fd =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (fd) refapi_tap_done(fd->connect_fd);
-    conn_state *st = *con_cls;
-    if (!st) return;
-    free(st->body);
-    free(st);
+    http_conn *hc = *con_cls;
+    if (!hc) return;
+    /* Ready for the connection's next request; its body buffer is kept. */
+    char *body = hc->req.body;
+    size_t cap = hc->req.cap;
+    memset(&hc->req, 0, sizeof hc->req);
+    hc->req.body = body;
+    hc->req.cap = cap;
     *con_cls = NULL;
-    atomic_fetch_sub(&inflight, 1);
+    atomic_fetch_sub_explicit(&inflight[refapi_shard()].n, 1, memory_order_relaxed);
 }
 
 /* A fresh private database when none was named: removed at exit. */
@@ -430,8 +590,8 @@ static int open_parts(http_server *hs, const char *db)
     return 0;
 }
 
-/* The connection's address, kept from its start to tell the gate at its
- * close. */
+/* The connection's state (http_conn) from its start to its close, when
+ * the gate is told of its address. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
@@ -441,20 +601,26 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        struct sockaddr_in *sa = calloc(1, sizeof *sa);
-        if (sa && ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-            memcpy(sa, ci->client_addr, sizeof *sa);
-        *socket_context = sa;
+        http_conn *hc = calloc(1, sizeof *hc);
+        if (hc && ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            memcpy(&hc->sa, ci->client_addr, sizeof hc->sa);
+        *socket_context = hc;
         /* Before libmicrohttpd's first read of it, in the thread that will
          * read it: every head of the connection passes the tap. */
-        if (fd) refapi_tap_watch(fd->connect_fd, (struct sockaddr *)sa, sa ? sizeof *sa : 0);
+        int tapped = fd && refapi_tap_watch(fd->connect_fd, hc ? (struct sockaddr *)&hc->sa : NULL,
+                                            hc ? sizeof hc->sa : 0) == 0;
+        if (hc) hc->tapped = tapped;
         return;
     }
     if (fd) refapi_tap_forget(fd->connect_fd); /* before libmicrohttpd closes it */
     struct sockaddr_in none = {0};
-    struct sockaddr_in *sa = *socket_context;
-    refapi_gate_release(s->gate, (struct sockaddr *)(sa ? sa : &none));
-    free(sa);
+    http_conn *hc = *socket_context;
+    refapi_gate_release(s->gate, (struct sockaddr *)(hc ? &hc->sa : &none));
+    if (hc) {
+        drop_kept(&hc->kept);
+        free(hc->req.body);
+        free(hc);
+    }
     *socket_context = NULL;
 }
 
@@ -556,7 +722,7 @@ static void stop_daemon(http_server *s)
               quiet_since = -1;
     while (refapi_gate_open(s->gate) > 0 && refapi_mono_ms() < until) {
         long long now = refapi_mono_ms();
-        if (atomic_load(&inflight) > 0)
+        if (inflight_total() > 0)
             quiet_since = -1;
         else if (quiet_since < 0)
             quiet_since = now;
@@ -622,15 +788,20 @@ static int start_metrics(http_server *s, unsigned *port)
     return 0;
 }
 
+/* The access log's lines are written at most this long after they came
+ * in (nginx's flush=1s): a write a line was a system call a request. */
+#define REFAPI_ACCESS_FLUSH_MS 1000
+
 /* The logs and the counters, before anything can need them. */
 static int open_logs(http_server *s)
 {
     char err[256];
     s->srv.metrics = refapi_metrics_new();
     s->srv.tokcache = refapi_tokcache_new();
-    s->srv.errors = refapi_log_open("", err, sizeof err);
+    s->srv.errors = refapi_log_open("", 0, err, sizeof err);
     if (s->srv.cfg->access_log &&
-        !(s->srv.access = refapi_log_open(s->srv.cfg->access_log, err, sizeof err))) {
+        !(s->srv.access =
+              refapi_log_open(s->srv.cfg->access_log, REFAPI_ACCESS_FLUSH_MS, err, sizeof err))) {
         fprintf(stderr, "apierr serve: --access-log: %s\n", err);
         return -1;
     }

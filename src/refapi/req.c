@@ -167,7 +167,7 @@ void refapi_req_problem(refapi_req *r, apierr_problem *p, const apierr_reply_opt
     apierr_reply_clear(&r->reply);
     if (p && !p->path) apierr_problem_set(p, APIERR_PF_PATH, r->path);
     if (!p || apierr_reply_build(&r->reply, p, &o) != APIERR_OK) bare_500(r);
-    snprintf(r->code, sizeof r->code, "%s", p && p->code ? p->code : "");
+    refapi_put(r->code, sizeof r->code, p && p->code ? p->code : "");
     apierr_problem_free(p);
 }
 
@@ -210,7 +210,7 @@ void refapi_req_rate_limited(refapi_req *r, const char *code, const char *messag
     apierr_reply_clear(&r->reply);
     if (apierr_limiter_reply(&r->reply, r->srv->limiter, &r->verdict, code, message, &o))
         bare_500(r);
-    snprintf(r->code, sizeof r->code, "%s", code ? code : APIERR_LIMITER_CODE);
+    refapi_put(r->code, sizeof r->code, code ? code : APIERR_LIMITER_CODE);
 }
 
 void refapi_req_json(refapi_req *r, int status, const char *body, size_t len,

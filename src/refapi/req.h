@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <string.h>
 
 /* What the handlers of a running server share. */
 typedef struct refapi_server {
@@ -93,6 +94,15 @@ long long refapi_mono_us(void);
 static inline long long refapi_mono_ms(void)
 {
     return refapi_mono_us() / 1000;
+}
+
+/* src into dst[cap], cut to fit: the copies of every answer, where
+ * snprintf("%s") cost 3% of the CPU of the 429 path. */
+static inline void refapi_put(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* Writes ms as 2024-11-15T10:30:00Z into buf (at least 32 bytes). */

@@ -64,6 +64,13 @@ void refapi_store_close(refapi_store *s);
 sqlite3 *refapi_store_acquire(refapi_store *s);
 void refapi_store_release(refapi_store *s, sqlite3 *db);
 
+/* sqlite3_prepare_v2() of sql (a string literal: kept by its address) on
+ * db, an acquired connection, prepared once per thread and kept; give it
+ * back with refapi_store_done(), which resets it for the next request
+ * (and finalizes one that was not kept). */
+int refapi_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out);
+void refapi_store_done(sqlite3_stmt *st);
+
 /* Issues a new random token of kind for client with scopes, valid until
  * expires_ms, of family (NULL: none) into out. SQLite result code
  * (SQLITE_OK on success). */

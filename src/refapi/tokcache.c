@@ -2,6 +2,7 @@
 #include "tokcache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +18,28 @@ typedef struct slot {
 
 struct refapi_tokcache {
     pthread_mutex_t mu;
+    unsigned id; /* of this cache among those of the process, for the memo */
     slot s[SLOTS];
 };
+
+static atomic_uint next_id = 1;
+
+/* Each thread's last answer: under a flood of 429s one token is asked for
+ * again and again, and the cache's one mutex was fought over by every
+ * worker on every request. A token's client never changes, and the memo
+ * keeps its expiry, so it answers as the cache would. */
+static _Thread_local struct {
+    unsigned id;
+    slot s;
+} memo;
 
 refapi_tokcache *refapi_tokcache_new(void)
 {
     refapi_tokcache *c = calloc(1, sizeof *c);
-    if (c) pthread_mutex_init(&c->mu, NULL);
+    if (c) {
+        pthread_mutex_init(&c->mu, NULL);
+        c->id = atomic_fetch_add(&next_id, 1);
+    }
     return c;
 }
 
@@ -55,10 +71,16 @@ void refapi_tokcache_put(refapi_tokcache *c, const char *token, int client, long
 int refapi_tokcache_get(refapi_tokcache *c, const char *token, long long now_ms)
 {
     if (!c || strlen(token) >= sizeof c->s[0].token) return -2;
+    if (memo.id == c->id && now_ms < memo.s.expires_ms && strcmp(memo.s.token, token) == 0)
+        return memo.s.client;
     int client = -2;
     pthread_mutex_lock(&c->mu);
     slot *s = slot_of(c, token);
-    if (s->token[0] && strcmp(s->token, token) == 0 && now_ms < s->expires_ms) client = s->client;
+    if (s->token[0] && strcmp(s->token, token) == 0 && now_ms < s->expires_ms) {
+        client = s->client;
+        memo.id = c->id;
+        memo.s = *s;
+    }
     pthread_mutex_unlock(&c->mu);
     return client;
 }

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -86,22 +87,27 @@ int apierr_request_id_new(char *buf)
     return APIERR_OK;
 }
 
-/* [A-Za-z0-9._:-]. An id is checked several times on every answer
- * (picked, then in each reply built), and the chain of ten comparisons
- * was 3% of the 429 path's CPU: two range checks cover the letters and
- * digits. */
-static int id_char(unsigned char c)
+/* [A-Za-z0-9._:-] as a set of bits, by the byte's value. An id is checked
+ * several times on every answer (picked, then in each reply built): a
+ * chain of ten comparisons was 3% of the 429 path's CPU, a branch a byte
+ * mispredicted on half of a random id's bytes, and or-ed range checks
+ * still 17 instructions a byte; a lookup in the set is five. */
+static const uint64_t id_set[4] = {
+    (1ULL << '-') | (1ULL << '.') | (0x3ffULL << '0') | (1ULL << ':'),
+    (0x3ffffffULL << ('A' - 64)) | (1ULL << ('_' - 64)) | (0x3ffffffULL << ('a' - 64)),
+};
+
+static unsigned id_char(unsigned char c)
 {
-    return (unsigned)(c - '0') < 10 || (unsigned)((c | 0x20) - 'a') < 26 || c == '.' || c == '_' ||
-           c == ':' || c == '-';
+    return (unsigned)(id_set[c >> 6] >> (c & 63)) & 1;
 }
 
 int apierr_request_id_valid(const char *s, size_t len)
 {
     if (!s || len == 0 || len > APIERR_REQUEST_ID_MAX) return 0;
-    for (size_t i = 0; i < len; i++)
-        if (!id_char((unsigned char)s[i])) return 0;
-    return 1;
+    unsigned all = 1;
+    for (size_t i = 0; i < len; i++) all &= id_char((unsigned char)s[i]);
+    return (int)all;
 }
 
 int apierr_request_id_pick(char *buf, const char *incoming)
