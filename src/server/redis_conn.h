@@ -1,10 +1,9 @@
 /*
  * Internal: a pool of connections to one Redis server, one per backend of
  * libapierr-server that keeps its state in Redis (the rate limiter, the
- * idempotency store, the apierr_redis handle). Connections are made on first use and made again after
- * the server went away, so a Redis restart needs no restart of the process;
- * while it cannot be reached, calls fail at once for a short while instead
- * of each waiting on a connect.
+ * idempotency store, the apierr_redis handle). Connections are made on first use and made again
+ * after the server went away, so a Redis restart needs no restart of the process; while it cannot
+ * be reached, calls fail at once for a short while instead of each waiting on a connect.
  */
 #ifndef APIERR_SERVER_REDIS_CONN_H
 #define APIERR_SERVER_REDIS_CONN_H
