@@ -234,7 +234,11 @@ static struct MHD_Response *new_response(const apierr_reply *rep, char *lent, in
 
 /* resp's copy of its X-Request-Id value: libmicrohttpd keeps the bytes
  * it was given in a buffer of the response and copies them into the
- * connection's output only when it sends the head. */
+ * connection's output only when it sends the head. Its API hands them out
+ * const and does not promise this: it is how 0.9.75 (Debian 12's, the one
+ * scripts/deps.sh installs) works, and integration/serve_kept_reply fails
+ * on a libmicrohttpd that works otherwise (each answer must carry its own
+ * id, the one in its body). */
 static char *id_value(struct MHD_Response *resp)
 {
     return (char *)MHD_get_response_header(resp, "X-Request-Id");
