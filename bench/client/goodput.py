@@ -55,11 +55,11 @@ def norm_apierr(out_jsonl, stamped):
             m = req.match(line)
             if m:
                 sent.setdefault((call_of(m.group(1)), int(m.group(2))), float(t))
-            if re.match(r"^< \d{3} ", line) or not line.startswith("< "):
+            if re.match(r"^< (HTTP/\S+ )?\d{3}\b", line) or not line.startswith("< "):
                 if in_resp and rid:
                     ra_of[rid] = ra
                 rid = ra = None
-                in_resp = bool(re.match(r"^< \d{3} ", line))
+                in_resp = bool(re.match(r"^< (HTTP/\S+ )?\d{3}\b", line))
                 continue
             name, _, value = line[2:].partition(":")
             if name.strip().lower() == "x-request-id":

@@ -52,11 +52,17 @@ size_t apierr__headers_parse(apierr_header *out, size_t cap, char *raw)
     return n;
 }
 
-static void log_response(apierr_client *c, int status, const apierr_header *h, size_t nh,
-                         CURLcode rc)
+/* -v's lines of an answer: its status line as the server sent it (its own
+ * reason phrase, as curl -v shows it), or the registry's words when there
+ * was none to show; then its headers, secrets redacted. */
+static void log_response(apierr_client *c, const apierr__answer *ans, int status)
 {
-    if (rc != CURLE_OK)
-        apierr__client_logf(c, "< transport failure: %s", curl_easy_strerror(rc));
+    const apierr_header *h = ans->h;
+    size_t nh = ans->nh;
+    if (ans->rc != CURLE_OK)
+        apierr__client_logf(c, "< transport failure: %s", curl_easy_strerror(ans->rc));
+    else if (ans->status_line)
+        apierr__client_logf(c, "< %.*s", (int)ans->status_len, ans->status_line);
     else
         apierr__client_logf(c, "< %d %s", status, apierr_status_reason(status));
     apierr__buf line = APIERR__BUF_INIT;
@@ -123,7 +129,7 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
         }
         ans->nh = apierr__headers_parse(ans->h, APIERR__MAX_HEADERS, head);
     }
-    if (c->verbose) log_response(c, (int)status, ans->h, ans->nh, rc);
+    if (c->verbose) log_response(c, ans, (int)status);
     apierr_outcome o = APIERR_OUTCOME_INIT;
     o.transport = apierr__transport_of(rc);
     if (rc == CURLE_OK && status == 0) o.transport = APIERR_TRANSPORT_OTHER;

@@ -43,7 +43,7 @@ grep -q "$CLIENT_SECRET" "$TMP/b.err" && fail "the API token appears in -v outpu
 "$APIERR" call -v --profile gestix --session-login "$BASE/helo" --api-token "$CLIENT_SECRET" \
     --parallel 4 --input "$TMP/batch" --output-json >"$TMP/p.jsonl" 2>"$TMP/p.err" ||
     fail "the proactive batch should succeed"
-grep -q '< 403' "$TMP/p.err" && fail "a session renewed ahead of expiry should not be refused"
+grep -Eq '< HTTP/[0-9.]+ 403' "$TMP/p.err" && fail "a session renewed ahead of expiry should not be refused"
 [ "$(logins "$TMP/p.err")" -ge 2 ] || fail "the session should have been renewed"
 
 # --- the API token in the query, the session as a Bearer token --------------------

@@ -1,4 +1,4 @@
-# -i, -I and -D show the status line the server sent, its own reason phrase
+# -i, -I, -D and -v show the status line the server sent, its own reason phrase
 # included (HTTP/1.1 429 Slow Down), byte for byte as curl shows it; HTTP/2
 # has no reason phrase (HTTP/2 429, as curl prints it).
 . "$(dirname "$0")/call_lib.bash"
@@ -14,6 +14,9 @@ start_script "$(dirname "$0")/lib/reason_server.py"
     fail "-i: the status line came twice or not at all: $(cat "$TMP/out")"
 "$APIERR" call -s --retries 0 -o /dev/null -w '%{header_json}' "$URL/colon" | grep -q '"http/1.1 200 ok"' &&
     fail "the status line became a header"
+# -v shows it too, as curl -v does ("< HTTP/1.1 429 Slow Down").
+"$APIERR" call -sv --retries 0 -o /dev/null "$URL/slow" 2>"$TMP/v.err" || true
+grep -q '^< HTTP/1.1 429 Slow Down' "$TMP/v.err" || fail "-v: $(grep '^<' "$TMP/v.err" | head -n1)"
 if command -v curl >/dev/null; then
     for path in slow colon; do
         curl -s -D "$TMP/curl.head" -o /dev/null "$URL/$path"
