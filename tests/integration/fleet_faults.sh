@@ -20,11 +20,7 @@
 #   retry with the same keys; PostgreSQL back, the same instances (which
 #   reconnect by themselves) answer again: every write once, none lost.
 . "$(dirname "$0")/call_lib.bash"
-. "$(dirname "$0")/lib/engines.sh"
-trap 'cleanup; engines_stop' EXIT
-set +e
-. "$(dirname "$0")/lib/fleet_db.sh"
-start_redis
+. "$(dirname "$0")/lib/fleet.sh"
 LIST=/v1/tenants/$TENANT/invoices
 
 token_of() {

@@ -8,11 +8,7 @@
 # on every instance, retried by apierr call wherever nginx sends them, leave
 # exactly one invoice each (1,000 of them).
 . "$(dirname "$0")/call_lib.bash"
-. "$(dirname "$0")/lib/engines.sh"
-trap 'cleanup; engines_stop' EXIT
-set +e
-. "$(dirname "$0")/lib/fleet_db.sh"
-start_redis
+. "$(dirname "$0")/lib/fleet.sh"
 CLIENT2="reader:r3ader-Secret:$TENANT:invoices:read"
 
 # --- one limit for the fleet -------------------------------------------------

@@ -8,10 +8,7 @@
 # session from A works on B; GET /status on B lists an error that happened
 # on A.
 . "$(dirname "$0")/call_lib.bash"
-. "$(dirname "$0")/lib/engines.sh"
-trap 'cleanup; engines_stop' EXIT
-set +e
-start_redis
+. "$(dirname "$0")/lib/fleet.sh"
 
 urls=()
 for i in 1 2 3; do

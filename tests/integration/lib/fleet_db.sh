@@ -1,4 +1,4 @@
-# The database of the fleet tests (sourced after engines.sh, never run by
+# The database of the fleet tests (sourced by fleet.sh, never run by
 # itself): SQLite files by default, or with FLEET_DB=postgres databases of a
 # throwaway PostgreSQL cluster (fleet_postgres.sh runs the fleet tests so),
 # so that one script holds both stores to the same promises.
