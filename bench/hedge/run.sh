@@ -18,6 +18,7 @@ TMP=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill $SP 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$TMP" "$KEEP"; rm -rf "$TMP"' EXIT
 SPEC=bench-app:bench-secret:acme:invoices:read,invoices:write
+. "$(dirname "$0")/../common/serve.bash"
 
 # serve [OPTIONS...]: a fresh server (its draws start over), BASE its URL.
 # THREADS workers (default 256, 8 per connection in flight): the latency
@@ -28,14 +29,7 @@ SPEC=bench-app:bench-secret:acme:invoices:read,invoices:write
 # is what the issue asks, one slow request among fast ones.
 serve() {
     [ -n "$SP" ] && { kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null || true; }
-    rm -f "$TMP/url"
-    "$APIERR" serve --listen 127.0.0.1:0 --client "$SPEC" --threads "${THREADS:-$((PAR * 8))}" "$@" \
-        >"$TMP/url" 2>/dev/null &
-    SP=$!
-    for _ in $(seq 100); do [ -s "$TMP/url" ] && break; sleep 0.05; done
-    BASE=$(head -n1 "$TMP/url")
-    BASE=${BASE%/}
-    for i in $(seq "$N"); do echo "GET $BASE/v1/tenants/acme/invoices?n=$i"; done >"$TMP/batch"
+    bench_serve --threads "${THREADS:-$((PAR * 8))}" "$@"
 }
 
 # run NAME [CALL OPTIONS...]: the batch, its outcome in $TMP/NAME.json.

@@ -21,17 +21,11 @@ TMP=$(mktemp -d)
 SP=
 trap '[ -n "$SP" ] && kill $SP 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 SPEC=bench-app:bench-secret:acme:invoices:read,invoices:write
+. "$(dirname "$0")/../common/serve.bash"
 printf '%-12s %4s %-8s %6s %6s %6s %9s %9s %7s\n' rate par mode calls ok 429s time_ms min_ms ratio
 for cfg in "${CONFIGS[@]}"; do
     read -r N RATE BURST PAR <<<"$cfg"
-    rm -f "$TMP/url"
-    "$APIERR" serve --listen 127.0.0.1:0 --client "$SPEC" --rate "$RATE/1:$BURST" \
-        >"$TMP/url" 2>/dev/null &
-    SP=$!
-    for _ in $(seq 100); do [ -s "$TMP/url" ] && break; sleep 0.05; done
-    BASE=$(head -n1 "$TMP/url")
-    BASE=${BASE%/}
-    for i in $(seq "$N"); do echo "GET $BASE/v1/tenants/acme/invoices?n=$i"; done >"$TMP/batch"
+    bench_serve --rate "$RATE/1:$BURST"
     MIN_MS=$(((N - BURST) * 1000 / RATE))
     for mode in --pace --no-pace; do
         sleep $(((BURST + RATE - 1) / RATE + 1)) # a full quota for each run
