@@ -1,13 +1,14 @@
 /*
- * http.c - the HTTP layer of the reference API, and the only file that knows
- * libmicrohttpd: a thread pool over epoll fed by the gate (gate.c accepts
- * and checks each first head; tap.c checks every later one in the reads of
- * libmicrohttpd, from its connection's start to its close), body limits, the faults (a reset, a
- * dropped write, a crash, latency, a drawn status), replies copied onto the wire, the accounting of
- * every reply (edge.c), each connection's last reply kept to answer the next one like it,
- * the metrics listener, and a drained stop. It opens the parts the handlers
- * share (store, idempotency, limiter) and hands each request to routes.c; what routes.c and the
- * layers below need of the connection they read through the refapi_wire lent here, never by calling
+ * http.c - the HTTP layer of the reference API, and with kept.c (how a
+ * reply is handed to it) the only file that knows libmicrohttpd: a thread
+ * pool over epoll fed by the gate (gate.c accepts and checks each first
+ * head; tap.c checks every later one in the reads of libmicrohttpd, from
+ * its connection's start to its close), body limits, the faults (a reset,
+ * a dropped write, a crash, latency, a drawn status), the accounting of
+ * every reply (edge.c), the metrics listener, and a drained stop. It opens
+ * the parts the handlers share (store, idempotency, limiter) and hands each
+ * request to routes.c; what routes.c and the layers below need of the
+ * connection they read through the refapi_wire lent here, never by calling
  * back up.
  */
 #include "data.h"
@@ -15,6 +16,7 @@
 #include "faults.h"
 #include "gate.h"
 #include "head.h"
+#include "kept.h"
 #include "req.h"
 #include "routes.h"
 #include "shard.h"
@@ -30,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -46,28 +47,6 @@ typedef struct conn_state {
     refapi_fault fault;
 } conn_state;
 
-/* The last reply a connection was sent, kept as a libmicrohttpd response
- * for the next one like it: same status, same headers but X-Request-Id,
- * same body length (a flood of 429s on one key, a client reading one
- * invoice). The next is then its body copied over the kept one and its id
- * swapped in, where building a response copies every header name and value
- * into blocks of their own (three allocations a header, eight headers on a
- * 429) and frees them after the send. The body is the connection's own
- * buffer: its requests are answered one after the other, so the bytes
- * are never rewritten while libmicrohttpd still sends them. */
-#define KEPT_SIG  1024 /* status and the headers but the id, as bytes */
-#define KEPT_BODY 2048
-
-typedef struct kept_reply {
-    struct MHD_Response *resp; /* NULL: nothing kept */
-    int status;
-    char rid[APIERR_REQUEST_ID_BUFSIZE]; /* the X-Request-Id resp carries */
-    char *rid_at;                        /* resp's own copy of it (see swap_id()), NULL: unknown */
-    size_t sig_len, body_len;
-    char sig[KEPT_SIG];
-    char body[KEPT_BODY];
-} kept_reply;
-
 /* One connection, from its start to its close: its address (the gate is
  * told at the close), whether the tap watches it, its request in progress
  * (one at a time: allocated once, not per request) and its kept reply. */
@@ -75,7 +54,7 @@ typedef struct http_conn {
     struct sockaddr_in sa;
     int tapped; /* every head of it passes the tap (tap.h) */
     conn_state req;
-    kept_reply kept;
+    refapi_kept kept;
 } http_conn;
 
 /* Requests in progress, counted per shard (shard.h) so that the workers do
@@ -182,132 +161,6 @@ static enum MHD_Result reset_connection(struct MHD_Connection *c)
     return MHD_NO;
 }
 
-/* Looked at on every header of every reply: the first letter before the
- * whole name. */
-static int is_id_header(const apierr_header *h)
-{
-    return (h->name[0] | 0x20) == 'x' && strcasecmp(h->name, "X-Request-Id") == 0;
-}
-
-/* rep's status and headers but its X-Request-Id, as bytes into sig
- * (KEPT_SIG), and that id into *rid: the length, or 0 when they do not fit
- * or rep has no single id (such a reply is not kept). */
-static size_t reply_sig(const apierr_reply *rep, char *sig, const char **rid)
-{
-    size_t n = sizeof rep->status;
-    *rid = NULL;
-    memcpy(sig, &rep->status, n);
-    for (size_t i = 0; i < rep->nheaders; i++) {
-        const apierr_header *h = &rep->headers[i];
-        if (is_id_header(h)) {
-            if (*rid) return 0;
-            *rid = h->value;
-            continue;
-        }
-        size_t a = strlen(h->name) + 1, b = strlen(h->value) + 1;
-        if (n + a + b > KEPT_SIG) return 0;
-        memcpy(sig + n, h->name, a);
-        memcpy(sig + n + a, h->value, b);
-        n += a + b;
-    }
-    return *rid && strlen(*rid) < APIERR_REQUEST_ID_BUFSIZE ? n : 0;
-}
-
-/* A libmicrohttpd response of rep, X-Request-Id after the other headers
- * (where swap_id() puts it back, so that a kept reply keeps its order). Its
- * body is copied, or lent when it is the connection's kept buffer. */
-static struct MHD_Response *new_response(const apierr_reply *rep, char *lent, int close_after)
-{
-    struct MHD_Response *resp =
-        lent ? MHD_create_response_from_buffer(rep->body_len, lent, MHD_RESPMEM_PERSISTENT)
-             : MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_COPY);
-    if (!resp) return NULL;
-    for (int ids = 0; ids < 2; ids++) {
-        for (size_t i = 0; i < rep->nheaders; i++) {
-            if (is_id_header(&rep->headers[i]) == ids)
-                MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
-        }
-    }
-    if (close_after) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    return resp;
-}
-
-/* resp's copy of its X-Request-Id value: libmicrohttpd keeps the bytes
- * it was given in a buffer of the response and copies them into the
- * connection's output only when it sends the head. Its API hands them out
- * const and does not promise this: it is how 0.9.75 (Debian 12's, the one
- * scripts/deps.sh installs) works, and integration/serve_kept_reply fails
- * on a libmicrohttpd that works otherwise (each answer must carry its own
- * id, the one in its body). */
-static char *id_value(struct MHD_Response *resp)
-{
-    return (char *)MHD_get_response_header(resp, "X-Request-Id");
-}
-
-/* Puts request id rid on the kept response; 0 when it could not (the kept
- * response is then dropped: it may have lost its old id). An id as long as
- * the one there (every fresh id, and incoming ids of that width) is
- * written over it in place: the response is this connection's alone and
- * its last head is sent, so nothing reads those bytes now; a delete and
- * an add were three frees and three allocations a 429. */
-static int swap_id(kept_reply *k, const char *rid)
-{
-    if (strcmp(k->rid, rid) == 0) return 1;
-    size_t n = strlen(rid);
-    if (k->rid_at && n == strlen(k->rid)) {
-        memcpy(k->rid_at, rid, n);
-        memcpy(k->rid, rid, n);
-        return 1;
-    }
-    if (MHD_del_response_header(k->resp, "X-Request-Id", k->rid) != MHD_YES ||
-        MHD_add_response_header(k->resp, "X-Request-Id", rid) != MHD_YES)
-        return 0;
-    refapi_put(k->rid, sizeof k->rid, rid);
-    k->rid_at = id_value(k->resp);
-    return 1;
-}
-
-static void drop_kept(kept_reply *k)
-{
-    if (k->resp) MHD_destroy_response(k->resp);
-    k->resp = NULL;
-    k->rid_at = NULL;
-}
-
-/* Sends rep on c: the kept response rewritten when rep is like it, else a
- * new one, kept for the next when it fits. close_after: "Connection:
- * close", which makes libmicrohttpd close the connection once the reply is
- * sent (such a reply is never kept). hc NULL: nothing kept. */
-static enum MHD_Result send_reply(http_conn *hc, struct MHD_Connection *c, const apierr_reply *rep,
-                                  int close_after)
-{
-    kept_reply *k = hc && !close_after && rep->body_len <= KEPT_BODY ? &hc->kept : NULL;
-    char sig[KEPT_SIG];
-    const char *rid = NULL;
-    size_t n = k ? reply_sig(rep, sig, &rid) : 0;
-    if (n && k->resp && n == k->sig_len && rep->body_len == k->body_len &&
-        memcmp(sig, k->sig, n) == 0 && swap_id(k, rid)) {
-        if (rep->body_len) memcpy(k->body, rep->body, rep->body_len);
-        return MHD_queue_response(c, (unsigned)rep->status, k->resp);
-    }
-    if (k) drop_kept(k);
-    if (n && rep->body_len) memcpy(k->body, rep->body, rep->body_len); /* 204: no body at all */
-    struct MHD_Response *resp = new_response(rep, n ? k->body : NULL, close_after);
-    if (!resp) return MHD_NO;
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)rep->status, resp);
-    if (!n) {
-        MHD_destroy_response(resp);
-        return ok;
-    }
-    k->resp = resp;
-    k->sig_len = n;
-    k->body_len = rep->body_len;
-    memcpy(k->sig, sig, n);
-    refapi_put(k->rid, sizeof k->rid, rid);
-    k->rid_at = id_value(resp);
-    return ok;
-}
-
 /* The connection's state, lent by on_connection; NULL when it had no
  * memory for it. */
 static http_conn *conn_of(struct MHD_Connection *c)
@@ -327,7 +180,7 @@ static enum MHD_Result too_large(http_server *s, http_conn *hc, struct MHD_Conne
     snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->srv.cfg->max_body);
     refapi_req_error(&r, 413, "payload_too_large", msg, NULL);
     refapi_account(&s->srv, &r, 0);
-    enum MHD_Result ok = send_reply(hc, c, &r.reply, 0);
+    enum MHD_Result ok = refapi_kept_send(hc ? &hc->kept : NULL, c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -369,7 +222,7 @@ static int framing_refused(http_server *s, const http_conn *hc, struct MHD_Conne
     refapi_req_init(&r, &s->srv, &mhd_wire, c, method, url);
     refapi_req_error(&r, why.status, why.code, why.message, NULL);
     refapi_account(&s->srv, &r, 0);
-    send_reply(NULL, c, &r.reply, 1);
+    refapi_kept_send(NULL, c, &r.reply, 1);
     apierr_reply_clear(&r.reply);
     return 1;
 }
@@ -491,7 +344,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (st->fault.drop && r.committed && is_write(method))
         ok = reset_connection(c);
     else
-        ok = send_reply(hc, c, &r.reply, 0);
+        ok = refapi_kept_send(hc ? &hc->kept : NULL, c, &r.reply, 0);
     apierr_reply_clear(&r.reply);
     return ok;
 }
@@ -621,7 +474,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     http_conn *hc = *socket_context;
     refapi_gate_release(s->gate, (struct sockaddr *)(hc ? &hc->sa : &none));
     if (hc) {
-        drop_kept(&hc->kept);
+        refapi_kept_drop(&hc->kept);
         free(hc->req.body);
         free(hc);
     }
