@@ -2,6 +2,16 @@
  * GCRA per key in a sharded hash table. Times are kept in units of
  * 1/limit ms, so the emission interval T = window / limit is the integer
  * window_s * 1000 and no rounding drifts over many requests.
+ *
+ * A denied request changes nothing, so a thread that was just denied on a
+ * key answers the next request of that key from its own memo of the TAT,
+ * without the shard's lock, as long as the shard's version says that no
+ * take was allowed there since (only an allowed take writes: a TAT moved,
+ * a key added or evicted). Under a flood on one key the workers then only
+ * read that version, a cache line none of them writes, where each took
+ * and gave back the shard's mutex, a line the other cores had just taken.
+ * Every allowed take still goes through the lock, so the memo can never
+ * grant what the table would not.
  */
 #include "apierr/server/limiter.h"
 
@@ -11,6 +21,7 @@
 #include "server_impl.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -29,14 +40,18 @@ typedef struct entry {
     char key[];
 } entry;
 
+/* Aligned so that a shard's version, read by every denied take, shares no
+ * cache line with another shard's lock. */
 typedef struct shard {
-    pthread_mutex_t mu;
+    _Alignas(64) pthread_mutex_t mu;
     entry **buckets;
     size_t nbuckets; /* a power of two */
     size_t count;
+    atomic_ullong version; /* allowed takes so far: bumped under mu before each write */
 } shard;
 
 struct apierr_limiter {
+    unsigned long long id; /* this limiter among every one made: the memo's owner */
     long long limit, window_s, burst;
     long long interval;  /* T, in units */
     long long tolerance; /* burst * T, in units */
@@ -81,6 +96,8 @@ int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
         return APIERR_EINVAL;
     apierr_limiter *l = apierr__calloc(1, sizeof *l);
     if (!l) return APIERR_ENOMEM;
+    static atomic_ullong made;
+    l->id = atomic_fetch_add_explicit(&made, 1, memory_order_relaxed) + 1;
     l->limit = o->limit;
     l->window_s = o->window_s;
     l->burst = burst;
@@ -126,7 +143,11 @@ static uint64_t hash_key(uint64_t seed, const char *key, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ULL ^ seed;
     for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 29);
+    /* MurmurHash3's finalizer: FNV's last bytes barely reach the high bits
+     * that pick the shard (200 keys "other-N" fell into 2 shards of 16). */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 33);
 }
 
 /* Doubles the bucket array; on failure the table keeps its size (longer
@@ -200,6 +221,50 @@ static int backend_down(const apierr_limiter *l, apierr_limit_verdict *out)
     return APIERR_EBACKEND;
 }
 
+/*
+ * The thread's memo of its last denied key: the limiter, the shard and its
+ * version then, and the key's TAT. Keys longer than MEMO_KEY are not kept.
+ */
+#define MEMO_KEY 128
+
+typedef struct take_memo {
+    unsigned long long id; /* the limiter's; 0: empty */
+    unsigned long long version;
+    size_t shard, len;
+    long long tat;
+    char key[MEMO_KEY];
+} take_memo;
+
+static _Thread_local take_memo denied_memo;
+
+/* The memo's TAT for key when it is still the table's, else -1. */
+static long long memo_tat(const apierr_limiter *l, const char *key, size_t len)
+{
+    const take_memo *m = &denied_memo;
+    if (m->id != l->id || m->len != len || memcmp(m->key, key, len) != 0) return -1;
+    unsigned long long v = atomic_load_explicit(&l->shards[m->shard].version, memory_order_acquire);
+    return v == m->version ? m->tat : -1;
+}
+
+/* The verdict of a take at now with the key's TAT before it (tat, at least
+ * now) and after it (next, when allowed). */
+static void verdict(const apierr_limiter *l, apierr_limit_verdict *out, int allowed, long long tat,
+                    long long next, long long now)
+{
+    out->allowed = allowed;
+    out->limit = l->limit;
+    out->window_s = l->window_s;
+    if (allowed) {
+        out->remaining = (l->tolerance - (next - now)) / l->interval;
+        out->reset_ms = to_ms(l, next - now);
+        out->retry_after_ms = 0;
+    } else {
+        out->remaining = 0;
+        out->reset_ms = to_ms(l, tat - now);
+        out->retry_after_ms = to_ms(l, next - l->tolerance - now);
+    }
+}
+
 int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char *key, size_t len,
                         long long now_ms)
 {
@@ -209,8 +274,17 @@ int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char
      * at the largest limit). */
     long long max_ms = (LLONG_MAX - 2 * l->tolerance) / l->limit;
     long long now = (now_ms < 0 ? 0 : now_ms > max_ms ? max_ms : now_ms) * l->limit;
+    long long known = memo_tat(l, key, len);
+    if (known >= 0) {
+        long long tat = known > now ? known : now;
+        if (tat + l->interval - now > l->tolerance) {
+            verdict(l, out, 0, tat, tat + l->interval, now);
+            return APIERR_OK;
+        }
+    }
     uint64_t h = hash_key(l->seed, key, len);
-    shard *s = &l->shards[(h >> 32) % NSHARDS];
+    size_t si = (h >> 32) % NSHARDS;
+    shard *s = &l->shards[si];
     int rc = APIERR_OK;
 
     pthread_mutex_lock(&s->mu);
@@ -218,6 +292,7 @@ int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char
     long long tat = pe && (*pe)->tat > now ? (*pe)->tat : now;
     long long next = tat + l->interval;
     int allowed = next - now <= l->tolerance;
+    if (allowed) atomic_fetch_add_explicit(&s->version, 1, memory_order_release);
     if (allowed && pe) {
         (*pe)->tat = next;
     } else if (allowed) {
@@ -235,21 +310,20 @@ int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char
         } else {
             rc = APIERR_ENOMEM;
         }
+    } else if (pe && len <= MEMO_KEY) {
+        /* Denied: what the next take of this key in this thread needs,
+         * read under the lock, so the version and the TAT agree. */
+        take_memo *m = &denied_memo;
+        m->id = l->id;
+        m->version = atomic_load_explicit(&s->version, memory_order_relaxed);
+        m->shard = si;
+        m->len = len;
+        m->tat = (*pe)->tat;
+        memcpy(m->key, key, len);
     }
     pthread_mutex_unlock(&s->mu);
 
-    out->allowed = allowed;
-    out->limit = l->limit;
-    out->window_s = l->window_s;
-    if (allowed) {
-        out->remaining = (l->tolerance - (next - now)) / l->interval;
-        out->reset_ms = to_ms(l, next - now);
-        out->retry_after_ms = 0;
-    } else {
-        out->remaining = 0;
-        out->reset_ms = to_ms(l, tat - now);
-        out->retry_after_ms = to_ms(l, next - l->tolerance - now);
-    }
+    verdict(l, out, allowed, tat, next, now);
     return rc;
 }
 

@@ -1,7 +1,8 @@
 /*
  * The GCRA limiter with a fake clock: burst, steady rate, exact retry-after
  * values, bounded memory, the IETF headers read back by the core's parser,
- * and four threads hammering one key.
+ * four threads hammering one key, and the memo of a denied key (taken
+ * without the lock) dropped whenever its shard allowed anything since.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -448,15 +449,14 @@ static void *hammer(void *arg)
     return w;
 }
 
-static void test_threads(void **state)
+/* THREADS workers of fn on l at once; the requests they were allowed. */
+static long long run_workers(apierr_limiter *l, void *(*fn)(void *))
 {
-    (void)state;
-    apierr_limiter *l = limiter(BURST, 60, BURST, 256);
     pthread_t t[THREADS];
     worker w[THREADS];
     for (int i = 0; i < THREADS; i++) {
         w[i] = (worker){l, i, 0};
-        assert_int_equal(pthread_create(&t[i], NULL, hammer, &w[i]), 0);
+        assert_int_equal(pthread_create(&t[i], NULL, fn, &w[i]), 0);
     }
     long long total = 0;
     for (int i = 0; i < THREADS; i++) {
@@ -465,6 +465,14 @@ static void test_threads(void **state)
         assert_ptr_equal(ret, &w[i]);
         total += w[i].allowed;
     }
+    return total;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(BURST, 60, BURST, 256);
+    long long total = run_workers(l, hammer);
     /* The clock stands still: exactly the burst gets through, whatever the
      * interleaving. */
     assert_int_equal(total, BURST);
@@ -472,14 +480,113 @@ static void test_threads(void **state)
     apierr_limiter_free(l);
 }
 
+/* A denied key is answered from the thread's memo, but only while its
+ * shard allowed nothing since: here the flood of other keys evicts the
+ * limited key (one key per shard, none expired), which the table then
+ * treats as new, and the memo must not keep refusing it. */
+static void test_memo_follows_eviction(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(1, 10, 1, 16);
+    assert_true(take(l, "limited", 0).allowed);
+    apierr_limit_verdict v = take(l, "limited", 1);
+    assert_false(v.allowed);
+    assert_int_equal(v.retry_after_ms, 9999);
+    /* From the memo: the same numbers as the table gives. */
+    v = take(l, "limited", 2);
+    assert_false(v.allowed);
+    assert_int_equal(v.retry_after_ms, 9998);
+    assert_int_equal(v.reset_ms, 9998);
+    char key[32];
+    for (int i = 0; i < 200; i++) {
+        snprintf(key, sizeof key, "other-%d", i);
+        take(l, key, 3);
+    }
+    assert_true(take(l, "limited", 4).allowed);
+    apierr_limiter_free(l);
+}
+
+/* Another thread's allowed take moves the TAT the memo holds: the next
+ * denial says the new retry-after, not the memo's. */
+typedef struct {
+    apierr_limiter *l;
+    long long at;
+} one_take;
+
+static void *take_once(void *arg)
+{
+    one_take *o = arg;
+    apierr_limit_verdict v;
+    apierr_limiter_take(o->l, &v, "k", 1, o->at);
+    return v.allowed ? o : NULL;
+}
+
+static void test_memo_follows_other_threads(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(1, 10, 2, 1000); /* T = 10 s, burst 2 */
+    assert_true(take(l, "k", 0).allowed);
+    assert_true(take(l, "k", 0).allowed);
+    assert_false(take(l, "k", 0).allowed); /* memoised: TAT 20 s */
+    pthread_t t;
+    one_take o = {l, 10000}; /* one emission later: allowed, TAT 30 s */
+    void *ret;
+    assert_int_equal(pthread_create(&t, NULL, take_once, &o), 0);
+    assert_int_equal(pthread_join(t, &ret), 0);
+    assert_ptr_equal(ret, &o);
+    /* At 5 s (a clock read before the other thread's): the table's TAT is
+     * 30 s, so 15 s to wait; the memo's 20 s would say 5. */
+    apierr_limit_verdict v = take(l, "k", 5000);
+    assert_false(v.allowed);
+    assert_int_equal(v.retry_after_ms, 15000);
+    apierr_limiter_free(l);
+}
+
+/* Threads on one key with clocks that move on: never more than the burst
+ * and one per emission interval over the span of their clocks. */
+enum { CLOCK_TRIES = 20000 };
+
+static void *hammer_clock(void *arg)
+{
+    worker *w = arg;
+    for (int i = 0; i < CLOCK_TRIES; i++) {
+        apierr_limit_verdict v;
+        if (apierr_limiter_take(w->l, &v, "shared", 6, i) != APIERR_OK) return NULL;
+        w->allowed += v.allowed;
+    }
+    return w;
+}
+
+static void test_threads_moving_clock(void **state)
+{
+    (void)state;
+    apierr_limiter *l = limiter(100, 1, 5, 1000); /* T = 10 ms, burst 5 */
+    long long total = run_workers(l, hammer_clock);
+    /* Clocks from 0 to CLOCK_TRIES - 1 ms: the burst, then one every 10 ms
+     * of that span, however the threads interleave; and at least what one
+     * thread alone would get. */
+    long long most = 5 + (CLOCK_TRIES - 1) / 10;
+    assert_true(total <= most);
+    assert_true(total >= most - 1);
+    apierr_limiter_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_burst_then_rate),    cmocka_unit_test(test_steady_rate_without_drift),
-        cmocka_unit_test(test_bad_options),        cmocka_unit_test(test_bounded_memory),
-        cmocka_unit_test(test_headers_parse_back), cmocka_unit_test(test_429_reply),
-        cmocka_unit_test(test_problem_with),       cmocka_unit_test(test_fast_reply),
-        cmocka_unit_test(test_memoised_reply),     cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_burst_then_rate),
+        cmocka_unit_test(test_steady_rate_without_drift),
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_bounded_memory),
+        cmocka_unit_test(test_headers_parse_back),
+        cmocka_unit_test(test_429_reply),
+        cmocka_unit_test(test_problem_with),
+        cmocka_unit_test(test_fast_reply),
+        cmocka_unit_test(test_memoised_reply),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_memo_follows_eviction),
+        cmocka_unit_test(test_memo_follows_other_threads),
+        cmocka_unit_test(test_threads_moving_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

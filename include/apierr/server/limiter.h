@@ -9,9 +9,12 @@
  * (Unix ms), so behaviour is reproducible.
  *
  * Thread-safe: keys live in a hash table split in shards, each under its own
- * mutex. Memory is bounded by max_keys: when a shard is full, keys whose TAT
- * is in the past (they are as good as new) are dropped, and if none is, the
- * key closest to that point is.
+ * mutex; a thread denied on a key answers its next takes of that key without
+ * the lock while nothing was allowed in that shard since (a denial changes
+ * nothing), so a flood on one key costs the threads no shared write. Memory
+ * is bounded by max_keys: when a shard is full, keys whose TAT is in the
+ * past (they are as good as new) are dropped, and if none is, the key
+ * closest to that point is.
  */
 #ifndef APIERR_SERVER_LIMITER_H
 #define APIERR_SERVER_LIMITER_H
