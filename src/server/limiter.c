@@ -429,9 +429,13 @@ static int build_reply(apierr_reply *out, const apierr_limiter *l, const apierr_
  * but for its request id, for a whole second. The memo holds that reply
  * built with a placeholder id of fixed width and where the id went; a hit is
  * one copy and the id written in place, without encoder or header checks.
- * Everything the bytes depend on is in the key: limiter, RateLimit value,
- * Retry-After second, dialect, timestamp second, code and message. Fixed
- * storage (no heap) so that a thread's exit leaks nothing.
+ * Everything the bytes depend on is in the key: the limiter (its id: its
+ * policy is the RateLimit-Policy value and the name in RateLimit), the
+ * remaining count and the Retry-After second (a denial's RateLimit is
+ * r=remaining;t=that second), dialect, timestamp second, code and message.
+ * The numbers, not the header values they make: formatting those to
+ * compare them was a fifth of the hit. Fixed storage (no heap) so that a
+ * thread's exit leaks nothing.
  */
 #define MEMO_BLOCK 1536 /* bytes of a memoised reply */
 #define MEMO_TEXT  128  /* longest code or message memoised */
@@ -439,11 +443,10 @@ static int build_reply(apierr_reply *out, const apierr_limiter *l, const apierr_
 #define MEMO_RIDS  4 /* places of the id: header and body */
 
 typedef struct memo {
-    const apierr_limiter *l;
-    long long retry_s, stamp_s;
+    unsigned long long lid; /* the limiter's id; 0: nothing memoised */
+    long long remaining, retry_s, stamp_s;
     apierr_dialect dialect;
     int has_code, has_message;
-    char ratelimit[96], policy[128];
     char code[MEMO_TEXT], message[MEMO_TEXT];
     size_t size, nheaders, body_at, body_len, nrids;
     size_t name_at[MEMO_HDRS], value_at[MEMO_HDRS], rid_at[MEMO_RIDS];
@@ -488,7 +491,7 @@ static const char *find_placeholder(const char *from, const char *end)
 static int memo_fill(memo *m, const apierr_limiter *l, const apierr_limit_verdict *v,
                      const char *code, const char *message, const apierr_reply_opts *opts)
 {
-    m->l = NULL;
+    m->lid = 0;
     if (!copy_text(m->code, &m->has_code, code) || !copy_text(m->message, &m->has_message, message))
         return 0;
     apierr_reply_opts o = *opts;
@@ -517,7 +520,7 @@ static int memo_fill(memo *m, const apierr_limiter *l, const apierr_limit_verdic
         m->nheaders = r.nheaders;
         m->body_at = (size_t)(r.body - base);
         m->body_len = r.body_len;
-        m->l = l;
+        m->lid = l->id;
     }
     apierr_reply_clear(&r);
     return ok;
@@ -565,21 +568,18 @@ int apierr_limiter_reply(apierr_reply *out, const apierr_limiter *l, const apier
     } else if ((rc = apierr_request_id_new(rid))) {
         return rc;
     }
-    apierr_limit_headers lh;
-    apierr_limiter_headers(&lh, l, v);
     long long retry_s = v->retry_after_ms / 1000 + (v->retry_after_ms % 1000 != 0);
     long long stamp_s = o->now_ms > 0 ? o->now_ms / 1000 : -1;
     apierr_dialect d = apierr_reply_dialect(o->dialect, o->accept);
     memo *m = &cache;
-    if (m->l != l || m->retry_s != retry_s || m->stamp_s != stamp_s || m->dialect != d ||
-        strcmp(m->ratelimit, lh.ratelimit) != 0 || strcmp(m->policy, lh.policy) != 0 ||
-        !same_text(m->code, m->has_code, code) || !same_text(m->message, m->has_message, message)) {
+    if (m->lid != l->id || m->remaining != v->remaining || m->retry_s != retry_s ||
+        m->stamp_s != stamp_s || m->dialect != d || !same_text(m->code, m->has_code, code) ||
+        !same_text(m->message, m->has_message, message)) {
         if (!memo_fill(m, l, v, code, message, o)) goto slow;
+        m->remaining = v->remaining;
         m->retry_s = retry_s;
         m->stamp_s = stamp_s;
         m->dialect = d;
-        memcpy(m->ratelimit, lh.ratelimit, sizeof m->ratelimit);
-        memcpy(m->policy, lh.policy, sizeof m->policy);
     }
     return memo_reply(out, m, rid);
 slow:

@@ -369,6 +369,50 @@ static void assert_same_as_slow(const apierr_reply *fast, apierr_limiter *l,
     apierr_reply_clear(&slow);
 }
 
+/* The memo is keyed by the limiter, not by its address: two limiters of
+ * other policies take turns in one thread, and one made where a freed one
+ * was gets its own RateLimit fields, not the memo's. */
+static apierr_limiter *named(const char *policy, long long limit)
+{
+    apierr_limiter_opts o = APIERR_LIMITER_OPTS_INIT;
+    o.limit = limit;
+    o.window_s = 10;
+    o.burst = 1;
+    o.policy = policy;
+    apierr_limiter *l;
+    assert_int_equal(apierr_limiter_new(&l, &o), APIERR_OK);
+    return l;
+}
+
+static void assert_reply_is_own(apierr_limiter *l, const apierr_limit_verdict *v)
+{
+    apierr_reply_opts o = APIERR_REPLY_OPTS_INIT;
+    o.now_ms = 1700000000000LL;
+    o.request_id = "0af7651916cd43dd8448eb211c80319c";
+    apierr_reply r;
+    assert_int_equal(apierr_limiter_reply(&r, l, v, NULL, NULL, &o), APIERR_OK);
+    assert_same_as_slow(&r, l, v, NULL, NULL, o, o.request_id);
+    apierr_reply_clear(&r);
+}
+
+static void test_memo_keyed_by_limiter(void **state)
+{
+    (void)state;
+    apierr_limiter *a = named("alpha", 2), *b = named("beta", 3);
+    apierr_limit_verdict v = {0, 2, 10, 0, 4000, 4000};
+    for (int i = 0; i < 2; i++) {
+        assert_reply_is_own(a, &v);
+        assert_reply_is_own(b, &v);
+    }
+    for (int i = 0; i < 8; i++) {
+        apierr_limiter_free(a);
+        a = named(i % 2 ? "alpha" : "gamma", 2 + i);
+        assert_reply_is_own(a, &v);
+    }
+    apierr_limiter_free(a);
+    apierr_limiter_free(b);
+}
+
 /* Successive 429s of one verdict second come from the per-thread memo: each
  * has its own request id (header and body), and each equals the slow path's
  * reply for that id; a new second, dialect or wording is not served stale. */
@@ -584,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_fast_reply),
         cmocka_unit_test(test_memoised_reply),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_memo_keyed_by_limiter),
         cmocka_unit_test(test_memo_follows_eviction),
         cmocka_unit_test(test_memo_follows_other_threads),
         cmocka_unit_test(test_threads_moving_clock),
