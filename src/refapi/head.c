@@ -17,12 +17,26 @@ void refapi_framing_init(refapi_framing *f, int http11)
     f->http11 = http11;
 }
 
-/* tchar of RFC 9110 5.6.2; the letters and '-' of every header name
- * first, before the list of the others. */
-static int is_tchar(unsigned char c)
+/* tchar of RFC 9110 5.6.2 as a table by the byte's value: the tap reads
+ * every name of every head served, and the range checks with a strchr()
+ * for the symbols were a tenth of a 429's head. */
+#define T_RUN2(c)  [(c)] = 1, [(c) + 1] = 1
+#define T_RUN4(c)  T_RUN2(c), T_RUN2((c) + 2)
+#define T_RUN8(c)  T_RUN4(c), T_RUN4((c) + 4)
+#define T_RUN10(c) T_RUN8(c), T_RUN2((c) + 8)
+#define T_RUN26(c) T_RUN8(c), T_RUN8((c) + 8), T_RUN10((c) + 16)
+static const unsigned char tchar[256] = {
+    T_RUN26('A'), T_RUN26('a'), T_RUN10('0'), ['!'] = 1, ['#'] = 1, ['$'] = 1,
+    ['%'] = 1,    ['&'] = 1,    ['\''] = 1,   ['*'] = 1, ['+'] = 1, ['-'] = 1,
+    ['.'] = 1,    ['^'] = 1,    ['_'] = 1,    ['`'] = 1, ['|'] = 1, ['~'] = 1,
+};
+
+/* 1 when s[0..n) are all tchar (and n > 0). */
+static int is_token(const char *s, size_t n)
 {
-    return (unsigned)((c | 0x20) - 'a') < 26 || c == '-' || (unsigned)(c - '0') < 10 ||
-           (c && strchr("!#$%&'*+.^_`|~", c));
+    unsigned all = n != 0;
+    for (size_t i = 0; i < n; i++) all &= tchar[(unsigned char)s[i]];
+    return (int)all;
 }
 
 static int name_is(const char *name, size_t nlen, const char *want)
@@ -48,10 +62,7 @@ static int parse_cl(const char *v, size_t n, unsigned long long *out)
 void refapi_framing_add(refapi_framing *f, const char *name, size_t nlen, const char *value,
                         size_t vlen)
 {
-    if (!nlen) f->name_bad = 1;
-    for (size_t i = 0; i < nlen; i++) {
-        if (!is_tchar((unsigned char)name[i])) f->name_bad = 1;
-    }
+    if (!is_token(name, nlen)) f->name_bad = 1;
     if (name_is(name, nlen, "Host")) f->nhost++;
     if (name_is(name, nlen, "Content-Length")) {
         unsigned long long cl = 0;
@@ -71,6 +82,11 @@ void refapi_framing_add(refapi_framing *f, const char *name, size_t nlen, const 
 
 int refapi_framing_verdict(const refapi_framing *f, refapi_head_error *err)
 {
+    /* The common head first: one Host, nothing wrong, at most one way to
+     * frame the body; the table below is built only to say why not. */
+    if (!(f->name_bad | f->cl_conflict | f->cl_bad | f->te_bad) && !(f->ncl && f->te) &&
+        f->nhost == 1)
+        return 0;
     /* The rules in the order they are checked: the first that holds is the
      * answer. */
     const struct {
@@ -128,6 +144,29 @@ static void copy_span(char *dst, size_t cap, const char *src, size_t n)
     dst[n] = '\0';
 }
 
+/* 1 when s[0..n) has no control, space or DEL (RFC 9112 3.2: the target
+ * ends at a space; bytes from 0x80 are left to the handler). Eight bytes
+ * a step: a byte below 0x21 or equal to 0x7f sets its top bit in the
+ * word's test (Mycroft's zero-byte test; exact as a yes or no), where a
+ * byte at a time was eight instructions a byte of the request line's
+ * longest part. */
+static int is_target(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, del;
+        memcpy(&x, s + i, 8);
+        del = x ^ (0x7f * ones);
+        if (((x - 0x21 * ones) & ~x & high) | ((del - ones) & ~del & high)) return 0;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == 0x7f) return 0;
+    }
+    return 1;
+}
+
 /* METHOD SP TARGET SP HTTP/1.x: 1 for 1.1, 0 for 1.0, -1 when malformed. */
 static int request_line(refapi_head *h, const char *p, size_t n)
 {
@@ -139,12 +178,8 @@ static int request_line(refapi_head *h, const char *p, size_t n)
     if (!sp2 || sp2 == rest) return -1;
     size_t vn = rn - (size_t)(sp2 + 1 - rest);
     const char *v = sp2 + 1;
-    for (const char *q = p; q < sp1; q++) {
-        if (!is_tchar((unsigned char)*q)) return -1;
-    }
-    for (const char *q = rest; q < sp2; q++) {
-        if ((unsigned char)*q <= ' ' || *q == 0x7f) return -1;
-    }
+    if (!is_token(p, (size_t)(sp1 - p))) return -1;
+    if (!is_target(rest, (size_t)(sp2 - rest))) return -1;
     if (vn != 8 || memcmp(v, "HTTP/1.", 7) != 0 || (v[7] != '0' && v[7] != '1')) return -1;
     copy_span(h->method, sizeof h->method, p, (size_t)(sp1 - p));
     copy_span(h->target, sizeof h->target, rest, (size_t)(sp2 - rest));
