@@ -13,14 +13,54 @@ static int is_id_header(const apierr_header *h)
     return (h->name[0] | 0x20) == 'x' && strcasecmp(h->name, "X-Request-Id") == 0;
 }
 
-/* rep's status and headers but its X-Request-Id, as bytes into sig
- * (KEPT_SIG), and that id into *rid: the length, or 0 when they do not fit
- * or rep has no single id (such a reply is not kept). */
-static size_t reply_sig(const apierr_reply *rep, char *sig, const char **rid)
+/* rep's X-Request-Id: its one value, or NULL when it has none, more than
+ * one or one too long to keep (such a reply is not kept). */
+static const char *reply_id(const apierr_reply *rep)
 {
-    size_t n = sizeof rep->status;
+    const char *rid = NULL;
+    for (size_t i = 0; i < rep->nheaders; i++) {
+        if (!is_id_header(&rep->headers[i])) continue;
+        if (rid) return NULL;
+        rid = rep->headers[i].value;
+    }
+    return rid && strlen(rid) < APIERR_REQUEST_ID_BUFSIZE ? rid : NULL;
+}
+
+/* Keeps rep's status and headers but its id in k, each name and value
+ * NUL-ended in k->sig; 0 when they do not fit. */
+static int keep_sig(refapi_kept *k, const apierr_reply *rep)
+{
+    size_t n = 0, f = 0;
+    for (size_t i = 0; i < rep->nheaders; i++) {
+        const apierr_header *h = &rep->headers[i];
+        if (is_id_header(h)) continue;
+        size_t a = strlen(h->name) + 1, b = strlen(h->value) + 1;
+        if (f == KEPT_FIELDS || n + a + b > KEPT_SIG) return 0;
+        k->at[2 * f] = (unsigned short)n;
+        k->at[2 * f + 1] = (unsigned short)(n + a);
+        memcpy(k->sig + n, h->name, a);
+        memcpy(k->sig + n + a, h->value, b);
+        n += a + b;
+        f++;
+    }
+    k->status = rep->status;
+    k->nheaders = rep->nheaders;
+    k->body_len = rep->body_len;
+    return 1;
+}
+
+/* rep is like k's kept reply: the same status, body length and headers in
+ * the same order, but its one X-Request-Id, whose value goes to *rid. One
+ * strcmp() a name or value against the kept one, where copying each out
+ * to compare the copies was a strlen() and a memcpy() each, and a third
+ * of what a kept reply cost. */
+static int like_kept(const refapi_kept *k, const apierr_reply *rep, const char **rid)
+{
     *rid = NULL;
-    memcpy(sig, &rep->status, n);
+    if (!k->resp || rep->status != k->status || rep->body_len != k->body_len ||
+        rep->nheaders != k->nheaders)
+        return 0;
+    size_t f = 0;
     for (size_t i = 0; i < rep->nheaders; i++) {
         const apierr_header *h = &rep->headers[i];
         if (is_id_header(h)) {
@@ -28,13 +68,13 @@ static size_t reply_sig(const apierr_reply *rep, char *sig, const char **rid)
             *rid = h->value;
             continue;
         }
-        size_t a = strlen(h->name) + 1, b = strlen(h->value) + 1;
-        if (n + a + b > KEPT_SIG) return 0;
-        memcpy(sig + n, h->name, a);
-        memcpy(sig + n + a, h->value, b);
-        n += a + b;
+        /* The same count of headers and one id each: f stays in range. */
+        if (f == k->nheaders - 1 || strcmp(h->name, k->sig + k->at[2 * f]) != 0 ||
+            strcmp(h->value, k->sig + k->at[2 * f + 1]) != 0)
+            return 0;
+        f++;
     }
-    return *rid && strlen(*rid) < APIERR_REQUEST_ID_BUFSIZE ? n : 0;
+    return *rid && strlen(*rid) < APIERR_REQUEST_ID_BUFSIZE;
 }
 
 /* A libmicrohttpd response of rep, X-Request-Id after the other headers
@@ -102,27 +142,23 @@ enum MHD_Result refapi_kept_send(refapi_kept *kept, struct MHD_Connection *c,
                                  const apierr_reply *rep, int close_after)
 {
     refapi_kept *k = !close_after && rep->body_len <= KEPT_BODY ? kept : NULL;
-    char sig[KEPT_SIG];
     const char *rid = NULL;
-    size_t n = k ? reply_sig(rep, sig, &rid) : 0;
-    if (n && k->resp && n == k->sig_len && rep->body_len == k->body_len &&
-        memcmp(sig, k->sig, n) == 0 && swap_id(k, rid)) {
+    if (k && like_kept(k, rep, &rid) && swap_id(k, rid)) {
         if (rep->body_len) memcpy(k->body, rep->body, rep->body_len);
         return MHD_queue_response(c, (unsigned)rep->status, k->resp);
     }
     if (k) refapi_kept_drop(k);
-    if (n && rep->body_len) memcpy(k->body, rep->body, rep->body_len); /* 204: no body at all */
-    struct MHD_Response *resp = new_response(rep, n ? k->body : NULL, close_after);
+    rid = k ? reply_id(rep) : NULL;
+    int keep = rid && keep_sig(k, rep);
+    if (keep && rep->body_len) memcpy(k->body, rep->body, rep->body_len); /* 204: no body at all */
+    struct MHD_Response *resp = new_response(rep, keep ? k->body : NULL, close_after);
     if (!resp) return MHD_NO;
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)rep->status, resp);
-    if (!n) {
+    if (!keep) {
         MHD_destroy_response(resp);
         return ok;
     }
     k->resp = resp;
-    k->sig_len = n;
-    k->body_len = rep->body_len;
-    memcpy(k->sig, sig, n);
     refapi_put(k->rid, sizeof k->rid, rid);
     k->rid_at = id_value(resp);
     return ok;

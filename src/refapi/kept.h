@@ -20,15 +20,17 @@
  * 429) and frees them after the send. The body is the connection's own
  * buffer: its requests are answered one after the other, so the bytes
  * are never rewritten while libmicrohttpd still sends them. */
-#define KEPT_SIG  1024 /* status and the headers but the id, as bytes */
-#define KEPT_BODY 2048
+#define KEPT_SIG    1024 /* the headers but the id, as NUL-ended names and values */
+#define KEPT_FIELDS 16   /* headers but the id, at most */
+#define KEPT_BODY   2048
 
 typedef struct refapi_kept {
     struct MHD_Response *resp; /* NULL: nothing kept */
     int status;
     char rid[APIERR_REQUEST_ID_BUFSIZE]; /* the X-Request-Id resp carries */
     char *rid_at; /* resp's own copy of it (see kept.c, swap_id()), NULL: unknown */
-    size_t sig_len, body_len;
+    size_t nheaders, body_len;
+    unsigned short at[2 * KEPT_FIELDS]; /* where each name and value starts in sig */
     char sig[KEPT_SIG];
     char body[KEPT_BODY];
 } refapi_kept;

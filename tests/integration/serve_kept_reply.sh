@@ -5,7 +5,9 @@
 # must still be its own: X-Request-Id once, the one its body names, fresh
 # for each request or the client's own, the same headers in the same order
 # as the answer before it, a Content-Length that is its body's; and an
-# answer unlike the kept one (another status, another length) is whole too.
+# answer unlike the kept one (another status, another length) is whole too,
+# also when only a header's value differs (a second later, Retry-After and
+# RateLimit's t count one less in as many digits).
 source "$(dirname "$0")/lib/serve_common.sh"
 
 start_server k --client demo:s3cret:acme:invoices:read --rate 1/86400:1
@@ -59,4 +61,24 @@ for i, a in enumerate(answers):
 for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
+PY
+
+"$PY" -S "$LIB/one_conn.py" "$port" "GET $INV|$AUTH" "sleep 1.2" "GET $INV|$AUTH" \
+    >"$TMP/later" || fail "the connection did not answer both requests"
+"$PY" -S - "$TMP/later" <<'PY' || fail "a kept reply was sent with the headers of the one before"
+import json, re, sys
+answers = [json.loads(line) for line in open(sys.argv[1])]
+seconds = []
+for i, a in enumerate(answers):
+    h = dict((k.lower(), v) for k, v in a["headers"])
+    detail = json.loads(a["body"])["detail"]
+    said = int(re.search(r"(\d+) seconds", detail).group(1))
+    t = int(re.search(r";t=(\d+)", h["ratelimit"]).group(1))
+    if not (a["status"] == 429 and int(h["retry-after"]) == said == t):
+        print("answer %d: Retry-After %s, RateLimit %s, detail %r" % (i, h["retry-after"], h["ratelimit"], detail))
+        sys.exit(1)
+    seconds.append(said)
+if seconds[0] == seconds[1]:
+    print("both answers say %d seconds, 1.2 s apart" % seconds[0])
+    sys.exit(1)
 PY

@@ -2,11 +2,13 @@
 once the answer to the one before is in, and prints each answer as a JSON
 line: {"status", "headers": [[name, value], ...] in their order, "body"}.
 Usage: one_conn.py PORT REQUEST... where each REQUEST is
-"METHOD PATH[|Name: value|Name: value...]". For the tests of what a
-connection keeps between its answers (serve_kept_reply.sh)."""
+"METHOD PATH[|Name: value|Name: value...]", or "sleep SECONDS" to wait
+before the next. For the tests of what a connection keeps between its
+answers (serve_kept_reply.sh)."""
 import json
 import socket
 import sys
+import time
 
 
 def read_answer(sock, buf):
@@ -33,6 +35,9 @@ def main():
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     buf = b""
     for spec in sys.argv[2:]:
+        if spec.startswith("sleep "):
+            time.sleep(float(spec[6:]))
+            continue
         parts = spec.split("|")
         method, path = parts[0].split(" ", 1)
         head = "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n" % (method, path)
