@@ -55,7 +55,7 @@ void refapi_account(refapi_server *srv, refapi_req *r, long long start_us)
     /* The dialect written, not the configured one (Accept may choose). */
     apierr_dialect d = r->dialect == APIERR_DIALECT_OAUTH
                            ? r->dialect
-                           : apierr_reply_dialect(r->dialect, refapi_req_header(r, "Accept"));
+                           : apierr_reply_dialect(r->dialect, refapi_req_accept(r));
     long long us = start_us ? refapi_mono_us() - start_us : 0;
     int status = r->reply.status;
     refapi_metrics_request(srv->metrics, r->route, status, us);

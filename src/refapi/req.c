@@ -57,6 +57,15 @@ const char *refapi_req_header(refapi_req *r, const char *name)
     return r->wire->header(r->conn, name);
 }
 
+const char *refapi_req_accept(refapi_req *r)
+{
+    if (!r->accept_read) {
+        r->accept = refapi_req_header(r, "Accept");
+        r->accept_read = 1;
+    }
+    return r->accept;
+}
+
 const char *refapi_req_query(refapi_req *r, const char *name)
 {
     return r->wire->query(r->conn, name);
@@ -150,7 +159,7 @@ static void req_opts(refapi_req *r, apierr_reply_opts *o)
     o->dialect = r->dialect;
     /* RFC 6749 5.2 errors keep their shape whatever the client accepts:
      * OAuth clients parse "error", not a problem. */
-    o->accept = r->dialect == APIERR_DIALECT_OAUTH ? NULL : refapi_req_header(r, "Accept");
+    o->accept = r->dialect == APIERR_DIALECT_OAUTH ? NULL : refapi_req_accept(r);
     o->request_id = r->request_id;
     o->now_ms = r->now_ms;
 }

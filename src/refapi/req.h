@@ -78,7 +78,9 @@ typedef struct refapi_req {
     int executed;       /* the operation ran: its answer may be kept under an idempotency key */
     int stored;         /* ... and was, in the operation's own transaction */
     refapi_metric_route route; /* for the metrics; set by routes.c */
-    char cause[160];           /* why a 500 is one, for the error log */
+    const char *accept;        /* the Accept header, once accept_read */
+    int accept_read;
+    char cause[160]; /* why a 500 is one, for the error log */
 } refapi_req;
 
 /* A write of r has committed: noted (for a drop fault), and with a die
@@ -116,6 +118,10 @@ void refapi_req_init(refapi_req *r, refapi_server *s, const refapi_wire *wire, v
 /* A request header (case-insensitive name) or query argument; NULL if
  * absent. */
 const char *refapi_req_header(refapi_req *r, const char *name);
+
+/* The Accept header (NULL if absent), looked up once a request: the reply
+ * and its accounting both choose the dialect by it. */
+const char *refapi_req_accept(refapi_req *r);
 const char *refapi_req_query(refapi_req *r, const char *name);
 
 /* The peer's IPv4 address as text into buf, "" for other peers. */

@@ -199,6 +199,12 @@ static void tenant_routes(refapi_req *r, const char *rest)
 
 void refapi_route(refapi_req *r)
 {
+    /* The invoices first: no fixed path starts so, and they are what a
+     * flood asks for. */
+    if (strncmp(r->path, TENANTS_PREFIX, strlen(TENANTS_PREFIX)) == 0) {
+        tenant_routes(r, r->path + strlen(TENANTS_PREFIX));
+        return;
+    }
     for (size_t i = 0; i < sizeof fixed_routes / sizeof *fixed_routes; i++) {
         const struct fixed_route *rt = &fixed_routes[i];
         if (strcmp(r->path, rt->path) != 0 || (rt->gestix_only && !refapi_req_gestix(r))) continue;
@@ -210,10 +216,6 @@ void refapi_route(refapi_req *r)
             not_allowed(r, rt->method);
         else if (!admit(r, rt->guard, NULL))
             rt->handler(r);
-        return;
-    }
-    if (strncmp(r->path, TENANTS_PREFIX, strlen(TENANTS_PREFIX)) == 0) {
-        tenant_routes(r, r->path + strlen(TENANTS_PREFIX));
         return;
     }
     char msg[160];
