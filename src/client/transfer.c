@@ -40,7 +40,9 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
 /* What every transfer of c shares, set once per handle: a handle a plain
  * GET attempt left keeps them (setting them again cost some 1,700
  * instructions an attempt in bench_client, of about 115,000: libcurl
- * copies the strings and rebuilds its Accept-Encoding list each time). */
+ * copies the strings and rebuilds its Accept-Encoding list each time).
+ * An attempt's User-Agent is a line of its header list (add_headers());
+ * libcurl's own is for a proxy's CONNECT. */
 static void client_wide(apierr_client *c, CURL *e)
 {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -48,9 +50,10 @@ static void client_wide(apierr_client *c, CURL *e)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     if (c->connect_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
-    /* A header of the call's own overrides it (libcurl's rule). */
-    curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
-    if (c->xfer.proxy) curl_easy_setopt(e, CURLOPT_PROXY, c->xfer.proxy);
+    if (c->xfer.proxy) {
+        curl_easy_setopt(e, CURLOPT_PROXY, c->xfer.proxy);
+        curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
+    }
     if (c->xfer.insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -73,6 +76,8 @@ CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, api
     if (warm) *warm = kept;
     if (!e) return NULL;
     if (!kept) client_wide(c, e);
+    /* A token request or a session login has no header list of ours. */
+    if (!warm && !c->xfer.proxy) curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, head);
@@ -118,6 +123,39 @@ void apierr__easy_pool_free(apierr_client *c)
     c->pool_cap = 0;
 }
 
+/* The content codings this libcurl decodes, in CURLOPT_ACCEPT_ENCODING's
+ * "" order, by the feature bit that says it was built with them. */
+static const struct {
+    int feature;
+    const char *codings;
+} decoders[] = {
+    {CURL_VERSION_LIBZ, "deflate, gzip"},
+    {CURL_VERSION_BROTLI, "br"},
+    {CURL_VERSION_ZSTD, "zstd"},
+};
+
+/* "deflate, gzip, br, zstd", as libcurl lists them for
+ * CURLOPT_ACCEPT_ENCODING "" (and sends no line when it is empty). NULL
+ * when out of memory. */
+static char *decoded_codings(void)
+{
+    int features = curl_version_info(CURLVERSION_NOW)->features;
+    apierr__buf b = APIERR__BUF_INIT;
+    for (size_t i = 0; i < sizeof decoders / sizeof decoders[0]; i++)
+        if (features & decoders[i].feature)
+            apierr__buf_printf(&b, "%s%s", b.len ? ", " : "", decoders[i].codings);
+    return apierr__buf_take(&b, NULL);
+}
+
+/* "Name: value" (owned), or NULL when out of memory (or value is NULL). */
+static char *header_line(const char *name, const char *value)
+{
+    if (!value) return NULL;
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__buf_printf(&b, "%s: %s", name, value);
+    return apierr__buf_take(&b, NULL);
+}
+
 int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
 {
     apierr__buf ua = APIERR__BUF_INIT;
@@ -126,18 +164,27 @@ int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_cl
     else
         apierr__buf_printf(&ua, "apierr/%s", apierr_version());
     t->user_agent = apierr__buf_take(&ua, NULL);
+    t->user_agent_line = header_line("User-Agent", t->user_agent);
+    t->codings = decoded_codings();
+    t->accept_encoding_line = header_line("Accept-Encoding", t->codings);
     t->follow = o->follow_redirects == 1;
     t->max_redirects = o->max_redirects ? o->max_redirects : 50;
     t->insecure = o->insecure == 1;
     t->proxy = apierr__strdup(o->proxy);
-    return (o->proxy && !t->proxy) || !t->user_agent ? APIERR_ENOMEM : APIERR_OK;
+    return (o->proxy && !t->proxy) || !t->user_agent || !t->user_agent_line ||
+                   !t->accept_encoding_line
+               ? APIERR_ENOMEM
+               : APIERR_OK;
 }
 
 void apierr__transfer_settings_free(apierr__transfer_settings *t)
 {
     apierr__free(t->proxy);
     apierr__free(t->user_agent);
-    t->proxy = t->user_agent = NULL;
+    apierr__free(t->user_agent_line);
+    apierr__free(t->accept_encoding_line);
+    apierr__free(t->codings);
+    t->proxy = t->user_agent = t->user_agent_line = t->accept_encoding_line = t->codings = NULL;
 }
 
 /* Redirects as curl -L follows them (apierr_client_opts.follow_redirects);
@@ -178,6 +225,15 @@ void apierr__transfer_release(apierr__call *k)
 
 /* --- one attempt's request ---------------------------------------------------------- */
 
+/* Appends a header line made once for every attempt of the client; not a
+ * -v line (curl -v shows none of libcurl's own either). */
+static int add_line(apierr__leg *l, const char *line)
+{
+    struct curl_slist *s = curl_slist_append(l->slist, line);
+    if (s) l->slist = s;
+    return s ? 0 : -1;
+}
+
 static int add_header(apierr__call *k, apierr__leg *l, const char *name, const char *value)
 {
     apierr__buf b = APIERR__BUF_INIT;
@@ -201,8 +257,13 @@ static int has_header(const apierr__call *k, const char *name)
 }
 
 /* The client's headers, the request's, the credentials (unless the request
- * carries its own), the body's type, the idempotency key. 0, or -1 when
- * one could not be added. */
+ * carries its own), the body's type, the idempotency key, User-Agent and
+ * Accept-Encoding (unless given). The last two are lines made once per
+ * client rather than CURLOPT_USERAGENT and _ACCEPT_ENCODING's values,
+ * which libcurl formats anew for every request (some 12,600 of an
+ * attempt's 115,000 instructions in bench_client); libcurl still decodes
+ * the body, as CURLOPT_ACCEPT_ENCODING is set. 0, or -1 when one could
+ * not be added. */
 static int add_headers(apierr__call *k, apierr__leg *l)
 {
     apierr_client *c = k->c;
@@ -218,9 +279,10 @@ static int add_headers(apierr__call *k, apierr__leg *l)
     if (k->content_type) bad |= add_header(k, l, "Content-Type", k->content_type);
     if (k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER)
         bad |= add_header(k, l, c->profile.idempotency_key, k->res.idempotency_key);
+    if (!has_header(k, "User-Agent")) bad |= add_line(l, c->xfer.user_agent_line);
+    if (!has_header(k, "Accept-Encoding")) bad |= add_line(l, c->xfer.accept_encoding_line);
     /* No "Expect: 100-continue" round trip before a body. */
-    struct curl_slist *s = curl_slist_append(l->slist, "Expect:");
-    if (s) l->slist = s;
+    add_line(l, "Expect:");
     return bad;
 }
 
@@ -327,7 +389,9 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     }
     int bad = add_headers(k, l);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, l->slist);
-    if (!warm) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    /* The codings of the Accept-Encoding line: libcurl decodes a body only
+     * when this is set, and sends the line of the list, not its own. */
+    if (!warm) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, c->xfer.codings);
     /* Always set (0: none), as every option of a plain GET: a pooled
      * handle keeps what the last one set. */
     long long timeout = attempt_timeout(k);
