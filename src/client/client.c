@@ -86,7 +86,7 @@ static int client_init(apierr_client *c, const apierr_client_opts *o)
         apierr__transfer_settings_init(&c->xfer, o))
         return APIERR_ENOMEM;
     if (o->report_path && !(c->report = fopen(o->report_path, "a"))) return APIERR_EIO;
-    if (!(c->multi = curl_multi_init()) || apierr__sockets_init(c)) return APIERR_EIO;
+    if (!(c->multi = curl_multi_init())) return APIERR_EIO;
     long conns = o->max_host_connections > 0 ? o->max_host_connections : 64;
     curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
     curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, conns);
@@ -108,7 +108,6 @@ int apierr_client_new(apierr_client **out, const apierr_client_opts *given)
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return APIERR_EIO;
     apierr_client *c = apierr__calloc(1, sizeof *c);
     if (!c) return APIERR_ENOMEM;
-    c->sockets.fd = -1; /* none yet, whatever fails before it is made */
     c->profile = profile;
     if (o.custom_dialect) {
         c->custom = *o.custom_dialect; /* version 1 is the only one */
@@ -128,8 +127,7 @@ void apierr_client_free(apierr_client *c)
     while (c->all) apierr__call_free(c->all);
     apierr__creds_free(c);
     apierr__easy_pool_free(c);
-    if (c->multi) curl_multi_cleanup(c->multi); /* may still tell what it stops watching */
-    apierr__sockets_free(c);
+    if (c->multi) curl_multi_cleanup(c->multi);
     apierr__heap_free(&c->timers);
     apierr__heap_free(&c->hedge_timers);
     if (c->report) fclose(c->report);

@@ -346,7 +346,9 @@ int apierr_client_run(apierr_client *c)
         int wait = 1000;
         if (c->ready_head && c->in_flight < c->max_in_flight) wait = 0;
         if (next >= 0 && next < wait) wait = (int)next;
-        if (apierr__sockets_run(c, wait)) return APIERR_EIO;
+        if (curl_multi_poll(c->multi, NULL, 0, wait, NULL) != CURLM_OK) return APIERR_EIO;
+        int running;
+        if (curl_multi_perform(c->multi, &running) != CURLM_OK) return APIERR_EIO;
         drain(c);
     }
     return APIERR_OK;

@@ -137,17 +137,6 @@ typedef struct apierr__transfer_settings {
     char *codings; /* the ones libcurl decodes: CURLOPT_ACCEPT_ENCODING (owned) */
 } apierr__transfer_settings;
 
-struct pollfd;
-
-/* The sockets libcurl watches and its timer (sockets.c): an epoll set, or
- * a poll() table (v) where there is none. */
-typedef struct apierr__sockets {
-    int fd;                /* epoll; -1 with the poll() table */
-    long long curl_due_ms; /* monotonic; -1: libcurl has no timer */
-    struct pollfd *v;      /* the poll() table */
-    size_t n, cap;
-} apierr__sockets;
-
 struct apierr_client {
     char *base_url;
     apierr_profile profile;
@@ -158,7 +147,6 @@ struct apierr_client {
     long long connect_timeout_ms;
     size_t max_in_flight;
     CURLM *multi;
-    apierr__sockets sockets; /* what multi waits on */
     apierr__heap timers;
     apierr__heap hedge_timers; /* calls in flight whose next hedge is due then */
     apierr__call *ready_head, *ready_tail;
@@ -211,20 +199,6 @@ apierr__pace_host *apierr__call_host(const apierr__call *k);
 
 /* The name of a state ("in-flight"), or "?". */
 const char *apierr__mstate_name(apierr__mstate s);
-
-/* --- sockets.c: the multi handle driven by its sockets' events ------------------ */
-
-/* Watches c->multi's sockets and timer (CURLMOPT_SOCKETFUNCTION and
- * _TIMERFUNCTION). APIERR_OK or APIERR_EIO; apierr__sockets_free() after
- * curl_multi_cleanup() in either case. */
-int apierr__sockets_init(apierr_client *c);
-void apierr__sockets_free(apierr_client *c);
-
-/* Waits up to wait_ms (less when libcurl's timer is due sooner) for
- * sockets to be ready, and lets libcurl act on each ready one and on its
- * timer: the transfers that ended are then in curl_multi_info_read().
- * APIERR_OK, or APIERR_EIO when the wait or libcurl fails. */
-int apierr__sockets_run(apierr_client *c, int wait_ms);
 
 /* --- call.c: a call's own copy of its request -------------------------------------- */
 
