@@ -64,9 +64,12 @@ typedef enum apierr__mstate {
 /* One attempt on the wire: its curl handle and what it holds. A call has
  * one (at), and more while hedges are in flight; every handle's
  * CURLINFO_PRIVATE is the call, and the handle tells the legs apart. */
+typedef struct apierr__shared_headers apierr__shared_headers;
+
 typedef struct apierr__leg {
     CURL *easy;
-    struct curl_slist *slist;
+    struct curl_slist *slist;       /* its own header list, or NULL */
+    apierr__shared_headers *shared; /* or the client's, shared (header_list.c) */
     curl_mime *mime;
     FILE *bodyf;
     apierr__buf rbody, rhead;
@@ -168,6 +171,7 @@ struct apierr_client {
     const char *const *secret_names; /* more names -v hides (owned) */
     size_t nsecret_names;
     apierr__transfer_settings xfer;
+    apierr__shared_headers *shared_headers; /* of attempts that add no line (header_list.c) */
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -246,6 +250,19 @@ void apierr__leg_release(apierr_client *c, apierr__leg *l);
 /* Sends a hedge of k (INFLIGHT) on the empty leg l. 0, or -1 when it could
  * not be built (nothing left held; the call goes on without it). */
 int apierr__transfer_hedge(apierr__call *k, apierr__leg *l);
+
+/* --- header_list.c: an attempt's header list ------------------------------------ */
+
+/* The header list of k's attempt on leg l: the client's shared one when the
+ * attempt adds no line of its own (l->shared holds it), else one of its own
+ * (l->slist). *bad is 1 when a line could not be added. */
+struct curl_slist *apierr__leg_headers(apierr__call *k, apierr__leg *l, int *bad);
+
+/* Lets go of l's header list (after its handle). */
+void apierr__leg_headers_free(apierr__leg *l);
+
+/* Lets go of the client's shared list (apierr_client_free()). */
+void apierr__shared_headers_free(apierr_client *c);
 
 /* --- form.c: multipart/form-data bodies ------------------------------------------- */
 

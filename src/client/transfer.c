@@ -207,8 +207,7 @@ void apierr__leg_release(apierr_client *c, apierr__leg *l)
         l->easy = NULL;
         c->in_flight--;
     }
-    curl_slist_free_all(l->slist);
-    l->slist = NULL;
+    apierr__leg_headers_free(l);
     curl_mime_free(l->mime); /* after the handle that used it */
     l->mime = NULL;
     if (l->bodyf) fclose(l->bodyf);
@@ -224,67 +223,6 @@ void apierr__transfer_release(apierr__call *k)
 }
 
 /* --- one attempt's request ---------------------------------------------------------- */
-
-/* Appends a header line made once for every attempt of the client; not a
- * -v line (curl -v shows none of libcurl's own either). */
-static int add_line(apierr__leg *l, const char *line)
-{
-    struct curl_slist *s = curl_slist_append(l->slist, line);
-    if (s) l->slist = s;
-    return s ? 0 : -1;
-}
-
-static int add_header(apierr__call *k, apierr__leg *l, const char *name, const char *value)
-{
-    apierr__buf b = APIERR__BUF_INIT;
-    apierr__buf_printf(&b, "%s: %s", name, value);
-    struct curl_slist *s = b.oom ? NULL : curl_slist_append(l->slist, b.data);
-    if (s) l->slist = s;
-    if (k->c->verbose && *name) {
-        apierr__buf line = APIERR__BUF_INIT;
-        apierr__header_line(&line, "> ", name, value, apierr__creds_secret_header(k->c, name));
-        apierr__client_log(k->c, &line);
-        apierr__buf_free(&line);
-    }
-    apierr__buf_free(&b);
-    return s ? 0 : -1;
-}
-
-static int has_header(const apierr__call *k, const char *name)
-{
-    return apierr_header_find(k->hdrs, k->nhdrs, name) ||
-           apierr_header_find(k->c->hdrs, k->c->nhdrs, name);
-}
-
-/* The client's headers, the request's, the credentials (unless the request
- * carries its own), the body's type, the idempotency key, User-Agent and
- * Accept-Encoding (unless given). The last two are lines made once per
- * client rather than CURLOPT_USERAGENT and _ACCEPT_ENCODING's values,
- * which libcurl formats anew for every request (some 12,600 of an
- * attempt's 115,000 instructions in bench_client); libcurl still decodes
- * the body, as CURLOPT_ACCEPT_ENCODING is set. 0, or -1 when one could
- * not be added. */
-static int add_headers(apierr__call *k, apierr__leg *l)
-{
-    apierr_client *c = k->c;
-    int bad = 0;
-    for (size_t i = 0; i < c->nhdrs; i++)
-        bad |= add_header(k, l, c->hdrs[i].name, c->hdrs[i].value);
-    for (size_t i = 0; i < k->nhdrs; i++)
-        bad |= add_header(k, l, k->hdrs[i].name, k->hdrs[i].value);
-    apierr__buf v = APIERR__BUF_INIT;
-    const char *auth = apierr__creds_header(&c->creds, &v);
-    if (auth && !has_header(k, auth)) bad |= v.oom || add_header(k, l, auth, v.data);
-    apierr__buf_free(&v);
-    if (k->content_type) bad |= add_header(k, l, "Content-Type", k->content_type);
-    if (k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER)
-        bad |= add_header(k, l, c->profile.idempotency_key, k->res.idempotency_key);
-    if (!has_header(k, "User-Agent")) bad |= add_line(l, c->xfer.user_agent_line);
-    if (!has_header(k, "Accept-Encoding")) bad |= add_line(l, c->xfer.accept_encoding_line);
-    /* No "Expect: 100-continue" round trip before a body. */
-    add_line(l, "Expect:");
-    return bad;
-}
 
 /* Opens the body (l->bodyf: the file, or memory; each leg its own) to be
  * read by libcurl, which rewinds it to send it again; *size gets its
@@ -387,8 +325,8 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
         apierr__client_logf(c, "> %s %s (attempt %zu%s)", k->res.method, url, l->number,
                             l->hedge ? ", a hedge" : "");
     }
-    int bad = add_headers(k, l);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, l->slist);
+    int bad;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, apierr__leg_headers(k, l, &bad));
     /* The codings of the Accept-Encoding line: libcurl decodes a body only
      * when this is set, and sends the line of the list, not its own. */
     if (!warm) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, c->xfer.codings);

@@ -107,6 +107,16 @@ printf 'x y&z' >"$TMP/f"
 # --- accepted: --compressed (apierr always asks) ----------------------------------
 "$APIERR" call -s --compressed "$ECHO/echo" >/dev/null || fail "--compressed failed"
 last_seen 'd["headers"]["accept-encoding"]' | grep -c gzip >/dev/null || fail "no Accept-Encoding"
+# The Accept-Encoding line is apierr's own (made once per client), and
+# libcurl still decodes what it asked for: the body comes out as JSON.
+"$APIERR" call -s "$ECHO/gzip" >"$TMP/out" || fail "a gzip answer failed"
+json_get 'd["path"]' <"$TMP/out" | grep -cx /gzip >/dev/null || fail "a gzip body not decoded: $(head -c 80 "$TMP/out" | od -c | head -n2)"
+"$APIERR" call -s --parallel 4 --input <(printf 'GET %s/gzip\n' "$ECHO" "$ECHO" "$ECHO") --output-json >"$TMP/out" ||
+    fail "gzip answers in a batch failed"
+[ "$(grep -c '\\"path\\": \\"/gzip\\"' "$TMP/out")" = 3 ] || fail "a batch's gzip bodies not decoded: $(cat "$TMP/out")"
+# The caller's own Accept-Encoding wins, sent once.
+"$APIERR" call -s -H 'Accept-Encoding: identity' "$ECHO/gzip" >"$TMP/out" || fail "-H Accept-Encoding failed"
+[ "$(last_seen 'd["headers"]["accept-encoding"]')" = identity ] || fail "-H Accept-Encoding does not win"
 
 # --- -m, --connect-timeout, --attempt-timeout ------------------------------------
 rc=0
