@@ -133,6 +133,7 @@ typedef struct apierr__transfer_settings {
     int follow;
     long max_redirects;
     int insecure;
+    int env_proxy;            /* the environment named a proxy when the client was made */
     char *proxy, *user_agent; /* owned */
     /* "User-Agent: ...", "Accept-Encoding: ..." lines of every attempt's
      * header list (owned) */

@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "engine.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -53,6 +54,12 @@ static void client_wide(apierr_client *c, CURL *e)
     if (c->xfer.proxy) {
         curl_easy_setopt(e, CURLOPT_PROXY, c->xfer.proxy);
         curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
+    } else if (!c->xfer.env_proxy) {
+        /* No proxy, as the environment said when the client was made:
+         * else libcurl reads five variables of it for every request
+         * (some 1,600 instructions an attempt). */
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
     }
     if (c->xfer.insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -156,6 +163,21 @@ static char *header_line(const char *name, const char *value)
     return apierr__buf_take(&b, NULL);
 }
 
+/* The variables libcurl takes a proxy from (for http and https URLs; it
+ * ignores HTTP_PROXY, named here all the same). */
+static const char *const proxy_variables[] = {
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+};
+
+static int env_names_proxy(void)
+{
+    for (size_t i = 0; i < sizeof proxy_variables / sizeof proxy_variables[0]; i++) {
+        const char *v = getenv(proxy_variables[i]);
+        if (v && *v) return 1;
+    }
+    return 0;
+}
+
 int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
 {
     apierr__buf ua = APIERR__BUF_INIT;
@@ -171,6 +193,7 @@ int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_cl
     t->max_redirects = o->max_redirects ? o->max_redirects : 50;
     t->insecure = o->insecure == 1;
     t->proxy = apierr__strdup(o->proxy);
+    t->env_proxy = env_names_proxy();
     return (o->proxy && !t->proxy) || !t->user_agent || !t->user_agent_line ||
                    !t->accept_encoding_line
                ? APIERR_ENOMEM
