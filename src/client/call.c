@@ -85,6 +85,7 @@ void apierr__call_free(apierr__call *k)
     if (k->all_next) k->all_next->all_prev = k->all_prev;
     c->ncalls--;
     apierr_result_clear(&k->res);
+    apierr__call_parsed_url_free(k); /* after its handles */
     apierr__free(k->url_sent);
     apierr__headers_free(k->hdrs, k->nhdrs);
     apierr__free(k->body);

@@ -65,6 +65,7 @@ typedef enum apierr__mstate {
  * one (at), and more while hedges are in flight; every handle's
  * CURLINFO_PRIVATE is the call, and the handle tells the legs apart. */
 typedef struct apierr__shared_headers apierr__shared_headers;
+typedef struct apierr__parsed_url apierr__parsed_url;
 
 typedef struct apierr__leg {
     CURL *easy;
@@ -86,7 +87,8 @@ struct apierr__call {
     apierr__call *next;                /* ready queue, credential waiters or pacing queue */
     apierr__call *all_prev, *all_next; /* every live call, to free them */
     apierr_result res;
-    char *url_sent; /* with the key parameter, when the profile puts it in the query */
+    char *url_sent;             /* with the key parameter, when the profile puts it in the query */
+    apierr__parsed_url *parsed; /* url_sent parsed for libcurl, or NULL (parsed_url.c) */
     apierr_header *hdrs;
     size_t nhdrs;
     char *body;
@@ -173,6 +175,7 @@ struct apierr_client {
     size_t nsecret_names;
     apierr__transfer_settings xfer;
     apierr__shared_headers *shared_headers; /* of attempts that add no line (header_list.c) */
+    apierr__parsed_url *last_url;           /* the last call's, for the next (parsed_url.c) */
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -217,7 +220,7 @@ void apierr__call_free(apierr__call *k);
 
 /* --- transfer.c: curl easy handles --------------------------------------------------- */
 
-/* An easy handle for url with the settings every request of c shares
+/* An easy handle for url (NULL: the caller sets it) with the settings every request of c shares
  * (one of the pool when there is one, else a new one): body and header
  * block collected into body and head, private given back by
  * CURLINFO_PRIVATE. warm NULL: the handle is as new (reset). Else (an
@@ -264,6 +267,21 @@ void apierr__leg_headers_free(apierr__leg *l);
 
 /* Lets go of the client's shared list (apierr_client_free()). */
 void apierr__shared_headers_free(apierr_client *c);
+
+/* --- parsed_url.c: a call's URL parsed once for libcurl ------------------------------ */
+
+/* k's url_sent parsed for libcurl (the last call's when it is the same URL),
+ * held by k until apierr__call_parsed_url_free(); NULL when it cannot be
+ * parsed or out of memory (then the attempt gives libcurl the string). */
+const apierr__parsed_url *apierr__call_parsed_url(apierr__call *k);
+
+/* Sets e's URL: p's (CURLOPT_CURLU and its normalized string), or (p
+ * NULL) the string url alone. Every attempt sets both: a pooled handle
+ * keeps what the last one set. */
+void apierr__parsed_url_set(CURL *e, const apierr__parsed_url *p, const char *url);
+
+void apierr__call_parsed_url_free(apierr__call *k);
+void apierr__client_parsed_url_free(apierr_client *c);
 
 /* --- form.c: multipart/form-data bodies ------------------------------------------- */
 

@@ -85,7 +85,7 @@ CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, api
     if (!kept) client_wide(c, e);
     /* A token request or a session login has no header list of ours. */
     if (!warm && !c->xfer.proxy) curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
-    curl_easy_setopt(e, CURLOPT_URL, url);
+    if (url) curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, head);
     curl_easy_setopt(e, CURLOPT_PRIVATE, private_);
@@ -99,7 +99,8 @@ CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, api
  * plain GET's handle is not reset (curl_easy_reset() was the largest cost
  * of an ended attempt, some 3,200 instructions): every attempt sets anew
  * each option a plain GET sets (and the once-per-handle ones stay); only
- * the header list, freed with the leg, is taken off it now. Any other
+ * the header list, freed with the leg, and the parsed URL, freed with the
+ * call, are taken off it now. Any other
  * attempt's handle is reset here, and a plain one when a token request
  * takes it (apierr__easy_new() without warm). */
 static void easy_put(apierr_client *c, CURL *e, int plain)
@@ -115,9 +116,10 @@ static void easy_put(apierr_client *c, CURL *e, int plain)
         c->easy_pool = v;
         c->pool_cap = cap;
     }
-    if (plain)
+    if (plain) {
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-    else
+        curl_easy_setopt(e, CURLOPT_CURLU, NULL); /* the call's, freed with it */
+    } else
         curl_easy_reset(e);
     c->easy_pool[c->npool++] = (apierr__pooled){e, plain};
 }
@@ -336,8 +338,9 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     /* Numbered in the order they leave: the ones answered, the ones out. */
     l->number = k->res.nattempts + apierr__call_legs_out(k) + 1;
     int warm;
-    CURL *e = apierr__easy_new(c, k->url_sent, &l->rbody, &l->rhead, k, &warm);
+    CURL *e = apierr__easy_new(c, NULL, &l->rbody, &l->rhead, k, &warm);
     if (!e) return "curl_easy_init failed";
+    apierr__parsed_url_set(e, apierr__call_parsed_url(k), k->url_sent);
     l->plain = 0;
     l->easy = e;
     c->in_flight++;

@@ -114,6 +114,15 @@ json_get 'd["path"]' <"$TMP/out" | grep -cx /gzip >/dev/null || fail "a gzip bod
 "$APIERR" call -s --parallel 4 --input <(printf 'GET %s/gzip\n' "$ECHO" "$ECHO" "$ECHO") --output-json >"$TMP/out" ||
     fail "gzip answers in a batch failed"
 [ "$(grep -c '\\"path\\": \\"/gzip\\"' "$TMP/out")" = 3 ] || fail "a batch's gzip bodies not decoded: $(cat "$TMP/out")"
+# Calls to one URL one after another share its parsed form (parsed_url.c),
+# a new URL is parsed anew: every request goes where its own line says.
+printf '/echo/a\n/echo/a\n/echo/a\n/echo/b\n/echo/a\n/echo/a?x=1\n/echo/a?x=1\n/echo/b?x=1\n' >"$TMP/targets"
+sed "s|^|GET $ECHO|" "$TMP/targets" >"$TMP/lines"
+before=$(wc -l <"$ECHO_LOG")
+"$APIERR" call -s --parallel 3 --input "$TMP/lines" >/dev/null || fail "a batch of repeated URLs failed"
+tail -n +"$((before + 1))" "$ECHO_LOG" | python3 -c 'import json,sys; [print(json.loads(l)["target"]) for l in sys.stdin]' |
+    sort >"$TMP/seen"
+sort "$TMP/targets" | cmp -s - "$TMP/seen" || fail "a batch of repeated URLs went elsewhere: $(tr '\n' ' ' <"$TMP/seen")"
 # The caller's own Accept-Encoding wins, sent once.
 "$APIERR" call -s -H 'Accept-Encoding: identity' "$ECHO/gzip" >"$TMP/out" || fail "-H Accept-Encoding failed"
 [ "$(last_seen 'd["headers"]["accept-encoding"]')" = identity ] || fail "-H Accept-Encoding does not win"
