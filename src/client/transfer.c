@@ -42,7 +42,7 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
  * GET attempt left keeps them (setting them again cost some 1,700
  * instructions an attempt in bench_client, of about 115,000: libcurl
  * copies the strings and rebuilds its Accept-Encoding list each time).
- * An attempt's User-Agent is a line of its header list (add_headers());
+ * An attempt's User-Agent is a line of its header list (header_list.c);
  * libcurl's own is for a proxy's CONNECT. */
 static void client_wide(apierr_client *c, CURL *e)
 {
@@ -119,8 +119,9 @@ static void easy_put(apierr_client *c, CURL *e, int plain)
     if (plain) {
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
         curl_easy_setopt(e, CURLOPT_CURLU, NULL); /* the call's, freed with it */
-    } else
+    } else {
         curl_easy_reset(e);
+    }
     c->easy_pool[c->npool++] = (apierr__pooled){e, plain};
 }
 
@@ -144,8 +145,9 @@ static const struct {
 };
 
 /* "deflate, gzip, br, zstd", as libcurl lists them for
- * CURLOPT_ACCEPT_ENCODING "" (and sends no line when it is empty). NULL
- * when out of memory. */
+ * CURLOPT_ACCEPT_ENCODING "" ("" when it decodes none: the line
+ * "Accept-Encoding: " then tells libcurl to send none). NULL when out of
+ * memory. */
 static char *decoded_codings(void)
 {
     int features = curl_version_info(CURLVERSION_NOW)->features;
