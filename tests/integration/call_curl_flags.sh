@@ -123,6 +123,14 @@ before=$(wc -l <"$ECHO_LOG")
 tail -n +"$((before + 1))" "$ECHO_LOG" | python3 -c 'import json,sys; [print(json.loads(l)["target"]) for l in sys.stdin]' |
     sort >"$TMP/seen"
 sort "$TMP/targets" | cmp -s - "$TMP/seen" || fail "a batch of repeated URLs went elsewhere: $(tr '\n' ' ' <"$TMP/seen")"
+# A key in the query (gestix's ?nonce=) makes each call's URL its own.
+printf 'POST %s/echo/n\n' "$ECHO" "$ECHO" "$ECHO" >"$TMP/lines"
+before=$(wc -l <"$ECHO_LOG")
+"$APIERR" call -s --profile gestix --idempotency-key auto --parallel 3 --input "$TMP/lines" >/dev/null ||
+    fail "a batch with keys in the query failed"
+nonces=$(tail -n +"$((before + 1))" "$ECHO_LOG" | python3 -c 'import json,sys; [print(json.loads(l)["query"]) for l in sys.stdin]' |
+    grep '^nonce=' | sort -u | wc -l)
+[ "$nonces" = 3 ] || fail "a batch with keys in the query: $nonces distinct nonces, want 3"
 # The caller's own Accept-Encoding wins, sent once.
 "$APIERR" call -s -H 'Accept-Encoding: identity' "$ECHO/gzip" >"$TMP/out" || fail "-H Accept-Encoding failed"
 [ "$(last_seen 'd["headers"]["accept-encoding"]')" = identity ] || fail "-H Accept-Encoding does not win"
