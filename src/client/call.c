@@ -36,10 +36,14 @@ int apierr__call_init(apierr__call *k, const apierr_request *req)
     apierr__buf u = APIERR__BUF_INIT;
     apierr__url_build(&u, c->base_url, req->url, req->query, NULL, NULL);
     k->res.url = apierr__buf_take(&u, NULL);
-    int in_query = k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_QUERY;
-    apierr__url_build(&u, c->base_url, req->url, req->query,
-                      in_query ? c->profile.idempotency_key : NULL, k->res.idempotency_key);
-    k->url_sent = apierr__buf_take(&u, NULL);
+    /* The URL sent differs only when the key goes in its query. */
+    if (k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_QUERY) {
+        apierr__url_build(&u, c->base_url, req->url, req->query, c->profile.idempotency_key,
+                          k->res.idempotency_key);
+        k->url_sent = apierr__buf_take(&u, NULL);
+    } else {
+        k->url_sent = apierr__strdup(k->res.url);
+    }
     if (k->url_sent && !apierr__url_ok(k->url_sent)) return APIERR_EINVAL;
     k->host = k->url_sent ? apierr__pace_host_of(&c->pace, k->url_sent) : APIERR__NO_HOST;
     if (req->body) {
@@ -85,6 +89,7 @@ void apierr__call_free(apierr__call *k)
     if (k->all_next) k->all_next->all_prev = k->all_prev;
     c->ncalls--;
     apierr_result_clear(&k->res);
+    apierr__call_parsed_url_free(k); /* after its handles */
     apierr__free(k->url_sent);
     apierr__headers_free(k->hdrs, k->nhdrs);
     apierr__free(k->body);

@@ -127,6 +127,8 @@ void apierr_client_free(apierr_client *c)
     while (c->all) apierr__call_free(c->all);
     apierr__creds_free(c);
     apierr__easy_pool_free(c);
+    apierr__shared_headers_free(c);
+    apierr__client_parsed_url_free(c);
     if (c->multi) curl_multi_cleanup(c->multi);
     apierr__heap_free(&c->timers);
     apierr__heap_free(&c->hedge_timers);

@@ -64,9 +64,13 @@ typedef enum apierr__mstate {
 /* One attempt on the wire: its curl handle and what it holds. A call has
  * one (at), and more while hedges are in flight; every handle's
  * CURLINFO_PRIVATE is the call, and the handle tells the legs apart. */
+typedef struct apierr__shared_headers apierr__shared_headers;
+typedef struct apierr__parsed_url apierr__parsed_url;
+
 typedef struct apierr__leg {
     CURL *easy;
-    struct curl_slist *slist;
+    struct curl_slist *slist;       /* its own header list, or NULL */
+    apierr__shared_headers *shared; /* or the client's, shared (header_list.c) */
     curl_mime *mime;
     FILE *bodyf;
     apierr__buf rbody, rhead;
@@ -83,7 +87,8 @@ struct apierr__call {
     apierr__call *next;                /* ready queue, credential waiters or pacing queue */
     apierr__call *all_prev, *all_next; /* every live call, to free them */
     apierr_result res;
-    char *url_sent; /* with the key parameter, when the profile puts it in the query */
+    char *url_sent;             /* with the key parameter, when the profile puts it in the query */
+    apierr__parsed_url *parsed; /* url_sent parsed for libcurl, or NULL (parsed_url.c) */
     apierr_header *hdrs;
     size_t nhdrs;
     char *body;
@@ -130,7 +135,12 @@ typedef struct apierr__transfer_settings {
     int follow;
     long max_redirects;
     int insecure;
+    int env_proxy;            /* the environment named a proxy when the client was made */
     char *proxy, *user_agent; /* owned */
+    /* "User-Agent: ...", "Accept-Encoding: ..." lines of every attempt's
+     * header list (owned) */
+    char *user_agent_line, *accept_encoding_line;
+    char *codings; /* the ones libcurl decodes: CURLOPT_ACCEPT_ENCODING (owned) */
 } apierr__transfer_settings;
 
 struct apierr_client {
@@ -164,6 +174,8 @@ struct apierr_client {
     const char *const *secret_names; /* more names -v hides (owned) */
     size_t nsecret_names;
     apierr__transfer_settings xfer;
+    apierr__shared_headers *shared_headers; /* of attempts that add no line (header_list.c) */
+    apierr__parsed_url *last_url;           /* the last call's, for the next (parsed_url.c) */
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -208,7 +220,7 @@ void apierr__call_free(apierr__call *k);
 
 /* --- transfer.c: curl easy handles --------------------------------------------------- */
 
-/* An easy handle for url with the settings every request of c shares
+/* An easy handle for url (NULL: the caller sets it) with the settings every request of c shares
  * (one of the pool when there is one, else a new one): body and header
  * block collected into body and head, private given back by
  * CURLINFO_PRIVATE. warm NULL: the handle is as new (reset). Else (an
@@ -242,6 +254,34 @@ void apierr__leg_release(apierr_client *c, apierr__leg *l);
 /* Sends a hedge of k (INFLIGHT) on the empty leg l. 0, or -1 when it could
  * not be built (nothing left held; the call goes on without it). */
 int apierr__transfer_hedge(apierr__call *k, apierr__leg *l);
+
+/* --- header_list.c: an attempt's header list ------------------------------------ */
+
+/* The header list of k's attempt on leg l: the client's shared one when the
+ * attempt adds no line of its own (l->shared holds it), else one of its own
+ * (l->slist). *bad is 1 when a line could not be added. */
+struct curl_slist *apierr__leg_headers(apierr__call *k, apierr__leg *l, int *bad);
+
+/* Lets go of l's header list (after its handle). */
+void apierr__leg_headers_free(apierr__leg *l);
+
+/* Lets go of the client's shared list (apierr_client_free()). */
+void apierr__shared_headers_free(apierr_client *c);
+
+/* --- parsed_url.c: a call's URL parsed once for libcurl ------------------------------ */
+
+/* k's url_sent parsed for libcurl (the last call's when it is the same URL),
+ * held by k until apierr__call_parsed_url_free(); NULL when it cannot be
+ * parsed or out of memory (then the attempt gives libcurl the string). */
+const apierr__parsed_url *apierr__call_parsed_url(apierr__call *k);
+
+/* Sets e's URL: p's (CURLOPT_CURLU and its normalized string), or (p
+ * NULL) the string url alone. Every attempt sets both: a pooled handle
+ * keeps what the last one set. */
+void apierr__parsed_url_set(CURL *e, const apierr__parsed_url *p, const char *url);
+
+void apierr__call_parsed_url_free(apierr__call *k);
+void apierr__client_parsed_url_free(apierr_client *c);
 
 /* --- form.c: multipart/form-data bodies ------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "engine.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -40,7 +41,9 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
 /* What every transfer of c shares, set once per handle: a handle a plain
  * GET attempt left keeps them (setting them again cost some 1,700
  * instructions an attempt in bench_client, of about 115,000: libcurl
- * copies the strings and rebuilds its Accept-Encoding list each time). */
+ * copies the strings and rebuilds its Accept-Encoding list each time).
+ * An attempt's User-Agent is a line of its header list (header_list.c);
+ * libcurl's own is for a proxy's CONNECT. */
 static void client_wide(apierr_client *c, CURL *e)
 {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -48,9 +51,16 @@ static void client_wide(apierr_client *c, CURL *e)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     if (c->connect_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
-    /* A header of the call's own overrides it (libcurl's rule). */
-    curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
-    if (c->xfer.proxy) curl_easy_setopt(e, CURLOPT_PROXY, c->xfer.proxy);
+    if (c->xfer.proxy) {
+        curl_easy_setopt(e, CURLOPT_PROXY, c->xfer.proxy);
+        curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
+    } else if (!c->xfer.env_proxy) {
+        /* No proxy, as the environment said when the client was made:
+         * else libcurl reads five variables of it for every request
+         * (some 1,600 instructions an attempt). */
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    }
     if (c->xfer.insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -73,7 +83,9 @@ CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, api
     if (warm) *warm = kept;
     if (!e) return NULL;
     if (!kept) client_wide(c, e);
-    curl_easy_setopt(e, CURLOPT_URL, url);
+    /* A token request or a session login has no header list of ours. */
+    if (!warm && !c->xfer.proxy) curl_easy_setopt(e, CURLOPT_USERAGENT, c->xfer.user_agent);
+    if (url) curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, head);
     curl_easy_setopt(e, CURLOPT_PRIVATE, private_);
@@ -87,7 +99,8 @@ CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, api
  * plain GET's handle is not reset (curl_easy_reset() was the largest cost
  * of an ended attempt, some 3,200 instructions): every attempt sets anew
  * each option a plain GET sets (and the once-per-handle ones stay); only
- * the header list, freed with the leg, is taken off it now. Any other
+ * the header list, freed with the leg, and the parsed URL, freed with the
+ * call, are taken off it now. Any other
  * attempt's handle is reset here, and a plain one when a token request
  * takes it (apierr__easy_new() without warm). */
 static void easy_put(apierr_client *c, CURL *e, int plain)
@@ -103,10 +116,12 @@ static void easy_put(apierr_client *c, CURL *e, int plain)
         c->easy_pool = v;
         c->pool_cap = cap;
     }
-    if (plain)
+    if (plain) {
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-    else
+        curl_easy_setopt(e, CURLOPT_CURLU, NULL); /* the call's, freed with it */
+    } else {
         curl_easy_reset(e);
+    }
     c->easy_pool[c->npool++] = (apierr__pooled){e, plain};
 }
 
@@ -118,6 +133,55 @@ void apierr__easy_pool_free(apierr_client *c)
     c->pool_cap = 0;
 }
 
+/* The content codings this libcurl decodes, in CURLOPT_ACCEPT_ENCODING's
+ * "" order, by the feature bit that says it was built with them. */
+static const struct {
+    int feature;
+    const char *codings;
+} decoders[] = {
+    {CURL_VERSION_LIBZ, "deflate, gzip"},
+    {CURL_VERSION_BROTLI, "br"},
+    {CURL_VERSION_ZSTD, "zstd"},
+};
+
+/* "deflate, gzip, br, zstd", as libcurl lists them for
+ * CURLOPT_ACCEPT_ENCODING "" ("" when it decodes none: the line
+ * "Accept-Encoding: " then tells libcurl to send none). NULL when out of
+ * memory. */
+static char *decoded_codings(void)
+{
+    int features = curl_version_info(CURLVERSION_NOW)->features;
+    apierr__buf b = APIERR__BUF_INIT;
+    for (size_t i = 0; i < sizeof decoders / sizeof decoders[0]; i++)
+        if (features & decoders[i].feature)
+            apierr__buf_printf(&b, "%s%s", b.len ? ", " : "", decoders[i].codings);
+    return apierr__buf_take(&b, NULL);
+}
+
+/* "Name: value" (owned), or NULL when out of memory (or value is NULL). */
+static char *header_line(const char *name, const char *value)
+{
+    if (!value) return NULL;
+    apierr__buf b = APIERR__BUF_INIT;
+    apierr__buf_printf(&b, "%s: %s", name, value);
+    return apierr__buf_take(&b, NULL);
+}
+
+/* The variables libcurl takes a proxy from (for http and https URLs; it
+ * ignores HTTP_PROXY, named here all the same). */
+static const char *const proxy_variables[] = {
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+};
+
+static int env_names_proxy(void)
+{
+    for (size_t i = 0; i < sizeof proxy_variables / sizeof proxy_variables[0]; i++) {
+        const char *v = getenv(proxy_variables[i]);
+        if (v && *v) return 1;
+    }
+    return 0;
+}
+
 int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
 {
     apierr__buf ua = APIERR__BUF_INIT;
@@ -126,18 +190,28 @@ int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_cl
     else
         apierr__buf_printf(&ua, "apierr/%s", apierr_version());
     t->user_agent = apierr__buf_take(&ua, NULL);
+    t->user_agent_line = header_line("User-Agent", t->user_agent);
+    t->codings = decoded_codings();
+    t->accept_encoding_line = header_line("Accept-Encoding", t->codings);
     t->follow = o->follow_redirects == 1;
     t->max_redirects = o->max_redirects ? o->max_redirects : 50;
     t->insecure = o->insecure == 1;
     t->proxy = apierr__strdup(o->proxy);
-    return (o->proxy && !t->proxy) || !t->user_agent ? APIERR_ENOMEM : APIERR_OK;
+    t->env_proxy = env_names_proxy();
+    return (o->proxy && !t->proxy) || !t->user_agent || !t->user_agent_line ||
+                   !t->accept_encoding_line
+               ? APIERR_ENOMEM
+               : APIERR_OK;
 }
 
 void apierr__transfer_settings_free(apierr__transfer_settings *t)
 {
     apierr__free(t->proxy);
     apierr__free(t->user_agent);
-    t->proxy = t->user_agent = NULL;
+    apierr__free(t->user_agent_line);
+    apierr__free(t->accept_encoding_line);
+    apierr__free(t->codings);
+    t->proxy = t->user_agent = t->user_agent_line = t->accept_encoding_line = t->codings = NULL;
 }
 
 /* Redirects as curl -L follows them (apierr_client_opts.follow_redirects);
@@ -160,8 +234,7 @@ void apierr__leg_release(apierr_client *c, apierr__leg *l)
         l->easy = NULL;
         c->in_flight--;
     }
-    curl_slist_free_all(l->slist);
-    l->slist = NULL;
+    apierr__leg_headers_free(l);
     curl_mime_free(l->mime); /* after the handle that used it */
     l->mime = NULL;
     if (l->bodyf) fclose(l->bodyf);
@@ -177,52 +250,6 @@ void apierr__transfer_release(apierr__call *k)
 }
 
 /* --- one attempt's request ---------------------------------------------------------- */
-
-static int add_header(apierr__call *k, apierr__leg *l, const char *name, const char *value)
-{
-    apierr__buf b = APIERR__BUF_INIT;
-    apierr__buf_printf(&b, "%s: %s", name, value);
-    struct curl_slist *s = b.oom ? NULL : curl_slist_append(l->slist, b.data);
-    if (s) l->slist = s;
-    if (k->c->verbose && *name) {
-        apierr__buf line = APIERR__BUF_INIT;
-        apierr__header_line(&line, "> ", name, value, apierr__creds_secret_header(k->c, name));
-        apierr__client_log(k->c, &line);
-        apierr__buf_free(&line);
-    }
-    apierr__buf_free(&b);
-    return s ? 0 : -1;
-}
-
-static int has_header(const apierr__call *k, const char *name)
-{
-    return apierr_header_find(k->hdrs, k->nhdrs, name) ||
-           apierr_header_find(k->c->hdrs, k->c->nhdrs, name);
-}
-
-/* The client's headers, the request's, the credentials (unless the request
- * carries its own), the body's type, the idempotency key. 0, or -1 when
- * one could not be added. */
-static int add_headers(apierr__call *k, apierr__leg *l)
-{
-    apierr_client *c = k->c;
-    int bad = 0;
-    for (size_t i = 0; i < c->nhdrs; i++)
-        bad |= add_header(k, l, c->hdrs[i].name, c->hdrs[i].value);
-    for (size_t i = 0; i < k->nhdrs; i++)
-        bad |= add_header(k, l, k->hdrs[i].name, k->hdrs[i].value);
-    apierr__buf v = APIERR__BUF_INIT;
-    const char *auth = apierr__creds_header(&c->creds, &v);
-    if (auth && !has_header(k, auth)) bad |= v.oom || add_header(k, l, auth, v.data);
-    apierr__buf_free(&v);
-    if (k->content_type) bad |= add_header(k, l, "Content-Type", k->content_type);
-    if (k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER)
-        bad |= add_header(k, l, c->profile.idempotency_key, k->res.idempotency_key);
-    /* No "Expect: 100-continue" round trip before a body. */
-    struct curl_slist *s = curl_slist_append(l->slist, "Expect:");
-    if (s) l->slist = s;
-    return bad;
-}
 
 /* Opens the body (l->bodyf: the file, or memory; each leg its own) to be
  * read by libcurl, which rewinds it to send it again; *size gets its
@@ -313,8 +340,9 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     /* Numbered in the order they leave: the ones answered, the ones out. */
     l->number = k->res.nattempts + apierr__call_legs_out(k) + 1;
     int warm;
-    CURL *e = apierr__easy_new(c, k->url_sent, &l->rbody, &l->rhead, k, &warm);
+    CURL *e = apierr__easy_new(c, NULL, &l->rbody, &l->rhead, k, &warm);
     if (!e) return "curl_easy_init failed";
+    apierr__parsed_url_set(e, apierr__call_parsed_url(k), k->url_sent);
     l->plain = 0;
     l->easy = e;
     c->in_flight++;
@@ -325,9 +353,11 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
         apierr__client_logf(c, "> %s %s (attempt %zu%s)", k->res.method, url, l->number,
                             l->hedge ? ", a hedge" : "");
     }
-    int bad = add_headers(k, l);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, l->slist);
-    if (!warm) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    int bad;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, apierr__leg_headers(k, l, &bad));
+    /* The codings of the Accept-Encoding line: libcurl decodes a body only
+     * when this is set, and sends the line of the list, not its own. */
+    if (!warm) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, c->xfer.codings);
     /* Always set (0: none), as every option of a plain GET: a pooled
      * handle keeps what the last one set. */
     long long timeout = attempt_timeout(k);

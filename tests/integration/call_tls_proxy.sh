@@ -1,5 +1,7 @@
 # -k: a self-signed certificate is refused unless -k says not to verify it;
-# -x: requests go through the proxy, in the absolute form (RFC 9112 3.2.2).
+# -x: requests go through the proxy, in the absolute form (RFC 9112 3.2.2);
+# without it, the one http_proxy or ALL_PROXY names, unless no_proxy names
+# the host.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
 command -v openssl >/dev/null || { echo "SKIP: no openssl"; exit 77; }
@@ -12,6 +14,16 @@ start_echo
 "$APIERR" call -s --proxy "$ECHO" http://apierr-test.invalid/echo/long >/dev/null ||
     fail "--proxy failed"
 [ "$(last_seen 'd["target"]')" = http://apierr-test.invalid/echo/long ] || fail "--proxy"
+# Without -x, libcurl's variables (read when the client is made).
+http_proxy=$ECHO "$APIERR" call -s http://apierr-test.invalid/echo/env >/dev/null ||
+    fail "http_proxy failed"
+[ "$(last_seen 'd["target"]')" = http://apierr-test.invalid/echo/env ] ||
+    fail "http_proxy: the proxy saw $(last_seen 'd["target"]')"
+ALL_PROXY=$ECHO "$APIERR" call -s http://apierr-test.invalid/echo/all >/dev/null ||
+    fail "ALL_PROXY failed"
+http_proxy=http://127.0.0.1:1 no_proxy=127.0.0.1 "$APIERR" call -s --retries 0 "$ECHO/echo/direct" >/dev/null ||
+    fail "no_proxy: not sent directly"
+[ "$(last_seen 'd["target"]')" = /echo/direct ] || fail "no_proxy: $(last_seen 'd["target"]')"
 
 # --- -k --------------------------------------------------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=apierr-test \

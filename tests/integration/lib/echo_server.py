@@ -9,6 +9,8 @@ the first line of stdout, and answers by path:
   /status/N           status N, a small problem+json body
   /redirect/N?to=URL  status N with Location: URL (default /echo)
   /slow               waits until the client goes away (never answers)
+  /gzip...            as /echo, gzip-compressed (Content-Encoding: gzip) when
+                      the request's Accept-Encoding names gzip
 
 Every request is also appended as one JSON line to the file named by
 argv[1], when given. With a certificate and key file (PEM) as argv[2] and
@@ -63,6 +65,10 @@ class Handler(BaseHTTPRequestHandler):
             import time
             time.sleep(30)
         data = out.encode()
+        if parts[0] == "gzip" and "gzip" in self.headers.get("Accept-Encoding", ""):
+            import gzip
+            data = gzip.compress(data)
+            headers["Content-Encoding"] = "gzip"
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
