@@ -145,6 +145,12 @@ void apierr_client_free(apierr_client *c)
     apierr__free(c);
 }
 
+size_t apierr_client_redact_url(char *buf, size_t cap, const apierr_client *c, const char *url)
+{
+    return apierr__redact_url_names(buf, cap, url ? url : "", c ? c->secret_names : NULL,
+                                    c ? c->nsecret_names : 0);
+}
+
 const apierr_policy *apierr__client_policy(const apierr_client *c)
 {
     return &c->profile.policy;
