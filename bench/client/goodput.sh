@@ -126,7 +126,8 @@ run_peer() {
 
 echo "goodput: M=$M GETs, N=$N at a time, faults $FAULTS, seed $SEED, a fresh server per peer"
 echo "  apierr: call --parallel $N --profile default --retries $RETRIES (the policy: full jitter"
-echo "    1 s doubling, Retry-After honoured); apierr-profile: the profile's 3 retries (not judged)"
+echo "    1 s doubling, Retry-After honoured, a herd released one every 2 ms); apierr-profile:"
+echo "    the profile's 3 retries (not judged)"
 echo "  curl $(curl --version | head -n 1 | cut -d' ' -f2): --retry 4"
 echo "  urllib3 $("$PY" -c 'import urllib3; print(urllib3.__version__)' 2>/dev/null):" \
     "Retry(total=4, backoff_factor=1, status_forcelist 429/5xx, Retry-After)"
