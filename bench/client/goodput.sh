@@ -4,6 +4,15 @@
 # the fetchWithRetry of seed 001 on Node, N at a time, each peer against its
 # own fresh `apierr serve` with the same faults and seed.
 #
+# The same faults, for real: apierr serve draws a request's fault from the
+# seed, the request's key (method, target, Idempotency-Key) and how many
+# times that key drew before (faults.h), so the n-th attempt of call=i meets
+# the same fault in every peer's run, whatever the order and pace of the
+# others. Until it did, one generator drew in arrival order and each peer
+# met another fault sequence: which call got the long streak was timing, so
+# the targets compared luck. That is the fairness fix; goodput.py judges as
+# it did.
+#
 # Faults: outage:3 (every /v1 request 503, Retry-After the rest of the
 # outage, for the first 3 s after the server starts), then 10 % 503 with
 # Retry-After 1 and 10 % 429 with Retry-After 2. Real time: APIERR_TIME_SCALE
@@ -117,7 +126,8 @@ run_peer() {
 
 echo "goodput: M=$M GETs, N=$N at a time, faults $FAULTS, seed $SEED, a fresh server per peer"
 echo "  apierr: call --parallel $N --profile default --retries $RETRIES (the policy: full jitter"
-echo "    1 s doubling, Retry-After honoured); apierr-profile: the profile's 3 retries (not judged)"
+echo "    1 s doubling, Retry-After honoured, a herd released one every 2 ms); apierr-profile:"
+echo "    the profile's 3 retries (not judged)"
 echo "  curl $(curl --version | head -n 1 | cut -d' ' -f2): --retry 4"
 echo "  urllib3 $("$PY" -c 'import urllib3; print(urllib3.__version__)' 2>/dev/null):" \
     "Retry(total=4, backoff_factor=1, status_forcelist 429/5xx, Retry-After)"

@@ -264,11 +264,12 @@ typedef struct apierr_rule {
       "a conditional write refused with 409 re-reads the resource and writes again; 0: 409 is " \
       "final (412 always re-reads)")
 /* Version 3: the spread on top of a server's Retry-After. */
-#define APIERR_POLICY_FIELD_MAP_V3(X)                                                          \
-    X(MS, retry_after_spread_ms, "retry_after_spread_ms", 1000,                                \
-      "random wait added to the server's Retry-After RA on a call's first answer, uniform in " \
-      "[0, min(this, RA/4)], so clients told the same time do not all return at once; never "  \
-      "earlier than RA; later waits and 0: RA exactly")
+#define APIERR_POLICY_FIELD_MAP_V3(X)                                                         \
+    X(MS, retry_after_spread_ms, "retry_after_spread_ms", 1000,                               \
+      "the most a retry waits past the server's Retry-After RA against herds, at most RA/4; " \
+      "apierr_policy_decide() draws it uniform in [0, min(this, RA/4)] on a call's first "    \
+      "answer; libapierr-client's engine releases a herd of its own calls at a pace within "  \
+      "it instead, a lone call waits RA exactly; never earlier than RA; 0: RA exactly")
 /* The members before the rules: frozen, never grows again. */
 #define APIERR_POLICY_FIELD_MAP_HEAD(X) \
     APIERR_POLICY_FIELD_MAP_V1(X) APIERR_POLICY_FIELD_MAP_V2(X) APIERR_POLICY_FIELD_MAP_V3(X)
@@ -483,7 +484,12 @@ APIERR_EXTERN void apierr_graphql_classify(apierr_classification *out,
  *   first answer gets a spread on top, uniform in [0,
  *   min(retry_after_spread_ms, RA/4)] and cut so that the retry still starts
  *   before the deadline: never earlier than RA; a later answer's RA is the
- *   wait exactly (the call is already apart from the herd it was in);
+ *   wait exactly (the call is already apart from the herd it was in).
+ *   libapierr-client's engine decides with the spread at 0 and breaks
+ *   herds itself, knowing its other calls: the calls of one host told to
+ *   come back at about the same instant (16 or more) are released in the
+ *   order they were refused, one every 2 ms, within the same bound; a lone
+ *   call waits RA exactly (src/client/herd.h);
  * - refresh: refresh the credentials, then retry at once; a credential
  *   failure right after a refresh (call state or outcome->refreshed) fails;
  * - fail: with the category that ended the call: the outcome's own, or

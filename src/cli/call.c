@@ -500,9 +500,13 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     free(body);
     free(query);
     if (crc == APIERR_EINVAL) {
-        /* Not a network failure: nothing was sent. */
+        /* Not a network failure: nothing was sent. Quoted redacted, as
+         * every URL apierr prints: the user's mistake is in the scheme or
+         * the spaces, not in the password. */
+        char shown[4096];
+        apierr_client_redact_url(shown, sizeof shown, run->client, url);
         cli_error(CMD, "'%s' is not an http:// or https:// URL with a host and no white space",
-                  url);
+                  shown);
         cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }

@@ -257,7 +257,7 @@ static const cli_option options[] = {
     {"--token-ttl", "S", set_ttl, "lifetime of access tokens and sessions (default 3600)", 0},
     {"--rate", "N/S[:BURST]", set_rate, "limit each credential to N requests per S seconds", 0},
     {"--faults", "SPEC", set_faults, "inject faults (see apierr(1), FAULTS)", 0},
-    {"--seed", "N", set_seed, "seed of the fault generator (default 0)", 0},
+    {"--seed", "N", set_seed, "seed of the fault draws, keyed by request (default 0)", 0},
     {"--max-body", "BYTES", set_max_body, "largest request body (default 1048576)", 0},
     {"--max-connections", "N", set_max_conns, "connections open at once (default 1024)", 0},
     {"--timeout", "S", set_timeout, "close a connection idle this long (default 30)", 0},

@@ -1,5 +1,6 @@
 /* `apierr call -w FORMAT`: curl's --write-out. %{name} is a variable of the
- * table below, %header{name} a response header, %% a percent sign, \n \r \t
+ * table below, %header{name} a response header (a secret one REDACTED), %%
+ * a percent sign, \n \r \t
  * and \\ the escapes curl knows; %{stdout} and %{stderr} switch the stream;
  * -w @FILE reads the format from FILE.
  * An unknown variable is named on stderr and prints nothing, as in curl. */
@@ -193,6 +194,8 @@ static void variable(FILE **f, const char *name, size_t len, const apierr_result
     fprintf(stderr, "apierr call: unknown --write-out variable: '%.*s'\n", (int)len, name);
 }
 
+/* %header{name}: the header's value, REDACTED when it is a secret one, as
+ * %{header_json} shows it (the two would otherwise disagree in one log). */
 static void header(FILE *f, const char *name, size_t len, const apierr_result *r)
 {
     char n[256];
@@ -200,7 +203,7 @@ static void header(FILE *f, const char *name, size_t len, const apierr_result *r
     memcpy(n, name, len);
     n[len] = '\0';
     const char *v = apierr_header_find(r->headers, r->nheaders, n);
-    if (v) fputs(v, f);
+    if (v) fputs(apierr_result_header_is_secret(r, n) ? "REDACTED" : v, f);
 }
 
 static void write_out(const char *fmt, const apierr_result *r)

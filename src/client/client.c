@@ -80,6 +80,11 @@ static int client_init(apierr_client *c, const apierr_client_opts *o)
     apierr_budget_init(&c->budget, &c->profile.policy);
     c->breaker = (apierr_breaker)APIERR_BREAKER_INIT;
     c->pace.on = o->pace >= 0;
+    /* The engine breaks herds itself, by an even release of the calls that
+     * come back together (herd.h), so its calls wait what the server asked:
+     * the policy's random spread would delay a lone call as much. */
+    c->pace.herd_rules = apierr__herd_rules_of(c->profile.policy.retry_after_spread_ms, c->scale);
+    c->profile.policy.retry_after_spread_ms = 0;
     c->nhdrs = o->nheaders;
     if ((o->base_url && !c->base_url) || apierr__headers_copy(&c->hdrs, o->headers, o->nheaders) ||
         apierr__creds_init(c, o) || copy_names(c, o->secret_names, o->nsecret_names) ||
@@ -140,6 +145,12 @@ void apierr_client_free(apierr_client *c)
     apierr__free((void *)c->secret_names);
     apierr__transfer_settings_free(&c->xfer);
     apierr__free(c);
+}
+
+size_t apierr_client_redact_url(char *buf, size_t cap, const apierr_client *c, const char *url)
+{
+    return apierr__redact_url_names(buf, cap, url ? url : "", c ? c->secret_names : NULL,
+                                    c ? c->nsecret_names : 0);
 }
 
 const apierr_policy *apierr__client_policy(const apierr_client *c)

@@ -22,7 +22,8 @@ size_t apierr__pace_host_of(apierr__pace *p, const char *url)
     v[p->nhosts] = (apierr__pace_host){.key = key,
                                        .breaker = APIERR_BREAKER_INIT,
                                        .hedge = APIERR_HEDGE_HOST_INIT,
-                                       .pacer = APIERR__PACER_INIT};
+                                       .pacer = APIERR__PACER_INIT,
+                                       .herd = APIERR__HERD_INIT};
     apierr_throttle_init(&v[p->nhosts].throttle);
     return p->nhosts++;
 }
@@ -67,8 +68,11 @@ static void pace_wake(apierr__pace_host *h)
 int apierr__pace_hold(apierr__call *k)
 {
     apierr_client *c = k->c;
-    if (!c->pace.on || k->host == APIERR__NO_HOST) return 0;
+    if (k->host == APIERR__NO_HOST) return 0;
     apierr__pace_host *h = &c->pace.hosts[k->host];
+    long long now = apierr__mono_ms();
+    long long herd = apierr__herd_next(&h->herd, &c->pace.herd_rules, now);
+    if (!c->pace.on && herd <= now && !h->head && !h->timed && !k->pace_woken) return 0;
     int first = k->pace_woken || h->timed == k;
     k->pace_woken = 0;
     if (h->timed == k) h->timed = NULL;
@@ -77,8 +81,8 @@ int apierr__pace_hold(apierr__call *k)
         apierr__call_move(k, APIERR__MSTATE_PACED);
         return 1;
     }
-    long long now = apierr__mono_ms();
-    long long at = apierr__pacer_next(&h->pacer, now);
+    long long at = c->pace.on ? apierr__pacer_next(&h->pacer, now) : now;
+    if (at != APIERR__PACE_WAIT_ANSWER && herd > at) at = herd;
     if (at == APIERR__PACE_WAIT_ANSWER || at > now) {
         if (at == APIERR__PACE_WAIT_ANSWER || h->timed)
             pace_queue(h, k, 1);
@@ -89,9 +93,12 @@ int apierr__pace_hold(apierr__call *k)
         apierr__call_move(k, APIERR__MSTATE_PACED);
         return 1;
     }
-    apierr__pacer_sent(&h->pacer, now);
-    k->paced = 1;
-    k->pace_sent_ms = now;
+    if (c->pace.on) {
+        apierr__pacer_sent(&h->pacer, now);
+        k->paced = 1;
+        k->pace_sent_ms = now;
+    }
+    apierr__herd_sent(&h->herd, now, h->head != NULL);
     pace_wake(h);
     return 0;
 }
@@ -101,6 +108,9 @@ int apierr__pace_hold(apierr__call *k)
 void apierr__pace_answer(apierr__call *k, int status, const apierr_header *hd, size_t nh,
                          long long retry_after_ms)
 {
+    if (status >= 400 && retry_after_ms >= 0 && k->host != APIERR__NO_HOST)
+        apierr__herd_told(&k->c->pace.hosts[k->host].herd, &k->c->pace.herd_rules,
+                          apierr__mono_ms(), retry_after_ms);
     if (!k->paced) return;
     k->paced = 0;
     apierr__pace_host *h = &k->c->pace.hosts[k->host];

@@ -13,6 +13,7 @@
 #include "apierr/hedge.h"
 #include "apierr/policy.h"
 #include "apierr/throttle.h"
+#include "herd.h"
 #include "pacer.h"
 
 #include <stddef.h>
@@ -32,12 +33,14 @@ typedef struct apierr__pace_host {
     apierr_hedge_host hedge;
     apierr_throttle throttle;
     apierr__pacer pacer;
+    apierr__herd herd;         /* its herds, released at a pace (herd.h) */
     apierr__call *head, *tail; /* held, in order */
     apierr__call *timed;       /* held in the timer heap */
 } apierr__pace_host;
 
 typedef struct apierr__pace {
-    int on;
+    int on;                        /* pacing by rate-limit headers; herds are released either way */
+    apierr__herd_rules herd_rules; /* from the client's policy and time scale */
     apierr__pace_host *hosts;
     size_t nhosts;
 } apierr__pace;
@@ -46,12 +49,14 @@ typedef struct apierr__pace {
  * memory. */
 size_t apierr__pace_host_of(apierr__pace *p, const char *url);
 
-/* Holds a ready call back until its host's pacer releases it. 1 when it
- * holds the call, 0 to send it now (it then counts in the pacer). */
+/* Holds a ready call back until its host's pacer, and the release of a
+ * herd of the host's calls (herd.h), let it go. 1 when it holds the call,
+ * 0 to send it now (it then counts in the pacer). */
 int apierr__pace_hold(apierr__call *k);
 
-/* The end of k's paced attempt: status 0 when it got no answer, else the
- * answer's status and headers; retry_after_ms -1 when none. */
+/* The end of k's attempt: status 0 when it got no answer, else the
+ * answer's status and headers; retry_after_ms -1 when none (else the host
+ * told k when to come back: a herd counts it). */
 void apierr__pace_answer(apierr__call *k, int status, const apierr_header *h, size_t nh,
                          long long retry_after_ms);
 

@@ -1,4 +1,4 @@
-/* faults.c - the --faults grammar and the seeded draw (see faults.h). */
+/* faults.c - the --faults grammar and the keyed, seeded draw (see faults.h). */
 #include "faults.h"
 
 #include <errno.h>
@@ -6,13 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* splitmix64: small, seedable, and good enough to pick faults. */
-static uint64_t next_u64(uint64_t *state)
+#define GOLDEN 0x9e3779b97f4a7c15ULL
+
+/* splitmix64's finalizer: every bit of z moves about half of the result. */
+static uint64_t mix(uint64_t z)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+/* splitmix64: small, seedable, and good enough to pick faults. */
+static uint64_t next_u64(uint64_t *state)
+{
+    return mix(*state += GOLDEN);
 }
 
 /* A uniform double in [0, 1). */
@@ -91,10 +98,30 @@ bad:
     return -1;
 }
 
+refapi_fault_key refapi_fault_key_init(void)
+{
+    return 0xcbf29ce484222325ULL; /* FNV-1a's offset basis */
+}
+
+static void fnv1a(refapi_fault_key *k, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) *k = (*k ^ p[i]) * 0x100000001b3ULL;
+}
+
+void refapi_fault_key_add(refapi_fault_key *k, const char *part)
+{
+    /* The length first (an absent part: all ones), so that the parts cannot
+     * run into each other. */
+    uint64_t len = part ? strlen(part) : UINT64_MAX;
+    fnv1a(k, &len, sizeof len);
+    if (part) fnv1a(k, part, (size_t)len);
+}
+
 int refapi_faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char *err, size_t cap)
 {
     memset(f, 0, sizeof *f);
-    f->rng = seed;
+    f->seed = seed;
     pthread_mutex_init(&f->lock, NULL);
     if (!spec || !*spec) return 0;
     char *copy = strdup(spec);
@@ -115,11 +142,18 @@ int refapi_faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char 
         rc = -1;
     }
     free(copy);
+    if (rc == 0 && refapi_faults_any(f) &&
+        !(f->seen = calloc(2 * REFAPI_FAULT_KEYS, sizeof *f->seen))) {
+        snprintf(err, cap, "out of memory");
+        rc = -1;
+    }
     return rc;
 }
 
 void refapi_faults_destroy(refapi_faults *f)
 {
+    free(f->seen);
+    f->seen = NULL;
     pthread_mutex_destroy(&f->lock);
 }
 
@@ -129,7 +163,30 @@ int refapi_faults_any(const refapi_faults *f)
            f->die_p > 0;
 }
 
-void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms)
+/* How many times key k drew before, counting this draw; under f->lock. A
+ * key beyond the table becomes the key 0 of every such request, counted in
+ * arrival order. */
+static uint64_t count_draw(refapi_faults *f, refapi_fault_key *k)
+{
+    uint64_t h = mix(*k);
+    if (!h) h = 1; /* 0 marks a free slot */
+    size_t mask = 2 * REFAPI_FAULT_KEYS - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        refapi_fault_seen *e = &f->seen[i];
+        if (e->key == h) return e->n++;
+        if (e->key) continue;
+        if (f->nseen == REFAPI_FAULT_KEYS) break; /* half the slots stay free: probes end */
+        e->key = h;
+        e->n = 1;
+        f->nseen++;
+        return 0;
+    }
+    *k = 0;
+    return f->unkeyed++;
+}
+
+void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms,
+                        refapi_fault_key k)
 {
     memset(out, 0, sizeof *out);
     out->retry_after_s = -1;
@@ -138,12 +195,15 @@ void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms
         out->retry_after_s = (f->outage_s * 1000 - uptime_ms + 999) / 1000;
         return;
     }
-    /* Always four draws per request, so that one kind of fault never shifts
-     * the sequence of another. */
     pthread_mutex_lock(&f->lock);
-    double r_reset = next_unit(&f->rng), r_status = next_unit(&f->rng);
-    double r_latency = next_unit(&f->rng), r_drop = next_unit(&f->rng);
+    uint64_t n = count_draw(f, &k);
     pthread_mutex_unlock(&f->lock);
+    /* The generator of this draw alone: (seed, key, n), whoever came
+     * before. Always four draws from it, so that one kind of fault never
+     * shifts another's. */
+    uint64_t rng = mix(f->seed ^ mix(k ^ mix(n + GOLDEN)));
+    double r_reset = next_unit(&rng), r_status = next_unit(&rng);
+    double r_latency = next_unit(&rng), r_drop = next_unit(&rng);
     if (r_reset < f->reset_p) {
         out->reset = 1;
         return;

@@ -17,9 +17,19 @@
  *                    same database, or another instance of a fleet, must
  *                    recover from
  * Faults apply to the API paths (/v1/...), never to /oauth/token, /helo or
- * /status, so that a client can always authenticate and look. Decisions come
- * from one generator seeded by --seed: the same requests in the same order
- * meet the same faults.
+ * /status, so that a client can always authenticate and look.
+ *
+ * Keyed draws: a request's draws depend on (--seed, its key, n) only, where
+ * the key is its method, its target (path and query) and its
+ * Idempotency-Key header if any, and n is how many times that key has drawn
+ * before. The n-th arrival of a request meets the same fault whatever the
+ * order of the others, so two clients sending the same requests, at any
+ * concurrency and pace, meet the same faults (bench/client/goodput.sh's
+ * peers). The outage is time-based and draws nothing. The counts are kept
+ * for REFAPI_FAULT_KEYS keys (a fixed table, ~1 MiB, allocated when SPEC
+ * names a fault); a request of a key beyond them draws from the arrival
+ * order of such requests, as every request did before keys: deterministic
+ * for the same order, and no memory more.
  */
 #ifndef APIERR_REFAPI_FAULTS_H
 #define APIERR_REFAPI_FAULTS_H
@@ -29,6 +39,19 @@
 #include <stdint.h>
 
 #define REFAPI_FAULT_STATUSES 16
+
+/* The distinct keys whose draws are counted (at most half the table's
+ * slots, so that a probe stays short). */
+#define REFAPI_FAULT_KEYS 32768
+
+/* A request's key (refapi_fault_key_add() over its parts). */
+typedef uint64_t refapi_fault_key;
+
+/* One counted key: its hash (0: a free slot) and its draws so far. */
+typedef struct refapi_fault_seen {
+    uint64_t key;
+    uint64_t n;
+} refapi_fault_seen;
 
 typedef struct refapi_faults {
     struct {
@@ -44,7 +67,10 @@ typedef struct refapi_faults {
     double reset_p;
     double drop_p;
     double die_p;
-    uint64_t rng;
+    uint64_t seed;
+    refapi_fault_seen *seen; /* 2 * REFAPI_FAULT_KEYS slots; NULL without faults */
+    size_t nseen;
+    uint64_t unkeyed; /* draws of keys beyond the table, in arrival order */
     pthread_mutex_t lock;
 } refapi_faults;
 
@@ -65,9 +91,16 @@ int refapi_faults_parse(refapi_faults *f, const char *spec, uint64_t seed, char 
 /* Frees what refapi_faults_parse() set up. */
 void refapi_faults_destroy(refapi_faults *f);
 
-/* Draws the fault of one request arriving uptime_ms after start.
- * Thread-safe. */
-void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms);
+/* The key of no part yet; then refapi_fault_key_add() each part (method,
+ * target, each query argument, the Idempotency-Key), NULL as an absent
+ * part: parts are length-prefixed, so "a" "bc" and "ab" "c" differ. */
+refapi_fault_key refapi_fault_key_init(void);
+void refapi_fault_key_add(refapi_fault_key *k, const char *part);
+
+/* Draws the fault of one request of key k arriving uptime_ms after start
+ * (see "Keyed draws" above). Thread-safe. */
+void refapi_faults_draw(refapi_faults *f, refapi_fault *out, long long uptime_ms,
+                        refapi_fault_key k);
 
 /* 1 when f has a fault to draw: without --faults, no request takes the
  * lock of the draws (one mutex of every worker on every request). */

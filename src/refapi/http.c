@@ -227,6 +227,28 @@ static int framing_refused(http_server *s, const http_conn *hc, struct MHD_Conne
     return 1;
 }
 
+static enum MHD_Result add_fault_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    refapi_fault_key_add(cls, key);
+    refapi_fault_key_add(cls, value);
+    return MHD_YES;
+}
+
+/* The request's key for the fault draw (faults.h): method, path, the query
+ * arguments in order (libmicrohttpd hands the path without them) and the
+ * Idempotency-Key. */
+static refapi_fault_key fault_key(struct MHD_Connection *c, const char *method, const char *url)
+{
+    refapi_fault_key k = refapi_fault_key_init();
+    refapi_fault_key_add(&k, method);
+    refapi_fault_key_add(&k, url);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_fault_arg, &k);
+    refapi_fault_key_add(&k, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key"));
+    return k;
+}
+
 /* The first call of a request: headers are in, the body is not. */
 static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, void **con_cls)
@@ -244,7 +266,8 @@ static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, cons
         return MHD_YES;
     }
     if (is_api_path(url) && refapi_faults_any(&s->faults)) {
-        refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms);
+        refapi_faults_draw(&s->faults, &st->fault, refapi_now_ms() - s->start_ms,
+                           fault_key(c, method, url));
         if (st->fault.reset) return reset_connection(c);
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");

@@ -44,8 +44,9 @@ for f in "$TMP/verbose" "$TMP/report.jsonl"; do
 done
 # --redact: names the user adds are hidden wherever apierr shows or records
 # them, as the built-in ones are: -v, the support report, --output-json,
-# -w's %{header_json} and %{url_effective}, the failure's message, batch
-# lines. X-Tenant-Pin and tenant_pin are no secrets by their names.
+# -w's %{header_json}, %header{NAME} and %{url_effective}, the failure's
+# message, the usage error of a refused URL, batch lines. X-Tenant-Pin and
+# tenant_pin are no secrets by their names.
 PIN=pin-Secret-Value-9
 start_stub "503,X-Tenant-Pin=$PIN" "200,X-Tenant-Pin=$PIN"
 OK_STUB=$STUB
@@ -58,15 +59,28 @@ R=(--redact X-Tenant-Pin --redact tenant_pin)
 grep -q '^< X-Tenant-Pin: REDACTED' "$TMP/pin.err" || fail "-v: no redacted X-Tenant-Pin line"
 grep -q 'tenant_pin=REDACTED' "$TMP/pin.json" || fail "--output-json: $(cat "$TMP/pin.json")"
 grep -q 'tenant_pin=REDACTED' "$TMP/pin.jsonl" || fail "the report: $(cat "$TMP/pin.jsonl")"
-"$APIERR" call -s "${R[@]}" -o /dev/null -w '%{header_json} %{url_effective} %{url}'     "$OK_STUB/x?tenant_pin=$PIN" >"$TMP/pin.w" || fail "-w failed"
+"$APIERR" call -s "${R[@]}" -o /dev/null -w '%{header_json} %{url_effective} %{url} [%header{X-Tenant-Pin}]' \
+    "$OK_STUB/x?tenant_pin=$PIN" >"$TMP/pin.w" || fail "-w failed"
 grep -q '"x-tenant-pin":\["REDACTED"\]' "$TMP/pin.w" || fail "-w %{header_json}: $(cat "$TMP/pin.w")"
+# %header{} agrees with %{header_json}: a secret header is REDACTED in both.
+grep -q '\[REDACTED\]$' "$TMP/pin.w" || fail "-w %header{X-Tenant-Pin}: $(cat "$TMP/pin.w")"
+# A URL refused before any attempt is quoted redacted: userinfo, built-in
+# secret parameters and --redact's.
+"$APIERR" call "${R[@]}" "ftp://ann:pw-$PIN@127.0.0.1/x?token=tok-$PIN&tenant_pin=$PIN&page=2" \
+    >/dev/null 2>"$TMP/pin.usage" && fail "ftp:// was accepted"
+grep -q "'ftp://ann:REDACTED@127.0.0.1/x?token=REDACTED&tenant_pin=REDACTED&page=2' is not" \
+    "$TMP/pin.usage" || fail "the usage error: $(cat "$TMP/pin.usage")"
 [ "$(grep -o 'tenant_pin=REDACTED' "$TMP/pin.w" | wc -l)" = 2 ] || fail "-w urls: $(cat "$TMP/pin.w")"
 "$APIERR" call "${R[@]}" --retries 0 --report "$TMP/pin.jsonl" "$NOT_FOUND/x?tenant_pin=$PIN"     >/dev/null 2>>"$TMP/pin.err" && fail "the 404 succeeded"
 grep -q 'failed after 1 attempt' "$TMP/pin.err" || fail "no failure message: $(cat "$TMP/pin.err")"
 echo "GET $NOT_FOUND/x?tenant_pin=$PIN" >"$TMP/pin.batch"
 "$APIERR" call "${R[@]}" --retries 0 --input "$TMP/pin.batch" >/dev/null 2>>"$TMP/pin.err" || true
 grep -q '^line 1: GET .*tenant_pin=REDACTED' "$TMP/pin.err" || fail "batch line: $(cat "$TMP/pin.err")"
-for f in pin.json pin.jsonl pin.err pin.w; do
+for f in pin.json pin.jsonl pin.err pin.w pin.usage; do
     if grep -q -- "$PIN" "$TMP/$f"; then fail "--redact: the pin appears in $f: $(grep -- "$PIN" "$TMP/$f")"; fi
 done
+# A built-in secret header (X-Api-Key) asked for by name is REDACTED too.
+start_stub "200,X-Api-Key=key-$PIN"
+out=$("$APIERR" call -s -o /dev/null -w '%header{X-Api-Key}' "$STUB/x") || fail "-w %header: the call failed"
+[ "$out" = REDACTED ] || fail "-w %header{X-Api-Key}: '$out', want REDACTED"
 echo "ok: no secret in -v output or the support report; --redact's names hidden everywhere"

@@ -282,6 +282,13 @@ APIERR_EXTERN size_t apierr_result_redact_url(char *buf, size_t cap, const apier
                                               const char *url);
 APIERR_EXTERN int apierr_result_header_is_secret(const apierr_result *r, const char *name);
 
+/* apierr_redact_url() with client c's secret_names too, for a URL no
+ * result holds (one that apierr_call() refused with APIERR_EINVAL before
+ * any attempt, which the caller may want to quote). Returns the length of
+ * the redacted URL; buf gets as much as fits in cap, NUL-terminated. */
+APIERR_EXTERN size_t apierr_client_redact_url(char *buf, size_t cap, const apierr_client *c,
+                                              const char *url);
+
 /* Creates a client. opts NULL: defaults. opts (and the profile it points
  * at, whose policy may be of an older version) are copied. Returns
  * APIERR_OK, APIERR_EINVAL (bad options: two credential sources, a bad URL),
