@@ -967,6 +967,33 @@ static void test_properties(void **state)
     assert_true(a != c);                 /* and the digest does see the decisions */
 }
 
+/* A decision's reason starts with the status and its classification's
+ * words, as "%d %s" writes them (a success's is nothing else), for every
+ * status a server can send (one it cannot, its classification's words). */
+static void test_reason_text(void **state)
+{
+    (void)state;
+    apierr_policy p = APIERR_POLICY_INIT;
+    p.jitter = APIERR_JITTER_NONE;
+    for (int status = 100; status <= 999; status++) {
+        apierr_outcome o = APIERR_OUTCOME_INIT;
+        o.status = status;
+        o.method = APIERR_METHOD_GET;
+        apierr_classification c;
+        apierr_policy_classify(&c, &o, &p);
+        char want[APIERR_REASON_MAX];
+        if (c.status)
+            snprintf(want, sizeof want, "%d %s", c.status, c.reason);
+        else
+            snprintf(want, sizeof want, "%s", c.reason);
+        apierr_decision d;
+        if (decide1(&d, &p, &o, 0, 0) == APIERR_DECISION_DONE)
+            assert_string_equal(d.reason, want);
+        else
+            assert_memory_equal(d.reason, want, strlen(want) < 150 ? strlen(want) : 150);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -983,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_properties),
+        cmocka_unit_test(test_reason_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
