@@ -383,6 +383,56 @@ static void test_client_options_checked(void **state)
     apierr_client_free(c);
 }
 
+/* The split as strtok_r() made it (the reader's first form), the oracle of
+ * the hand-written one. */
+static size_t headers_by_strtok(apierr_header *out, size_t cap, char *raw)
+{
+    size_t n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(raw, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+        char *colon = strchr(line, ':');
+        if (!colon || n == cap) continue;
+        *colon = '\0';
+        char *v = colon + 1;
+        while (*v == ' ' || *v == '\t') v++;
+        size_t len = strlen(v);
+        while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) v[--len] = '\0';
+        out[n++] = (apierr_header){line, v};
+    }
+    return n;
+}
+
+/* An answer's headers split as strtok_r() split them: CR, LF and runs of
+ * them, lines without a colon, empty and blank values, a colon in a value,
+ * more headers than room. */
+static void test_headers_parse(void **state)
+{
+    (void)state;
+    static const char *const heads[] = {
+        "",
+        "\r\n\r\n",
+        "Content-Type: application/json\r\nX-Request-Id: abc\r\n\r\n",
+        "no colon\r\nA:b\nB:  c d \t\r\rC:\r\nD: \t \r\n",
+        "Location: http://h:1/x?y=1\r\n: empty name\r\nE:last",
+        "\n\r\nF: 1\r\nG: 2\r\nH: 3\r\nI: 4\r\n",
+    };
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        for (size_t cap = 0; cap <= 4; cap++) {
+            char a[256], b[256];
+            snprintf(a, sizeof a, "%s", heads[i]);
+            snprintf(b, sizeof b, "%s", heads[i]);
+            apierr_header ha[4], hb[4];
+            size_t na = apierr__headers_parse(ha, cap, a);
+            size_t nb = headers_by_strtok(hb, cap, b);
+            assert_int_equal(na, nb);
+            for (size_t k = 0; k < na; k++) {
+                assert_string_equal(ha[k].name, hb[k].name);
+                assert_string_equal(ha[k].value, hb[k].value);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_default_timeouts),
         cmocka_unit_test(test_engine_retries_refused_connections),
         cmocka_unit_test(test_client_options_checked),
+        cmocka_unit_test(test_headers_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
