@@ -81,7 +81,12 @@ int apierr__request_read(apierr_request *dst, const apierr_request *src);
  * 0), one block with the strings. 0, or -1 when out of memory (*out NULL).
  * apierr__headers_free(*out, n) frees it. */
 int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n);
-/* Frees an array from apierr__headers_copy(); accepts NULL. */
+/* The same copy of headers whose strings all lie in text[0..len] (an
+ * answer's header lines, split in place): text copied whole, after the
+ * array, and each pointer moved to the copy, without measuring a string. */
+int apierr__headers_copy_within(apierr_header **out, const apierr_header *h, size_t n,
+                                const char *text, size_t len);
+/* Frees an array from apierr__headers_copy*(); accepts NULL. */
 void apierr__headers_free(apierr_header *h, size_t n);
 
 /* Splits a raw response header block in place into at most cap name/value

@@ -27,6 +27,21 @@ int apierr__headers_copy(apierr_header **out, const apierr_header *h, size_t n)
     return 0;
 }
 
+int apierr__headers_copy_within(apierr_header **out, const apierr_header *h, size_t n,
+                                const char *text, size_t len)
+{
+    *out = NULL;
+    if (!n) return 0;
+    apierr_header *v = apierr__malloc(n * sizeof(apierr_header) + len + 1);
+    if (!v) return -1;
+    char *s = memcpy(v + n, text, len);
+    s[len] = '\0';
+    for (size_t i = 0; i < n; i++)
+        v[i] = (apierr_header){s + (h[i].name - text), s + (h[i].value - text)};
+    *out = v;
+    return 0;
+}
+
 void apierr__headers_free(apierr_header *h, size_t n)
 {
     (void)n; /* the strings live in the array's block */

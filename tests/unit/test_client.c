@@ -404,7 +404,7 @@ static size_t headers_by_strtok(apierr_header *out, size_t cap, char *raw)
 
 /* An answer's headers split as strtok_r() split them: CR, LF and runs of
  * them, lines without a colon, empty and blank values, a colon in a value,
- * more headers than room. */
+ * more headers than room; and the result's copy of them. */
 static void test_headers_parse(void **state)
 {
     (void)state;
@@ -429,6 +429,16 @@ static void test_headers_parse(void **state)
                 assert_string_equal(ha[k].name, hb[k].name);
                 assert_string_equal(ha[k].value, hb[k].value);
             }
+            /* The result's copy, the split text copied whole, reads the
+             * same, and owns its strings. */
+            apierr_header *kept;
+            assert_int_equal(apierr__headers_copy_within(&kept, ha, na, a, strlen(heads[i])), 0);
+            memset(a, 'x', sizeof a);
+            for (size_t k = 0; k < na; k++) {
+                assert_string_equal(kept[k].name, hb[k].name);
+                assert_string_equal(kept[k].value, hb[k].value);
+            }
+            apierr__headers_free(kept, na);
         }
     }
 }
