@@ -88,6 +88,7 @@ struct apierr__call {
     apierr__call *all_prev, *all_next; /* every live call, to free them */
     apierr_result res;
     char *url_sent;             /* with the key parameter, when the profile puts it in the query */
+    int url_shared;             /* url_sent is res.url's string, freed with the result */
     apierr__parsed_url *parsed; /* url_sent parsed for libcurl, or NULL (parsed_url.c) */
     apierr_header *hdrs;
     size_t nhdrs;
@@ -176,6 +177,7 @@ struct apierr_client {
     apierr__transfer_settings xfer;
     apierr__shared_headers *shared_headers; /* of attempts that add no line (header_list.c) */
     apierr__parsed_url *last_url;           /* the last call's, for the next (parsed_url.c) */
+    char *url_checked;                      /* the last URL apierr__url_ok() passed (call.c) */
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */

@@ -380,6 +380,20 @@ static void test_client_options_checked(void **state)
     assert_int_equal(apierr_client_new(&c, NULL), APIERR_OK);
     apierr_request req = APIERR_REQUEST_INIT;
     assert_int_equal(apierr_client_submit(c, &req, NULL, NULL), APIERR_EINVAL);
+    /* A URL is judged each time, the one checked last (remembered) or not. */
+    static const struct {
+        const char *url;
+        int rc;
+    } urls[] = {
+        {"http://h/x", APIERR_OK},       {"http://h/x", APIERR_OK},
+        {"http://h/a b", APIERR_EINVAL}, {"http://h/a b", APIERR_EINVAL},
+        {"http://h/x", APIERR_OK},       {"file:///etc/passwd", APIERR_EINVAL},
+        {"https://h/y", APIERR_OK},      {"http://h/x\x7f", APIERR_EINVAL},
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        req.url = urls[i].url;
+        assert_int_equal(apierr_client_submit(c, &req, NULL, NULL), urls[i].rc);
+    }
     apierr_client_free(c);
 }
 
