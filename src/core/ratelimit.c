@@ -476,25 +476,45 @@ static void separate_headers(apierr_ratelimit *rl, const apierr_header *h, size_
     }
 }
 
+/* The beginnings of every name read here, lower case. */
+static const char *const rate_prefixes[] = {"ratelimit", "x-ratelimit-", "x-rate-limit-"};
+
+/* Whether name begins with p, without case, read a byte at a time with
+ * `| 32` (a letter's case bit), cheaper than a call to strncasecmp(). A
+ * byte it takes for a letter or '-' that is not one (CR for '-') only makes the
+ * parse look, never skips a name that is one. */
+static int has_prefix(const char *name, const char *p)
+{
+    for (; *p; p++, name++)
+        if ((*name | 32) != *p) return 0;
+    return 1;
+}
+
+int apierr__ratelimit_name(const char *name)
+{
+    /* Most names are told apart at their first byte. */
+    int c = name ? *name | 32 : 0;
+    if (c != 'r' && c != 'x') return 0;
+    for (size_t i = 0; i < sizeof rate_prefixes / sizeof rate_prefixes[0]; i++)
+        if (has_prefix(name, rate_prefixes[i])) return 1;
+    return 0;
+}
+
+/* 1 when some header's name may be one read here: an answer without one,
+ * most answers, costs a look at each name's first bytes instead of a
+ * comparison per name and header (the client paces with every answer). */
+static int any_rate_name(const apierr_header *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (apierr__ratelimit_name(h[i].name)) return 1;
+    return 0;
+}
+
 /*
  * Every line of a RateLimit field counts (a field sent twice is one list);
  * a line that does not parse is ignored. Then the policy the chosen member
  * names, then separate headers fill what is still unknown.
  */
-/* 1 when some header's name holds "rate" (without case): every name read
- * here does (RateLimit, X-Rate-Limit-Reset), so an answer without one,
- * most answers, costs one pass instead of a comparison per name and
- * header (the client asks this of every answer it paces). */
-static int any_rate_name(const apierr_header *h, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        for (const char *s = h[i].name; s && *s; s++)
-            if ((s[0] | 32) == 'r' && (s[1] | 32) == 'a' && (s[2] | 32) == 't' &&
-                (s[3] | 32) == 'e')
-                return 1;
-    return 0;
-}
-
 int apierr_ratelimit_parse(apierr_ratelimit *out, const apierr_header *headers, size_t n,
                            long long now_ms)
 {

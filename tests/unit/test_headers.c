@@ -400,6 +400,46 @@ static void test_ratelimit_none(void **state)
     assert_rl(&rl, -1, -1, -1, -1);
 }
 
+/* Every name the parse reads is found in any case, last behind headers
+ * whose names begin alike (the parse tells most names apart at their first
+ * bytes before it compares them); names that only look alike are none. */
+static void test_ratelimit_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *value;
+    } read[] = {
+        {"RateLimit", "\"d\";r=5"},     {"rATElIMIT-pOLICY", "\"d\";q=9;w=60"},
+        {"RATELIMIT-LIMIT", "5"},       {"ratelimit-remaining", "5"},
+        {"RateLimit-Reset", "5"},       {"x-ratelimit-limit", "5"},
+        {"X-RATELIMIT-REMAINING", "5"}, {"X-RateLimit-Reset", "5"},
+        {"x-Rate-Limit-Limit", "5"},    {"X-RATE-LIMIT-REMAINING", "5"},
+        {"x-rate-limit-reset", "5"},
+    };
+    static const char *const near[] = {"Rate",
+                                       "RateLimi",
+                                       "Retry-After",
+                                       "X-RateLimit",
+                                       "X-Rate-Limit",
+                                       "X-Request-Id",
+                                       "XRateLimit-Limit",
+                                       "X_RateLimit_Limit",
+                                       "Rate-Limit",
+                                       "X-Ratelimits",
+                                       "",
+                                       "R"};
+    size_t nn = sizeof near / sizeof near[0];
+    for (size_t i = 0; i < sizeof read / sizeof read[0]; i++) {
+        apierr_header h[16];
+        for (size_t j = 0; j < nn; j++) h[j] = (apierr_header){near[j], "5"};
+        h[nn] = (apierr_header){read[i].name, read[i].value};
+        apierr_ratelimit rl;
+        assert_int_equal(rl_parse(&rl, NOW, h, nn + 1), APIERR_OK);
+        assert_int_equal(rl_parse(&rl, NOW, h, nn), APIERR_ENOTFOUND);
+        assert_rl(&rl, -1, -1, -1, -1);
+    }
+}
+
 static void test_ratelimit_field_junk(void **state)
 {
     (void)state;
@@ -569,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_ratelimit_separate),
         cmocka_unit_test(test_ratelimit_preference),
         cmocka_unit_test(test_ratelimit_none),
+        cmocka_unit_test(test_ratelimit_names),
         cmocka_unit_test(test_ratelimit_field_junk),
         cmocka_unit_test(test_ratelimit_field_partial),
         cmocka_unit_test(test_request_id),
