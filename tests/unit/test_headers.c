@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Sun, 06 Nov 1994 08:49:37 GMT, RFC 9110's example. */
 #define RFC_EXAMPLE_MS 784111777000LL
@@ -550,6 +551,32 @@ static void test_header_find(void **state)
 
 /* --- durations ---------------------------------------------------------------- */
 
+/* The find, which tells most names apart at their first byte before it
+ * calls strcasecmp(), answers as strcasecmp() over every header would: on
+ * first bytes apart by case only, by the case bit only outside letters
+ * ('@' and '`', '[' and '{'), above 127 (Latin-1's letters differ by 32
+ * too), empty names. */
+static void test_header_find_first_byte(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "Retry-After",  "retry-after",  "RETRY-AFTER",  "Cf-Ray",       "cF-rAY", "@x", "`x",
+        "[x",           "{x",           "\xc0x",        "\xe0x",        "",       "R",  "r",
+        "X-Request-Id", "x-request-id", "Content-Type", "content-type", "\x7f",   "_",  "\x7f\x7f",
+    };
+    size_t n = sizeof names / sizeof names[0];
+    apierr_header h[sizeof names / sizeof names[0]];
+    for (size_t i = 0; i < n; i++) h[i] = (apierr_header){names[i], names[(i + 1) % n]};
+    for (size_t start = 0; start < n; start++) {
+        for (size_t w = 0; w < n; w++) {
+            const char *want = NULL;
+            for (size_t i = start; i < n && !want; i++)
+                if (strcasecmp(h[i].name, names[w]) == 0) want = h[i].value;
+            assert_ptr_equal(apierr_header_find(h + start, n - start, names[w]), want);
+        }
+    }
+}
+
 static void test_duration(void **state)
 {
     (void)state;
@@ -614,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_ratelimit_field_partial),
         cmocka_unit_test(test_request_id),
         cmocka_unit_test(test_header_find),
+        cmocka_unit_test(test_header_find_first_byte),
         cmocka_unit_test(test_duration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
