@@ -5,7 +5,6 @@
 #ifndef APIERR_CORE_HEADERS_IMPL_H
 #define APIERR_CORE_HEADERS_IMPL_H
 
-#include "alloc.h"
 #include "apierr/headers.h"
 
 /* Narrows [*s, *s + *n) to drop leading and trailing SP, HTAB, CR and LF
@@ -16,12 +15,6 @@ void apierr__trim_ows(const char **s, size_t *n);
  * *i, advancing *i past it; -1 when there is none. Lets a parser read every
  * line of a field that was sent more than once. */
 long apierr__header_next(const apierr_header *headers, size_t n, const char *name, size_t *i);
-
-/* 1 when apierr_ratelimit_parse() may read a header of this name (it
- * begins, without case, with RateLimit, X-RateLimit- or X-Rate-Limit-): an
- * answer none of whose names does holds no rate limit, which a caller
- * learns in the pass it makes over the headers anyway. */
-APIERR__PRIVATE_EXPORT int apierr__ratelimit_name(const char *name);
 
 /*
  * Reads `1*DIGIT [ "." 1*DIGIT ]` (exactly s[0..n), nothing else) as a count

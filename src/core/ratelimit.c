@@ -481,8 +481,8 @@ static const char *const rate_prefixes[] = {"ratelimit", "x-ratelimit-", "x-rate
 
 /* Whether name begins with p, without case, read a byte at a time with
  * `| 32` (a letter's case bit), cheaper than a call to strncasecmp(). A
- * byte it takes for a letter or '-' that is not one (CR for '-') only makes the
- * parse look, never skips a name that is one. */
+ * byte it takes for a letter or '-' that is not one (CR for '-') only
+ * makes the parse look, never skips a name that is one. */
 static int has_prefix(const char *name, const char *p)
 {
     for (; *p; p++, name++)
@@ -490,7 +490,9 @@ static int has_prefix(const char *name, const char *p)
     return 1;
 }
 
-int apierr__ratelimit_name(const char *name)
+/* 1 when the parse may read a header of this name (it begins, without
+ * case, with one of rate_prefixes). */
+static int rate_name(const char *name)
 {
     /* Most names are told apart at their first byte. */
     int c = name ? *name | 32 : 0;
@@ -506,7 +508,7 @@ int apierr__ratelimit_name(const char *name)
 static int any_rate_name(const apierr_header *h, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (apierr__ratelimit_name(h[i].name)) return 1;
+        if (rate_name(h[i].name)) return 1;
     return 0;
 }
 
