@@ -22,21 +22,6 @@ static int set_key(apierr__call *k, const char *key)
     return APIERR_OK;
 }
 
-/* apierr__url_ok(url), remembered for the last URL it passed: calls to
- * one URL one after another (a batch, a poll) check it once (its walk of
- * every byte cost some 580 instructions a call in bench_client). */
-static int url_ok(apierr_client *c, const char *url)
-{
-    if (c->url_checked && !strcmp(c->url_checked, url)) return 1;
-    if (!apierr__url_ok(url)) return 0;
-    char *copy = apierr__strdup(url);
-    if (copy) {
-        apierr__free(c->url_checked);
-        c->url_checked = copy;
-    }
-    return 1;
-}
-
 int apierr__call_init(apierr__call *k, const apierr_request *req)
 {
     apierr_client *c = k->c;
@@ -63,7 +48,7 @@ int apierr__call_init(apierr__call *k, const apierr_request *req)
         k->url_sent = url;
         k->url_shared = 1;
     }
-    if (k->url_sent && !url_ok(c, k->url_sent)) return APIERR_EINVAL;
+    if (k->url_sent && apierr__call_url_take(k)) return APIERR_EINVAL;
     k->host = k->url_sent ? apierr__pace_host_of(&c->pace, k->url_sent) : APIERR__NO_HOST;
     if (req->body) {
         k->body = apierr__strndup(req->body, req->body_len);

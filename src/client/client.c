@@ -134,7 +134,6 @@ void apierr_client_free(apierr_client *c)
     apierr__easy_pool_free(c);
     apierr__shared_headers_free(c);
     apierr__client_parsed_url_free(c);
-    apierr__free(c->url_checked);
     if (c->multi) curl_multi_cleanup(c->multi);
     apierr__heap_free(&c->timers);
     apierr__heap_free(&c->hedge_timers);

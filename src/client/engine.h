@@ -177,7 +177,6 @@ struct apierr_client {
     apierr__transfer_settings xfer;
     apierr__shared_headers *shared_headers; /* of attempts that add no line (header_list.c) */
     apierr__parsed_url *last_url;           /* the last call's, for the next (parsed_url.c) */
-    char *url_checked;                      /* the last URL apierr__url_ok() passed (call.c) */
 };
 
 /* --- engine.c: the state machine ---------------------------------------------- */
@@ -272,10 +271,13 @@ void apierr__shared_headers_free(apierr_client *c);
 
 /* --- parsed_url.c: a call's URL parsed once for libcurl ------------------------------ */
 
-/* k's url_sent parsed for libcurl (the last call's when it is the same URL),
- * held by k until apierr__call_parsed_url_free(); NULL when it cannot be
- * parsed or out of memory (then the attempt gives libcurl the string). */
-const apierr__parsed_url *apierr__call_parsed_url(apierr__call *k);
+/* Checks k's url_sent (apierr__url_ok()) and parses it for libcurl into
+ * k->parsed, held until apierr__call_parsed_url_free(): once for the calls
+ * to one URL one after another (a batch, a poll), which share the last
+ * call's, a URL that passed. k->parsed stays NULL when libcurl's parser
+ * cannot take the URL or out of memory (the attempts then give libcurl the
+ * string). APIERR_OK, or APIERR_EINVAL when the URL is refused. */
+int apierr__call_url_take(apierr__call *k);
 
 /* Sets e's URL: p's (CURLOPT_CURLU and its normalized string), or (p
  * NULL) the string url alone. Every attempt sets both: a pooled handle

@@ -342,7 +342,7 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     int warm;
     CURL *e = apierr__easy_new(c, NULL, &l->rbody, &l->rhead, k, &warm);
     if (!e) return "curl_easy_init failed";
-    apierr__parsed_url_set(e, apierr__call_parsed_url(k), k->url_sent);
+    apierr__parsed_url_set(e, k->parsed, k->url_sent);
     l->plain = 0;
     l->easy = e;
     c->in_flight++;
