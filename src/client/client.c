@@ -130,6 +130,8 @@ void apierr_client_free(apierr_client *c)
 {
     if (!c) return;
     while (c->all) apierr__call_free(c->all);
+    apierr__spare_runs_free(c);
+    apierr__buf_free(&c->url_scratch);
     apierr__creds_free(c);
     apierr__easy_pool_free(c);
     apierr__shared_headers_free(c);

@@ -85,7 +85,7 @@ apierr_breaker *apierr__call_breaker(apierr__call *k)
 {
     apierr_client *c = k->c;
     apierr_breaker *b = k->host < c->pace.nhosts ? &c->pace.hosts[k->host].breaker : &c->breaker;
-    k->pstate.breaker = b;
+    k->run->pstate.breaker = b;
     return b;
 }
 
@@ -94,24 +94,49 @@ apierr_breaker *apierr__call_breaker(apierr__call *k)
 static void finish(apierr__call *k)
 {
     apierr__call_move(k, APIERR__MSTATE_DONE);
-    k->res.elapsed_ms = apierr__mono_ms() - k->start_ms;
-    if (k->done) k->done(k->payload, &k->res);
+    k->run->res.elapsed_ms = apierr__mono_ms() - k->start_ms;
+    if (k->done) k->done(k->payload, &k->run->res);
     apierr__call_free(k);
+}
+
+static void end_failed(apierr__call *k, apierr_category cat, const char *why,
+                       apierr_problem *problem)
+{
+    apierr_result *res = &k->run->res;
+    res->ok = 0;
+    res->category = cat;
+    apierr__copy_text(res->reason, sizeof res->reason, why);
+    if (problem) {
+        apierr_problem_free(res->problem);
+        res->problem = problem;
+    }
+    if (!res->problem && apierr_problem_new(&res->problem) == APIERR_OK)
+        apierr_problem_set(res->problem, APIERR_PF_MESSAGE, why);
+    finish(k);
 }
 
 void apierr__call_fail(apierr__call *k, apierr_category cat, const char *why,
                        apierr_problem *problem)
 {
-    k->res.ok = 0;
-    k->res.category = cat;
-    apierr__copy_text(k->res.reason, sizeof k->res.reason, why);
-    if (problem) {
-        apierr_problem_free(k->res.problem);
-        k->res.problem = problem;
+    if (!k->run && apierr__call_run_open(k, NULL) && !k->run) {
+        /* A call that never started, and no memory for its run: its
+         * result lives here while it ends. */
+        apierr__run fallback = {0};
+        apierr__call_run_open(k, &fallback);
+        end_failed(k, cat, why, problem);
+        return;
     }
-    if (!k->res.problem && apierr_problem_new(&k->res.problem) == APIERR_OK)
-        apierr_problem_set(k->res.problem, APIERR_PF_MESSAGE, why);
-    finish(k);
+    end_failed(k, cat, why, problem);
+}
+
+/* Gives k its run before its first attempt goes out or is recorded (a
+ * call waits for its slot, its credentials or its pacer without one). 0,
+ * or -1 when out of memory: k failed. */
+static int run_given(apierr__call *k)
+{
+    if (k->run || !apierr__call_run_open(k, NULL)) return 0;
+    apierr__call_fail(k, APIERR_CAT_NETWORK, "out of memory starting the call", NULL);
+    return -1;
 }
 
 /* --- an attempt ------------------------------------------------------------------ */
@@ -123,8 +148,9 @@ static void back_off(apierr__call *k, const apierr_decision *d, const apierr_att
 static void throttled(apierr__call *k)
 {
     apierr_decision d;
+    if (run_given(k)) return;
     apierr__call_breaker(k);
-    apierr_throttle_decide(&d, k->policy, &k->pstate, apierr__call_now(k), apierr_rng_next,
+    apierr_throttle_decide(&d, k->policy, &k->run->pstate, apierr__call_now(k), apierr_rng_next,
                            &k->c->rng);
     apierr_attempt *a = apierr__attempt_throttled(k, &d);
     if (d.kind == APIERR_DECISION_RETRY)
@@ -133,10 +159,11 @@ static void throttled(apierr__call *k)
         apierr__call_fail(k, d.category, d.reason, NULL);
 }
 
-/* Starts the next attempt of a ready call, unless it must wait for
- * credentials first (then it parks), adaptive throttling holds it back,
- * its host's pacer holds it (asked once per attempt: a call the pacer
- * releases comes back here), or its host's circuit is open. */
+/* Starts the next attempt of a ready call (the first gives it its run),
+ * unless it must wait for credentials first (then it parks), adaptive
+ * throttling holds it back, its host's pacer holds it (asked once per
+ * attempt: a call the pacer releases comes back here), or its host's
+ * circuit is open. */
 static void start_attempt(apierr__call *k)
 {
     if (apierr__creds_park(k)) return;
@@ -147,7 +174,7 @@ static void start_attempt(apierr__call *k)
         }
         k->throttle_passed = 1;
     }
-    if (apierr__pace_hold(k)) return;
+    if (apierr__pace_hold(k) || run_given(k)) return;
     if (!apierr_breaker_allow(apierr__call_breaker(k), k->policy, apierr__call_now(k))) {
         apierr__call_fail(k, APIERR_CAT_CIRCUIT_OPEN, "the circuit breaker for the host is open",
                           NULL);
@@ -162,7 +189,7 @@ static void start_attempt(apierr__call *k)
 static void decide(apierr_decision *d, apierr__call *k, const apierr__answer *ans)
 {
     apierr__call_breaker(k);
-    apierr_policy_decide(d, k->policy, &k->pstate, &ans->o, ans->now_ms + k->skew_ms,
+    apierr_policy_decide(d, k->policy, &k->run->pstate, &ans->o, ans->now_ms + k->skew_ms,
                          apierr_rng_next, &k->c->rng);
     if (d->kind == APIERR_DECISION_REFRESH && !apierr__creds_can_refresh(k->c)) {
         /* Final, and the server's answer is kept (status, body, problem,
@@ -191,7 +218,7 @@ static void decide(apierr_decision *d, apierr__call *k, const apierr__answer *an
 static void back_off(apierr__call *k, const apierr_decision *d, const apierr_attempt *a)
 {
     apierr_client *c = k->c;
-    if (c->on_retry && a) c->on_retry(c->payload, &k->res, a);
+    if (c->on_retry && a) c->on_retry(c->payload, &k->run->res, a);
     long long real = (long long)((double)d->delay_ms * c->scale);
     k->skew_ms += d->delay_ms - real;
     if (apierr__heap_push(&c->timers, apierr__mono_ms() + real, k))
@@ -209,7 +236,7 @@ static void drop(apierr__call *k, const apierr__answer *ans, apierr_decision *d)
     d->delay_ms = 0;
     apierr__answer_record(k, ans, d);
     apierr_problem_free(ans->p);
-    apierr__leg_release(k->c, &k->at);
+    apierr__leg_release(k->c, &k->run->at);
 }
 
 static void attempt_done(apierr__call *k, CURLcode rc)
@@ -228,7 +255,7 @@ static void attempt_done(apierr__call *k, CURLcode rc)
     apierr_attempt *a = apierr__answer_record(k, &ans, &d);
     apierr__hedge_cancel(k, &d);
     apierr__hedge_disarm(k);
-    if (a) a = &k->res.attempts[a->number - 1]; /* the records may have moved */
+    if (a) a = &k->run->res.attempts[a->number - 1]; /* the records may have moved */
     if (d.kind == APIERR_DECISION_DONE || d.kind == APIERR_DECISION_FAIL)
         apierr__answer_keep(k, &ans);
     apierr__transfer_release(k);
@@ -236,14 +263,14 @@ static void attempt_done(apierr__call *k, CURLcode rc)
     case APIERR_DECISION_DONE:
         /* A partial success keeps its errors as the result's problem. */
         if (ans.graphql == APIERR_GRAPHQL_PARTIAL && ans.p) {
-            apierr_problem_free(k->res.problem);
-            k->res.problem = ans.p;
+            apierr_problem_free(k->run->res.problem);
+            k->run->res.problem = ans.p;
         } else {
             apierr_problem_free(ans.p);
         }
-        k->res.ok = 1;
-        k->res.category = APIERR_CAT_OK;
-        apierr__copy_text(k->res.reason, sizeof k->res.reason, d.reason);
+        k->run->res.ok = 1;
+        k->run->res.category = APIERR_CAT_OK;
+        apierr__copy_text(k->run->res.reason, sizeof k->run->res.reason, d.reason);
         finish(k);
         return;
     case APIERR_DECISION_FAIL:

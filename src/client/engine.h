@@ -80,15 +80,41 @@ typedef struct apierr__leg {
     size_t number;           /* of the call's attempts, in the order they left (-v) */
 } apierr__leg;
 
+/* What a call holds once it starts: its result, its attempt on the wire,
+ * the policy's record of its attempts and its hedges. A call waiting in
+ * the ready queue for its first attempt has none (run NULL): a batch
+ * queued at once (bench_client submits 20,000) keeps only the copies of
+ * its requests, about a third of the memory, and a call's run is taken
+ * from the ones ended calls left (apierr_client's spare_runs), which the
+ * caches still hold, rather than from pages the kernel must first give. */
+typedef struct apierr__run {
+    apierr_result res;
+    apierr__leg at; /* the attempt in flight (or the one whose answer is read) */
+    apierr_call_state pstate;
+    /* Hedging (apierr/hedge.h), per attempt of the policy: the hedges in
+     * flight (max_hedges slots, allocated with the first hedge), the
+     * decisions' state, whether a hedge timer is in c->hedge_timers. */
+    apierr__leg *hedges;
+    int nhedges;
+    apierr_hedge_state hstate;
+    int hedge_timer;
+    int on_stack;             /* the one an out-of-memory start ends on: not kept */
+    struct apierr__run *next; /* in spare_runs */
+} apierr__run;
+
 struct apierr__call {
     apierr_client *c;
     unsigned long id;                  /* 1, 2, ... in the order of submission (traces) */
     apierr__mstate mstate;             /* written by apierr__call_move() only */
     apierr__call *next;                /* ready queue, credential waiters or pacing queue */
     apierr__call *all_prev, *all_next; /* every live call, to free them */
-    apierr_result res;
+    apierr__run *run;                  /* NULL until its first attempt starts */
+    /* What its result gets when the run starts (owned until then). */
+    char *method_name, *url;
+    void *user;
+    char key[40];               /* the idempotency key, or "" */
     char *url_sent;             /* with the key parameter, when the profile puts it in the query */
-    int url_shared;             /* url_sent is res.url's string, freed with the result */
+    int url_shared;             /* url_sent is url's string (res.url's once it runs) */
     apierr__parsed_url *parsed; /* url_sent parsed for libcurl, or NULL (parsed_url.c) */
     apierr_header *hdrs;
     size_t nhdrs;
@@ -102,24 +128,15 @@ struct apierr__call {
     int has_key;
     const apierr_policy *policy;
     apierr_policy *own_policy; /* when the request overrides the deadline */
-    apierr_call_state pstate;
-    long long start_ms; /* monotonic */
-    long long skew_ms;  /* waits the time scale skipped: policy time = real + skew */
-    unsigned cred_gen;  /* credentials the last attempt carried */
-    size_t host;        /* index in the client's pace hosts */
-    int paced;          /* the attempt in flight counts in its host's pacer */
-    int pace_woken;     /* taken off its host's queue: may go first */
+    long long start_ms;        /* monotonic */
+    long long skew_ms;         /* waits the time scale skipped: policy time = real + skew */
+    unsigned cred_gen;         /* credentials the last attempt carried */
+    size_t host;               /* index in the client's pace hosts */
+    int paced;                 /* the attempt in flight counts in its host's pacer */
+    int pace_woken;            /* taken off its host's queue: may go first */
     long long pace_sent_ms;
     apierr_done_fn done;
     void *payload;
-    apierr__leg at; /* the attempt in flight (or the one whose answer is read) */
-    /* Hedging (apierr/hedge.h), per attempt of the policy: the hedges in
-     * flight (max_hedges slots, allocated with the first hedge), the
-     * decisions' state, whether a hedge timer is in c->hedge_timers. */
-    apierr__leg *hedges;
-    int nhedges;
-    apierr_hedge_state hstate;
-    int hedge_timer;
     int throttle_passed; /* the attempt about to leave was let through by the throttle */
 };
 
@@ -172,6 +189,9 @@ struct apierr_client {
     apierr__pace pace;
     apierr__pooled *easy_pool; /* handles of ended attempts, for the next ones */
     size_t npool, pool_cap;
+    apierr__run *spare_runs; /* of ended calls, zeroed, for the next calls to start */
+    size_t nspare_runs;
+    apierr__buf url_scratch;         /* where submit builds a call's URL (call.c) */
     const char *const *secret_names; /* more names -v hides (owned) */
     size_t nsecret_names;
     apierr__transfer_settings xfer;
@@ -216,8 +236,18 @@ const char *apierr__mstate_name(apierr__mstate s);
  * apierr__call_free() frees what it took either way. */
 int apierr__call_init(apierr__call *k, const apierr_request *req);
 
-/* Unlinks k from its client (pacing and transfer included) and frees it. */
+/* Gives k (READY, about to make its first attempt) its run: a spare one
+ * or a new one, the result filled with what k kept for it. 0, or -1 when
+ * out of memory: then k runs on fallback (zeroed by the caller, not kept
+ * after k), to end on it. */
+int apierr__call_run_open(apierr__call *k, apierr__run *fallback);
+
+/* Unlinks k from its client (pacing and transfer included) and frees it;
+ * its run is kept for the next call to start. */
 void apierr__call_free(apierr__call *k);
+
+/* Frees the spare runs of c. */
+void apierr__spare_runs_free(apierr_client *c);
 
 /* --- transfer.c: curl easy handles --------------------------------------------------- */
 
@@ -343,7 +373,7 @@ apierr_attempt *apierr__attempt_throttled(apierr__call *k, const apierr_decision
 /* The attempts of k on the wire: at and the hedges out. */
 size_t apierr__call_legs_out(const apierr__call *k);
 
-/* After an attempt of k left: start 1 for the policy's attempt (k->at,
+/* After an attempt of k left: start 1 for the policy's attempt (k->run->at,
  * which starts the hedging of that attempt), 0 after a hedge. Sets the timer
  * of the next hedge when one can come. */
 void apierr__hedge_arm(apierr__call *k, int start);
@@ -355,10 +385,10 @@ void apierr__hedge_disarm(apierr__call *k);
  * hedge timer, or -1 when none. */
 long long apierr__hedge_fire(apierr_client *c, long long now);
 
-/* The handle e of k ended: its leg becomes k->at, whose answer is read. */
+/* The handle e of k ended: its leg becomes k->run->at, whose answer is read. */
 void apierr__hedge_take(apierr__call *k, CURL *e);
 
-/* Whether k follows decision d on k->at's answer: 1 (it won, the others
+/* Whether k follows decision d on k->run->at's answer: 1 (it won, the others
  * are to be cancelled; or it was the only attempt out), or 0 (a retryable
  * answer while other attempts are out: dropped, they may still succeed). */
 int apierr__hedge_settle(apierr__call *k, const apierr_decision *d);
@@ -366,7 +396,7 @@ int apierr__hedge_settle(apierr__call *k, const apierr_decision *d);
 /* A 429 or 503 with Retry-After stops hedges to k's host for that long. */
 void apierr__hedge_pushback(apierr__call *k, const apierr__answer *ans);
 
-/* Cancels and records the attempts of k still out beside k->at, which won
+/* Cancels and records the attempts of k still out beside k->run->at, which won
  * with decision won. */
 void apierr__hedge_cancel(apierr__call *k, const apierr_decision *won);
 

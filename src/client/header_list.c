@@ -72,7 +72,7 @@ static int build(apierr_client *c, const apierr__call *k, struct curl_slist **li
     apierr__buf_free(&v);
     if (k && k->content_type) bad |= add_header(c, list, "Content-Type", k->content_type);
     if (k && k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER)
-        bad |= add_header(c, list, c->profile.idempotency_key, k->res.idempotency_key);
+        bad |= add_header(c, list, c->profile.idempotency_key, k->run->res.idempotency_key);
     if (!has_header(c, k, "User-Agent")) bad |= add_line(list, c->xfer.user_agent_line);
     if (!has_header(c, k, "Accept-Encoding")) bad |= add_line(list, c->xfer.accept_encoding_line);
     /* No "Expect: 100-continue" round trip before a body. */

@@ -30,40 +30,40 @@ static apierr_hedge_opts opts_of(const apierr__call *k)
 
 size_t apierr__call_legs_out(const apierr__call *k)
 {
-    size_t n = k->at.easy != NULL;
-    for (int i = 0; i < k->nhedges; i++) n += k->hedges[i].easy != NULL;
+    size_t n = k->run->at.easy != NULL;
+    for (int i = 0; i < k->run->nhedges; i++) n += k->run->hedges[i].easy != NULL;
     return n;
 }
 
 void apierr__hedge_arm(apierr__call *k, int start)
 {
-    if (start) apierr_hedge_start(&k->hstate, k->at.attempt_start);
+    if (start) apierr_hedge_start(&k->run->hstate, k->run->at.attempt_start);
     apierr_hedge_opts o = opts_of(k);
     apierr__pace_host *h = apierr__call_host(k);
     long long at =
-        apierr_hedge_next_at(&k->hstate, &o, k->method, k->has_key, h ? &h->hedge : NULL);
+        apierr_hedge_next_at(&k->run->hstate, &o, k->method, k->has_key, h ? &h->hedge : NULL);
     /* Out of memory: no hedge, the attempts out go on. */
-    if (at >= 0 && !k->hedge_timer && apierr__heap_push(&k->c->hedge_timers, at, k) == 0)
-        k->hedge_timer = 1;
+    if (at >= 0 && !k->run->hedge_timer && apierr__heap_push(&k->c->hedge_timers, at, k) == 0)
+        k->run->hedge_timer = 1;
 }
 
 void apierr__hedge_disarm(apierr__call *k)
 {
-    if (k->hedge_timer) apierr__heap_remove(&k->c->hedge_timers, k);
-    k->hedge_timer = 0;
+    if (k->run->hedge_timer) apierr__heap_remove(&k->c->hedge_timers, k);
+    k->run->hedge_timer = 0;
 }
 
 /* A leg for a hedge of k: an empty one of its slots (allocated with its
  * first hedge, max_hedges of them), or NULL when out of memory. */
 static apierr__leg *free_leg(apierr__call *k, int max_hedges)
 {
-    if (!k->hedges) {
-        k->hedges = apierr__calloc((size_t)max_hedges, sizeof *k->hedges);
-        if (!k->hedges) return NULL;
-        k->nhedges = max_hedges;
+    if (!k->run->hedges) {
+        k->run->hedges = apierr__calloc((size_t)max_hedges, sizeof *k->run->hedges);
+        if (!k->run->hedges) return NULL;
+        k->run->nhedges = max_hedges;
     }
-    for (int i = 0; i < k->nhedges; i++)
-        if (!k->hedges[i].easy) return &k->hedges[i];
+    for (int i = 0; i < k->run->nhedges; i++)
+        if (!k->run->hedges[i].easy) return &k->run->hedges[i];
     return NULL;
 }
 
@@ -75,8 +75,8 @@ static void hedge_due(apierr__call *k, long long now)
     apierr_hedge_opts o = opts_of(k);
     apierr__pace_host *h = apierr__call_host(k);
     apierr_hedge_verdict v =
-        apierr_hedge_should_send(&k->hstate, &o, k->policy, k->method, k->has_key, now,
-                                 h ? &h->hedge : NULL, k->pstate.budget);
+        apierr_hedge_should_send(&k->run->hstate, &o, k->policy, k->method, k->has_key, now,
+                                 h ? &h->hedge : NULL, k->run->pstate.budget);
     if (v == APIERR_HEDGE_SEND) {
         apierr__leg *l = free_leg(k, o.max_hedges);
         if (l) {
@@ -84,7 +84,7 @@ static void hedge_due(apierr__call *k, long long now)
             if (apierr__transfer_hedge(k, l)) l = NULL;
         }
         /* Counted as sent (max_hedges), but not in flight. */
-        if (!l) k->hstate.inflight--;
+        if (!l) k->run->hstate.inflight--;
     } else if (v == APIERR_HEDGE_PUSHBACK || v == APIERR_HEDGE_BUDGET) {
         apierr__client_logf(c, "* no hedge: %s", apierr_hedge_verdict_doc(v));
     }
@@ -98,7 +98,7 @@ long long apierr__hedge_fire(apierr_client *c, long long now)
         apierr__timer fired;
         apierr__heap_pop(&c->hedge_timers, &fired);
         apierr__call *k = fired.item;
-        k->hedge_timer = 0;
+        k->run->hedge_timer = 0;
         hedge_due(k, now);
     }
     return t ? t->due_ms - now : -1;
@@ -106,19 +106,19 @@ long long apierr__hedge_fire(apierr_client *c, long long now)
 
 void apierr__hedge_take(apierr__call *k, CURL *e)
 {
-    if (k->at.easy == e) return;
-    for (int i = 0; i < k->nhedges; i++)
-        if (k->hedges[i].easy == e) {
-            apierr__leg t = k->at;
-            k->at = k->hedges[i];
-            k->hedges[i] = t;
+    if (k->run->at.easy == e) return;
+    for (int i = 0; i < k->run->nhedges; i++)
+        if (k->run->hedges[i].easy == e) {
+            apierr__leg t = k->run->at;
+            k->run->at = k->run->hedges[i];
+            k->run->hedges[i] = t;
             return;
         }
 }
 
 int apierr__hedge_settle(apierr__call *k, const apierr_decision *d)
 {
-    int wins = apierr_hedge_winner(&k->hstate, d);
+    int wins = apierr_hedge_winner(&k->run->hstate, d);
     /* The core counts what it was told was sent; the legs are what is out. */
     return wins || apierr__call_legs_out(k) <= 1;
 }
@@ -134,12 +134,12 @@ void apierr__hedge_pushback(apierr__call *k, const apierr__answer *ans)
 
 void apierr__hedge_cancel(apierr__call *k, const apierr_decision *won)
 {
-    for (int i = 0; i < k->nhedges; i++) {
-        apierr__leg *l = &k->hedges[i];
+    for (int i = 0; i < k->run->nhedges; i++) {
+        apierr__leg *l = &k->run->hedges[i];
         if (!l->easy) continue;
         apierr__attempt_cancelled(k, l, won);
         apierr__client_logf(k->c, "* attempt %zu cancelled: attempt %zu answered first", l->number,
-                            k->at.number);
+                            k->run->at.number);
         apierr__leg_release(k->c, l);
     }
 }

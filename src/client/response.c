@@ -119,15 +119,15 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
 {
     apierr_client *c = k->c;
     long status = 0;
-    curl_easy_getinfo(k->at.easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(k->run->at.easy, CURLINFO_RESPONSE_CODE, &status);
     ans->rc = rc;
     ans->now_ms = apierr__mono_ms();
     ans->status_line = NULL;
     ans->nh = 0;
-    if (k->at.rhead.data) {
+    if (k->run->at.rhead.data) {
         /* The status line as sent (its reason phrase is the server's own,
          * and may hold a colon), cut off before the headers are split. */
-        char *head = k->at.rhead.data;
+        char *head = k->run->at.rhead.data;
         if (!strncmp(head, "HTTP/", 5)) {
             size_t n = strcspn(head, "\r\n");
             ans->status_line = head;
@@ -149,9 +149,9 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
     if (ra && apierr_retry_after_parse(&ra_ms, ra, strlen(ra), apierr__unix_ms()) == APIERR_OK)
         o.retry_after_ms = ra_ms;
     ans->o = o;
-    const char *body = k->at.rbody.data ? k->at.rbody.data : "";
-    ans->graphql = apierr_graphql_kind_of(o.status, body, k->at.rbody.len, k->policy);
-    ans->p = problem_of(ans, c, body, k->at.rbody.len);
+    const char *body = k->run->at.rbody.data ? k->run->at.rbody.data : "";
+    ans->graphql = apierr_graphql_kind_of(o.status, body, k->run->at.rbody.len, k->policy);
+    ans->p = problem_of(ans, c, body, k->run->at.rbody.len);
     /* A partial success is judged by its status: its errors' codes (a
      * 500 of one field's resolver) must not make it a retry. */
     ans->o.problem = ans->graphql == APIERR_GRAPHQL_PARTIAL ? NULL : ans->p;
@@ -159,7 +159,7 @@ void apierr__answer_read(apierr__answer *ans, apierr__call *k, CURLcode rc)
 
 static apierr_attempt *new_attempt(apierr__call *k)
 {
-    return apierr__attempt_push(&k->res);
+    return apierr__attempt_push(&k->run->res);
 }
 
 static void report(apierr__call *k, const apierr_attempt *a, const apierr_problem *p)
@@ -167,7 +167,7 @@ static void report(apierr__call *k, const apierr_attempt *a, const apierr_proble
     apierr_client *c = k->c;
     if (!c->report) return;
     apierr__buf b = APIERR__BUF_INIT;
-    apierr__report_line(&b, apierr__unix_ms(), &k->res, a, p);
+    apierr__report_line(&b, apierr__unix_ms(), &k->run->res, a, p);
     if (!b.oom && b.data) {
         fwrite(b.data, 1, b.len, c->report);
         fflush(c->report);
@@ -186,9 +186,9 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
     a->status_text = ans->o.transport == APIERR_TRANSPORT_NONE ? apierr_status_reason(ans->o.status)
                                                                : curl_easy_strerror(ans->rc);
     a->code = p && p->code ? apierr__strdup(p->code) : NULL;
-    a->started_ms = k->at.attempt_start - k->start_ms;
-    a->elapsed_ms = ans->now_ms - k->at.attempt_start;
-    if (k->at.hedge) apierr__attempt_flag(&k->res, (size_t)a->number - 1, APIERR_ATTEMPT_HEDGE);
+    a->started_ms = k->run->at.attempt_start - k->start_ms;
+    a->elapsed_ms = ans->now_ms - k->run->at.attempt_start;
+    if (k->run->at.hedge) apierr__attempt_flag(&k->run->res, (size_t)a->number - 1, APIERR_ATTEMPT_HEDGE);
     a->decision = d->kind;
     a->category = d->category;
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
@@ -210,7 +210,7 @@ apierr_attempt *apierr__attempt_cancelled(apierr__call *k, const apierr__leg *l,
     a->elapsed_ms = apierr__mono_ms() - l->attempt_start;
     a->decision = won->kind;
     a->category = won->category;
-    apierr__attempt_flag(&k->res, (size_t)a->number - 1,
+    apierr__attempt_flag(&k->run->res, (size_t)a->number - 1,
                          APIERR_ATTEMPT_CANCELLED | (l->hedge ? APIERR_ATTEMPT_HEDGE : 0));
     snprintf(a->reason, sizeof a->reason, "cancelled: another attempt answered first");
     return a;
@@ -232,31 +232,31 @@ apierr_attempt *apierr__attempt_throttled(apierr__call *k, const apierr_decision
 
 void apierr__answer_keep(apierr__call *k, const apierr__answer *ans)
 {
-    k->res.status = ans->o.status;
+    k->run->res.status = ans->o.status;
     long redirects = 0;
     char *effective = NULL;
     if (k->c->xfer.follow &&
-        curl_easy_getinfo(k->at.easy, CURLINFO_REDIRECT_COUNT, &redirects) == CURLE_OK &&
+        curl_easy_getinfo(k->run->at.easy, CURLINFO_REDIRECT_COUNT, &redirects) == CURLE_OK &&
         redirects > 0)
-        curl_easy_getinfo(k->at.easy, CURLINFO_EFFECTIVE_URL, &effective);
+        curl_easy_getinfo(k->run->at.easy, CURLINFO_EFFECTIVE_URL, &effective);
     /* Out of memory, the result lacks them: what the accessors then give
      * (no status line; r->url) is still true of the call. */
-    apierr__result_set_url_effective(&k->res, effective);
-    apierr__result_set_status_line(&k->res, ans->status_line, ans->status_len);
-    apierr__free(k->res.body);
-    k->res.body = apierr__buf_take(&k->at.rbody, &k->res.body_len);
-    if (!k->res.body) k->res.body_len = 0;
-    apierr__headers_free(k->res.headers, k->res.nheaders);
-    k->res.headers = NULL;
-    k->res.nheaders = 0;
+    apierr__result_set_url_effective(&k->run->res, effective);
+    apierr__result_set_status_line(&k->run->res, ans->status_line, ans->status_len);
+    apierr__free(k->run->res.body);
+    k->run->res.body = apierr__buf_take(&k->run->at.rbody, &k->run->res.body_len);
+    if (!k->run->res.body) k->run->res.body_len = 0;
+    apierr__headers_free(k->run->res.headers, k->run->res.nheaders);
+    k->run->res.headers = NULL;
+    k->run->res.nheaders = 0;
     /* ans->h was split in place in the attempt's header buffer (its
      * strings measured and copied one by one cost some 700 instructions an
      * answer of ten headers). */
-    if (apierr__headers_copy_within(&k->res.headers, ans->h, ans->nh, k->at.rhead.data,
-                                    k->at.rhead.len) == 0) {
-        k->res.nheaders = ans->nh;
+    if (apierr__headers_copy_within(&k->run->res.headers, ans->h, ans->nh, k->run->at.rhead.data,
+                                    k->run->at.rhead.len) == 0) {
+        k->run->res.nheaders = ans->nh;
     } else {
-        apierr__headers_free(k->res.headers, ans->nh);
-        k->res.headers = NULL;
+        apierr__headers_free(k->run->res.headers, ans->nh);
+        k->run->res.headers = NULL;
     }
 }

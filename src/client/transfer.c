@@ -245,8 +245,8 @@ void apierr__leg_release(apierr_client *c, apierr__leg *l)
 
 void apierr__transfer_release(apierr__call *k)
 {
-    apierr__leg_release(k->c, &k->at);
-    for (int i = 0; i < k->nhedges; i++) apierr__leg_release(k->c, &k->hedges[i]);
+    apierr__leg_release(k->c, &k->run->at);
+    for (int i = 0; i < k->run->nhedges; i++) apierr__leg_release(k->c, &k->run->hedges[i]);
 }
 
 /* --- one attempt's request ---------------------------------------------------------- */
@@ -299,7 +299,7 @@ static long long attempt_timeout(const apierr__call *k)
 {
     long long timeout = k->policy->attempt_timeout_ms;
     if (k->policy->deadline_ms > 0) {
-        long long left = k->pstate.start_ms + k->policy->deadline_ms - apierr__call_now(k);
+        long long left = k->run->pstate.start_ms + k->policy->deadline_ms - apierr__call_now(k);
         if (left < 1) left = 1;
         if (!timeout || left < timeout) timeout = left;
     }
@@ -310,7 +310,7 @@ static long long attempt_timeout(const apierr__call *k)
  * cannot be read. */
 static int set_method(apierr__call *k, apierr__leg *l, CURL *e)
 {
-    const char *m = k->res.method;
+    const char *m = k->run->res.method;
     int has_body = k->body || k->body_file;
     int bad = 0;
     if (k->nform) {
@@ -338,7 +338,7 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     apierr_client *c = k->c;
     *cat = APIERR_CAT_NETWORK;
     /* Numbered in the order they leave: the ones answered, the ones out. */
-    l->number = k->res.nattempts + apierr__call_legs_out(k) + 1;
+    l->number = k->run->res.nattempts + apierr__call_legs_out(k) + 1;
     int warm;
     CURL *e = apierr__easy_new(c, NULL, &l->rbody, &l->rhead, k, &warm);
     if (!e) return "curl_easy_init failed";
@@ -350,7 +350,7 @@ static const char *leg_start(apierr__call *k, apierr__leg *l, apierr_category *c
     if (c->verbose) {
         char url[2048];
         apierr__redact_url_names(url, sizeof url, k->url_sent, c->secret_names, c->nsecret_names);
-        apierr__client_logf(c, "> %s %s (attempt %zu%s)", k->res.method, url, l->number,
+        apierr__client_logf(c, "> %s %s (attempt %zu%s)", k->run->res.method, url, l->number,
                             l->hedge ? ", a hedge" : "");
     }
     int bad;
@@ -385,7 +385,7 @@ void apierr__transfer_start(apierr__call *k)
     k->cred_gen = k->c->creds.gen;
     k->throttle_passed = 0;
     apierr_category cat;
-    const char *why = leg_start(k, &k->at, &cat);
+    const char *why = leg_start(k, &k->run->at, &cat);
     if (why) {
         apierr__call_fail(k, cat, why, NULL);
         return;

@@ -359,6 +359,105 @@ static void test_engine_retries_refused_connections(void **state)
     close(fd);
 }
 
+/* The allocator of the run tests: counts the allocations of a call's run
+ * (engine.h) and fails them while run_fails is set. */
+static int runs_made, run_fails;
+
+static void *run_malloc(size_t n)
+{
+    if (n == sizeof(apierr__run)) {
+        if (run_fails) return NULL;
+        runs_made++;
+    }
+    return malloc(n);
+}
+
+/* A client of the run tests, its allocator run_malloc: one attempt a
+ * call, 4 in flight, to a closed port (*fd), so every call ends on its
+ * first answer and no more calls have started than may be in flight. */
+static apierr_client *run_test_client(int *fd, int fails)
+{
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", closed_port(fd));
+    apierr_set_alloc_funcs(run_malloc, realloc, free);
+    runs_made = 0;
+    run_fails = fails;
+    static apierr_profile prof;
+    assert_int_equal(apierr_profile_builtin(&prof, "giponext"), APIERR_OK);
+    prof.policy.max_attempts = 1;
+    apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
+    o.base_url = base;
+    o.profile = &prof;
+    o.max_in_flight = 4;
+    apierr_client *c;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    return c;
+}
+
+static void run_test_end(apierr_client *c, int fd)
+{
+    apierr_client_free(c);
+    run_fails = 0;
+    apierr_set_alloc_funcs(NULL, NULL, NULL);
+    close(fd);
+}
+
+static void count_failed(void *payload, apierr_result *r)
+{
+    struct tally *t = payload;
+    t->done++;
+    assert_false(r->ok);
+    assert_string_equal(r->method, "GET");
+    assert_non_null(strstr(r->url, "/v1/x?n=1"));
+}
+
+/* A queued call holds only the copy of its request: its run (result,
+ * attempt, policy state) comes with its first attempt, from the ones
+ * ended calls left. 200 calls, 4 in flight: 4 runs, not 200. */
+static void test_engine_runs_given_at_start(void **state)
+{
+    (void)state;
+    int fd;
+    apierr_client *c = run_test_client(&fd, 0);
+    enum { CALLS = 200 };
+    struct tally t = {0};
+    apierr_request req = APIERR_REQUEST_INIT;
+    req.url = "/v1/x?n=1";
+    for (int i = 0; i < CALLS; i++)
+        assert_int_equal(apierr_client_submit(c, &req, count_failed, &t), APIERR_OK);
+    for (const apierr__call *k = c->all; k; k = k->all_next) assert_null(k->run);
+    assert_int_equal(apierr_client_run(c), APIERR_OK);
+    assert_int_equal(t.done, CALLS);
+    assert_true(runs_made >= 1 && runs_made <= 4);
+    run_test_end(c, fd);
+}
+
+static void count_out_of_memory(void *payload, apierr_result *r)
+{
+    count_failed(payload, r);
+    assert_int_equal(r->category, APIERR_CAT_NETWORK);
+    assert_string_equal(r->reason, "out of memory starting the call");
+    assert_int_equal(r->nattempts, 0);
+}
+
+/* No memory for a call's run: the call ends on one of the stack, its
+ * callback told why, nothing sent, nothing leaked (ASan). */
+static void test_engine_run_out_of_memory(void **state)
+{
+    (void)state;
+    int fd;
+    apierr_client *c = run_test_client(&fd, 1);
+    struct tally t = {0};
+    apierr_request req = APIERR_REQUEST_INIT;
+    req.url = "/v1/x?n=1";
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(apierr_client_submit(c, &req, count_out_of_memory, &t), APIERR_OK);
+    assert_int_equal(apierr_client_run(c), APIERR_OK);
+    assert_int_equal(t.done, 3);
+    assert_int_equal(runs_made, 0);
+    run_test_end(c, fd);
+}
+
 static int no_credentials(void *payload, int force, char *token, size_t cap, long long *ttl)
 {
     (void)payload, (void)force, (void)token, (void)cap, (void)ttl;
@@ -471,6 +570,8 @@ int main(void)
         cmocka_unit_test(test_result_json),
         cmocka_unit_test(test_default_timeouts),
         cmocka_unit_test(test_engine_retries_refused_connections),
+        cmocka_unit_test(test_engine_runs_given_at_start),
+        cmocka_unit_test(test_engine_run_out_of_memory),
         cmocka_unit_test(test_client_options_checked),
         cmocka_unit_test(test_headers_parse),
     };
