@@ -542,6 +542,18 @@ static size_t mhd_pool_size(const refapi_config *cfg)
     return cfg->max_header + 4096;
 }
 
+/* libmicrohttpd's unescaping of the path and of each query argument,
+ * done in place: a string without a '%' is its own unescaping, found by
+ * strchr() a word at a time, where libmicrohttpd's own copies it over
+ * itself a byte at a time (300 instructions of a 429 under callgrind, 45
+ * this way); any other is left to libmicrohttpd's, so the bytes are its
+ * bytes. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls, (void)c;
+    return strchr(s, '%') ? MHD_http_unescape(s) : strlen(s);
+}
+
 static int start_daemon(http_server *s, unsigned *port)
 {
     const refapi_config *cfg = s->srv.cfg;
@@ -560,12 +572,12 @@ static int start_daemon(http_server *s, unsigned *port)
     }
     unsigned flags =
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET;
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
-                                 cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-                                 cfg->max_connections + 16, MHD_OPTION_CONNECTION_TIMEOUT,
-                                 cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                                 mhd_pool_size(cfg), MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                 MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections + 16, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, mhd_pool_size(cfg),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         close(fd);
         return -1;
