@@ -134,8 +134,9 @@ static int admit(void *ctx, int fd, const struct sockaddr *sa, socklen_t salen)
     return MHD_add_connection(s->daemon, fd, sa, salen) == MHD_YES ? 0 : -1;
 }
 
-/* Keeps an error in its client's log for GET /status. */
-static void log_error(const refapi_req *r)
+/* Keeps an error in its client's log for GET /status, in the order of
+ * start_us, when its request came in. */
+static void log_error(const refapi_req *r, long long start_us)
 {
     if (r->client < 0 || r->reply.status < 400) return;
     refapi_errlog_entry e;
@@ -145,7 +146,7 @@ static void log_error(const refapi_req *r)
     refapi_put(e.request_id, sizeof e.request_id, r->request_id);
     refapi_put(e.method, sizeof e.method, r->method);
     refapi_put(e.path, sizeof e.path, r->path);
-    refapi_errlog_add(&r->srv->errlog, r->client, &e);
+    refapi_errlog_add(&r->srv->errlog, r->client, &e, start_us);
 }
 
 /* Aborts the connection with a TCP reset: SO_LINGER of 0, then MHD_NO makes
@@ -361,7 +362,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         fault_reply(&r, &st->fault);
     } else
         refapi_route(&r);
-    log_error(&r);
+    log_error(&r, st->start_us);
     refapi_account(&s->srv, &r, st->start_us);
     enum MHD_Result ok;
     if (st->fault.drop && r.committed && is_write(method))
