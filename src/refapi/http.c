@@ -62,14 +62,14 @@ typedef struct http_conn {
  * (a request may end in another thread than it began, so one shard alone
  * can be negative; the sum is right). */
 static struct {
-    _Alignas(64) atomic_int n;
+    _Alignas(64) atomic_ullong n; /* a count that wraps: the sum is right */
 } inflight[REFAPI_SHARDS];
 
-static int inflight_total(void)
+static long long inflight_total(void)
 {
-    int n = 0;
+    unsigned long long n = 0;
     for (size_t i = 0; i < REFAPI_SHARDS; i++) n += atomic_load(&inflight[i].n);
-    return n;
+    return (long long)n;
 }
 
 /* The running server: what the handlers share, then what only this layer
@@ -258,7 +258,7 @@ static enum MHD_Result on_headers(http_server *s, struct MHD_Connection *c, cons
     if (!hc) return MHD_NO;
     conn_state *st = &hc->req;
     *con_cls = hc;
-    atomic_fetch_add_explicit(&inflight[refapi_shard()].n, 1, memory_order_relaxed);
+    refapi_shard_add(&inflight[refapi_shard()].n, 1);
     st->start_us = refapi_mono_us();
     st->fault.retry_after_s = -1;
     if (framing_refused(s, hc, c, method, url, version)) {
@@ -389,7 +389,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     hc->req.body = body;
     hc->req.cap = cap;
     *con_cls = NULL;
-    atomic_fetch_sub_explicit(&inflight[refapi_shard()].n, 1, memory_order_relaxed);
+    refapi_shard_add(&inflight[refapi_shard()].n, (unsigned long long)-1);
 }
 
 /* A fresh private database when none was named: removed at exit. */
