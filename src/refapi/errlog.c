@@ -2,7 +2,6 @@
 #include "errlog.h"
 
 #include <jansson.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,14 +101,15 @@ static long shared(refapi_errlog *log, int client, refapi_errlog_entry out[REFAP
     return k;
 }
 
-void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e)
+void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e,
+                       long long at_us)
 {
     refapi_errlog_shard *sh = &log->shard[refapi_shard()];
-    unsigned long long seq = atomic_fetch_add_explicit(&log->seq, 1, memory_order_relaxed) + 1;
     pthread_mutex_lock(&sh->lock);
     refapi_errlog_ring *ring = &sh->ring[client];
     ring->e[ring->next] = *e;
-    ring->seq[ring->next] = seq;
+    ring->at_us[ring->next] = at_us;
+    ring->seq[ring->next] = ++sh->seq;
     ring->next = (ring->next + 1) % REFAPI_ERRLOG;
     if (ring->count < REFAPI_ERRLOG) ring->count++;
     pthread_mutex_unlock(&sh->lock);
@@ -121,6 +121,7 @@ size_t refapi_errlog_recent(refapi_errlog *log, int client, refapi_errlog_entry 
     long fleet = log->redis ? shared(log, client, out) : -1;
     if (fleet >= 0) return (size_t)fleet;
     /* The newest of every shard's newest: a merge, newest first. */
+    long long taken_us[REFAPI_ERRLOG];
     unsigned long long taken_seq[REFAPI_ERRLOG];
     size_t n = 0;
     for (size_t i = 0; i < REFAPI_SHARDS; i++) {
@@ -129,12 +130,17 @@ size_t refapi_errlog_recent(refapi_errlog *log, int client, refapi_errlog_entry 
         const refapi_errlog_ring *ring = &sh->ring[client];
         for (size_t k = 0; k < ring->count; k++) {
             size_t at = (ring->next + REFAPI_ERRLOG - 1 - k) % REFAPI_ERRLOG;
+            long long us = ring->at_us[at];
+            unsigned long long seq = ring->seq[at];
             size_t j = n < REFAPI_ERRLOG ? n++ : REFAPI_ERRLOG;
-            while (j > 0 && taken_seq[j - 1] < ring->seq[at]) {
-                if (j < REFAPI_ERRLOG) out[j] = out[j - 1], taken_seq[j] = taken_seq[j - 1];
+            while (j > 0 &&
+                   (taken_us[j - 1] < us || (taken_us[j - 1] == us && taken_seq[j - 1] < seq))) {
+                if (j < REFAPI_ERRLOG)
+                    out[j] = out[j - 1], taken_us[j] = taken_us[j - 1],
+                    taken_seq[j] = taken_seq[j - 1];
                 j--;
             }
-            if (j < REFAPI_ERRLOG) out[j] = ring->e[at], taken_seq[j] = ring->seq[at];
+            if (j < REFAPI_ERRLOG) out[j] = ring->e[at], taken_us[j] = us, taken_seq[j] = seq;
         }
         pthread_mutex_unlock(&sh->lock);
     }

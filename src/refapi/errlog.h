@@ -21,7 +21,6 @@
 #include "shard.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 
 #define REFAPI_ERRLOG 20
@@ -39,25 +38,28 @@ typedef struct refapi_errlog_entry {
 /* The last REFAPI_ERRLOG errors of one client, oldest first from `next`. */
 typedef struct refapi_errlog_ring {
     refapi_errlog_entry e[REFAPI_ERRLOG];
-    unsigned long long seq[REFAPI_ERRLOG]; /* the order of each entry's add */
+    long long at_us[REFAPI_ERRLOG];        /* when each entry's request came in */
+    unsigned long long seq[REFAPI_ERRLOG]; /* the order of the adds to the shard */
     size_t next, count;
 } refapi_errlog_ring;
 
 /* The rings are kept per thread, in shards (shard.h): every worker added
  * each of its error replies (a flood of 429s) under one lock, and the
  * entries bounced between the cores. A reader merges the shards by the
- * order of the adds. */
+ * time their requests came in (the monotonic clock), then by the order of
+ * the adds to one shard: a count of the adds shared by the shards was a
+ * cache line taken from the other core on every error. */
 
 typedef struct refapi_errlog_shard {
     pthread_mutex_t lock;
+    unsigned long long seq; /* of the shard's last add */
     refapi_errlog_ring ring[REFAPI_CLIENTS];
 } refapi_errlog_shard;
 
 typedef struct refapi_errlog {
     refapi_errlog_shard shard[REFAPI_SHARDS];
-    _Atomic unsigned long long seq; /* of the last add */
-    apierr_redis *redis;            /* NULL: this process's rings only */
-    const refapi_config *cfg;       /* the clients' ids, with redis */
+    apierr_redis *redis;      /* NULL: this process's rings only */
+    const refapi_config *cfg; /* the clients' ids, with redis */
 } refapi_errlog;
 
 /* An empty log; refapi_errlog_destroy() frees its locks. */
@@ -69,8 +71,10 @@ void refapi_errlog_destroy(refapi_errlog *log);
 void refapi_errlog_share(refapi_errlog *log, apierr_redis *redis, const refapi_config *cfg);
 
 /* Keeps e as the newest error of client (its index in the config), dropping
- * the oldest when full. Thread-safe. */
-void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e);
+ * the oldest when full; at_us is when its request came in (refapi_mono_us),
+ * by which the errors are listed. Thread-safe. */
+void refapi_errlog_add(refapi_errlog *log, int client, const refapi_errlog_entry *e,
+                       long long at_us);
 
 /* Copies the errors of client into out, newest first, and returns how many.
  * Copies, so that the caller formats them without holding the lock.

@@ -81,6 +81,18 @@ static int head(refapi_framer *f, const char *p, size_t len, size_t *used, refap
     refapi_head_error why;
     const char *buf = p;
     size_t blen = len, had = f->acc_len, cap = f->max_head + 1;
+    /* A client on a kept-alive connection sends the same head again and
+     * again (a flood of 429s is one): the verdict of a parse depends on
+     * the head's bytes alone, up to its empty line, so bytes that start
+     * with the last head passed are that head, passed again. Its parse
+     * was 1,270 of the 12,900 instructions a 429 cost (callgrind, outside
+     * libmicrohttpd's memset). */
+    if (!had && f->last_len && len >= f->last_len && memcmp(p, f->last, f->last_len) == 0) {
+        *used = f->last_len;
+        f->heads++;
+        frame(f, &f->last_framing);
+        return 0;
+    }
     if (had) {
         size_t take = len < cap - had ? len : cap - had;
         memcpy(f->acc + had, p, take);
@@ -115,6 +127,12 @@ static int head(refapi_framer *f, const char *p, size_t len, size_t *used, refap
     f->heads++;
     f->acc_len = 0;
     frame(f, &h.framing);
+    f->last_len = 0;
+    if (!had && h.len <= sizeof f->last) {
+        memcpy(f->last, p, h.len);
+        f->last_len = h.len;
+        f->last_framing = h.framing;
+    }
     return 0;
 }
 

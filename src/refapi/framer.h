@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 
+/* The longest head kept to be passed again without a parse (framer.c). */
+#define REFAPI_FRAMER_LAST 512
+
 typedef struct refapi_framer {
     size_t max_line, max_head;
     int phase;
@@ -21,6 +24,11 @@ typedef struct refapi_framer {
     size_t acc_len;
     unsigned long heads; /* complete heads passed */
     int refused;         /* nothing is read after a refusal */
+    /* The last head passed whole in one feed, and its framing: the same
+     * bytes again are the same head (see head()). */
+    char last[REFAPI_FRAMER_LAST];
+    size_t last_len; /* 0: none */
+    refapi_framing last_framing;
 } refapi_framer;
 
 /* Why the stream stops: the refusal of a head, or of the body of the last

@@ -82,27 +82,23 @@ void refapi_metrics_request(refapi_metrics *m, refapi_metric_route route, int st
     if (!m || route < 0 || route >= REFAPI_ROUTE__COUNT) return;
     counters *c = mine(m);
     if (status >= STATUS_MIN && status < STATUS_MIN + STATUS_N)
-        atomic_fetch_add_explicit(&c->requests[route][status - STATUS_MIN], 1,
-                                  memory_order_relaxed);
+        refapi_shard_add(&c->requests[route][status - STATUS_MIN], 1);
     size_t b = 0;
     while (b < NBUCKETS && latency_us > bucket_us[b]) b++;
-    atomic_fetch_add_explicit(&c->buckets[b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->latency_sum_us,
-                              (unsigned long long)(latency_us > 0 ? latency_us : 0),
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->latency_count, 1, memory_order_relaxed);
+    refapi_shard_add(&c->buckets[b], 1);
+    refapi_shard_add(&c->latency_sum_us, (unsigned long long)(latency_us > 0 ? latency_us : 0));
+    refapi_shard_add(&c->latency_count, 1);
 }
 
 void refapi_metrics_limited(refapi_metrics *m, refapi_metric_limit limit)
 {
     if (m && limit >= 0 && limit < REFAPI_LIMIT__COUNT)
-        atomic_fetch_add_explicit(&mine(m)->limited[limit], 1, memory_order_relaxed);
+        refapi_shard_add(&mine(m)->limited[limit], 1);
 }
 
 void refapi_metrics_event(refapi_metrics *m, refapi_metric_event ev)
 {
-    if (m && ev >= 0 && ev < REFAPI_EV__COUNT)
-        atomic_fetch_add_explicit(&mine(m)->events[ev], 1, memory_order_relaxed);
+    if (m && ev >= 0 && ev < REFAPI_EV__COUNT) refapi_shard_add(&mine(m)->events[ev], 1);
 }
 
 size_t refapi_metrics_render(refapi_metrics *m, char **out)

@@ -1,12 +1,20 @@
 /* shard.c - the calling thread's shard (shard.h). */
 #include "shard.h"
 
-#include <stdatomic.h>
+/* The calling thread's shard, taken on its first use; -1: none yet. */
+static _Thread_local int mine = -1;
 
 unsigned refapi_shard(void)
 {
     static atomic_uint next;
-    static _Thread_local int mine = -1;
-    if (mine < 0) mine = (int)(atomic_fetch_add(&next, 1) % REFAPI_SHARDS);
+    if (mine < 0) {
+        unsigned n = atomic_fetch_add(&next, 1);
+        mine = n < REFAPI_SHARDS - 1 ? (int)n : REFAPI_SHARDS - 1;
+    }
     return (unsigned)mine;
+}
+
+int refapi_shard_alone(void)
+{
+    return refapi_shard() < REFAPI_SHARDS - 1;
 }

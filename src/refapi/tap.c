@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define TAP_MAX_FDS 65536 /* descriptors beyond are not watched */
@@ -88,13 +89,23 @@ static int deliver_owed(tap_conn *c)
     return 1;
 }
 
+/* A read of a watched socket: the system call itself, not libc's
+ * recvfrom(), which as a cancellation point turns the thread's
+ * asynchronous cancellation on and off around it, two locked instructions
+ * a read. Only libmicrohttpd's workers read watched sockets, and nothing
+ * cancels them. */
+static ssize_t tap_recv(int fd, void *buf, size_t n, int flags)
+{
+    return syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL);
+}
+
 static ssize_t tap_read(tap_conn *c, void *buf, size_t n, int flags)
 {
     pthread_mutex_lock(&c->lock);
     ssize_t r = 0;
     int e = errno, was_refused = c->fr.refused;
     if (!c->doomed && !was_refused) {
-        r = recvfrom(c->fd, buf, n, flags, NULL, NULL);
+        r = tap_recv(c->fd, buf, n, flags);
         e = errno;
         /* Only the bytes before a refused head: what follows it is never
          * served. */

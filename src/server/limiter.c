@@ -55,6 +55,7 @@ struct apierr_limiter {
     long long limit, window_s, burst;
     long long interval;  /* T, in units */
     long long tolerance; /* burst * T, in units */
+    long long max_ms;    /* the latest now a take reads (apierr_limiter_take) */
     size_t shard_cap;
     uint64_t seed;
     char policy_name[65];
@@ -103,6 +104,10 @@ int apierr_limiter_new(apierr_limiter **out, const apierr_limiter_opts *opts)
     l->burst = burst;
     l->interval = o->window_s * 1000;
     l->tolerance = burst * l->interval;
+    /* So that now * limit + tolerance cannot overflow (year 2262 at the
+     * largest limit); divided once here: in each take, that division had
+     * a fifth of a denied take's samples under perf. */
+    l->max_ms = (LLONG_MAX - 2 * l->tolerance) / l->limit;
     size_t max_keys = o->max_keys ? o->max_keys : 100000;
     l->shard_cap = (max_keys + NSHARDS - 1) / NSHARDS;
     /* A seed the client cannot guess keeps chains short under crafted keys;
@@ -270,10 +275,7 @@ int apierr_limiter_take(apierr_limiter *l, apierr_limit_verdict *out, const char
 {
     if (l->redis)
         return apierr__gcra_redis_take(l->redis, out, key, len) ? backend_down(l, out) : APIERR_OK;
-    /* Clamped so that now * limit + tolerance cannot overflow (year 2262
-     * at the largest limit). */
-    long long max_ms = (LLONG_MAX - 2 * l->tolerance) / l->limit;
-    long long now = (now_ms < 0 ? 0 : now_ms > max_ms ? max_ms : now_ms) * l->limit;
+    long long now = (now_ms < 0 ? 0 : now_ms > l->max_ms ? l->max_ms : now_ms) * l->limit;
     long long known = memo_tat(l, key, len);
     if (known >= 0) {
         long long tat = known > now ? known : now;

@@ -21,14 +21,16 @@ req GET "$URL$INV" -H "$AUTH" # the one request the limit lets through
 "$PY" -S "$LIB/one_conn.py" "$port" "GET $INV|$AUTH" "GET $INV|$AUTH" "GET $INV|$AUTH" \
     "GET $INV|$AUTH|X-Request-Id: client-chosen-1" "GET $INV|$AUTH" \
     "GET $INV|$AUTH|X-Request-Id: ffffffffffffffffffffffffffffffff" "GET $INV|$AUTH" \
-    "GET /nowhere|$AUTH" "GET $INV|$AUTH" "GET $INV|$AUTH" >"$TMP/answers" ||
+    "GET /nowhere|$AUTH" "GET $INV|$AUTH" "GET $INV|$AUTH" \
+    "GET $INV|$AUTH|x-request-id: first-of-two|X-Request-Id: second-of-two" >"$TMP/answers" ||
     fail "the connection did not answer every request"
 
 "$PY" -S - "$TMP/answers" <<'PY' || fail "the answers of one connection are not each their own"
 import json, sys
 answers = [json.loads(line) for line in open(sys.argv[1])]
-want = [429, 429, 429, 429, 429, 429, 429, 404, 429, 429]
-sent_ids = {3: "client-chosen-1", 5: "ffffffffffffffffffffffffffffffff"}
+want = [429, 429, 429, 429, 429, 429, 429, 404, 429, 429, 429]
+# Of two ids, the first, whatever the case of its name.
+sent_ids = {3: "client-chosen-1", 5: "ffffffffffffffffffffffffffffffff", 10: "first-of-two"}
 bad = []
 if [a["status"] for a in answers] != want:
     bad.append("statuses %s, want %s" % ([a["status"] for a in answers], want))

@@ -36,3 +36,24 @@ ST=$(curl -s -m 10 -o "$TMP/m" -w '%{http_code}' "$MURL")
 [ "$ST" = 200 ] || fail "GET /metrics: $ST"
 grep -q '^apierr_requests_total{route="/v1/tenants/{tenant}/invoices/{id}",status="404"} 25$' "$TMP/m" ||
     fail "metrics: not 25 404s: $(grep 'status="404"' "$TMP/m")"
+
+# Three errors pipelined in one write on one connection: one worker
+# answers them, perhaps within one microsecond; /status lists them in the
+# order they were sent.
+"$PY" -S - "${URL##*:}" "$TOK" <<'PY' || fail "the pipelined errors were not answered 404"
+import socket, sys
+port, tok = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"".join(("GET /v1/tenants/acme/invoices/8%02d HTTP/1.1\r\nHost: a\r\n"
+                    "Authorization: Bearer %s\r\nX-Request-Id: pipe-%02d\r\n\r\n" % (i, tok, i)).encode()
+                   for i in range(1, 4)))
+got = b""
+while got.count(b"HTTP/1.1 404") < 3 or not got.endswith(b"}"):
+    b = s.recv(65536)
+    if not b:
+        sys.exit("closed after %r" % got[-80:])
+    got += b
+PY
+req GET "$URL/status" -H "Authorization: Bearer $TOK"
+got=$(json_get '" ".join(e["request_id"] for e in j["recent_errors"][:4])')
+[ "$got" = "pipe-03 pipe-02 pipe-01 err-25" ] || fail "recent errors after the pipelined: '$got'"
