@@ -188,7 +188,8 @@ apierr_attempt *apierr__answer_record(apierr__call *k, const apierr__answer *ans
     a->code = p && p->code ? apierr__strdup(p->code) : NULL;
     a->started_ms = k->run->at.attempt_start - k->start_ms;
     a->elapsed_ms = ans->now_ms - k->run->at.attempt_start;
-    if (k->run->at.hedge) apierr__attempt_flag(&k->run->res, (size_t)a->number - 1, APIERR_ATTEMPT_HEDGE);
+    if (k->run->at.hedge)
+        apierr__attempt_flag(&k->run->res, (size_t)a->number - 1, APIERR_ATTEMPT_HEDGE);
     a->decision = d->kind;
     a->category = d->category;
     a->delay_ms = d->kind == APIERR_DECISION_RETRY ? d->delay_ms : 0;
