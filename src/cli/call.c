@@ -42,6 +42,11 @@ SETTER(write_out)
 SETTER(user)
 SETTER(user_agent)
 SETTER(proxy)
+SETTER(url)
+SETTER(upload_file)
+SETTER(referer)
+SETTER(cookie)
+SETTER(range)
 #undef SETTER
 
 #define FLAG(field)                                  \
@@ -65,26 +70,41 @@ FLAG(location)
 FLAG(get)
 FLAG(insecure)
 FLAG(adaptive)
+FLAG(fail_with_body)
+FLAG(remote_name)
+FLAG(basic_scheme)
 #undef FLAG
 
-static int add_data(struct call_args *a, const char *v, int urlencode)
+static int add_data(struct call_args *a, const char *v, enum call_data_kind kind)
 {
     if (a->ndata == CALL_MAX_DATA) {
-        cli_error(CMD, "at most %d -d and --data-urlencode options", CALL_MAX_DATA);
+        cli_error(CMD, "at most %d -d, --data-* and --data-urlencode options", CALL_MAX_DATA);
         return -1;
     }
-    a->data[a->ndata++] = (struct call_data){v, urlencode};
+    a->data[a->ndata++] = (struct call_data){v, kind};
     return 0;
 }
 
-static int set_data(void *ctx, const char *v)
-{
-    return add_data(ctx, v, 0);
-}
+#define DATA(name, kind)                            \
+    static int set_##name(void *ctx, const char *v) \
+    {                                               \
+        return add_data(ctx, v, kind);              \
+    }
+DATA(data, CALL_DATA)
+DATA(data_binary, CALL_DATA_BINARY)
+DATA(data_raw, CALL_DATA_RAW)
+DATA(data_urlencode, CALL_DATA_URLENCODE)
+#undef DATA
 
-static int set_data_urlencode(void *ctx, const char *v)
+static int set_url_query(void *ctx, const char *v)
 {
-    return add_data(ctx, v, 1);
+    struct call_args *a = ctx;
+    if (a->nurl_query == CALL_MAX_DATA) {
+        cli_error(CMD, "at most %d --url-query options", CALL_MAX_DATA);
+        return -1;
+    }
+    a->url_query[a->nurl_query++] = v;
+    return 0;
 }
 
 #define SECONDS(field, name)                                                         \
@@ -230,6 +250,7 @@ static int set_parallel(void *ctx, const char *v)
 /* curl's names and meanings where curl has the option (curl(1)); a long
  * form is a row of its own, as the man page gives every name an entry. */
 static const cli_option options[] = {
+    {"--url", "URL", set_url, "the URL to call, as an option instead of the operand", 0},
     {"-X", "METHOD", set_method, "request method (default GET, or POST with a body)", 0},
     {"--request", "METHOD", set_method, "same as -X", 0},
     {"-H", "'NAME: VALUE'", set_header, "add a request header (repeatable)", 0},
@@ -239,20 +260,40 @@ static const cli_option options[] = {
      "with &",
      0},
     {"--data", "DATA|@FILE", set_data, "same as -d", 0},
+    {"--data-ascii", "DATA|@FILE", set_data, "same as -d", 0},
+    {"--data-binary", "DATA|@FILE", set_data_binary,
+     "as -d, but @FILE is sent as it is (-d drops its CR and LF bytes, as curl does)", 0},
+    {"--data-raw", "DATA", set_data_raw, "as -d, but a leading @ is a byte, not a file", 0},
     {"--data-urlencode", "[NAME]=DATA|[NAME]@FILE", set_data_urlencode,
      "as -d, URL-encoded (curl's forms)", 0},
     {"-F", "NAME=VALUE|NAME=@FILE|NAME=<FILE", set_form,
      "multipart/form-data part (repeatable; ;type=T ;filename=F)", 0},
     {"--form", "NAME=CONTENT", set_form, "same as -F", 0},
+    {"--url-query", "[+]DATA", set_url_query,
+     "add to the URL's query, in --data-urlencode's forms (+DATA: as it is; repeatable)", 0},
+    {"-T", "FILE", set_upload_file,
+     "PUT the bytes of FILE (-: stdin); a URL ending in / gets the file's name", 0},
+    {"--upload-file", "FILE", set_upload_file, "same as -T", 0},
     {"-G", NULL, set_get, "send the -d data as the query of a GET", 0},
     {"--get", NULL, set_get, "same as -G", 0},
     {"--json", "BODY|@FILE", set_json, "JSON body (sets Content-Type and Accept)", 0},
     {"-u", "USER:PASSWORD", set_user, "HTTP Basic authentication", 0},
     {"--user", "USER:PASSWORD", set_user, "same as -u", 0},
+    {"--basic", NULL, set_basic_scheme, "-u's scheme (always so: accepted)", 0},
+    {"--oauth2-bearer", "TOKEN", set_token, "same as --token", 0},
+    {"-e", "URL", set_referer, "send Referer: URL", 0},
+    {"--referer", "URL", set_referer, "same as -e", 0},
+    {"-b", "'NAME=VALUE[; ...]'", set_cookie, "send these cookies (a Cookie header)", 0},
+    {"--cookie", "'NAME=VALUE[; ...]'", set_cookie, "same as -b", 0},
+    {"-r", "RANGE", set_range, "ask for these bytes only (Range: bytes=RANGE)", 0},
+    {"--range", "RANGE", set_range, "same as -r", 0},
     {"-A", "NAME", set_user_agent, "User-Agent (default apierr/VERSION)", 0},
     {"--user-agent", "NAME", set_user_agent, "same as -A", 0},
     {"-o", "FILE", set_output, "write the response body to FILE instead of stdout", 0},
     {"--output", "FILE", set_output, "same as -o", 0},
+    {"-O", NULL, set_remote_name, "write the body to a file named as the URL's last path segment",
+     0},
+    {"--remote-name", NULL, set_remote_name, "same as -O", 0},
     {"-i", NULL, set_include, "show the response's status line and headers before the body", 0},
     {"--include", NULL, set_include, "same as -i", 0},
     {"-I", NULL, set_head, "HEAD request; show the status line and headers", 0},
@@ -264,8 +305,11 @@ static const cli_option options[] = {
     {"--write-out", "FORMAT", set_write_out, "same as -w", 0},
     {"-f", NULL, set_fail, "fail on HTTP errors, no body on stdout (always so: accepted)", 0},
     {"--fail", NULL, set_fail, "same as -f", 0},
+    {"--fail-with-body", NULL, set_fail_with_body,
+     "as -f, and the body of an HTTP error still goes to stdout or -o", 0},
     {"-s", NULL, set_silent, "no retry lines, no progress", 0},
     {"--silent", NULL, set_silent, "same as -s", 0},
+    {"--no-progress-meter", NULL, set_silent, "same as -s (apierr shows errors anyway)", 0},
     {"-S", NULL, set_show_error, "show errors with -s (always so: accepted)", 0},
     {"--show-error", NULL, set_show_error, "same as -S", 0},
     {"-v", NULL, set_verbose, "show requests and responses on stderr (secrets redacted)", 0},
@@ -310,6 +354,7 @@ static const cli_option options[] = {
     {"--client-id", "ID", set_client_id, "OAuth client id", 0},
     {"--client-secret", "SECRET", set_client_secret, "OAuth client secret", 0},
     {"--retries", "N", set_retries, "retries after the first attempt (default: the profile's)", 0},
+    {"--retry", "N", set_retries, "same as --retries (curl's name)", 0},
     {"--jitter", "MODE", set_jitter, "none, full, equal or decorrelated", 0},
     {"--idempotency-key", "auto|KEY", set_key, "send an idempotency key (auto: a UUID per call)",
      0},
@@ -478,11 +523,11 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     int rc = call_body(a, &body, &len, &type, &query);
     if (rc) return rc;
     apierr_request req = APIERR_REQUEST_INIT;
-    req.method = a->method          ? a->method
-                 : a->head          ? "HEAD"
-                 : body || a->nform ? "POST"
-                 : a->update        ? "PUT"
-                                    : "GET";
+    req.method = a->method                     ? a->method
+                 : a->head                     ? "HEAD"
+                 : a->upload_file || a->update ? "PUT"
+                 : body || a->nform            ? "POST"
+                                               : "GET";
     req.url = url;
     req.query = query;
     req.headers = a->headers;
@@ -577,6 +622,58 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
     return CLI_EXIT_OK;
 }
 
+/* The last segment of url's path (query and fragment cut off): its start,
+ * with *len set; *len is 0 when the path ends in '/' or has none. */
+static const char *path_leaf(const char *url, size_t *len)
+{
+    const char *s = strstr(url, "://");
+    s = s ? s + 3 : url;
+    size_t end = strcspn(s, "?#");
+    const char *slash = memchr(s, '/', end);
+    if (!slash) {
+        *len = 0;
+        return s + end;
+    }
+    const char *leaf = slash;
+    for (const char *p = slash; p < s + end; p++)
+        if (*p == '/') leaf = p + 1;
+    *len = (size_t)(s + end - leaf);
+    return leaf;
+}
+
+/* curl's file names: -O writes to the URL's last path segment; -T FILE to
+ * a URL whose path ends in '/' goes to that path plus FILE's own name (the
+ * query kept after it). Into a's output and *url (buf). CLI_EXIT_OK or
+ * CLI_EXIT_USAGE after saying why. */
+static int file_names(struct call_args *a, const char **url, char *buf, size_t cap, char *name,
+                      size_t name_cap)
+{
+    size_t n;
+    const char *leaf = path_leaf(*url, &n);
+    if (a->upload_file && !n && strcmp(a->upload_file, "-")) {
+        const char *base = strrchr(a->upload_file, '/');
+        base = base ? base + 1 : a->upload_file;
+        int w = snprintf(buf, cap, "%.*s%s%s%s", (int)(leaf - *url), *url,
+                         leaf > *url && leaf[-1] == '/' ? "" : "/", base, leaf);
+        if (w < 0 || (size_t)w >= cap) {
+            cli_error(CMD, "-T: the URL with the file's name is too long");
+            return CLI_EXIT_USAGE;
+        }
+        *url = buf;
+        leaf = path_leaf(*url, &n);
+    }
+    if (!a->remote_name) return CLI_EXIT_OK;
+    if (!n || n >= name_cap) {
+        cli_error(CMD, "-O: the URL's path has no file name to write to (use -o FILE)");
+        cli_usage_hint(CMD);
+        return CLI_EXIT_USAGE;
+    }
+    memcpy(name, leaf, n);
+    name[n] = '\0';
+    a->output = name;
+    return CLI_EXIT_OK;
+}
+
 /* The options that do not go together, each with its own line. */
 static int check_args(const struct call_args *a, const char *url)
 {
@@ -584,8 +681,9 @@ static int check_args(const struct call_args *a, const char *url)
         int bad;
         const char *why;
     } rules[] = {
-        {!url && !a->input, "give a URL, or --input FILE"},
-        {url && a->input, "a URL or --input FILE, not both"},
+        {url && a->url, "a URL operand or --url URL, not both"},
+        {!url && !a->url && !a->input, "give a URL, or --input FILE"},
+        {(url || a->url) && a->input, "a URL or --input FILE, not both"},
         {a->parallel && !a->input, "--parallel N needs --input FILE"},
         {a->ndata && a->json, "-d or --json, not both"},
         {a->update && (a->input || a->ndata || a->json), "--update takes a URL and no body"},
@@ -594,8 +692,13 @@ static int check_args(const struct call_args *a, const char *url)
         {a->get && a->json, "-G sends the -d data as the query: not with --json"},
         {a->nform && (a->ndata || a->json || a->get || a->head || a->update),
          "-F makes the body: not with -d, --json, -G, -I or --update"},
-        {a->input && (a->include || a->head || a->dump_header || a->write_out || a->nform),
-         "-i, -I, -D, -w and -F are for one URL, not --input"},
+        {a->input && (a->include || a->head || a->dump_header || a->write_out || a->nform ||
+                      a->upload_file || a->remote_name || a->nurl_query),
+         "-i, -I, -D, -w, -F, -T, -O and --url-query are for one URL, not --input"},
+        {a->upload_file && (a->ndata || a->json || a->nform || a->get || a->head || a->update),
+         "-T sends the file: not with -d, --json, -F, -G, -I or --update"},
+        {a->remote_name && a->output, "-O or -o, not both"},
+        {a->fail && a->fail_with_body, "-f or --fail-with-body, not both"},
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
         if (rules[i].bad) {
@@ -624,6 +727,10 @@ int cli_call(int argc, char **argv)
     if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
     if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
     if ((rc = check_args(&a, url))) return rc;
+    if (a.url) url = a.url;
+    char named_url[4096], remote[256];
+    if (url && (rc = file_names(&a, &url, named_url, sizeof named_url, remote, sizeof remote)))
+        return rc;
     /* --json asks for JSON back too, as curl's --json does, unless -H says
      * otherwise. */
     if (a.json && !apierr_header_find(a.headers, a.nheaders, "Accept") && a.nheaders < MAX_HEADERS)
@@ -657,7 +764,7 @@ int cli_call(int argc, char **argv)
     o.pace = a.no_pace ? -1 : 1;
     transfer_opts(&o, &a);
     if ((rc = session_opts(&o, &a)) || (rc = call_tuning(&a, &profile, &o)) ||
-        (rc = call_basic_auth(&a))) {
+        (rc = call_basic_auth(&a)) || (rc = call_curl_headers(&a))) {
         free(token_text);
         free(a.basic);
         return rc;

@@ -15,10 +15,15 @@
 #define CALL_MAX_FORM   64
 #define CALL_MAX_REDACT 64
 
-/* One -d, --data or --data-urlencode argument, in the order given. */
+/* How a data option reads its argument (curl's): -d and --data-ascii
+ * read @FILE without its CR and LF bytes, --data-binary reads it as it is,
+ * --data-raw takes a leading @ as a byte, --data-urlencode encodes. */
+enum call_data_kind { CALL_DATA, CALL_DATA_BINARY, CALL_DATA_RAW, CALL_DATA_URLENCODE };
+
+/* One -d, --data-* or --data-urlencode argument, in the order given. */
 struct call_data {
     const char *arg;
-    int urlencode; /* --data-urlencode */
+    enum call_data_kind kind;
 };
 
 /* The options of `apierr call`, as given (argv strings). */
@@ -28,26 +33,31 @@ struct call_args {
     const char *update, *session_login, *api_token, *api_token_in, *session_token;
     const char *session_header, *session_expires_in;
     const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
-    const char *hedge;
+    const char *hedge, *url, *upload_file, *referer, *cookie, *range;
     apierr_header headers[CALL_MAX_HEADERS];
     size_t nheaders;
     char *basic; /* the Authorization value -u makes; owned (free()) */
     struct call_data data[CALL_MAX_DATA];
     size_t ndata;
+    const char *url_query[CALL_MAX_DATA]; /* --url-query, in curl's --data-urlencode forms */
+    size_t nurl_query;
     apierr_form_part form[CALL_MAX_FORM]; /* -F, split in place */
     size_t nform;
     const char *redact[CALL_MAX_REDACT]; /* --redact: more secret names */
     size_t nredact;
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
     int include, head, fail, compressed, show_error, location, get, insecure, adaptive;
-    long max_redirs; /* 0 when not given */
+    int fail_with_body, remote_name, basic_scheme;
+    char range_value[256]; /* -r's Range value: "bytes=" and the range */
+    long max_redirs;       /* 0 when not given */
     double max_time, connect_timeout, attempt_timeout;
 };
 
 /*
- * The body and query that -d, --data-urlencode, --json and -G make
- * (call_body.c): *body (free()) is NULL without a body, *query (free())
- * NULL without one. CLI_EXIT_OK, or CLI_EXIT_FAILURE after saying why.
+ * The body and query that -d and the other data options, --json, -T, -G and
+ * --url-query make (call_body.c): *body (free()) is NULL without a body,
+ * *query (free()) NULL without one. CLI_EXIT_OK, or CLI_EXIT_FAILURE after
+ * saying why.
  */
 int call_body(const struct call_args *a, char **body, size_t *len, const char **type, char **query);
 
@@ -55,6 +65,11 @@ int call_body(const struct call_args *a, char **body, size_t *len, const char **
  * (the value in a->basic). CLI_EXIT_OK, CLI_EXIT_USAGE or
  * CLI_EXIT_FAILURE after saying why. */
 int call_basic_auth(struct call_args *a);
+
+/* -e, -b and -r: their Referer, Cookie and Range headers unless -H gives
+ * one; -T: an empty Content-Type (none is sent). CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE after saying why. */
+int call_curl_headers(struct call_args *a);
 
 /*
  * The tuning flags (--breaker, --retry-budget, --connect-timeout,

@@ -1,6 +1,7 @@
-/* `apierr call`: the body, query and Basic credentials that curl's data
- * options make: -d and --data-urlencode (repeated: joined with '&', as curl
- * joins them), --json, -G (the data becomes the query of a GET), -u. */
+/* `apierr call`: the body, query and headers that curl's data options
+ * make: -d, --data-binary, --data-raw and --data-urlencode (repeated:
+ * joined with '&', as curl joins them), --json, -T, -G (the data becomes
+ * the query of a GET), --url-query; -u, -e, -b and -r. */
 #include "call.h"
 #include "util.h"
 
@@ -34,16 +35,18 @@ static void put(struct text *t, const char *s, size_t n)
     t->s[t->len] = '\0';
 }
 
-/* RFC 3986 unreserved bytes stay, every other becomes %XX (curl's
- * --data-urlencode). */
-static void put_encoded(struct text *t, const char *s, size_t n)
+/* RFC 3986 unreserved bytes stay, a space becomes '+', every other byte
+ * %XX in the digits given: curl's --data-urlencode (upper case) and
+ * --url-query (lower case), byte for byte. */
+static void put_escaped(struct text *t, const char *s, size_t n, const char *hex)
 {
-    static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c)) {
+            (c && strchr("-._~", c))) {
             put(t, (const char *)&c, 1);
+        } else if (c == ' ') {
+            put(t, "+", 1);
         } else {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
             put(t, e, 3);
@@ -51,54 +54,96 @@ static void put_encoded(struct text *t, const char *s, size_t n)
     }
 }
 
-/* The bytes of path ("-": stdin), as they are or URL-encoded. */
-static int put_file(struct text *t, const char *path, int encode)
+static void put_encoded(struct text *t, const char *s, size_t n)
+{
+    put_escaped(t, s, n, "0123456789ABCDEF");
+}
+
+static void put_query_encoded(struct text *t, const char *s, size_t n)
+{
+    put_escaped(t, s, n, "0123456789abcdef");
+}
+
+/* The bytes without their CR and LF (curl's -d @FILE: a file's line ends
+ * are not data). */
+static void put_unbroken(struct text *t, const char *s, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && s[i] != '\r' && s[i] != '\n') continue;
+        put(t, s + from, i - from); /* a run between line ends, NUL bytes and all */
+        from = i + 1;
+    }
+}
+
+/* The bytes of path ("-": stdin) through put_fn: as they are, unbroken or
+ * URL-encoded. */
+static int put_file(struct text *t, const char *path,
+                    void (*put_fn)(struct text *, const char *, size_t))
 {
     char *file;
     size_t len;
     int rc = cli_read_input(&file, &len, CMD, path, CLI_BODY_MAX);
     if (rc) return rc;
-    (encode ? put_encoded : put)(t, file, len);
+    put_fn(t, file, len);
     free(file);
     return CLI_EXIT_OK;
 }
 
-/* One -d piece: the argument, or the bytes of @FILE as they are. */
-static int put_data(struct text *t, const char *arg)
+/* One -d, --data-binary or --data-raw piece: the argument, or the bytes of
+ * @FILE. */
+static int put_data(struct text *t, const char *arg, enum call_data_kind kind)
 {
-    if (arg[0] == '@') return put_file(t, arg + 1, 0);
+    if (arg[0] == '@' && kind != CALL_DATA_RAW)
+        return put_file(t, arg + 1, kind == CALL_DATA ? put_unbroken : put);
     put(t, arg, strlen(arg));
     return CLI_EXIT_OK;
 }
 
 /* One --data-urlencode piece, in curl's five forms: "content", "=content",
- * "name=content", "@file", "name@file"; only content is encoded. */
-static int put_urlencoded(struct text *t, const char *arg)
+ * "name=content", "@file", "name@file"; only content is encoded, by enc. */
+static int put_urlencoded(struct text *t, const char *arg,
+                          void (*enc)(struct text *, const char *, size_t))
 {
     const char *eq = strchr(arg, '='), *at = strchr(arg, '@');
     if (eq && (!at || eq < at)) {
         put(t, arg, (size_t)(eq - arg));
         if (eq != arg) put(t, "=", 1);
-        put_encoded(t, eq + 1, strlen(eq + 1));
+        enc(t, eq + 1, strlen(eq + 1));
         return CLI_EXIT_OK;
     }
     if (!at) {
-        put_encoded(t, arg, strlen(arg));
+        enc(t, arg, strlen(arg));
         return CLI_EXIT_OK;
     }
     if (at != arg) {
         put(t, arg, (size_t)(at - arg));
         put(t, "=", 1);
     }
-    return put_file(t, at + 1, 1);
+    return put_file(t, at + 1, enc);
 }
 
 static int join_data(struct text *t, const struct call_args *a)
 {
     for (size_t i = 0; i < a->ndata; i++) {
         if (i) put(t, "&", 1);
-        int rc =
-            a->data[i].urlencode ? put_urlencoded(t, a->data[i].arg) : put_data(t, a->data[i].arg);
+        const struct call_data *d = &a->data[i];
+        int rc = d->kind == CALL_DATA_URLENCODE ? put_urlencoded(t, d->arg, put_encoded)
+                                                : put_data(t, d->arg, d->kind);
+        if (rc) return rc;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* --url-query pieces after what t holds, joined with '&': curl's
+ * --data-urlencode forms, and "+DATA" as it is. */
+static int join_url_query(struct text *t, const struct call_args *a)
+{
+    for (size_t i = 0; i < a->nurl_query; i++) {
+        if (t->len) put(t, "&", 1);
+        const char *q = a->url_query[i];
+        int rc = q[0] == '+' ? (put(t, q + 1, strlen(q + 1)), CLI_EXIT_OK)
+                             : put_urlencoded(t, q, put_query_encoded);
         if (rc) return rc;
     }
     return CLI_EXIT_OK;
@@ -151,29 +196,79 @@ int call_body(const struct call_args *a, char **body, size_t *len, const char **
     *len = 0;
     *type = NULL;
     int rc = CLI_EXIT_OK;
-    struct text t = {0};
+    struct text b = {0}, q = {0};
     if (a->json) {
-        rc = put_data(&t, a->json);
+        rc = put_data(&b, a->json, CALL_DATA_BINARY); /* curl's --json is --data-binary */
         *type = "application/json";
+    } else if (a->upload_file) {
+        rc = put_file(&b, a->upload_file, put); /* curl's -T: no Content-Type */
     } else if (a->ndata) {
-        rc = join_data(&t, a);
-        *type = a->get ? NULL : "application/x-www-form-urlencoded";
+        rc = join_data(a->get ? &q : &b, a);
+        if (!a->get) *type = "application/x-www-form-urlencoded";
     }
-    if (!rc && t.oom) rc = CLI_EXIT_FAILURE;
-    if (rc || (!a->json && !a->ndata)) {
-        free(t.s);
+    if (!rc) rc = join_url_query(&q, a);
+    /* Allocated even when empty: an empty body is still one. */
+    put(&b, "", 0);
+    put(&q, "", 0);
+    if (!rc && (b.oom || q.oom)) rc = CLI_EXIT_FAILURE;
+    if (rc) {
+        free(b.s);
+        free(q.s);
+        *type = NULL;
         return rc;
     }
-    put(&t, "", 0); /* an empty body is still one: allocated, NUL-terminated */
-    if (t.oom) {
-        free(t.s);
-        return CLI_EXIT_FAILURE;
+    if (a->json || a->upload_file || (a->ndata && !a->get)) {
+        *body = b.s;
+        *len = b.len;
+    } else {
+        free(b.s);
     }
-    if (a->get && !a->json) {
-        *query = t.s;
-        return CLI_EXIT_OK;
-    }
-    *body = t.s;
-    *len = t.len;
+    if ((a->ndata && a->get) || a->nurl_query)
+        *query = q.s;
+    else
+        free(q.s);
     return CLI_EXIT_OK;
+}
+
+/* One header of curl's own flags (-e, -b, -r) unless -H gives it. */
+static int add_header(struct call_args *a, const char *name, const char *value)
+{
+    if (!value || apierr_header_find(a->headers, a->nheaders, name)) return CLI_EXIT_OK;
+    if (a->nheaders == CALL_MAX_HEADERS) {
+        cli_error(CMD, "at most %d -H options, -e, -b and -r included", CALL_MAX_HEADERS);
+        return CLI_EXIT_USAGE;
+    }
+    a->headers[a->nheaders++] = (apierr_header){name, value};
+    return CLI_EXIT_OK;
+}
+
+int call_curl_headers(struct call_args *a)
+{
+    /* curl's -b without '=' names a cookie file, which apierr does not
+     * read: refused rather than sent as a cookie. */
+    if (a->cookie && !strchr(a->cookie, '=')) {
+        cli_error(CMD, "-b wants 'NAME=VALUE[; NAME=VALUE]' (cookie files are not read), not '%s'",
+                  a->cookie);
+        cli_usage_hint(CMD);
+        return CLI_EXIT_USAGE;
+    }
+    if (a->range && !*a->range) {
+        cli_error(CMD, "-r wants a byte range such as 0-99, not ''");
+        cli_usage_hint(CMD);
+        return CLI_EXIT_USAGE;
+    }
+    if (a->range) {
+        int n = snprintf(a->range_value, sizeof a->range_value, "bytes=%s", a->range);
+        if (n < 0 || (size_t)n >= sizeof a->range_value) {
+            cli_error(CMD, "-r: the range is too long");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    int rc = add_header(a, "Referer", a->referer);
+    /* curl's -T sends no Content-Type; an empty one keeps libcurl from
+     * adding its form type to a body. */
+    if (!rc && a->upload_file) rc = add_header(a, "Content-Type", "");
+    if (!rc) rc = add_header(a, "Cookie", a->cookie);
+    if (!rc && a->range) rc = add_header(a, "Range", a->range_value);
+    return rc;
 }

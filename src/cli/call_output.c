@@ -59,8 +59,9 @@ int call_print_json(FILE *f, const apierr_result *r)
 }
 
 /* The outcome as -o, -i, -I, -D and -w ask: the head and the body of a
- * success to the output, the problem of a failure to stderr (never its body
- * to stdout: curl's -f is the way apierr always is), -w's text last. */
+ * success to the output, the problem of a failure to stderr (its body to
+ * the output only with --fail-with-body: curl's -f is the way apierr
+ * always is), -w's text last. */
 int call_show(const struct call_args *a, const apierr_result *r, int rc)
 {
     if (a->output_json) return call_print_json(stdout, r) ? CLI_EXIT_FAILURE : rc;
@@ -74,14 +75,15 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
         if (d && !to_stdout) fclose(d);
     }
     int head = a->include || a->head;
-    if (r->ok || head) {
+    int body = (r->ok || (a->fail_with_body && r->status)) && !a->head;
+    if (body || head) {
         FILE *out = a->output ? fopen(a->output, "wb") : stdout;
         if (!out) {
             cli_error(CALL_CMD, "cannot write '%s'", a->output);
             return CLI_EXIT_FAILURE;
         }
         if (head) call_print_headers(out, r);
-        if (r->ok && !a->head) fwrite(r->body ? r->body : "", 1, r->body_len, out);
+        if (body) fwrite(r->body ? r->body : "", 1, r->body_len, out);
         if (out != stdout) fclose(out);
     }
     /* A GraphQL partial success: the data went out, the errors are said,

@@ -34,7 +34,9 @@ static int add_header(apierr_client *c, struct curl_slist **list, const char *na
     apierr__buf b = APIERR__BUF_INIT;
     apierr__buf_printf(&b, "%s: %s", name, value);
     int bad = b.oom || add_line(list, b.data);
-    if (c->verbose && *name) {
+    /* libcurl sends no line for an empty value (it only keeps its own
+     * header of that name out), so -v shows none. */
+    if (c->verbose && *name && *value) {
         apierr__buf line = APIERR__BUF_INIT;
         apierr__header_line(&line, "> ", name, value, apierr__creds_secret_header(c, name));
         apierr__client_log(c, &line);

@@ -1,6 +1,9 @@
 # The flags a curl user reaches for first, with curl's meaning: -i, -I, -D,
 # -w, -f, -A and the default User-Agent, -u, repeated -d, --data-urlencode,
-# -G, --compressed, -m, --connect-timeout, --breaker, --retry-budget.
+# -G, --compressed, -m, --connect-timeout, --breaker, --retry-budget; and
+# the next ones: --data-binary, --data-raw, -d @FILE's line ends, --url,
+# --url-query, -T, -O, -e, -b, -r, --fail-with-body, --retry,
+# --oauth2-bearer, --no-progress-meter, --basic.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
 start_echo
@@ -98,10 +101,10 @@ printf 'c=3' >"$TMP/c"
 printf 'x y&z' >"$TMP/f"
 "$APIERR" call -s --data-urlencode 'q=a b&c' --data-urlencode 'plain=ok' \
     --data-urlencode "file@$TMP/f" --data-urlencode '=é' "$ECHO/echo" >/dev/null
-[ "$(last_seen 'd["body"]')" = 'q=a%20b%26c&plain=ok&file=x%20y%26z&%C3%A9' ] ||
+[ "$(last_seen 'd["body"]')" = 'q=a+b%26c&plain=ok&file=x+y%26z&%C3%A9' ] ||
     fail "--data-urlencode: $(last_seen 'd["body"]')"
 "$APIERR" call -s -G -d a=1 --data-urlencode 'b=x y' "$ECHO/echo?z=0" >/dev/null
-[ "$(last_seen '"|".join([d["method"], d["query"], d["body"]])')" = "GET|z=0&a=1&b=x%20y|" ] ||
+[ "$(last_seen '"|".join([d["method"], d["query"], d["body"]])')" = "GET|z=0&a=1&b=x+y|" ] ||
     fail "-G: $(tail -n1 "$ECHO_LOG")"
 
 # --- accepted: --compressed (apierr always asks) ----------------------------------
@@ -154,4 +157,77 @@ json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -cx "budget
     fail "--retry-budget 4: $(json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json")"
 expect_rc 2 "$APIERR" call -s --breaker 0 "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s --retry-budget 5:x "$ECHO/echo"
-echo "ok: -i -I -D -w -f -A -u -d --data-urlencode -G --compressed -m --connect-timeout --breaker --retry-budget"
+# --- the next flags, each request as curl sends it ----------------------------------
+# What the echo server saw of the last request: the parts these flags set.
+seen() {
+    last_seen 'json.dumps([d["method"], d["target"], d["body"]] + [d["headers"].get(h) for h in ("content-type", "referer", "cookie", "range", "authorization")])'
+}
+printf 'a=1\nb=2\r\nc=3\n' >"$TMP/lines.txt"
+same_as_curl() { # ARGS...: the request apierr sends is the one curl sends
+    curl -s -o /dev/null "$@" || fail "curl $* failed"
+    local want got
+    want=$(seen)
+    "$APIERR" call -s -o /dev/null "$@" || fail "apierr call $* failed"
+    got=$(seen)
+    [ "$got" = "$want" ] || fail "apierr call $*: $got; curl: $want"
+}
+if command -v curl >/dev/null; then
+    same_as_curl -d @"$TMP/lines.txt" "$ECHO/echo"
+    same_as_curl --data-ascii @"$TMP/lines.txt" "$ECHO/echo"
+    same_as_curl --data-binary @"$TMP/lines.txt" "$ECHO/echo"
+    same_as_curl --data-raw @"$TMP/lines.txt" "$ECHO/echo"
+    same_as_curl -d x=1 --data-binary @"$TMP/lines.txt" --data-raw '@y' "$ECHO/echo"
+    same_as_curl --data-urlencode 'q=a b&c/~*' --data-urlencode "f@$TMP/lines.txt" "$ECHO/echo"
+    same_as_curl --url "$ECHO/echo/u"
+    same_as_curl --url-query 'a=x y&(z)' --url-query '+b=c%20d' --url-query '=é' "$ECHO/echo?z=0"
+    same_as_curl -T "$TMP/lines.txt" "$ECHO/echo/"
+    same_as_curl -T "$TMP/lines.txt" "$ECHO/echo/dir/?q=1"
+    same_as_curl -T "$TMP/lines.txt" "$ECHO/echo/named"
+    same_as_curl -T "$TMP/lines.txt" -H 'Content-Type: text/plain' -X POST "$ECHO/echo/"
+    same_as_curl -e http://from.example/page -b 'k=v; k2=v2' -r 0-9 "$ECHO/echo"
+    same_as_curl --referer x --cookie 'a=b' --range 5- "$ECHO/echo"
+    same_as_curl --oauth2-bearer t0ken "$ECHO/echo"
+    same_as_curl --basic -u 'ada:pw' "$ECHO/echo"
+fi
+# -G and --url-query together: both in the query (curl 7.88 drops the
+# --url-query part there).
+"$APIERR" call -s -G -d a=1 --url-query 'b=2 3' "$ECHO/echo" >/dev/null
+[ "$(last_seen 'd["target"]')" = '/echo?a=1&b=2+3' ] || fail "-G with --url-query: $(seen)"
+# -T - reads standard input; the URL keeps its name.
+printf '{"x":1}' | "$APIERR" call -s -T - "$ECHO/echo/" >/dev/null || fail "-T - failed"
+[ "$(last_seen '" ".join([d["method"], d["target"], d["body"]])')" = 'PUT /echo/ {"x":1}' ] ||
+    fail "-T -: $(seen)"
+# -O: the URL's last path segment, in the current directory.
+mkdir "$TMP/o"
+(cd "$TMP/o" && "$APIERR" call -s -O "$ECHO/echo/name.json?x=1") || fail "-O failed"
+json_get 'd["target"]' <"$TMP/o/name.json" | grep -cx '/echo/name.json?x=1' >/dev/null ||
+    fail "-O: $(ls "$TMP/o")"
+before=$(wc -l <"$ECHO_LOG")
+(cd "$TMP/o" && expect_rc 2 "$APIERR" call -s --remote-name "$ECHO/echo/")
+[ "$(wc -l <"$ECHO_LOG")" = "$before" ] || fail "-O without a file name sent the request"
+# --fail-with-body: the error's body on stdout, the problem on stderr, the exit status of -f.
+rc=0
+"$APIERR" call -s --retries 0 --fail-with-body "$ECHO/status/404" >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" = 4 ] || fail "--fail-with-body on a 404: exit status $rc, want 4"
+grep -q 'asked for' "$TMP/out" || fail "--fail-with-body: no body on stdout: $(cat "$TMP/out")"
+grep -q 'not_found' "$TMP/err" || fail "--fail-with-body: no problem on stderr"
+if command -v curl >/dev/null; then
+    curl -s --fail-with-body "$ECHO/status/404" >"$TMP/curl.out" || true
+    cmp -s "$TMP/curl.out" "$TMP/out" || fail "--fail-with-body: not curl's bytes"
+fi
+# --retry is --retries; --no-progress-meter is -s.
+out=$("$APIERR" call --no-progress-meter --retry 2 -w '%{num_attempts}' "$ECHO/status/503" 2>"$TMP/err") &&
+    fail "503 exited 0"
+[ "$out" = 3 ] || fail "--retry 2: $out attempts"
+grep -q '^retry ' "$TMP/err" && fail "--no-progress-meter printed retry lines"
+# What does not go together, or is not done: a usage error, nothing sent.
+before=$(wc -l <"$ECHO_LOG")
+expect_rc 2 "$APIERR" call -s --url "$ECHO/echo" "$ECHO/echo"
+expect_rc 2 "$APIERR" call -s -f --fail-with-body "$ECHO/echo"
+expect_rc 2 "$APIERR" call -s -T "$TMP/lines.txt" -d a=1 "$ECHO/echo"
+expect_rc 2 "$APIERR" call -s -O -o "$TMP/x" "$ECHO/echo/x"
+"$APIERR" call -s -b cookies.txt "$ECHO/echo" 2>"$TMP/err" && fail "-b FILE exited 0"
+grep -q 'cookie files are not read' "$TMP/err" || fail "-b FILE: $(cat "$TMP/err")"
+[ "$(wc -l <"$ECHO_LOG")" = "$before" ] || fail "a usage error sent a request"
+
+echo "ok: -i -I -D -w -f -A -u -d --data-urlencode -G --compressed -m --connect-timeout --breaker --retry-budget, and the next flags"
