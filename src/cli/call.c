@@ -47,6 +47,10 @@ SETTER(upload_file)
 SETTER(referer)
 SETTER(cookie)
 SETTER(range)
+SETTER(cacert)
+SETTER(capath)
+SETTER(cert)
+SETTER(key_file)
 #undef SETTER
 
 #define FLAG(field)                                  \
@@ -95,6 +99,34 @@ DATA(data_binary, CALL_DATA_BINARY)
 DATA(data_raw, CALL_DATA_RAW)
 DATA(data_urlencode, CALL_DATA_URLENCODE)
 #undef DATA
+
+#define FAMILY(n)                                   \
+    static int set_ipv##n(void *ctx, const char *v) \
+    {                                               \
+        (void)v;                                    \
+        ((struct call_args *)ctx)->ip_version = n;  \
+        return 0;                                   \
+    }
+FAMILY(4)
+FAMILY(6)
+#undef FAMILY
+
+/* --resolve HOST:PORT:ADDRESS[,ADDRESS]: the shape libcurl takes (it
+ * ignores another one in silence, so it is refused here). */
+static int set_resolve(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    const char *port = strchr(v, ':'), *addr = port ? strchr(port + 1, ':') : NULL;
+    int ok = port && port != v && addr && addr > port + 1 && addr[1];
+    for (const char *p = port ? port + 1 : v; ok && p < addr; p++) ok = *p >= '0' && *p <= '9';
+    if (!ok || a->nresolve == CALL_MAX_RESOLVE) {
+        cli_error(CMD, "--resolve wants HOST:PORT:ADDRESS (at most %d), not '%s'", CALL_MAX_RESOLVE,
+                  v);
+        return -1;
+    }
+    a->resolve[a->nresolve++] = v;
+    return 0;
+}
 
 static int set_url_query(void *ctx, const char *v)
 {
@@ -326,6 +358,17 @@ static const cli_option options[] = {
      0},
     {"-k", NULL, set_insecure, "do not verify the server's TLS certificate", 0},
     {"--insecure", NULL, set_insecure, "same as -k", 0},
+    {"--cacert", "FILE", set_cacert, "verify servers with the CA certificates of FILE (PEM)", 0},
+    {"--capath", "DIR", set_capath, "verify servers with the hashed CA certificates in DIR", 0},
+    {"-E", "FILE", set_cert, "send this client certificate (PEM) when the server asks", 0},
+    {"--cert", "FILE", set_cert, "same as -E", 0},
+    {"--key", "FILE", set_key_file, "the client certificate's private key (PEM)", 0},
+    {"--resolve", "HOST:PORT:ADDRESS", set_resolve,
+     "connect to ADDRESS for HOST:PORT, no DNS (repeatable)", 0},
+    {"-4", NULL, set_ipv4, "resolve names to IPv4 addresses only", 0},
+    {"--ipv4", NULL, set_ipv4, "same as -4", 0},
+    {"-6", NULL, set_ipv6, "resolve names to IPv6 addresses only", 0},
+    {"--ipv6", NULL, set_ipv6, "same as -6", 0},
     {"-x", "URL", set_proxy, "use this proxy", 0},
     {"--proxy", "URL", set_proxy, "same as -x", 0},
     {"--compressed", NULL, set_compressed, "ask for a compressed response (always so: accepted)",
@@ -717,6 +760,13 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     o->insecure = a->insecure;
     o->proxy = a->proxy;
     o->user_agent = a->user_agent;
+    o->ca_file = a->cacert;
+    o->ca_path = a->capath;
+    o->client_cert = a->cert;
+    o->client_key = a->key_file;
+    o->resolve = a->resolve;
+    o->nresolve = a->nresolve;
+    o->ip_version = a->ip_version;
 }
 
 int cli_call(int argc, char **argv)

@@ -11,9 +11,10 @@
 #define CALL_CMD         "call"
 #define CALL_MAX_HEADERS 64
 
-#define CALL_MAX_DATA   64
-#define CALL_MAX_FORM   64
-#define CALL_MAX_REDACT 64
+#define CALL_MAX_DATA    64
+#define CALL_MAX_FORM    64
+#define CALL_MAX_REDACT  64
+#define CALL_MAX_RESOLVE 16
 
 /* How a data option reads its argument (curl's): -d and --data-ascii
  * read @FILE without its CR and LF bytes, --data-binary reads it as it is,
@@ -34,6 +35,10 @@ struct call_args {
     const char *session_header, *session_expires_in;
     const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
     const char *hedge, *url, *upload_file, *referer, *cookie, *range;
+    const char *cacert, *capath, *cert, *key_file;
+    const char *resolve[CALL_MAX_RESOLVE]; /* --resolve HOST:PORT:ADDRESS */
+    size_t nresolve;
+    int ip_version; /* -4, -6; 0: either */
     apierr_header headers[CALL_MAX_HEADERS];
     size_t nheaders;
     char *basic; /* the Authorization value -u makes; owned (free()) */

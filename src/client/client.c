@@ -14,13 +14,11 @@
 /* The size of each version of apierr_client_opts, which grows at its end
  * only: version 1 ended before the session login members, version 2
  * before secret_names, version 3 before the transfer settings, version 4
- * before custom_dialect. */
+ * before custom_dialect, version 5 before ca_file. */
 static const size_t client_opts_sizes[] = {
-    offsetof(apierr_client_opts, session_login_url),
-    offsetof(apierr_client_opts, secret_names),
-    offsetof(apierr_client_opts, follow_redirects),
-    offsetof(apierr_client_opts, custom_dialect),
-    sizeof(apierr_client_opts),
+    offsetof(apierr_client_opts, session_login_url), offsetof(apierr_client_opts, secret_names),
+    offsetof(apierr_client_opts, follow_redirects),  offsetof(apierr_client_opts, custom_dialect),
+    offsetof(apierr_client_opts, ca_file),           sizeof(apierr_client_opts),
 };
 
 static const apierr_client_opts client_opts_defaults = APIERR_CLIENT_OPTS_INIT;
@@ -106,6 +104,7 @@ int apierr_client_new(apierr_client **out, const apierr_client_opts *given)
     int rc = APIERR__STRUCT_READ(&o, given, client_opts_sizes);
     if (rc) return rc;
     if ((rc = apierr__creds_check(&o))) return rc;
+    if (o.ip_version != 0 && o.ip_version != 4 && o.ip_version != 6) return APIERR_EINVAL;
     if (o.custom_dialect && !APIERR__VERSION_KNOWN(o.custom_dialect, APIERR_CUSTOM_DIALECT_VERSION))
         return APIERR_EVERSION;
     apierr_profile profile;

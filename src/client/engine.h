@@ -159,6 +159,11 @@ typedef struct apierr__transfer_settings {
      * header list (owned) */
     char *user_agent_line, *accept_encoding_line;
     char *codings; /* the ones libcurl decodes: CURLOPT_ACCEPT_ENCODING (owned) */
+    /* TLS files and resolution (apierr_client_opts version 6; owned, NULL:
+     * libcurl's default) */
+    char *ca_file, *ca_path, *client_cert, *client_key;
+    struct curl_slist *resolve;
+    long ip_resolve; /* CURL_IPRESOLVE_* */
 } apierr__transfer_settings;
 
 struct apierr_client {

@@ -38,6 +38,26 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
     return fseeko((FILE *)userdata, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
 }
 
+/* curl's --cacert, --capath, --cert, --key, --resolve, -4 and -6: only
+ * what was given, so that libcurl's defaults (its CA bundle) stay. */
+static void tls_and_resolution(const apierr__transfer_settings *t, CURL *e)
+{
+    const struct {
+        const char *value;
+        CURLoption option;
+    } files[] = {
+        {t->ca_file, CURLOPT_CAINFO},
+        {t->ca_path, CURLOPT_CAPATH},
+        {t->client_cert, CURLOPT_SSLCERT},
+        {t->client_key, CURLOPT_SSLKEY},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (files[i].value) curl_easy_setopt(e, files[i].option, files[i].value);
+    if (t->resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, t->resolve);
+    if (t->ip_resolve != CURL_IPRESOLVE_WHATEVER)
+        curl_easy_setopt(e, CURLOPT_IPRESOLVE, t->ip_resolve);
+}
+
 /* What every transfer of c shares, set once per handle: a handle a plain
  * GET attempt left keeps them (setting them again cost some 1,700
  * instructions an attempt in bench_client, of about 115,000: libcurl
@@ -65,6 +85,7 @@ static void client_wide(apierr_client *c, CURL *e)
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    tls_and_resolution(&c->xfer, e);
 }
 
 CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
@@ -182,6 +203,26 @@ static int env_names_proxy(void)
     return 0;
 }
 
+/* Version 6's members copied (ip_version checked by apierr_client_new()):
+ * APIERR_OK or APIERR_ENOMEM. */
+static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
+{
+    static const long families[] = {
+        [0] = CURL_IPRESOLVE_WHATEVER, [4] = CURL_IPRESOLVE_V4, [6] = CURL_IPRESOLVE_V6};
+    t->ip_resolve = families[o->ip_version];
+    const char *given[] = {o->ca_file, o->ca_path, o->client_cert, o->client_key};
+    char **copy[] = {&t->ca_file, &t->ca_path, &t->client_cert, &t->client_key};
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
+        if (given[i] && !(*copy[i] = apierr__strdup(given[i]))) return APIERR_ENOMEM;
+    for (size_t i = 0; o->resolve && i < o->nresolve; i++) {
+        if (!o->resolve[i]) continue;
+        struct curl_slist *l = curl_slist_append(t->resolve, o->resolve[i]);
+        if (!l) return APIERR_ENOMEM;
+        t->resolve = l;
+    }
+    return APIERR_OK;
+}
+
 int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
 {
     apierr__buf ua = APIERR__BUF_INIT;
@@ -198,10 +239,10 @@ int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_cl
     t->insecure = o->insecure == 1;
     t->proxy = apierr__strdup(o->proxy);
     t->env_proxy = env_names_proxy();
-    return (o->proxy && !t->proxy) || !t->user_agent || !t->user_agent_line ||
-                   !t->accept_encoding_line
-               ? APIERR_ENOMEM
-               : APIERR_OK;
+    if ((o->proxy && !t->proxy) || !t->user_agent || !t->user_agent_line ||
+        !t->accept_encoding_line || tls_settings_init(t, o))
+        return APIERR_ENOMEM;
+    return APIERR_OK;
 }
 
 void apierr__transfer_settings_free(apierr__transfer_settings *t)
@@ -212,6 +253,13 @@ void apierr__transfer_settings_free(apierr__transfer_settings *t)
     apierr__free(t->accept_encoding_line);
     apierr__free(t->codings);
     t->proxy = t->user_agent = t->user_agent_line = t->accept_encoding_line = t->codings = NULL;
+    char **owned[] = {&t->ca_file, &t->ca_path, &t->client_cert, &t->client_key};
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) {
+        apierr__free(*owned[i]);
+        *owned[i] = NULL;
+    }
+    curl_slist_free_all(t->resolve);
+    t->resolve = NULL;
 }
 
 /* Redirects as curl -L follows them (apierr_client_opts.follow_redirects);

@@ -1,4 +1,6 @@
 # -k: a self-signed certificate is refused unless -k says not to verify it;
+# --cacert and --capath verify it; --cert and --key answer a server that
+# asks for a client certificate; --resolve, -4 and -6 choose the address;
 # -x: requests go through the proxy, in the absolute form (RFC 9112 3.2.2);
 # without it, the one http_proxy or ALL_PROXY names, unless no_proxy names
 # the host.
@@ -36,4 +38,41 @@ rc=0
 "$APIERR" call -s -k "$ECHO/echo/tls" >/dev/null || fail "-k failed: $(cat "$TMP/err")"
 [ "$(last_seen 'd["path"]')" = /echo/tls ] || fail "-k: the request did not arrive"
 "$APIERR" call -s --insecure "$ECHO/echo/tls2" >/dev/null || fail "--insecure failed"
-echo "ok: -x sends through the proxy; -k accepts an unverified certificate"
+
+# --- --cacert, --capath, --resolve ------------------------------------------------
+# A certificate for 127.0.0.1 and apierr.test, verified instead of skipped.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=apierr.test \
+    -addext 'subjectAltName=IP:127.0.0.1,DNS:apierr.test' \
+    -keyout "$TMP/skey.pem" -out "$TMP/scert.pem" 2>/dev/null || fail "openssl req (server) failed"
+start_echo "$TMP/scert.pem" "$TMP/skey.pem"
+"$APIERR" call -s --cacert "$TMP/scert.pem" "$ECHO/echo/ca" >/dev/null || fail "--cacert failed"
+[ "$(last_seen 'd["path"]')" = /echo/ca ] || fail "--cacert: the request did not arrive"
+mkdir "$TMP/cadir"
+cp "$TMP/scert.pem" "$TMP/cadir/"
+openssl rehash "$TMP/cadir" 2>/dev/null || c_rehash "$TMP/cadir" >/dev/null
+"$APIERR" call -s --capath "$TMP/cadir" "$ECHO/echo/capath" >/dev/null || fail "--capath failed"
+expect_rc 3 "$APIERR" call -s --retries 0 --cacert "$TMP/cert.pem" "$ECHO/echo/other-ca"
+port=${ECHO##*:}
+"$APIERR" call -s --cacert "$TMP/scert.pem" --resolve "apierr.test:$port:127.0.0.1" \
+    "https://apierr.test:$port/echo/resolved" >/dev/null || fail "--resolve failed"
+[ "$(last_seen 'd["headers"]["host"]')" = "apierr.test:$port" ] ||
+    fail "--resolve: Host $(last_seen 'd["headers"]["host"]')"
+# -4 and -6 on a name that resolves to an IPv4 address only.
+"$APIERR" call -s -4 --cacert "$TMP/scert.pem" --resolve "apierr.test:$port:127.0.0.1" \
+    "https://apierr.test:$port/echo/v4" >/dev/null || fail "-4 failed"
+expect_rc 3 "$APIERR" call -s --retries 0 --ipv6 --cacert "$TMP/scert.pem" \
+    --resolve "apierr.test:$port:127.0.0.1" "https://apierr.test:$port/echo/v6"
+expect_rc 2 "$APIERR" call -s --resolve apierr.test:127.0.0.1 "$ECHO/echo"
+
+# --- --cert, --key: a server that asks for a client certificate -----------------
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=apierr-client \
+    -keyout "$TMP/ckey.pem" -out "$TMP/ccert.pem" 2>/dev/null || fail "openssl req (client) failed"
+start_echo "$TMP/scert.pem" "$TMP/skey.pem" "$TMP/ccert.pem"
+expect_rc 3 "$APIERR" call -s --retries 0 --cacert "$TMP/scert.pem" "$ECHO/echo/anonymous"
+"$APIERR" call -s --cacert "$TMP/scert.pem" --cert "$TMP/ccert.pem" --key "$TMP/ckey.pem" \
+    "$ECHO/echo/mtls" >/dev/null || fail "--cert --key failed"
+[ "$(last_seen 'd["path"]')" = /echo/mtls ] || fail "--cert: the request did not arrive"
+cat "$TMP/ccert.pem" "$TMP/ckey.pem" >"$TMP/both.pem"
+"$APIERR" call -s --cacert "$TMP/scert.pem" -E "$TMP/both.pem" "$ECHO/echo/mtls2" >/dev/null ||
+    fail "-E with the key in the same file failed"
+echo "ok: -x sends through the proxy; -k accepts an unverified certificate; --cacert, --capath, --resolve, -4, -6, --cert, --key"

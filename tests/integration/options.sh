@@ -55,9 +55,10 @@ long_options() {
     grep -o -- '--[a-z][a-z0-9-]*' | sort -u
 }
 
-# Short options (-X) standing alone in the text on stdin, sorted.
+# Short options (-X, and curl's -4 and -6) standing alone in the text on
+# stdin, sorted.
 short_options() {
-    grep -oE -- '(^|[][ "|,])-[A-Za-z]([][ "|,]|$)' | grep -oE -- '-[A-Za-z]' | sort -u
+    grep -oE -- '(^|[][ "|,])-[A-Za-z0-9]([][ "|,]|$)' | grep -oE -- '-[A-Za-z0-9]' | sort -u
 }
 
 # Compares the options of a page and a C source; quiet and 0 when they agree,

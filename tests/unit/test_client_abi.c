@@ -153,6 +153,65 @@ static void test_client_opts_custom_dialect(void **state)
     }
 }
 
+/* Version 5 ended before ca_file: a struct of that size is read no further
+ * (heap, exactly that long: ASan sees an over-read) and the client keeps
+ * libcurl's TLS and resolution defaults. Version 6's strings and resolve
+ * entries are copied (the caller's may go away), ip_version maps to
+ * libcurl's family, and an ip_version other than 0, 4 and 6 is EINVAL. */
+static void test_client_opts_tls_and_resolution(void **state)
+{
+    (void)state;
+    size_t v5_size = offsetof(apierr_client_opts, ca_file);
+    apierr_client_opts o;
+    assert_int_equal(apierr_client_opts_init(&o, 5), APIERR_OK);
+    void *v5 = malloc(v5_size);
+    assert_non_null(v5);
+    memcpy(v5, &o, v5_size);
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, v5), APIERR_OK);
+    free(v5);
+    assert_null(c->xfer.ca_file);
+    assert_null(c->xfer.resolve);
+    assert_int_equal(c->xfer.ip_resolve, CURL_IPRESOLVE_WHATEVER);
+    apierr_client_free(c);
+
+    char *strings[] = {strdup("ca.pem"),
+                       strdup("certs/"),
+                       strdup("me.pem"),
+                       strdup("me.key"),
+                       strdup("api.test:443:127.0.0.1"),
+                       strdup("b.test:80:127.0.0.2")};
+    const char *resolve[] = {strings[4], NULL, strings[5]};
+    o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+    o.ca_file = strings[0];
+    o.ca_path = strings[1];
+    o.client_cert = strings[2];
+    o.client_key = strings[3];
+    o.resolve = resolve;
+    o.nresolve = 3;
+    o.ip_version = 6;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(strings[i]);
+    assert_string_equal(c->xfer.ca_file, "ca.pem");
+    assert_string_equal(c->xfer.ca_path, "certs/");
+    assert_string_equal(c->xfer.client_cert, "me.pem");
+    assert_string_equal(c->xfer.client_key, "me.key");
+    assert_string_equal(c->xfer.resolve->data, "api.test:443:127.0.0.1");
+    assert_string_equal(c->xfer.resolve->next->data, "b.test:80:127.0.0.2");
+    assert_null(c->xfer.resolve->next->next);
+    assert_int_equal(c->xfer.ip_resolve, CURL_IPRESOLVE_V6);
+    apierr_client_free(c);
+
+    int bad[] = {1, 5, -4, 46};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+        o.ip_version = bad[i];
+        c = NULL;
+        assert_int_equal(apierr_client_new(&c, &o), APIERR_EINVAL);
+        assert_null(c);
+    }
+}
+
 /* The profile's policy is read by its own version: a version-1 policy had
  * its rules where version 3 has conflict_reread. */
 /* A version 4 policy ends before the hedging and throttling members
@@ -264,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_request_version_refused),
         cmocka_unit_test(test_client_opts_v1_read_as_v1),
         cmocka_unit_test(test_client_opts_custom_dialect),
+        cmocka_unit_test(test_client_opts_tls_and_resolution),
         cmocka_unit_test(test_profile_policy_read_by_version),
         cmocka_unit_test(test_policy_v4_tail),
         cmocka_unit_test(test_client_opts_init),

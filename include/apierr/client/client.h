@@ -61,7 +61,9 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
 /* Version 1 ended before session_login_url; version 2 added the session
  * login members and pace; version 3 secret_names; version 4 the transfer
  * settings after nsecret_names (what curl's -L, --max-redirs, -k, -x and -A
- * set); version 5 custom_dialect. New members go after custom_dialect. */
+ * set); version 5 custom_dialect; version 6 the TLS and resolution
+ * settings after it (curl's --cacert, --capath, --cert, --key, --resolve,
+ * -4, -6). New members go after ip_version. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -138,9 +140,21 @@ typedef struct apierr_client_opts {
      * The profile cannot carry it (apierr_profile ends with its policy).
      * NULL: none. Its version 0 or newer than the library's: EVERSION. */
     const apierr_custom_dialect *custom_dialect;
+    /* Version 6. TLS and name resolution, as curl's options set them; NULL
+     * or 0 leaves libcurl's default. Copied. */
+    const char *ca_file; /* PEM bundle that verifies servers, not the system's (curl --cacert) */
+    const char *ca_path; /* directory of hashed CA certificates (curl --capath) */
+    const char *client_cert; /* PEM certificate for a server that asks for one (curl --cert) */
+    const char *client_key;  /* its PEM private key, unencrypted (curl --key) */
+    /* "HOST:PORT:ADDRESS[,ADDRESS]" entries: HOST:PORT connects there, no
+     * DNS asked (curl --resolve; libcurl ignores an entry of another
+     * shape). */
+    const char *const *resolve;
+    size_t nresolve;
+    int ip_version; /* 0: either family; 4, 6: that one only (curl -4, -6); other: EINVAL */
 } apierr_client_opts;
 
-#define APIERR_CLIENT_OPTS_VERSION 5
+#define APIERR_CLIENT_OPTS_VERSION 6
 #define APIERR_CLIENT_OPTS_INIT               \
     {                                         \
         .version = APIERR_CLIENT_OPTS_VERSION \
@@ -291,7 +305,8 @@ APIERR_EXTERN size_t apierr_client_redact_url(char *buf, size_t cap, const apier
 
 /* Creates a client. opts NULL: defaults. opts (and the profile it points
  * at, whose policy may be of an older version) are copied. Returns
- * APIERR_OK, APIERR_EINVAL (bad options: two credential sources, a bad URL),
+ * APIERR_OK, APIERR_EINVAL (bad options: two credential sources, a bad URL,
+ * an ip_version other than 0, 4 and 6),
  * APIERR_EVERSION (opts->version or its profile's policy version is 0 or
  * newer than this library's), APIERR_EIO (the report cannot be opened, curl
  * cannot start) or APIERR_ENOMEM. */

@@ -1,7 +1,8 @@
 # Sourced after call_lib.bash by the tests of curl's flags: start_echo starts
 # lib/echo_server.py (see its header for what it answers) and sets ECHO to
 # its base URL; every request it saw is a JSON line in $ECHO_LOG.
-# start_echo [CERT KEY]: with a certificate and its key, over TLS.
+# start_echo [CERT KEY [CLIENT_CA]]: with a certificate and its key, over
+# TLS; with CLIENT_CA, a client certificate it signed is required.
 ECHO_LOG="$TMP/echo.jsonl"
 start_echo() {
     local out="$TMP/echo.${#SERVERS[@]}"

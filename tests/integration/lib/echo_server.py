@@ -14,7 +14,9 @@ the first line of stdout, and answers by path:
 
 Every request is also appended as one JSON line to the file named by
 argv[1], when given. With a certificate and key file (PEM) as argv[2] and
-argv[3], it speaks TLS and prints an https:// URL.
+argv[3], it speaks TLS and prints an https:// URL; with a CA file as argv[4]
+too, it asks every client for a certificate that CA signed and refuses the
+handshake of one without.
 """
 import json
 import sys
@@ -87,6 +89,9 @@ if len(sys.argv) > 3:
     import ssl
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+    if len(sys.argv) > 4:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(sys.argv[4])
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     scheme = "https"
 print("%s://127.0.0.1:%d" % (scheme, srv.server_address[1]), flush=True)
