@@ -258,6 +258,17 @@ int refapi_head_parse(const char *buf, size_t len, size_t max_line, size_t max_h
                   "The request header fields are too large.");
 }
 
+const char *refapi_target_path(const char *target)
+{
+    if (target[0] == '/') return target; /* the origin form: nearly every request */
+    size_t skip = !strncasecmp(target, "http://", 7)    ? 7
+                  : !strncasecmp(target, "https://", 8) ? 8
+                                                        : 0;
+    if (!skip) return target;
+    const char *path = target + skip + strcspn(target + skip, "/?#");
+    return *path == '/' ? path : "/";
+}
+
 const char *refapi_head_value(const refapi_head *h, const char *name, char *buf, size_t cap)
 {
     for (size_t i = 0; i < h->nfields; i++) {

@@ -76,6 +76,13 @@ int refapi_framing_verdict(const refapi_framing *f, refapi_head_error *err);
 int refapi_head_parse(const char *buf, size_t len, size_t max_line, size_t max_head, refapi_head *h,
                       refapi_head_error *err);
 
+/* The path of a request target (RFC 9112 3.2): the origin form as it is;
+ * of the absolute form ("http://host:port/path", scheme case-insensitive),
+ * the path after the authority, "/" when it has none, as a server MUST
+ * accept it (3.2.2); any other form (authority, asterisk) as it is. The
+ * result points into target or is "/". */
+const char *refapi_target_path(const char *target);
+
 /* The value of field name (case-insensitive) into buf, NULL when absent. */
 const char *refapi_head_value(const refapi_head *h, const char *name, char *buf, size_t cap);
 

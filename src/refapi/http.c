@@ -401,6 +401,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     http_server *s = cls;
     http_conn *hc = *con_cls;
+    url = refapi_target_path(url); /* routed by path, whatever form the target took */
     if (!hc) return on_headers(s, c, url, method, version, con_cls);
     conn_state *st = &hc->req;
     if (*upload_size) {

@@ -3,7 +3,8 @@
 # that could be framed two ways (request smuggling) gets one 400 problem and
 # the connection is closed, so that the bytes after it are never served;
 # the errors of the HTTP layer itself (400, 408, 414, 431, the connection
-# caps) are problems in the profile's dialect with X-Request-Id; a slow
+# caps) are problems in the profile's dialect with X-Request-Id; the
+# absolute form of the target is routed by its path; a slow
 # socket is cut at the head deadline, and one address cannot take every
 # connection.
 source "$(dirname "$0")/lib/serve_common.sh"
@@ -67,6 +68,11 @@ raw "a 20 KB header" "GET /status HTTP/1.1\r\nHost: a\r\nX-Big: $long\r\n\r\n"
 refused 431 request_header_fields_too_large
 raw "a client's request id" 'GET /status HTTP/1.1\r\nX-Request-Id: req-framing-1\r\n\r\n'
 [ "$(header X-Request-Id)" = req-framing-1 ] || fail "$LAST: X-Request-Id $(header X-Request-Id)"
+# The absolute form is accepted and routed by its path (RFC 9112 3.2.2), on
+# a kept connection too.
+raw "the absolute form" 'GET http://api.test/status HTTP/1.1\r\nHost: api.test\r\n\r\nGET HTTPS://api.test:8443/v1/tenants/acme/invoices?limit=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+[ "$ST" = 401 ] && [ "$N" = 2 ] || fail "$LAST: status $ST, $N responses, want 401 twice (routed as /status)"
+grep -q 'No route' "$TMP/b" && fail "$LAST: not routed: $(cat "$TMP/b")"
 req GET "$URL/status"
 expect_status 401 "still serving after bad heads"
 stop_servers

@@ -108,13 +108,35 @@ static void test_framing(void **state)
     }
 }
 
+/* The absolute form is routed by its path (RFC 9112 3.2.2); other forms
+ * stay as they are. */
+static void test_target_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *target, *path;
+    } cases[] = {
+        {"/v1/x", "/v1/x"},
+        {"http://api.test/v1/x", "/v1/x"},
+        {"HTTPS://api.test:8443/v1/x", "/v1/x"},
+        {"http://api.test", "/"},
+        {"http://api.test?x=1", "/"},
+        {"http://user@api.test:80/a/b", "/a/b"},
+        {"*", "*"},
+        {"api.test:443", "api.test:443"},
+        {"ftp://api.test/x", "ftp://api.test/x"},
+        {"http:/x", "http:/x"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(refapi_target_path(cases[i].target), cases[i].path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_name_bytes),
-        cmocka_unit_test(test_method_bytes),
-        cmocka_unit_test(test_target_bytes),
-        cmocka_unit_test(test_framing),
+        cmocka_unit_test(test_name_bytes),   cmocka_unit_test(test_method_bytes),
+        cmocka_unit_test(test_target_bytes), cmocka_unit_test(test_framing),
+        cmocka_unit_test(test_target_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
