@@ -53,6 +53,10 @@ static const struct fixed_route {
 #undef FIXED_ROW
 };
 
+/* Every method some route answers, for OPTIONS * (HEAD and OPTIONS are
+ * added as for a resource). */
+#define SERVER_METHODS "GET, POST, PUT, DELETE"
+
 /* The two invoice resources of a tenant. */
 typedef enum resource { COLLECTION, ITEM } resource;
 
@@ -216,6 +220,16 @@ void refapi_route(refapi_req *r)
             not_allowed(r, rt->method);
         else if (!admit(r, rt->guard, NULL))
             rt->handler(r);
+        return;
+    }
+    /* The asterisk form names the server, for OPTIONS only (RFC 9112
+     * 3.2.4): the methods some resource of it answers. */
+    if (strcmp(r->path, "*") == 0) {
+        if (strcmp(r->method, "OPTIONS") == 0)
+            options_reply(r, SERVER_METHODS);
+        else
+            refapi_req_error(r, 400, "bad_request",
+                             "The request target * is for OPTIONS only (RFC 9112 3.2.4).", NULL);
         return;
     }
     char msg[160];

@@ -73,6 +73,13 @@ raw "a client's request id" 'GET /status HTTP/1.1\r\nX-Request-Id: req-framing-1
 raw "the absolute form" 'GET http://api.test/status HTTP/1.1\r\nHost: api.test\r\n\r\nGET HTTPS://api.test:8443/v1/tenants/acme/invoices?limit=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
 [ "$ST" = 401 ] && [ "$N" = 2 ] || fail "$LAST: status $ST, $N responses, want 401 twice (routed as /status)"
 grep -q 'No route' "$TMP/b" && fail "$LAST: not routed: $(cat "$TMP/b")"
+# The asterisk form: OPTIONS of the whole server (RFC 9112 3.2.4), 204 with
+# the methods of every route; any other method with it is a 400.
+raw "OPTIONS *" 'OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+[ "$ST" = 204 ] && [ "$(header Allow)" = "GET, POST, PUT, DELETE, HEAD, OPTIONS" ] ||
+    fail "$LAST: status $ST, Allow '$(header Allow)'"
+raw "GET *" 'GET * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'
+expect_problem 400 bad_request "$LAST"
 req GET "$URL/status"
 expect_status 401 "still serving after bad heads"
 stop_servers
