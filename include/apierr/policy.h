@@ -148,6 +148,10 @@ APIERR_EXTERN int apierr_transport_from_name(apierr_transport *out, const char *
 APIERR_EXTERN apierr_method apierr_method_from_name(const char *name);
 /* 1 when a method may be sent again without an idempotency key. */
 APIERR_EXTERN int apierr_method_idempotent(apierr_method m);
+/* 1 when name can be a request method: a token of RFC 9110 (5.6.2), 1 to
+ * 32 bytes ("GET", "PROPFIND", "M-SEARCH"); 0 for NULL, "", "GET /" or a
+ * control character. */
+APIERR_EXTERN int apierr_method_valid(const char *name);
 
 /* --- the options ------------------------------------------------------------ */
 

@@ -113,9 +113,10 @@ static void submit_next(struct batch *b)
         int rc = apierr_client_submit(b->client, &req, batch_done, b);
         if (rc == APIERR_OK) return;
         line_failed(b, l,
-                    rc == APIERR_EINVAL
-                        ? "not an http:// or https:// URL with a host and no white space"
-                        : "the call could not be queued");
+                    rc != APIERR_EINVAL            ? "the call could not be queued"
+                    : !apierr_method_valid(method) ? "the method is not a token (GET, POST, ...)"
+                                                   : "not an http:// or https:// URL with a host "
+                                                     "and no white space");
     }
 }
 

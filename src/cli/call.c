@@ -17,7 +17,6 @@
         ((struct call_args *)ctx)->field = v;        \
         return 0;                                    \
     }
-SETTER(method)
 SETTER(json)
 SETTER(output)
 SETTER(profile)
@@ -99,6 +98,16 @@ DATA(data_binary, CALL_DATA_BINARY)
 DATA(data_raw, CALL_DATA_RAW)
 DATA(data_urlencode, CALL_DATA_URLENCODE)
 #undef DATA
+
+static int set_method(void *ctx, const char *v)
+{
+    if (apierr_method_valid(v)) {
+        ((struct call_args *)ctx)->method = v;
+        return 0;
+    }
+    cli_error(CMD, "-X wants a method name (a token such as GET or PURGE), not '%s'", v);
+    return -1;
+}
 
 #define FAMILY(n)                                   \
     static int set_ipv##n(void *ctx, const char *v) \

@@ -297,7 +297,8 @@ int apierr_client_submit(apierr_client *c, const apierr_request *given, apierr_d
     apierr_request req;
     int rc = apierr__request_read(&req, given);
     if (rc) return rc;
-    if (!req.url || (req.body && req.body_file)) return APIERR_EINVAL;
+    if (!req.url || (req.body && req.body_file) || (req.method && !apierr_method_valid(req.method)))
+        return APIERR_EINVAL;
     apierr__call *k = apierr__calloc(1, sizeof *k);
     if (!k) return APIERR_ENOMEM;
     k->c = c;

@@ -42,6 +42,14 @@ int apierr_method_idempotent(apierr_method m)
     return (unsigned)m < COUNT(idempotent) && idempotent[m];
 }
 
+int apierr_method_valid(const char *name)
+{
+    static const char tchar[] = "!#$%&'*+-.^_`|~0123456789"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    size_t n = name ? strlen(name) : 0;
+    return n >= 1 && n <= 32 && strspn(name, tchar) == n;
+}
+
 /* --- options ----------------------------------------------------------------- */
 
 void apierr_status_set_put(apierr_status_set *s, int code, int on)
@@ -481,8 +489,8 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
                       "%s: a %s without an idempotency key may have been processed; not retried",
                       what, apierr_method_name(o->method) ? apierr_method_name(o->method) : "?");
     if (out_of_attempts)
-        return finish(out, APIERR_DECISION_FAIL, c.category, "%s: gave up after %d attempts", what,
-                      call->attempts);
+        return finish(out, APIERR_DECISION_FAIL, c.category, "%s: gave up after %d attempt%s", what,
+                      call->attempts, call->attempts == 1 ? "" : "s");
 
     size_t nrules;
     const apierr_rule *rules = apierr__policy_rules(p, p, &nrules);

@@ -15,7 +15,8 @@ class H(Handler):
 serve(H)
 PY
 start_script "$TMP/srv.py"
-printf '%s\n' "GET $URL/ok" "# a comment" "GET $URL/fail" "GET" "GET ftp://127.0.0.1:1/x" "GET $URL/ok" >"$TMP/batch"
+printf '%s\n' "GET $URL/ok" "# a comment" "GET $URL/fail" "GET" "GET ftp://127.0.0.1:1/x" "GET $URL/ok" \
+    "G(T $URL/ok" >"$TMP/batch"
 rc=0
 "$APIERR" call --retries 0 --input "$TMP/batch" >"$TMP/out" 2>"$TMP/err" || rc=$?
 [ "$rc" != 0 ] || fail "a batch with failures exited 0"
@@ -23,13 +24,15 @@ grep -q "^line 3: GET $URL/fail: server: .*database is on fire" "$TMP/err" ||
     fail "the failed call of line 3 is not named: $(cat "$TMP/err")"
 grep -q "^line 4: .*invalid_request" "$TMP/err" || fail "line 4 (no URL) is not named: $(cat "$TMP/err")"
 grep -q "^line 5: .*invalid_request" "$TMP/err" || fail "line 5 (ftp://) is not named: $(cat "$TMP/err")"
+grep -q "^line 7: .*the method is not a token" "$TMP/err" ||
+    fail "line 7 (a method that is not a token) is not named: $(cat "$TMP/err")"
 grep -q "^line 1\|^line 6" "$TMP/err" && fail "a line that succeeded is named as failed"
 
 "$APIERR" call --retries 0 --input "$TMP/batch" --output-json >"$TMP/out.jsonl" 2>/dev/null || true
 python3 - "$TMP/out.jsonl" <<'PY' || fail "--output-json does not give one line per request line"
 import json, sys
 rs = [json.loads(l) for l in open(sys.argv[1])]
-assert len(rs) == 5, len(rs)
+assert len(rs) == 6, len(rs)
 bad = [r for r in rs if r.get("line") == 4]
 assert bad and not bad[0]["ok"] and bad[0]["category"] == "invalid_request", rs
 PY

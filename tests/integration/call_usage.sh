@@ -29,6 +29,12 @@ usage_error bad-jitter call call --jitter wild http://127.0.0.1:9/
 usage_error oauth-no-id call call --oauth http://127.0.0.1:9/t http://127.0.0.1:9/
 usage_error session-opts call call --api-token T http://127.0.0.1:9/
 usage_error write-out-batch call call -w '%{http_code}' --input /dev/null
+usage_error empty-method call call -X '' http://127.0.0.1:9/
+usage_error method-with-space call call -X 'GET /x' http://127.0.0.1:9/
+usage_error url-twice call call --url http://127.0.0.1:9/a http://127.0.0.1:9/b
+usage_error cookie-file call call -b cookies.txt http://127.0.0.1:9/
+usage_error bad-resolve call call --resolve api.test:x:127.0.0.1 http://127.0.0.1:9/
+usage_error fail-twice call call -f --fail-with-body http://127.0.0.1:9/
 rc=0
 "$APIERR" frobnicate >"$TMP/out" 2>"$TMP/err" || rc=$?
 [ "$rc" = 2 ] && [ "$(cat "$TMP/err")" = "apierr: unknown command 'frobnicate'

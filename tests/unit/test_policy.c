@@ -816,6 +816,15 @@ static void test_names(void **state)
     assert_int_equal(apierr_method_from_name("OTHER"), APIERR_METHOD_OTHER);
     assert_false(apierr_method_idempotent(APIERR_METHOD_OTHER));
     assert_true(apierr_method_idempotent(apierr_method_from_name("DELETE")));
+    /* A method is a token (RFC 9110 5.6.2), 1 to 32 bytes. */
+    const char *methods[] = {"GET", "PROPFIND", "M-SEARCH", "x!#$%&'*+.^_`|~9"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        assert_true(apierr_method_valid(methods[i]));
+    const char *not_methods[] = {NULL,    "",        "GET /",
+                                 "GE\tT", "GET\r\n", "G(T",
+                                 "G\"T",  "G\x80",   "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG"};
+    for (size_t i = 0; i < sizeof not_methods / sizeof not_methods[0]; i++)
+        assert_false(apierr_method_valid(not_methods[i]));
     assert_null(apierr_jitter_name(APIERR_JITTER__COUNT));
     assert_string_equal(apierr_decision_name(APIERR_DECISION_REFRESH), "refresh");
     apierr_policy p = APIERR_POLICY_INIT;

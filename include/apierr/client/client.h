@@ -330,7 +330,8 @@ typedef void (*apierr_done_fn)(void *payload, apierr_result *result);
 
 /* Queues a call (copied). Returns APIERR_OK, APIERR_EINVAL (among others: a
  * URL that is not http or https, has no host, or holds white space or a
- * control character; nothing is sent), APIERR_ENOMEM,
+ * control character; a method that is not a token, apierr_method_valid();
+ * nothing is sent), APIERR_ENOMEM,
  * or APIERR_EVERSION when req->version is 0 or newer than this library's
  * (nothing queued, done never called). */
 APIERR_EXTERN int apierr_client_submit(apierr_client *c, const apierr_request *req,
