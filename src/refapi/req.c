@@ -104,8 +104,13 @@ json_t *refapi_req_json_body(refapi_req *r)
     json_error_t e;
     json_t *j = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "Malformed JSON body at line %d, column %d.", e.line, e.column);
+        /* jansson's own words say what is wrong (a duplicate key, a number
+         * out of range); the one that names its flag is put in ours. */
+        const char *why =
+            strstr(e.text, "JSON_ALLOW_NUL") ? "\\u0000 is not accepted in a string" : e.text;
+        char msg[256];
+        snprintf(msg, sizeof msg, "Malformed JSON body at line %d, column %d: %s.", e.line,
+                 e.column, why);
         refapi_req_error(r, 400, "invalid_json", msg, NULL);
     }
     return j;

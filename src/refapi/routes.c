@@ -195,10 +195,18 @@ static void tenant_routes(refapi_req *r, const char *rest)
         return;
     }
     long long id = res == ITEM ? parse_id(idpart) : 0;
-    if (id < 0)
-        refapi_invoice_missing(r, tenant, 0);
-    else
+    if (id >= 0) {
         rt->handler(r, tenant, id);
+        return;
+    }
+    /* Quoted as sent: "No invoice 0" for /invoices/abc sent the user
+     * looking for an invoice 0. */
+    char msg[200];
+    snprintf(
+        msg, sizeof msg,
+        "No invoice '%.32s%s' in tenant '%.64s': an invoice id is a number of up to 15 digits.",
+        idpart, strlen(idpart) > 32 ? "..." : "", tenant);
+    refapi_req_not_found(r, msg);
 }
 
 void refapi_route(refapi_req *r)

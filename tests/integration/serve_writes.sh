@@ -53,6 +53,20 @@ expect_status 304 "If-None-Match with the current tag"
 req GET "$col/$id" -H "$A" -H 'If-None-Match: "1"'
 expect_status 200 "If-None-Match with an old tag"
 
+# A malformed body says what is wrong with it, not only where.
+req POST "$col" -H "$A" -H 'Content-Type: application/json' -d '{"documentNumber":"D","documentNumber":"E"}'
+expect_status 400 "a duplicate key"
+grep -q 'duplicate object key' "$TMP/b" || fail "a duplicate key: $(head -c 300 "$TMP/b")"
+req POST "$col" -H "$A" -H 'Content-Type: application/json' -d '{"documentNumber":"\u0000"}'
+expect_status 400 "a NUL in a string"
+grep -q 'u0000 is not accepted' "$TMP/b" || fail "a NUL in a string: $(head -c 300 "$TMP/b")"
+# An id that is not a number: 404 that quotes it, not "No invoice 0".
+for bad in abc 99999999999999999999; do
+    req GET "$col/$bad" -H "$A"
+    expect_status 404 "GET $bad"
+    grep -q "No invoice '$bad'" "$TMP/b" || fail "GET $bad: $(head -c 300 "$TMP/b")"
+done
+
 # OPTIONS, HEAD, and 204 without Content-Type.
 req OPTIONS "$col"
 expect_status 204 "OPTIONS"
