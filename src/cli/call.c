@@ -776,6 +776,7 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     o->resolve = a->resolve;
     o->nresolve = a->nresolve;
     o->ip_version = a->ip_version;
+    o->transfer_info = a->write_out != NULL; /* -w's curl figures */
 }
 
 int cli_call(int argc, char **argv)

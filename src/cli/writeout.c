@@ -7,6 +7,7 @@
 #include "call.h"
 #include "util.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,9 +19,19 @@ static void v_http_code(FILE *f, const apierr_result *r)
     fprintf(f, "%03d", r->status);
 }
 
+/* The whole call, retries and waits included; to the microsecond of the
+ * last attempt's end when its figures were kept (the call's own clock
+ * counts milliseconds, and a total under the attempt's time_starttransfer
+ * would read as nonsense). */
 static void v_time_total(FILE *f, const apierr_result *r)
 {
-    fprintf(f, "%.6f", (double)r->elapsed_ms / 1000.0);
+    double total = (double)r->elapsed_ms / 1000.0;
+    apierr_transfer_info info = {.version = APIERR_TRANSFER_INFO_VERSION};
+    if (r->nattempts && apierr_result_transfer_info(r, &info) == APIERR_OK) {
+        double last = (double)r->attempts[r->nattempts - 1].started_ms / 1000.0 + info.time_total;
+        if (last > total) total = last;
+    }
+    fprintf(f, "%.6f", total);
 }
 
 static void v_num_retries(FILE *f, const apierr_result *r)
@@ -149,6 +160,19 @@ static void v_header_json(FILE *f, const apierr_result *r)
     fputs(r->nheaders ? "\n}" : "}", f);
 }
 
+/* The last attempt's transport failure, as curl's %{errormsg} gives it;
+ * empty when a response came. */
+static void v_errormsg(FILE *f, const apierr_result *r)
+{
+    const apierr_attempt *last = r->nattempts ? &r->attempts[r->nattempts - 1] : NULL;
+    if (last && !last->status && last->status_text) fputs(last->status_text, f);
+}
+
+static void v_num_headers(FILE *f, const apierr_result *r)
+{
+    fprintf(f, "%zu", r->nheaders);
+}
+
 /* The variables: curl's names, then apierr's own (category, reason,
  * exitcode is curl's too, code, request_id, num_attempts, num_hedges,
  * method). */
@@ -173,7 +197,78 @@ static const struct {
     {"request_id", v_request_id},
     {"num_attempts", v_num_attempts},
     {"num_hedges", v_num_hedges},
+    {"errormsg", v_errormsg},
+    {"num_headers", v_num_headers},
 };
+
+/* curl's variables of what libcurl measured (apierr_result_transfer_info(),
+ * kept because -w asks the client for them); without a response, zeros
+ * and empty strings, as curl prints them then. */
+enum figure_kind { F_LONG, F_BYTES, F_SPEED, F_SECONDS, F_TEXT, F_VERSION, F_SCHEME };
+#define AT(member) offsetof(apierr_transfer_info, member)
+static const struct {
+    const char *name;
+    enum figure_kind kind;
+    size_t at;
+} figures[] = {
+    {"http_version", F_VERSION, AT(http_version)},
+    {"scheme", F_SCHEME, AT(scheme)},
+    {"remote_ip", F_TEXT, AT(remote_ip)},
+    {"remote_port", F_LONG, AT(remote_port)},
+    {"local_ip", F_TEXT, AT(local_ip)},
+    {"local_port", F_LONG, AT(local_port)},
+    {"size_header", F_BYTES, AT(size_header)},
+    {"size_request", F_BYTES, AT(size_request)},
+    {"size_upload", F_BYTES, AT(size_upload)},
+    {"speed_download", F_SPEED, AT(speed_download)},
+    {"speed_upload", F_SPEED, AT(speed_upload)},
+    {"time_namelookup", F_SECONDS, AT(time_namelookup)},
+    {"time_connect", F_SECONDS, AT(time_connect)},
+    {"time_appconnect", F_SECONDS, AT(time_appconnect)},
+    {"time_pretransfer", F_SECONDS, AT(time_pretransfer)},
+    {"time_starttransfer", F_SECONDS, AT(time_starttransfer)},
+    {"time_redirect", F_SECONDS, AT(time_redirect)},
+    {"num_connects", F_LONG, AT(num_connects)},
+    {"num_redirects", F_LONG, AT(num_redirects)},
+    {"ssl_verify_result", F_LONG, AT(ssl_verify_result)},
+};
+#undef AT
+
+static void figure(FILE *f, size_t i, const apierr_result *r)
+{
+    apierr_transfer_info info = {.version = APIERR_TRANSFER_INFO_VERSION};
+    if (apierr_result_transfer_info(r, &info) != APIERR_OK)
+        info = (apierr_transfer_info){.version = APIERR_TRANSFER_INFO_VERSION};
+    const void *v = (const char *)&info + figures[i].at;
+    switch (figures[i].kind) {
+    case F_LONG:
+        fprintf(f, "%ld", *(const long *)v);
+        break;
+    case F_BYTES:
+        fprintf(f, "%lld", *(const long long *)v);
+        break;
+    case F_SPEED:
+        fprintf(f, "%.0f", *(const double *)v);
+        break;
+    case F_SECONDS:
+        fprintf(f, "%.6f", *(const double *)v);
+        break;
+    case F_TEXT:
+        fputs((const char *)v, f);
+        break;
+    case F_VERSION: { /* curl's "1.1", "2"; "0" without a response */
+        int n = *(const int *)v;
+        if (n % 10)
+            fprintf(f, "%d.%d", n / 10, n % 10);
+        else
+            fprintf(f, "%d", n / 10);
+        break;
+    }
+    case F_SCHEME: /* upper case, as curl 7.88 prints it */
+        for (const char *c = v; *c; c++) fputc(*c >= 'a' && *c <= 'z' ? *c - 32 : *c, f);
+        break;
+    }
+}
 
 /* Prints the variable named by name..end, or says it is unknown. */
 static void variable(FILE **f, const char *name, size_t len, const apierr_result *r)
@@ -189,6 +284,11 @@ static void variable(FILE **f, const char *name, size_t len, const apierr_result
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if (strlen(vars[i].name) == len && !strncmp(vars[i].name, name, len)) {
             vars[i].fn(*f, r);
+            return;
+        }
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
+        if (strlen(figures[i].name) == len && !strncmp(figures[i].name, name, len)) {
+            figure(*f, i, r);
             return;
         }
     fprintf(stderr, "apierr call: unknown --write-out variable: '%.*s'\n", (int)len, name);

@@ -4,7 +4,8 @@
  * beside it, what later versions know of each attempt (the flags of
  * apierr_attempt_flags()) and of the result, whose struct cannot grow
  * either (callers allocate it): the last response's status line as sent,
- * the URL it came from after redirects, the secret names of the client.
+ * the URL it came from after redirects, the secret names of the client,
+ * the transfer figures of the last response.
  *
  * One block per result, the header in front of the array as Redis's sds
  * keeps its length in front of its bytes: r->attempts still points at the
@@ -22,6 +23,7 @@ typedef struct attempts_head {
     char *url_effective; /* where redirects led; NULL: none followed (r->url) */
     char **names;        /* the client's secret_names: one allocation, the strings after */
     size_t nnames;
+    apierr_transfer_info *info; /* of the last response; NULL: none kept */
 } attempts_head;
 
 /* The records start after the header, aligned for any member they have. */
@@ -104,9 +106,11 @@ static void members_free(attempts_head *h)
     apierr__free(h->status_line);
     apierr__free(h->url_effective);
     apierr__free(h->names);
+    apierr__free(h->info);
     h->status_line = h->url_effective = NULL;
     h->names = NULL;
     h->nnames = 0;
+    h->info = NULL;
 }
 
 void apierr__attempts_free(apierr_result *r)
@@ -129,8 +133,10 @@ void apierr__attempts_adopt(apierr_result *r, apierr_result *history)
         theirs->url_effective = mine->url_effective;
         theirs->names = mine->names;
         theirs->nnames = mine->nnames;
+        theirs->info = mine->info;
         mine->status_line = mine->url_effective = NULL;
         mine->names = NULL;
+        mine->info = NULL;
     }
     apierr__attempts_free(r);
     r->attempts = history->attempts;
@@ -187,6 +193,25 @@ const char *const *apierr__result_names(const apierr_result *r, size_t *n)
     const attempts_head *h = r ? head_of(r->attempts) : NULL;
     *n = h ? h->nnames : 0;
     return h ? (const char *const *)h->names : NULL;
+}
+
+int apierr__result_set_info(apierr_result *r, const apierr_transfer_info *info)
+{
+    if (reserve(r, 1)) return -1;
+    attempts_head *h = head_of(r->attempts);
+    if (!h->info && !(h->info = apierr__malloc(sizeof *h->info))) return -1;
+    *h->info = *info;
+    return 0;
+}
+
+int apierr_result_transfer_info(const apierr_result *r, apierr_transfer_info *out)
+{
+    if (!out || out->version == 0 || out->version > APIERR_TRANSFER_INFO_VERSION)
+        return APIERR_EVERSION;
+    const attempts_head *h = r && r->status ? head_of(r->attempts) : NULL;
+    if (!h || !h->info) return APIERR_ENOTFOUND;
+    *out = *h->info; /* version 1 is the only one */
+    return APIERR_OK;
 }
 
 const char *apierr_result_status_line(const apierr_result *r)

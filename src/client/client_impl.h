@@ -143,6 +143,9 @@ void apierr__attempts_adopt(apierr_result *r, apierr_result *history);
 int apierr__result_set_status_line(apierr_result *r, const char *line, size_t len);
 int apierr__result_set_url_effective(apierr_result *r, const char *url);
 int apierr__result_set_names(apierr_result *r, const char *const *names, size_t n);
+/* Keeps a copy of info as r's transfer figures. 0, or -1 when out of
+ * memory (then r keeps what it had). */
+int apierr__result_set_info(apierr_result *r, const apierr_transfer_info *info);
 /* The secret names r's client added (*n of them; NULL when none). */
 const char *const *apierr__result_names(const apierr_result *r, size_t *n);
 

@@ -164,7 +164,11 @@ typedef struct apierr__transfer_settings {
     char *ca_file, *ca_path, *client_cert, *client_key;
     struct curl_slist *resolve;
     long ip_resolve; /* CURL_IPRESOLVE_* */
+    int keep_info;   /* opts transfer_info: each result keeps its transfer figures */
 } apierr__transfer_settings;
+
+/* What libcurl measured of the transfer on e (apierr_transfer_info). */
+void apierr__transfer_info_read(CURL *e, apierr_transfer_info *out);
 
 struct apierr_client {
     char *base_url;

@@ -244,6 +244,11 @@ void apierr__answer_keep(apierr__call *k, const apierr__answer *ans)
      * (no status line; r->url) is still true of the call. */
     apierr__result_set_url_effective(&k->run->res, effective);
     apierr__result_set_status_line(&k->run->res, ans->status_line, ans->status_len);
+    if (k->c->xfer.keep_info) {
+        apierr_transfer_info info;
+        apierr__transfer_info_read(k->run->at.easy, &info);
+        apierr__result_set_info(&k->run->res, &info);
+    }
     apierr__free(k->run->res.body);
     k->run->res.body = apierr__buf_take(&k->run->at.rbody, &k->run->res.body_len);
     if (!k->run->res.body) k->run->res.body_len = 0;

@@ -210,6 +210,7 @@ static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_o
     static const long families[] = {
         [0] = CURL_IPRESOLVE_WHATEVER, [4] = CURL_IPRESOLVE_V4, [6] = CURL_IPRESOLVE_V6};
     t->ip_resolve = families[o->ip_version];
+    t->keep_info = o->transfer_info == 1;
     const char *given[] = {o->ca_file, o->ca_path, o->client_cert, o->client_key};
     char **copy[] = {&t->ca_file, &t->ca_path, &t->client_cert, &t->client_key};
     for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
@@ -221,6 +222,86 @@ static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_o
         t->resolve = l;
     }
     return APIERR_OK;
+}
+
+/* How a libcurl figure lands in apierr_transfer_info. */
+enum info_kind {
+    AS_LONG,     /* a long, as it is */
+    LONG_BYTES,  /* a long into a long long */
+    OFF_BYTES,   /* a curl_off_t into a long long */
+    OFF_SPEED,   /* a curl_off_t, bytes a second, into a double */
+    OFF_SECONDS, /* a curl_off_t of microseconds into seconds */
+};
+
+void apierr__transfer_info_read(CURL *e, apierr_transfer_info *out)
+{
+    *out = (apierr_transfer_info){.version = APIERR_TRANSFER_INFO_VERSION};
+#define AT(member) offsetof(apierr_transfer_info, member)
+    static const struct {
+        CURLINFO info;
+        enum info_kind kind;
+        size_t at;
+    } figures[] = {
+        {CURLINFO_PRIMARY_PORT, AS_LONG, AT(remote_port)},
+        {CURLINFO_LOCAL_PORT, AS_LONG, AT(local_port)},
+        {CURLINFO_NUM_CONNECTS, AS_LONG, AT(num_connects)},
+        {CURLINFO_REDIRECT_COUNT, AS_LONG, AT(num_redirects)},
+        {CURLINFO_SSL_VERIFYRESULT, AS_LONG, AT(ssl_verify_result)},
+        {CURLINFO_HEADER_SIZE, LONG_BYTES, AT(size_header)},
+        {CURLINFO_REQUEST_SIZE, LONG_BYTES, AT(size_request)},
+        {CURLINFO_SIZE_UPLOAD_T, OFF_BYTES, AT(size_upload)},
+        {CURLINFO_SPEED_DOWNLOAD_T, OFF_SPEED, AT(speed_download)},
+        {CURLINFO_SPEED_UPLOAD_T, OFF_SPEED, AT(speed_upload)},
+        {CURLINFO_NAMELOOKUP_TIME_T, OFF_SECONDS, AT(time_namelookup)},
+        {CURLINFO_CONNECT_TIME_T, OFF_SECONDS, AT(time_connect)},
+        {CURLINFO_APPCONNECT_TIME_T, OFF_SECONDS, AT(time_appconnect)},
+        {CURLINFO_PRETRANSFER_TIME_T, OFF_SECONDS, AT(time_pretransfer)},
+        {CURLINFO_STARTTRANSFER_TIME_T, OFF_SECONDS, AT(time_starttransfer)},
+        {CURLINFO_REDIRECT_TIME_T, OFF_SECONDS, AT(time_redirect)},
+        {CURLINFO_TOTAL_TIME_T, OFF_SECONDS, AT(time_total)},
+    };
+#undef AT
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        void *to = (char *)out + figures[i].at;
+        long l = 0;
+        curl_off_t off = 0;
+        if (figures[i].kind == AS_LONG || figures[i].kind == LONG_BYTES)
+            curl_easy_getinfo(e, figures[i].info, &l);
+        else
+            curl_easy_getinfo(e, figures[i].info, &off);
+        switch (figures[i].kind) {
+        case AS_LONG:
+            *(long *)to = l;
+            break;
+        case LONG_BYTES:
+            *(long long *)to = l;
+            break;
+        case OFF_BYTES:
+            *(long long *)to = (long long)off;
+            break;
+        case OFF_SPEED:
+            *(double *)to = (double)off;
+            break;
+        case OFF_SECONDS:
+            *(double *)to = (double)off / 1e6;
+            break;
+        }
+    }
+    long version = 0;
+    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+    out->http_version = version == CURL_HTTP_VERSION_1_0   ? 10
+                        : version == CURL_HTTP_VERSION_1_1 ? 11
+                        : version == CURL_HTTP_VERSION_2_0 ? 20
+                        : version == CURL_HTTP_VERSION_3   ? 30
+                                                           : 0;
+    char *text = NULL;
+    if (curl_easy_getinfo(e, CURLINFO_SCHEME, &text) == CURLE_OK && text)
+        for (size_t i = 0; text[i] && i + 1 < sizeof out->scheme; i++)
+            out->scheme[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+    if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &text) == CURLE_OK && text)
+        snprintf(out->remote_ip, sizeof out->remote_ip, "%s", text);
+    if (curl_easy_getinfo(e, CURLINFO_LOCAL_IP, &text) == CURLE_OK && text)
+        snprintf(out->local_ip, sizeof out->local_ip, "%s", text);
 }
 
 int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)

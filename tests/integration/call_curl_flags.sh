@@ -48,6 +48,21 @@ out=$("$APIERR" call -s -o /dev/null -w '%header{content-type}' "$ECHO/echo")
 out=$("$APIERR" call -s --retries 2 -w '%{num_retries} %{num_attempts} %{category}' \
     "$ECHO/status/503" 2>/dev/null) && fail "503 exited 0"
 [ "$out" = "2 3 server" ] || fail "-w after retries: '$out'"
+# What libcurl measured: the same figures as curl's for the same server
+# (the request's size differs: apierr's User-Agent and Accept-Encoding), the
+# times in order.
+if command -v curl >/dev/null; then
+    f='%{http_version} %{scheme} %{remote_ip} %{remote_port} %{local_ip} %{num_headers} %{num_connects} %{num_redirects} %{size_header} %{size_upload} %{ssl_verify_result} %{time_appconnect}'
+    want=$(curl -s -o /dev/null -w "$f" "$ECHO/echo")
+    got=$("$APIERR" call -s -o /dev/null -w "$f" "$ECHO/echo") || fail "-w figures failed"
+    [ "$got" = "$want" ] || fail "-w '$f': '$got', curl: '$want'"
+fi
+times=$("$APIERR" call -s -o /dev/null -w '%{time_namelookup} %{time_connect} %{time_pretransfer} %{time_starttransfer} %{time_total} %{size_request} %{speed_download}' "$ECHO/echo")
+python3 -c 'import sys; v=[float(x) for x in sys.argv[1:6]]; assert v == sorted(v) and v[3] > 0, v; assert int(sys.argv[6]) > 0 and float(sys.argv[7]) > 0' $times ||
+    fail "-w times out of order or zero: $times"
+out=$("$APIERR" call -s --retries 0 -w '%{errormsg}|%{http_code}|%{remote_ip}|%{time_connect}' http://127.0.0.1:1/ 2>/dev/null) &&
+    fail "a refused connection exited 0"
+[ "$out" = "Couldn't connect to server|000||0.000000" ] || fail "-w without a response: '$out'"
 printf '%%{http_code}/%%{category}' >"$TMP/fmt"
 out=$("$APIERR" call -s -o /dev/null -w @"$TMP/fmt" "$ECHO/echo") || fail "-w @FILE failed"
 [ "$out" = 200/ok ] || fail "-w @FILE: '$out'"

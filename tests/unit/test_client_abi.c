@@ -212,6 +212,25 @@ static void test_client_opts_tls_and_resolution(void **state)
     }
 }
 
+/* The transfer figures of a result: none in an empty one (ENOTFOUND);
+ * a struct of version 0 or newer than the library's is refused untouched. */
+static void test_result_transfer_info_version(void **state)
+{
+    (void)state;
+    apierr_result r;
+    memset(&r, 0, sizeof r);
+    apierr_transfer_info info = {.version = APIERR_TRANSFER_INFO_VERSION};
+    assert_int_equal(apierr_result_transfer_info(&r, &info), APIERR_ENOTFOUND);
+    assert_int_equal(apierr_result_transfer_info(NULL, &info), APIERR_ENOTFOUND);
+    unsigned bad[] = {0, APIERR_TRANSFER_INFO_VERSION + 1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&info, SENTINEL, sizeof info);
+        info.version = bad[i];
+        assert_int_equal(apierr_result_transfer_info(&r, &info), APIERR_EVERSION);
+        assert_true(all_bytes(&info, sizeof info.version, sizeof info, SENTINEL));
+    }
+}
+
 /* The profile's policy is read by its own version: a version-1 policy had
  * its rules where version 3 has conflict_reread. */
 /* A version 4 policy ends before the hedging and throttling members
@@ -324,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_client_opts_v1_read_as_v1),
         cmocka_unit_test(test_client_opts_custom_dialect),
         cmocka_unit_test(test_client_opts_tls_and_resolution),
+        cmocka_unit_test(test_result_transfer_info_version),
         cmocka_unit_test(test_profile_policy_read_by_version),
         cmocka_unit_test(test_policy_v4_tail),
         cmocka_unit_test(test_client_opts_init),

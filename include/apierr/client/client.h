@@ -63,7 +63,7 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
  * settings after nsecret_names (what curl's -L, --max-redirs, -k, -x and -A
  * set); version 5 custom_dialect; version 6 the TLS and resolution
  * settings after it (curl's --cacert, --capath, --cert, --key, --resolve,
- * -4, -6). New members go after ip_version. */
+ * -4, -6) and transfer_info. New members go after transfer_info. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -152,6 +152,10 @@ typedef struct apierr_client_opts {
     const char *const *resolve;
     size_t nresolve;
     int ip_version; /* 0: either family; 4, 6: that one only (curl -4, -6); other: EINVAL */
+    /* 1: every result keeps what libcurl measured of its last response
+     * (apierr_result_transfer_info(): curl's -w figures); 0: not kept, which
+     * saves the copy in each call. */
+    int transfer_info;
 } apierr_client_opts;
 
 #define APIERR_CLIENT_OPTS_VERSION 6
@@ -287,6 +291,33 @@ APIERR_EXTERN const char *apierr_result_status_line(const apierr_result *r);
  * last one followed; else r->url. Not redacted; owned by the result; NULL
  * for an empty result. */
 APIERR_EXTERN const char *apierr_result_url_effective(const apierr_result *r);
+
+/* What libcurl measured of the transfer that brought the last response
+ * (curl's --write-out figures of the same names), of the last attempt
+ * that got one; kept when the client's transfer_info is 1. Times are in
+ * seconds from the start of that attempt, as curl gives them. */
+typedef struct apierr_transfer_info {
+    unsigned version;
+    int http_version;                    /* 10, 11, 20 or 30 */
+    char scheme[8];                      /* "http" or "https" */
+    char remote_ip[48], local_ip[48];    /* numeric */
+    long remote_port, local_port;        /* of the connection */
+    long long size_header, size_request; /* bytes received in headers, sent in the request */
+    long long size_upload;               /* body bytes sent */
+    double speed_download, speed_upload; /* bytes per second */
+    double time_namelookup, time_connect, time_appconnect, time_pretransfer;
+    double time_starttransfer, time_redirect, time_total; /* time_total: of that attempt */
+    long num_connects, num_redirects; /* connections made for it; redirects followed */
+    long ssl_verify_result;           /* 0: verified, or not TLS */
+} apierr_transfer_info;
+
+#define APIERR_TRANSFER_INFO_VERSION 1
+
+/* Fills *out (set out->version first: APIERR_TRANSFER_INFO_VERSION) with
+ * r's transfer figures. APIERR_OK, APIERR_ENOTFOUND (none kept: the
+ * client's transfer_info is 0, or no response came) or APIERR_EVERSION
+ * (out->version 0 or newer than this library's). */
+APIERR_EXTERN int apierr_result_transfer_info(const apierr_result *r, apierr_transfer_info *out);
 
 /* apierr_redact_url() and apierr_header_is_secret() with the names the
  * client's secret_names added too: how everything the library prints or
