@@ -434,6 +434,7 @@ static const cli_option options[] = {
     {"--pace", NULL, set_pace, "pace calls by the RateLimit / X-RateLimit headers (default)", 0},
     {"--no-pace", NULL, set_no_pace, "send even when the server says the quota is spent", 0},
 };
+CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
     CMD, "URL",

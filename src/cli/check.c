@@ -123,6 +123,7 @@ static const cli_option options[] = {
     {"--junit", "FILE", set_junit, "also write the report as JUnit XML to FILE", 0},
     {"--no-color", NULL, set_no_color, "no colours, even on a terminal", 0},
 };
+CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
     CMD, "BASE_URL",

@@ -29,6 +29,7 @@ static const cli_option options[] = {
     {"--from", "DIALECT", set_from, "read the body in this dialect instead of detecting it", 0},
     {"--status", "N", set_status, "HTTP status of the response", 0},
 };
+CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
     "convert", "[FILE|-]",

@@ -220,6 +220,7 @@ static const cli_option options[] = {
      "the API's profile: default, giponext, gotab, ..., or a file", 0},
     {"--json", NULL, set_json, "print one JSON object instead of prose", 0},
 };
+CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
     "explain", "[FILE|-]",

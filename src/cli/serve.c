@@ -283,6 +283,7 @@ static const cli_option options[] = {
     {"--max-per-ip", "N", set_max_per_ip,
      "connections open at once from one address, 0 for no cap (default 256)", 0},
 };
+CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
     "serve", NULL,

@@ -32,7 +32,12 @@ typedef struct cli_command {
     size_t noptions;
 } cli_command;
 
-#define CLI_MAX_OPTIONS 96
+#define CLI_MAX_OPTIONS 160
+/* A command's table within CLI_MAX_OPTIONS, checked when it is compiled:
+ * the parser's assert() is gone from a release build. */
+#define CLI_OPTIONS_FIT(table)                                            \
+    _Static_assert(sizeof(table) / sizeof((table)[0]) <= CLI_MAX_OPTIONS, \
+                   "more options than cli_parse_args() tracks (util.h)")
 
 enum cli_args_result { CLI_ARGS_OK, CLI_ARGS_HELP, CLI_ARGS_USAGE };
 
