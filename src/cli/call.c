@@ -76,6 +76,8 @@ FLAG(adaptive)
 FLAG(fail_with_body)
 FLAG(remote_name)
 FLAG(basic_scheme)
+FLAG(retry_connrefused)
+FLAG(retry_all_errors)
 #undef FLAG
 
 static int add_data(struct call_args *a, const char *v, enum call_data_kind kind)
@@ -158,6 +160,7 @@ static int set_url_query(void *ctx, const char *v)
 SECONDS(max_time, "--max-time")
 SECONDS(connect_timeout, "--connect-timeout")
 SECONDS(attempt_timeout, "--attempt-timeout")
+SECONDS(retry_delay, "--retry-delay")
 #undef SECONDS
 
 /* Cuts "...;KEY=value" off s in place: the value, or NULL. */
@@ -407,6 +410,11 @@ static const cli_option options[] = {
     {"--client-secret", "SECRET", set_client_secret, "OAuth client secret", 0},
     {"--retries", "N", set_retries, "retries after the first attempt (default: the profile's)", 0},
     {"--retry", "N", set_retries, "same as --retries (curl's name)", 0},
+    {"--retry-delay", "SECONDS", set_retry_delay,
+     "wait this long before each retry, no backoff (Retry-After still honoured)", 0},
+    {"--retry-connrefused", NULL, set_retry_connrefused, "retry a refused connection too", 0},
+    {"--retry-all-errors", NULL, set_retry_all_errors,
+     "retry every HTTP error and transport failure (not an unsafe request without a key)", 0},
     {"--jitter", "MODE", set_jitter, "none, full, equal or decorrelated", 0},
     {"--idempotency-key", "auto|KEY", set_key, "send an idempotency key (auto: a UUID per call)",
      0},

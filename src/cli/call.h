@@ -52,10 +52,10 @@ struct call_args {
     size_t nredact;
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
     int include, head, fail, compressed, show_error, location, get, insecure, adaptive;
-    int fail_with_body, remote_name, basic_scheme;
+    int fail_with_body, remote_name, basic_scheme, retry_connrefused, retry_all_errors;
     char range_value[256]; /* -r's Range value: "bytes=" and the range */
     long max_redirs;       /* 0 when not given */
-    double max_time, connect_timeout, attempt_timeout;
+    double max_time, connect_timeout, attempt_timeout, retry_delay;
 };
 
 /*
@@ -78,7 +78,8 @@ int call_curl_headers(struct call_args *a);
 
 /*
  * The tuning flags (--breaker, --retry-budget, --connect-timeout,
- * --attempt-timeout, --hedge, --adaptive) into
+ * --attempt-timeout, --hedge, --adaptive, curl's --retry-delay,
+ * --retry-connrefused and --retry-all-errors) into
  * where the library keeps them today (call_tuning.c: the one place to adapt
  * when they move). CLI_EXIT_OK or CLI_EXIT_USAGE after saying why.
  */

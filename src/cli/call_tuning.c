@@ -1,8 +1,10 @@
 /* `apierr call`: the tuning flags, put where the library keeps them today.
- * The one place that knows it: --breaker, --retry-budget, --hedge and
- * --adaptive go into the profile's policy (breaker_threshold,
- * breaker_open_ms; budget, budget_max_tokens, budget_token_ratio;
- * hedge_delay_ms, max_hedges; adaptive), --connect-timeout into the client
+ * The one place that knows it: --breaker, --retry-budget, --hedge,
+ * --adaptive and curl's retry flags go into the profile's policy
+ * (breaker_threshold, breaker_open_ms; budget, budget_max_tokens,
+ * budget_token_ratio; hedge_delay_ms, max_hedges; adaptive; --retry-delay:
+ * base_delay_ms = max_delay_ms, no jitter; --retry-connrefused and
+ * --retry-all-errors: retry_transport, retry_statuses), --connect-timeout into the client
  * options, --attempt-timeout into the policy's attempt_timeout_ms. Their state (the breaker's
  * failures, the budget's tokens) lives in the client, so in one process: each `apierr call` starts
  * closed and full; a batch (--input) shares them. -m / --max-time is the request's max_time_ms
@@ -71,6 +73,18 @@ int call_tuning(const struct call_args *a, apierr_profile *profile, apierr_clien
         p->max_hedges = h.max_hedges;
     }
     if (a->adaptive) p->adaptive = 1;
+    if (a->retry_delay > 0) { /* curl: a fixed wait, its backoff off */
+        p->base_delay_ms = p->max_delay_ms = (long long)(a->retry_delay * 1000 + 0.5);
+        p->jitter = APIERR_JITTER_NONE;
+    }
+    if (a->retry_connrefused)
+        p->retry_transport |= APIERR_TRANSPORT_BIT(APIERR_TRANSPORT_CONNECT_REFUSED);
+    if (a->retry_all_errors) {
+        for (int code = 400; code <= 599; code++)
+            apierr_status_set_put(&p->retry_statuses, code, 1);
+        for (int t = APIERR_TRANSPORT_CONNECT_REFUSED; t < APIERR_TRANSPORT__COUNT; t++)
+            p->retry_transport |= APIERR_TRANSPORT_BIT(t);
+    }
     if (a->attempt_timeout > 0)
         p->attempt_timeout_ms = (long long)(a->attempt_timeout * 1000 + 0.5);
     if (a->connect_timeout > 0)

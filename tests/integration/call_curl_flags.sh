@@ -235,6 +235,16 @@ out=$("$APIERR" call --no-progress-meter --retry 2 -w '%{num_attempts}' "$ECHO/s
     fail "503 exited 0"
 [ "$out" = 3 ] || fail "--retry 2: $out attempts"
 grep -q '^retry ' "$TMP/err" && fail "--no-progress-meter printed retry lines"
+# curl's other retry flags, on the policy: a fixed delay; every error.
+"$APIERR" call -s --retry 2 --retry-delay 0.5 --output-json "$ECHO/status/503" >"$TMP/out.json" 2>/dev/null || true
+[ "$(json_get '[a["delay_ms"] for a in d["attempts"]]' <"$TMP/out.json")" = "[500, 500, 0]" ] ||
+    fail "--retry-delay 0.5: $(json_get '[a["delay_ms"] for a in d["attempts"]]' <"$TMP/out.json")"
+"$APIERR" call -s --retry 2 --retry-all-errors --output-json "$ECHO/status/404" >"$TMP/out.json" 2>/dev/null || true
+[ "$(json_get 'len(d["attempts"])' <"$TMP/out.json")" = 3 ] || fail "--retry-all-errors: a 404 not retried"
+"$APIERR" call -s --retry 2 --retry-all-errors -X POST --output-json "$ECHO/status/404" >"$TMP/out.json" 2>/dev/null || true
+[ "$(json_get 'len(d["attempts"])' <"$TMP/out.json")" = 1 ] || fail "--retry-all-errors: a keyless POST retried"
+"$APIERR" call -s --retry 1 --retry-connrefused --output-json http://127.0.0.1:1/ >"$TMP/out.json" 2>/dev/null || true
+[ "$(json_get 'len(d["attempts"])' <"$TMP/out.json")" = 2 ] || fail "--retry-connrefused: not retried"
 # What does not go together, or is not done: a usage error, nothing sent.
 before=$(wc -l <"$ECHO_LOG")
 expect_rc 2 "$APIERR" call -s --url "$ECHO/echo" "$ECHO/echo"
