@@ -279,8 +279,16 @@ void cli_print_dialects(FILE *f, int encodable)
 int cli_parse_dialect(apierr_dialect *out, const char *cmd, const char *name, int encodable)
 {
     apierr_dialect d;
-    if (apierr_dialect_from_name(&d, name) == APIERR_OK &&
-        (!encodable || apierr_dialect_can_encode(d))) {
+    apierr_profile p;
+    /* A built-in profile's name stands for its dialect: the seeds name
+     * APIs (--to giponext), not dialects; the default profile's, detected
+     * on reading, is written as RFC 9457's. */
+    int known = apierr_dialect_from_name(&d, name) == APIERR_OK;
+    if (!known && apierr_profile_builtin(&p, name) == APIERR_OK) {
+        d = p.dialect == APIERR_DIALECT_AUTO && encodable ? APIERR_DIALECT_PROBLEM : p.dialect;
+        known = 1;
+    }
+    if (known && (!encodable || apierr_dialect_can_encode(d))) {
         *out = d;
         return 0;
     }

@@ -305,6 +305,15 @@ grep -q 'problem, fieldmap, flat, nested, gestix, graphql' "$tmp/err" ||
 usage convert-unknown convert --to klingon "$body"
 grep -q 'encodable dialects are: problem' "$tmp/err" || fail "convert-unknown: no list"
 usage convert-from-unknown convert --to flat --from klingon "$body"
+# A built-in profile's name stands for its dialect (the default's: problem).
+for pd in giponext:fieldmap gotab:flat gestix:gestix default:problem; do
+    run "convert --to ${pd%%:*}" 0 convert --to "${pd%%:*}" --status 422 "$body" || continue
+    cp "$tmp/out" "$tmp/by_profile"
+    run "convert --to ${pd#*:}" 0 convert --to "${pd#*:}" --status 422 "$body" || continue
+    cmp -s "$tmp/out" "$tmp/by_profile" || fail "convert --to ${pd%%:*} is not --to ${pd#*:}"
+done
+run "explain --dialect gotab" 0 explain --json --dialect gotab --status 422 "$body" &&
+    { grep -q '"dialect": *"flat"' "$tmp/out" || fail "explain --dialect gotab: $(head -c 200 "$tmp/out")"; }
 
 for cmd in explain convert; do
     run "$cmd --help" 0 "$cmd" --help && prose "$cmd --help" "^usage: apierr $cmd"
