@@ -99,9 +99,10 @@ int call_print_headers(FILE *f, const apierr_result *r);
 /* r's URL as apierr prints it: secrets redacted, --redact's names too. */
 void call_shown_url(char *buf, size_t cap, const apierr_result *r, const char *url);
 /* Writes the -w format fmt (or "@FILE": the format FILE holds) for r to
- * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c).
- * CLI_EXIT_OK, or CLI_EXIT_FAILURE when FILE cannot be read. */
-int call_write_out(const char *fmt, const apierr_result *r);
+ * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c);
+ * output is the -o file or NULL. CLI_EXIT_OK, or CLI_EXIT_FAILURE when
+ * FILE cannot be read. */
+int call_write_out(const char *fmt, const apierr_result *r, const char *output);
 
 /* The exit code of a call that ended in category c (apierr(1)). */
 int call_exit_code(apierr_category c);

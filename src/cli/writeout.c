@@ -168,6 +168,13 @@ static void v_errormsg(FILE *f, const apierr_result *r)
     if (last && !last->status && last->status_text) fputs(last->status_text, f);
 }
 
+/* One URL a command line: always the first (curl counts its URLs). */
+static void v_urlnum(FILE *f, const apierr_result *r)
+{
+    (void)r;
+    fputc('0', f);
+}
+
 static void v_num_headers(FILE *f, const apierr_result *r)
 {
     fprintf(f, "%zu", r->nheaders);
@@ -199,12 +206,13 @@ static const struct {
     {"num_hedges", v_num_hedges},
     {"errormsg", v_errormsg},
     {"num_headers", v_num_headers},
+    {"urlnum", v_urlnum},
 };
 
 /* curl's variables of what libcurl measured (apierr_result_transfer_info(),
  * kept because -w asks the client for them); without a response, zeros
  * and empty strings, as curl prints them then. */
-enum figure_kind { F_LONG, F_BYTES, F_SPEED, F_SECONDS, F_TEXT, F_VERSION, F_SCHEME };
+enum figure_kind { F_LONG, F_BYTES, F_SPEED, F_SECONDS, F_TEXT, F_URL, F_VERSION, F_SCHEME };
 #define AT(member) offsetof(apierr_transfer_info, member)
 static const struct {
     const char *name;
@@ -230,6 +238,7 @@ static const struct {
     {"time_redirect", F_SECONDS, AT(time_redirect)},
     {"num_connects", F_LONG, AT(num_connects)},
     {"num_redirects", F_LONG, AT(num_redirects)},
+    {"redirect_url", F_URL, AT(redirect_url)},
     {"ssl_verify_result", F_LONG, AT(ssl_verify_result)},
 };
 #undef AT
@@ -256,6 +265,12 @@ static void figure(FILE *f, size_t i, const apierr_result *r)
     case F_TEXT:
         fputs((const char *)v, f);
         break;
+    case F_URL: { /* redacted, as every URL apierr prints */
+        char url[sizeof info.redirect_url];
+        call_shown_url(url, sizeof url, r, v);
+        fputs(*(const char *)v ? url : "", f);
+        break;
+    }
     case F_VERSION: { /* curl's "1.1", "2"; "0" without a response */
         int n = *(const int *)v;
         if (n % 10)
@@ -270,9 +285,15 @@ static void figure(FILE *f, size_t i, const apierr_result *r)
     }
 }
 
-/* Prints the variable named by name..end, or says it is unknown. */
-static void variable(FILE **f, const char *name, size_t len, const apierr_result *r)
+/* Prints the variable named by name..end, or says it is unknown; output
+ * is the -o file (curl's %{filename_effective}). */
+static void variable(FILE **f, const char *name, size_t len, const apierr_result *r,
+                     const char *output)
 {
+    if (len == 18 && !strncmp(name, "filename_effective", 18)) {
+        fputs(output ? output : "", *f);
+        return;
+    }
     if (len == 6 && !strncmp(name, "stdout", 6)) {
         *f = stdout;
         return;
@@ -306,7 +327,7 @@ static void header(FILE *f, const char *name, size_t len, const apierr_result *r
     if (v) fputs(apierr_result_header_is_secret(r, n) ? "REDACTED" : v, f);
 }
 
-static void write_out(const char *fmt, const apierr_result *r)
+static void write_out(const char *fmt, const apierr_result *r, const char *output)
 {
     static const char escapes[][2] = {{'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'\\', '\\'}};
     FILE *f = stdout;
@@ -316,7 +337,7 @@ static void write_out(const char *fmt, const apierr_result *r)
             fputc('%', f);
             s++;
         } else if (*s == '%' && s[1] == '{' && (close = strchr(s + 2, '}'))) {
-            variable(&f, s + 2, (size_t)(close - s - 2), r);
+            variable(&f, s + 2, (size_t)(close - s - 2), r, output);
             s = close;
         } else if (*s == '%' && !strncmp(s + 1, "header{", 7) && (close = strchr(s + 8, '}'))) {
             header(f, s + 8, (size_t)(close - s - 8), r);
@@ -338,17 +359,17 @@ static void write_out(const char *fmt, const apierr_result *r)
 }
 
 /* "@FILE" (curl's form; "@-": standard input) reads the format from FILE. */
-int call_write_out(const char *fmt, const apierr_result *r)
+int call_write_out(const char *fmt, const apierr_result *r, const char *output)
 {
     if (fmt[0] != '@') {
-        write_out(fmt, r);
+        write_out(fmt, r, output);
         return CLI_EXIT_OK;
     }
     char *text;
     size_t len;
     int rc = cli_read_input(&text, &len, CALL_CMD, fmt + 1, CLI_BODY_MAX);
     if (rc) return rc;
-    write_out(text, r);
+    write_out(text, r, output);
     free(text);
     return CLI_EXIT_OK;
 }

@@ -302,6 +302,8 @@ void apierr__transfer_info_read(CURL *e, apierr_transfer_info *out)
         snprintf(out->remote_ip, sizeof out->remote_ip, "%s", text);
     if (curl_easy_getinfo(e, CURLINFO_LOCAL_IP, &text) == CURLE_OK && text)
         snprintf(out->local_ip, sizeof out->local_ip, "%s", text);
+    if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &text) == CURLE_OK && text)
+        snprintf(out->redirect_url, sizeof out->redirect_url, "%s", text);
 }
 
 int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)

@@ -57,6 +57,14 @@ if command -v curl >/dev/null; then
     got=$("$APIERR" call -s -o /dev/null -w "$f" "$ECHO/echo") || fail "-w figures failed"
     [ "$got" = "$want" ] || fail "-w '$f': '$got', curl: '$want'"
 fi
+if command -v curl >/dev/null; then
+    f='%{filename_effective}|%{urlnum}|%{redirect_url}'
+    want=$(curl -s -o "$TMP/r.json" -w "$f" "$ECHO/redirect/302?to=/echo/there")
+    got=$("$APIERR" call -s -o "$TMP/r.json" -w "$f" "$ECHO/redirect/302?to=/echo/there" 2>/dev/null) || true
+    [ "$got" = "$want" ] || fail "-w '$f': '$got', curl: '$want'"
+fi
+got=$("$APIERR" call -s -o /dev/null -w '%{redirect_url}' "$ECHO/redirect/302?to=/echo/x%3Ftoken%3Ds3cr3t" 2>/dev/null) || true
+[ "$got" = "$ECHO/echo/x?token=REDACTED" ] || fail "-w %{redirect_url} not redacted: '$got'"
 times=$("$APIERR" call -s -o /dev/null -w '%{time_namelookup} %{time_connect} %{time_pretransfer} %{time_starttransfer} %{time_total} %{size_request} %{speed_download}' "$ECHO/echo")
 python3 -c 'import sys; v=[float(x) for x in sys.argv[1:6]]; assert v == sorted(v) and v[3] > 0, v; assert int(sys.argv[6]) > 0 and float(sys.argv[7]) > 0' $times ||
     fail "-w times out of order or zero: $times"

@@ -309,6 +309,9 @@ typedef struct apierr_transfer_info {
     double time_starttransfer, time_redirect, time_total; /* time_total: of that attempt */
     long num_connects, num_redirects; /* connections made for it; redirects followed */
     long ssl_verify_result;           /* 0: verified, or not TLS */
+    /* Where a 3xx that was not followed points, absolute; "" for none.
+     * Cut at 2,047 bytes. Not redacted. */
+    char redirect_url[2048];
 } apierr_transfer_info;
 
 #define APIERR_TRANSFER_INFO_VERSION 1
