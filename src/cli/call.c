@@ -50,6 +50,7 @@ SETTER(cacert)
 SETTER(capath)
 SETTER(cert)
 SETTER(key_file)
+SETTER(cookie_jar)
 #undef SETTER
 
 #define FLAG(field)                                  \
@@ -327,8 +328,11 @@ static const cli_option options[] = {
     {"--oauth2-bearer", "TOKEN", set_token, "same as --token", 0},
     {"-e", "URL", set_referer, "send Referer: URL", 0},
     {"--referer", "URL", set_referer, "same as -e", 0},
-    {"-b", "'NAME=VALUE[; ...]'", set_cookie, "send these cookies (a Cookie header)", 0},
-    {"--cookie", "'NAME=VALUE[; ...]'", set_cookie, "same as -b", 0},
+    {"-b", "'NAME=VALUE[; ...]'|FILE", set_cookie,
+     "send these cookies, or those of a cookie file (\"\": none), kept for every call", 0},
+    {"--cookie", "'NAME=VALUE[; ...]'|FILE", set_cookie, "same as -b", 0},
+    {"-c", "FILE", set_cookie_jar, "write every cookie to FILE at the end (-: stdout)", 0},
+    {"--cookie-jar", "FILE", set_cookie_jar, "same as -c", 0},
     {"-r", "RANGE", set_range, "ask for these bytes only (Range: bytes=RANGE)", 0},
     {"--range", "RANGE", set_range, "same as -r", 0},
     {"-A", "NAME", set_user_agent, "User-Agent (default apierr/VERSION)", 0},
@@ -786,6 +790,9 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     o->nresolve = a->nresolve;
     o->ip_version = a->ip_version;
     o->transfer_info = a->write_out != NULL; /* -w's curl figures */
+    /* -b FILE (no '='), -c FILE: the client's cookie store. */
+    o->cookie_file = a->cookie && !strchr(a->cookie, '=') ? a->cookie : NULL;
+    o->cookie_jar = a->cookie_jar;
 }
 
 int cli_call(int argc, char **argv)

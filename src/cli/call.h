@@ -35,7 +35,7 @@ struct call_args {
     const char *session_header, *session_expires_in;
     const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
     const char *hedge, *url, *upload_file, *referer, *cookie, *range;
-    const char *cacert, *capath, *cert, *key_file;
+    const char *cacert, *capath, *cert, *key_file, *cookie_jar;
     const char *resolve[CALL_MAX_RESOLVE]; /* --resolve HOST:PORT:ADDRESS */
     size_t nresolve;
     int ip_version; /* -4, -6; 0: either */
@@ -71,8 +71,8 @@ int call_body(const struct call_args *a, char **body, size_t *len, const char **
  * CLI_EXIT_FAILURE after saying why. */
 int call_basic_auth(struct call_args *a);
 
-/* -e, -b and -r: their Referer, Cookie and Range headers unless -H gives
- * one; -T: an empty Content-Type (none is sent). CLI_EXIT_OK, or
+/* -e, -b NAME=VALUE and -r: their Referer, Cookie and Range headers
+ * unless -H gives one; -T: an empty Content-Type (none is sent). CLI_EXIT_OK, or
  * CLI_EXIT_USAGE after saying why. */
 int call_curl_headers(struct call_args *a);
 

@@ -244,14 +244,6 @@ static int add_header(struct call_args *a, const char *name, const char *value)
 
 int call_curl_headers(struct call_args *a)
 {
-    /* curl's -b without '=' names a cookie file, which apierr does not
-     * read: refused rather than sent as a cookie. */
-    if (a->cookie && !strchr(a->cookie, '=')) {
-        cli_error(CMD, "-b wants 'NAME=VALUE[; NAME=VALUE]' (cookie files are not read), not '%s'",
-                  a->cookie);
-        cli_usage_hint(CMD);
-        return CLI_EXIT_USAGE;
-    }
     if (a->range && !*a->range) {
         cli_error(CMD, "-r wants a byte range such as 0-99, not ''");
         cli_usage_hint(CMD);
@@ -268,7 +260,9 @@ int call_curl_headers(struct call_args *a)
     /* curl's -T sends no Content-Type; an empty one keeps libcurl from
      * adding its form type to a body. */
     if (!rc && a->upload_file) rc = add_header(a, "Content-Type", "");
-    if (!rc) rc = add_header(a, "Cookie", a->cookie);
+    /* curl's -b: with '=' the cookies themselves, else a cookie file (the
+     * client's cookie store, call.c). */
+    if (!rc && a->cookie && strchr(a->cookie, '=')) rc = add_header(a, "Cookie", a->cookie);
     if (!rc && a->range) rc = add_header(a, "Range", a->range_value);
     return rc;
 }

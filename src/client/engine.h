@@ -163,8 +163,10 @@ typedef struct apierr__transfer_settings {
      * libcurl's default) */
     char *ca_file, *ca_path, *client_cert, *client_key;
     struct curl_slist *resolve;
-    long ip_resolve; /* CURL_IPRESOLVE_* */
-    int keep_info;   /* opts transfer_info: each result keeps its transfer figures */
+    long ip_resolve;  /* CURL_IPRESOLVE_* */
+    int keep_info;    /* opts transfer_info: each result keeps its transfer figures */
+    CURLSH *cookies;  /* the cookie store of every handle; NULL: no cookie engine */
+    char *cookie_jar; /* written from the store when the client is freed (owned) */
 } apierr__transfer_settings;
 
 /* What libcurl measured of the transfer on e (apierr_transfer_info). */

@@ -53,6 +53,10 @@ static void tls_and_resolution(const apierr__transfer_settings *t, CURL *e)
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (files[i].value) curl_easy_setopt(e, files[i].option, files[i].value);
+    if (t->cookies) { /* the engine on, its cookies the client's store */
+        curl_easy_setopt(e, CURLOPT_SHARE, t->cookies);
+        curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+    }
     if (t->resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, t->resolve);
     if (t->ip_resolve != CURL_IPRESOLVE_WHATEVER)
         curl_easy_setopt(e, CURLOPT_IPRESOLVE, t->ip_resolve);
@@ -203,6 +207,38 @@ static int env_names_proxy(void)
     return 0;
 }
 
+/* The cookie store of curl's -b and -c: one share handle for every
+ * transfer, the file read into it here, once (a file set on each handle
+ * would be read again by each, over what the server set since). 0 or -1. */
+static int cookies_init(apierr__transfer_settings *t, const apierr_client_opts *o)
+{
+    if (!o->cookie_file && !o->cookie_jar) return 0;
+    if (!(t->cookies = curl_share_init()) ||
+        curl_share_setopt(t->cookies, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK)
+        return -1;
+    if (o->cookie_jar && !(t->cookie_jar = apierr__strdup(o->cookie_jar))) return -1;
+    if (!o->cookie_file || !*o->cookie_file) return 0;
+    CURL *e = curl_easy_init();
+    if (!e) return -1;
+    curl_easy_setopt(e, CURLOPT_SHARE, t->cookies);
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookie_file);
+    curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD");
+    curl_easy_cleanup(e);
+    return 0;
+}
+
+/* Writes the store to the jar, as curl -c does when it ends. */
+static void cookies_save(apierr__transfer_settings *t)
+{
+    if (!t->cookies || !t->cookie_jar) return;
+    CURL *e = curl_easy_init();
+    if (!e) return;
+    curl_easy_setopt(e, CURLOPT_SHARE, t->cookies);
+    curl_easy_setopt(e, CURLOPT_COOKIEJAR, t->cookie_jar);
+    curl_easy_setopt(e, CURLOPT_COOKIELIST, "FLUSH");
+    curl_easy_cleanup(e);
+}
+
 /* Version 6's members copied (ip_version checked by apierr_client_new()):
  * APIERR_OK or APIERR_ENOMEM. */
 static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
@@ -323,7 +359,7 @@ int apierr__transfer_settings_init(apierr__transfer_settings *t, const apierr_cl
     t->proxy = apierr__strdup(o->proxy);
     t->env_proxy = env_names_proxy();
     if ((o->proxy && !t->proxy) || !t->user_agent || !t->user_agent_line ||
-        !t->accept_encoding_line || tls_settings_init(t, o))
+        !t->accept_encoding_line || tls_settings_init(t, o) || cookies_init(t, o))
         return APIERR_ENOMEM;
     return APIERR_OK;
 }
@@ -343,6 +379,11 @@ void apierr__transfer_settings_free(apierr__transfer_settings *t)
     }
     curl_slist_free_all(t->resolve);
     t->resolve = NULL;
+    cookies_save(t);
+    if (t->cookies) curl_share_cleanup(t->cookies);
+    t->cookies = NULL;
+    apierr__free(t->cookie_jar);
+    t->cookie_jar = NULL;
 }
 
 /* Redirects as curl -L follows them (apierr_client_opts.follow_redirects);

@@ -2,7 +2,7 @@
 # -w, -f, -A and the default User-Agent, -u, repeated -d, --data-urlencode,
 # -G, --compressed, -m, --connect-timeout, --breaker, --retry-budget; and
 # the next ones: --data-binary, --data-raw, -d @FILE's line ends, --url,
-# --url-query, -T, -O, -e, -b, -r, --fail-with-body, --retry,
+# --url-query, -T, -O, -e, -b, -c, -r, --fail-with-body, --retry,
 # --oauth2-bearer, --no-progress-meter, --basic.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
@@ -253,14 +253,31 @@ grep -q '^retry ' "$TMP/err" && fail "--no-progress-meter printed retry lines"
 [ "$(json_get 'len(d["attempts"])' <"$TMP/out.json")" = 1 ] || fail "--retry-all-errors: a keyless POST retried"
 "$APIERR" call -s --retry 1 --retry-connrefused --output-json http://127.0.0.1:1/ >"$TMP/out.json" 2>/dev/null || true
 [ "$(json_get 'len(d["attempts"])' <"$TMP/out.json")" = 2 ] || fail "--retry-connrefused: not retried"
+# -c writes the cookies the server set, -b FILE sends them back (libcurl's
+# cookie store, as curl's); the store is shared by a batch's calls.
+"$APIERR" call -s -c "$TMP/jar" "$ECHO/cookie?sid=abc&theme=dark" >/dev/null || fail "-c failed"
+grep -q "$(printf 'sid\tabc')" "$TMP/jar" || fail "-c: no sid in the jar: $(cat "$TMP/jar")"
+if command -v curl >/dev/null; then
+    curl -s -o /dev/null -c "$TMP/curl.jar" "$ECHO/cookie?sid=abc&theme=dark"
+    cmp -s <(grep -v '^#' "$TMP/curl.jar") <(grep -v '^#' "$TMP/jar") ||
+        fail "-c: not curl's jar: $(diff "$TMP/curl.jar" "$TMP/jar")"
+    same_as_curl -b "$TMP/jar" "$ECHO/echo"
+fi
+"$APIERR" call -s --cookie "$TMP/jar" "$ECHO/echo" >/dev/null
+[ "$(last_seen 'd["headers"].get("cookie")')" = "theme=dark; sid=abc" ] || fail "-b FILE: $(seen)"
+printf 'GET %s\n' "$ECHO/cookie?k=1" "$ECHO/echo/next" >"$TMP/lines"
+"$APIERR" call -s -b '' --parallel 1 --input "$TMP/lines" >/dev/null || fail "-b '' in a batch failed"
+[ "$(last_seen 'd["headers"].get("cookie")')" = k=1 ] || fail "a batch's cookie store: $(seen)"
+"$APIERR" call -s "$ECHO/cookie?k=2" >/dev/null
+"$APIERR" call -s "$ECHO/echo" >/dev/null
+[ "$(last_seen 'd["headers"].get("cookie")')" = None ] || fail "a cookie kept without -b or -c"
+
 # What does not go together, or is not done: a usage error, nothing sent.
 before=$(wc -l <"$ECHO_LOG")
 expect_rc 2 "$APIERR" call -s --url "$ECHO/echo" "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s -f --fail-with-body "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s -T "$TMP/lines.txt" -d a=1 "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s -O -o "$TMP/x" "$ECHO/echo/x"
-"$APIERR" call -s -b cookies.txt "$ECHO/echo" 2>"$TMP/err" && fail "-b FILE exited 0"
-grep -q 'cookie files are not read' "$TMP/err" || fail "-b FILE: $(cat "$TMP/err")"
 [ "$(wc -l <"$ECHO_LOG")" = "$before" ] || fail "a usage error sent a request"
 
 echo "ok: -i -I -D -w -f -A -u -d --data-urlencode -G --compressed -m --connect-timeout --breaker --retry-budget, and the next flags"

@@ -202,6 +202,21 @@ static void test_client_opts_tls_and_resolution(void **state)
     assert_int_equal(c->xfer.ip_resolve, CURL_IPRESOLVE_V6);
     apierr_client_free(c);
 
+    /* The cookie store: none unless asked for; the jar's name copied. */
+    c = NULL;
+    o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    assert_null(c->xfer.cookies);
+    apierr_client_free(c);
+    char *jar = strdup("/dev/null");
+    o.cookie_file = "";
+    o.cookie_jar = jar;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    free(jar);
+    assert_non_null(c->xfer.cookies);
+    assert_string_equal(c->xfer.cookie_jar, "/dev/null");
+    apierr_client_free(c);
+
     int bad[] = {1, 5, -4, 46};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;

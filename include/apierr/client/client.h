@@ -63,7 +63,8 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
  * settings after nsecret_names (what curl's -L, --max-redirs, -k, -x and -A
  * set); version 5 custom_dialect; version 6 the TLS and resolution
  * settings after it (curl's --cacert, --capath, --cert, --key, --resolve,
- * -4, -6) and transfer_info. New members go after transfer_info. */
+ * -4, -6), transfer_info and the cookie store. New members go after
+ * cookie_jar. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -156,6 +157,14 @@ typedef struct apierr_client_opts {
      * (apierr_result_transfer_info(): curl's -w figures); 0: not kept, which
      * saves the copy in each call. */
     int transfer_info;
+    /* A cookie store shared by the client's calls, token requests
+     * included (curl -b, -c): libcurl's cookie engine is on when either is
+     * given. cookie_file is read once, when the client is made (Netscape
+     * cookie file or Set-Cookie lines; "": none, an empty store);
+     * cookie_jar is written with every cookie when the client is freed
+     * ("-": standard output). */
+    const char *cookie_file;
+    const char *cookie_jar;
 } apierr_client_opts;
 
 #define APIERR_CLIENT_OPTS_VERSION 6

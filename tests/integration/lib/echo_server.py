@@ -11,6 +11,7 @@ the first line of stdout, and answers by path:
   /slow               waits until the client goes away (never answers)
   /gzip...            as /echo, gzip-compressed (Content-Encoding: gzip) when
                       the request's Accept-Encoding names gzip
+  /cookie?N=V         as /echo, with Set-Cookie: N=V; Path=/ for each pair
 
 Every request is also appended as one JSON line to the file named by
 argv[1], when given. With a certificate and key file (PEM) as argv[2] and
@@ -63,6 +64,9 @@ class Handler(BaseHTTPRequestHandler):
             q = urllib.parse.parse_qs(u.query)
             headers = {"Location": q.get("to", ["/echo"])[0]}
             out = ""
+        elif parts[0] == "cookie":
+            headers["Set-Cookie"] = [
+                "%s=%s; Path=/" % kv for kv in urllib.parse.parse_qsl(u.query)]
         elif parts[0] == "slow":
             import time
             time.sleep(30)
@@ -73,7 +77,8 @@ class Handler(BaseHTTPRequestHandler):
             headers["Content-Encoding"] = "gzip"
         self.send_response(status)
         for k, v in headers.items():
-            self.send_header(k, v)
+            for one in v if isinstance(v, list) else [v]:
+                self.send_header(k, one)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
