@@ -51,6 +51,9 @@ SETTER(capath)
 SETTER(cert)
 SETTER(key_file)
 SETTER(cookie_jar)
+SETTER(noproxy)
+SETTER(unix_socket)
+SETTER(proxy_user)
 #undef SETTER
 
 #define FLAG(field)                                  \
@@ -122,6 +125,19 @@ static int set_method(void *ctx, const char *v)
 FAMILY(4)
 FAMILY(6)
 #undef FAMILY
+
+#define HTTP_VERSION(name, n)                        \
+    static int set_##name(void *ctx, const char *v)  \
+    {                                                \
+        (void)v;                                     \
+        ((struct call_args *)ctx)->http_version = n; \
+        return 0;                                    \
+    }
+HTTP_VERSION(http10, 10)
+HTTP_VERSION(http11, 11)
+HTTP_VERSION(http2, 20)
+HTTP_VERSION(http2_prior, 21)
+#undef HTTP_VERSION
 
 /* --resolve HOST:PORT:ADDRESS[,ADDRESS]: the shape libcurl takes (it
  * ignores another one in silence, so it is refused here). */
@@ -385,8 +401,17 @@ static const cli_option options[] = {
     {"--ipv4", NULL, set_ipv4, "same as -4", 0},
     {"-6", NULL, set_ipv6, "resolve names to IPv6 addresses only", 0},
     {"--ipv6", NULL, set_ipv6, "same as -6", 0},
+    {"--http1.0", NULL, set_http10, "speak HTTP/1.0", 0},
+    {"--http1.1", NULL, set_http11, "speak HTTP/1.1 only", 0},
+    {"--http2", NULL, set_http2, "ask for HTTP/2 (TLS: ALPN; else 1.1)", 0},
+    {"--http2-prior-knowledge", NULL, set_http2_prior, "speak HTTP/2 from the start, no upgrade",
+     0},
+    {"--unix-socket", "PATH", set_unix_socket, "connect to this Unix socket, not to the host", 0},
     {"-x", "URL", set_proxy, "use this proxy", 0},
     {"--proxy", "URL", set_proxy, "same as -x", 0},
+    {"-U", "USER:PASSWORD", set_proxy_user, "the proxy's Basic credentials", 0},
+    {"--proxy-user", "USER:PASSWORD", set_proxy_user, "same as -U", 0},
+    {"--noproxy", "HOSTS", set_noproxy, "reach these hosts (comma-separated; *: all) directly", 0},
     {"--compressed", NULL, set_compressed, "ask for a compressed response (always so: accepted)",
      0},
     {"--connect-timeout", "SECONDS", set_connect_timeout, "time to connect, per attempt", 0},
@@ -793,6 +818,10 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     /* -b FILE (no '='), -c FILE: the client's cookie store. */
     o->cookie_file = a->cookie && !strchr(a->cookie, '=') ? a->cookie : NULL;
     o->cookie_jar = a->cookie_jar;
+    o->http_version = a->http_version;
+    o->noproxy = a->noproxy;
+    o->unix_socket = a->unix_socket;
+    o->proxy_user = a->proxy_user;
 }
 
 int cli_call(int argc, char **argv)

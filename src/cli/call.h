@@ -35,7 +35,9 @@ struct call_args {
     const char *session_header, *session_expires_in;
     const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
     const char *hedge, *url, *upload_file, *referer, *cookie, *range;
-    const char *cacert, *capath, *cert, *key_file, *cookie_jar;
+    const char *cacert, *capath, *cert, *key_file, *cookie_jar, *noproxy, *unix_socket;
+    const char *proxy_user;
+    int http_version; /* --http1.0 10, --http1.1 11, --http2 20, --http2-prior-knowledge 21 */
     const char *resolve[CALL_MAX_RESOLVE]; /* --resolve HOST:PORT:ADDRESS */
     size_t nresolve;
     int ip_version; /* -4, -6; 0: either */

@@ -161,7 +161,8 @@ typedef struct apierr__transfer_settings {
     char *codings; /* the ones libcurl decodes: CURLOPT_ACCEPT_ENCODING (owned) */
     /* TLS files and resolution (apierr_client_opts version 6; owned, NULL:
      * libcurl's default) */
-    char *ca_file, *ca_path, *client_cert, *client_key;
+    char *ca_file, *ca_path, *client_cert, *client_key, *noproxy, *unix_socket, *proxy_user;
+    long http_version; /* CURL_HTTP_VERSION_* */
     struct curl_slist *resolve;
     long ip_resolve;  /* CURL_IPRESOLVE_* */
     int keep_info;    /* opts transfer_info: each result keeps its transfer figures */

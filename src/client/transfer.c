@@ -7,6 +7,8 @@
 #include "alloc.h"
 #include "engine.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,21 +40,38 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
     return fseeko((FILE *)userdata, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
 }
 
-/* curl's --cacert, --capath, --cert, --key, --resolve, -4 and -6: only
- * what was given, so that libcurl's defaults (its CA bundle) stay. */
+/* The string settings of curl's --cacert, --capath, --cert, --key,
+ * --noproxy, --unix-socket and --proxy-user: each one's place in the
+ * settings and in the options it is copied from, and its libcurl option. */
+#define STRING(member, option)                                                                    \
+    {                                                                                             \
+        offsetof(apierr__transfer_settings, member), offsetof(apierr_client_opts, member), option \
+    }
+static const struct {
+    size_t mine, given;
+    CURLoption option;
+} string_settings[] = {
+    STRING(ca_file, CURLOPT_CAINFO),          STRING(ca_path, CURLOPT_CAPATH),
+    STRING(client_cert, CURLOPT_SSLCERT),     STRING(client_key, CURLOPT_SSLKEY),
+    STRING(noproxy, CURLOPT_NOPROXY),         STRING(unix_socket, CURLOPT_UNIX_SOCKET_PATH),
+    STRING(proxy_user, CURLOPT_PROXYUSERPWD),
+};
+#undef STRING
+#define NSTRINGS (sizeof string_settings / sizeof string_settings[0])
+
+static char **string_of(const apierr__transfer_settings *t, size_t i)
+{
+    return (char **)(void *)((char *)(uintptr_t)t + string_settings[i].mine);
+}
+
+/* Those, the HTTP version, -b/-c's store, --resolve, -4 and -6: only what
+ * was given, so that libcurl's defaults (its CA bundle) stay. */
 static void tls_and_resolution(const apierr__transfer_settings *t, CURL *e)
 {
-    const struct {
-        const char *value;
-        CURLoption option;
-    } files[] = {
-        {t->ca_file, CURLOPT_CAINFO},
-        {t->ca_path, CURLOPT_CAPATH},
-        {t->client_cert, CURLOPT_SSLCERT},
-        {t->client_key, CURLOPT_SSLKEY},
-    };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        if (files[i].value) curl_easy_setopt(e, files[i].option, files[i].value);
+    for (size_t i = 0; i < NSTRINGS; i++)
+        if (*string_of(t, i)) curl_easy_setopt(e, string_settings[i].option, *string_of(t, i));
+    if (t->http_version != CURL_HTTP_VERSION_NONE)
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, t->http_version);
     if (t->cookies) { /* the engine on, its cookies the client's store */
         curl_easy_setopt(e, CURLOPT_SHARE, t->cookies);
         curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
@@ -239,7 +258,8 @@ static void cookies_save(apierr__transfer_settings *t)
     curl_easy_cleanup(e);
 }
 
-/* Version 6's members copied (ip_version checked by apierr_client_new()):
+/* Version 6's members copied (ip_version and http_version checked by
+ * apierr_client_new()):
  * APIERR_OK or APIERR_ENOMEM. */
 static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
 {
@@ -247,10 +267,16 @@ static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_o
         [0] = CURL_IPRESOLVE_WHATEVER, [4] = CURL_IPRESOLVE_V4, [6] = CURL_IPRESOLVE_V6};
     t->ip_resolve = families[o->ip_version];
     t->keep_info = o->transfer_info == 1;
-    const char *given[] = {o->ca_file, o->ca_path, o->client_cert, o->client_key};
-    char **copy[] = {&t->ca_file, &t->ca_path, &t->client_cert, &t->client_key};
-    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
-        if (given[i] && !(*copy[i] = apierr__strdup(given[i]))) return APIERR_ENOMEM;
+    static const long versions[] = {[10] = CURL_HTTP_VERSION_1_0,
+                                    [11] = CURL_HTTP_VERSION_1_1,
+                                    [20] = CURL_HTTP_VERSION_2TLS,
+                                    [21] = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE};
+    t->http_version = o->http_version ? versions[o->http_version] : CURL_HTTP_VERSION_NONE;
+    for (size_t i = 0; i < NSTRINGS; i++) {
+        const char *given =
+            *(const char *const *)(const void *)((const char *)o + string_settings[i].given);
+        if (given && !(*string_of(t, i) = apierr__strdup(given))) return APIERR_ENOMEM;
+    }
     for (size_t i = 0; o->resolve && i < o->nresolve; i++) {
         if (!o->resolve[i]) continue;
         struct curl_slist *l = curl_slist_append(t->resolve, o->resolve[i]);
@@ -372,10 +398,9 @@ void apierr__transfer_settings_free(apierr__transfer_settings *t)
     apierr__free(t->accept_encoding_line);
     apierr__free(t->codings);
     t->proxy = t->user_agent = t->user_agent_line = t->accept_encoding_line = t->codings = NULL;
-    char **owned[] = {&t->ca_file, &t->ca_path, &t->client_cert, &t->client_key};
-    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) {
-        apierr__free(*owned[i]);
-        *owned[i] = NULL;
+    for (size_t i = 0; i < NSTRINGS; i++) {
+        apierr__free(*string_of(t, i));
+        *string_of(t, i) = NULL;
     }
     curl_slist_free_all(t->resolve);
     t->resolve = NULL;

@@ -1,6 +1,8 @@
 # -k: a self-signed certificate is refused unless -k says not to verify it;
 # --cacert and --capath verify it; --cert and --key answer a server that
 # asks for a client certificate; --resolve, -4 and -6 choose the address;
+# --noproxy, -U, --http1.0, --http1.1, --http2, --http2-prior-knowledge
+# and --unix-socket;
 # -x: requests go through the proxy, in the absolute form (RFC 9112 3.2.2);
 # without it, the one http_proxy or ALL_PROXY names, unless no_proxy names
 # the host.
@@ -26,6 +28,35 @@ ALL_PROXY=$ECHO "$APIERR" call -s http://apierr-test.invalid/echo/all >/dev/null
 http_proxy=http://127.0.0.1:1 no_proxy=127.0.0.1 "$APIERR" call -s --retries 0 "$ECHO/echo/direct" >/dev/null ||
     fail "no_proxy: not sent directly"
 [ "$(last_seen 'd["target"]')" = /echo/direct ] || fail "no_proxy: $(last_seen 'd["target"]')"
+
+# --- --noproxy, -U: past the proxy, and its credentials ---------------------------
+http_proxy=http://127.0.0.1:1 "$APIERR" call -s --retries 0 --noproxy 127.0.0.1 "$ECHO/echo/noproxy" >/dev/null ||
+    fail "--noproxy: not sent directly"
+[ "$(last_seen 'd["target"]')" = /echo/noproxy ] || fail "--noproxy: $(last_seen 'd["target"]')"
+"$APIERR" call -s -x "$ECHO" --proxy-user 'pu:pw' http://apierr-test.invalid/echo/pu >/dev/null ||
+    fail "--proxy-user failed"
+[ "$(last_seen 'd["headers"].get("proxy-authorization")')" = "Basic $(printf pu:pw | base64)" ] ||
+    fail "--proxy-user: $(last_seen 'd["headers"].get("proxy-authorization")')"
+"$APIERR" call -v -x "$ECHO" -U 'pu:pw' http://apierr-test.invalid/echo/pu 2>"$TMP/err" >/dev/null
+grep -q "$(printf pu:pw | base64)" "$TMP/err" && fail "-v shows the proxy's credentials"
+
+# --- --http1.0, --http1.1, --http2-prior-knowledge, --unix-socket -------------------
+"$APIERR" call -s --http1.0 "$ECHO/echo/v10" >/dev/null || fail "--http1.0 failed"
+[ "$(last_seen 'd["version"]')" = HTTP/1.0 ] || fail "--http1.0 sent $(last_seen 'd["version"]')"
+"$APIERR" call -s --http1.1 "$ECHO/echo/v11" >/dev/null || fail "--http1.1 failed"
+[ "$(last_seen 'd["version"]')" = HTTP/1.1 ] || fail "--http1.1 sent $(last_seen 'd["version"]')"
+# An HTTP/1.1 server gets HTTP/2's preface and answers it with an HTTP/1.1
+# error: a transport failure for a client that speaks HTTP/2 only.
+expect_rc 3 "$APIERR" call -s --retries 0 -m 5 --http2-prior-knowledge "$ECHO/echo/h2"
+"$APIERR" call -s --http2 "$ECHO/echo/h2" >/dev/null || fail "--http2 (cleartext: 1.1) failed"
+sock="$TMP/echo.sock"
+python3 "$(dirname "$0")/lib/echo_server.py" "$ECHO_LOG" "unix:$sock" >"$TMP/unix.out" &
+SERVERS+=($!)
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+"$APIERR" call -s --unix-socket "$sock" http://apierr-unix.invalid/echo/unix >/dev/null ||
+    fail "--unix-socket failed"
+[ "$(last_seen 'd["path"] + " " + d["headers"]["host"]')" = "/echo/unix apierr-unix.invalid" ] ||
+    fail "--unix-socket: $(last_seen 'd["path"]')"
 
 # --- -k --------------------------------------------------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=apierr-test \

@@ -50,9 +50,9 @@ call_synopsis() {
          form' "$1" | unroff
 }
 
-# Long options in the text on stdin, sorted.
+# Long options in the text on stdin (curl's --http1.1 too), sorted.
 long_options() {
-    grep -o -- '--[a-z][a-z0-9-]*' | sort -u
+    grep -oE -- '--[a-z][a-z0-9-]*(\.[0-9]+)?' | sort -u
 }
 
 # Short options (-X, and curl's -4 and -6) standing alone in the text on

@@ -156,8 +156,8 @@ static void test_client_opts_custom_dialect(void **state)
 /* Version 5 ended before ca_file: a struct of that size is read no further
  * (heap, exactly that long: ASan sees an over-read) and the client keeps
  * libcurl's TLS and resolution defaults. Version 6's strings and resolve
- * entries are copied (the caller's may go away), ip_version maps to
- * libcurl's family, and an ip_version other than 0, 4 and 6 is EINVAL. */
+ * entries are copied (the caller's may go away), ip_version and
+ * http_version map to libcurl's values, and others are EINVAL. */
 static void test_client_opts_tls_and_resolution(void **state)
 {
     (void)state;
@@ -217,11 +217,30 @@ static void test_client_opts_tls_and_resolution(void **state)
     assert_string_equal(c->xfer.cookie_jar, "/dev/null");
     apierr_client_free(c);
 
+    /* The connection strings, copied; the HTTP version mapped. */
+    char *conn[] = {strdup("a.test,b.test"), strdup("/run/api.sock"), strdup("pu:pw")};
+    o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+    o.noproxy = conn[0];
+    o.unix_socket = conn[1];
+    o.proxy_user = conn[2];
+    o.http_version = 11;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    for (size_t i = 0; i < sizeof conn / sizeof conn[0]; i++) free(conn[i]);
+    assert_string_equal(c->xfer.noproxy, "a.test,b.test");
+    assert_string_equal(c->xfer.unix_socket, "/run/api.sock");
+    assert_string_equal(c->xfer.proxy_user, "pu:pw");
+    assert_int_equal(c->xfer.http_version, CURL_HTTP_VERSION_1_1);
+    apierr_client_free(c);
+
     int bad[] = {1, 5, -4, 46};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
         o.ip_version = bad[i];
         c = NULL;
+        assert_int_equal(apierr_client_new(&c, &o), APIERR_EINVAL);
+        assert_null(c);
+        o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+        o.http_version = bad[i] == 1 ? 12 : bad[i];
         assert_int_equal(apierr_client_new(&c, &o), APIERR_EINVAL);
         assert_null(c);
     }

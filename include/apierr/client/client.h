@@ -63,8 +63,8 @@ typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
  * settings after nsecret_names (what curl's -L, --max-redirs, -k, -x and -A
  * set); version 5 custom_dialect; version 6 the TLS and resolution
  * settings after it (curl's --cacert, --capath, --cert, --key, --resolve,
- * -4, -6), transfer_info and the cookie store. New members go after
- * cookie_jar. */
+ * -4, -6), transfer_info, the cookie store, http_version, noproxy,
+ * unix_socket and proxy_user. New members go after proxy_user. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -165,6 +165,13 @@ typedef struct apierr_client_opts {
      * ("-": standard output). */
     const char *cookie_file;
     const char *cookie_jar;
+    /* curl's --http1.0, --http1.1, --http2 (ALPN, falling back to 1.1)
+     * and --http2-prior-knowledge: 10, 11, 20, 21; 0: libcurl's default
+     * (HTTP/2 over TLS when the server offers it); other: EINVAL. */
+    int http_version;
+    const char *noproxy;     /* hosts reached without the proxy (curl --noproxy; "*": all) */
+    const char *unix_socket; /* connect to this Unix socket instead (curl --unix-socket) */
+    const char *proxy_user;  /* "USER:PASSWORD" for the proxy (curl --proxy-user) */
 } apierr_client_opts;
 
 #define APIERR_CLIENT_OPTS_VERSION 6
@@ -349,7 +356,8 @@ APIERR_EXTERN size_t apierr_client_redact_url(char *buf, size_t cap, const apier
 /* Creates a client. opts NULL: defaults. opts (and the profile it points
  * at, whose policy may be of an older version) are copied. Returns
  * APIERR_OK, APIERR_EINVAL (bad options: two credential sources, a bad URL,
- * an ip_version other than 0, 4 and 6),
+ * an ip_version other than 0, 4 and 6, an http_version other than 0, 10,
+ * 11, 20 and 21),
  * APIERR_EVERSION (opts->version or its profile's policy version is 0 or
  * newer than this library's), APIERR_EIO (the report cannot be opened, curl
  * cannot start) or APIERR_ENOMEM. */

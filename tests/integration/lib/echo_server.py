@@ -14,7 +14,8 @@ the first line of stdout, and answers by path:
   /cookie?N=V         as /echo, with Set-Cookie: N=V; Path=/ for each pair
 
 Every request is also appended as one JSON line to the file named by
-argv[1], when given. With a certificate and key file (PEM) as argv[2] and
+argv[1], when given. With unix:PATH as argv[2] it listens on that Unix
+socket instead. With a certificate and key file (PEM) as argv[2] and
 argv[3], it speaks TLS and prints an https:// URL; with a CA file as argv[4]
 too, it asks every client for a certificate that CA signed and refuses the
 handshake of one without.
@@ -44,6 +45,7 @@ class Handler(BaseHTTPRequestHandler):
         u = urllib.parse.urlsplit(self.path)
         seen = {
             "method": self.command,
+            "version": self.request_version,
             "target": self.path,
             "path": u.path,
             "query": u.query,
@@ -87,6 +89,17 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = answer
 
 
+if len(sys.argv) > 2 and sys.argv[2].startswith("unix:"):
+    # On a Unix socket (curl's --unix-socket): prints the URL any host of
+    # which reaches it.
+    import socketserver
+
+    class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+        daemon_threads = True
+
+    srv = UnixServer(sys.argv[2][5:], Handler)
+    print("http://apierr-unix.invalid", flush=True)
+    srv.serve_forever()
 srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 srv.daemon_threads = True
 scheme = "http"
