@@ -153,6 +153,20 @@ static const json_t *first_string(const json_t *v)
     return json_is_array(v) && nonempty(json_array_get(v, 0)) ? json_array_get(v, 0) : v;
 }
 
+/* Two or more messages in a list: each is a detail too, so that the
+ * second is not lost behind the first (Jira's errorMessages, {"errors":
+ * ["name is required", "email is invalid"]}). */
+static int is_message_list(const json_t *v)
+{
+    size_t i, n = json_array_size(v);
+    const json_t *item;
+    if (n < 2) return 0;
+    json_array_foreach(v, i, item) {
+        if (!nonempty(item)) return 0;
+    }
+    return 1;
+}
+
 /* 1 when m, with value v, names the field the error object is about. A
  * path that is not a URL path is a field (Wise's "path": "targetAccount"). */
 static int is_field_member(const apierr__member *m, const json_t *v)
@@ -202,6 +216,7 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
         /* Only `error` repeats the reason phrase (Twitch, Rails); a
          * Kubernetes reason "Forbidden" is its documented code. */
         offer_text(s, first_string(v), m->rank, status, m->role == APIERR__R_TEXT, m->env != 0);
+        if (is_message_list(v)) offer(s, APIERR__R_DETAILS, v, m->rank); /* Kraken's error */
         break;
     case APIERR__R_MESSAGE:
         if (nonempty(json_object_get(v, "value"))) /* OData v2: {lang, value} */
@@ -210,6 +225,7 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             offer(s, APIERR__R_DETAILS, v, m->rank);
         else if (nonempty(first_string(v)))
             offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+        if (is_message_list(v)) offer(s, APIERR__R_DETAILS, v, m->rank);
         break;
     case APIERR__R_TYPE:
         if (!str || strcmp(str, "about:blank") == 0 || says_error(str)) break;
@@ -238,7 +254,8 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
         offer(s, m->role, v, m->rank);
         break;
     case APIERR__R_DETAILS:
-        if (is_object_list(v) || (json_is_object(v) && !has_message(v)))
+        /* (an empty map says nothing: Jira's "errors": {} beside its messages) */
+        if (is_object_list(v) || (json_is_object(v) && json_object_size(v) && !has_message(v)))
             offer(s, m->role, v, m->rank);
         else if (json_is_object(v))
             offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
@@ -246,6 +263,7 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             /* Shopify's "errors": "..", Vault's [".."]; Salesforce's
              * "fields": ["Name"] names fields */
             offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+        if (is_message_list(v) && m->drole != APIERR__R_FIELD) offer(s, m->role, v, m->rank);
         break;
     case APIERR__R_INNER:
         if (json_is_object(v) || is_object_list(v)) offer(s, m->role, v, m->rank);
