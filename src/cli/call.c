@@ -54,6 +54,7 @@ SETTER(cookie_jar)
 SETTER(noproxy)
 SETTER(unix_socket)
 SETTER(proxy_user)
+SETTER(stderr_file)
 #undef SETTER
 
 #define FLAG(field)                                  \
@@ -82,7 +83,15 @@ FLAG(remote_name)
 FLAG(basic_scheme)
 FLAG(retry_connrefused)
 FLAG(retry_all_errors)
+FLAG(create_dirs)
 #undef FLAG
+
+/* -q: curl reads no .curlrc after it; apierr reads none at all. */
+static int set_disable(void *ctx, const char *v)
+{
+    (void)ctx, (void)v;
+    return 0;
+}
 
 static int add_data(struct call_args *a, const char *v, enum call_data_kind kind)
 {
@@ -355,6 +364,12 @@ static const cli_option options[] = {
     {"--user-agent", "NAME", set_user_agent, "same as -A", 0},
     {"-o", "FILE", set_output, "write the response body to FILE instead of stdout", 0},
     {"--output", "FILE", set_output, "same as -o", 0},
+    {"--create-dirs", NULL, set_create_dirs,
+     "create the directories -o and -D name that are missing", 0},
+    {"--stderr", "FILE", set_stderr_file, "write what goes to stderr to FILE instead (-: stdout)",
+     0},
+    {"-q", NULL, set_disable, "accepted: apierr reads no .curlrc", 0},
+    {"--disable", NULL, set_disable, "same as -q", 0},
     {"-O", NULL, set_remote_name, "write the body to a file named as the URL's last path segment",
      0},
     {"--remote-name", NULL, set_remote_name, "same as -O", 0},
@@ -764,6 +779,18 @@ static int file_names(struct call_args *a, const char **url, char *buf, size_t c
     return CLI_EXIT_OK;
 }
 
+/* --stderr FILE (curl's): what apierr writes to standard error goes to
+ * FILE, "-" standard output. CLI_EXIT_OK or CLI_EXIT_FAILURE. */
+static int redirect_stderr(const struct call_args *a)
+{
+    if (!a->stderr_file) return CLI_EXIT_OK;
+    int ok = strcmp(a->stderr_file, "-") == 0 ? dup2(STDOUT_FILENO, STDERR_FILENO) >= 0
+                                              : freopen(a->stderr_file, "w", stderr) != NULL;
+    if (ok) return CLI_EXIT_OK;
+    fprintf(stdout, "apierr call: cannot write '%s'\n", a->stderr_file); /* stderr is gone */
+    return CLI_EXIT_FAILURE;
+}
+
 /* The options that do not go together, each with its own line. */
 static int check_args(const struct call_args *a, const char *url)
 {
@@ -832,6 +859,7 @@ int cli_call(int argc, char **argv)
     if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
     if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
     if ((rc = check_args(&a, url))) return rc;
+    if ((rc = redirect_stderr(&a))) return rc;
     if (a.url) url = a.url;
     char named_url[4096], remote[256];
     if (url && (rc = file_names(&a, &url, named_url, sizeof named_url, remote, sizeof remote)))

@@ -55,8 +55,10 @@ struct call_args {
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
     int include, head, fail, compressed, show_error, location, get, insecure, adaptive;
     int fail_with_body, remote_name, basic_scheme, retry_connrefused, retry_all_errors;
-    char range_value[256]; /* -r's Range value: "bytes=" and the range */
-    long max_redirs;       /* 0 when not given */
+    int create_dirs;
+    const char *stderr_file; /* --stderr */
+    char range_value[256];   /* -r's Range value: "bytes=" and the range */
+    long max_redirs;         /* 0 when not given */
     double max_time, connect_timeout, attempt_timeout, retry_delay;
 };
 

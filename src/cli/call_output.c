@@ -67,6 +67,7 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
     if (a->output_json) return call_print_json(stdout, r) ? CLI_EXIT_FAILURE : rc;
     if (a->dump_header) {
         int to_stdout = !strcmp(a->dump_header, "-");
+        if (!to_stdout && a->create_dirs) cli_make_parents(a->dump_header);
         FILE *d = to_stdout ? stdout : fopen(a->dump_header, "wb");
         if (!d || call_print_headers(d, r)) {
             cli_error(CALL_CMD, "cannot write '%s'", a->dump_header);
@@ -77,6 +78,7 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
     int head = a->include || a->head;
     int body = (r->ok || (a->fail_with_body && r->status)) && !a->head;
     if (body || head) {
+        if (a->output && a->create_dirs) cli_make_parents(a->output);
         FILE *out = a->output ? fopen(a->output, "wb") : stdout;
         if (!out) {
             cli_error(CALL_CMD, "cannot write '%s'", a->output);

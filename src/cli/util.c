@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Options a usage line lists one by one; more are shown as [OPTIONS]. */
 #define CLI_USAGE_LINE_MAX 16
@@ -176,6 +177,23 @@ int cli_profile_parse(apierr_profile *p, apierr_custom_dialect *custom, int *has
     if (rc == APIERR_OK) rc = apierr_custom_dialect_from_json(custom, text, len, err, cap);
     if (rc == APIERR_OK) *has_custom = 1;
     return rc == APIERR_ENOTFOUND ? APIERR_OK : rc;
+}
+
+int cli_make_parents(const char *path)
+{
+    char dir[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(dir, path, n + 1);
+    for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return 0;
 }
 
 int cli_read_input(char **out, size_t *out_len, const char *cmd, const char *path, size_t max)

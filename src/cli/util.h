@@ -76,6 +76,10 @@ void cli_error(const char *cmd, const char *fmt, ...)
  */
 int cli_read_input(char **out, size_t *out_len, const char *cmd, const char *path, size_t max);
 
+/* Creates the directories above path that are missing (curl's
+ * --create-dirs), as mkdir -p does. 0, or -1 with errno set. */
+int cli_make_parents(const char *path);
+
 /*
  * Reads a profile document (apierr_profile_from_json()) and the custom
  * dialect it may declare (apierr_custom_dialect_from_json()) into *p and

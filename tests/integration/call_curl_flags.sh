@@ -3,7 +3,7 @@
 # -G, --compressed, -m, --connect-timeout, --breaker, --retry-budget; and
 # the next ones: --data-binary, --data-raw, -d @FILE's line ends, --url,
 # --url-query, -T, -O, -e, -b, -c, -r, --fail-with-body, --retry,
-# --oauth2-bearer, --no-progress-meter, --basic.
+# --oauth2-bearer, --no-progress-meter, --basic, --create-dirs, --stderr, -q.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
 start_echo
@@ -228,6 +228,14 @@ json_get 'd["target"]' <"$TMP/o/name.json" | grep -cx '/echo/name.json?x=1' >/de
 before=$(wc -l <"$ECHO_LOG")
 (cd "$TMP/o" && expect_rc 2 "$APIERR" call -s --remote-name "$ECHO/echo/")
 [ "$(wc -l <"$ECHO_LOG")" = "$before" ] || fail "-O without a file name sent the request"
+# --create-dirs makes -o's and -D's directories; --stderr moves stderr; -q is accepted.
+"$APIERR" call -s -q --create-dirs -o "$TMP/cd/a/b/out.json" -D "$TMP/cd/h/head" "$ECHO/echo" ||
+    fail "--create-dirs failed"
+[ -s "$TMP/cd/a/b/out.json" ] && [ -s "$TMP/cd/h/head" ] || fail "--create-dirs: $(find "$TMP/cd")"
+"$APIERR" call --stderr "$TMP/moved" --retries 0 "$ECHO/status/404" >/dev/null 2>"$TMP/err" || true
+grep -q 'not_found' "$TMP/moved" && [ ! -s "$TMP/err" ] || fail "--stderr FILE: $(cat "$TMP/err")"
+out=$("$APIERR" call --stderr - --retries 0 "$ECHO/status/404" 2>/dev/null) || true
+echo "$out" | grep -q 'not_found' || fail "--stderr -: not on stdout: $out"
 # --fail-with-body: the error's body on stdout, the problem on stderr, the exit status of -f.
 rc=0
 "$APIERR" call -s --retries 0 --fail-with-body "$ECHO/status/404" >"$TMP/out" 2>"$TMP/err" || rc=$?
