@@ -86,6 +86,13 @@ FLAG(retry_all_errors)
 FLAG(create_dirs)
 #undef FLAG
 
+/* -K FILE: read by cli_config_expand() before the options are parsed. */
+static int set_config(void *ctx, const char *v)
+{
+    (void)ctx, (void)v;
+    return 0;
+}
+
 /* -q: curl reads no .curlrc after it; apierr reads none at all. */
 static int set_disable(void *ctx, const char *v)
 {
@@ -368,6 +375,8 @@ static const cli_option options[] = {
      "create the directories -o and -D name that are missing", 0},
     {"--stderr", "FILE", set_stderr_file, "write what goes to stderr to FILE instead (-: stdout)",
      0},
+    {"-K", "FILE", set_config, "read options from FILE, one a line (curl's config file)", 0},
+    {"--config", "FILE", set_config, "same as -K", 0},
     {"-q", NULL, set_disable, "accepted: apierr reads no .curlrc", 0},
     {"--disable", NULL, set_disable, "same as -q", 0},
     {"-O", NULL, set_remote_name, "write the body to a file named as the URL's last path segment",
@@ -851,7 +860,7 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     o->proxy_user = a->proxy_user;
 }
 
-int cli_call(int argc, char **argv)
+static int call_main(int argc, char **argv)
 {
     struct call_args a = {.retries = -1};
     const char *url = NULL;
@@ -927,5 +936,15 @@ int cli_call(int argc, char **argv)
     apierr_client_free(run.client);
     free(token_text);
     free(a.basic);
+    return rc;
+}
+
+int cli_call(int argc, char **argv)
+{
+    cli_config cfg;
+    int rc = cli_config_expand(&cfg, &command, argc, argv);
+    if (rc) return rc;
+    rc = call_main((int)cfg.argc, cfg.argv);
+    cli_config_free(&cfg);
     return rc;
 }

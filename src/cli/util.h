@@ -76,6 +76,18 @@ void cli_error(const char *cmd, const char *fmt, ...)
  */
 int cli_read_input(char **out, size_t *out_len, const char *cmd, const char *path, size_t max);
 
+/* argv with curl's config files read in (config.c): every -K FILE,
+ * --config FILE and --config=FILE before "--" replaced by the options of
+ * FILE's lines, for cmd's table. The strings are copies (writable, as the
+ * parsers want them), owned by c. */
+typedef struct cli_config {
+    char **argv; /* NULL-terminated */
+    size_t argc, cap;
+} cli_config;
+/* CLI_EXIT_OK, or an exit code after saying why (c then empty). */
+int cli_config_expand(cli_config *c, const cli_command *cmd, int argc, char **argv);
+void cli_config_free(cli_config *c);
+
 /* Creates the directories above path that are missing (curl's
  * --create-dirs), as mkdir -p does. 0, or -1 with errno set. */
 int cli_make_parents(const char *path);

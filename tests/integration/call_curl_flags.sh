@@ -3,7 +3,8 @@
 # -G, --compressed, -m, --connect-timeout, --breaker, --retry-budget; and
 # the next ones: --data-binary, --data-raw, -d @FILE's line ends, --url,
 # --url-query, -T, -O, -e, -b, -c, -r, --fail-with-body, --retry,
-# --oauth2-bearer, --no-progress-meter, --basic, --create-dirs, --stderr, -q.
+# --oauth2-bearer, --no-progress-meter, --basic, --create-dirs, --stderr, -q,
+# -K.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
 start_echo
@@ -212,6 +213,25 @@ if command -v curl >/dev/null; then
     same_as_curl --oauth2-bearer t0ken "$ECHO/echo"
     same_as_curl --basic -u 'ada:pw' "$ECHO/echo"
 fi
+# -K: curl's config file, its lines options (a token kept out of ps).
+cat >"$TMP/cfg" <<CFG
+# settings
+header = "Authorization: Bearer s3cr3t \\"q\\""
+--retry 0
+-e http://from.example/
+user-agent: "cfg agent/1"
+url = "$ECHO/echo/fromcfg"
+CFG
+if command -v curl >/dev/null; then
+    same_as_curl -K "$TMP/cfg"
+    same_as_curl --config "$TMP/cfg"
+fi
+"$APIERR" call -s -K "$TMP/cfg" >/dev/null || fail "-K failed"
+[ "$(last_seen '" ".join([d["path"], d["headers"]["authorization"], d["headers"]["user-agent"]])')" = \
+    '/echo/fromcfg Bearer s3cr3t "q" cfg agent/1' ] || fail "-K: $(seen)"
+printf 'silent\nbogus 1\n' >"$TMP/bad.cfg"
+"$APIERR" call -K "$TMP/bad.cfg" 2>"$TMP/err" && fail "-K with an unknown option exited 0"
+grep -q "line 2: unknown option 'bogus'" "$TMP/err" || fail "-K: $(cat "$TMP/err")"
 # -G and --url-query together: both in the query (curl 7.88 drops the
 # --url-query part there).
 "$APIERR" call -s -G -d a=1 --url-query 'b=2 3' "$ECHO/echo" >/dev/null
