@@ -186,27 +186,28 @@ static void v_num_headers(FILE *f, const apierr_result *r)
 static const struct {
     const char *name;
     var_fn fn;
+    int number; /* a number in %{json}, else a string */
 } vars[] = {
-    {"http_code", v_http_code},
-    {"response_code", v_http_code},
-    {"time_total", v_time_total},
-    {"num_retries", v_num_retries},
-    {"url_effective", v_url_effective},
-    {"url", v_url},
-    {"method", v_method},
-    {"header_json", v_header_json},
-    {"content_type", v_content_type},
-    {"size_download", v_size_download},
-    {"exitcode", v_exitcode},
-    {"category", v_category},
-    {"reason", v_reason},
-    {"code", v_code},
-    {"request_id", v_request_id},
-    {"num_attempts", v_num_attempts},
-    {"num_hedges", v_num_hedges},
-    {"errormsg", v_errormsg},
-    {"num_headers", v_num_headers},
-    {"urlnum", v_urlnum},
+    {"http_code", v_http_code, 1},
+    {"response_code", v_http_code, 1},
+    {"time_total", v_time_total, 1},
+    {"num_retries", v_num_retries, 1},
+    {"url_effective", v_url_effective, 0},
+    {"url", v_url, 0},
+    {"method", v_method, 0},
+    {"header_json", v_header_json, 0},
+    {"content_type", v_content_type, 0},
+    {"size_download", v_size_download, 1},
+    {"exitcode", v_exitcode, 1},
+    {"category", v_category, 0},
+    {"reason", v_reason, 0},
+    {"code", v_code, 0},
+    {"request_id", v_request_id, 0},
+    {"num_attempts", v_num_attempts, 1},
+    {"num_hedges", v_num_hedges, 1},
+    {"errormsg", v_errormsg, 0},
+    {"num_headers", v_num_headers, 1},
+    {"urlnum", v_urlnum, 1},
 };
 
 /* curl's variables of what libcurl measured (apierr_result_transfer_info(),
@@ -285,6 +286,50 @@ static void figure(FILE *f, size_t i, const apierr_result *r)
     }
 }
 
+/* One member of %{json}, typed as curl types it: a number, or a string
+ * (null when empty). "000", no response, is the number 0. */
+static void json_member(FILE *f, const char *name, const char *value, int number, int *first)
+{
+    fputs(*first ? "{" : ",", f);
+    *first = 0;
+    json_str(f, name);
+    fputc(':', f);
+    if (number && value[0] == '0' && value[1] >= '0' && value[1] <= '9')
+        fprintf(f, "%.15g", strtod(value, NULL)); /* "000" is no JSON number */
+    else if (number)
+        fputs(*value ? value : "0", f); /* as -w prints it: time_total 0.001234 */
+    else if (*value)
+        json_str(f, value);
+    else
+        fputs("null", f);
+}
+
+/* %{json}: every variable of both tables as one JSON object, as curl's
+ * (header_json has %{header_json}). */
+static void all_json(FILE *f, const apierr_result *r, const char *output)
+{
+    int first = 1;
+    size_t nvars = sizeof vars / sizeof vars[0], nfig = sizeof figures / sizeof figures[0];
+    for (size_t i = 0; i < nvars + nfig; i++) {
+        if (i < nvars && vars[i].fn == v_header_json) continue;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m) return;
+        if (i < nvars)
+            vars[i].fn(m, r);
+        else
+            figure(m, i - nvars, r);
+        fclose(m);
+        int number = i < nvars ? vars[i].number : figures[i - nvars].kind <= F_SECONDS;
+        json_member(f, i < nvars ? vars[i].name : figures[i - nvars].name, text ? text : "", number,
+                    &first);
+        free(text);
+    }
+    json_member(f, "filename_effective", output ? output : "", 0, &first);
+    fputc('}', f);
+}
+
 /* Prints the variable named by name..end, or says it is unknown; output
  * is the -o file (curl's %{filename_effective}). */
 static void variable(FILE **f, const char *name, size_t len, const apierr_result *r,
@@ -292,6 +337,10 @@ static void variable(FILE **f, const char *name, size_t len, const apierr_result
 {
     if (len == 18 && !strncmp(name, "filename_effective", 18)) {
         fputs(output ? output : "", *f);
+        return;
+    }
+    if (len == 4 && !strncmp(name, "json", 4)) {
+        all_json(*f, r, output);
         return;
     }
     if (len == 6 && !strncmp(name, "stdout", 6)) {

@@ -66,6 +66,26 @@ if command -v curl >/dev/null; then
 fi
 got=$("$APIERR" call -s -o /dev/null -w '%{redirect_url}' "$ECHO/redirect/302?to=/echo/x%3Ftoken%3Ds3cr3t" 2>/dev/null) || true
 [ "$got" = "$ECHO/echo/x?token=REDACTED" ] || fail "-w %{redirect_url} not redacted: '$got'"
+# %{json}: the variables as one object, typed as curl types them.
+if command -v curl >/dev/null; then
+    curl -s -o /dev/null -w '%{json}' "$ECHO/echo" >"$TMP/curl.json"
+    "$APIERR" call -s -o /dev/null -w '%{json}' "$ECHO/echo" >"$TMP/apierr.json" || fail "-w %{json} failed"
+    python3 - "$TMP/curl.json" "$TMP/apierr.json" <<'PY' || fail "-w %{json} differs from curl's: $(cat "$TMP/apierr.json")"
+import json, sys
+c, a = (json.load(open(p)) for p in sys.argv[1:])
+same = ["http_code", "http_version", "scheme", "remote_ip", "remote_port", "num_connects",
+        "num_redirects", "num_headers", "exitcode", "method", "url", "url_effective",
+        "content_type", "errormsg", "redirect_url", "urlnum", "filename_effective"]
+for k in same:
+    assert a[k] == c[k], (k, a[k], c[k])
+for k, v in a.items():
+    if k in c and c[k] is not None:
+        assert type(v) is type(c[k]) or {type(v), type(c[k])} <= {int, float}, (k, v, c[k])
+PY
+fi
+out=$("$APIERR" call -s --retries 0 -w '%{json}' http://127.0.0.1:1/ 2>/dev/null) && fail "refused exited 0"
+echo "$out" | json_get 'd["http_code"], d["errormsg"]' | grep -qx "0 Couldn't connect to server" ||
+    fail "-w %{json} without a response: $out"
 times=$("$APIERR" call -s -o /dev/null -w '%{time_namelookup} %{time_connect} %{time_pretransfer} %{time_starttransfer} %{time_total} %{size_request} %{speed_download}' "$ECHO/echo")
 python3 -c 'import sys; v=[float(x) for x in sys.argv[1:6]]; assert v == sorted(v) and v[3] > 0, v; assert int(sys.argv[6]) > 0 and float(sys.argv[7]) > 0' $times ||
     fail "-w times out of order or zero: $times"
