@@ -280,7 +280,7 @@ typedef struct apierr_rule {
 /* Members of version 4 and later, after the rules; append here. Version 4:
  * GraphQL partial success. Version 5: hedged requests (apierr/hedge.h) and
  * adaptive client-side throttling (apierr/throttle.h), which the client
- * applies per host. */
+ * applies per host. Version 6: the retry window. */
 #define APIERR_POLICY_FIELD_MAP_TAIL(X)                                                      \
     X(BOOL, graphql_partial_ok, "graphql_partial_ok", 1,                                     \
       "a GraphQL 2xx with non-null data and errors is a success (the data returned, the "    \
@@ -293,7 +293,10 @@ typedef struct apierr_rule {
       "adaptive client-side throttling: per host, reject attempts locally with probability " \
       "max(0, (requests - K * accepts) / (requests + 1)) over the last 2 minutes")           \
     X(DOUBLE, adaptive_k, "adaptive_k", 2.0,                                                 \
-      "K of adaptive throttling: the multiple of accepted requests let through (below 1: 1)")
+      "K of adaptive throttling: the multiple of accepted requests let through (below 1: 1)") \
+    X(MS, retry_window_ms, "retry_window_ms", 0,                                             \
+      "no retry starts later than this after the call began (curl's --retry-max-time); "      \
+      "unlike deadline_ms, the attempt under way is not cut; 0: no window")
 /* Every named option, in layout order. */
 #define APIERR_POLICY_FIELD_MAP(X) APIERR_POLICY_FIELD_MAP_HEAD(X) APIERR_POLICY_FIELD_MAP_TAIL(X)
 
@@ -309,8 +312,8 @@ typedef struct apierr_policy {
 
 /* 1: the first; 2: conflict_reread; 3: retry_after_spread_ms; 4:
  * graphql_partial_ok (the first member after the rules); 5: hedge_delay_ms,
- * max_hedges, adaptive, adaptive_k. */
-#define APIERR_POLICY_VERSION                                    5
+ * max_hedges, adaptive, adaptive_k; 6: retry_window_ms. */
+#define APIERR_POLICY_VERSION                                    6
 #define APIERR__POLICY_INIT_MEMBER(kind, member, json, def, doc) .member = def,
 #define APIERR_POLICY_INIT                                                                    \
     {                                                                                         \

@@ -194,6 +194,7 @@ SECONDS(max_time, "--max-time")
 SECONDS(connect_timeout, "--connect-timeout")
 SECONDS(attempt_timeout, "--attempt-timeout")
 SECONDS(retry_delay, "--retry-delay")
+SECONDS(retry_max_time, "--retry-max-time")
 #undef SECONDS
 
 /* Cuts "...;KEY=value" off s in place: the value, or NULL. */
@@ -465,6 +466,8 @@ static const cli_option options[] = {
     {"--retry", "N", set_retries, "same as --retries (curl's name)", 0},
     {"--retry-delay", "SECONDS", set_retry_delay,
      "wait this long before each retry, no backoff (Retry-After still honoured)", 0},
+    {"--retry-max-time", "SECONDS", set_retry_max_time,
+     "start no retry later than this after the first attempt (the one under way is not cut)", 0},
     {"--retry-connrefused", NULL, set_retry_connrefused, "retry a refused connection too", 0},
     {"--retry-all-errors", NULL, set_retry_all_errors,
      "retry every HTTP error and transport failure (not an unsafe request without a key)", 0},

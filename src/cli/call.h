@@ -59,7 +59,7 @@ struct call_args {
     const char *stderr_file; /* --stderr */
     char range_value[256];   /* -r's Range value: "bytes=" and the range */
     long max_redirs;         /* 0 when not given */
-    double max_time, connect_timeout, attempt_timeout, retry_delay;
+    double max_time, connect_timeout, attempt_timeout, retry_delay, retry_max_time;
 };
 
 /*

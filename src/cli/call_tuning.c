@@ -3,7 +3,8 @@
  * --adaptive and curl's retry flags go into the profile's policy
  * (breaker_threshold, breaker_open_ms; budget, budget_max_tokens,
  * budget_token_ratio; hedge_delay_ms, max_hedges; adaptive; --retry-delay:
- * base_delay_ms = max_delay_ms, no jitter; --retry-connrefused and
+ * base_delay_ms = max_delay_ms, no jitter; --retry-max-time:
+ * retry_window_ms; --retry-connrefused and
  * --retry-all-errors: retry_transport, retry_statuses), --connect-timeout into the client
  * options, --attempt-timeout into the policy's attempt_timeout_ms. Their state (the breaker's
  * failures, the budget's tokens) lives in the client, so in one process: each `apierr call` starts
@@ -77,6 +78,7 @@ int call_tuning(const struct call_args *a, apierr_profile *profile, apierr_clien
         p->base_delay_ms = p->max_delay_ms = (long long)(a->retry_delay * 1000 + 0.5);
         p->jitter = APIERR_JITTER_NONE;
     }
+    if (a->retry_max_time > 0) p->retry_window_ms = (long long)(a->retry_max_time * 1000 + 0.5);
     if (a->retry_connrefused)
         p->retry_transport |= APIERR_TRANSPORT_BIT(APIERR_TRANSPORT_CONNECT_REFUSED);
     if (a->retry_all_errors) {

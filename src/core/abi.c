@@ -82,12 +82,14 @@ static const apierr_policy policy_defaults = APIERR_POLICY_INIT;
 
 /* From version 3 on, a version is a prefix of the current layout: version
  * 3 ended with the rules, version 4 added graphql_partial_ok after them,
- * version 5 the hedging and adaptive throttling members. */
+ * version 5 the hedging and adaptive throttling members, version 6
+ * retry_window_ms. */
 static const size_t policy_sizes[] = {
     0,
     0, /* versions 1 and 2: the legacy table */
     offsetof(apierr_policy, graphql_partial_ok),
     offsetof(apierr_policy, hedge_delay_ms),
+    offsetof(apierr_policy, retry_window_ms),
     sizeof(apierr_policy),
 };
 

@@ -543,6 +543,11 @@ apierr_decision_kind apierr_policy_decide(apierr_decision *out, const apierr_pol
         return finish(out, APIERR_DECISION_FAIL, APIERR_CAT_DEADLINE,
                       "%s: the next attempt would start past the deadline", what);
     }
+    /* curl's --retry-max-time: the failure stays what it was. */
+    if (p->retry_window_ms > 0 && now_ms + delay > call->start_ms + p->retry_window_ms)
+        return finish(out, APIERR_DECISION_FAIL, c.category,
+                      "%s: the next attempt would start past the retry window (%lld ms)", what,
+                      p->retry_window_ms);
     apierr_breaker *br = call->breaker;
     if (br && p->breaker_threshold > 0 && br->state == APIERR_BREAKER_OPEN &&
         now_ms + delay - br->opened_ms < p->breaker_open_ms)

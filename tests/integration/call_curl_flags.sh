@@ -295,6 +295,12 @@ grep -q '^retry ' "$TMP/err" && fail "--no-progress-meter printed retry lines"
 "$APIERR" call -s --retry 2 --retry-delay 0.5 --output-json "$ECHO/status/503" >"$TMP/out.json" 2>/dev/null || true
 [ "$(json_get '[a["delay_ms"] for a in d["attempts"]]' <"$TMP/out.json")" = "[500, 500, 0]" ] ||
     fail "--retry-delay 0.5: $(json_get '[a["delay_ms"] for a in d["attempts"]]' <"$TMP/out.json")"
+# --retry-max-time: no retry starts past it (real time here: the window is
+# the client's clock).
+APIERR_TIME_SCALE=1 "$APIERR" call -s --retry 9 --retry-delay 0.2 --retry-max-time 0.5 --output-json \
+    "$ECHO/status/503" >"$TMP/out.json" 2>/dev/null || true
+[ "$(json_get 'len(d["attempts"]), d["category"]' <"$TMP/out.json")" = "3 server" ] ||
+    fail "--retry-max-time 0.5: $(json_get 'len(d["attempts"]), d["reason"]' <"$TMP/out.json")"
 "$APIERR" call -s --retry 2 --retry-all-errors --output-json "$ECHO/status/404" >"$TMP/out.json" 2>/dev/null || true
 [ "$(json_get 'len(d["attempts"])' <"$TMP/out.json")" = 3 ] || fail "--retry-all-errors: a 404 not retried"
 "$APIERR" call -s --retry 2 --retry-all-errors -X POST --output-json "$ECHO/status/404" >"$TMP/out.json" 2>/dev/null || true

@@ -413,6 +413,28 @@ static apierr_decision_kind decide1(apierr_decision *d, const apierr_policy *p,
     return apierr_policy_decide(d, p, &call, o, now, never_random, NULL);
 }
 
+/* retry_window_ms (curl's --retry-max-time): a retry that would start
+ * past it is not made, and the failure keeps its own category; one within
+ * it is, whatever the window's end. */
+static void test_retry_window(void **state)
+{
+    (void)state;
+    apierr_policy p = APIERR_POLICY_INIT;
+    p.jitter = APIERR_JITTER_NONE;
+    p.max_attempts = 10;
+    p.retry_window_ms = 2500;
+    apierr_outcome o = APIERR_OUTCOME_INIT;
+    o.status = 503;
+    apierr_decision d;
+    assert_int_equal(decide1(&d, &p, &o, 1000, 0), APIERR_DECISION_RETRY); /* at 2000 */
+    assert_int_equal(decide1(&d, &p, &o, 1600, 0), APIERR_DECISION_FAIL);  /* at 2600 */
+    assert_int_equal(d.category, APIERR_CAT_SERVER);
+    assert_non_null(strstr(d.reason, "retry window"));
+    assert_int_equal(decide1(&d, &p, &o, 1600, 500), APIERR_DECISION_RETRY); /* began at 500 */
+    p.retry_window_ms = 0;
+    assert_int_equal(decide1(&d, &p, &o, 100000, 0), APIERR_DECISION_RETRY);
+}
+
 static void test_retry_after_and_deadline(void **state)
 {
     (void)state;
@@ -1011,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_giponext_sequence),
         cmocka_unit_test(test_refresh_once),
         cmocka_unit_test(test_retry_after_and_deadline),
+        cmocka_unit_test(test_retry_window),
         cmocka_unit_test(test_retry_after_spread),
         cmocka_unit_test(test_idempotency),
         cmocka_unit_test(test_budget),
