@@ -281,20 +281,20 @@ typedef struct apierr_rule {
  * GraphQL partial success. Version 5: hedged requests (apierr/hedge.h) and
  * adaptive client-side throttling (apierr/throttle.h), which the client
  * applies per host. Version 6: the retry window. */
-#define APIERR_POLICY_FIELD_MAP_TAIL(X)                                                      \
-    X(BOOL, graphql_partial_ok, "graphql_partial_ok", 1,                                     \
-      "a GraphQL 2xx with non-null data and errors is a success (the data returned, the "    \
-      "errors reported); 0: a failure, judged by its errors")                                \
-    X(MS, hedge_delay_ms, "hedge_delay_ms", 0,                                               \
-      "send another attempt of a repeatable request (idempotent method or idempotency key) " \
-      "when none answered for this long; the first final answer wins; 0: no hedging")        \
-    X(INT, max_hedges, "max_hedges", 1, "hedges per attempt of the policy, 1 to 16")         \
-    X(BOOL, adaptive, "adaptive", 0,                                                         \
-      "adaptive client-side throttling: per host, reject attempts locally with probability " \
-      "max(0, (requests - K * accepts) / (requests + 1)) over the last 2 minutes")           \
-    X(DOUBLE, adaptive_k, "adaptive_k", 2.0,                                                 \
+#define APIERR_POLICY_FIELD_MAP_TAIL(X)                                                       \
+    X(BOOL, graphql_partial_ok, "graphql_partial_ok", 1,                                      \
+      "a GraphQL 2xx with non-null data and errors is a success (the data returned, the "     \
+      "errors reported); 0: a failure, judged by its errors")                                 \
+    X(MS, hedge_delay_ms, "hedge_delay_ms", 0,                                                \
+      "send another attempt of a repeatable request (idempotent method or idempotency key) "  \
+      "when none answered for this long; the first final answer wins; 0: no hedging")         \
+    X(INT, max_hedges, "max_hedges", 1, "hedges per attempt of the policy, 1 to 16")          \
+    X(BOOL, adaptive, "adaptive", 0,                                                          \
+      "adaptive client-side throttling: per host, reject attempts locally with probability "  \
+      "max(0, (requests - K * accepts) / (requests + 1)) over the last 2 minutes")            \
+    X(DOUBLE, adaptive_k, "adaptive_k", 2.0,                                                  \
       "K of adaptive throttling: the multiple of accepted requests let through (below 1: 1)") \
-    X(MS, retry_window_ms, "retry_window_ms", 0,                                             \
+    X(MS, retry_window_ms, "retry_window_ms", 0,                                              \
       "no retry starts later than this after the call began (curl's --retry-max-time); "      \
       "unlike deadline_ms, the attempt under way is not cut; 0: no window")
 /* Every named option, in layout order. */

@@ -44,8 +44,6 @@ SETTER(proxy)
 SETTER(url)
 SETTER(upload_file)
 SETTER(referer)
-SETTER(cookie)
-SETTER(range)
 SETTER(cacert)
 SETTER(capath)
 SETTER(cert)
@@ -57,13 +55,15 @@ SETTER(proxy_user)
 SETTER(stderr_file)
 #undef SETTER
 
-#define FLAG(field)                                  \
-    static int set_##field(void *ctx, const char *v) \
-    {                                                \
-        (void)v;                                     \
-        ((struct call_args *)ctx)->field = 1;        \
-        return 0;                                    \
+/* An option without a value that sets field to n. */
+#define CHOICE(name, field, n)                      \
+    static int set_##name(void *ctx, const char *v) \
+    {                                               \
+        (void)v;                                    \
+        ((struct call_args *)ctx)->field = n;       \
+        return 0;                                   \
     }
+#define FLAG(field) CHOICE(field, field, 1)
 FLAG(silent)
 FLAG(verbose)
 FLAG(output_json)
@@ -72,29 +72,28 @@ FLAG(no_pace)
 FLAG(include)
 FLAG(head)
 FLAG(fail)
-FLAG(compressed)
-FLAG(show_error)
 FLAG(location)
 FLAG(get)
 FLAG(insecure)
 FLAG(adaptive)
 FLAG(fail_with_body)
 FLAG(remote_name)
-FLAG(basic_scheme)
 FLAG(retry_connrefused)
 FLAG(retry_all_errors)
 FLAG(create_dirs)
 #undef FLAG
+CHOICE(ipv4, ip_version, 4)
+CHOICE(ipv6, ip_version, 6)
+CHOICE(http10, http_version, 10)
+CHOICE(http11, http_version, 11)
+CHOICE(http2, http_version, 20)
+CHOICE(http2_prior, http_version, 21)
+#undef CHOICE
 
-/* -K FILE: read by cli_config_expand() before the options are parsed. */
-static int set_config(void *ctx, const char *v)
-{
-    (void)ctx, (void)v;
-    return 0;
-}
-
-/* -q: curl reads no .curlrc after it; apierr reads none at all. */
-static int set_disable(void *ctx, const char *v)
+/* Options that are accepted and do nothing here: curl's -S, --compressed
+ * and --basic are what apierr always does, -q's .curlrc is never read,
+ * and -K was read by cli_config_expand() before the options are parsed. */
+static int set_accepted(void *ctx, const char *v)
 {
     (void)ctx, (void)v;
     return 0;
@@ -131,29 +130,25 @@ static int set_method(void *ctx, const char *v)
     return -1;
 }
 
-#define FAMILY(n)                                   \
-    static int set_ipv##n(void *ctx, const char *v) \
-    {                                               \
-        (void)v;                                    \
-        ((struct call_args *)ctx)->ip_version = n;  \
-        return 0;                                   \
-    }
-FAMILY(4)
-FAMILY(6)
-#undef FAMILY
+/* -b: with '=' the cookies themselves (a Cookie header), else curl's
+ * cookie file, read into the client's cookie store ("": none). */
+static int set_cookie(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    *(strchr(v, '=') ? &a->cookie : &a->cookie_file) = v;
+    return 0;
+}
 
-#define HTTP_VERSION(name, n)                        \
-    static int set_##name(void *ctx, const char *v)  \
-    {                                                \
-        (void)v;                                     \
-        ((struct call_args *)ctx)->http_version = n; \
-        return 0;                                    \
-    }
-HTTP_VERSION(http10, 10)
-HTTP_VERSION(http11, 11)
-HTTP_VERSION(http2, 20)
-HTTP_VERSION(http2_prior, 21)
-#undef HTTP_VERSION
+/* -r RANGE: the Range header's value, "bytes=" and the range. */
+static int set_range(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    int n = snprintf(a->range, sizeof a->range, "bytes=%s", v);
+    if (*v && n > 0 && (size_t)n < sizeof a->range) return 0;
+    cli_error(CMD, "-r wants a byte range such as 0-99 (at most %zu bytes), not '%s'",
+              sizeof a->range - 7, v);
+    return -1;
+}
 
 /* --resolve HOST:PORT:ADDRESS[,ADDRESS]: the shape libcurl takes (it
  * ignores another one in silence, so it is refused here). */
@@ -357,7 +352,7 @@ static const cli_option options[] = {
     {"--json", "BODY|@FILE", set_json, "JSON body (sets Content-Type and Accept)", 0},
     {"-u", "USER:PASSWORD", set_user, "HTTP Basic authentication", 0},
     {"--user", "USER:PASSWORD", set_user, "same as -u", 0},
-    {"--basic", NULL, set_basic_scheme, "-u's scheme (always so: accepted)", 0},
+    {"--basic", NULL, set_accepted, "-u's scheme (always so: accepted)", 0},
     {"--oauth2-bearer", "TOKEN", set_token, "same as --token", 0},
     {"-e", "URL", set_referer, "send Referer: URL", 0},
     {"--referer", "URL", set_referer, "same as -e", 0},
@@ -376,10 +371,10 @@ static const cli_option options[] = {
      "create the directories -o and -D name that are missing", 0},
     {"--stderr", "FILE", set_stderr_file, "write what goes to stderr to FILE instead (-: stdout)",
      0},
-    {"-K", "FILE", set_config, "read options from FILE, one a line (curl's config file)", 0},
-    {"--config", "FILE", set_config, "same as -K", 0},
-    {"-q", NULL, set_disable, "accepted: apierr reads no .curlrc", 0},
-    {"--disable", NULL, set_disable, "same as -q", 0},
+    {"-K", "FILE", set_accepted, "read options from FILE, one a line (curl's config file)", 0},
+    {"--config", "FILE", set_accepted, "same as -K", 0},
+    {"-q", NULL, set_accepted, "accepted: apierr reads no .curlrc", 0},
+    {"--disable", NULL, set_accepted, "same as -q", 0},
     {"-O", NULL, set_remote_name, "write the body to a file named as the URL's last path segment",
      0},
     {"--remote-name", NULL, set_remote_name, "same as -O", 0},
@@ -399,8 +394,8 @@ static const cli_option options[] = {
     {"-s", NULL, set_silent, "no retry lines, no progress", 0},
     {"--silent", NULL, set_silent, "same as -s", 0},
     {"--no-progress-meter", NULL, set_silent, "same as -s (apierr shows errors anyway)", 0},
-    {"-S", NULL, set_show_error, "show errors with -s (always so: accepted)", 0},
-    {"--show-error", NULL, set_show_error, "same as -S", 0},
+    {"-S", NULL, set_accepted, "show errors with -s (always so: accepted)", 0},
+    {"--show-error", NULL, set_accepted, "same as -S", 0},
     {"-v", NULL, set_verbose, "show requests and responses on stderr (secrets redacted)", 0},
     {"--verbose", NULL, set_verbose, "same as -v", 0},
     {"--redact", "NAME", set_redact,
@@ -437,8 +432,7 @@ static const cli_option options[] = {
     {"-U", "USER:PASSWORD", set_proxy_user, "the proxy's Basic credentials", 0},
     {"--proxy-user", "USER:PASSWORD", set_proxy_user, "same as -U", 0},
     {"--noproxy", "HOSTS", set_noproxy, "reach these hosts (comma-separated; *: all) directly", 0},
-    {"--compressed", NULL, set_compressed, "ask for a compressed response (always so: accepted)",
-     0},
+    {"--compressed", NULL, set_accepted, "ask for a compressed response (always so: accepted)", 0},
     {"--connect-timeout", "SECONDS", set_connect_timeout, "time to connect, per attempt", 0},
     {"--attempt-timeout", "SECONDS", set_attempt_timeout,
      "time for one attempt (the policy's "
@@ -854,8 +848,8 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     o->nresolve = a->nresolve;
     o->ip_version = a->ip_version;
     o->transfer_info = a->write_out != NULL; /* -w's curl figures */
-    /* -b FILE (no '='), -c FILE: the client's cookie store. */
-    o->cookie_file = a->cookie && !strchr(a->cookie, '=') ? a->cookie : NULL;
+    /* -b FILE, -c FILE: the client's cookie store. */
+    o->cookie_file = a->cookie_file;
     o->cookie_jar = a->cookie_jar;
     o->http_version = a->http_version;
     o->noproxy = a->noproxy;

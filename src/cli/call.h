@@ -34,7 +34,8 @@ struct call_args {
     const char *update, *session_login, *api_token, *api_token_in, *session_token;
     const char *session_header, *session_expires_in;
     const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
-    const char *hedge, *url, *upload_file, *referer, *cookie, *range;
+    const char *hedge, *url, *upload_file, *referer;
+    const char *cookie, *cookie_file; /* -b N=V; -b FILE */
     const char *cacert, *capath, *cert, *key_file, *cookie_jar, *noproxy, *unix_socket;
     const char *proxy_user;
     int http_version; /* --http1.0 10, --http1.1 11, --http2 20, --http2-prior-knowledge 21 */
@@ -53,11 +54,11 @@ struct call_args {
     const char *redact[CALL_MAX_REDACT]; /* --redact: more secret names */
     size_t nredact;
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
-    int include, head, fail, compressed, show_error, location, get, insecure, adaptive;
-    int fail_with_body, remote_name, basic_scheme, retry_connrefused, retry_all_errors;
+    int include, head, fail, location, get, insecure, adaptive;
+    int fail_with_body, remote_name, retry_connrefused, retry_all_errors;
     int create_dirs;
     const char *stderr_file; /* --stderr */
-    char range_value[256];   /* -r's Range value: "bytes=" and the range */
+    char range[256];         /* -r's Range value, "bytes=" and the range; "": none */
     long max_redirs;         /* 0 when not given */
     double max_time, connect_timeout, attempt_timeout, retry_delay, retry_max_time;
 };

@@ -244,25 +244,11 @@ static int add_header(struct call_args *a, const char *name, const char *value)
 
 int call_curl_headers(struct call_args *a)
 {
-    if (a->range && !*a->range) {
-        cli_error(CMD, "-r wants a byte range such as 0-99, not ''");
-        cli_usage_hint(CMD);
-        return CLI_EXIT_USAGE;
-    }
-    if (a->range) {
-        int n = snprintf(a->range_value, sizeof a->range_value, "bytes=%s", a->range);
-        if (n < 0 || (size_t)n >= sizeof a->range_value) {
-            cli_error(CMD, "-r: the range is too long");
-            return CLI_EXIT_USAGE;
-        }
-    }
     int rc = add_header(a, "Referer", a->referer);
     /* curl's -T sends no Content-Type; an empty one keeps libcurl from
      * adding its form type to a body. */
     if (!rc && a->upload_file) rc = add_header(a, "Content-Type", "");
-    /* curl's -b: with '=' the cookies themselves, else a cookie file (the
-     * client's cookie store, call.c). */
-    if (!rc && a->cookie && strchr(a->cookie, '=')) rc = add_header(a, "Cookie", a->cookie);
-    if (!rc && a->range) rc = add_header(a, "Range", a->range_value);
+    if (!rc) rc = add_header(a, "Cookie", a->cookie);
+    if (!rc && *a->range) rc = add_header(a, "Range", a->range);
     return rc;
 }

@@ -180,77 +180,92 @@ static void v_num_headers(FILE *f, const apierr_result *r)
     fprintf(f, "%zu", r->nheaders);
 }
 
-/* The variables: curl's names, then apierr's own (category, reason,
- * exitcode is curl's too, code, request_id, num_attempts, num_hedges,
- * method). */
-static const struct {
-    const char *name;
-    var_fn fn;
-    int number; /* a number in %{json}, else a string */
-} vars[] = {
-    {"http_code", v_http_code, 1},
-    {"response_code", v_http_code, 1},
-    {"time_total", v_time_total, 1},
-    {"num_retries", v_num_retries, 1},
-    {"url_effective", v_url_effective, 0},
-    {"url", v_url, 0},
-    {"method", v_method, 0},
-    {"header_json", v_header_json, 0},
-    {"content_type", v_content_type, 0},
-    {"size_download", v_size_download, 1},
-    {"exitcode", v_exitcode, 1},
-    {"category", v_category, 0},
-    {"reason", v_reason, 0},
-    {"code", v_code, 0},
-    {"request_id", v_request_id, 0},
-    {"num_attempts", v_num_attempts, 1},
-    {"num_hedges", v_num_hedges, 1},
-    {"errormsg", v_errormsg, 0},
-    {"num_headers", v_num_headers, 1},
-    {"urlnum", v_urlnum, 1},
+/* How a variable is printed, and typed in %{json}: by its function, as a
+ * number or a string; or, for what libcurl measured of the last response
+ * (apierr_result_transfer_info(), kept because -w asks the client for it),
+ * from its member, as its kind says. Without a response those are zeros
+ * and empty strings, as curl prints them then. */
+enum var_kind {
+    V_NUMBER, /* by fn: a number */
+    V_STRING, /* by fn: a string */
+    F_LONG,   /* the figures: numbers up to F_SECONDS */
+    F_BYTES,
+    F_SPEED,
+    F_SECONDS,
+    F_TEXT,
+    F_URL,
+    F_VERSION,
+    F_SCHEME
 };
 
-/* curl's variables of what libcurl measured (apierr_result_transfer_info(),
- * kept because -w asks the client for them); without a response, zeros
- * and empty strings, as curl prints them then. */
-enum figure_kind { F_LONG, F_BYTES, F_SPEED, F_SECONDS, F_TEXT, F_URL, F_VERSION, F_SCHEME };
+/* The variables: curl's names, apierr's own (category, reason, code,
+ * request_id, num_attempts, num_hedges), then curl's transfer figures. */
 #define AT(member) offsetof(apierr_transfer_info, member)
 static const struct {
     const char *name;
-    enum figure_kind kind;
-    size_t at;
-} figures[] = {
-    {"http_version", F_VERSION, AT(http_version)},
-    {"scheme", F_SCHEME, AT(scheme)},
-    {"remote_ip", F_TEXT, AT(remote_ip)},
-    {"remote_port", F_LONG, AT(remote_port)},
-    {"local_ip", F_TEXT, AT(local_ip)},
-    {"local_port", F_LONG, AT(local_port)},
-    {"size_header", F_BYTES, AT(size_header)},
-    {"size_request", F_BYTES, AT(size_request)},
-    {"size_upload", F_BYTES, AT(size_upload)},
-    {"speed_download", F_SPEED, AT(speed_download)},
-    {"speed_upload", F_SPEED, AT(speed_upload)},
-    {"time_namelookup", F_SECONDS, AT(time_namelookup)},
-    {"time_connect", F_SECONDS, AT(time_connect)},
-    {"time_appconnect", F_SECONDS, AT(time_appconnect)},
-    {"time_pretransfer", F_SECONDS, AT(time_pretransfer)},
-    {"time_starttransfer", F_SECONDS, AT(time_starttransfer)},
-    {"time_redirect", F_SECONDS, AT(time_redirect)},
-    {"num_connects", F_LONG, AT(num_connects)},
-    {"num_redirects", F_LONG, AT(num_redirects)},
-    {"redirect_url", F_URL, AT(redirect_url)},
-    {"ssl_verify_result", F_LONG, AT(ssl_verify_result)},
+    var_fn fn; /* NULL for a figure */
+    enum var_kind kind;
+    size_t at; /* of a figure's member */
+} vars[] = {
+    {"http_code", v_http_code, V_NUMBER, 0},
+    {"response_code", v_http_code, V_NUMBER, 0},
+    {"time_total", v_time_total, V_NUMBER, 0},
+    {"num_retries", v_num_retries, V_NUMBER, 0},
+    {"url_effective", v_url_effective, V_STRING, 0},
+    {"url", v_url, V_STRING, 0},
+    {"method", v_method, V_STRING, 0},
+    {"header_json", v_header_json, V_STRING, 0},
+    {"content_type", v_content_type, V_STRING, 0},
+    {"size_download", v_size_download, V_NUMBER, 0},
+    {"exitcode", v_exitcode, V_NUMBER, 0},
+    {"category", v_category, V_STRING, 0},
+    {"reason", v_reason, V_STRING, 0},
+    {"code", v_code, V_STRING, 0},
+    {"request_id", v_request_id, V_STRING, 0},
+    {"num_attempts", v_num_attempts, V_NUMBER, 0},
+    {"num_hedges", v_num_hedges, V_NUMBER, 0},
+    {"errormsg", v_errormsg, V_STRING, 0},
+    {"num_headers", v_num_headers, V_NUMBER, 0},
+    {"urlnum", v_urlnum, V_NUMBER, 0},
+    {"http_version", NULL, F_VERSION, AT(http_version)},
+    {"scheme", NULL, F_SCHEME, AT(scheme)},
+    {"remote_ip", NULL, F_TEXT, AT(remote_ip)},
+    {"remote_port", NULL, F_LONG, AT(remote_port)},
+    {"local_ip", NULL, F_TEXT, AT(local_ip)},
+    {"local_port", NULL, F_LONG, AT(local_port)},
+    {"size_header", NULL, F_BYTES, AT(size_header)},
+    {"size_request", NULL, F_BYTES, AT(size_request)},
+    {"size_upload", NULL, F_BYTES, AT(size_upload)},
+    {"speed_download", NULL, F_SPEED, AT(speed_download)},
+    {"speed_upload", NULL, F_SPEED, AT(speed_upload)},
+    {"time_namelookup", NULL, F_SECONDS, AT(time_namelookup)},
+    {"time_connect", NULL, F_SECONDS, AT(time_connect)},
+    {"time_appconnect", NULL, F_SECONDS, AT(time_appconnect)},
+    {"time_pretransfer", NULL, F_SECONDS, AT(time_pretransfer)},
+    {"time_starttransfer", NULL, F_SECONDS, AT(time_starttransfer)},
+    {"time_redirect", NULL, F_SECONDS, AT(time_redirect)},
+    {"num_connects", NULL, F_LONG, AT(num_connects)},
+    {"num_redirects", NULL, F_LONG, AT(num_redirects)},
+    {"redirect_url", NULL, F_URL, AT(redirect_url)},
+    {"ssl_verify_result", NULL, F_LONG, AT(ssl_verify_result)},
 };
 #undef AT
 
-static void figure(FILE *f, size_t i, const apierr_result *r)
+/* Prints variable i. */
+static void print_var(FILE *f, size_t i, const apierr_result *r)
 {
+    if (vars[i].fn) {
+        vars[i].fn(f, r);
+        return;
+    }
     apierr_transfer_info info = {.version = APIERR_TRANSFER_INFO_VERSION};
     if (apierr_result_transfer_info(r, &info) != APIERR_OK)
         info = (apierr_transfer_info){.version = APIERR_TRANSFER_INFO_VERSION};
-    const void *v = (const char *)&info + figures[i].at;
-    switch (figures[i].kind) {
+    const void *v = (const char *)&info + vars[i].at;
+    switch (vars[i].kind) {
+    case V_NUMBER:
+    case V_STRING:
+        break; /* printed by their functions */
     case F_LONG:
         fprintf(f, "%ld", *(const long *)v);
         break;
@@ -304,26 +319,22 @@ static void json_member(FILE *f, const char *name, const char *value, int number
         fputs("null", f);
 }
 
-/* %{json}: every variable of both tables as one JSON object, as curl's
- * (header_json has %{header_json}). */
+/* %{json}: every variable as one JSON object, as curl's (header_json has
+ * %{header_json}). */
 static void all_json(FILE *f, const apierr_result *r, const char *output)
 {
     int first = 1;
-    size_t nvars = sizeof vars / sizeof vars[0], nfig = sizeof figures / sizeof figures[0];
-    for (size_t i = 0; i < nvars + nfig; i++) {
-        if (i < nvars && vars[i].fn == v_header_json) continue;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        if (vars[i].fn == v_header_json) continue;
         char *text = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&text, &len);
         if (!m) return;
-        if (i < nvars)
-            vars[i].fn(m, r);
-        else
-            figure(m, i - nvars, r);
+        print_var(m, i, r);
         fclose(m);
-        int number = i < nvars ? vars[i].number : figures[i - nvars].kind <= F_SECONDS;
-        json_member(f, i < nvars ? vars[i].name : figures[i - nvars].name, text ? text : "", number,
-                    &first);
+        int number =
+            vars[i].kind == V_NUMBER || (vars[i].kind >= F_LONG && vars[i].kind <= F_SECONDS);
+        json_member(f, vars[i].name, text ? text : "", number, &first);
         free(text);
     }
     json_member(f, "filename_effective", output ? output : "", 0, &first);
@@ -353,12 +364,7 @@ static void variable(FILE **f, const char *name, size_t len, const apierr_result
     }
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if (strlen(vars[i].name) == len && !strncmp(vars[i].name, name, len)) {
-            vars[i].fn(*f, r);
-            return;
-        }
-    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
-        if (strlen(figures[i].name) == len && !strncmp(figures[i].name, name, len)) {
-            figure(*f, i, r);
+            print_var(*f, i, r);
             return;
         }
     fprintf(stderr, "apierr call: unknown --write-out variable: '%.*s'\n", (int)len, name);

@@ -104,10 +104,7 @@ int apierr_client_new(apierr_client **out, const apierr_client_opts *given)
     int rc = APIERR__STRUCT_READ(&o, given, client_opts_sizes);
     if (rc) return rc;
     if ((rc = apierr__creds_check(&o))) return rc;
-    if (o.ip_version != 0 && o.ip_version != 4 && o.ip_version != 6) return APIERR_EINVAL;
-    if (o.http_version && o.http_version != 10 && o.http_version != 11 && o.http_version != 20 &&
-        o.http_version != 21)
-        return APIERR_EINVAL;
+    if ((rc = apierr__transfer_opts_check(&o))) return rc;
     if (o.custom_dialect && !APIERR__VERSION_KNOWN(o.custom_dialect, APIERR_CUSTOM_DIALECT_VERSION))
         return APIERR_EVERSION;
     apierr_profile profile;

@@ -170,6 +170,10 @@ typedef struct apierr__transfer_settings {
     char *cookie_jar; /* written from the store when the client is freed (owned) */
 } apierr__transfer_settings;
 
+/* APIERR_OK, or APIERR_EINVAL for an ip_version or http_version the
+ * options do not know (transfer.c, by the tables that map them). */
+int apierr__transfer_opts_check(const apierr_client_opts *o);
+
 /* What libcurl measured of the transfer on e (apierr_transfer_info). */
 void apierr__transfer_info_read(CURL *e, apierr_transfer_info *out);
 

@@ -258,20 +258,37 @@ static void cookies_save(apierr__transfer_settings *t)
     curl_easy_cleanup(e);
 }
 
-/* Version 6's members copied (ip_version and http_version checked by
- * apierr_client_new()):
+/* -4/-6 and the HTTP versions: an option's number, its libcurl value (0 in
+ * a slot: no such number). */
+static const long families[] = {[4] = CURL_IPRESOLVE_V4, [6] = CURL_IPRESOLVE_V6};
+static const long versions[] = {[10] = CURL_HTTP_VERSION_1_0,
+                                [11] = CURL_HTTP_VERSION_1_1,
+                                [20] = CURL_HTTP_VERSION_2TLS,
+                                [21] = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE};
+
+/* The libcurl value of option number n in table (n entries); 0 for n 0
+ * (libcurl's default, 0 for both), -1 when the table has none. */
+static long mapped(const long *table, size_t size, int n)
+{
+    if (n == 0) return 0;
+    return n > 0 && (size_t)n < size && table[n] ? table[n] : -1;
+}
+#define MAPPED(table, n) mapped(table, sizeof table / sizeof table[0], n)
+
+int apierr__transfer_opts_check(const apierr_client_opts *o)
+{
+    return MAPPED(families, o->ip_version) < 0 || MAPPED(versions, o->http_version) < 0
+               ? APIERR_EINVAL
+               : APIERR_OK;
+}
+
+/* Version 6's members copied (checked by apierr__transfer_opts_check()):
  * APIERR_OK or APIERR_ENOMEM. */
 static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_opts *o)
 {
-    static const long families[] = {
-        [0] = CURL_IPRESOLVE_WHATEVER, [4] = CURL_IPRESOLVE_V4, [6] = CURL_IPRESOLVE_V6};
-    t->ip_resolve = families[o->ip_version];
+    t->ip_resolve = MAPPED(families, o->ip_version);
+    t->http_version = MAPPED(versions, o->http_version);
     t->keep_info = o->transfer_info == 1;
-    static const long versions[] = {[10] = CURL_HTTP_VERSION_1_0,
-                                    [11] = CURL_HTTP_VERSION_1_1,
-                                    [20] = CURL_HTTP_VERSION_2TLS,
-                                    [21] = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE};
-    t->http_version = o->http_version ? versions[o->http_version] : CURL_HTTP_VERSION_NONE;
     for (size_t i = 0; i < NSTRINGS; i++) {
         const char *given =
             *(const char *const *)(const void *)((const char *)o + string_settings[i].given);
