@@ -53,6 +53,7 @@ SETTER(noproxy)
 SETTER(unix_socket)
 SETTER(proxy_user)
 SETTER(stderr_file)
+SETTER(netrc_file)
 #undef SETTER
 
 /* An option without a value that sets field to n. */
@@ -81,6 +82,11 @@ FLAG(remote_name)
 FLAG(retry_connrefused)
 FLAG(retry_all_errors)
 FLAG(create_dirs)
+FLAG(path_as_is)
+FLAG(netrc)
+FLAG(netrc_optional)
+FLAG(junk_session_cookies)
+FLAG(trace_time)
 #undef FLAG
 CHOICE(ipv4, ip_version, 4)
 CHOICE(ipv6, ip_version, 6)
@@ -313,6 +319,42 @@ static int set_retries(void *ctx, const char *v)
     return -1;
 }
 
+/* --trace and --trace-ascii: the last one given names the file and the
+ * form, as in curl. */
+static int set_trace(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    a->trace = v;
+    a->trace_ascii = 0;
+    return 0;
+}
+
+static int set_trace_ascii(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    a->trace = v;
+    a->trace_ascii = 1;
+    return 0;
+}
+
+/* --limit-rate SPEED: bytes a second, with curl's suffixes (K, M, G: 1024,
+ * 1024^2, 1024^3; B: bytes). */
+static int set_limit_rate(void *ctx, const char *v)
+{
+    static const char units[] = "bkmg"; /* the unit at i scales by 1024^i */
+    char *end = NULL;
+    long long n = *v >= '0' && *v <= '9' ? strtoll(v, &end, 10) : -1;
+    const char *u = n >= 0 && end[0] && !end[1] ? strchr(units, end[0] | 0x20) : NULL;
+    int shift = u ? (int)(u - units) * 10 : 0;
+    if (n >= 0 && (!end[0] || u) && n <= (1LL << 62) >> shift) {
+        ((struct call_args *)ctx)->limit_rate = n << shift;
+        return 0;
+    }
+    cli_error(CMD, "--limit-rate wants bytes a second, with K, M or G after it or none, not '%s'",
+              v);
+    return -1;
+}
+
 static int set_parallel(void *ctx, const char *v)
 {
     if (cli_parse_int(&((struct call_args *)ctx)->parallel, v, 1, 1000000) == 0) return 0;
@@ -354,6 +396,11 @@ static const cli_option options[] = {
     {"--user", "USER:PASSWORD", set_user, "same as -u", 0},
     {"--basic", NULL, set_accepted, "-u's scheme (always so: accepted)", 0},
     {"--oauth2-bearer", "TOKEN", set_token, "same as --token", 0},
+    {"-n", NULL, set_netrc,
+     "Basic credentials from the host's entry in ~/.netrc (its password replaces the URL's)", 0},
+    {"--netrc", NULL, set_netrc, "same as -n", 0},
+    {"--netrc-optional", NULL, set_netrc_optional, "as -n, but the URL's credentials win", 0},
+    {"--netrc-file", "FILE", set_netrc_file, "as -n, from FILE instead of ~/.netrc", 0},
     {"-e", "URL", set_referer, "send Referer: URL", 0},
     {"--referer", "URL", set_referer, "same as -e", 0},
     {"-b", "'NAME=VALUE[; ...]'|FILE", set_cookie,
@@ -361,6 +408,9 @@ static const cli_option options[] = {
     {"--cookie", "'NAME=VALUE[; ...]'|FILE", set_cookie, "same as -b", 0},
     {"-c", "FILE", set_cookie_jar, "write every cookie to FILE at the end (-: stdout)", 0},
     {"--cookie-jar", "FILE", set_cookie_jar, "same as -c", 0},
+    {"-j", NULL, set_junk_session_cookies,
+     "with -b FILE: leave out its session cookies (those without an expiry time)", 0},
+    {"--junk-session-cookies", NULL, set_junk_session_cookies, "same as -j", 0},
     {"-r", "RANGE", set_range, "ask for these bytes only (Range: bytes=RANGE)", 0},
     {"--range", "RANGE", set_range, "same as -r", 0},
     {"-A", "NAME", set_user_agent, "User-Agent (default apierr/VERSION)", 0},
@@ -398,6 +448,12 @@ static const cli_option options[] = {
     {"--show-error", NULL, set_accepted, "same as -S", 0},
     {"-v", NULL, set_verbose, "show requests and responses on stderr (secrets redacted)", 0},
     {"--verbose", NULL, set_verbose, "same as -v", 0},
+    {"--trace", "FILE", set_trace,
+     "write every byte sent and received to FILE, in hex and as text (-: stdout; the "
+     "secrets -v hides are redacted)",
+     0},
+    {"--trace-ascii", "FILE", set_trace_ascii, "as --trace, as text only", 0},
+    {"--trace-time", NULL, set_trace_time, "with --trace: the time before each block", 0},
     {"--redact", "NAME", set_redact,
      "a header or query parameter whose value is a secret too, hidden wherever apierr shows or "
      "records it (repeatable)",
@@ -426,6 +482,9 @@ static const cli_option options[] = {
     {"--http2", NULL, set_http2, "ask for HTTP/2 (TLS: ALPN; else 1.1)", 0},
     {"--http2-prior-knowledge", NULL, set_http2_prior, "speak HTTP/2 from the start, no upgrade",
      0},
+    {"--path-as-is", NULL, set_path_as_is, "send /../ and /./ in the URL's path as they are", 0},
+    {"--limit-rate", "SPEED", set_limit_rate,
+     "at most SPEED bytes a second each way, per call (suffix K, M or G: times 1024)", 0},
     {"--unix-socket", "PATH", set_unix_socket, "connect to this Unix socket, not to the host", 0},
     {"-x", "URL", set_proxy, "use this proxy", 0},
     {"--proxy", "URL", set_proxy, "same as -x", 0},
@@ -540,7 +599,13 @@ struct run {
     const struct call_args *a;
     int max_retries;
     apierr_client *client;
+    struct call_trace trace; /* --trace, --trace-ascii */
 };
+
+static void on_trace(void *payload, apierr_trace_kind kind, const char *data, size_t len)
+{
+    call_trace_write(&((struct run *)payload)->trace, kind, data, len);
+}
 
 static void on_verbose(void *payload, const char *line)
 {
@@ -855,6 +920,12 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     o->noproxy = a->noproxy;
     o->unix_socket = a->unix_socket;
     o->proxy_user = a->proxy_user;
+    o->path_as_is = a->path_as_is;
+    /* curl's order: --netrc-optional before -n and --netrc-file. */
+    o->netrc = a->netrc_optional ? 1 : a->netrc || a->netrc_file ? 2 : 0;
+    o->netrc_file = a->netrc_file;
+    o->max_recv_speed = o->max_send_speed = a->limit_rate;
+    o->cookie_session = a->junk_session_cookies;
 }
 
 static int call_main(int argc, char **argv)
@@ -913,13 +984,20 @@ static int call_main(int argc, char **argv)
     o.report_path = a.report;
     o.verbose = a.verbose ? on_verbose : NULL;
     o.on_retry = on_retry;
+    o.trace = a.trace ? on_trace : NULL;
     o.payload = &run;
     if (a.parallel) {
         o.max_in_flight = a.parallel < 256 ? a.parallel : 256;
         o.max_host_connections = o.max_in_flight;
     }
+    if ((rc = call_trace_open(&run.trace, a.trace, a.trace_ascii, a.trace_time))) {
+        free(token_text);
+        free(a.basic);
+        return rc;
+    }
     int crc = apierr_client_new(&run.client, &o);
     if (crc != APIERR_OK) {
+        call_trace_close(&run.trace);
         cli_error(CMD, "%s",
                   crc == APIERR_EINVAL ? "give one of --token, --token-file, --oauth "
                                          "(with --client-id), --session-login (with --api-token)"
@@ -930,7 +1008,8 @@ static int call_main(int argc, char **argv)
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
     rc = a.input ? call_batch(run.client, &a) : run_one(&run, &a, url);
-    apierr_client_free(run.client);
+    apierr_client_free(run.client); /* its last trace lines first */
+    call_trace_close(&run.trace);
     free(token_text);
     free(a.basic);
     return rc;

@@ -38,7 +38,10 @@ struct call_args {
     const char *cookie, *cookie_file; /* -b N=V; -b FILE */
     const char *cacert, *capath, *cert, *key_file, *cookie_jar, *noproxy, *unix_socket;
     const char *proxy_user;
-    int http_version; /* --http1.0 10, --http1.1 11, --http2 20, --http2-prior-knowledge 21 */
+    const char *netrc_file, *trace; /* --netrc-file; --trace or --trace-ascii FILE */
+    int path_as_is, netrc, netrc_optional, junk_session_cookies, trace_ascii, trace_time;
+    long long limit_rate; /* --limit-rate, bytes a second; 0: none */
+    int http_version;     /* --http1.0 10, --http1.1 11, --http2 20, --http2-prior-knowledge 21 */
     const char *resolve[CALL_MAX_RESOLVE]; /* --resolve HOST:PORT:ADDRESS */
     size_t nresolve;
     int ip_version; /* -4, -6; 0: either */
@@ -108,6 +111,19 @@ void call_shown_url(char *buf, size_t cap, const apierr_result *r, const char *u
  * output is the -o file or NULL. CLI_EXIT_OK, or CLI_EXIT_FAILURE when
  * FILE cannot be read. */
 int call_write_out(const char *fmt, const apierr_result *r, const char *output);
+
+/* Where --trace and --trace-ascii write (call_trace.c), in curl's dump
+ * format. */
+struct call_trace {
+    FILE *f; /* NULL: no trace */
+    int ascii, with_time, own;
+};
+/* Opens path ("-": stdout, "%": stderr; NULL: no trace). CLI_EXIT_OK, or
+ * CLI_EXIT_FAILURE after saying why. */
+int call_trace_open(struct call_trace *t, const char *path, int ascii, int with_time);
+/* One apierr_trace_fn call, written as curl writes it. */
+void call_trace_write(struct call_trace *t, apierr_trace_kind kind, const char *data, size_t len);
+void call_trace_close(struct call_trace *t);
 
 /* The exit code of a call that ended in category c (apierr(1)). */
 int call_exit_code(apierr_category c);

@@ -14,11 +14,16 @@
 /* The size of each version of apierr_client_opts, which grows at its end
  * only: version 1 ended before the session login members, version 2
  * before secret_names, version 3 before the transfer settings, version 4
- * before custom_dialect, version 5 before ca_file. */
+ * before custom_dialect, version 5 before ca_file, version 6 before
+ * path_as_is. */
 static const size_t client_opts_sizes[] = {
-    offsetof(apierr_client_opts, session_login_url), offsetof(apierr_client_opts, secret_names),
-    offsetof(apierr_client_opts, follow_redirects),  offsetof(apierr_client_opts, custom_dialect),
-    offsetof(apierr_client_opts, ca_file),           sizeof(apierr_client_opts),
+    offsetof(apierr_client_opts, session_login_url),
+    offsetof(apierr_client_opts, secret_names),
+    offsetof(apierr_client_opts, follow_redirects),
+    offsetof(apierr_client_opts, custom_dialect),
+    offsetof(apierr_client_opts, ca_file),
+    offsetof(apierr_client_opts, path_as_is),
+    sizeof(apierr_client_opts),
 };
 
 static const apierr_client_opts client_opts_defaults = APIERR_CLIENT_OPTS_INIT;

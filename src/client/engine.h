@@ -168,6 +168,14 @@ typedef struct apierr__transfer_settings {
     int keep_info;    /* opts transfer_info: each result keeps its transfer figures */
     CURLSH *cookies;  /* the cookie store of every handle; NULL: no cookie engine */
     char *cookie_jar; /* written from the store when the client is freed (owned) */
+    /* Version 7: --path-as-is, the .netrc (CURL_NETRC_*; its file owned),
+     * --limit-rate, and the trace with its payload */
+    int path_as_is;
+    long netrc;
+    char *netrc_file;
+    long long max_recv_speed, max_send_speed;
+    apierr_trace_fn trace;
+    void *trace_payload;
 } apierr__transfer_settings;
 
 /* APIERR_OK, or APIERR_EINVAL for an ip_version or http_version the
@@ -424,5 +432,11 @@ int apierr__throttle_pass(apierr__call *k);
 
 /* Tells k's host's window about an answer (accepted: not 429/503). */
 void apierr__throttle_answer(apierr__call *k, const apierr__answer *ans);
+
+/* --- trace.c: every byte, the secrets taken out ------------------------------- */
+
+/* libcurl's debug callback when the client traces: userdata is the
+ * client. */
+int apierr__trace_cb(CURL *e, curl_infotype type, char *data, size_t size, void *userdata);
 
 #endif

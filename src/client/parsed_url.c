@@ -33,15 +33,18 @@ static void parsed_unref(apierr__parsed_url *p)
 }
 
 /* Parses url as libcurl does for CURLOPT_URL (parseurlandfillconn() in
- * 7.88: a scheme guessed, any scheme parsed). NULL when it cannot (libcurl
- * then refuses the string itself, as before) or out of memory. */
-static apierr__parsed_url *parse(const char *url)
+ * 7.88: a scheme guessed, any scheme parsed; with CURLOPT_PATH_AS_IS,
+ * as_is, its dot segments kept). NULL when it cannot (libcurl then
+ * refuses the string itself, as before) or out of memory. */
+static apierr__parsed_url *parse(const char *url, int as_is)
 {
     apierr__parsed_url *p = apierr__calloc(1, sizeof *p);
     if (!p) return NULL;
     p->refs = 1;
     if (!(p->u = curl_url()) || !(p->given = apierr__strdup(url)) ||
-        curl_url_set(p->u, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) ||
+        curl_url_set(p->u, CURLUPART_URL, url,
+                     CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME |
+                         (as_is ? CURLU_PATH_AS_IS : 0)) ||
         curl_url_get(p->u, CURLUPART_URL, &p->normalized, 0)) {
         parsed_unref(p);
         return NULL;
@@ -57,7 +60,7 @@ int apierr__call_url_take(apierr__call *k)
      * again (some 580 instructions a call in bench_client), nor parsed. */
     if (!p || strcmp(p->given, k->url_sent) != 0) {
         if (!apierr__url_ok(k->url_sent)) return APIERR_EINVAL;
-        if (!(p = parse(k->url_sent))) return APIERR_OK;
+        if (!(p = parse(k->url_sent, c->xfer.path_as_is))) return APIERR_OK;
         parsed_unref(c->last_url);
         c->last_url = p;
     }

@@ -64,9 +64,10 @@ static char **string_of(const apierr__transfer_settings *t, size_t i)
     return (char **)(void *)((char *)(uintptr_t)t + string_settings[i].mine);
 }
 
-/* Those, the HTTP version, -b/-c's store, --resolve, -4 and -6: only what
- * was given, so that libcurl's defaults (its CA bundle) stay. */
-static void tls_and_resolution(const apierr__transfer_settings *t, CURL *e)
+/* Those, the HTTP version, -b/-c's store, --resolve, -4, -6, version 7's
+ * and the trace: only what was given, so that libcurl's defaults (its CA
+ * bundle) stay. */
+static void tls_and_resolution(apierr_client *c, const apierr__transfer_settings *t, CURL *e)
 {
     for (size_t i = 0; i < NSTRINGS; i++)
         if (*string_of(t, i)) curl_easy_setopt(e, string_settings[i].option, *string_of(t, i));
@@ -79,6 +80,18 @@ static void tls_and_resolution(const apierr__transfer_settings *t, CURL *e)
     if (t->resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, t->resolve);
     if (t->ip_resolve != CURL_IPRESOLVE_WHATEVER)
         curl_easy_setopt(e, CURLOPT_IPRESOLVE, t->ip_resolve);
+    if (t->path_as_is) curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
+    if (t->netrc != CURL_NETRC_IGNORED) curl_easy_setopt(e, CURLOPT_NETRC, t->netrc);
+    if (t->netrc_file) curl_easy_setopt(e, CURLOPT_NETRC_FILE, t->netrc_file);
+    if (t->max_recv_speed)
+        curl_easy_setopt(e, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)t->max_recv_speed);
+    if (t->max_send_speed)
+        curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)t->max_send_speed);
+    if (t->trace) {
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, apierr__trace_cb);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    }
 }
 
 /* What every transfer of c shares, set once per handle: a handle a plain
@@ -108,7 +121,7 @@ static void client_wide(apierr_client *c, CURL *e)
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    tls_and_resolution(&c->xfer, e);
+    tls_and_resolution(c, &c->xfer, e);
 }
 
 CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
@@ -240,6 +253,9 @@ static int cookies_init(apierr__transfer_settings *t, const apierr_client_opts *
     CURL *e = curl_easy_init();
     if (!e) return -1;
     curl_easy_setopt(e, CURLOPT_SHARE, t->cookies);
+    /* -j: the file's cookies without an expiry ended with the session
+     * that set them. */
+    if (o->cookie_session == 1) curl_easy_setopt(e, CURLOPT_COOKIESESSION, 1L);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, o->cookie_file);
     curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD");
     curl_easy_cleanup(e);
@@ -275,9 +291,15 @@ static long mapped(const long *table, size_t size, int n)
 }
 #define MAPPED(table, n) mapped(table, sizeof table / sizeof table[0], n)
 
+/* --netrc-optional and -n: CURL_NETRC_OPTIONAL and _REQUIRED (libcurl's
+ * names: "required" only means the file's entry wins over the URL's). */
+static const long netrc_modes[] = {[1] = CURL_NETRC_OPTIONAL, [2] = CURL_NETRC_REQUIRED};
+
 int apierr__transfer_opts_check(const apierr_client_opts *o)
 {
-    return MAPPED(families, o->ip_version) < 0 || MAPPED(versions, o->http_version) < 0
+    return MAPPED(families, o->ip_version) < 0 || MAPPED(versions, o->http_version) < 0 ||
+                   MAPPED(netrc_modes, o->netrc) < 0 || o->max_recv_speed < 0 ||
+                   o->max_send_speed < 0
                ? APIERR_EINVAL
                : APIERR_OK;
 }
@@ -289,6 +311,13 @@ static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_o
     t->ip_resolve = MAPPED(families, o->ip_version);
     t->http_version = MAPPED(versions, o->http_version);
     t->keep_info = o->transfer_info == 1;
+    t->path_as_is = o->path_as_is == 1;
+    t->netrc = MAPPED(netrc_modes, o->netrc); /* CURL_NETRC_IGNORED is 0 */
+    t->max_recv_speed = o->max_recv_speed;
+    t->max_send_speed = o->max_send_speed;
+    t->trace = o->trace;
+    t->trace_payload = o->payload;
+    if (o->netrc_file && !(t->netrc_file = apierr__strdup(o->netrc_file))) return APIERR_ENOMEM;
     for (size_t i = 0; i < NSTRINGS; i++) {
         const char *given =
             *(const char *const *)(const void *)((const char *)o + string_settings[i].given);
@@ -421,6 +450,8 @@ void apierr__transfer_settings_free(apierr__transfer_settings *t)
     }
     curl_slist_free_all(t->resolve);
     t->resolve = NULL;
+    apierr__free(t->netrc_file);
+    t->netrc_file = NULL;
     cookies_save(t);
     if (t->cookies) curl_share_cleanup(t->cookies);
     t->cookies = NULL;

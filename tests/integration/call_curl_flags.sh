@@ -202,19 +202,7 @@ json_get 'd["category"], len(d["attempts"])' <"$TMP/out.json" | grep -cx "budget
 expect_rc 2 "$APIERR" call -s --breaker 0 "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s --retry-budget 5:x "$ECHO/echo"
 # --- the next flags, each request as curl sends it ----------------------------------
-# What the echo server saw of the last request: the parts these flags set.
-seen() {
-    last_seen 'json.dumps([d["method"], d["target"], d["body"]] + [d["headers"].get(h) for h in ("content-type", "referer", "cookie", "range", "authorization")])'
-}
 printf 'a=1\nb=2\r\nc=3\n' >"$TMP/lines.txt"
-same_as_curl() { # ARGS...: the request apierr sends is the one curl sends
-    curl -s -o /dev/null "$@" || fail "curl $* failed"
-    local want got
-    want=$(seen)
-    "$APIERR" call -s -o /dev/null "$@" || fail "apierr call $* failed"
-    got=$(seen)
-    [ "$got" = "$want" ] || fail "apierr call $*: $got; curl: $want"
-}
 if command -v curl >/dev/null; then
     same_as_curl -d @"$TMP/lines.txt" "$ECHO/echo"
     same_as_curl --data-ascii @"$TMP/lines.txt" "$ECHO/echo"

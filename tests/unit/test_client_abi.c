@@ -153,6 +153,30 @@ static void test_client_opts_custom_dialect(void **state)
     }
 }
 
+/* Options the library refuses: EINVAL, and no client. */
+static void refused(const apierr_client_opts *o)
+{
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, o), APIERR_EINVAL);
+    assert_null(c);
+}
+
+/* A client made from the defaults of an older version, in a heap block
+ * exactly as long as that version's struct (size): ASan sees the library
+ * read past it. */
+static apierr_client *client_of_version(unsigned version, size_t size)
+{
+    apierr_client_opts o;
+    assert_int_equal(apierr_client_opts_init(&o, version), APIERR_OK);
+    void *old = malloc(size);
+    assert_non_null(old);
+    memcpy(old, &o, size);
+    apierr_client *c = NULL;
+    assert_int_equal(apierr_client_new(&c, old), APIERR_OK);
+    free(old);
+    return c;
+}
+
 /* Version 5 ended before ca_file: a struct of that size is read no further
  * (heap, exactly that long: ASan sees an over-read) and the client keeps
  * libcurl's TLS and resolution defaults. Version 6's strings and resolve
@@ -161,15 +185,8 @@ static void test_client_opts_custom_dialect(void **state)
 static void test_client_opts_tls_and_resolution(void **state)
 {
     (void)state;
-    size_t v5_size = offsetof(apierr_client_opts, ca_file);
     apierr_client_opts o;
-    assert_int_equal(apierr_client_opts_init(&o, 5), APIERR_OK);
-    void *v5 = malloc(v5_size);
-    assert_non_null(v5);
-    memcpy(v5, &o, v5_size);
-    apierr_client *c = NULL;
-    assert_int_equal(apierr_client_new(&c, v5), APIERR_OK);
-    free(v5);
+    apierr_client *c = client_of_version(5, offsetof(apierr_client_opts, ca_file));
     assert_null(c->xfer.ca_file);
     assert_null(c->xfer.resolve);
     assert_int_equal(c->xfer.ip_resolve, CURL_IPRESOLVE_WHATEVER);
@@ -236,14 +253,70 @@ static void test_client_opts_tls_and_resolution(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
         o.ip_version = bad[i];
-        c = NULL;
-        assert_int_equal(apierr_client_new(&c, &o), APIERR_EINVAL);
-        assert_null(c);
+        refused(&o);
         o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
         o.http_version = bad[i] == 1 ? 12 : bad[i];
-        assert_int_equal(apierr_client_new(&c, &o), APIERR_EINVAL);
-        assert_null(c);
+        refused(&o);
     }
+}
+
+static void trace_none(void *payload, apierr_trace_kind kind, const char *data, size_t len)
+{
+    (void)payload, (void)kind, (void)data, (void)len;
+}
+
+/* Version 6 ended before path_as_is: a struct of that size is read no
+ * further (heap, exactly that long) and the client keeps libcurl's
+ * defaults. Version 7's members map to libcurl's values, the .netrc file's
+ * name is copied, and a netrc mode or speed libcurl has no meaning for is
+ * EINVAL. */
+static void test_client_opts_v7(void **state)
+{
+    (void)state;
+    apierr_client_opts o;
+    apierr_client *c = client_of_version(6, offsetof(apierr_client_opts, path_as_is));
+    assert_int_equal(c->xfer.netrc, CURL_NETRC_IGNORED);
+    assert_null(c->xfer.netrc_file);
+    assert_null(c->xfer.trace);
+    assert_int_equal(c->xfer.max_recv_speed, 0);
+    apierr_client_free(c);
+
+    char *file = strdup("my.netrc");
+    o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+    o.path_as_is = 1;
+    o.netrc = 1;
+    o.netrc_file = file;
+    o.max_recv_speed = 1000;
+    o.max_send_speed = 2000;
+    o.trace = trace_none;
+    o.payload = file;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    assert_string_equal(c->xfer.netrc_file, "my.netrc");
+    assert_ptr_equal(c->xfer.trace_payload, file);
+    free(file);
+    assert_int_equal(c->xfer.path_as_is, 1);
+    assert_int_equal(c->xfer.netrc, CURL_NETRC_OPTIONAL);
+    assert_int_equal(c->xfer.max_recv_speed, 1000);
+    assert_int_equal(c->xfer.max_send_speed, 2000);
+    apierr_client_free(c);
+    o.netrc = 2;
+    o.netrc_file = NULL;
+    assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
+    assert_int_equal(c->xfer.netrc, CURL_NETRC_REQUIRED);
+    apierr_client_free(c);
+
+    int bad_netrc[] = {-1, 3};
+    for (size_t i = 0; i < sizeof bad_netrc / sizeof bad_netrc[0]; i++) {
+        o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+        o.netrc = bad_netrc[i];
+        refused(&o);
+    }
+    o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+    o.max_send_speed = -1;
+    refused(&o);
+    o = (apierr_client_opts)APIERR_CLIENT_OPTS_INIT;
+    o.max_recv_speed = -1;
+    refused(&o);
 }
 
 /* The transfer figures of a result: none in an empty one (ENOTFOUND);
@@ -377,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_client_opts_v1_read_as_v1),
         cmocka_unit_test(test_client_opts_custom_dialect),
         cmocka_unit_test(test_client_opts_tls_and_resolution),
+        cmocka_unit_test(test_client_opts_v7),
         cmocka_unit_test(test_result_transfer_info_version),
         cmocka_unit_test(test_profile_policy_read_by_version),
         cmocka_unit_test(test_policy_v4_tail),

@@ -58,13 +58,33 @@ struct apierr_attempt;
 typedef void (*apierr_retry_fn)(void *payload, const struct apierr_result *call,
                                 const struct apierr_attempt *attempt);
 
+/* What a trace call carries (curl's CURLINFO_TEXT to CURLINFO_DATA_OUT, in
+ * libcurl's order): libcurl's own lines, or the bytes of a header or a
+ * body, received or sent. */
+typedef enum apierr_trace_kind {
+    APIERR_TRACE_TEXT,
+    APIERR_TRACE_HEADER_IN,
+    APIERR_TRACE_HEADER_OUT,
+    APIERR_TRACE_DATA_IN,
+    APIERR_TRACE_DATA_OUT
+} apierr_trace_kind;
+
+/* Every byte of every transfer, as curl --trace shows them: the value of
+ * each secret header or query parameter (the names -v hides) replaced by
+ * REDACTED, and the bodies of the client's own token requests and
+ * session logins by a line that gives their size. len counts the bytes
+ * given, not always NUL-terminated. */
+typedef void (*apierr_trace_fn)(void *payload, apierr_trace_kind kind, const char *data,
+                                size_t len);
+
 /* Version 1 ended before session_login_url; version 2 added the session
  * login members and pace; version 3 secret_names; version 4 the transfer
  * settings after nsecret_names (what curl's -L, --max-redirs, -k, -x and -A
  * set); version 5 custom_dialect; version 6 the TLS and resolution
  * settings after it (curl's --cacert, --capath, --cert, --key, --resolve,
  * -4, -6), transfer_info, the cookie store, http_version, noproxy,
- * unix_socket and proxy_user. New members go after proxy_user. */
+ * unix_socket and proxy_user; version 7 path_as_is, the .netrc, the speed
+ * limits, cookie_session and trace. New members go after trace. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -88,7 +108,7 @@ typedef struct apierr_client_opts {
     uint64_t seed;            /* of the jitter; 0: from getrandom() */
     apierr_log_fn verbose;    /* -v lines, redacted; NULL: none */
     apierr_retry_fn on_retry; /* NULL: none */
-    void *payload;            /* passed to verbose and on_retry */
+    void *payload;            /* passed to verbose, on_retry and trace */
     /* Session login (seed 004, Gestix: GET /helo): an API token buys a session
      * token that later calls carry; a refusal (the profile's refresh rule, 403
      * under gestix) or its expiry logs in again, once for all the calls
@@ -172,9 +192,23 @@ typedef struct apierr_client_opts {
     const char *noproxy;     /* hosts reached without the proxy (curl --noproxy; "*": all) */
     const char *unix_socket; /* connect to this Unix socket instead (curl --unix-socket) */
     const char *proxy_user;  /* "USER:PASSWORD" for the proxy (curl --proxy-user) */
+    /* Version 7. More of curl's transfer settings; 0 or NULL: libcurl's
+     * default. */
+    int path_as_is; /* 1: "/../" and "/./" in a URL's path are sent as they are (--path-as-is) */
+    /* Basic credentials from a .netrc file's entry for the host: 1 when
+     * the URL gives none (curl --netrc-optional), 2 the entry's password
+     * over the URL's (curl -n, --netrc-file; libcurl's CURL_NETRC_OPTIONAL
+     * and _REQUIRED); 0: no .netrc; other: EINVAL. A header that sets
+     * Authorization still wins. */
+    int netrc;
+    const char *netrc_file;   /* that file (curl --netrc-file); NULL: $HOME/.netrc. Copied. */
+    long long max_recv_speed; /* bytes a second a transfer receives at most (--limit-rate) */
+    long long max_send_speed; /* and sends; 0: no limit; negative: EINVAL */
+    int cookie_session;       /* 1: cookie_file's session cookies are not loaded (curl -j) */
+    apierr_trace_fn trace;    /* every byte of every transfer (curl --trace); NULL: none */
 } apierr_client_opts;
 
-#define APIERR_CLIENT_OPTS_VERSION 6
+#define APIERR_CLIENT_OPTS_VERSION 7
 #define APIERR_CLIENT_OPTS_INIT               \
     {                                         \
         .version = APIERR_CLIENT_OPTS_VERSION \

@@ -17,3 +17,20 @@ start_echo() {
 last_seen() {
     tail -n1 "$ECHO_LOG" | json_get "$1"
 }
+
+# seen: what the echo server saw of the last request, the parts curl's
+# flags set (method, target, body, Content-Type, Referer, Cookie, Range,
+# Authorization), as one JSON line.
+seen() {
+    last_seen 'json.dumps([d["method"], d["target"], d["body"]] + [d["headers"].get(h) for h in ("content-type", "referer", "cookie", "range", "authorization")])'
+}
+
+# same_as_curl ARGS...: the request apierr sends is the one curl sends.
+same_as_curl() {
+    curl -s -o /dev/null "$@" || fail "curl $* failed"
+    local want got
+    want=$(seen)
+    "$APIERR" call -s -o /dev/null "$@" || fail "apierr call $* failed"
+    got=$(seen)
+    [ "$got" = "$want" ] || fail "apierr call $*: $got; curl: $want"
+}
