@@ -1,6 +1,7 @@
 /* `apierr call`: an HTTP call through libapierr-client (a batch of them is
  * batch.c's). Thin: options in, one request out, the outcome printed. */
 #include "call.h"
+#include "call_curlopts.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -87,6 +88,7 @@ FLAG(netrc)
 FLAG(netrc_optional)
 FLAG(junk_session_cookies)
 FLAG(trace_time)
+FLAG(version)
 #undef FLAG
 CHOICE(ipv4, ip_version, 4)
 CHOICE(ipv6, ip_version, 6)
@@ -98,7 +100,9 @@ CHOICE(http2_prior, http_version, 21)
 
 /* Options that are accepted and do nothing here: curl's -S, --compressed
  * and --basic are what apierr always does, -q's .curlrc is never read,
- * and -K was read by cli_config_expand() before the options are parsed. */
+ * -K was read by cli_config_expand() before the options are parsed, -g's
+ * globbing never happens, -# and -N: no progress meter is shown and the
+ * body is written when the call has its answer. */
 static int set_accepted(void *ctx, const char *v)
 {
     (void)ctx, (void)v;
@@ -296,20 +300,57 @@ CHECKED(hedge, check_hedge,
         "'%s'")
 #undef CHECKED
 
-static int set_header(void *ctx, const char *v)
+/* One header into a (split in place). 0 or -1 after saying why. */
+static int add_header(struct call_args *a, char *v)
 {
-    struct call_args *a = ctx;
     if (a->nheaders == MAX_HEADERS) {
         cli_error(CMD, "at most %d -H options", MAX_HEADERS);
         return -1;
     }
-    /* argv strings are writable; the header is split in place. */
-    if (cli_parse_header(&a->headers[a->nheaders], (char *)v)) {
+    if (cli_parse_header(&a->headers[a->nheaders], v)) {
         cli_error(CMD, "-H wants 'Name: value', not '%s'", v);
         return -1;
     }
     a->nheaders++;
     return 0;
+}
+
+/* -H @FILE (curl 7.55): a header a line of FILE (-: stdin), CR LF or LF,
+ * blank lines skipped; the text is kept, the headers point into it. Read
+ * after the options are parsed, as -d @FILE: CLI_EXIT_OK, CLI_EXIT_FAILURE
+ * (unreadable) or CLI_EXIT_USAGE (a line that is no header). */
+static int read_header_files(struct call_args *a)
+{
+    for (size_t i = 0; i < a->nheader_files; i++) {
+        size_t len;
+        if (cli_read_input(&a->header_files[i], &len, CMD, a->header_paths[i], 1 << 20))
+            return CLI_EXIT_FAILURE;
+        for (char *line = a->header_files[i], *next; line && *line; line = next) {
+            next = strchr(line, '\n');
+            if (next) *next++ = '\0';
+            size_t n = strlen(line);
+            if (n && line[n - 1] == '\r') line[--n] = '\0';
+            if (n && add_header(a, line)) return CLI_EXIT_USAGE;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+static int add_header_file(struct call_args *a, const char *path)
+{
+    if (a->nheader_files == sizeof a->header_paths / sizeof a->header_paths[0]) {
+        cli_error(CMD, "at most %zu -H @FILE options",
+                  sizeof a->header_paths / sizeof a->header_paths[0]);
+        return -1;
+    }
+    a->header_paths[a->nheader_files++] = path;
+    return 0;
+}
+
+/* -H: argv strings are writable; the header is split in place. */
+static int set_header(void *ctx, const char *v)
+{
+    return v[0] == '@' ? add_header_file(ctx, v + 1) : add_header(ctx, (char *)v);
 }
 
 static int set_retries(void *ctx, const char *v)
@@ -337,19 +378,10 @@ static int set_trace_ascii(void *ctx, const char *v)
     return 0;
 }
 
-/* --limit-rate SPEED: bytes a second, with curl's suffixes (K, M, G: 1024,
- * 1024^2, 1024^3; B: bytes). */
+/* --limit-rate SPEED: bytes a second, with curl's suffixes. */
 static int set_limit_rate(void *ctx, const char *v)
 {
-    static const char units[] = "bkmg"; /* the unit at i scales by 1024^i */
-    char *end = NULL;
-    long long n = *v >= '0' && *v <= '9' ? strtoll(v, &end, 10) : -1;
-    const char *u = n >= 0 && end[0] && !end[1] ? strchr(units, end[0] | 0x20) : NULL;
-    int shift = u ? (int)(u - units) * 10 : 0;
-    if (n >= 0 && (!end[0] || u) && n <= (1LL << 62) >> shift) {
-        ((struct call_args *)ctx)->limit_rate = n << shift;
-        return 0;
-    }
+    if (call_parse_size(&((struct call_args *)ctx)->limit_rate, v) == 0) return 0;
     cli_error(CMD, "--limit-rate wants bytes a second, with K, M or G after it or none, not '%s'",
               v);
     return -1;
@@ -368,8 +400,9 @@ static const cli_option options[] = {
     {"--url", "URL", set_url, "the URL to call, as an option instead of the operand", 0},
     {"-X", "METHOD", set_method, "request method (default GET, or POST with a body)", 0},
     {"--request", "METHOD", set_method, "same as -X", 0},
-    {"-H", "'NAME: VALUE'", set_header, "add a request header (repeatable)", 0},
-    {"--header", "'NAME: VALUE'", set_header, "same as -H", 0},
+    {"-H", "'NAME: VALUE'|@FILE", set_header,
+     "add a request header (repeatable; @FILE: one a line of FILE)", 0},
+    {"--header", "'NAME: VALUE'|@FILE", set_header, "same as -H", 0},
     {"-d", "DATA|@FILE", set_data,
      "request body, or the file that holds it; repeated: joined "
      "with &",
@@ -548,9 +581,19 @@ static const cli_option options[] = {
      "login member giving the session's lifetime in s (default expires_in; none: re-login on "
      "refusal only)",
      0},
+    {"-N", NULL, set_accepted, "accepted: the body is written as soon as the call has it", 0},
+    {"--no-buffer", NULL, set_accepted, "same as -N", 0},
+    {"-#", NULL, set_accepted, "accepted: apierr shows no progress meter", 0},
+    {"--progress-bar", NULL, set_accepted, "same as -#", 0},
+    {"-g", NULL, set_accepted, "accepted: apierr never expands [] or {} in a URL", 0},
+    {"--globoff", NULL, set_accepted, "same as -g", 0},
+    {"--remote-name-all", NULL, set_remote_name, "same as -O (apierr calls one URL)", 0},
+    {"-V", NULL, set_version, "print apierr's and libcurl's versions and exit", 0},
+    {"--version", NULL, set_version, "same as -V", 0},
     {"--pace", NULL, set_pace, "pace calls by the RateLimit / X-RateLimit headers (default)", 0},
     {"--no-pace", NULL, set_no_pace, "send even when the server says the quota is spent", 0},
-};
+    /* curl's flags that are one libcurl setting each (call_curlopts.h) */
+    CALL_CURL_FLAGS(CALL_CURL_OPTION)};
 CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
@@ -601,6 +644,11 @@ struct run {
     apierr_client *client;
     struct call_trace trace; /* --trace, --trace-ascii */
 };
+
+static void on_easy_setup(void *payload, void *easy)
+{
+    call_curl_setup(((struct run *)payload)->a, easy);
+}
 
 static void on_trace(void *payload, apierr_trace_kind kind, const char *data, size_t len)
 {
@@ -900,7 +948,8 @@ static int check_args(const struct call_args *a, const char *url)
 /* What curl's transfer flags set in the client options. */
 static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
 {
-    o->follow_redirects = a->location && a->max_redirs != -2; /* --max-redirs 0: none */
+    o->follow_redirects = (a->location || call_curl_given(a, CALL_CURL_location_trusted)) &&
+                          a->max_redirs != -2; /* --max-redirs 0: none */
     o->max_redirects = a->max_redirs > 0 || a->max_redirs == -1 ? a->max_redirs : 0;
     o->insecure = a->insecure;
     o->proxy = a->proxy;
@@ -928,71 +977,75 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
     o->cookie_session = a->junk_session_cookies;
 }
 
-static int call_main(int argc, char **argv)
+/* The command with its options parsed into a (what a owns is freed by
+ * the caller). */
+static int call_run(struct call_args *a, const char *url)
 {
-    struct call_args a = {.retries = -1};
-    const char *url = NULL;
-    int rc = cli_parse_args(&command, argc, argv, &a, &url);
-    if (rc == CLI_ARGS_HELP) return CLI_EXIT_OK;
-    if (rc != CLI_ARGS_OK) return CLI_EXIT_USAGE;
-    if ((rc = check_args(&a, url))) return rc;
-    if ((rc = redirect_stderr(&a))) return rc;
-    if (a.url) url = a.url;
+    int rc;
+    if (a->version) {
+        printf("apierr %s (libcurl %s)\n", apierr_version(),
+               curl_version_info(CURLVERSION_NOW)->version);
+        return CLI_EXIT_OK;
+    }
+    if ((rc = check_args(a, url)) || (rc = call_curl_check(a)) || (rc = read_header_files(a)))
+        return rc;
+    if ((rc = redirect_stderr(a))) return rc;
+    if (a->url) url = a->url;
     char named_url[4096], remote[256];
-    if (url && (rc = file_names(&a, &url, named_url, sizeof named_url, remote, sizeof remote)))
+    if (url && (rc = file_names(a, &url, named_url, sizeof named_url, remote, sizeof remote)))
         return rc;
     /* --json asks for JSON back too, as curl's --json does, unless -H says
      * otherwise. */
-    if (a.json && !apierr_header_find(a.headers, a.nheaders, "Accept") && a.nheaders < MAX_HEADERS)
-        a.headers[a.nheaders++] = (apierr_header){"Accept", "application/json"};
+    if (a->json && !apierr_header_find(a->headers, a->nheaders, "Accept") &&
+        a->nheaders < MAX_HEADERS)
+        a->headers[a->nheaders++] = (apierr_header){"Accept", "application/json"};
     apierr_profile profile;
     apierr_custom_dialect custom;
     int has_custom;
-    if ((rc = load_profile(&profile, &custom, &has_custom, a.profile))) return rc;
-    if (a.retries >= 0) profile.policy.max_attempts = a.retries + 1;
-    if (a.jitter && apierr_jitter_from_name(&profile.policy.jitter, a.jitter) != APIERR_OK) {
-        cli_error(CMD, "--jitter wants none, full, equal or decorrelated, not '%s'", a.jitter);
+    if ((rc = load_profile(&profile, &custom, &has_custom, a->profile))) return rc;
+    if (a->retries >= 0) profile.policy.max_attempts = a->retries + 1;
+    if (a->jitter && apierr_jitter_from_name(&profile.policy.jitter, a->jitter) != APIERR_OK) {
+        cli_error(CMD, "--jitter wants none, full, equal or decorrelated, not '%s'", a->jitter);
         cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
     char *token_text = NULL;
-    const char *token = a.token;
-    if (a.token_file) {
+    const char *token = a->token;
+    if (a->token_file) {
         size_t len;
-        if ((rc = cli_read_input(&token_text, &len, CMD, a.token_file, 1 << 16))) return rc;
+        if ((rc = cli_read_input(&token_text, &len, CMD, a->token_file, 1 << 16))) return rc;
         token = call_trim(token_text);
     }
     raise_nofile();
-    struct run run = {.a = &a, .max_retries = profile.policy.max_attempts - 1};
+    struct run run = {.a = a, .max_retries = profile.policy.max_attempts - 1};
     apierr_client_opts o = APIERR_CLIENT_OPTS_INIT;
     o.profile = &profile;
     o.custom_dialect = has_custom ? &custom : NULL;
     o.token = token;
-    o.oauth_token_url = a.oauth;
-    o.client_id = a.client_id;
-    o.client_secret = a.client_secret;
-    o.pace = a.no_pace ? -1 : 1;
-    transfer_opts(&o, &a);
-    if ((rc = session_opts(&o, &a)) || (rc = call_tuning(&a, &profile, &o)) ||
-        (rc = call_basic_auth(&a)) || (rc = call_curl_headers(&a))) {
+    o.oauth_token_url = a->oauth;
+    o.client_id = a->client_id;
+    o.client_secret = a->client_secret;
+    o.pace = a->no_pace ? -1 : 1;
+    transfer_opts(&o, a);
+    if ((rc = session_opts(&o, a)) || (rc = call_tuning(a, &profile, &o)) ||
+        (rc = call_basic_auth(a)) || (rc = call_curl_headers(a))) {
         free(token_text);
-        free(a.basic);
         return rc;
     }
-    o.secret_names = a.redact;
-    o.nsecret_names = a.nredact;
-    o.report_path = a.report;
-    o.verbose = a.verbose ? on_verbose : NULL;
+    o.secret_names = a->redact;
+    o.nsecret_names = a->nredact;
+    o.report_path = a->report;
+    o.verbose = a->verbose ? on_verbose : NULL;
     o.on_retry = on_retry;
-    o.trace = a.trace ? on_trace : NULL;
+    o.trace = a->trace ? on_trace : NULL;
+    o.easy_setup = a->ncurl_set ? on_easy_setup : NULL;
     o.payload = &run;
-    if (a.parallel) {
-        o.max_in_flight = a.parallel < 256 ? a.parallel : 256;
+    if (a->parallel) {
+        o.max_in_flight = a->parallel < 256 ? a->parallel : 256;
         o.max_host_connections = o.max_in_flight;
     }
-    if ((rc = call_trace_open(&run.trace, a.trace, a.trace_ascii, a.trace_time))) {
+    if ((rc = call_trace_open(&run.trace, a->trace, a->trace_ascii, a->trace_time))) {
         free(token_text);
-        free(a.basic);
         return rc;
     }
     int crc = apierr_client_new(&run.client, &o);
@@ -1004,13 +1057,22 @@ static int call_main(int argc, char **argv)
                                        : apierr_strerror(crc));
         if (crc == APIERR_EINVAL) cli_usage_hint(CMD);
         free(token_text);
-        free(a.basic);
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
-    rc = a.input ? call_batch(run.client, &a) : run_one(&run, &a, url);
+    rc = a->input ? call_batch(run.client, a) : run_one(&run, a, url);
     apierr_client_free(run.client); /* its last trace lines first */
     call_trace_close(&run.trace);
     free(token_text);
+    return rc;
+}
+
+static int call_main(int argc, char **argv)
+{
+    struct call_args a = {.retries = -1};
+    const char *url = NULL;
+    int rc = cli_parse_args(&command, argc, argv, &a, &url);
+    rc = rc == CLI_ARGS_HELP ? CLI_EXIT_OK : rc != CLI_ARGS_OK ? CLI_EXIT_USAGE : call_run(&a, url);
+    for (size_t i = 0; i < a.nheader_files; i++) free(a.header_files[i]);
     free(a.basic);
     return rc;
 }

@@ -27,6 +27,16 @@ struct call_data {
     enum call_data_kind kind;
 };
 
+#define CALL_MAX_CURL 64
+
+/* One flag of call_curlopts.h's table, as given: its row and its value. */
+struct call_curl_set {
+    int id;        /* enum call_curl_id */
+    long n;        /* FIXED, BIT, COUNT, MS; PORTS: the first port */
+    long long off; /* SIZE; PORTS: how many ports from the first */
+    const char *s; /* STRING */
+};
+
 /* The options of `apierr call`, as given (argv strings). */
 struct call_args {
     const char *method, *json, *output, *profile, *token, *token_file, *oauth;
@@ -40,8 +50,14 @@ struct call_args {
     const char *proxy_user;
     const char *netrc_file, *trace; /* --netrc-file; --trace or --trace-ascii FILE */
     int path_as_is, netrc, netrc_optional, junk_session_cookies, trace_ascii, trace_time;
-    long long limit_rate; /* --limit-rate, bytes a second; 0: none */
-    int http_version;     /* --http1.0 10, --http1.1 11, --http2 20, --http2-prior-knowledge 21 */
+    long long limit_rate;                         /* --limit-rate, bytes a second; 0: none */
+    struct call_curl_set curl_set[CALL_MAX_CURL]; /* call_curlopts.h's flags, in their order */
+    size_t ncurl_set;
+    int version;                 /* -V */
+    const char *header_paths[4]; /* -H @FILE, read by call_run() */
+    char *header_files[4];       /* their texts, the headers point into (free()) */
+    size_t nheader_files;
+    int http_version; /* --http1.0 10, --http1.1 11, --http2 20, --http2-prior-knowledge 21 */
     const char *resolve[CALL_MAX_RESOLVE]; /* --resolve HOST:PORT:ADDRESS */
     size_t nresolve;
     int ip_version; /* -4, -6; 0: either */
@@ -94,6 +110,9 @@ int call_curl_headers(struct call_args *a);
 int call_tuning(const struct call_args *a, apierr_profile *profile, apierr_client_opts *o);
 /* Parsers of their values, for the option table's setters: 0 or -1. */
 int call_parse_seconds(double *out, const char *v);
+/* Bytes with curl's suffixes (K, M, G: 1024, 1024^2, 1024^3; B: bytes),
+ * at most 2^62. */
+int call_parse_size(long long *out, const char *v);
 int call_parse_breaker(const char *v, int *threshold, long long *open_ms);
 int call_parse_budget(const char *v, double *tokens, double *ratio);
 

@@ -25,6 +25,18 @@ int call_parse_seconds(double *out, const char *v)
     return 0;
 }
 
+int call_parse_size(long long *out, const char *v)
+{
+    static const char units[] = "bkmg"; /* the unit at i scales by 1024^i */
+    char *end = NULL;
+    long long n = *v >= '0' && *v <= '9' ? strtoll(v, &end, 10) : -1;
+    const char *u = n >= 0 && end[0] && !end[1] ? strchr(units, end[0] | 0x20) : NULL;
+    int shift = u ? (int)(u - units) * 10 : 0;
+    if (n < 0 || (end[0] && !u) || n > (1LL << 62) >> shift) return -1;
+    *out = n << shift;
+    return 0;
+}
+
 /* "A" or "A:B": a and, when given, b (b untouched otherwise). 0 or -1. */
 static int split2(const char *v, double *a, double *b)
 {

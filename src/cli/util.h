@@ -32,7 +32,7 @@ typedef struct cli_command {
     size_t noptions;
 } cli_command;
 
-#define CLI_MAX_OPTIONS 160
+#define CLI_MAX_OPTIONS 224
 /* A command's table within CLI_MAX_OPTIONS, checked when it is compiled:
  * the parser's assert() is gone from a release build. */
 #define CLI_OPTIONS_FIT(table)                                            \

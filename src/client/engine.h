@@ -175,7 +175,8 @@ typedef struct apierr__transfer_settings {
     char *netrc_file;
     long long max_recv_speed, max_send_speed;
     apierr_trace_fn trace;
-    void *trace_payload;
+    void (*easy_setup)(void *payload, void *curl_easy);
+    void *payload; /* of trace and easy_setup */
 } apierr__transfer_settings;
 
 /* APIERR_OK, or APIERR_EINVAL for an ip_version or http_version the

@@ -108,26 +108,26 @@ int apierr__trace_cb(CURL *e, curl_infotype type, char *data, size_t size, void 
     if (type > CURLINFO_DATA_OUT) return 0; /* TLS records: not the HTTP bytes */
     apierr_trace_kind kind = (apierr_trace_kind)type;
     if (kind == APIERR_TRACE_TEXT) {
-        t->trace(t->trace_payload, kind, data, size);
+        t->trace(t->payload, kind, data, size);
         return 0;
     }
     if (kind == APIERR_TRACE_DATA_IN || kind == APIERR_TRACE_DATA_OUT) {
         void *call = NULL;
         curl_easy_getinfo(e, CURLINFO_PRIVATE, &call);
         if (call) {
-            t->trace(t->trace_payload, kind, data, size);
+            t->trace(t->payload, kind, data, size);
         } else { /* a token request or a session login */
             char line[96];
             int n =
                 snprintf(line, sizeof line, "%zu bytes of a credentials exchange %s, not shown\n",
                          size, kind == APIERR_TRACE_DATA_IN ? "received" : "sent");
-            t->trace(t->trace_payload, APIERR_TRACE_TEXT, line, (size_t)n);
+            t->trace(t->payload, APIERR_TRACE_TEXT, line, (size_t)n);
         }
         return 0;
     }
     apierr__buf b = APIERR__BUF_INIT;
     redact_head(&b, c, data, size, kind == APIERR_TRACE_HEADER_OUT);
-    if (!b.oom && b.data) t->trace(t->trace_payload, kind, b.data, b.len);
+    if (!b.oom && b.data) t->trace(t->payload, kind, b.data, b.len);
     apierr__buf_free(&b);
     return 0;
 }

@@ -122,6 +122,7 @@ static void client_wide(apierr_client *c, CURL *e)
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     tls_and_resolution(c, &c->xfer, e);
+    if (c->xfer.easy_setup) c->xfer.easy_setup(c->xfer.payload, e); /* the caller's, last */
 }
 
 CURL *apierr__easy_new(apierr_client *c, const char *url, apierr__buf *body, apierr__buf *head,
@@ -316,7 +317,8 @@ static int tls_settings_init(apierr__transfer_settings *t, const apierr_client_o
     t->max_recv_speed = o->max_recv_speed;
     t->max_send_speed = o->max_send_speed;
     t->trace = o->trace;
-    t->trace_payload = o->payload;
+    t->easy_setup = o->easy_setup;
+    t->payload = o->payload;
     if (o->netrc_file && !(t->netrc_file = apierr__strdup(o->netrc_file))) return APIERR_ENOMEM;
     for (size_t i = 0; i < NSTRINGS; i++) {
         const char *given =

@@ -2,7 +2,9 @@
 # 7.88 itself sends to the same echo server: --path-as-is, -n, --netrc,
 # --netrc-optional, --netrc-file, -j, --limit-rate, and --trace,
 # --trace-ascii and --trace-time in curl's dump format, with the secrets
-# -v hides redacted.
+# -v hides redacted; -H @FILE, -V; the flags that are one libcurl setting
+# each (call_curlopts.h: --post301, --location-trusted, --max-filesize,
+# --speed-limit, --local-port, ...); -N, -#, -g accepted.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
 start_echo
@@ -119,4 +121,70 @@ token=$(curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials 
 [ -n "$token" ] || fail "no token from the server"
 text "$TMP/oauth.trace" | grep -qF "${token:0:12}" && fail "--trace --oauth shows the token"
 text "$TMP/oauth.trace" | grep -qF "$CLIENT_SECRET" && fail "--trace --oauth shows the client secret"
+
+# --- -H @FILE, -V, the accepted ones ---------------------------------------------
+printf 'X-One: 1\r\nX-Two: two words\n\n' >"$TMP/headers.txt"
+"$APIERR" call -s -o /dev/null -H @"$TMP/headers.txt" -H 'X-Three: 3' "$ECHO/echo" || fail "-H @FILE failed"
+got=$(last_seen '[d["headers"].get(h) for h in ("x-one", "x-two", "x-three")]')
+[ "$got" = "['1', 'two words', '3']" ] || fail "-H @FILE sent $got"
+if have_curl; then
+    curl -s -o /dev/null -H @"$TMP/headers.txt" "$ECHO/echo"
+    want=$(last_seen '[d["headers"].get(h) for h in ("x-one", "x-two")]')
+    [ "$want" = "['1', 'two words']" ] || fail "curl -H @FILE sent $want (the test's premise)"
+fi
+expect_rc 1 "$APIERR" call -s -H @"$TMP/none.txt" "$ECHO/echo"
+out=$("$APIERR" call -V) || fail "-V failed"
+case $out in "apierr "[0-9]*" (libcurl "[0-9]*")") ;; *) fail "-V: '$out'" ;; esac
+[ "$("$APIERR" call --version)" = "$out" ] || fail "--version differs from -V"
+"$APIERR" call -s -o /dev/null -N -# -g --no-buffer --progress-bar --globoff "$ECHO/echo" ||
+    fail "-N, -#, -g refused"
+
+# --- one libcurl setting each ------------------------------------------------------
+if have_curl; then
+    for code in 301 302 303; do
+        same_as_curl -L -d x=1 "$ECHO/redirect/$code?to=/echo/after"
+        same_as_curl -L --post$code -d x=1 "$ECHO/redirect/$code?to=/echo/after"
+    done
+    port=${ECHO##*:}
+    # Credentials stay on the host unless trusted (localhost is another host).
+    same_as_curl -L -u ada:pw "$ECHO/redirect/302?to=http://localhost:$port/echo/other"
+    same_as_curl --location-trusted -u ada:pw "$ECHO/redirect/302?to=http://localhost:$port/echo/other"
+fi
+"$APIERR" call -s -o /dev/null --location-trusted -u ada:pw \
+    "$ECHO/redirect/302?to=http://localhost:${ECHO##*:}/echo/other" || fail "--location-trusted failed"
+[ "$(last_seen 'd["path"], d["headers"].get("authorization")')" = "/echo/other Basic $(printf ada:pw | base64)" ] ||
+    fail "--location-trusted: $(last_seen 'd["path"], d["headers"].get("authorization")')"
+# --max-filesize: a bigger body fails the call, as libcurl says, and is not retried.
+rc=0
+"$APIERR" call -s --max-filesize 10 --output-json "$ECHO/echo" >"$TMP/out.json" 2>/dev/null || rc=$?
+[ "$rc" = 3 ] || fail "--max-filesize 10: exit status $rc, want 3"
+json_get 'd["problem"]["message"], len(d["attempts"])' <"$TMP/out.json" | grep -qix 'maximum file size exceeded 1' ||
+    fail "--max-filesize: $(cat "$TMP/out.json")"
+"$APIERR" call -s -o /dev/null --max-filesize 1M "$ECHO/echo" || fail "--max-filesize 1M failed"
+expect_rc 2 "$APIERR" call -s --max-filesize 1T "$ECHO/echo"
+# --speed-limit and --speed-time: an answer that does not come is cut.
+rc=0
+"$APIERR" call -s --retries 0 -m 20 --speed-limit 1 --speed-time 1 --output-json "$ECHO/slow" \
+    >"$TMP/out.json" 2>/dev/null || rc=$?
+# (The attempt's timeout, not the call's deadline of -m: that one would
+# be "deadline".)
+[ "$rc" = 8 ] && [ "$(json_get 'd["category"]' <"$TMP/out.json")" = timeout ] ||
+    fail "--speed-limit: exit $rc, $(cat "$TMP/out.json")"
+# --local-port: the connection leaves from one of the range.
+lp=$("$APIERR" call -s -o /dev/null --local-port 41000-41999 -w '%{local_port}' "$ECHO/echo") ||
+    fail "--local-port failed"
+[ "$lp" -ge 41000 ] && [ "$lp" -le 41999 ] || fail "--local-port 41000-41999: from $lp"
+expect_rc 2 "$APIERR" call -s --local-port 9-8 "$ECHO/echo"
+"$APIERR" call -s -o /dev/null --interface 127.0.0.1 --tcp-nodelay --no-keepalive \
+    --keepalive-time 5 --no-sessionid --tlsv1.2 --happy-eyeballs-timeout-ms 100 \
+    --expect100-timeout 0.5 "$ECHO/echo" || fail "the connection flags failed"
+# A setting this libcurl lacks is a usage error that names it, before any
+# request (Debian's libcurl has no c-ares: --dns-servers).
+rc=0
+"$APIERR" call -s --dns-servers 127.0.0.1 "$ECHO/echo/dns" >/dev/null 2>"$TMP/err" || rc=$?
+if [ "$rc" != 0 ]; then
+    [ "$rc" = 2 ] || fail "--dns-servers refused with exit $rc"
+    grep -q -- '--dns-servers: libcurl' "$TMP/err" || fail "--dns-servers: $(cat "$TMP/err")"
+    [ "$(last_seen 'd["path"]')" = /echo/dns ] && fail "--dns-servers refused after a request"
+fi
 echo "PASS"

@@ -43,7 +43,7 @@ done
 [ "$(complete_words apierr explain --dialect fl)" = flat ] || fail "--dialect fl"
 [ "$(complete_words apierr profiles s)" = show ] || fail "profiles s"
 [ "$(complete_words apierr completion '' | tr '\n' ' ')" = "bash zsh " ] || fail "completion"
-[ -z "$(complete_words apierr call -H '')" ] || fail "-H offers words"
+[ -z "$(complete_words apierr call -A '')" ] || fail "-A offers words"
 touch "$tmp/body-one.json"
 [ "$(complete_words apierr explain "$tmp/body-")" = "$tmp/body-one.json" ] ||
     fail "explain FILE: no file offered"

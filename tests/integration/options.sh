@@ -21,12 +21,19 @@ unroff() {
 }
 
 # Prints the options (first member of each row) of the `options[]` table of
-# a C source, one a line, sorted.
+# a C source, one a line, sorted; with the rows of call_curlopts.h's table
+# when the table expands it.
 code_options() {
     awk '/^static const cli_option options\[\] = \{/ { in_table = 1; next }
          in_table && /^\};/ { exit }
-         in_table { print }' "$1" |
-        grep -o '^[[:space:]]*{"-[^"]*"' | sed 's/^[[:space:]]*{"\(.*\)"$/\1/' | sort -u
+         in_table { print }' "$1" >"$tmp/table.c"
+    {
+        grep -o '^[[:space:]]*{"-[^"]*"' "$tmp/table.c" | sed 's/^[[:space:]]*{"\(.*\)"$/\1/'
+        if grep -q 'CALL_CURL_FLAGS(CALL_CURL_OPTION)' "$tmp/table.c"; then
+            grep -oE '^[[:space:]]*X\([a-z0-9_]+, "-[^"]*"' "$src/src/cli/call_curlopts.h" |
+                sed 's/.*"\(.*\)"$/\1/'
+        fi
+    } | sort -u
 }
 
 # Prints the lines of the "call" subsection of COMMANDS, escapes undone.
@@ -55,10 +62,10 @@ long_options() {
     grep -oE -- '--[a-z][a-z0-9-]*(\.[0-9]+)?' | sort -u
 }
 
-# Short options (-X, and curl's -4 and -6) standing alone in the text on
+# Short options (-X, and curl's -4, -6 and -#) standing alone in the text on
 # stdin, sorted.
 short_options() {
-    grep -oE -- '(^|[][ "|,])-[A-Za-z0-9]([][ "|,]|$)' | grep -oE -- '-[A-Za-z0-9]' | sort -u
+    grep -oE -- '(^|[][ "|,])-[A-Za-z0-9#]([][ "|,]|$)' | grep -oE -- '-[A-Za-z0-9#]' | sort -u
 }
 
 # Compares the options of a page and a C source; quiet and 0 when they agree,

@@ -292,7 +292,7 @@ static void test_client_opts_v7(void **state)
     o.payload = file;
     assert_int_equal(apierr_client_new(&c, &o), APIERR_OK);
     assert_string_equal(c->xfer.netrc_file, "my.netrc");
-    assert_ptr_equal(c->xfer.trace_payload, file);
+    assert_ptr_equal(c->xfer.payload, file);
     free(file);
     assert_int_equal(c->xfer.path_as_is, 1);
     assert_int_equal(c->xfer.netrc, CURL_NETRC_OPTIONAL);

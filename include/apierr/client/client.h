@@ -84,7 +84,8 @@ typedef void (*apierr_trace_fn)(void *payload, apierr_trace_kind kind, const cha
  * settings after it (curl's --cacert, --capath, --cert, --key, --resolve,
  * -4, -6), transfer_info, the cookie store, http_version, noproxy,
  * unix_socket and proxy_user; version 7 path_as_is, the .netrc, the speed
- * limits, cookie_session and trace. New members go after trace. */
+ * limits, cookie_session, trace and easy_setup. New members go after
+ * easy_setup. */
 typedef struct apierr_client_opts {
     unsigned version;
     const char *base_url;          /* prefix of relative request URLs, or NULL */
@@ -206,6 +207,15 @@ typedef struct apierr_client_opts {
     long long max_send_speed; /* and sends; 0: no limit; negative: EINVAL */
     int cookie_session;       /* 1: cookie_file's session cookies are not loaded (curl -j) */
     apierr_trace_fn trace;    /* every byte of every transfer (curl --trace); NULL: none */
+    /* Any other libcurl setting: called with payload and each libcurl
+     * easy handle (a CURL *) when the client sets it up, for its calls,
+     * token requests and session logins alike, after the client's own
+     * settings and before each attempt's (URL, method, body, headers,
+     * timeouts, redirects: those win). It must not set the callbacks,
+     * their data, CURLOPT_PRIVATE or CURLOPT_SHARE, which are the
+     * client's. A handle is set up once and kept for later attempts.
+     * NULL: none. */
+    void (*easy_setup)(void *payload, void *curl_easy);
 } apierr_client_opts;
 
 #define APIERR_CLIENT_OPTS_VERSION 7
