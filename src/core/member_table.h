@@ -73,6 +73,7 @@ typedef enum apierr__role {
     X("data", NONE, 0, NONE, 0, 9)                       \
     X("response", NONE, 0, NONE, 0, 9)                   \
     X("Response", NONE, 0, NONE, 0, 9)                   \
+    X("response_data", NONE, 0, NONE, 0, 9)              \
     X("sys", NONE, 0, NONE, 0, 9)                        \
     X("innerError", INNER, 1, NONE, 0, 0)                \
     X("innererror", INNER, 1, NONE, 0, 0)                \
@@ -91,6 +92,7 @@ typedef enum apierr__role {
     X("ErrorCode", CODE, 12, DCODE, 12, 0)               \
     X("errorcode", CODE, 12, DCODE, 12, 0)               \
     X("err_code", CODE, 13, DCODE, 13, 0)                \
+    X("api_error_code", CODE, 11, DCODE, 11, 0)          \
     X("faultcode", CODE, 14, NONE, 0, 0)                 \
     X("error_type", CODE, 25, DCODE, 25, 0)              \
     X("errorType", CODE, 25, DCODE, 25, 0)               \
@@ -126,6 +128,7 @@ typedef enum apierr__role {
     X("error_messages", MESSAGE, 14, NONE, 0, 0)         \
     X("error_summary", MESSAGE, 13, NONE, 0, 0)          \
     X("errorDetail", MESSAGE, 15, NONE, 0, 0)            \
+    X("originalMessage", MESSAGE, 21, NONE, 0, 0)        \
     X("info", MESSAGE, 20, NONE, 0, 0)                   \
     X("hydra:description", MESSAGE, 20, NONE, 0, 0)      \
     X("faultstring", MESSAGE, 13, NONE, 0, 0)            \
