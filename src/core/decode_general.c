@@ -721,9 +721,17 @@ int apierr__general_decode(apierr_problem *p, const apierr__body *b)
     return b->json ? apierr__general_decode_json(p, b) : apierr__general_decode_xml(p, b);
 }
 
+/* The type URI of the error objects: a type that is a URI, else the link
+ * that documents the error (as take_scalars orders them). */
+static const json_t *type_upto(const walk *w, size_t upto)
+{
+    const json_t *v = pick_upto(w, APIERR__R_TYPE, upto);
+    return v ? v : pick_upto(w, APIERR__R_DOC, upto);
+}
+
 int apierr__general_fill(apierr_problem *p, const apierr__body *b)
 {
-    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message))
+    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type))
         return APIERR_OK;
     walk w;
     walk_body(&w, b->json, b->status);
@@ -732,6 +740,8 @@ int apierr__general_fill(apierr_problem *p, const apierr__body *b)
     size_t upto = w.list_at;
     if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
         (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
+        /* Paddle's error.documentation_url beside Stripe's type and code */
+        (!p->type && set_text(p, APIERR_PF_TYPE, type_upto(&w, upto))) ||
         (!p->ndetails && take_details(p, &w)))
         return APIERR_ENOMEM;
     return fill(p, &w);
