@@ -261,8 +261,9 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
         else if (nonempty(first_string(v)) && m->drole != APIERR__R_FIELD)
             /* Shopify's "errors": "..", Vault's [".."]; Salesforce's
-             * "fields": ["Name"] names fields */
-            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+             * "fields": ["Name"] names fields. The first of a list is the
+             * message only when no member is one (Easyship's details). */
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank + (json_is_array(v) ? 20 : 0));
         if (is_message_list(v) && m->drole != APIERR__R_FIELD) offer(s, m->role, v, m->rank);
         break;
     case APIERR__R_INNER:
@@ -282,11 +283,15 @@ static void scan_level(scan *s, const json_t *obj, int status)
 {
     const char *key;
     const json_t *v;
+    cand strings = {0}; /* a list of messages under a name of failures */
     memset(s, 0, sizeof *s);
     json_object_foreach((json_t *)obj, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key));
         if (!m) continue;
         s->names_field |= is_field_member(m, v);
+        if (m->role == APIERR__R_DETAILS && m->drole != APIERR__R_FIELD &&
+            nonempty(json_array_get(v, 0)) && (!strings.v || m->rank < strings.rank))
+            strings = (cand){v, m->rank};
         /* An object under `errors` is a field map (Rails, Jira), never an
          * envelope (unless it holds a message: Phoenix). */
         if (m->env && m->role != APIERR__R_DETAILS && (json_is_object(v) || is_object_list(v)))
@@ -297,6 +302,12 @@ static void scan_level(scan *s, const json_t *obj, int status)
             offer_member(s, m, v, status);
         if (m->role == APIERR__R_DETAILS && is_object_list(v)) offer(s, m->role, v, m->rank);
     }
+    /* Easyship's {"message": "..", "details": ["Target is not included .."]}:
+     * one message in a list of failures beside a message of its own is a
+     * detail; alone it is the message (Vault's {"errors": ["denied"]}). */
+    if (strings.v && !s->c[APIERR__R_DETAILS].v && s->c[APIERR__R_MESSAGE].v &&
+        s->c[APIERR__R_MESSAGE].v != json_array_get(strings.v, 0))
+        offer(s, APIERR__R_DETAILS, strings.v, strings.rank);
     /* CouchDB's {"error": "not_found", "reason": "missing"}: the token that
      * lost the code to a better one is the message. */
     if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
