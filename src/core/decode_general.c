@@ -707,6 +707,20 @@ static int take_scalars(apierr_problem *p, const walk *w)
     return APIERR_OK;
 }
 
+const json_t *apierr__code_member(const json_t *obj)
+{
+    const char *key;
+    const json_t *v, *best = NULL;
+    int rank = 0;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (m && m->role == APIERR__R_CODE && m->rank < 30 && apierr__is_token(nonempty(v)) &&
+            (!best || m->rank < rank))
+            best = v, rank = m->rank;
+    }
+    return best;
+}
+
 /* Members the table does not know are the body's extensions. */
 static int known(const char *key, const void *ctx)
 {
