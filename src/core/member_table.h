@@ -93,6 +93,8 @@ typedef enum apierr__role {
     X("errorcode", CODE, 12, DCODE, 12, 0)               \
     X("err_code", CODE, 13, DCODE, 13, 0)                \
     X("api_error_code", CODE, 11, DCODE, 11, 0)          \
+    X("retCode", CODE, 13, NONE, 0, 0)                   \
+    X("ret_code", CODE, 13, NONE, 0, 0)                  \
     X("faultcode", CODE, 14, NONE, 0, 0)                 \
     X("error_type", CODE, 25, DCODE, 25, 0)              \
     X("errorType", CODE, 25, DCODE, 25, 0)               \
@@ -122,6 +124,8 @@ typedef enum apierr__role {
     X("error_msg", MESSAGE, 12, DMESSAGE, 12, 0)         \
     X("errorMsg", MESSAGE, 12, DMESSAGE, 12, 0)          \
     X("errmsg", MESSAGE, 12, NONE, 0, 0)                 \
+    X("retMsg", MESSAGE, 12, NONE, 0, 0)                 \
+    X("ret_msg", MESSAGE, 12, NONE, 0, 0)                \
     X("help_message", NONE, 0, DMESSAGE, 12, 0)          \
     X("errorSummary", MESSAGE, 13, DMESSAGE, 13, 0)      \
     X("errorMessages", MESSAGE, 13, NONE, 0, 0)          \
