@@ -151,6 +151,7 @@ typedef enum apierr__role {
     X("moreInfo", DOC, 12, NONE, 0, 0)                   \
     X("help_url", DOC, 13, NONE, 0, 0)                   \
     X("helpUrl", DOC, 13, NONE, 0, 0)                    \
+    X("error_url", DOC, 13, NONE, 0, 0)                  \
     X("link", DOC, 14, NONE, 0, 0)                       \
     X("url", DOC, 20, NONE, 0, 0)                        \
     X("instance", INSTANCE, 10, NONE, 0, 0)              \
