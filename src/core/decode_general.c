@@ -133,7 +133,9 @@ static void offer_text(scan *s, const json_t *v, int rank, int status, int is_te
     } else if (is_status_echo(v, status)) {
         offer(s, APIERR__R_STATUS, v, rank);
     } else if (json_is_integer(v)) {
-        offer(s, APIERR__R_CODE, v, rank);
+        /* 0 is the weakest code: Discord's general error 0 is its code,
+         * Azure DevOps' errorCode 0 beside a typeKey is none. */
+        offer(s, APIERR__R_CODE, v, rank + (json_integer_value(v) == 0 ? 50 : 0));
     } else if (!str) {
         return;
     } else if (!is_text) {

@@ -104,6 +104,7 @@ typedef enum apierr__role {
     X("err", TEXT, 21, NONE, 0, 0)                       \
     X("cod", CODE, 15, NONE, 0, 0)                       \
     X("className", CODE, 33, NONE, 0, 0)                 \
+    X("typeKey", CODE, 33, NONE, 0, 0)                   \
     X(".tag", CODE, 33, NONE, 0, 0)                      \
     X("category", CODE, 40, NONE, 0, 0)                  \
     X("id", CODE, 60, NONE, 0, 0)                        \
