@@ -170,10 +170,15 @@ static int is_message_list(const json_t *v)
 }
 
 /* 1 when m, with value v, names the field the error object is about. A
- * path that is not a URL path is a field (Wise's "path": "targetAccount"). */
+ * path that is not a URL path is a field (Wise's "path": "targetAccount").
+ * The weakest field names (location, in) say where a field is only in an
+ * item of a list of failures (Google's errors[].location): on the error
+ * itself they name a component (Onward's "location": "terraform-edit"). */
+#define WEAKEST_FIELD_RANK 9
 static int is_field_member(const apierr__member *m, const json_t *v)
 {
     if (m->role == APIERR__R_PATH) return nonempty(v) && *json_string_value(v) != '/';
+    if (m->drole == APIERR__R_FIELD && m->drank >= WEAKEST_FIELD_RANK) return 0;
     return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
            m->role != APIERR__R_CODE && (nonempty(v) || json_is_object(v) || json_is_array(v));
 }
