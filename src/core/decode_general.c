@@ -133,7 +133,9 @@ static void offer_text(scan *s, const json_t *v, int rank, int status, int is_te
     } else if (is_status_echo(v, status)) {
         offer(s, APIERR__R_STATUS, v, rank);
     } else if (json_is_integer(v)) {
-        offer(s, APIERR__R_CODE, v, rank);
+        /* 0 is the weakest code: Discord's general error 0 is its code,
+         * Azure DevOps' errorCode 0 beside a typeKey is none. */
+        offer(s, APIERR__R_CODE, v, rank + (json_integer_value(v) == 0 ? 50 : 0));
     } else if (!str) {
         return;
     } else if (!is_text) {
@@ -168,10 +170,15 @@ static int is_message_list(const json_t *v)
 }
 
 /* 1 when m, with value v, names the field the error object is about. A
- * path that is not a URL path is a field (Wise's "path": "targetAccount"). */
+ * path that is not a URL path is a field (Wise's "path": "targetAccount").
+ * The weakest field names (location, in) say where a field is only in an
+ * item of a list of failures (Google's errors[].location): on the error
+ * itself they name a component (Onward's "location": "terraform-edit"). */
+#define WEAKEST_FIELD_RANK 9
 static int is_field_member(const apierr__member *m, const json_t *v)
 {
     if (m->role == APIERR__R_PATH) return nonempty(v) && *json_string_value(v) != '/';
+    if (m->drole == APIERR__R_FIELD && m->drank >= WEAKEST_FIELD_RANK) return 0;
     return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
            m->role != APIERR__R_CODE && (nonempty(v) || json_is_object(v) || json_is_array(v));
 }
@@ -261,8 +268,9 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
         else if (nonempty(first_string(v)) && m->drole != APIERR__R_FIELD)
             /* Shopify's "errors": "..", Vault's [".."]; Salesforce's
-             * "fields": ["Name"] names fields */
-            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank);
+             * "fields": ["Name"] names fields. The first of a list is the
+             * message only when no member is one (Easyship's details). */
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank + (json_is_array(v) ? 20 : 0));
         if (is_message_list(v) && m->drole != APIERR__R_FIELD) offer(s, m->role, v, m->rank);
         break;
     case APIERR__R_INNER:
@@ -282,11 +290,15 @@ static void scan_level(scan *s, const json_t *obj, int status)
 {
     const char *key;
     const json_t *v;
+    cand strings = {0}; /* a list of messages under a name of failures */
     memset(s, 0, sizeof *s);
     json_object_foreach((json_t *)obj, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key));
         if (!m) continue;
         s->names_field |= is_field_member(m, v);
+        if (m->role == APIERR__R_DETAILS && m->drole != APIERR__R_FIELD &&
+            nonempty(json_array_get(v, 0)) && (!strings.v || m->rank < strings.rank))
+            strings = (cand){v, m->rank};
         /* An object under `errors` is a field map (Rails, Jira), never an
          * envelope (unless it holds a message: Phoenix). */
         if (m->env && m->role != APIERR__R_DETAILS && (json_is_object(v) || is_object_list(v)))
@@ -297,6 +309,12 @@ static void scan_level(scan *s, const json_t *obj, int status)
             offer_member(s, m, v, status);
         if (m->role == APIERR__R_DETAILS && is_object_list(v)) offer(s, m->role, v, m->rank);
     }
+    /* Easyship's {"message": "..", "details": ["Target is not included .."]}:
+     * one message in a list of failures beside a message of its own is a
+     * detail; alone it is the message (Vault's {"errors": ["denied"]}). */
+    if (strings.v && !s->c[APIERR__R_DETAILS].v && s->c[APIERR__R_MESSAGE].v &&
+        s->c[APIERR__R_MESSAGE].v != json_array_get(strings.v, 0))
+        offer(s, APIERR__R_DETAILS, strings.v, strings.rank);
     /* CouchDB's {"error": "not_found", "reason": "missing"}: the token that
      * lost the code to a better one is the message. */
     if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
@@ -696,6 +714,20 @@ static int take_scalars(apierr_problem *p, const walk *w)
     return APIERR_OK;
 }
 
+const json_t *apierr__code_member(const json_t *obj)
+{
+    const char *key;
+    const json_t *v, *best = NULL;
+    int rank = 0;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (m && m->role == APIERR__R_CODE && m->rank < 30 && apierr__is_token(nonempty(v)) &&
+            (!best || m->rank < rank))
+            best = v, rank = m->rank;
+    }
+    return best;
+}
+
 /* Members the table does not know are the body's extensions. */
 static int known(const char *key, const void *ctx)
 {
@@ -721,9 +753,17 @@ int apierr__general_decode(apierr_problem *p, const apierr__body *b)
     return b->json ? apierr__general_decode_json(p, b) : apierr__general_decode_xml(p, b);
 }
 
+/* The type URI of the error objects: a type that is a URI, else the link
+ * that documents the error (as take_scalars orders them). */
+static const json_t *type_upto(const walk *w, size_t upto)
+{
+    const json_t *v = pick_upto(w, APIERR__R_TYPE, upto);
+    return v ? v : pick_upto(w, APIERR__R_DOC, upto);
+}
+
 int apierr__general_fill(apierr_problem *p, const apierr__body *b)
 {
-    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message))
+    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type))
         return APIERR_OK;
     walk w;
     walk_body(&w, b->json, b->status);
@@ -732,6 +772,8 @@ int apierr__general_fill(apierr_problem *p, const apierr__body *b)
     size_t upto = w.list_at;
     if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
         (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
+        /* Paddle's error.documentation_url beside Stripe's type and code */
+        (!p->type && set_text(p, APIERR_PF_TYPE, type_upto(&w, upto))) ||
         (!p->ndetails && take_details(p, &w)))
         return APIERR_ENOMEM;
     return fill(p, &w);

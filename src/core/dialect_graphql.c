@@ -55,6 +55,13 @@ static int decode(apierr_problem *p, const apierr__body *b)
         apierr__take(p, APIERR_PF_CODE, first, "code") ||
         apierr__take(p, APIERR_PF_CODE, first, "type"))
         return APIERR_ENOMEM;
+    /* An error whose extensions state its HTTP status (monday.com's
+     * status_code, Apollo's http.status, NestJS' statusCode) says which
+     * status it stands for, better than a well-known code can. */
+    static const char *const status_keys[] = {"status_code", "statusCode", "status"};
+    for (size_t k = 0; k < sizeof status_keys / sizeof status_keys[0]; k++)
+        apierr__take_status(p, ext, status_keys[k]);
+    apierr__take_status(p, json_object_get(ext, "http"), "status");
     APIERR__STATUS_FROM_CODE(p, status_of_code);
     apierr__take_retry_seconds(p, ext, "retryAfter");
     size_t i;

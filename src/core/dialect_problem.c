@@ -44,6 +44,11 @@ static int decode(apierr_problem *p, const apierr__body *b)
         {APIERR_PF_TIMESTAMP, "timestamp"}};
     if (APIERR__TAKE_EACH(p, j, rows)) return APIERR_ENOMEM;
     apierr__take_retry_seconds(p, j, "retry_after");
+    /* An extension that names the code (Pipelex's error_type, an
+     * error_code) says it better than the type URI it is derived from. */
+    const json_t *code = p->code ? NULL : apierr__code_member(j);
+    if (code && apierr_problem_set(p, APIERR_PF_CODE, json_string_value(code)))
+        return APIERR_ENOMEM;
     if (!p->code && apierr__type_is_code(p->type) && apierr_problem_set(p, APIERR_PF_CODE, p->type))
         return APIERR_ENOMEM;
     size_t i;

@@ -73,6 +73,7 @@ typedef enum apierr__role {
     X("data", NONE, 0, NONE, 0, 9)                       \
     X("response", NONE, 0, NONE, 0, 9)                   \
     X("Response", NONE, 0, NONE, 0, 9)                   \
+    X("response_data", NONE, 0, NONE, 0, 9)              \
     X("sys", NONE, 0, NONE, 0, 9)                        \
     X("innerError", INNER, 1, NONE, 0, 0)                \
     X("innererror", INNER, 1, NONE, 0, 0)                \
@@ -91,6 +92,9 @@ typedef enum apierr__role {
     X("ErrorCode", CODE, 12, DCODE, 12, 0)               \
     X("errorcode", CODE, 12, DCODE, 12, 0)               \
     X("err_code", CODE, 13, DCODE, 13, 0)                \
+    X("api_error_code", CODE, 11, DCODE, 11, 0)          \
+    X("retCode", CODE, 13, NONE, 0, 0)                   \
+    X("ret_code", CODE, 13, NONE, 0, 0)                  \
     X("faultcode", CODE, 14, NONE, 0, 0)                 \
     X("error_type", CODE, 25, DCODE, 25, 0)              \
     X("errorType", CODE, 25, DCODE, 25, 0)               \
@@ -100,6 +104,7 @@ typedef enum apierr__role {
     X("err", TEXT, 21, NONE, 0, 0)                       \
     X("cod", CODE, 15, NONE, 0, 0)                       \
     X("className", CODE, 33, NONE, 0, 0)                 \
+    X("typeKey", CODE, 33, NONE, 0, 0)                   \
     X(".tag", CODE, 33, NONE, 0, 0)                      \
     X("category", CODE, 40, NONE, 0, 0)                  \
     X("id", CODE, 60, NONE, 0, 0)                        \
@@ -120,12 +125,15 @@ typedef enum apierr__role {
     X("error_msg", MESSAGE, 12, DMESSAGE, 12, 0)         \
     X("errorMsg", MESSAGE, 12, DMESSAGE, 12, 0)          \
     X("errmsg", MESSAGE, 12, NONE, 0, 0)                 \
+    X("retMsg", MESSAGE, 12, NONE, 0, 0)                 \
+    X("ret_msg", MESSAGE, 12, NONE, 0, 0)                \
     X("help_message", NONE, 0, DMESSAGE, 12, 0)          \
     X("errorSummary", MESSAGE, 13, DMESSAGE, 13, 0)      \
     X("errorMessages", MESSAGE, 13, NONE, 0, 0)          \
     X("error_messages", MESSAGE, 14, NONE, 0, 0)         \
     X("error_summary", MESSAGE, 13, NONE, 0, 0)          \
     X("errorDetail", MESSAGE, 15, NONE, 0, 0)            \
+    X("originalMessage", MESSAGE, 21, NONE, 0, 0)        \
     X("info", MESSAGE, 20, NONE, 0, 0)                   \
     X("hydra:description", MESSAGE, 20, NONE, 0, 0)      \
     X("faultstring", MESSAGE, 13, NONE, 0, 0)            \
@@ -144,6 +152,7 @@ typedef enum apierr__role {
     X("moreInfo", DOC, 12, NONE, 0, 0)                   \
     X("help_url", DOC, 13, NONE, 0, 0)                   \
     X("helpUrl", DOC, 13, NONE, 0, 0)                    \
+    X("error_url", DOC, 13, NONE, 0, 0)                  \
     X("link", DOC, 14, NONE, 0, 0)                       \
     X("url", DOC, 20, NONE, 0, 0)                        \
     X("instance", INSTANCE, 10, NONE, 0, 0)              \
