@@ -42,7 +42,6 @@ SETTER(write_out)
 SETTER(user)
 SETTER(user_agent)
 SETTER(proxy)
-SETTER(url)
 SETTER(upload_file)
 SETTER(referer)
 SETTER(cacert)
@@ -83,6 +82,7 @@ FLAG(remote_name)
 FLAG(retry_connrefused)
 FLAG(retry_all_errors)
 FLAG(create_dirs)
+FLAG(fail_early)
 FLAG(path_as_is)
 FLAG(netrc)
 FLAG(netrc_optional)
@@ -129,6 +129,18 @@ DATA(data_binary, CALL_DATA_BINARY)
 DATA(data_raw, CALL_DATA_RAW)
 DATA(data_urlencode, CALL_DATA_URLENCODE)
 #undef DATA
+
+/* A URL operand or --url: curl calls each in turn. */
+static int set_url(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    if (a->nurls == CALL_MAX_URLS) {
+        cli_error(CMD, "at most %d URLs", CALL_MAX_URLS);
+        return -1;
+    }
+    a->urls[a->nurls++] = v;
+    return 0;
+}
 
 static int set_method(void *ctx, const char *v)
 {
@@ -397,7 +409,8 @@ static int set_parallel(void *ctx, const char *v)
 /* curl's names and meanings where curl has the option (curl(1)); a long
  * form is a row of its own, as the man page gives every name an entry. */
 static const cli_option options[] = {
-    {"--url", "URL", set_url, "the URL to call, as an option instead of the operand", 0},
+    {"--url", "URL", set_url, "a URL to call, as an option (with the operands, in their order)", 0},
+    {"--fail-early", NULL, set_fail_early, "with several URLs: stop at the first that fails", 0},
     {"-X", "METHOD", set_method, "request method (default GET, or POST with a body)", 0},
     {"--request", "METHOD", set_method, "same as -X", 0},
     {"-H", "'NAME: VALUE'|@FILE", set_header,
@@ -597,11 +610,15 @@ static const cli_option options[] = {
 CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
-    CMD, "URL",
+    CMD,
+    "URL...",
     "Make an HTTP call that survives failures: the profile's policy decides every retry, wait\n"
-    "and credential refresh. APIERR_TIME_SCALE=F in the environment multiplies every wait by F\n"
-    "(tests); the attempt history still shows the policy's delays.",
-    options, sizeof options / sizeof options[0]};
+    "and credential refresh; several URLs are called in turn, as curl does. APIERR_TIME_SCALE=F\n"
+    "in the environment multiplies every wait by F (tests); the attempt history still shows the\n"
+    "policy's delays.",
+    options,
+    sizeof options / sizeof options[0],
+    set_url};
 
 const cli_command *cli_call_table(void)
 {
@@ -788,6 +805,18 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
     return rc;
 }
 
+/* Every URL in turn, as curl calls them, on one client (its connections,
+ * credentials, cookies and limits shared): each one's output and -w as
+ * for one; the exit code of the last, or with --fail-early of the first
+ * that fails. */
+static int run_urls(struct run *run, const struct call_args *a)
+{
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; i < a->nurls; i++)
+        if ((rc = run_one(run, a, a->urls[i])) && a->fail_early) break;
+    return rc;
+}
+
 /* "kind:NAME" of --api-token-in and --session-token: 0 with *name set and
  * *is_header telling which kind, or -1. */
 static int where(const char *v, const char *other, int *is_header, const char **name)
@@ -911,15 +940,17 @@ static int redirect_stderr(const struct call_args *a)
 }
 
 /* The options that do not go together, each with its own line. */
-static int check_args(const struct call_args *a, const char *url)
+static int check_args(const struct call_args *a)
 {
     const struct {
         int bad;
         const char *why;
     } rules[] = {
-        {url && a->url, "a URL operand or --url URL, not both"},
-        {!url && !a->url && !a->input, "give a URL, or --input FILE"},
-        {(url || a->url) && a->input, "a URL or --input FILE, not both"},
+        {!a->nurls && !a->input, "give a URL, or --input FILE"},
+        {a->nurls && a->input, "a URL or --input FILE, not both"},
+        {a->nurls > 1 &&
+             (a->output || a->remote_name || a->upload_file || a->update || a->dump_header),
+         "-o, -O, -T, -D and --update are for one URL: not with several"},
         {a->parallel && !a->input, "--parallel N needs --input FILE"},
         {a->ndata && a->json, "-d or --json, not both"},
         {a->update && (a->input || a->ndata || a->json), "--update takes a URL and no body"},
@@ -979,7 +1010,7 @@ static void transfer_opts(apierr_client_opts *o, const struct call_args *a)
 
 /* The command with its options parsed into a (what a owns is freed by
  * the caller). */
-static int call_run(struct call_args *a, const char *url)
+static int call_run(struct call_args *a)
 {
     int rc;
     if (a->version) {
@@ -987,12 +1018,11 @@ static int call_run(struct call_args *a, const char *url)
                curl_version_info(CURLVERSION_NOW)->version);
         return CLI_EXIT_OK;
     }
-    if ((rc = check_args(a, url)) || (rc = call_curl_check(a)) || (rc = read_header_files(a)))
-        return rc;
+    if ((rc = check_args(a)) || (rc = call_curl_check(a)) || (rc = read_header_files(a))) return rc;
     if ((rc = redirect_stderr(a))) return rc;
-    if (a->url) url = a->url;
     char named_url[4096], remote[256];
-    if (url && (rc = file_names(a, &url, named_url, sizeof named_url, remote, sizeof remote)))
+    if (a->nurls == 1 &&
+        (rc = file_names(a, &a->urls[0], named_url, sizeof named_url, remote, sizeof remote)))
         return rc;
     /* --json asks for JSON back too, as curl's --json does, unless -H says
      * otherwise. */
@@ -1059,7 +1089,7 @@ static int call_run(struct call_args *a, const char *url)
         free(token_text);
         return crc == APIERR_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
     }
-    rc = a->input ? call_batch(run.client, a) : run_one(&run, a, url);
+    rc = a->input ? call_batch(run.client, a) : run_urls(&run, a);
     apierr_client_free(run.client); /* its last trace lines first */
     call_trace_close(&run.trace);
     free(token_text);
@@ -1069,9 +1099,9 @@ static int call_run(struct call_args *a, const char *url)
 static int call_main(int argc, char **argv)
 {
     struct call_args a = {.retries = -1};
-    const char *url = NULL;
-    int rc = cli_parse_args(&command, argc, argv, &a, &url);
-    rc = rc == CLI_ARGS_HELP ? CLI_EXIT_OK : rc != CLI_ARGS_OK ? CLI_EXIT_USAGE : call_run(&a, url);
+    const char *none;
+    int rc = cli_parse_args(&command, argc, argv, &a, &none); /* the URLs: set_url() */
+    rc = rc == CLI_ARGS_HELP ? CLI_EXIT_OK : rc != CLI_ARGS_OK ? CLI_EXIT_USAGE : call_run(&a);
     for (size_t i = 0; i < a.nheader_files; i++) free(a.header_files[i]);
     free(a.basic);
     return rc;

@@ -28,6 +28,7 @@ struct call_data {
 };
 
 #define CALL_MAX_CURL 64
+#define CALL_MAX_URLS 64
 
 /* One flag of call_curlopts.h's table, as given: its row and its value. */
 struct call_curl_set {
@@ -44,7 +45,9 @@ struct call_args {
     const char *update, *session_login, *api_token, *api_token_in, *session_token;
     const char *session_header, *session_expires_in;
     const char *dump_header, *write_out, *user, *user_agent, *proxy, *breaker, *retry_budget;
-    const char *hedge, *url, *upload_file, *referer;
+    const char *hedge, *upload_file, *referer;
+    const char *urls[CALL_MAX_URLS]; /* the operands and --url, in their order */
+    size_t nurls;
     const char *cookie, *cookie_file; /* -b N=V; -b FILE */
     const char *cacert, *capath, *cert, *key_file, *cookie_jar, *noproxy, *unix_socket;
     const char *proxy_user;
@@ -75,7 +78,7 @@ struct call_args {
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
     int include, head, fail, location, get, insecure, adaptive;
     int fail_with_body, remote_name, retry_connrefused, retry_all_errors;
-    int create_dirs;
+    int create_dirs, fail_early;
     const char *stderr_file; /* --stderr */
     char range[256];         /* -r's Range value, "bytes=" and the range; "": none */
     long max_redirs;         /* 0 when not given */

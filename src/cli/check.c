@@ -131,7 +131,7 @@ static const cli_command command = {
     "BASE_URL's host, no write and no burst unless asked) and check each answer: status,\n"
     "machine-readable body, headers, request id, no leaked internals. Exit 9 when a check of\n"
     "severity error fails.",
-    options, sizeof options / sizeof options[0]};
+    options, sizeof options / sizeof options[0], NULL};
 
 const cli_command *cli_check_table(void)
 {

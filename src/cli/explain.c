@@ -227,7 +227,7 @@ static const cli_command command = {
     "Explains an HTTP error response: what happened, what to do, which fields failed\n"
     "and which step of the troubleshooting checklist applies. Reads the body from\n"
     "FILE, or standard input when FILE is - or absent.",
-    options, sizeof options / sizeof options[0]};
+    options, sizeof options / sizeof options[0], NULL};
 
 const cli_command *cli_explain_table(void)
 {

@@ -291,7 +291,7 @@ static const cli_command command = {
     "the gestix profile GET /helo, with every error of the seeds in the profile's\n"
     "dialect. The first line on stdout is the base URL. SIGINT or SIGTERM stop it\n"
     "cleanly.",
-    options, sizeof options / sizeof options[0]};
+    options, sizeof options / sizeof options[0], NULL};
 
 const cli_command *cli_serve_table(void)
 {

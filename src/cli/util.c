@@ -128,6 +128,10 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, void *ctx, con
     for (p.i = 1; p.i < argc; p.i++) {
         const char *arg = argv[p.i];
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (cmd->operand) {
+                if (cmd->operand(ctx, arg)) return usage_error(cmd);
+                continue;
+            }
             if (*file) {
                 /* In the command's own word: "URL" for call, "input file" else. */
                 cli_error(cmd->name, "more than one %s ('%s', '%s')",

@@ -30,6 +30,10 @@ typedef struct cli_command {
     const char *summary;
     const cli_option *options;
     size_t noptions;
+    /* Takes each operand, for a command that has any number of them (call:
+     * curl's URLs); 0, or -1 after saying why. NULL: one operand at most,
+     * given back by cli_parse_args(). */
+    int (*operand)(void *ctx, const char *value);
 } cli_command;
 
 #define CLI_MAX_OPTIONS 224

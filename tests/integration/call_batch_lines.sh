@@ -1,7 +1,7 @@
 # Batch mode names each failing line (issue 15): without --output-json, one
 # line on standard error per failed call (line number, URL, category,
 # message) before the summary; a line without a URL is an error line, in
-# --output-json too. And two URLs are "more than one URL", not input files.
+# --output-json too. And URLs with --input are a usage error that says so.
 . "$(dirname "$0")/call_lib.bash"
 start_stub 200
 cat >"$TMP/srv.py" <<'PY'
@@ -38,10 +38,10 @@ assert bad and not bad[0]["ok"] and bad[0]["category"] == "invalid_request", rs
 PY
 
 rc=0
-"$APIERR" call "$URL/a" "$URL/b" >/dev/null 2>"$TMP/two.err" || rc=$?
-[ "$rc" = 2 ] || fail "two URLs: exit $rc, want 2"
-grep -q "input file" "$TMP/two.err" && fail "two URLs are called input files: $(cat "$TMP/two.err")"
-grep -q "more than one URL" "$TMP/two.err" || fail "two URLs: $(cat "$TMP/two.err")"
+"$APIERR" call --input "$TMP/in.txt" "$URL/a" "$URL/b" >/dev/null 2>"$TMP/two.err" || rc=$?
+[ "$rc" = 2 ] || fail "URLs with --input: exit $rc, want 2"
+grep -q "input file" "$TMP/two.err" && fail "URLs are called input files: $(cat "$TMP/two.err")"
+grep -q "a URL or --input FILE, not both" "$TMP/two.err" || fail "URLs with --input: $(cat "$TMP/two.err")"
 # One client's handles, reused from one call to the next (the pool keeps a
 # plain GET's handle unreset): each request still goes out as its line
 # says, whatever the one before it was.
@@ -54,4 +54,4 @@ got=$(python3 -c 'import json,sys
 print(" ".join("%s%s:%s" % (d["method"], d["path"], d["body"]) for d in map(json.loads, open(sys.argv[1]))))' "$ECHO_LOG")
 [ "$got" = "GET/a: POST/b:x=1 GET/c: HEAD/d: GET/e: PUT/f:y=2 DELETE/g: GET/h:" ] ||
     fail "reused handles: $got"
-echo "ok: batch names its failing lines; two URLs are more than one URL; reused handles send what each line says"
+echo "ok: batch names its failing lines; URLs with --input refused; reused handles send what each line says"

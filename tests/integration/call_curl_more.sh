@@ -4,7 +4,8 @@
 # --trace-ascii and --trace-time in curl's dump format, with the secrets
 # -v hides redacted; -H @FILE, -V; the flags that are one libcurl setting
 # each (call_curlopts.h: --post301, --location-trusted, --max-filesize,
-# --speed-limit, --local-port, ...); -N, -#, -g accepted.
+# --speed-limit, --local-port, ...); -N, -#, -g accepted; several URLs in
+# turn, with --fail-early.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
 start_echo
@@ -187,4 +188,24 @@ if [ "$rc" != 0 ]; then
     grep -q -- '--dns-servers: libcurl' "$TMP/err" || fail "--dns-servers: $(cat "$TMP/err")"
     [ "$(last_seen 'd["path"]')" = /echo/dns ] && fail "--dns-servers refused after a request"
 fi
+
+# --- several URLs, called in turn as curl calls them ------------------------------
+out=$("$APIERR" call -s -w ' %{http_code}\n' "$ECHO/echo/one" --url "$ECHO/echo/two" "$ECHO/echo/three") ||
+    fail "three URLs failed"
+got=$(echo "$out" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    body, code = line.rsplit(" ", 1)
+    print(json.loads(body)["target"], code.strip())' | tr '\n' ' ')
+[ "$got" = "/echo/one 200 /echo/two 200 /echo/three 200 " ] || fail "three URLs: $got"
+if have_curl; then
+    # The exit code is the last one's (curl -f's 22 is apierr's 4).
+    curl -s -f -o /dev/null "$ECHO/status/404" "$ECHO/echo" || fail "curl: the last URL's code is not the exit code"
+    expect_rc 0 "$APIERR" call -s --retries 0 "$ECHO/status/404" "$ECHO/echo" >/dev/null
+fi
+expect_rc 4 "$APIERR" call -s --retries 0 "$ECHO/echo" "$ECHO/status/404"
+: >"$ECHO_LOG"
+expect_rc 4 "$APIERR" call -s --retries 0 --fail-early "$ECHO/status/404" "$ECHO/echo/after"
+grep -q '/echo/after' "$ECHO_LOG" && fail "--fail-early went on after the failure"
+expect_rc 2 "$APIERR" call -s -o "$TMP/o" "$ECHO/echo/a" "$ECHO/echo/b"
 echo "PASS"

@@ -20,7 +20,7 @@ usage_error unknown-short call call -Z http://127.0.0.1:9/
 usage_error unknown-in-cluster call call -sZ http://127.0.0.1:9/
 usage_error missing-value call call -X
 usage_error no-url call call -s
-usage_error two-urls call call http://127.0.0.1:9/a http://127.0.0.1:9/b
+usage_error urls-and-input call call --input /dev/null http://127.0.0.1:9/a http://127.0.0.1:9/b
 usage_error bad-retries call call --retries many http://127.0.0.1:9/
 usage_error data-and-json call call -d a=1 --json '{}' http://127.0.0.1:9/
 usage_error explain-unknown explain explain --frobnicate /dev/null
@@ -31,7 +31,7 @@ usage_error session-opts call call --api-token T http://127.0.0.1:9/
 usage_error write-out-batch call call -w '%{http_code}' --input /dev/null
 usage_error empty-method call call -X '' http://127.0.0.1:9/
 usage_error method-with-space call call -X 'GET /x' http://127.0.0.1:9/
-usage_error url-twice call call --url http://127.0.0.1:9/a http://127.0.0.1:9/b
+usage_error output-two-urls call call -o /dev/null --url http://127.0.0.1:9/a http://127.0.0.1:9/b
 usage_error bad-resolve call call --resolve api.test:x:127.0.0.1 http://127.0.0.1:9/
 usage_error fail-twice call call -f --fail-with-body http://127.0.0.1:9/
 rc=0
