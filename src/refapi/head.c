@@ -167,7 +167,10 @@ static int is_target(const char *s, size_t n)
     return 1;
 }
 
-/* METHOD SP TARGET SP HTTP/1.x: 1 for 1.1, 0 for 1.0, -1 when malformed. */
+/* METHOD SP TARGET SP HTTP-version: 1 for 1.1, 0 for 1.0, -1 when
+ * malformed, -2 for another major version (RFC 9112 2.3: 505). A later
+ * 1.x is served as 1.1, the highest this server speaks, as
+ * libmicrohttpd does. */
 static int request_line(refapi_head *h, const char *p, size_t n)
 {
     const char *sp1 = memchr(p, ' ', n);
@@ -180,10 +183,13 @@ static int request_line(refapi_head *h, const char *p, size_t n)
     const char *v = sp2 + 1;
     if (!is_token(p, (size_t)(sp1 - p))) return -1;
     if (!is_target(rest, (size_t)(sp2 - rest))) return -1;
-    if (vn != 8 || memcmp(v, "HTTP/1.", 7) != 0 || (v[7] != '0' && v[7] != '1')) return -1;
+    if (vn != 8 || memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' ||
+        v[7] < '0' || v[7] > '9')
+        return -1;
+    if (v[5] != '1') return -2;
     copy_span(h->method, sizeof h->method, p, (size_t)(sp1 - p));
     copy_span(h->target, sizeof h->target, rest, (size_t)(sp2 - rest));
-    return v[7] == '1';
+    return v[7] != '0';
 }
 
 /* name ":" OWS value OWS, into h's next field and its framing. */
@@ -231,6 +237,9 @@ int refapi_head_parse(const char *buf, size_t len, size_t max_line, size_t max_h
         return refuse(err, 414, "uri_too_long", "The request line is too long.");
     if (bad) return refuse(err, 400, "bad_request", malformed);
     int http11 = request_line(h, p, (size_t)(le - p));
+    if (http11 == -2)
+        return refuse(err, 505, "http_version_not_supported",
+                      "This server speaks HTTP/1.1 and HTTP/1.0 on this port.");
     if (http11 < 0) return refuse(err, 400, "bad_request", "The request line is malformed.");
     refapi_framing_init(&h->framing, http11);
     p = le + 2;

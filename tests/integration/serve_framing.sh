@@ -2,7 +2,7 @@
 # `apierr serve` at the HTTP layer (RFC 9112), over raw sockets: a request
 # that could be framed two ways (request smuggling) gets one 400 problem and
 # the connection is closed, so that the bytes after it are never served;
-# the errors of the HTTP layer itself (400, 408, 414, 431, the connection
+# the errors of the HTTP layer itself (400, 408, 414, 431, 505, the connection
 # caps) are problems in the profile's dialect with X-Request-Id; the
 # absolute form of the target is routed by its path; a slow
 # socket is cut at the head deadline, and one address cannot take every
@@ -51,6 +51,16 @@ refused 400 bad_request
 raw "bare LF" 'GET /status HTTP/1.1\nHost: a\n\n'
 refused 400 bad_request
 raw "not HTTP" 'HELLO\r\n\r\n'
+refused 400 bad_request
+# RFC 9112 2.3: another major version is a 505; a later HTTP/1.x is
+# served as 1.1 (the highest this server speaks).
+raw "HTTP/2.0 in HTTP/1 framing" 'GET /status HTTP/2.0\r\nHost: a\r\n\r\n'
+refused 505 http_version_not_supported
+raw "HTTP/0.9" 'GET /status HTTP/0.9\r\nHost: a\r\n\r\n'
+refused 505 http_version_not_supported
+raw "HTTP/1.2" 'GET /status HTTP/1.2\r\nHost: a\r\nConnection: close\r\n\r\n'
+[ "$ST" = 401 ] || fail "$LAST: status $ST, want 401 (served as HTTP/1.1: /status needs a token)"
+raw "HTTP/1.10" 'GET /status HTTP/1.10\r\nHost: a\r\n\r\n'
 refused 400 bad_request
 
 # A later request of a kept-alive connection is checked as well: the first
