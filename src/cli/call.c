@@ -83,6 +83,7 @@ FLAG(retry_connrefused)
 FLAG(retry_all_errors)
 FLAG(create_dirs)
 FLAG(fail_early)
+CHOICE(parallel_z, parallel_z, 1)
 FLAG(path_as_is)
 FLAG(netrc)
 FLAG(netrc_optional)
@@ -399,6 +400,13 @@ static int set_limit_rate(void *ctx, const char *v)
     return -1;
 }
 
+static int set_parallel_max(void *ctx, const char *v)
+{
+    if (cli_parse_int(&((struct call_args *)ctx)->parallel_max, v, 1, 1000000) == 0) return 0;
+    cli_error(CMD, "--parallel-max wants a count of calls, not '%s'", v);
+    return -1;
+}
+
 static int set_parallel(void *ctx, const char *v)
 {
     if (cli_parse_int(&((struct call_args *)ctx)->parallel, v, 1, 1000000) == 0) return 0;
@@ -575,7 +583,10 @@ static const cli_option options[] = {
      0},
     {"--report", "FILE", set_report, "append failed attempts to FILE (JSON Lines, redacted)", 0},
     {"--output-json", NULL, set_output_json, "print the outcome as JSON on stdout", 0},
-    {"--parallel", "N", set_parallel, "with --input: N calls at a time", 0},
+    {"--parallel", "N", set_parallel,
+     "with --input or several URLs: N calls at a time (several URLs: shown in their order)", 0},
+    {"-Z", NULL, set_parallel_z, "curl's: several URLs at once, --parallel-max at a time", 0},
+    {"--parallel-max", "N", set_parallel_max, "with -Z: N at a time (default 50, as curl)", 0},
     {"--input", "FILE", set_input, "one request per line: METHOD URL [BODY]", 0},
     {"--update", "FILTER", set_update,
      "read-modify-write: GET URL, pipe the body through `sh -c FILTER`, PUT its output with "
@@ -754,41 +765,42 @@ static const char *guess_scheme(const char *url, char *buf, size_t cap)
     return n > 0 && (size_t)n < cap ? buf : url;
 }
 
-static int run_one(struct run *run, const struct call_args *a, const char *url)
+/* One URL's request, as the options make it: its body and query
+ * (free()) in *body and *query. CLI_EXIT_OK or call_body()'s code. */
+static int request_of(const struct call_args *a, const char *url, apierr_request *req, char **body,
+                      char **query)
 {
-    char guessed[4096];
-    url = guess_scheme(url, guessed, sizeof guessed);
-    char *body, *query;
     size_t len;
     const char *type;
-    int rc = call_body(a, &body, &len, &type, &query);
+    int rc = call_body(a, body, &len, &type, query);
     if (rc) return rc;
-    apierr_request req = APIERR_REQUEST_INIT;
-    req.method = a->method                     ? a->method
-                 : a->head                     ? "HEAD"
-                 : a->upload_file || a->update ? "PUT"
-                 : body || a->nform            ? "POST"
-                                               : "GET";
-    req.url = url;
-    req.query = query;
-    req.headers = a->headers;
-    req.nheaders = a->nheaders;
-    req.body = body;
-    req.body_len = len;
-    req.content_type = type;
-    req.form = a->form;
-    req.nform = a->nform;
-    req.idempotency_key = a->key;
-    req.max_time_ms = (long long)(a->max_time * 1000 + 0.5);
-    apierr_result r;
-    int crc = a->update ? apierr_update(run->client, &req, call_run_filter, (void *)a->update, &r)
-                        : apierr_call(run->client, &req, &r);
-    free(body);
-    free(query);
+    *req = (apierr_request)APIERR_REQUEST_INIT;
+    req->method = a->method                     ? a->method
+                  : a->head                     ? "HEAD"
+                  : a->upload_file || a->update ? "PUT"
+                  : *body || a->nform           ? "POST"
+                                                : "GET";
+    req->url = url;
+    req->query = *query;
+    req->headers = a->headers;
+    req->nheaders = a->nheaders;
+    req->body = *body;
+    req->body_len = len;
+    req->content_type = type;
+    req->form = a->form;
+    req->nform = a->nform;
+    req->idempotency_key = a->key;
+    req->max_time_ms = (long long)(a->max_time * 1000 + 0.5);
+    return CLI_EXIT_OK;
+}
+
+/* A request the library refused (crc), before anything was sent: a URL
+ * it does not take is a usage error, quoted redacted as every URL apierr
+ * prints (the user's mistake is in the scheme or the spaces, not in the
+ * password). */
+static int refused(const struct run *run, const char *url, int crc)
+{
     if (crc == APIERR_EINVAL) {
-        /* Not a network failure: nothing was sent. Quoted redacted, as
-         * every URL apierr prints: the user's mistake is in the scheme or
-         * the spaces, not in the password. */
         char shown[4096];
         apierr_client_redact_url(shown, sizeof shown, run->client, url);
         cli_error(CMD, "'%s' is not an http:// or https:// URL with a host and no white space",
@@ -796,13 +808,76 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
         cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
-    if (crc != APIERR_OK) {
-        cli_error(CMD, "%s", apierr_strerror(crc));
-        return CLI_EXIT_FAILURE;
-    }
+    cli_error(CMD, "%s", apierr_strerror(crc));
+    return CLI_EXIT_FAILURE;
+}
+
+static int run_one(struct run *run, const struct call_args *a, const char *url)
+{
+    char guessed[4096], *body, *query;
+    url = guess_scheme(url, guessed, sizeof guessed);
+    apierr_request req;
+    int rc = request_of(a, url, &req, &body, &query);
+    if (rc) return rc;
+    apierr_result r;
+    int crc = a->update ? apierr_update(run->client, &req, call_run_filter, (void *)a->update, &r)
+                        : apierr_call(run->client, &req, &r);
+    free(body);
+    free(query);
+    if (crc != APIERR_OK) return refused(run, url, crc);
     rc = call_show(a, &r, call_exit_code(r.category));
     apierr_result_clear(&r);
     return rc;
+}
+
+/* -Z, --parallel with several URLs: each one's result, kept until all have
+ * ended, to be shown in the order of the URLs. */
+struct parallel_slot {
+    apierr_result r;
+    int ended;
+};
+
+static void parallel_done(void *payload, apierr_result *r)
+{
+    struct parallel_slot *slot = r->user;
+    (void)payload;
+    apierr_result_move(&slot->r, r);
+    slot->ended = 1;
+}
+
+/* The URLs at once, a->parallel at a time (the client's max_in_flight),
+ * shown in their order when all have ended: curl -Z's calls, with output
+ * that does not interleave. The exit code as run_urls() gives it. */
+static int run_parallel(struct run *run, const struct call_args *a)
+{
+    struct parallel_slot *slots = calloc(a->nurls, sizeof *slots);
+    if (!slots) {
+        cli_error(CMD, "out of memory");
+        return CLI_EXIT_FAILURE;
+    }
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; i < a->nurls && !rc; i++) {
+        char guessed[4096], *body, *query;
+        const char *url = guess_scheme(a->urls[i], guessed, sizeof guessed);
+        apierr_request req;
+        if ((rc = request_of(a, url, &req, &body, &query))) break;
+        req.user = &slots[i];
+        int crc = apierr_client_submit(run->client, &req, parallel_done, NULL);
+        free(body);
+        free(query);
+        if (crc != APIERR_OK) rc = refused(run, url, crc);
+    }
+    if (!rc && apierr_client_run(run->client) != APIERR_OK) rc = CLI_EXIT_FAILURE;
+    int shown = CLI_EXIT_OK, failed = 0;
+    for (size_t i = 0; i < a->nurls; i++) {
+        if (!rc && slots[i].ended && !(failed && a->fail_early)) {
+            shown = call_show(a, &slots[i].r, call_exit_code(slots[i].r.category));
+            failed |= shown != CLI_EXIT_OK;
+        }
+        apierr_result_clear(&slots[i].r);
+    }
+    free(slots);
+    return rc ? rc : shown;
 }
 
 /* Every URL in turn, as curl calls them, on one client (its connections,
@@ -811,6 +886,7 @@ static int run_one(struct run *run, const struct call_args *a, const char *url)
  * that fails. */
 static int run_urls(struct run *run, const struct call_args *a)
 {
+    if (a->parallel && a->nurls > 1) return run_parallel(run, a);
     int rc = CLI_EXIT_OK;
     for (size_t i = 0; i < a->nurls; i++)
         if ((rc = run_one(run, a, a->urls[i])) && a->fail_early) break;
@@ -951,7 +1027,7 @@ static int check_args(const struct call_args *a)
         {a->nurls > 1 &&
              (a->output || a->remote_name || a->upload_file || a->update || a->dump_header),
          "-o, -O, -T, -D and --update are for one URL: not with several"},
-        {a->parallel && !a->input, "--parallel N needs --input FILE"},
+        {a->parallel && !a->input && a->nurls < 2, "--parallel N needs --input FILE or URLs"},
         {a->ndata && a->json, "-d or --json, not both"},
         {a->update && (a->input || a->ndata || a->json), "--update takes a URL and no body"},
         {a->pace && a->no_pace, "--pace or --no-pace, not both"},
@@ -1018,6 +1094,7 @@ static int call_run(struct call_args *a)
                curl_version_info(CURLVERSION_NOW)->version);
         return CLI_EXIT_OK;
     }
+    if (!a->parallel && a->parallel_z) a->parallel = a->parallel_max ? a->parallel_max : 50;
     if ((rc = check_args(a)) || (rc = call_curl_check(a)) || (rc = read_header_files(a))) return rc;
     if ((rc = redirect_stderr(a))) return rc;
     char named_url[4096], remote[256];

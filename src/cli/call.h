@@ -79,9 +79,10 @@ struct call_args {
     int include, head, fail, location, get, insecure, adaptive;
     int fail_with_body, remote_name, retry_connrefused, retry_all_errors;
     int create_dirs, fail_early;
-    const char *stderr_file; /* --stderr */
-    char range[256];         /* -r's Range value, "bytes=" and the range; "": none */
-    long max_redirs;         /* 0 when not given */
+    int parallel_z, parallel_max; /* curl's -Z and --parallel-max N: --parallel's N */
+    const char *stderr_file;      /* --stderr */
+    char range[256];              /* -r's Range value, "bytes=" and the range; "": none */
+    long max_redirs;              /* 0 when not given */
     double max_time, connect_timeout, attempt_timeout, retry_delay, retry_max_time;
 };
 

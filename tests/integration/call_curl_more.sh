@@ -5,7 +5,7 @@
 # -v hides redacted; -H @FILE, -V; the flags that are one libcurl setting
 # each (call_curlopts.h: --post301, --location-trusted, --max-filesize,
 # --speed-limit, --local-port, ...); -N, -#, -g accepted; several URLs in
-# turn, with --fail-early.
+# turn, with --fail-early, or at once with -Z.
 . "$(dirname "$0")/call_lib.bash"
 . "$(dirname "$0")/lib/echo.bash"
 start_echo
@@ -208,4 +208,19 @@ expect_rc 4 "$APIERR" call -s --retries 0 "$ECHO/echo" "$ECHO/status/404"
 expect_rc 4 "$APIERR" call -s --retries 0 --fail-early "$ECHO/status/404" "$ECHO/echo/after"
 grep -q '/echo/after' "$ECHO_LOG" && fail "--fail-early went on after the failure"
 expect_rc 2 "$APIERR" call -s -o "$TMP/o" "$ECHO/echo/a" "$ECHO/echo/b"
+# -Z: at once (the server answers only when all three are in), shown in
+# the order of the URLs; --parallel N and --parallel-max N the same.
+for flags in "-Z" "--parallel 3" "-Z --parallel-max 3"; do
+    # shellcheck disable=SC2086
+    out=$("$APIERR" call -s $flags -w ' %{http_code}\n' "$ECHO/together/3/a" "$ECHO/together/3/b" \
+        "$ECHO/together/3/c") || fail "$flags: exit $?"
+    got=$(echo "$out" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    body, code = line.rsplit(" ", 1)
+    print(json.loads(body)["path"], code.strip())' | tr '\n' ' ')
+    [ "$got" = "/together/3/a 200 /together/3/b 200 /together/3/c 200 " ] || fail "$flags: $got"
+done
+expect_rc 4 "$APIERR" call -s -Z --retries 0 "$ECHO/echo/x" "$ECHO/status/404" >/dev/null
+expect_rc 2 "$APIERR" call -s --parallel 2 "$ECHO/echo/x"
 echo "PASS"

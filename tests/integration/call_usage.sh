@@ -42,7 +42,7 @@ try 'apierr --help'" ] || fail "an unknown command: $rc $(cat "$TMP/err")"
 [ "$("$APIERR" -V)" = "$("$APIERR" --version)" ] || fail "-V is not --version"
 cmp -s <("$APIERR" help call) <("$APIERR" call --help) || fail "help call is not call --help"
 "$APIERR" help help | grep -q '^usage: apierr ' || fail "help help is not the usage"
-grep -q "^apierr call: unknown option '-Z'" <("$APIERR" call -sZ x 2>&1) ||
+grep -q "^apierr call: unknown option '-W'" <("$APIERR" call -sW x 2>&1) ||
     fail "the unknown letter of a cluster is not named"
 
 start_echo

@@ -12,6 +12,9 @@ the first line of stdout, and answers by path:
   /gzip...            as /echo, gzip-compressed (Content-Encoding: gzip) when
                       the request's Accept-Encoding names gzip
   /cookie?N=V         as /echo, with Set-Cookie: N=V; Path=/ for each pair
+  /together/N...      as /echo once N requests to /together/N are in at
+                      the same time; 504 when they are not within 10 s (a
+                      client that calls one after the other)
 
 Every request is also appended as one JSON line to the file named by
 argv[1], when given. With unix:PATH as argv[2] it listens on that Unix
@@ -22,10 +25,27 @@ handshake of one without.
 """
 import json
 import sys
+import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = sys.argv[1] if len(sys.argv) > 1 else None
+BARRIERS = {}  # /together/N: one barrier of N parties for each N
+BARRIERS_LOCK = threading.Lock()
+
+
+def together(n):
+    """True when n requests met within 10 s."""
+    with BARRIERS_LOCK:
+        b = BARRIERS.setdefault(n, threading.Barrier(n, timeout=10))
+    try:
+        b.wait()
+        return True
+    except threading.BrokenBarrierError:
+        with BARRIERS_LOCK:
+            if BARRIERS.get(n) is b:
+                del BARRIERS[n]
+        return False
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -69,6 +89,9 @@ class Handler(BaseHTTPRequestHandler):
         elif parts[0] == "cookie":
             headers["Set-Cookie"] = [
                 "%s=%s; Path=/" % kv for kv in urllib.parse.parse_qsl(u.query)]
+        elif parts[0] == "together" and len(parts) > 1:
+            if not together(int(parts[1])):
+                status = 504
         elif parts[0] == "slow":
             import time
             time.sleep(30)
