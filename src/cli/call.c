@@ -19,7 +19,6 @@
         return 0;                                    \
     }
 SETTER(json)
-SETTER(output)
 SETTER(profile)
 SETTER(token)
 SETTER(token_file)
@@ -78,7 +77,7 @@ FLAG(get)
 FLAG(insecure)
 FLAG(adaptive)
 FLAG(fail_with_body)
-FLAG(remote_name)
+FLAG(remote_name_all)
 FLAG(retry_connrefused)
 FLAG(retry_all_errors)
 FLAG(create_dirs)
@@ -141,6 +140,30 @@ static int set_url(void *ctx, const char *v)
     }
     a->urls[a->nurls++] = v;
     return 0;
+}
+
+/* -o FILE and -O: the next URL's output. */
+static int add_output(struct call_args *a, const char *file)
+{
+    if (a->noutputs == CALL_MAX_URLS) {
+        cli_error(CMD, "at most %d -o and -O options", CALL_MAX_URLS);
+        return -1;
+    }
+    a->outputs[a->noutputs++] = file;
+    a->output = a->outputs[0];
+    a->remote_name |= !file;
+    return 0;
+}
+
+static int set_output(void *ctx, const char *v)
+{
+    return add_output(ctx, v);
+}
+
+static int set_remote_name(void *ctx, const char *v)
+{
+    (void)v;
+    return add_output(ctx, NULL);
 }
 
 static int set_method(void *ctx, const char *v)
@@ -611,7 +634,8 @@ static const cli_option options[] = {
     {"--progress-bar", NULL, set_accepted, "same as -#", 0},
     {"-g", NULL, set_accepted, "accepted: apierr never expands [] or {} in a URL", 0},
     {"--globoff", NULL, set_accepted, "same as -g", 0},
-    {"--remote-name-all", NULL, set_remote_name, "same as -O (apierr calls one URL)", 0},
+    {"--remote-name-all", NULL, set_remote_name_all, "as -O for every URL that no -o or -O names",
+     0},
     {"-V", NULL, set_version, "print apierr's and libcurl's versions and exit", 0},
     {"--version", NULL, set_version, "same as -V", 0},
     {"--pace", NULL, set_pace, "pace calls by the RateLimit / X-RateLimit headers (default)", 0},
@@ -765,6 +789,59 @@ static const char *guess_scheme(const char *url, char *buf, size_t cap)
     return n > 0 && (size_t)n < cap ? buf : url;
 }
 
+/* The last segment of url's path (query and fragment cut off): its start,
+ * with *len set; *len is 0 when the path ends in '/' or has none. */
+static const char *path_leaf(const char *url, size_t *len)
+{
+    const char *s = strstr(url, "://");
+    s = s ? s + 3 : url;
+    size_t end = strcspn(s, "?#");
+    const char *slash = memchr(s, '/', end);
+    if (!slash) {
+        *len = 0;
+        return s + end;
+    }
+    const char *leaf = slash;
+    for (const char *p = slash; p < s + end; p++)
+        if (*p == '/') leaf = p + 1;
+    *len = (size_t)(s + end - leaf);
+    return leaf;
+}
+
+/* Each URL's output, as curl binds -o and -O: the i-th of them to the
+ * i-th URL; a -O (or --remote-name-all) file is named as the URL's last
+ * path segment (its query left out), and a URL without one is a usage
+ * error, before any request. The names in a->remote_names; NULL: stdout.
+ * CLI_EXIT_OK or CLI_EXIT_USAGE after saying why. */
+static int output_names(struct call_args *a)
+{
+    for (size_t i = 0; i < a->nurls; i++) {
+        int remote = i < a->noutputs ? !a->outputs[i] : a->remote_name_all;
+        if (!remote) continue;
+        size_t n;
+        const char *leaf = path_leaf(a->urls[i], &n);
+        if (!n || n >= sizeof a->remote_names[i]) {
+            cli_error(CMD, "-O: the path of '%s' has no file name to write to (use -o FILE)",
+                      a->urls[i]);
+            cli_usage_hint(CMD);
+            return CLI_EXIT_USAGE;
+        }
+        memcpy(a->remote_names[i], leaf, n);
+        a->remote_names[i][n] = '\0';
+        a->outputs[i] = a->remote_names[i];
+    }
+    if (a->remote_name_all && a->nurls > a->noutputs) a->noutputs = a->nurls;
+    a->output = a->noutputs ? a->outputs[0] : NULL;
+    return CLI_EXIT_OK;
+}
+
+/* Shows URL i next: its output file. */
+static void output_of(struct call_args *a, size_t i)
+{
+    a->urlnum = i;
+    a->output = i < a->noutputs ? a->outputs[i] : NULL;
+}
+
 /* One URL's request, as the options make it: its body and query
  * (free()) in *body and *query. CLI_EXIT_OK or call_body()'s code. */
 static int request_of(const struct call_args *a, const char *url, apierr_request *req, char **body,
@@ -848,7 +925,7 @@ static void parallel_done(void *payload, apierr_result *r)
 /* The URLs at once, a->parallel at a time (the client's max_in_flight),
  * shown in their order when all have ended: curl -Z's calls, with output
  * that does not interleave. The exit code as run_urls() gives it. */
-static int run_parallel(struct run *run, const struct call_args *a)
+static int run_parallel(struct run *run, struct call_args *a)
 {
     struct parallel_slot *slots = calloc(a->nurls, sizeof *slots);
     if (!slots) {
@@ -871,6 +948,7 @@ static int run_parallel(struct run *run, const struct call_args *a)
     int shown = CLI_EXIT_OK, failed = 0;
     for (size_t i = 0; i < a->nurls; i++) {
         if (!rc && slots[i].ended && !(failed && a->fail_early)) {
+            output_of(a, i);
             shown = call_show(a, &slots[i].r, call_exit_code(slots[i].r.category));
             failed |= shown != CLI_EXIT_OK;
         }
@@ -884,12 +962,14 @@ static int run_parallel(struct run *run, const struct call_args *a)
  * credentials, cookies and limits shared): each one's output and -w as
  * for one; the exit code of the last, or with --fail-early of the first
  * that fails. */
-static int run_urls(struct run *run, const struct call_args *a)
+static int run_urls(struct run *run, struct call_args *a)
 {
     if (a->parallel && a->nurls > 1) return run_parallel(run, a);
     int rc = CLI_EXIT_OK;
-    for (size_t i = 0; i < a->nurls; i++)
+    for (size_t i = 0; i < a->nurls; i++) {
+        output_of(a, i);
         if ((rc = run_one(run, a, a->urls[i])) && a->fail_early) break;
+    }
     return rc;
 }
 
@@ -951,31 +1031,10 @@ static int session_opts(apierr_client_opts *o, const struct call_args *a)
     return CLI_EXIT_OK;
 }
 
-/* The last segment of url's path (query and fragment cut off): its start,
- * with *len set; *len is 0 when the path ends in '/' or has none. */
-static const char *path_leaf(const char *url, size_t *len)
-{
-    const char *s = strstr(url, "://");
-    s = s ? s + 3 : url;
-    size_t end = strcspn(s, "?#");
-    const char *slash = memchr(s, '/', end);
-    if (!slash) {
-        *len = 0;
-        return s + end;
-    }
-    const char *leaf = slash;
-    for (const char *p = slash; p < s + end; p++)
-        if (*p == '/') leaf = p + 1;
-    *len = (size_t)(s + end - leaf);
-    return leaf;
-}
-
-/* curl's file names: -O writes to the URL's last path segment; -T FILE to
- * a URL whose path ends in '/' goes to that path plus FILE's own name (the
- * query kept after it). Into a's output and *url (buf). CLI_EXIT_OK or
- * CLI_EXIT_USAGE after saying why. */
-static int file_names(struct call_args *a, const char **url, char *buf, size_t cap, char *name,
-                      size_t name_cap)
+/* curl's -T FILE to a URL whose path ends in '/' goes to that path plus
+ * FILE's own name (the query kept after it): into *url (buf). CLI_EXIT_OK
+ * or CLI_EXIT_USAGE after saying why. */
+static int upload_name(struct call_args *a, const char **url, char *buf, size_t cap)
 {
     size_t n;
     const char *leaf = path_leaf(*url, &n);
@@ -989,17 +1048,7 @@ static int file_names(struct call_args *a, const char **url, char *buf, size_t c
             return CLI_EXIT_USAGE;
         }
         *url = buf;
-        leaf = path_leaf(*url, &n);
     }
-    if (!a->remote_name) return CLI_EXIT_OK;
-    if (!n || n >= name_cap) {
-        cli_error(CMD, "-O: the URL's path has no file name to write to (use -o FILE)");
-        cli_usage_hint(CMD);
-        return CLI_EXIT_USAGE;
-    }
-    memcpy(name, leaf, n);
-    name[n] = '\0';
-    a->output = name;
     return CLI_EXIT_OK;
 }
 
@@ -1024,9 +1073,9 @@ static int check_args(const struct call_args *a)
     } rules[] = {
         {!a->nurls && !a->input, "give a URL, or --input FILE"},
         {a->nurls && a->input, "a URL or --input FILE, not both"},
-        {a->nurls > 1 &&
-             (a->output || a->remote_name || a->upload_file || a->update || a->dump_header),
-         "-o, -O, -T, -D and --update are for one URL: not with several"},
+        {a->nurls > 1 && (a->upload_file || a->update || a->dump_header),
+         "-T, -D and --update are for one URL: not with several"},
+        {a->nurls && a->noutputs > a->nurls, "more -o and -O options than URLs"},
         {a->parallel && !a->input && a->nurls < 2, "--parallel N needs --input FILE or URLs"},
         {a->ndata && a->json, "-d or --json, not both"},
         {a->update && (a->input || a->ndata || a->json), "--update takes a URL and no body"},
@@ -1036,11 +1085,10 @@ static int check_args(const struct call_args *a)
         {a->nform && (a->ndata || a->json || a->get || a->head || a->update),
          "-F makes the body: not with -d, --json, -G, -I or --update"},
         {a->input && (a->include || a->head || a->dump_header || a->write_out || a->nform ||
-                      a->upload_file || a->remote_name || a->nurl_query),
+                      a->upload_file || a->remote_name || a->remote_name_all || a->nurl_query),
          "-i, -I, -D, -w, -F, -T, -O and --url-query are for one URL, not --input"},
         {a->upload_file && (a->ndata || a->json || a->nform || a->get || a->head || a->update),
          "-T sends the file: not with -d, --json, -F, -G, -I or --update"},
-        {a->remote_name && a->output, "-O or -o, not both"},
         {a->fail && a->fail_with_body, "-f or --fail-with-body, not both"},
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
@@ -1097,9 +1145,9 @@ static int call_run(struct call_args *a)
     if (!a->parallel && a->parallel_z) a->parallel = a->parallel_max ? a->parallel_max : 50;
     if ((rc = check_args(a)) || (rc = call_curl_check(a)) || (rc = read_header_files(a))) return rc;
     if ((rc = redirect_stderr(a))) return rc;
-    char named_url[4096], remote[256];
-    if (a->nurls == 1 &&
-        (rc = file_names(a, &a->urls[0], named_url, sizeof named_url, remote, sizeof remote)))
+    char named_url[4096];
+    if ((a->nurls == 1 && (rc = upload_name(a, &a->urls[0], named_url, sizeof named_url))) ||
+        (rc = output_names(a)))
         return rc;
     /* --json asks for JSON back too, as curl's --json does, unless -H says
      * otherwise. */

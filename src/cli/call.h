@@ -40,7 +40,8 @@ struct call_curl_set {
 
 /* The options of `apierr call`, as given (argv strings). */
 struct call_args {
-    const char *method, *json, *output, *profile, *token, *token_file, *oauth;
+    const char *method, *json, *output /* the URL's being shown */, *profile, *token, *token_file,
+        *oauth;
     const char *client_id, *client_secret, *jitter, *key, *report, *input;
     const char *update, *session_login, *api_token, *api_token_in, *session_token;
     const char *session_header, *session_expires_in;
@@ -48,7 +49,14 @@ struct call_args {
     const char *hedge, *upload_file, *referer;
     const char *urls[CALL_MAX_URLS]; /* the operands and --url, in their order */
     size_t nurls;
-    const char *cookie, *cookie_file; /* -b N=V; -b FILE */
+    /* -o FILE and -O, in their order: the i-th goes with the i-th URL, as
+     * in curl (NULL: -O); the URLs after them go to stdout, or with
+     * --remote-name-all each to its own file. */
+    const char *outputs[CALL_MAX_URLS];
+    size_t noutputs;
+    int remote_name_all;
+    char remote_names[CALL_MAX_URLS][256]; /* the files -O names */
+    const char *cookie, *cookie_file;      /* -b N=V; -b FILE */
     const char *cacert, *capath, *cert, *key_file, *cookie_jar, *noproxy, *unix_socket;
     const char *proxy_user;
     const char *netrc_file, *trace; /* --netrc-file; --trace or --trace-ascii FILE */
@@ -80,6 +88,7 @@ struct call_args {
     int fail_with_body, remote_name, retry_connrefused, retry_all_errors;
     int create_dirs, fail_early;
     int parallel_z, parallel_max; /* curl's -Z and --parallel-max N: --parallel's N */
+    size_t urlnum;                /* the URL shown: its index (curl's %{urlnum}) */
     const char *stderr_file;      /* --stderr */
     char range[256];              /* -r's Range value, "bytes=" and the range; "": none */
     long max_redirs;              /* 0 when not given */
@@ -129,11 +138,11 @@ int call_parse_budget(const char *v, double *tokens, double *ratio);
 int call_print_headers(FILE *f, const apierr_result *r);
 /* r's URL as apierr prints it: secrets redacted, --redact's names too. */
 void call_shown_url(char *buf, size_t cap, const apierr_result *r, const char *url);
-/* Writes the -w format fmt (or "@FILE": the format FILE holds) for r to
- * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c);
- * output is the -o file or NULL. CLI_EXIT_OK, or CLI_EXIT_FAILURE when
+/* Writes a's -w format (or "@FILE": the format FILE holds) for r to
+ * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c),
+ * with a's -o file and URL number. CLI_EXIT_OK, or CLI_EXIT_FAILURE when
  * FILE cannot be read. */
-int call_write_out(const char *fmt, const apierr_result *r, const char *output);
+int call_write_out(const struct call_args *a, const apierr_result *r);
 
 /* Where --trace and --trace-ascii write (call_trace.c), in curl's dump
  * format. */

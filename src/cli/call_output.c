@@ -95,6 +95,6 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
                   r->problem->message ? r->problem->message : "errors with the data",
                   r->problem->code ? ", code " : "", r->problem->code ? r->problem->code : "");
     if (!r->ok) print_problem(r);
-    if (a->write_out && call_write_out(a->write_out, r, a->output)) rc = CLI_EXIT_FAILURE;
+    if (a->write_out && call_write_out(a, r)) rc = CLI_EXIT_FAILURE;
     return rc;
 }

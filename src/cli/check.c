@@ -126,12 +126,15 @@ static const cli_option options[] = {
 CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
-    CMD, "BASE_URL",
+    CMD,
+    "BASE_URL",
     "Grade a live API's error contract: send a bounded set of requests that must fail (only to\n"
     "BASE_URL's host, no write and no burst unless asked) and check each answer: status,\n"
     "machine-readable body, headers, request id, no leaked internals. Exit 9 when a check of\n"
     "severity error fails.",
-    options, sizeof options / sizeof options[0], NULL};
+    options,
+    sizeof options / sizeof options[0],
+    NULL};
 
 const cli_command *cli_check_table(void)
 {

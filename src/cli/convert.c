@@ -32,10 +32,13 @@ static const cli_option options[] = {
 CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
-    "convert", "[FILE|-]",
+    "convert",
+    "[FILE|-]",
     "Re-encodes an error body in another dialect. Reads FILE, or standard input\n"
     "when FILE is - or absent, and writes the new body to standard output.",
-    options, sizeof options / sizeof options[0], NULL};
+    options,
+    sizeof options / sizeof options[0],
+    NULL};
 
 const cli_command *cli_convert_table(void)
 {

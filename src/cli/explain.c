@@ -223,11 +223,14 @@ static const cli_option options[] = {
 CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
-    "explain", "[FILE|-]",
+    "explain",
+    "[FILE|-]",
     "Explains an HTTP error response: what happened, what to do, which fields failed\n"
     "and which step of the troubleshooting checklist applies. Reads the body from\n"
     "FILE, or standard input when FILE is - or absent.",
-    options, sizeof options / sizeof options[0], NULL};
+    options,
+    sizeof options / sizeof options[0],
+    NULL};
 
 const cli_command *cli_explain_table(void)
 {

@@ -286,12 +286,15 @@ static const cli_option options[] = {
 CLI_OPTIONS_FIT(options);
 
 static const cli_command command = {
-    "serve", NULL,
+    "serve",
+    NULL,
     "Runs the reference API: OAuth tokens, invoices per tenant, GET /status, and for\n"
     "the gestix profile GET /helo, with every error of the seeds in the profile's\n"
     "dialect. The first line on stdout is the base URL. SIGINT or SIGTERM stop it\n"
     "cleanly.",
-    options, sizeof options / sizeof options[0], NULL};
+    options,
+    sizeof options / sizeof options[0],
+    NULL};
 
 const cli_command *cli_serve_table(void)
 {

@@ -168,13 +168,6 @@ static void v_errormsg(FILE *f, const apierr_result *r)
     if (last && !last->status && last->status_text) fputs(last->status_text, f);
 }
 
-/* One URL a command line: always the first (curl counts its URLs). */
-static void v_urlnum(FILE *f, const apierr_result *r)
-{
-    (void)r;
-    fputc('0', f);
-}
-
 static void v_num_headers(FILE *f, const apierr_result *r)
 {
     fprintf(f, "%zu", r->nheaders);
@@ -226,7 +219,6 @@ static const struct {
     {"num_hedges", v_num_hedges, V_NUMBER, 0},
     {"errormsg", v_errormsg, V_STRING, 0},
     {"num_headers", v_num_headers, V_NUMBER, 0},
-    {"urlnum", v_urlnum, V_NUMBER, 0},
     {"http_version", NULL, F_VERSION, AT(http_version)},
     {"scheme", NULL, F_SCHEME, AT(scheme)},
     {"remote_ip", NULL, F_TEXT, AT(remote_ip)},
@@ -321,7 +313,7 @@ static void json_member(FILE *f, const char *name, const char *value, int number
 
 /* %{json}: every variable as one JSON object, as curl's (header_json has
  * %{header_json}). */
-static void all_json(FILE *f, const apierr_result *r, const char *output)
+static void all_json(FILE *f, const apierr_result *r, const struct call_args *a)
 {
     int first = 1;
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
@@ -337,37 +329,48 @@ static void all_json(FILE *f, const apierr_result *r, const char *output)
         json_member(f, vars[i].name, text ? text : "", number, &first);
         free(text);
     }
-    json_member(f, "filename_effective", output ? output : "", 0, &first);
+    char urlnum[24];
+    snprintf(urlnum, sizeof urlnum, "%zu", a->urlnum);
+    json_member(f, "urlnum", urlnum, 1, &first);
+    json_member(f, "filename_effective", a->output ? a->output : "", 0, &first);
     fputc('}', f);
 }
 
-/* Prints the variable named by name..end, or says it is unknown; output
- * is the -o file (curl's %{filename_effective}). */
-static void variable(FILE **f, const char *name, size_t len, const apierr_result *r,
-                     const char *output)
+/* Prints the variable named by name..end, or says it is unknown; what
+ * the call's options say: the -o file (curl's %{filename_effective}) and
+ * the URL's number. 1 when the rest is not to be shown: %{onerror} (curl
+ * 7.75) of a call that succeeded. */
+static int variable(FILE **f, const char *name, size_t len, const apierr_result *r,
+                    const struct call_args *a)
 {
+    if (len == 7 && !strncmp(name, "onerror", 7)) return r->ok;
     if (len == 18 && !strncmp(name, "filename_effective", 18)) {
-        fputs(output ? output : "", *f);
-        return;
+        fputs(a->output ? a->output : "", *f);
+        return 0;
+    }
+    if (len == 6 && !strncmp(name, "urlnum", 6)) {
+        fprintf(*f, "%zu", a->urlnum);
+        return 0;
     }
     if (len == 4 && !strncmp(name, "json", 4)) {
-        all_json(*f, r, output);
-        return;
+        all_json(*f, r, a);
+        return 0;
     }
     if (len == 6 && !strncmp(name, "stdout", 6)) {
         *f = stdout;
-        return;
+        return 0;
     }
     if (len == 6 && !strncmp(name, "stderr", 6)) {
         *f = stderr;
-        return;
+        return 0;
     }
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if (strlen(vars[i].name) == len && !strncmp(vars[i].name, name, len)) {
             print_var(*f, i, r);
-            return;
+            return 0;
         }
     fprintf(stderr, "apierr call: unknown --write-out variable: '%.*s'\n", (int)len, name);
+    return 0;
 }
 
 /* %header{name}: the header's value, REDACTED when it is a secret one, as
@@ -382,7 +385,7 @@ static void header(FILE *f, const char *name, size_t len, const apierr_result *r
     if (v) fputs(apierr_result_header_is_secret(r, n) ? "REDACTED" : v, f);
 }
 
-static void write_out(const char *fmt, const apierr_result *r, const char *output)
+static void write_out(const char *fmt, const apierr_result *r, const struct call_args *a)
 {
     static const char escapes[][2] = {{'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'\\', '\\'}};
     FILE *f = stdout;
@@ -392,7 +395,7 @@ static void write_out(const char *fmt, const apierr_result *r, const char *outpu
             fputc('%', f);
             s++;
         } else if (*s == '%' && s[1] == '{' && (close = strchr(s + 2, '}'))) {
-            variable(&f, s + 2, (size_t)(close - s - 2), r, output);
+            if (variable(&f, s + 2, (size_t)(close - s - 2), r, a)) break;
             s = close;
         } else if (*s == '%' && !strncmp(s + 1, "header{", 7) && (close = strchr(s + 8, '}'))) {
             header(f, s + 8, (size_t)(close - s - 8), r);
@@ -414,17 +417,18 @@ static void write_out(const char *fmt, const apierr_result *r, const char *outpu
 }
 
 /* "@FILE" (curl's form; "@-": standard input) reads the format from FILE. */
-int call_write_out(const char *fmt, const apierr_result *r, const char *output)
+int call_write_out(const struct call_args *a, const apierr_result *r)
 {
+    const char *fmt = a->write_out;
     if (fmt[0] != '@') {
-        write_out(fmt, r, output);
+        write_out(fmt, r, a);
         return CLI_EXIT_OK;
     }
     char *text;
     size_t len;
     int rc = cli_read_input(&text, &len, CALL_CMD, fmt + 1, CLI_BODY_MAX);
     if (rc) return rc;
-    write_out(text, r, output);
+    write_out(text, r, a);
     free(text);
     return CLI_EXIT_OK;
 }

@@ -316,7 +316,7 @@ printf 'GET %s\n' "$ECHO/cookie?k=1" "$ECHO/echo/next" >"$TMP/lines"
 
 # What does not go together, or is not done: a usage error, nothing sent.
 before=$(wc -l <"$ECHO_LOG")
-expect_rc 2 "$APIERR" call -s -O --url "$ECHO/echo/a" "$ECHO/echo/b"
+expect_rc 2 "$APIERR" call -s -T "$TMP/lines.txt" --url "$ECHO/echo/a" "$ECHO/echo/b"
 expect_rc 2 "$APIERR" call -s -f --fail-with-body "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s -T "$TMP/lines.txt" -d a=1 "$ECHO/echo"
 expect_rc 2 "$APIERR" call -s -O -o "$TMP/x" "$ECHO/echo/x"

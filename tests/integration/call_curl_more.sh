@@ -207,7 +207,28 @@ expect_rc 4 "$APIERR" call -s --retries 0 "$ECHO/echo" "$ECHO/status/404"
 : >"$ECHO_LOG"
 expect_rc 4 "$APIERR" call -s --retries 0 --fail-early "$ECHO/status/404" "$ECHO/echo/after"
 grep -q '/echo/after' "$ECHO_LOG" && fail "--fail-early went on after the failure"
-expect_rc 2 "$APIERR" call -s -o "$TMP/o" "$ECHO/echo/a" "$ECHO/echo/b"
+# -o and -O bind to the URLs in order, as in curl; -w's %{urlnum} and
+# %{onerror} (apierr is always -f) print what curl's do.
+if have_curl; then
+    f='%{urlnum} %{onerror}ERR %{http_code}\n'
+    want=$(curl -s -f -w "$f" -o /dev/null -o /dev/null -o /dev/null "$ECHO/echo" "$ECHO/status/404" "$ECHO/echo" || true)
+    got=$("$APIERR" call -s --retries 0 -w "$f" -o /dev/null -o /dev/null -o /dev/null \
+        "$ECHO/echo" "$ECHO/status/404" "$ECHO/echo" 2>/dev/null || true)
+    [ "$got" = "$want" ] || fail "-w urlnum, onerror: '$got', curl: '$want'"
+fi
+(
+    cd "$TMP" || exit 1
+    "$APIERR" call -s -o first.json -O "$ECHO/echo/a" "$ECHO/echo/named" "$ECHO/echo/c" >stdout.json ||
+        fail "-o -O with three URLs failed"
+    [ "$(json_get 'd["path"]' <first.json)" = /echo/a ] || fail "-o: $(cat first.json)"
+    [ "$(json_get 'd["path"]' <named)" = /echo/named ] || fail "-O: $(cat named)"
+    [ "$(json_get 'd["path"]' <stdout.json)" = /echo/c ] || fail "the third URL: $(cat stdout.json)"
+    "$APIERR" call -s --remote-name-all "$ECHO/echo/r1" "$ECHO/echo/r2" || fail "--remote-name-all failed"
+    [ "$(json_get 'd["path"]' <r1)$(json_get 'd["path"]' <r2)" = /echo/r1/echo/r2 ] ||
+        fail "--remote-name-all: $(cat r1 r2)"
+) || exit 1
+expect_rc 2 "$APIERR" call -s -o "$TMP/o" -o "$TMP/p" "$ECHO/echo/a"
+expect_rc 2 "$APIERR" call -s -D "$TMP/h" "$ECHO/echo/a" "$ECHO/echo/b"
 # -Z: at once (the server answers only when all three are in), shown in
 # the order of the URLs; --parallel N and --parallel-max N the same.
 for flags in "-Z" "--parallel 3" "-Z --parallel-max 3"; do

@@ -31,7 +31,7 @@ usage_error session-opts call call --api-token T http://127.0.0.1:9/
 usage_error write-out-batch call call -w '%{http_code}' --input /dev/null
 usage_error empty-method call call -X '' http://127.0.0.1:9/
 usage_error method-with-space call call -X 'GET /x' http://127.0.0.1:9/
-usage_error output-two-urls call call -o /dev/null --url http://127.0.0.1:9/a http://127.0.0.1:9/b
+usage_error more-outputs-than-urls call call -o /dev/null -o /dev/null --url http://127.0.0.1:9/a
 usage_error bad-resolve call call --resolve api.test:x:127.0.0.1 http://127.0.0.1:9/
 usage_error fail-twice call call -f --fail-with-body http://127.0.0.1:9/
 rc=0
