@@ -18,7 +18,6 @@
         ((struct call_args *)ctx)->field = v;        \
         return 0;                                    \
     }
-SETTER(json)
 SETTER(profile)
 SETTER(token)
 SETTER(token_file)
@@ -53,6 +52,7 @@ SETTER(unix_socket)
 SETTER(proxy_user)
 SETTER(stderr_file)
 SETTER(netrc_file)
+SETTER(output_dir)
 #undef SETTER
 
 /* An option without a value that sets field to n. */
@@ -82,6 +82,8 @@ FLAG(retry_connrefused)
 FLAG(retry_all_errors)
 FLAG(create_dirs)
 FLAG(fail_early)
+FLAG(no_clobber)
+FLAG(remove_on_error)
 CHOICE(parallel_z, parallel_z, 1)
 FLAG(path_as_is)
 FLAG(netrc)
@@ -210,6 +212,18 @@ static int set_resolve(void *ctx, const char *v)
         return -1;
     }
     a->resolve[a->nresolve++] = v;
+    return 0;
+}
+
+static int set_json(void *ctx, const char *v)
+{
+    struct call_args *a = ctx;
+    if (a->njson == CALL_MAX_DATA) {
+        cli_error(CMD, "at most %d --json options", CALL_MAX_DATA);
+        return -1;
+    }
+    a->jsons[a->njson++] = v;
+    a->json = a->jsons[0];
     return 0;
 }
 
@@ -468,7 +482,8 @@ static const cli_option options[] = {
     {"--upload-file", "FILE", set_upload_file, "same as -T", 0},
     {"-G", NULL, set_get, "send the -d data as the query of a GET", 0},
     {"--get", NULL, set_get, "same as -G", 0},
-    {"--json", "BODY|@FILE", set_json, "JSON body (sets Content-Type and Accept)", 0},
+    {"--json", "BODY|@FILE", set_json,
+     "JSON body (sets Content-Type and Accept; repeated: the pieces joined)", 0},
     {"-u", "USER:PASSWORD", set_user, "HTTP Basic authentication", 0},
     {"--user", "USER:PASSWORD", set_user, "same as -u", 0},
     {"--basic", NULL, set_accepted, "-u's scheme (always so: accepted)", 0},
@@ -494,6 +509,11 @@ static const cli_option options[] = {
     {"--user-agent", "NAME", set_user_agent, "same as -A", 0},
     {"-o", "FILE", set_output, "write the response body to FILE instead of stdout", 0},
     {"--output", "FILE", set_output, "same as -o", 0},
+    {"--output-dir", "DIR", set_output_dir, "the directory of the -o and -O files", 0},
+    {"--no-clobber", NULL, set_no_clobber,
+     "do not overwrite an -o or -O file: write NAME.1 ... NAME.100 instead", 0},
+    {"--remove-on-error", NULL, set_remove_on_error,
+     "remove the -o or -O file of a call that failed (--fail-with-body)", 0},
     {"--create-dirs", NULL, set_create_dirs,
      "create the directories -o and -D name that are missing", 0},
     {"--stderr", "FILE", set_stderr_file, "write what goes to stderr to FILE instead (-: stdout)",

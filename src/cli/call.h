@@ -77,6 +77,8 @@ struct call_args {
     char *basic; /* the Authorization value -u makes; owned (free()) */
     struct call_data data[CALL_MAX_DATA];
     size_t ndata;
+    const char *jsons[CALL_MAX_DATA]; /* --json's pieces (json: the first) */
+    size_t njson;
     const char *url_query[CALL_MAX_DATA]; /* --url-query, in curl's --data-urlencode forms */
     size_t nurl_query;
     apierr_form_part form[CALL_MAX_FORM]; /* -F, split in place */
@@ -86,7 +88,8 @@ struct call_args {
     int silent, verbose, output_json, retries, parallel, pace, no_pace;
     int include, head, fail, location, get, insecure, adaptive;
     int fail_with_body, remote_name, retry_connrefused, retry_all_errors;
-    int create_dirs, fail_early;
+    int create_dirs, fail_early, no_clobber, remove_on_error;
+    const char *output_dir;       /* --output-dir */
     int parallel_z, parallel_max; /* curl's -Z and --parallel-max N: --parallel's N */
     size_t urlnum;                /* the URL shown: its index (curl's %{urlnum}) */
     const char *stderr_file;      /* --stderr */
@@ -140,9 +143,10 @@ int call_print_headers(FILE *f, const apierr_result *r);
 void call_shown_url(char *buf, size_t cap, const apierr_result *r, const char *url);
 /* Writes a's -w format (or "@FILE": the format FILE holds) for r to
  * stdout, or to where %{stderr} and %{stdout} switch it (writeout.c),
- * with a's -o file and URL number. CLI_EXIT_OK, or CLI_EXIT_FAILURE when
- * FILE cannot be read. */
-int call_write_out(const struct call_args *a, const apierr_result *r);
+ * with the file the body went to (curl's %{filename_effective}; "":
+ * none) and a's URL number. CLI_EXIT_OK, or CLI_EXIT_FAILURE when FILE
+ * cannot be read. */
+int call_write_out(const struct call_args *a, const apierr_result *r, const char *file);
 
 /* Where --trace and --trace-ascii write (call_trace.c), in curl's dump
  * format. */

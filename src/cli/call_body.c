@@ -198,7 +198,10 @@ int call_body(const struct call_args *a, char **body, size_t *len, const char **
     int rc = CLI_EXIT_OK;
     struct text b = {0}, q = {0};
     if (a->json) {
-        rc = put_data(&b, a->json, CALL_DATA_BINARY); /* curl's --json is --data-binary */
+        /* curl's --json is --data-binary, and repeated its pieces are
+         * joined as they are (curl 7.82). */
+        for (size_t i = 0; i < a->njson && !rc; i++)
+            rc = put_data(&b, a->jsons[i], CALL_DATA_BINARY);
         *type = "application/json";
     } else if (a->upload_file) {
         rc = put_file(&b, a->upload_file, put); /* curl's -T: no Content-Type */

@@ -3,6 +3,7 @@
 #include "call.h"
 #include "util.h"
 
+#include <errno.h>
 #include <string.h>
 
 void call_shown_url(char *buf, size_t cap, const apierr_result *r, const char *url)
@@ -58,12 +59,39 @@ int call_print_json(FILE *f, const apierr_result *r)
     return CLI_EXIT_OK;
 }
 
+/* Opens the output of a's URL as curl would: -o - (or none) is stdout;
+ * --output-dir DIR goes before the name; --no-clobber takes NAME.1 up to
+ * NAME.100 when NAME is there (each made anew, never one that exists).
+ * The name opened in file (cap bytes: "" for stdout). NULL after saying
+ * why. */
+static FILE *open_output(const struct call_args *a, char *file, size_t cap)
+{
+    file[0] = '\0';
+    if (!a->output || !strcmp(a->output, "-")) return stdout;
+    int n = a->output_dir ? snprintf(file, cap, "%s/%s", a->output_dir, a->output)
+                          : snprintf(file, cap, "%s", a->output);
+    if (n < 0 || (size_t)n + 5 >= cap) {
+        cli_error(CALL_CMD, "the output file's name is too long");
+        return NULL;
+    }
+    if (a->create_dirs) cli_make_parents(file);
+    FILE *out = fopen(file, a->no_clobber ? "wbx" : "wb");
+    for (int i = 1; !out && a->no_clobber && errno == EEXIST && i <= 100; i++) {
+        snprintf(file + n, cap - (size_t)n, ".%d", i);
+        out = fopen(file, "wbx");
+    }
+    if (!out) cli_error(CALL_CMD, "cannot write '%s'", file);
+    return out;
+}
+
 /* The outcome as -o, -i, -I, -D and -w ask: the head and the body of a
  * success to the output, the problem of a failure to stderr (its body to
  * the output only with --fail-with-body: curl's -f is the way apierr
- * always is), -w's text last. */
+ * always is; --remove-on-error takes that file away again), -w's text
+ * last. */
 int call_show(const struct call_args *a, const apierr_result *r, int rc)
 {
+    char file[4096] = "";
     if (a->output_json) return call_print_json(stdout, r) ? CLI_EXIT_FAILURE : rc;
     if (a->dump_header) {
         int to_stdout = !strcmp(a->dump_header, "-");
@@ -78,15 +106,12 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
     int head = a->include || a->head;
     int body = (r->ok || (a->fail_with_body && r->status)) && !a->head;
     if (body || head) {
-        if (a->output && a->create_dirs) cli_make_parents(a->output);
-        FILE *out = a->output ? fopen(a->output, "wb") : stdout;
-        if (!out) {
-            cli_error(CALL_CMD, "cannot write '%s'", a->output);
-            return CLI_EXIT_FAILURE;
-        }
+        FILE *out = open_output(a, file, sizeof file);
+        if (!out) return CLI_EXIT_FAILURE;
         if (head) call_print_headers(out, r);
         if (body) fwrite(r->body ? r->body : "", 1, r->body_len, out);
         if (out != stdout) fclose(out);
+        if (out != stdout && !r->ok && a->remove_on_error) remove(file);
     }
     /* A GraphQL partial success: the data went out, the errors are said,
      * even with -s (they are part of the answer). */
@@ -95,6 +120,11 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
                   r->problem->message ? r->problem->message : "errors with the data",
                   r->problem->code ? ", code " : "", r->problem->code ? r->problem->code : "");
     if (!r->ok) print_problem(r);
-    if (a->write_out && call_write_out(a, r)) rc = CLI_EXIT_FAILURE;
+    /* curl's %{filename_effective} names the -o file even when nothing
+     * went to it. */
+    if (!file[0] && a->output && strcmp(a->output, "-"))
+        snprintf(file, sizeof file, "%s%s%s", a->output_dir ? a->output_dir : "",
+                 a->output_dir ? "/" : "", a->output);
+    if (a->write_out && call_write_out(a, r, file)) rc = CLI_EXIT_FAILURE;
     return rc;
 }

@@ -313,7 +313,7 @@ static void json_member(FILE *f, const char *name, const char *value, int number
 
 /* %{json}: every variable as one JSON object, as curl's (header_json has
  * %{header_json}). */
-static void all_json(FILE *f, const apierr_result *r, const struct call_args *a)
+static void all_json(FILE *f, const apierr_result *r, const struct call_args *a, const char *file)
 {
     int first = 1;
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
@@ -332,20 +332,20 @@ static void all_json(FILE *f, const apierr_result *r, const struct call_args *a)
     char urlnum[24];
     snprintf(urlnum, sizeof urlnum, "%zu", a->urlnum);
     json_member(f, "urlnum", urlnum, 1, &first);
-    json_member(f, "filename_effective", a->output ? a->output : "", 0, &first);
+    json_member(f, "filename_effective", file, 0, &first);
     fputc('}', f);
 }
 
 /* Prints the variable named by name..end, or says it is unknown; what
- * the call's options say: the -o file (curl's %{filename_effective}) and
+ * the call's options say: the file the body went to (curl's %{filename_effective}) and
  * the URL's number. 1 when the rest is not to be shown: %{onerror} (curl
  * 7.75) of a call that succeeded. */
 static int variable(FILE **f, const char *name, size_t len, const apierr_result *r,
-                    const struct call_args *a)
+                    const struct call_args *a, const char *file)
 {
     if (len == 7 && !strncmp(name, "onerror", 7)) return r->ok;
     if (len == 18 && !strncmp(name, "filename_effective", 18)) {
-        fputs(a->output ? a->output : "", *f);
+        fputs(file, *f);
         return 0;
     }
     if (len == 6 && !strncmp(name, "urlnum", 6)) {
@@ -353,7 +353,7 @@ static int variable(FILE **f, const char *name, size_t len, const apierr_result 
         return 0;
     }
     if (len == 4 && !strncmp(name, "json", 4)) {
-        all_json(*f, r, a);
+        all_json(*f, r, a, file);
         return 0;
     }
     if (len == 6 && !strncmp(name, "stdout", 6)) {
@@ -385,7 +385,8 @@ static void header(FILE *f, const char *name, size_t len, const apierr_result *r
     if (v) fputs(apierr_result_header_is_secret(r, n) ? "REDACTED" : v, f);
 }
 
-static void write_out(const char *fmt, const apierr_result *r, const struct call_args *a)
+static void write_out(const char *fmt, const apierr_result *r, const struct call_args *a,
+                      const char *file)
 {
     static const char escapes[][2] = {{'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'\\', '\\'}};
     FILE *f = stdout;
@@ -395,7 +396,7 @@ static void write_out(const char *fmt, const apierr_result *r, const struct call
             fputc('%', f);
             s++;
         } else if (*s == '%' && s[1] == '{' && (close = strchr(s + 2, '}'))) {
-            if (variable(&f, s + 2, (size_t)(close - s - 2), r, a)) break;
+            if (variable(&f, s + 2, (size_t)(close - s - 2), r, a, file)) break;
             s = close;
         } else if (*s == '%' && !strncmp(s + 1, "header{", 7) && (close = strchr(s + 8, '}'))) {
             header(f, s + 8, (size_t)(close - s - 8), r);
@@ -417,18 +418,18 @@ static void write_out(const char *fmt, const apierr_result *r, const struct call
 }
 
 /* "@FILE" (curl's form; "@-": standard input) reads the format from FILE. */
-int call_write_out(const struct call_args *a, const apierr_result *r)
+int call_write_out(const struct call_args *a, const apierr_result *r, const char *file)
 {
     const char *fmt = a->write_out;
     if (fmt[0] != '@') {
-        write_out(fmt, r, a);
+        write_out(fmt, r, a, file);
         return CLI_EXIT_OK;
     }
     char *text;
     size_t len;
     int rc = cli_read_input(&text, &len, CALL_CMD, fmt + 1, CLI_BODY_MAX);
     if (rc) return rc;
-    write_out(text, r, a);
+    write_out(text, r, a, file);
     free(text);
     return CLI_EXIT_OK;
 }

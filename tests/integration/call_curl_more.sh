@@ -228,6 +228,28 @@ fi
         fail "--remote-name-all: $(cat r1 r2)"
 ) || exit 1
 expect_rc 2 "$APIERR" call -s -o "$TMP/o" -o "$TMP/p" "$ECHO/echo/a"
+# --output-dir, --no-clobber (NAME.1 when NAME is there), -o - (stdout),
+# --remove-on-error: the files curl writes, by the names curl gives them.
+if have_curl; then
+    for tool in curl apierr; do
+        cmd=(curl -s)
+        [ $tool = apierr ] && cmd=("$APIERR" call -s)
+        for _ in 1 2; do
+            "${cmd[@]}" --output-dir "$TMP/$tool" --create-dirs --no-clobber -o x.json \
+                -w '%{filename_effective}\n' "$ECHO/echo" >>"$TMP/$tool.names" || fail "$tool --output-dir"
+        done
+    done
+    [ "$(sed "s|$TMP/apierr|D|" "$TMP/apierr.names")" = "$(sed "s|$TMP/curl|D|" "$TMP/curl.names")" ] ||
+        fail "--output-dir --no-clobber: $(cat "$TMP/apierr.names"), curl: $(cat "$TMP/curl.names")"
+    [ -s "$TMP/apierr/x.json" ] && [ -s "$TMP/apierr/x.json.1" ] || fail "--no-clobber: $(ls "$TMP/apierr")"
+    same_as_curl --json '{"a":' --json '1}' "$ECHO/echo"
+fi
+"$APIERR" call -s -o - "$ECHO/echo/dash" | json_get 'd["path"]' | grep -qx /echo/dash || fail "-o - is not stdout"
+[ -e ./- ] && fail "-o - wrote a file named -"
+expect_rc 4 "$APIERR" call -s --retries 0 --fail-with-body --remove-on-error -o "$TMP/gone.json" "$ECHO/status/404"
+[ -e "$TMP/gone.json" ] && fail "--remove-on-error left the file"
+expect_rc 4 "$APIERR" call -s --retries 0 --fail-with-body -o "$TMP/kept.json" "$ECHO/status/404"
+[ -s "$TMP/kept.json" ] || fail "--fail-with-body without --remove-on-error: no file"
 expect_rc 2 "$APIERR" call -s -D "$TMP/h" "$ECHO/echo/a" "$ECHO/echo/b"
 # -Z: at once (the server answers only when all three are in), shown in
 # the order of the URLs; --parallel N and --parallel-max N the same.
