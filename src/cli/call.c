@@ -132,26 +132,31 @@ DATA(data_raw, CALL_DATA_RAW)
 DATA(data_urlencode, CALL_DATA_URLENCODE)
 #undef DATA
 
+/* Appends v to a list of the options (what: their names, for the error
+ * when it is full). 0 or -1 after saying why. */
+static int append(const char **list, size_t *n, size_t cap, const char *v, const char *what)
+{
+    if (*n == cap) {
+        cli_error(CMD, "at most %zu %s", cap, what);
+        return -1;
+    }
+    list[(*n)++] = v;
+    return 0;
+}
+#define APPEND(a, list, n, v, what) \
+    append((a)->list, &(a)->n, sizeof(a)->list / sizeof *(a)->list, v, what)
+
 /* A URL operand or --url: curl calls each in turn. */
 static int set_url(void *ctx, const char *v)
 {
     struct call_args *a = ctx;
-    if (a->nurls == CALL_MAX_URLS) {
-        cli_error(CMD, "at most %d URLs", CALL_MAX_URLS);
-        return -1;
-    }
-    a->urls[a->nurls++] = v;
-    return 0;
+    return APPEND(a, urls, nurls, v, "URLs");
 }
 
 /* -o FILE and -O: the next URL's output. */
 static int add_output(struct call_args *a, const char *file)
 {
-    if (a->noutputs == CALL_MAX_URLS) {
-        cli_error(CMD, "at most %d -o and -O options", CALL_MAX_URLS);
-        return -1;
-    }
-    a->outputs[a->noutputs++] = file;
+    if (APPEND(a, outputs, noutputs, file, "-o and -O options")) return -1;
     a->output = a->outputs[0];
     a->remote_name |= !file;
     return 0;
@@ -218,11 +223,7 @@ static int set_resolve(void *ctx, const char *v)
 static int set_json(void *ctx, const char *v)
 {
     struct call_args *a = ctx;
-    if (a->njson == CALL_MAX_DATA) {
-        cli_error(CMD, "at most %d --json options", CALL_MAX_DATA);
-        return -1;
-    }
-    a->jsons[a->njson++] = v;
+    if (APPEND(a, jsons, njson, v, "--json options")) return -1;
     a->json = a->jsons[0];
     return 0;
 }
@@ -230,12 +231,7 @@ static int set_json(void *ctx, const char *v)
 static int set_url_query(void *ctx, const char *v)
 {
     struct call_args *a = ctx;
-    if (a->nurl_query == CALL_MAX_DATA) {
-        cli_error(CMD, "at most %d --url-query options", CALL_MAX_DATA);
-        return -1;
-    }
-    a->url_query[a->nurl_query++] = v;
-    return 0;
+    return APPEND(a, url_query, nurl_query, v, "--url-query options");
 }
 
 #define SECONDS(field, name)                                                         \
@@ -388,13 +384,7 @@ static int read_header_files(struct call_args *a)
 
 static int add_header_file(struct call_args *a, const char *path)
 {
-    if (a->nheader_files == sizeof a->header_paths / sizeof a->header_paths[0]) {
-        cli_error(CMD, "at most %zu -H @FILE options",
-                  sizeof a->header_paths / sizeof a->header_paths[0]);
-        return -1;
-    }
-    a->header_paths[a->nheader_files++] = path;
-    return 0;
+    return APPEND(a, header_paths, nheader_files, path, "-H @FILE options");
 }
 
 /* -H: argv strings are writable; the header is split in place. */
