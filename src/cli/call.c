@@ -53,6 +53,8 @@ SETTER(proxy_user)
 SETTER(stderr_file)
 SETTER(netrc_file)
 SETTER(output_dir)
+SETTER(etag_save)
+SETTER(etag_compare)
 #undef SETTER
 
 /* An option without a value that sets field to n. */
@@ -83,6 +85,7 @@ FLAG(retry_all_errors)
 FLAG(create_dirs)
 FLAG(fail_early)
 FLAG(no_clobber)
+FLAG(remote_header_name)
 FLAG(remove_on_error)
 CHOICE(parallel_z, parallel_z, 1)
 FLAG(path_as_is)
@@ -500,6 +503,14 @@ static const cli_option options[] = {
     {"-o", "FILE", set_output, "write the response body to FILE instead of stdout", 0},
     {"--output", "FILE", set_output, "same as -o", 0},
     {"--output-dir", "DIR", set_output_dir, "the directory of the -o and -O files", 0},
+    {"-J", NULL, set_remote_header_name,
+     "with -O: the file name the response's Content-Disposition gives (never a path; never "
+     "over a file that is there)",
+     0},
+    {"--remote-header-name", NULL, set_remote_header_name, "same as -J", 0},
+    {"--etag-save", "FILE", set_etag_save, "write the response's ETag to FILE", 0},
+    {"--etag-compare", "FILE", set_etag_compare,
+     "send If-None-Match with the ETag FILE holds (none when FILE is not there)", 0},
     {"--no-clobber", NULL, set_no_clobber,
      "do not overwrite an -o or -O file: write NAME.1 ... NAME.100 instead", 0},
     {"--remove-on-error", NULL, set_remove_on_error,
@@ -850,6 +861,7 @@ static void output_of(struct call_args *a, size_t i)
 {
     a->urlnum = i;
     a->output = i < a->noutputs ? a->outputs[i] : NULL;
+    a->output_remote = a->output == a->remote_names[i];
 }
 
 /* One URL's request, as the options make it: its body and query

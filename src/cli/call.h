@@ -89,7 +89,11 @@ struct call_args {
     int include, head, fail, location, get, insecure, adaptive;
     int fail_with_body, remote_name, retry_connrefused, retry_all_errors;
     int create_dirs, fail_early, no_clobber, remove_on_error;
-    const char *output_dir;       /* --output-dir */
+    const char *output_dir; /* --output-dir */
+    int remote_header_name; /* -J */
+    int output_remote;      /* the URL being shown writes to a -O file */
+    const char *etag_save, *etag_compare;
+    char etag[1024];              /* what --etag-compare's file holds: sent as If-None-Match */
     int parallel_z, parallel_max; /* curl's -Z and --parallel-max N: --parallel's N */
     size_t urlnum;                /* the URL shown: its index (curl's %{urlnum}) */
     const char *stderr_file;      /* --stderr */

@@ -249,9 +249,22 @@ static int add_header(struct call_args *a, const char *name, const char *value)
     return CLI_EXIT_OK;
 }
 
+/* --etag-compare FILE: its first line, the ETag, into a->etag; nothing
+ * when FILE is not there (the first run of a script that saves it). */
+static void read_etag(struct call_args *a)
+{
+    FILE *f = a->etag_compare ? fopen(a->etag_compare, "r") : NULL;
+    if (!f) return;
+    if (!fgets(a->etag, sizeof a->etag, f)) a->etag[0] = '\0';
+    fclose(f);
+    call_trim(a->etag);
+}
+
 int call_curl_headers(struct call_args *a)
 {
+    read_etag(a);
     int rc = add_header(a, "Referer", a->referer);
+    if (!rc && a->etag[0]) rc = add_header(a, "If-None-Match", a->etag);
     /* curl's -T sends no Content-Type; an empty one keeps libcurl from
      * adding its form type to a body. */
     if (!rc && a->upload_file) rc = add_header(a, "Content-Type", "");

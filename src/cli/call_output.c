@@ -1,5 +1,6 @@
 /* `apierr call`: the outcome printed: the response's head as curl's -i, -I
  * and -D show it, the body, the problem of a failure, --output-json. */
+#define _GNU_SOURCE /* strcasestr */
 #include "call.h"
 #include "util.h"
 
@@ -59,23 +60,67 @@ int call_print_json(FILE *f, const apierr_result *r)
     return CLI_EXIT_OK;
 }
 
+/* -J: the file name of the response's Content-Disposition (RFC 6266
+ * filename=, quoted or not), what follows its last / or \ only, so that
+ * a server names a file and never a path; NULL when it gives none. */
+static const char *disposition_name(const apierr_result *r, char *buf, size_t cap)
+{
+    const char *v = apierr_header_find(r->headers, r->nheaders, "Content-Disposition");
+    const char *at = v ? strcasestr(v, "filename=") : NULL;
+    if (!at || (at > v && at[-1] == '*')) return NULL;
+    at += 9;
+    size_t n = 0;
+    int quoted = *at == '"';
+    for (const char *p = at + quoted; *p && n + 1 < cap; p++) {
+        if (quoted ? *p == '"' : (*p == ';' || *p == ' ')) break;
+        if (quoted && *p == '\\' && p[1]) p++;
+        buf[n++] = *p;
+        if (*p == '/' || *p == '\\') n = 0; /* a path: its last part */
+    }
+    buf[n] = '\0';
+    return n && strcmp(buf, ".") && strcmp(buf, "..") ? buf : NULL;
+}
+
+/* --etag-save FILE: the response's ETag and a line end, or an empty file
+ * when it sent none (curl's). CLI_EXIT_OK or CLI_EXIT_FAILURE. */
+static int save_etag(const struct call_args *a, const apierr_result *r)
+{
+    if (!a->etag_save || !r->status) return CLI_EXIT_OK;
+    const char *etag = apierr_header_find(r->headers, r->nheaders, "ETag");
+    FILE *f = fopen(a->etag_save, "w");
+    if (f && etag) fprintf(f, "%s\n", etag);
+    if (!f || fclose(f)) {
+        cli_error(CALL_CMD, "cannot write '%s'", a->etag_save);
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
 /* Opens the output of a's URL as curl would: -o - (or none) is stdout;
  * --output-dir DIR goes before the name; --no-clobber takes NAME.1 up to
  * NAME.100 when NAME is there (each made anew, never one that exists).
  * The name opened in file (cap bytes: "" for stdout). NULL after saying
  * why. */
-static FILE *open_output(const struct call_args *a, char *file, size_t cap)
+static FILE *open_output(const struct call_args *a, const apierr_result *r, char *file, size_t cap)
 {
     file[0] = '\0';
     if (!a->output || !strcmp(a->output, "-")) return stdout;
-    int n = a->output_dir ? snprintf(file, cap, "%s/%s", a->output_dir, a->output)
-                          : snprintf(file, cap, "%s", a->output);
+    char given[256];
+    const char *name =
+        a->output_remote && a->remote_header_name ? disposition_name(r, given, sizeof given) : NULL;
+    int n = snprintf(file, cap, "%s%s%s", a->output_dir ? a->output_dir : "",
+                     a->output_dir ? "/" : "", name ? name : a->output);
     if (n < 0 || (size_t)n + 5 >= cap) {
         cli_error(CALL_CMD, "the output file's name is too long");
         return NULL;
     }
     if (a->create_dirs) cli_make_parents(file);
-    FILE *out = fopen(file, a->no_clobber ? "wbx" : "wb");
+    FILE *out = NULL;
+    if (name && (out = fopen(file, "wbx")) == NULL && errno == EEXIST) {
+        cli_error(CALL_CMD, "-J: refusing to overwrite '%s'", file);
+        return NULL;
+    }
+    if (!out) out = fopen(file, a->no_clobber ? "wbx" : "wb");
     for (int i = 1; !out && a->no_clobber && errno == EEXIST && i <= 100; i++) {
         snprintf(file + n, cap - (size_t)n, ".%d", i);
         out = fopen(file, "wbx");
@@ -106,7 +151,7 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
     int head = a->include || a->head;
     int body = (r->ok || (a->fail_with_body && r->status)) && !a->head;
     if (body || head) {
-        FILE *out = open_output(a, file, sizeof file);
+        FILE *out = open_output(a, r, file, sizeof file);
         if (!out) return CLI_EXIT_FAILURE;
         if (head) call_print_headers(out, r);
         if (body) fwrite(r->body ? r->body : "", 1, r->body_len, out);
@@ -125,6 +170,7 @@ int call_show(const struct call_args *a, const apierr_result *r, int rc)
     if (!file[0] && a->output && strcmp(a->output, "-"))
         snprintf(file, sizeof file, "%s%s%s", a->output_dir ? a->output_dir : "",
                  a->output_dir ? "/" : "", a->output);
+    if (save_etag(a, r)) rc = CLI_EXIT_FAILURE;
     if (a->write_out && call_write_out(a, r, file)) rc = CLI_EXIT_FAILURE;
     return rc;
 }

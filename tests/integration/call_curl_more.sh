@@ -250,6 +250,40 @@ expect_rc 4 "$APIERR" call -s --retries 0 --fail-with-body --remove-on-error -o 
 [ -e "$TMP/gone.json" ] && fail "--remove-on-error left the file"
 expect_rc 4 "$APIERR" call -s --retries 0 --fail-with-body -o "$TMP/kept.json" "$ECHO/status/404"
 [ -s "$TMP/kept.json" ] || fail "--fail-with-body without --remove-on-error: no file"
+# -J: the name Content-Disposition gives, its last path part only, never
+# over a file that is there; the URL's name when it gives none.
+mkdir -p "$TMP/j"
+(
+    cd "$TMP/j" || exit 1
+    q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("attachment; filename=\"../../evil.json\""))')
+    "$APIERR" call -s -O -J "$ECHO/disposition?cd=$q" || fail "-J failed"
+    [ -s evil.json ] && [ ! -e ../../evil.json ] || fail "-J: $(ls)"
+    expect_rc 1 "$APIERR" call -s -O -J "$ECHO/disposition?cd=$q"
+    "$APIERR" call -s -O -J "$ECHO/echo/plain" || fail "-J without Content-Disposition failed"
+    [ -s plain ] || fail "-J without Content-Disposition: $(ls)"
+    if have_curl; then
+        q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("inline; filename=report.csv; size=3"))')
+        mkdir c a
+        (cd c && curl -s -O -J "$ECHO/disposition?cd=$q")
+        (cd a && "$APIERR" call -s -O -J "$ECHO/disposition?cd=$q")
+        [ "$(ls a)" = "$(ls c)" ] || fail "-J: apierr wrote $(ls a), curl $(ls c)"
+    fi
+) || exit 1
+# --etag-save, then --etag-compare: If-None-Match, and a 304 is a success.
+rm -f "$TMP/etag"
+"$APIERR" call -s -o /dev/null --etag-compare "$TMP/etag" --etag-save "$TMP/etag" "$ECHO/etag/v1" ||
+    fail "--etag-save failed"
+[ "$(last_seen 'd["headers"].get("if-none-match")')" = None ] || fail "If-None-Match without a saved ETag"
+[ "$(cat "$TMP/etag")" = '"v1"' ] || fail "--etag-save wrote '$(cat "$TMP/etag")'"
+code=$("$APIERR" call -s -o /dev/null -w '%{http_code}' --etag-compare "$TMP/etag" "$ECHO/etag/v1") ||
+    fail "--etag-compare failed"
+[ "$code" = 304 ] && [ "$(last_seen 'd["headers"].get("if-none-match")')" = '"v1"' ] ||
+    fail "--etag-compare: $code, If-None-Match $(last_seen 'd["headers"].get("if-none-match")')"
+if have_curl; then
+    curl -s -o /dev/null --etag-save "$TMP/etag.curl" "$ECHO/echo"
+    "$APIERR" call -s -o /dev/null --etag-save "$TMP/etag.none" "$ECHO/echo"
+    cmp -s "$TMP/etag.curl" "$TMP/etag.none" || fail "--etag-save without an ETag differs from curl's"
+fi
 expect_rc 2 "$APIERR" call -s -D "$TMP/h" "$ECHO/echo/a" "$ECHO/echo/b"
 # -Z: at once (the server answers only when all three are in), shown in
 # the order of the URLs; --parallel N and --parallel-max N the same.

@@ -12,6 +12,9 @@ the first line of stdout, and answers by path:
   /gzip...            as /echo, gzip-compressed (Content-Encoding: gzip) when
                       the request's Accept-Encoding names gzip
   /cookie?N=V         as /echo, with Set-Cookie: N=V; Path=/ for each pair
+  /etag/TAG           as /echo with ETag: "TAG"; 304 without a body when
+                      If-None-Match names it
+  /disposition?cd=V   as /echo with Content-Disposition: V
   /together/N...      as /echo once N requests to /together/N are in at
                       the same time; 504 when they are not within 10 s (a
                       client that calls one after the other)
@@ -89,6 +92,12 @@ class Handler(BaseHTTPRequestHandler):
         elif parts[0] == "cookie":
             headers["Set-Cookie"] = [
                 "%s=%s; Path=/" % kv for kv in urllib.parse.parse_qsl(u.query)]
+        elif parts[0] == "etag" and len(parts) > 1:
+            headers["ETag"] = '"%s"' % parts[1]
+            if self.headers.get("If-None-Match") == headers["ETag"]:
+                status, out = 304, ""
+        elif parts[0] == "disposition":
+            headers["Content-Disposition"] = urllib.parse.parse_qs(u.query)["cd"][0]
         elif parts[0] == "together" and len(parts) > 1:
             if not together(int(parts[1])):
                 status = 504
