@@ -284,6 +284,49 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
     }
 }
 
+/* 1 for a message that is an identifier, not words: upper case
+ * (RESOURCE_INVALID_PARAM, UNAUTHORIZED) or joined by underscores
+ * (invalid_request). "Unauthorized" or "missing" stay messages. */
+int apierr__is_identifier(const char *s)
+{
+    size_t n = 0, letters = 0, lower = 0, joins = 0;
+    if (!apierr__is_token(s)) return 0;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c == '_')
+            joins++;
+        else if (c >= 'a' && c <= 'z')
+            letters++, lower++;
+        else if (c >= 'A' && c <= 'Z')
+            letters++;
+        else if (!(c >= '0' && c <= '9') && c != '.' && c != '-' && c != ':')
+            return 0;
+    }
+    if (s[n - 1] == '.' || letters < 2) return 0; /* "Unauthenticated." is a sentence */
+    return joins || !lower;
+}
+
+/* The sentence beside an identifier message: a member that says a message
+ * (description, detail, reason, a string under details) or an envelope
+ * name holding a string (Knox's data), the best-ranked; or {NULL}. */
+static cand sentence_beside(const json_t *obj, const json_t *msg)
+{
+    const char *key;
+    const json_t *v;
+    cand best = {0};
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        const char *str = nonempty(v);
+        if (!m || !str || v == msg || apierr__is_token(str)) continue;
+        int rank = m->role == APIERR__R_MESSAGE || m->role == APIERR__R_TEXT ? m->rank
+                   : m->role == APIERR__R_DETAILS                            ? m->rank + 20
+                   : m->role == APIERR__R_NONE && m->env                     ? 50 + m->env
+                                                                             : 0;
+        if (rank && (!best.v || rank < best.rank)) best = (cand){v, rank};
+    }
+    return best;
+}
+
 /* Reads the members of one error object into s. status is the status known
  * so far, to tell a code that repeats it. */
 static void scan_level(scan *s, const json_t *obj, int status)
@@ -315,6 +358,22 @@ static void scan_level(scan *s, const json_t *obj, int status)
     if (strings.v && !s->c[APIERR__R_DETAILS].v && s->c[APIERR__R_MESSAGE].v &&
         s->c[APIERR__R_MESSAGE].v != json_array_get(strings.v, 0))
         offer(s, APIERR__R_DETAILS, strings.v, strings.rank);
+    /* Samsung Knox's {"code": "4000000", "message": "RESOURCE_INVALID_PARAM",
+     * "data": "The specified request parameters are not valid."}: a message
+     * that is an identifier names the error (the code, else the title), and
+     * a sentence beside it is what the server said. */
+    const json_t *said = s->c[APIERR__R_MESSAGE].v;
+    if (apierr__is_identifier(nonempty(said))) {
+        cand sentence = sentence_beside(obj, said);
+        const char *code = json_string_value(s->c[APIERR__R_CODE].v);
+        if (sentence.v) {
+            s->c[APIERR__R_MESSAGE] = sentence;
+            if (!s->c[APIERR__R_CODE].v)
+                offer(s, APIERR__R_CODE, said, 90);
+            else if (!code || strcmp(code, json_string_value(said)) != 0)
+                offer(s, APIERR__R_TITLE, said, 90);
+        }
+    }
     /* CouchDB's {"error": "not_found", "reason": "missing"}: the token that
      * lost the code to a better one is the message. */
     if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
@@ -763,13 +822,24 @@ static const json_t *type_upto(const walk *w, size_t upto)
 
 int apierr__general_fill(apierr_problem *p, const apierr__body *b)
 {
-    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type))
+    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type &&
+                     !apierr__is_identifier(p->message)))
         return APIERR_OK;
     walk w;
     walk_body(&w, b->json, b->status);
     /* Only from the error objects themselves: the first of a list of
      * errors (FastAPI's detail[0].msg) is not the message of the whole. */
     size_t upto = w.list_at;
+    /* A dialect that took Knox's identifier message as the message: the
+     * rules found the sentence beside it (scan_level), which says more. */
+    const json_t *said = pick_upto(&w, APIERR__R_MESSAGE, upto);
+    if (p->message && apierr__is_identifier(p->message) && !apierr__is_token(nonempty(said)) &&
+        nonempty(said)) {
+        if (!p->title && (!p->code || strcmp(p->code, p->message) != 0) &&
+            apierr_problem_set(p, APIERR_PF_TITLE, p->message))
+            return APIERR_ENOMEM;
+        if (set_text(p, APIERR_PF_MESSAGE, said)) return APIERR_ENOMEM;
+    }
     if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
         (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
         /* Paddle's error.documentation_url beside Stripe's type and code */
