@@ -412,6 +412,10 @@ static const json_t *first_object(const json_t *v)
     return json_is_array(v) ? json_array_get(v, 0) : v;
 }
 
+/* The envelope rank of the names that wrap any payload, not only errors
+ * (data, response): the table's weakest. */
+#define PAYLOAD_ENV 9
+
 static void walk_body(walk *w, const json_t *root, int status)
 {
     /* Each level is cleared as it is scanned: 12 of them would cost more
@@ -435,8 +439,12 @@ static void walk_body(walk *w, const json_t *root, int status)
         const json_t *env = s->c[APIERR__R_NONE].v;
         if (!env) break;
         /* A list next to a message of its own is that message's details
-         * (GitHub's errors); an object always wraps the error. */
-        if (json_is_array(env) && s->c[APIERR__R_MESSAGE].v) {
+         * (GitHub's errors); so is a list of results under a payload name
+         * (data, response) next to a code of its own: OKX's batch {"code":
+         * "1", "msg": "", "data": [{"sCode": "51008", "sMsg": ..}]} reports
+         * each order. An object always wraps the error. */
+        int payload = s->c[APIERR__R_NONE].rank >= PAYLOAD_ENV && s->c[APIERR__R_CODE].v;
+        if (json_is_array(env) && (s->c[APIERR__R_MESSAGE].v || payload)) {
             offer(s, APIERR__R_DETAILS, env, 50);
             break;
         }
@@ -591,8 +599,10 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
     }
     const char *msg = json_string_value(c[APIERR__R_DMESSAGE].v);
     /* An item with neither message nor code, only a type, describes a
-     * thing, not a failure (Docker's detail: [{Type, Name, Action}]). */
+     * thing, not a failure (Docker's detail: [{Type, Name, Action}]); one
+     * whose code is 0 succeeded (OKX's batch results, sCode "0"). */
     int says = msg || (code && c[APIERR__R_DCODE].rank < 30);
+    if (code && strcmp(code, "0") == 0) says = 0;
     if (!msg) msg = code; /* GitHub's {field, code: "missing_field"} */
     int rc = APIERR_OK;   /* an item that says nothing is no detail */
     if (field.oom)

@@ -115,6 +115,7 @@ typedef enum apierr__role {
     X("subcode", NONE, 0, NONE, 0, 0)                    \
     X("issue", NONE, 0, DTEXT, 8, 0)                     \
     X("rule", NONE, 0, DCODE, 40, 0)                     \
+    X("sCode", NONE, 0, DCODE, 14, 0)                    \
     /* the message */                                    \
     X("message", MESSAGE, 10, DMESSAGE, 10, 0)           \
     X("Message", MESSAGE, 10, DMESSAGE, 10, 0)           \
@@ -128,6 +129,7 @@ typedef enum apierr__role {
     X("retMsg", MESSAGE, 12, NONE, 0, 0)                 \
     X("ret_msg", MESSAGE, 12, NONE, 0, 0)                \
     X("help_message", NONE, 0, DMESSAGE, 12, 0)          \
+    X("sMsg", NONE, 0, DMESSAGE, 16, 0)                  \
     X("errorSummary", MESSAGE, 13, DMESSAGE, 13, 0)      \
     X("errorMessages", MESSAGE, 13, NONE, 0, 0)          \
     X("error_messages", MESSAGE, 14, NONE, 0, 0)         \
