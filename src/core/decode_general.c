@@ -17,7 +17,13 @@
  *   code; maps nest (Rails' {message: {bio: [..]}}, Discord's _errors). A
  *   detail with a code and no message has the code as its message
  *   (GitHub's missing_field). A list of errors wrapping the error gives one
- *   detail per error.
+ *   detail per error; a list of results under data beside a code of its
+ *   own, one per failed item (OKX's batch). Else a member whose name says
+ *   it lists failed fields (missing_field, events_with_invalid_fields)
+ *   names them.
+ * - An identifier message (RESOURCE_INVALID_PARAM) beside a sentence
+ *   (data, reason, description): the sentence is the message, the
+ *   identifier the code, else the title.
  * - Request ids and retry hints: under any of the table's names, at any
  *   level or inner object. apierr__general_fill() adds only these to what
  *   a named dialect decoded.
@@ -733,7 +739,81 @@ static int details_from(apierr_problem *p, const json_t *d, int strict)
     return apierr__add_field_tree(p, d, strict);
 }
 
+/* The words of a member name that say it lists the fields that failed:
+ * one of the first kind and, last, one of the second. */
+static const char *const failed_words[] = {"missing",      "invalid",   "unknown",
+                                           "required",     "rejected",  "unexpected",
+                                           "unrecognized", "duplicate", NULL};
+static const char *const field_words[] = {"field",     "fields",     "param",    "params",
+                                          "parameter", "parameters", "property", "properties",
+                                          "attribute", "attributes", NULL};
+
+static int is_word(const char *w, size_t n, const char *const *words)
+{
+    for (const char *const *x = words; *x; x++)
+        if (strlen(*x) == n && apierr__starts_nocase(w, n, *x)) return 1;
+    return 0;
+}
+
+/* 1 for a member name, outside the table, that says its value names the
+ * fields that failed: Amplitude's missing_field and
+ * events_with_invalid_fields, an invalidFields, an unknown_parameters.
+ * Words are split at _, - and a lower-to-upper case step. */
+static int names_failed_fields(const char *key)
+{
+    int failed = 0, last_field = 0;
+    for (size_t i = 0, start = 0;; i++) {
+        char c = key[i];
+        int step = c >= 'A' && c <= 'Z' && i > start && key[i - 1] >= 'a' && key[i - 1] <= 'z';
+        if (c && c != '_' && c != '-' && !step) continue;
+        if (i > start) {
+            failed |= is_word(key + start, i - start, failed_words);
+            last_field = is_word(key + start, i - start, field_words);
+        }
+        if (!c) break;
+        start = step ? i : i + 1;
+    }
+    return failed && last_field;
+}
+
+/* One detail per field such a member names: its value is the field, a
+ * list of fields, or a map keyed by them (Amplitude's {"time": [3, 4, 7]},
+ * the indices of the events). The member's name is the detail's code. */
+static int details_from_field_names(apierr_problem *p, const json_t *obj)
+{
+    const char *key, *field;
+    const json_t *v, *item, *ignored;
+    size_t i;
+    json_object_foreach((json_t *)obj, key, v) {
+        if (apierr__member_find(key, strlen(key)) || !names_failed_fields(key)) continue;
+        int rc = APIERR_OK;
+        if (nonempty(v)) rc = apierr__add_detail(p, json_string_value(v), key, key);
+        json_array_foreach(v, i, item) {
+            if (!rc && nonempty(item))
+                rc = apierr__add_detail(p, json_string_value(item), key, key);
+        }
+        json_object_foreach((json_t *)v, field, ignored) {
+            if (!rc) rc = apierr__add_detail(p, field, key, key);
+        }
+        if (rc) return rc;
+    }
+    return APIERR_OK;
+}
+
+static int take_listed_details(apierr_problem *p, const walk *w);
+
+/* The details of the error: its lists and maps of failures, else the
+ * fields its members name (details_from_field_names). */
 static int take_details(apierr_problem *p, const walk *w)
+{
+    size_t before = p->ndetails;
+    int rc = take_listed_details(p, w);
+    for (size_t i = 0; !rc && p->ndetails == before && i < w->nlevels; i++)
+        rc = details_from_field_names(p, w->level_obj[i]);
+    return rc;
+}
+
+static int take_listed_details(apierr_problem *p, const walk *w)
 {
     for (size_t i = w->nlevels; i-- > 0;) {
         const json_t *d = w->level[i].c[APIERR__R_DETAILS].v;
