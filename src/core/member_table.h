@@ -115,6 +115,8 @@ typedef enum apierr__role {
     X("subcode", NONE, 0, NONE, 0, 0)                    \
     X("issue", NONE, 0, DTEXT, 8, 0)                     \
     X("rule", NONE, 0, DCODE, 40, 0)                     \
+    X("constraintId", NONE, 0, DCODE, 14, 0)             \
+    X("ruleId", NONE, 0, DCODE, 14, 0)                   \
     X("sCode", NONE, 0, DCODE, 14, 0)                    \
     /* the message */                                    \
     X("message", MESSAGE, 10, DMESSAGE, 10, 0)           \
@@ -227,6 +229,7 @@ typedef enum apierr__role {
     X("fields", DETAILS, 19, FIELD, 3, 0)                \
     X("field", NONE, 0, FIELD, 1, 0)                     \
     X("fieldName", NONE, 0, FIELD, 2, 0)                 \
+    X("fieldPath", NONE, 0, FIELD, 2, 0)                 \
     X("field_name", NONE, 0, FIELD, 2, 0)                \
     X("parameterName", NONE, 0, FIELD, 2, 0)             \
     X("argument_name", NONE, 0, FIELD, 3, 0)             \
