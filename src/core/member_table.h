@@ -107,6 +107,7 @@ typedef enum apierr__role {
     X("typeKey", CODE, 33, NONE, 0, 0)                   \
     X(".tag", CODE, 33, NONE, 0, 0)                      \
     X("category", CODE, 40, NONE, 0, 0)                  \
+    X("scimType", CODE, 20, NONE, 0, 0)                  \
     X("id", CODE, 60, NONE, 0, 0)                        \
     X("type", TYPE, 30, DCODE, 30, 0)                    \
     X("Type", TYPE, 30, DCODE, 30, 0)                    \
