@@ -422,6 +422,32 @@ static const json_t *first_object(const json_t *v)
  * (data, response): the table's weakest. */
 #define PAYLOAD_ENV 9
 
+/* 1 when an object holds an error: a message, or an envelope object
+ * (JSON-RPC's {"id": 3, "error": {..}}). */
+static int holds_error(const json_t *obj)
+{
+    const char *key;
+    const json_t *v;
+    if (has_message(obj)) return 1;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (m && m->env && m->env < PAYLOAD_ENV && json_is_object(v)) return 1;
+    }
+    return 0;
+}
+
+/* The first item of a list that holds an error, else its first: a JSON-RPC
+ * batch answers each call in turn, the failed among the done. */
+static const json_t *first_error(const json_t *list)
+{
+    size_t i;
+    const json_t *item;
+    json_array_foreach(list, i, item) {
+        if (json_is_object(item) && holds_error(item)) return item;
+    }
+    return json_array_get(list, 0);
+}
+
 static void walk_body(walk *w, const json_t *root, int status)
 {
     /* Each level is cleared as it is scanned: 12 of them would cost more
@@ -429,9 +455,10 @@ static void walk_body(walk *w, const json_t *root, int status)
     w->nlevels = w->ninner = w->list_at = 0;
     w->list = w->innermost = NULL;
     const json_t *cur = root;
+    int more = 0;              /* cur is a payload beside a named error (JSON-RPC's data) */
     if (json_is_array(root)) { /* [{"message": .., "errorCode": ..}] */
         w->list = root;
-        cur = json_array_get(root, 0);
+        cur = first_error(root);
     }
     while (json_is_object(cur) && w->nlevels < MAX_LEVELS) {
         w->level_obj[w->nlevels] = cur;
@@ -442,6 +469,15 @@ static void walk_body(walk *w, const json_t *root, int status)
          * with no member of the table is a map of fields. */
         if (w->nlevels > 1 && json_object_size(cur) && says_nothing(s))
             offer(s, APIERR__R_DETAILS, cur, 60);
+        /* JSON-RPC's {"code": -32602, "message": .., "data": {..}}: a payload
+         * object beside a code and a message of their own says more about
+         * the error (its details, ids, hints), but names it no more: its
+         * code and message are no longer the error's. */
+        if (more) {
+            static const int names[] = {APIERR__R_CODE, APIERR__R_TEXT, APIERR__R_MESSAGE,
+                                        APIERR__R_TITLE, APIERR__R_TYPE};
+            for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) s->c[names[i]] = (cand){0};
+        }
         const json_t *env = s->c[APIERR__R_NONE].v;
         if (!env) break;
         /* A list next to a message of its own is that message's details
@@ -459,6 +495,8 @@ static void walk_body(walk *w, const json_t *root, int status)
             w->list = env; /* its errors are details of their own (take_details) */
             if (s->c[APIERR__R_DETAILS].v == env) s->c[APIERR__R_DETAILS].v = NULL;
         }
+        more = json_is_object(env) && s->c[APIERR__R_NONE].rank >= PAYLOAD_ENV &&
+               s->c[APIERR__R_CODE].v && s->c[APIERR__R_MESSAGE].v;
         cur = first_object(env);
     }
     if (!w->list || w->list == root) w->list_at = w->list ? 0 : w->nlevels;
@@ -558,7 +596,7 @@ const char *apierr__field_member(const json_t *item)
     return best;
 }
 
-int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)
+static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, int depth)
 {
     cand c[APIERR__R__COUNT] = {{0}};
     const char *source = NULL, *key;
@@ -587,6 +625,16 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         }
         if (ok && (!c[role].v || m->drank < c[role].rank)) c[role] = (cand){v, m->drank};
     }
+    /* JSON-RPC's batch item {"id": "5", "error": {"code": .., "message": ..}}:
+     * an item that says nothing itself but wraps an error is that error. */
+    const json_t *wrapped = NULL;
+    if (!c[APIERR__R_DMESSAGE].v && !c[APIERR__R_DCODE].v && !c[APIERR__R_FIELD].v && !source) {
+        json_object_foreach((json_t *)item, key, v) {
+            const apierr__member *m = apierr__member_find(key, strlen(key));
+            if (m && m->env && m->env < PAYLOAD_ENV && json_is_object(v)) wrapped = v;
+        }
+    }
+    if (wrapped && depth < 2) return detail_at(p, wrapped, prefix, depth + 1);
     apierr__buf field = APIERR__BUF_INIT;
     const json_t *f = c[APIERR__R_FIELD].v;
     if (prefix && *prefix) apierr__buf_puts(&field, prefix);
@@ -617,6 +665,11 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         rc = apierr__add_detail(p, field.len ? field.data : NULL, msg, code);
     apierr__buf_free(&field);
     return rc;
+}
+
+int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)
+{
+    return detail_at(p, item, prefix, 0);
 }
 
 int apierr__details_general(apierr_problem *p, const json_t *list)
