@@ -403,6 +403,7 @@ typedef struct walk {
     const json_t *innermost;             /* the innermost error object */
     const json_t *level_obj[MAX_LEVELS]; /* the object of each level */
     size_t list_at;                      /* the first level inside a list (nlevels: none) */
+    const char *kind;                    /* the name the error is wrapped in (OpenStack's) */
 } walk;
 
 /* 1 when the scan of a level found no member of any role. */
@@ -454,6 +455,7 @@ static void walk_body(walk *w, const json_t *root, int status)
      * to clear than a small body costs to read. */
     w->nlevels = w->ninner = w->list_at = 0;
     w->list = w->innermost = NULL;
+    w->kind = NULL;
     const json_t *cur = root;
     int more = 0;              /* cur is a payload beside a named error (JSON-RPC's data) */
     if (json_is_array(root)) { /* [{"message": .., "errorCode": ..}] */
@@ -477,6 +479,18 @@ static void walk_body(walk *w, const json_t *root, int status)
             static const int names[] = {APIERR__R_CODE, APIERR__R_TEXT, APIERR__R_MESSAGE,
                                         APIERR__R_TITLE, APIERR__R_TYPE};
             for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) s->c[names[i]] = (cand){0};
+        }
+        /* OpenStack's {"itemNotFound": {"code": 404, "message": ..}}: a body
+         * whose one member, a name the table lacks, holds a message is that
+         * error under the name of its kind, which is the code. */
+        const char *kind = w->nlevels == 1 && json_object_size(cur) == 1 && says_nothing(s)
+                               ? json_object_iter_key(json_object_iter((json_t *)cur))
+                               : NULL;
+        if (kind && json_is_object(json_object_get(cur, kind)) &&
+            has_message(json_object_get(cur, kind))) {
+            w->kind = kind;
+            cur = json_object_get(cur, kind);
+            continue;
         }
         const json_t *env = s->c[APIERR__R_NONE].v;
         if (!env) break;
@@ -944,6 +958,7 @@ int apierr__general_decode_json(apierr_problem *p, const apierr__body *b)
     const json_t *st = pick(&w, APIERR__R_STATUS);
     if (st) take_status(p, st);
     int rc = take_scalars(p, &w);
+    if (!rc && !p->code && w.kind) rc = apierr_problem_set(p, APIERR_PF_CODE, w.kind);
     if (!rc) rc = take_details(p, &w);
     if (!rc) rc = fill(p, &w);
     if (!rc) rc = apierr__keep_extensions(p, b->json, known, NULL);
