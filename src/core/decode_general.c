@@ -423,6 +423,20 @@ static const json_t *first_object(const json_t *v)
  * (data, response): the table's weakest. */
 #define PAYLOAD_ENV 9
 
+/* 1 when v, a member of obj, is there under a name the table gives codes
+ * (not a token of error, err or reason). */
+static int named_code(const json_t *obj, const json_t *v)
+{
+    const char *key;
+    const json_t *m;
+    json_object_foreach((json_t *)obj, key, m) {
+        if (m != v) continue;
+        const apierr__member *row = apierr__member_find(key, strlen(key));
+        return row && row->role == APIERR__R_CODE;
+    }
+    return 0;
+}
+
 /* 1 when an object holds an error: a message, or an envelope object
  * (JSON-RPC's {"id": 3, "error": {..}}). */
 static int holds_error(const json_t *obj)
@@ -472,13 +486,17 @@ static void walk_body(walk *w, const json_t *root, int status)
         if (w->nlevels > 1 && json_object_size(cur) && says_nothing(s))
             offer(s, APIERR__R_DETAILS, cur, 60);
         /* JSON-RPC's {"code": -32602, "message": .., "data": {..}}: a payload
-         * object beside a code and a message of their own says more about
-         * the error (its details, ids, hints), but names it no more: its
-         * code and message are no longer the error's. */
+         * object beside a code and a message of their own, and all below
+         * it, says more about the error (details, ids, hints, a status) but
+         * only a member the table names a code names it more precisely
+         * (tRPC's data.code "BAD_REQUEST"); Solana's data.err or a message
+         * in it describe, and it names no field of the error. */
         if (more) {
-            static const int names[] = {APIERR__R_CODE, APIERR__R_TEXT, APIERR__R_MESSAGE,
-                                        APIERR__R_TITLE, APIERR__R_TYPE};
+            static const int names[] = {APIERR__R_TEXT, APIERR__R_MESSAGE, APIERR__R_TITLE,
+                                        APIERR__R_TYPE};
             for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) s->c[names[i]] = (cand){0};
+            if (!named_code(cur, s->c[APIERR__R_CODE].v)) s->c[APIERR__R_CODE] = (cand){0};
+            s->names_field = 0;
         }
         /* OpenStack's {"itemNotFound": {"code": 404, "message": ..}}: a body
          * whose one member, a name the table lacks, holds a message is that
@@ -498,9 +516,11 @@ static void walk_body(walk *w, const json_t *root, int status)
          * (GitHub's errors); so is a list of results under a payload name
          * (data, response) next to a code of its own: OKX's batch {"code":
          * "1", "msg": "", "data": [{"sCode": "51008", "sMsg": ..}]} reports
-         * each order. An object always wraps the error. */
+         * each order; and any list in a payload beside a named error
+         * (Payload CMS' errors[].data.errors). An object always wraps the
+         * error. */
         int payload = s->c[APIERR__R_NONE].rank >= PAYLOAD_ENV && s->c[APIERR__R_CODE].v;
-        if (json_is_array(env) && (s->c[APIERR__R_MESSAGE].v || payload)) {
+        if (json_is_array(env) && (s->c[APIERR__R_MESSAGE].v || payload || more)) {
             offer(s, APIERR__R_DETAILS, env, 50);
             break;
         }
@@ -509,8 +529,8 @@ static void walk_body(walk *w, const json_t *root, int status)
             w->list = env; /* its errors are details of their own (take_details) */
             if (s->c[APIERR__R_DETAILS].v == env) s->c[APIERR__R_DETAILS].v = NULL;
         }
-        more = json_is_object(env) && s->c[APIERR__R_NONE].rank >= PAYLOAD_ENV &&
-               s->c[APIERR__R_CODE].v && s->c[APIERR__R_MESSAGE].v;
+        more = more || (json_is_object(env) && s->c[APIERR__R_NONE].rank >= PAYLOAD_ENV &&
+                        s->c[APIERR__R_CODE].v && s->c[APIERR__R_MESSAGE].v);
         cur = first_object(env);
     }
     if (!w->list || w->list == root) w->list_at = w->list ? 0 : w->nlevels;
