@@ -312,6 +312,22 @@ int apierr__is_identifier(const char *s)
     return joins || !lower;
 }
 
+size_t apierr__identifier_lead(const char *msg)
+{
+    static const char *const seps[] = {" : ", ": ", NULL};
+    if (apierr__is_identifier(msg)) return strlen(msg);
+    for (const char *const *sep = seps; msg && *sep; sep++) {
+        const char *at = strstr(msg, *sep);
+        size_t n = at ? (size_t)(at - msg) : 0;
+        char lead[MAX_TOKEN + 1];
+        if (!n || n > MAX_TOKEN) continue;
+        memcpy(lead, msg, n);
+        lead[n] = '\0';
+        if (memchr(lead, '_', n) && apierr__is_identifier(lead)) return n;
+    }
+    return 0;
+}
+
 /* The sentence beside an identifier message: a member that says a message
  * (description, detail, reason, a string under details) or an envelope
  * name holding a string (Knox's data), the best-ranked; or {NULL}. */
@@ -943,6 +959,11 @@ static int take_scalars(apierr_problem *p, const walk *w)
         if (!*apierr__problem_member(p, rf->field) && set_text(p, rf->field, pick(w, rf->role)))
             return APIERR_ENOMEM;
     }
+    /* Firebase Auth's "EMAIL_NOT_FOUND", "WEAK_PASSWORD : Password should
+     * be at least 6 characters": the identifier a message is or begins with
+     * names the error when nothing else does. */
+    size_t lead = p->code ? 0 : apierr__identifier_lead(p->message);
+    if (lead && apierr_problem_setn(p, APIERR_PF_CODE, p->message, lead)) return APIERR_ENOMEM;
     /* An RFC 9457 type URI is the code when nothing better names it. */
     if (!p->code && apierr__type_is_code(p->type) && !pick(w, APIERR__R_DOC) &&
         apierr_problem_set(p, APIERR_PF_CODE, p->type))

@@ -128,6 +128,12 @@ static int decode(apierr_problem *p, const apierr__body *b)
     const char *name = json_is_string(status)                       ? "status"
                        : json_is_string(json_object_get(e, "code")) ? "code"
                                                                     : NULL;
+    /* Identity Toolkit's "message": "EMAIL_NOT_FOUND" names the error; its
+     * errors[0].reason ("invalid") only files it */
+    long long n = json_integer_value(json_object_get(e, "code"));
+    int own_code = n && (n < 100 || n > 599); /* Knox's 4010000, not a status */
+    size_t lead = p->code || name || own_code ? 0 : apierr__identifier_lead(p->message);
+    if (lead && apierr_problem_setn(p, APIERR_PF_CODE, p->message, lead)) return APIERR_ENOMEM;
     if ((name && apierr__take(p, APIERR_PF_CODE, e, name)) ||
         apierr__take(p, APIERR_PF_CODE, json_array_get(errors, 0), "reason"))
         return APIERR_ENOMEM;
