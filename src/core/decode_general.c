@@ -225,6 +225,10 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
     long long n;
     switch (m->role) {
     case APIERR__R_TEXT:
+        /* Rollbar's {"err": 1, "message": ..}: 0 or 1 there says whether it
+         * failed, like true or false, and names nothing. */
+        if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) break;
+        /* fall through */
     case APIERR__R_CODE:
         /* Only `error` repeats the reason phrase (Twitch, Rails); a
          * Kubernetes reason "Forbidden" is its documented code. */
