@@ -353,6 +353,19 @@ static cand sentence_beside(const json_t *obj, const json_t *msg)
     return best;
 }
 
+/* A name the table lacks that ends as a request id's does: Clerk's
+ * clerk_trace_id, an x_request_id, a gatewayRequestId. Weaker than every
+ * row of the table. */
+static const apierr__member *id_by_suffix(const char *key)
+{
+    static const apierr__member id = {"", 0, APIERR__R_REQUEST_ID, 30, APIERR__R_NONE, 0, 0};
+    static const char *const ends[] = {"_request_id", "_trace_id", "RequestId", "TraceId", NULL};
+    size_t n = strlen(key);
+    for (const char *const *e = ends; *e; e++)
+        if (n > strlen(*e) && strcmp(key + n - strlen(*e), *e) == 0) return &id;
+    return NULL;
+}
+
 /* Reads the members of one error object into s. status is the status known
  * so far, to tell a code that repeats it. */
 static void scan_level(scan *s, const json_t *obj, int status)
@@ -363,6 +376,7 @@ static void scan_level(scan *s, const json_t *obj, int status)
     memset(s, 0, sizeof *s);
     json_object_foreach((json_t *)obj, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (!m) m = id_by_suffix(key);
         if (!m) continue;
         s->names_field |= is_field_member(m, v);
         if (m->role == APIERR__R_DETAILS && m->drole != APIERR__R_FIELD &&
@@ -993,7 +1007,7 @@ const json_t *apierr__code_member(const json_t *obj)
 static int known(const char *key, const void *ctx)
 {
     (void)ctx;
-    return apierr__member_find(key, strlen(key)) != NULL;
+    return apierr__member_find(key, strlen(key)) || id_by_suffix(key);
 }
 
 int apierr__general_decode_json(apierr_problem *p, const apierr__body *b)
