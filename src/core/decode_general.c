@@ -3,15 +3,21 @@
  * shape no named dialect claims, by rules over member names (the table in
  * member_table.h), not by vendor.
  *
- * - Where the error is: the body, or its first element when it is an
- *   array; from there envelopes are followed (error, errors, fault,
- *   detail, data, ...), each a level. innerError, root_cause[0] and the
- *   like are inner objects, read after the levels.
+ * - Where the error is: the body, or the first element holding an error
+ *   when it is an array (a JSON-RPC batch); a body whose one unknown
+ *   member holds the error (OpenStack's itemNotFound), that member, its
+ *   name the code; from there envelopes are followed (error, errors,
+ *   fault, detail, data, ...), each a level. A payload (data) beside a
+ *   code and a message of their own says more but no longer names the
+ *   error, but by a member the table names a code (tRPC). innerError,
+ *   root_cause[0] and the like are inner objects, read after the levels.
  * - Which member plays a role: at each level the best-ranked member of the
  *   role; the innermost level that has one wins, then the inner objects.
  *   A token in `error` or `reason` is a code, a sentence a message; an
  *   integer code equal to the status only repeats the status; an RFC 9457
- *   type URI is the code when there is no other (about:blank never).
+ *   type URI is the code when there is no other (about:blank never), then
+ *   the identifier a message is or begins with (Firebase's EMAIL_NOT_FOUND);
+ *   0 or 1 in `error` or `err` is a flag (Rollbar).
  * - Field details: the best-ranked list or map of the levels; items name
  *   their field (field, name, param, source.pointer, ...), message and
  *   code; maps nest (Rails' {message: {bio: [..]}}, Discord's _errors). A
@@ -24,8 +30,9 @@
  * - An identifier message (RESOURCE_INVALID_PARAM) beside a sentence
  *   (data, reason, description): the sentence is the message, the
  *   identifier the code, else the title.
- * - Request ids and retry hints: under any of the table's names, at any
- *   level or inner object. apierr__general_fill() adds only these to what
+ * - Request ids and retry hints: under any of the table's names (or a
+ *   name ending in _request_id, _trace_id: Clerk's), at any level or inner
+ *   object. apierr__general_fill() adds only these to what
  *   a named dialect decoded.
  */
 #include "apierr/headers.h"
