@@ -3,23 +3,36 @@
  * shape no named dialect claims, by rules over member names (the table in
  * member_table.h), not by vendor.
  *
- * - Where the error is: the body, or its first element when it is an
- *   array; from there envelopes are followed (error, errors, fault,
- *   detail, data, ...), each a level. innerError, root_cause[0] and the
- *   like are inner objects, read after the levels.
+ * - Where the error is: the body, or the first element holding an error
+ *   when it is an array (a JSON-RPC batch); a body whose one unknown
+ *   member holds the error (OpenStack's itemNotFound), that member, its
+ *   name the code; from there envelopes are followed (error, errors,
+ *   fault, detail, data, ...), each a level. A payload (data) beside a
+ *   code and a message of their own says more but no longer names the
+ *   error, but by a member the table names a code (tRPC). innerError,
+ *   root_cause[0] and the like are inner objects, read after the levels.
  * - Which member plays a role: at each level the best-ranked member of the
  *   role; the innermost level that has one wins, then the inner objects.
  *   A token in `error` or `reason` is a code, a sentence a message; an
  *   integer code equal to the status only repeats the status; an RFC 9457
- *   type URI is the code when there is no other (about:blank never).
+ *   type URI is the code when there is no other (about:blank never), then
+ *   the identifier a message is or begins with (Firebase's EMAIL_NOT_FOUND);
+ *   0 or 1 in `error` or `err` is a flag (Rollbar).
  * - Field details: the best-ranked list or map of the levels; items name
  *   their field (field, name, param, source.pointer, ...), message and
  *   code; maps nest (Rails' {message: {bio: [..]}}, Discord's _errors). A
  *   detail with a code and no message has the code as its message
  *   (GitHub's missing_field). A list of errors wrapping the error gives one
- *   detail per error.
- * - Request ids and retry hints: under any of the table's names, at any
- *   level or inner object. apierr__general_fill() adds only these to what
+ *   detail per error; a list of results under data beside a code of its
+ *   own, one per failed item (OKX's batch). Else a member whose name says
+ *   it lists failed fields (missing_field, events_with_invalid_fields)
+ *   names them.
+ * - An identifier message (RESOURCE_INVALID_PARAM) beside a sentence
+ *   (data, reason, description): the sentence is the message, the
+ *   identifier the code, else the title.
+ * - Request ids and retry hints: under any of the table's names (or a
+ *   name ending in _request_id, _trace_id: Clerk's), at any level or inner
+ *   object. apierr__general_fill() adds only these to what
  *   a named dialect decoded.
  */
 #include "apierr/headers.h"
@@ -219,6 +232,10 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
     long long n;
     switch (m->role) {
     case APIERR__R_TEXT:
+        /* Rollbar's {"err": 1, "message": ..}: 0 or 1 there says whether it
+         * failed, like true or false, and names nothing. */
+        if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) break;
+        /* fall through */
     case APIERR__R_CODE:
         /* Only `error` repeats the reason phrase (Twitch, Rails); a
          * Kubernetes reason "Forbidden" is its documented code. */
@@ -284,6 +301,78 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
     }
 }
 
+/* 1 for a message that is an identifier, not words: upper case
+ * (RESOURCE_INVALID_PARAM, UNAUTHORIZED) or joined by underscores
+ * (invalid_request). "Unauthorized" or "missing" stay messages. */
+int apierr__is_identifier(const char *s)
+{
+    size_t n = 0, letters = 0, lower = 0, joins = 0;
+    if (!apierr__is_token(s)) return 0;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c == '_')
+            joins++;
+        else if (c >= 'a' && c <= 'z')
+            letters++, lower++;
+        else if (c >= 'A' && c <= 'Z')
+            letters++;
+        else if (!(c >= '0' && c <= '9') && c != '.' && c != '-' && c != ':')
+            return 0;
+    }
+    if (s[n - 1] == '.' || letters < 2) return 0; /* "Unauthenticated." is a sentence */
+    return joins || !lower;
+}
+
+size_t apierr__identifier_lead(const char *msg)
+{
+    static const char *const seps[] = {" : ", ": ", NULL};
+    if (apierr__is_identifier(msg)) return strlen(msg);
+    for (const char *const *sep = seps; msg && *sep; sep++) {
+        const char *at = strstr(msg, *sep);
+        size_t n = at ? (size_t)(at - msg) : 0;
+        char lead[MAX_TOKEN + 1];
+        if (!n || n > MAX_TOKEN) continue;
+        memcpy(lead, msg, n);
+        lead[n] = '\0';
+        if (memchr(lead, '_', n) && apierr__is_identifier(lead)) return n;
+    }
+    return 0;
+}
+
+/* The sentence beside an identifier message: a member that says a message
+ * (description, detail, reason, a string under details) or an envelope
+ * name holding a string (Knox's data), the best-ranked; or {NULL}. */
+static cand sentence_beside(const json_t *obj, const json_t *msg)
+{
+    const char *key;
+    const json_t *v;
+    cand best = {0};
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        const char *str = nonempty(v);
+        if (!m || !str || v == msg || apierr__is_token(str)) continue;
+        int rank = m->role == APIERR__R_MESSAGE || m->role == APIERR__R_TEXT ? m->rank
+                   : m->role == APIERR__R_DETAILS                            ? m->rank + 20
+                   : m->role == APIERR__R_NONE && m->env                     ? 50 + m->env
+                                                                             : 0;
+        if (rank && (!best.v || rank < best.rank)) best = (cand){v, rank};
+    }
+    return best;
+}
+
+/* A name the table lacks that ends as a request id's does: Clerk's
+ * clerk_trace_id, an x_request_id, a gatewayRequestId. Weaker than every
+ * row of the table. */
+static const apierr__member *id_by_suffix(const char *key)
+{
+    static const apierr__member id = {"", 0, APIERR__R_REQUEST_ID, 30, APIERR__R_NONE, 0, 0};
+    static const char *const ends[] = {"_request_id", "_trace_id", "RequestId", "TraceId", NULL};
+    size_t n = strlen(key);
+    for (const char *const *e = ends; *e; e++)
+        if (n > strlen(*e) && strcmp(key + n - strlen(*e), *e) == 0) return &id;
+    return NULL;
+}
+
 /* Reads the members of one error object into s. status is the status known
  * so far, to tell a code that repeats it. */
 static void scan_level(scan *s, const json_t *obj, int status)
@@ -294,6 +383,7 @@ static void scan_level(scan *s, const json_t *obj, int status)
     memset(s, 0, sizeof *s);
     json_object_foreach((json_t *)obj, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (!m) m = id_by_suffix(key);
         if (!m) continue;
         s->names_field |= is_field_member(m, v);
         if (m->role == APIERR__R_DETAILS && m->drole != APIERR__R_FIELD &&
@@ -315,6 +405,22 @@ static void scan_level(scan *s, const json_t *obj, int status)
     if (strings.v && !s->c[APIERR__R_DETAILS].v && s->c[APIERR__R_MESSAGE].v &&
         s->c[APIERR__R_MESSAGE].v != json_array_get(strings.v, 0))
         offer(s, APIERR__R_DETAILS, strings.v, strings.rank);
+    /* Samsung Knox's {"code": "4000000", "message": "RESOURCE_INVALID_PARAM",
+     * "data": "The specified request parameters are not valid."}: a message
+     * that is an identifier names the error (the code, else the title), and
+     * a sentence beside it is what the server said. */
+    const json_t *said = s->c[APIERR__R_MESSAGE].v;
+    if (apierr__is_identifier(nonempty(said))) {
+        cand sentence = sentence_beside(obj, said);
+        const char *code = json_string_value(s->c[APIERR__R_CODE].v);
+        if (sentence.v) {
+            s->c[APIERR__R_MESSAGE] = sentence;
+            if (!s->c[APIERR__R_CODE].v)
+                offer(s, APIERR__R_CODE, said, 90);
+            else if (!code || strcmp(code, json_string_value(said)) != 0)
+                offer(s, APIERR__R_TITLE, said, 90);
+        }
+    }
     /* CouchDB's {"error": "not_found", "reason": "missing"}: the token that
      * lost the code to a better one is the message. */
     if (!s->c[APIERR__R_MESSAGE].v && s->c[APIERR__R_TEXT].v) {
@@ -338,6 +444,7 @@ typedef struct walk {
     const json_t *innermost;             /* the innermost error object */
     const json_t *level_obj[MAX_LEVELS]; /* the object of each level */
     size_t list_at;                      /* the first level inside a list (nlevels: none) */
+    const char *kind;                    /* the name the error is wrapped in (OpenStack's) */
 } walk;
 
 /* 1 when the scan of a level found no member of any role. */
@@ -353,16 +460,62 @@ static const json_t *first_object(const json_t *v)
     return json_is_array(v) ? json_array_get(v, 0) : v;
 }
 
+/* The envelope rank of the names that wrap any payload, not only errors
+ * (data, response): the table's weakest. */
+#define PAYLOAD_ENV 9
+
+/* 1 when v, a member of obj, is there under a name the table gives codes
+ * (not a token of error, err or reason). */
+static int named_code(const json_t *obj, const json_t *v)
+{
+    const char *key;
+    const json_t *m;
+    json_object_foreach((json_t *)obj, key, m) {
+        if (m != v) continue;
+        const apierr__member *row = apierr__member_find(key, strlen(key));
+        return row && row->role == APIERR__R_CODE;
+    }
+    return 0;
+}
+
+/* 1 when an object holds an error: a message, or an envelope object
+ * (JSON-RPC's {"id": 3, "error": {..}}). */
+static int holds_error(const json_t *obj)
+{
+    const char *key;
+    const json_t *v;
+    if (has_message(obj)) return 1;
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (m && m->env && m->env < PAYLOAD_ENV && json_is_object(v)) return 1;
+    }
+    return 0;
+}
+
+/* The first item of a list that holds an error, else its first: a JSON-RPC
+ * batch answers each call in turn, the failed among the done. */
+static const json_t *first_error(const json_t *list)
+{
+    size_t i;
+    const json_t *item;
+    json_array_foreach(list, i, item) {
+        if (json_is_object(item) && holds_error(item)) return item;
+    }
+    return json_array_get(list, 0);
+}
+
 static void walk_body(walk *w, const json_t *root, int status)
 {
     /* Each level is cleared as it is scanned: 12 of them would cost more
      * to clear than a small body costs to read. */
     w->nlevels = w->ninner = w->list_at = 0;
     w->list = w->innermost = NULL;
+    w->kind = NULL;
     const json_t *cur = root;
+    int more = 0;              /* cur is a payload beside a named error (JSON-RPC's data) */
     if (json_is_array(root)) { /* [{"message": .., "errorCode": ..}] */
         w->list = root;
-        cur = json_array_get(root, 0);
+        cur = first_error(root);
     }
     while (json_is_object(cur) && w->nlevels < MAX_LEVELS) {
         w->level_obj[w->nlevels] = cur;
@@ -373,11 +526,42 @@ static void walk_body(walk *w, const json_t *root, int status)
          * with no member of the table is a map of fields. */
         if (w->nlevels > 1 && json_object_size(cur) && says_nothing(s))
             offer(s, APIERR__R_DETAILS, cur, 60);
+        /* JSON-RPC's {"code": -32602, "message": .., "data": {..}}: a payload
+         * object beside a code and a message of their own, and all below
+         * it, says more about the error (details, ids, hints, a status) but
+         * only a member the table names a code names it more precisely
+         * (tRPC's data.code "BAD_REQUEST"); Solana's data.err or a message
+         * in it describe, and it names no field of the error. */
+        if (more) {
+            static const int names[] = {APIERR__R_TEXT, APIERR__R_MESSAGE, APIERR__R_TITLE,
+                                        APIERR__R_TYPE};
+            for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) s->c[names[i]] = (cand){0};
+            if (!named_code(cur, s->c[APIERR__R_CODE].v)) s->c[APIERR__R_CODE] = (cand){0};
+            s->names_field = 0;
+        }
+        /* OpenStack's {"itemNotFound": {"code": 404, "message": ..}}: a body
+         * whose one member, a name the table lacks, holds a message is that
+         * error under the name of its kind, which is the code. */
+        const char *kind = w->nlevels == 1 && json_object_size(cur) == 1 && says_nothing(s)
+                               ? json_object_iter_key(json_object_iter((json_t *)cur))
+                               : NULL;
+        if (kind && json_is_object(json_object_get(cur, kind)) &&
+            has_message(json_object_get(cur, kind))) {
+            w->kind = kind;
+            cur = json_object_get(cur, kind);
+            continue;
+        }
         const json_t *env = s->c[APIERR__R_NONE].v;
         if (!env) break;
         /* A list next to a message of its own is that message's details
-         * (GitHub's errors); an object always wraps the error. */
-        if (json_is_array(env) && s->c[APIERR__R_MESSAGE].v) {
+         * (GitHub's errors); so is a list of results under a payload name
+         * (data, response) next to a code of its own: OKX's batch {"code":
+         * "1", "msg": "", "data": [{"sCode": "51008", "sMsg": ..}]} reports
+         * each order; and any list in a payload beside a named error
+         * (Payload CMS' errors[].data.errors). An object always wraps the
+         * error. */
+        int payload = s->c[APIERR__R_NONE].rank >= PAYLOAD_ENV && s->c[APIERR__R_CODE].v;
+        if (json_is_array(env) && (s->c[APIERR__R_MESSAGE].v || payload || more)) {
             offer(s, APIERR__R_DETAILS, env, 50);
             break;
         }
@@ -386,6 +570,8 @@ static void walk_body(walk *w, const json_t *root, int status)
             w->list = env; /* its errors are details of their own (take_details) */
             if (s->c[APIERR__R_DETAILS].v == env) s->c[APIERR__R_DETAILS].v = NULL;
         }
+        more = more || (json_is_object(env) && s->c[APIERR__R_NONE].rank >= PAYLOAD_ENV &&
+                        s->c[APIERR__R_CODE].v && s->c[APIERR__R_MESSAGE].v);
         cur = first_object(env);
     }
     if (!w->list || w->list == root) w->list_at = w->list ? 0 : w->nlevels;
@@ -485,7 +671,7 @@ const char *apierr__field_member(const json_t *item)
     return best;
 }
 
-int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)
+static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, int depth)
 {
     cand c[APIERR__R__COUNT] = {{0}};
     const char *source = NULL, *key;
@@ -514,6 +700,16 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         }
         if (ok && (!c[role].v || m->drank < c[role].rank)) c[role] = (cand){v, m->drank};
     }
+    /* JSON-RPC's batch item {"id": "5", "error": {"code": .., "message": ..}}:
+     * an item that says nothing itself but wraps an error is that error. */
+    const json_t *wrapped = NULL;
+    if (!c[APIERR__R_DMESSAGE].v && !c[APIERR__R_DCODE].v && !c[APIERR__R_FIELD].v && !source) {
+        json_object_foreach((json_t *)item, key, v) {
+            const apierr__member *m = apierr__member_find(key, strlen(key));
+            if (m && m->env && m->env < PAYLOAD_ENV && json_is_object(v)) wrapped = v;
+        }
+    }
+    if (wrapped && depth < 2) return detail_at(p, wrapped, prefix, depth + 1);
     apierr__buf field = APIERR__BUF_INIT;
     const json_t *f = c[APIERR__R_FIELD].v;
     if (prefix && *prefix) apierr__buf_puts(&field, prefix);
@@ -532,8 +728,10 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
     }
     const char *msg = json_string_value(c[APIERR__R_DMESSAGE].v);
     /* An item with neither message nor code, only a type, describes a
-     * thing, not a failure (Docker's detail: [{Type, Name, Action}]). */
+     * thing, not a failure (Docker's detail: [{Type, Name, Action}]); one
+     * whose code is 0 succeeded (OKX's batch results, sCode "0"). */
     int says = msg || (code && c[APIERR__R_DCODE].rank < 30);
+    if (code && strcmp(code, "0") == 0) says = 0;
     if (!msg) msg = code; /* GitHub's {field, code: "missing_field"} */
     int rc = APIERR_OK;   /* an item that says nothing is no detail */
     if (field.oom)
@@ -542,6 +740,11 @@ int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char
         rc = apierr__add_detail(p, field.len ? field.data : NULL, msg, code);
     apierr__buf_free(&field);
     return rc;
+}
+
+int apierr__detail_from_object(apierr_problem *p, const json_t *item, const char *prefix)
+{
+    return detail_at(p, item, prefix, 0);
 }
 
 int apierr__details_general(apierr_problem *p, const json_t *list)
@@ -664,7 +867,81 @@ static int details_from(apierr_problem *p, const json_t *d, int strict)
     return apierr__add_field_tree(p, d, strict);
 }
 
+/* The words of a member name that say it lists the fields that failed:
+ * one of the first kind and, last, one of the second. */
+static const char *const failed_words[] = {"missing",      "invalid",   "unknown",
+                                           "required",     "rejected",  "unexpected",
+                                           "unrecognized", "duplicate", NULL};
+static const char *const field_words[] = {"field",     "fields",     "param",    "params",
+                                          "parameter", "parameters", "property", "properties",
+                                          "attribute", "attributes", NULL};
+
+static int is_word(const char *w, size_t n, const char *const *words)
+{
+    for (const char *const *x = words; *x; x++)
+        if (strlen(*x) == n && apierr__starts_nocase(w, n, *x)) return 1;
+    return 0;
+}
+
+/* 1 for a member name, outside the table, that says its value names the
+ * fields that failed: Amplitude's missing_field and
+ * events_with_invalid_fields, an invalidFields, an unknown_parameters.
+ * Words are split at _, - and a lower-to-upper case step. */
+static int names_failed_fields(const char *key)
+{
+    int failed = 0, last_field = 0;
+    for (size_t i = 0, start = 0;; i++) {
+        char c = key[i];
+        int step = c >= 'A' && c <= 'Z' && i > start && key[i - 1] >= 'a' && key[i - 1] <= 'z';
+        if (c && c != '_' && c != '-' && !step) continue;
+        if (i > start) {
+            failed |= is_word(key + start, i - start, failed_words);
+            last_field = is_word(key + start, i - start, field_words);
+        }
+        if (!c) break;
+        start = step ? i : i + 1;
+    }
+    return failed && last_field;
+}
+
+/* One detail per field such a member names: its value is the field, a
+ * list of fields, or a map keyed by them (Amplitude's {"time": [3, 4, 7]},
+ * the indices of the events). The member's name is the detail's code. */
+static int details_from_field_names(apierr_problem *p, const json_t *obj)
+{
+    const char *key, *field;
+    const json_t *v, *item, *ignored;
+    size_t i;
+    json_object_foreach((json_t *)obj, key, v) {
+        if (apierr__member_find(key, strlen(key)) || !names_failed_fields(key)) continue;
+        int rc = APIERR_OK;
+        if (nonempty(v)) rc = apierr__add_detail(p, json_string_value(v), key, key);
+        json_array_foreach(v, i, item) {
+            if (!rc && nonempty(item))
+                rc = apierr__add_detail(p, json_string_value(item), key, key);
+        }
+        json_object_foreach((json_t *)v, field, ignored) {
+            if (!rc) rc = apierr__add_detail(p, field, key, key);
+        }
+        if (rc) return rc;
+    }
+    return APIERR_OK;
+}
+
+static int take_listed_details(apierr_problem *p, const walk *w);
+
+/* The details of the error: its lists and maps of failures, else the
+ * fields its members name (details_from_field_names). */
 static int take_details(apierr_problem *p, const walk *w)
+{
+    size_t before = p->ndetails;
+    int rc = take_listed_details(p, w);
+    for (size_t i = 0; !rc && p->ndetails == before && i < w->nlevels; i++)
+        rc = details_from_field_names(p, w->level_obj[i]);
+    return rc;
+}
+
+static int take_listed_details(apierr_problem *p, const walk *w)
 {
     for (size_t i = w->nlevels; i-- > 0;) {
         const json_t *d = w->level[i].c[APIERR__R_DETAILS].v;
@@ -707,6 +984,11 @@ static int take_scalars(apierr_problem *p, const walk *w)
         if (!*apierr__problem_member(p, rf->field) && set_text(p, rf->field, pick(w, rf->role)))
             return APIERR_ENOMEM;
     }
+    /* Firebase Auth's "EMAIL_NOT_FOUND", "WEAK_PASSWORD : Password should
+     * be at least 6 characters": the identifier a message is or begins with
+     * names the error when nothing else does. */
+    size_t lead = p->code ? 0 : apierr__identifier_lead(p->message);
+    if (lead && apierr_problem_setn(p, APIERR_PF_CODE, p->message, lead)) return APIERR_ENOMEM;
     /* An RFC 9457 type URI is the code when nothing better names it. */
     if (!p->code && apierr__type_is_code(p->type) && !pick(w, APIERR__R_DOC) &&
         apierr_problem_set(p, APIERR_PF_CODE, p->type))
@@ -732,7 +1014,7 @@ const json_t *apierr__code_member(const json_t *obj)
 static int known(const char *key, const void *ctx)
 {
     (void)ctx;
-    return apierr__member_find(key, strlen(key)) != NULL;
+    return apierr__member_find(key, strlen(key)) || id_by_suffix(key);
 }
 
 int apierr__general_decode_json(apierr_problem *p, const apierr__body *b)
@@ -742,6 +1024,7 @@ int apierr__general_decode_json(apierr_problem *p, const apierr__body *b)
     const json_t *st = pick(&w, APIERR__R_STATUS);
     if (st) take_status(p, st);
     int rc = take_scalars(p, &w);
+    if (!rc && !p->code && w.kind) rc = apierr_problem_set(p, APIERR_PF_CODE, w.kind);
     if (!rc) rc = take_details(p, &w);
     if (!rc) rc = fill(p, &w);
     if (!rc) rc = apierr__keep_extensions(p, b->json, known, NULL);
@@ -763,13 +1046,24 @@ static const json_t *type_upto(const walk *w, size_t upto)
 
 int apierr__general_fill(apierr_problem *p, const apierr__body *b)
 {
-    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type))
+    if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type &&
+                     !apierr__is_identifier(p->message)))
         return APIERR_OK;
     walk w;
     walk_body(&w, b->json, b->status);
     /* Only from the error objects themselves: the first of a list of
      * errors (FastAPI's detail[0].msg) is not the message of the whole. */
     size_t upto = w.list_at;
+    /* A dialect that took Knox's identifier message as the message: the
+     * rules found the sentence beside it (scan_level), which says more. */
+    const json_t *said = pick_upto(&w, APIERR__R_MESSAGE, upto);
+    if (p->message && apierr__is_identifier(p->message) && !apierr__is_token(nonempty(said)) &&
+        nonempty(said)) {
+        if (!p->title && (!p->code || strcmp(p->code, p->message) != 0) &&
+            apierr_problem_set(p, APIERR_PF_TITLE, p->message))
+            return APIERR_ENOMEM;
+        if (set_text(p, APIERR_PF_MESSAGE, said)) return APIERR_ENOMEM;
+    }
     if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
         (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
         /* Paddle's error.documentation_url beside Stripe's type and code */

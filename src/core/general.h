@@ -19,6 +19,13 @@ int apierr__general_decode_xml(apierr_problem *p, const apierr__body *b);
  * the general rules find, where the dialect found none. */
 int apierr__general_fill(apierr_problem *p, const apierr__body *b);
 
+/* 1 for a message that is an identifier, not words (RESOURCE_INVALID_PARAM,
+ * invalid_request). */
+int apierr__is_identifier(const char *s);
+/* The length of the identifier a message is, or begins with before " : "
+ * or ": " (Firebase's "WEAK_PASSWORD : Password should be .."); 0 when
+ * none. */
+size_t apierr__identifier_lead(const char *msg);
 /* The member of obj that the table names a code (error_code, errorCode,
  * error_type: ranked before `type`), when its value is a token; or NULL. */
 const json_t *apierr__code_member(const json_t *obj);

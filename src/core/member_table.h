@@ -107,6 +107,7 @@ typedef enum apierr__role {
     X("typeKey", CODE, 33, NONE, 0, 0)                   \
     X(".tag", CODE, 33, NONE, 0, 0)                      \
     X("category", CODE, 40, NONE, 0, 0)                  \
+    X("scimType", CODE, 20, NONE, 0, 0)                  \
     X("id", CODE, 60, NONE, 0, 0)                        \
     X("type", TYPE, 30, DCODE, 30, 0)                    \
     X("Type", TYPE, 30, DCODE, 30, 0)                    \
@@ -115,6 +116,9 @@ typedef enum apierr__role {
     X("subcode", NONE, 0, NONE, 0, 0)                    \
     X("issue", NONE, 0, DTEXT, 8, 0)                     \
     X("rule", NONE, 0, DCODE, 40, 0)                     \
+    X("constraintId", NONE, 0, DCODE, 14, 0)             \
+    X("ruleId", NONE, 0, DCODE, 14, 0)                   \
+    X("sCode", NONE, 0, DCODE, 14, 0)                    \
     /* the message */                                    \
     X("message", MESSAGE, 10, DMESSAGE, 10, 0)           \
     X("Message", MESSAGE, 10, DMESSAGE, 10, 0)           \
@@ -128,6 +132,7 @@ typedef enum apierr__role {
     X("retMsg", MESSAGE, 12, NONE, 0, 0)                 \
     X("ret_msg", MESSAGE, 12, NONE, 0, 0)                \
     X("help_message", NONE, 0, DMESSAGE, 12, 0)          \
+    X("sMsg", NONE, 0, DMESSAGE, 16, 0)                  \
     X("errorSummary", MESSAGE, 13, DMESSAGE, 13, 0)      \
     X("errorMessages", MESSAGE, 13, NONE, 0, 0)          \
     X("error_messages", MESSAGE, 14, NONE, 0, 0)         \
@@ -225,6 +230,7 @@ typedef enum apierr__role {
     X("fields", DETAILS, 19, FIELD, 3, 0)                \
     X("field", NONE, 0, FIELD, 1, 0)                     \
     X("fieldName", NONE, 0, FIELD, 2, 0)                 \
+    X("fieldPath", NONE, 0, FIELD, 2, 0)                 \
     X("field_name", NONE, 0, FIELD, 2, 0)                \
     X("parameterName", NONE, 0, FIELD, 2, 0)             \
     X("argument_name", NONE, 0, FIELD, 3, 0)             \
