@@ -207,12 +207,17 @@ def report(outage, tol_ms, specs):
             name, r["aps"] / base["aps"], r["finish"] / base["finish"],
             "%.2f" % (r["peak"] / base["peak"]) if base["peak"] else "n/a",
             "%.2f" % (r["herd"] / base["herd"]) if base["herd"] else "n/a"))
-    # Judged: apierr at the peers' retry count; apierr-profile is shown only.
+    # Judged: apierr at the peers' retry count; apierr-profile is shown
+    # only; apierr-spread's targets are shown beside, not judged (the other
+    # side of the herd's trade).
     peers = [r for name, r in rows if not name.startswith("apierr")]
     for name, r in rows:
-        if name == "apierr":
+        if name in ("apierr", "apierr-spread"):
             print()
             targets(name, r, peers)
+            if name != "apierr":
+                print("%s (not judged): herd %d in the busiest 100 ms, apierr's %d" % (
+                    name, r["herd"], base["herd"]))
 
 
 def targets(name, me, peers):

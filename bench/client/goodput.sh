@@ -37,6 +37,13 @@
 # that the targets judge (--retries 4); apierr-profile is apierr with its
 # profile's own count (3 retries), shown beside them, not judged: a peer
 # with one attempt more gets through a fault streak the other cannot.
+#
+# apierr-spread (shown, not judged) is the judged row with the policy's
+# retry_after_spread_ms at GOODPUT_SPREAD_MS (30) instead of 1000: its herd
+# of 50 is released within 30 ms, 0.6 ms apart, instead of 2 ms apart.
+# It is the other side of the trade between two of issue 15's targets,
+# "finish first" and "a herd no larger than today's", measured in the same
+# run: one constant of the policy moves apierr from one to the other.
 set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +56,8 @@ OUTAGE=3
 FAULTS="outage:$OUTAGE,503:0.1:1,429:0.1:2"
 TOL_MS=10
 RETRIES=4 # every peer's, apierr's included
-PEERS=${GOODPUT_PEERS:-apierr apierr-profile curl urllib3 node}
+PEERS=${GOODPUT_PEERS:-apierr apierr-spread apierr-profile curl urllib3 node}
+SPREAD_MS=${GOODPUT_SPREAD_MS:-30}
 # Debian's interpreter, where python3-urllib3 is installed.
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -66,7 +74,7 @@ trap cleanup EXIT
 
 have() {
     case $1 in
-    apierr | apierr-profile) return 0 ;;
+    apierr | apierr-profile | apierr-spread) return 0 ;;
     curl) command -v curl >/dev/null 2>&1 ;;
     urllib3) "$PY" -c 'import urllib3' 2>/dev/null ;;
     node) command -v node >/dev/null 2>&1 ;;
@@ -98,10 +106,16 @@ stop_server() {
 run_peer() {
     local log=$tmp/$1.log
     case $1 in
-    apierr | apierr-profile)
-        # apierr: the peers' retry count; apierr-profile: the profile's own.
+    apierr | apierr-profile | apierr-spread)
+        # apierr: the peers' retry count; apierr-profile: the profile's own;
+        # apierr-spread: apierr with the herd's window cut to SPREAD_MS.
         local extra=()
         [ "$1" = apierr ] && extra=(--retries "$RETRIES")
+        if [ "$1" = apierr-spread ]; then
+            printf '{"name": "default-spread", "extends": "default", "policy": {"retry_after_spread_ms": %s}}\n' \
+                "$SPREAD_MS" >"$tmp/spread.json"
+            extra=(--retries "$RETRIES" --profile "$tmp/spread.json")
+        fi
         sed 's/^/GET /' "$tmp/$1.urls" >"$tmp/$1.in"
         # -v goes through the stamper, the JSON lines to a file.
         "$apierr" call -v --parallel "$N" --input "$tmp/$1.in" --profile default \
@@ -127,7 +141,8 @@ run_peer() {
 echo "goodput: M=$M GETs, N=$N at a time, faults $FAULTS, seed $SEED, a fresh server per peer"
 echo "  apierr: call --parallel $N --profile default --retries $RETRIES (the policy: full jitter"
 echo "    1 s doubling, Retry-After honoured, a herd released one every 2 ms); apierr-profile:"
-echo "    the profile's 3 retries (not judged)"
+echo "    the profile's 3 retries (not judged); apierr-spread: retry_after_spread_ms $SPREAD_MS"
+echo "    (the herd released 0.6 ms apart; not judged)"
 echo "  curl $(curl --version | head -n 1 | cut -d' ' -f2): --retry 4"
 echo "  urllib3 $("$PY" -c 'import urllib3; print(urllib3.__version__)' 2>/dev/null):" \
     "Retry(total=4, backoff_factor=1, status_forcelist 429/5xx, Retry-After)"
