@@ -479,7 +479,7 @@ static const cli_option options[] = {
      "JSON body (sets Content-Type and Accept; repeated: the pieces joined)", 0},
     {"-u", "USER:PASSWORD", set_user, "HTTP Basic authentication", 0},
     {"--user", "USER:PASSWORD", set_user, "same as -u", 0},
-    {"--basic", NULL, set_accepted, "-u's scheme (always so: accepted)", 0},
+    {"--basic", NULL, set_accepted, "-u's scheme, the default (accepted)", 0},
     {"--oauth2-bearer", "TOKEN", set_token, "same as --token", 0},
     {"-n", NULL, set_netrc,
      "Basic credentials from the host's entry in ~/.netrc (its password replaces the URL's)", 0},

@@ -3,6 +3,7 @@
  * joined with '&', as curl joins them), --json, -T, -G (the data becomes
  * the query of a GET), --url-query; -u, -e, -b and -r. */
 #include "call.h"
+#include "call_curlopts.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -174,6 +175,7 @@ int call_basic_auth(struct call_args *a)
         cli_usage_hint(CMD);
         return CLI_EXIT_USAGE;
     }
+    if (call_curl_auth(a)) return CLI_EXIT_OK; /* libcurl's scheme: call_curlopts.c */
     if (a->nheaders == CALL_MAX_HEADERS) {
         cli_error(CMD, "at most %d -H options, -u included", CALL_MAX_HEADERS);
         return CLI_EXIT_USAGE;

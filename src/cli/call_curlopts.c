@@ -100,6 +100,13 @@ int call_curl_given(const struct call_args *a, enum call_curl_id id)
     return 0;
 }
 
+int call_curl_auth(const struct call_args *a)
+{
+    for (size_t i = 0; i < a->ncurl_set; i++)
+        if (rows[a->curl_set[i].id].option == CURLOPT_HTTPAUTH) return 1;
+    return 0;
+}
+
 /* Sets one given flag on e; a BIT row sets the OR of every bit given for
  * its option. libcurl's code. */
 static CURLcode set_one(const struct call_args *a, const struct call_curl_set *set, CURL *e)
@@ -130,6 +137,9 @@ static CURLcode set_one(const struct call_args *a, const struct call_curl_set *s
  * flag libcurl refused, or NULL. */
 static const struct call_curl_set *setup(const struct call_args *a, CURL *e, CURLcode *rc)
 {
+    /* -u with libcurl's own scheme: its user and password (a Basic header
+     * of ours is not made, call_basic_auth()). */
+    if (a->user && call_curl_auth(a)) curl_easy_setopt(e, CURLOPT_USERPWD, a->user);
     for (size_t i = 0; i < a->ncurl_set; i++) {
         int id = a->curl_set[i].id;
         if (rows[id].also && (*rc = curl_easy_setopt(e, rows[id].also, rows[id].also_value)))

@@ -97,7 +97,15 @@ enum call_curl_kind {
     X(alt_svc, "--alt-svc", "FILE", CURLOPT_ALTSVC, CALL_CURL_STRING, 0, 0, 0,                     \
       "Alt-Svc: read and update the alternative services of FILE")                                 \
     X(proto_default, "--proto-default", "SCHEME", CURLOPT_DEFAULT_PROTOCOL, CALL_CURL_STRING, 0,   \
-      0, 0, "the scheme of a URL given without one (default http)")
+      0, 0, "the scheme of a URL given without one (default http)")                                \
+    X(digest, "--digest", NULL, CURLOPT_HTTPAUTH, CALL_CURL_FIXED, CURLAUTH_DIGEST, 0, 0,          \
+      "-u's scheme: HTTP Digest (RFC 7616), answered by libcurl")                                  \
+    X(ntlm, "--ntlm", NULL, CURLOPT_HTTPAUTH, CALL_CURL_FIXED, CURLAUTH_NTLM, 0, 0,                \
+      "-u's scheme: NTLM")                                                                         \
+    X(negotiate, "--negotiate", NULL, CURLOPT_HTTPAUTH, CALL_CURL_FIXED, CURLAUTH_NEGOTIATE, 0, 0, \
+      "-u's scheme: SPNEGO (libcurl built with GSS-API only)")                                     \
+    X(anyauth, "--anyauth", NULL, CURLOPT_HTTPAUTH, CALL_CURL_FIXED, CURLAUTH_ANY, 0, 0,           \
+      "-u's scheme: the safest the server offers")
 
 #define CALL__CURL_ID(id, ...) CALL_CURL_##id,
 enum call_curl_id { CALL_CURL_FLAGS(CALL__CURL_ID) CALL_CURL__COUNT };
@@ -114,6 +122,11 @@ CALL_CURL_FLAGS(CALL__CURL_SETTER)
 
 /* 1 when row id was given. */
 int call_curl_given(const struct call_args *a, enum call_curl_id id);
+
+/* 1 when a flag gives -u's scheme to libcurl (--digest, --ntlm,
+ * --negotiate, --anyauth): -u's user and password then go to libcurl,
+ * which answers the server's challenge, instead of a Basic header. */
+int call_curl_auth(const struct call_args *a);
 
 /* Sets what was given on the libcurl easy handle e: the client option
  * easy_setup of `apierr call` (payload: its call_args). */

@@ -189,6 +189,19 @@ if [ "$rc" != 0 ]; then
     [ "$(last_seen 'd["path"]')" = /echo/dns ] && fail "--dns-servers refused after a request"
 fi
 
+# --- -u's scheme by libcurl: --digest, --anyauth ------------------------------------
+if have_curl; then
+    code=$(curl -s -o /dev/null -w '%{http_code}' --digest -u ada:pw "$ECHO/digest")
+    [ "$code" = 200 ] || fail "curl --digest against the echo server: $code (the test's premise)"
+fi
+for scheme in --digest --anyauth; do
+    "$APIERR" call -s -o /dev/null "$scheme" -u ada:pw "$ECHO/digest/x" || fail "$scheme -u failed"
+    last_seen 'd["headers"].get("authorization", "")' | grep -q '^Digest username="ada"' ||
+        fail "$scheme: $(last_seen 'd["headers"].get("authorization")')"
+done
+expect_rc 5 "$APIERR" call -s --retries 0 -u ada:pw "$ECHO/digest/x"
+expect_rc 5 "$APIERR" call -s --retries 0 --digest -u ada:wrong "$ECHO/digest/x"
+
 # --- several URLs, called in turn as curl calls them ------------------------------
 out=$("$APIERR" call -s -w ' %{http_code}\n' "$ECHO/echo/one" --url "$ECHO/echo/two" "$ECHO/echo/three") ||
     fail "three URLs failed"

@@ -15,6 +15,9 @@ the first line of stdout, and answers by path:
   /etag/TAG           as /echo with ETag: "TAG"; 304 without a body when
                       If-None-Match names it
   /disposition?cd=V   as /echo with Content-Disposition: V
+  /digest...          as /echo for HTTP Digest (RFC 7616, MD5, qop=auth)
+                      credentials of user ada, password pw; else 401 with
+                      the challenge
   /together/N...      as /echo once N requests to /together/N are in at
                       the same time; 504 when they are not within 10 s (a
                       client that calls one after the other)
@@ -26,7 +29,9 @@ argv[3], it speaks TLS and prints an https:// URL; with a CA file as argv[4]
 too, it asks every client for a certificate that CA signed and refuses the
 handshake of one without.
 """
+import hashlib
 import json
+import re
 import sys
 import threading
 import urllib.parse
@@ -35,6 +40,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOG = sys.argv[1] if len(sys.argv) > 1 else None
 BARRIERS = {}  # /together/N: one barrier of N parties for each N
 BARRIERS_LOCK = threading.Lock()
+
+
+def md5(s):
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def digest_ok(method, header):
+    """True when header is Digest credentials of ada:pw (RFC 7616 3.4.1)."""
+    if not header.startswith("Digest "):
+        return False
+    p = dict(re.findall(r'(\w+)="?([^",]*)"?', header[7:]))
+    try:
+        ha1 = md5("%s:apierr:pw" % p["username"])
+        ha2 = md5("%s:%s" % (method, p["uri"]))
+        want = md5(":".join([ha1, p["nonce"], p["nc"], p["cnonce"], p["qop"], ha2]))
+    except KeyError:
+        return False
+    return p["username"] == "ada" and p["response"] == want
 
 
 def together(n):
@@ -96,6 +119,9 @@ class Handler(BaseHTTPRequestHandler):
             headers["ETag"] = '"%s"' % parts[1]
             if self.headers.get("If-None-Match") == headers["ETag"]:
                 status, out = 304, ""
+        elif parts[0] == "digest" and not digest_ok(self.command, self.headers.get("Authorization", "")):
+            status, out = 401, ""
+            headers["WWW-Authenticate"] = 'Digest realm="apierr", qop="auth", nonce="n0nce", algorithm=MD5'
         elif parts[0] == "disposition":
             headers["Content-Disposition"] = urllib.parse.parse_qs(u.query)["cd"][0]
         elif parts[0] == "together" and len(parts) > 1:
