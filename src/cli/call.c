@@ -1250,6 +1250,7 @@ static int call_main(int argc, char **argv)
     int rc = cli_parse_args(&command, argc, argv, &a, &none); /* the URLs: set_url() */
     rc = rc == CLI_ARGS_HELP ? CLI_EXIT_OK : rc != CLI_ARGS_OK ? CLI_EXIT_USAGE : call_run(&a);
     for (size_t i = 0; i < a.nheader_files; i++) free(a.header_files[i]);
+    call_curl_free(&a);
     free(a.basic);
     return rc;
 }

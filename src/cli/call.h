@@ -35,7 +35,8 @@ struct call_curl_set {
     int id;        /* enum call_curl_id */
     long n;        /* FIXED, BIT, COUNT, MS; PORTS: the first port */
     long long off; /* SIZE; PORTS: how many ports from the first */
-    const char *s; /* STRING */
+    const char *s; /* STRING, LIST */
+    void *list;    /* LIST: the option's curl_slist, on its first entry (call_curl_check()) */
 };
 
 /* The options of `apierr call`, as given (argv strings). */

@@ -59,6 +59,7 @@ static int parse(struct call_curl_set *set, int id, const char *v)
         set->n = (long)(seconds * 1000 + 0.5);
         return 0;
     case CALL_CURL_STRING:
+    case CALL_CURL_LIST:
         set->s = v;
         return 0;
     case CALL_CURL_SIZE:
@@ -121,6 +122,11 @@ static CURLcode set_one(const struct call_args *a, const struct call_curl_set *s
     }
     case CALL_CURL_STRING:
         return curl_easy_setopt(e, o, set->s);
+    case CALL_CURL_LIST: /* the whole list, from the option's first entry */
+        for (size_t i = 0; i < a->ncurl_set; i++)
+            if (rows[a->curl_set[i].id].option == o && a->curl_set[i].list)
+                return curl_easy_setopt(e, o, (struct curl_slist *)a->curl_set[i].list);
+        return CURLE_OK;
     case CALL_CURL_SIZE:
         return curl_easy_setopt(e, o, (curl_off_t)set->off);
     case CALL_CURL_PORTS: {
@@ -156,10 +162,37 @@ void call_curl_setup(const struct call_args *a, CURL *e)
     (void)setup(a, e, &rc); /* call_curl_check() saw each one taken */
 }
 
-int call_curl_check(const struct call_args *a)
+/* The curl_slist of each LIST option, on its first entry: every value
+ * given for it, in order. 0, or -1 out of memory. */
+static int make_lists(struct call_args *a)
+{
+    for (size_t i = 0; i < a->ncurl_set; i++) {
+        struct call_curl_set *first = &a->curl_set[i];
+        if (rows[first->id].kind != CALL_CURL_LIST || first->list) continue;
+        int taken = 0; /* by an entry before: this one's value is on its list */
+        for (size_t j = 0; j < i; j++) taken |= a->curl_set[j].id == first->id;
+        for (size_t j = i; !taken && j < a->ncurl_set; j++) {
+            if (a->curl_set[j].id != first->id) continue;
+            struct curl_slist *l = curl_slist_append(first->list, a->curl_set[j].s);
+            if (!l) return -1;
+            first->list = l;
+        }
+    }
+    return 0;
+}
+
+void call_curl_free(struct call_args *a)
+{
+    for (size_t i = 0; i < a->ncurl_set; i++) {
+        curl_slist_free_all(a->curl_set[i].list);
+        a->curl_set[i].list = NULL;
+    }
+}
+
+int call_curl_check(struct call_args *a)
 {
     if (!a->ncurl_set) return CLI_EXIT_OK;
-    CURL *e = curl_easy_init();
+    CURL *e = make_lists(a) ? NULL : curl_easy_init();
     if (!e) {
         cli_error(CALL_CMD, "out of memory");
         return CLI_EXIT_FAILURE;

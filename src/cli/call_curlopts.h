@@ -17,6 +17,7 @@ enum call_curl_kind {
     CALL_CURL_SIZE,   /* bytes, K, M or G after them (1024s), as a curl_off_t */
     CALL_CURL_BIT,    /* no argument: the row's value ORed into the option's */
     CALL_CURL_PORTS,  /* PORT or FIRST-LAST (curl's --local-port) */
+    CALL_CURL_LIST,   /* repeatable: the arguments in a curl_slist */
 };
 
 /*
@@ -80,6 +81,8 @@ enum call_curl_kind {
       0, 0, "as -L, and credentials go to every host redirected to")                               \
     X(interface, "--interface", "NAME", CURLOPT_INTERFACE, CALL_CURL_STRING, 0, 0, 0,              \
       "send from this interface, address or host name")                                            \
+    X(connect_to, "--connect-to", "HOST:PORT:HOST2:PORT2", CURLOPT_CONNECT_TO, CALL_CURL_LIST, 0,  \
+      0, 0, "connect to HOST2:PORT2 for HOST:PORT (repeatable; an empty part: any)")               \
     X(local_port, "--local-port", "PORT[-LAST]", CURLOPT_LOCALPORT, CALL_CURL_PORTS, 0, 0, 0,      \
       "connect from this local port (or one of the range)")                                        \
     X(happy_eyeballs, "--happy-eyeballs-timeout-ms", "MS", CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS,      \
@@ -132,9 +135,13 @@ int call_curl_auth(const struct call_args *a);
  * easy_setup of `apierr call` (payload: its call_args). */
 void call_curl_setup(const struct call_args *a, CURL *e);
 
-/* Tries what was given on a handle of its own, before any request: this
- * libcurl may lack a feature (--doh-url, --dns-servers, --hsts...).
- * CLI_EXIT_OK, or CLI_EXIT_USAGE after naming the flag. */
-int call_curl_check(const struct call_args *a);
+/* Makes the lists of LIST rows, then tries what was given on a handle of
+ * its own, before any request: this libcurl may lack a feature
+ * (--doh-url, --dns-servers, --hsts...). CLI_EXIT_OK, CLI_EXIT_USAGE after
+ * naming the flag, or CLI_EXIT_FAILURE (out of memory). */
+int call_curl_check(struct call_args *a);
+
+/* Frees the lists call_curl_check() made. */
+void call_curl_free(struct call_args *a);
 
 #endif

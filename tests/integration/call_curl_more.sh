@@ -179,6 +179,14 @@ expect_rc 2 "$APIERR" call -s --local-port 9-8 "$ECHO/echo"
 "$APIERR" call -s -o /dev/null --interface 127.0.0.1 --tcp-nodelay --no-keepalive \
     --keepalive-time 5 --no-sessionid --tlsv1.2 --happy-eyeballs-timeout-ms 100 \
     --expect100-timeout 0.5 "$ECHO/echo" || fail "the connection flags failed"
+# --connect-to, repeatable: the name stays the Host, the connection goes
+# where the entry that matches says (the second: any host, any port).
+port=${ECHO##*:}
+for host in apierr.test other.test; do
+    got=$("$APIERR" call -s --connect-to "apierr.test:80:127.0.0.1:$port" --connect-to "::127.0.0.1:$port" \
+        "http://$host/echo/ct" | json_get 'd["path"], d["headers"]["host"]') || fail "--connect-to $host failed"
+    [ "$got" = "/echo/ct $host" ] || fail "--connect-to $host: $got"
+done
 # A setting this libcurl lacks is a usage error that names it, before any
 # request (Debian's libcurl has no c-ares: --dns-servers).
 rc=0
