@@ -104,7 +104,9 @@ int call_curl_given(const struct call_args *a, enum call_curl_id id)
 int call_curl_auth(const struct call_args *a)
 {
     for (size_t i = 0; i < a->ncurl_set; i++)
-        if (rows[a->curl_set[i].id].option == CURLOPT_HTTPAUTH) return 1;
+        if (rows[a->curl_set[i].id].option == CURLOPT_HTTPAUTH ||
+            rows[a->curl_set[i].id].option == CURLOPT_AWS_SIGV4)
+            return 1;
     return 0;
 }
 

@@ -108,7 +108,9 @@ enum call_curl_kind {
     X(negotiate, "--negotiate", NULL, CURLOPT_HTTPAUTH, CALL_CURL_FIXED, CURLAUTH_NEGOTIATE, 0, 0, \
       "-u's scheme: SPNEGO (libcurl built with GSS-API only)")                                     \
     X(anyauth, "--anyauth", NULL, CURLOPT_HTTPAUTH, CALL_CURL_FIXED, CURLAUTH_ANY, 0, 0,           \
-      "-u's scheme: the safest the server offers")
+      "-u's scheme: the safest the server offers")                                                 \
+    X(aws_sigv4, "--aws-sigv4", "PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]", CURLOPT_AWS_SIGV4,     \
+      CALL_CURL_STRING, 0, 0, 0, "sign each request with AWS Signature V4, -u KEY:SECRET")
 
 #define CALL__CURL_ID(id, ...) CALL_CURL_##id,
 enum call_curl_id { CALL_CURL_FLAGS(CALL__CURL_ID) CALL_CURL__COUNT };
@@ -127,8 +129,9 @@ CALL_CURL_FLAGS(CALL__CURL_SETTER)
 int call_curl_given(const struct call_args *a, enum call_curl_id id);
 
 /* 1 when a flag gives -u's scheme to libcurl (--digest, --ntlm,
- * --negotiate, --anyauth): -u's user and password then go to libcurl,
- * which answers the server's challenge, instead of a Basic header. */
+ * --negotiate, --anyauth, --aws-sigv4): -u's user and password then go to
+ * libcurl, which answers the server's challenge or signs the request,
+ * instead of a Basic header. */
 int call_curl_auth(const struct call_args *a);
 
 /* Sets what was given on the libcurl easy handle e: the client option

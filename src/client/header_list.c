@@ -1,7 +1,7 @@
 /*
  * An attempt's header list (CURLOPT_HTTPHEADER): the client's headers, the
  * request's, the credentials, the body's type, the idempotency key,
- * User-Agent and Accept-Encoding, "Expect:".
+ * User-Agent and Accept-Encoding, "Expect:" before a body.
  *
  * Most attempts add nothing of their own (a GET of a client with a token):
  * their list is the same line for line, so they share one, made once per
@@ -77,16 +77,19 @@ static int build(apierr_client *c, const apierr__call *k, struct curl_slist **li
         bad |= add_header(c, list, c->profile.idempotency_key, k->run->res.idempotency_key);
     if (!has_header(c, k, "User-Agent")) bad |= add_line(list, c->xfer.user_agent_line);
     if (!has_header(c, k, "Accept-Encoding")) bad |= add_line(list, c->xfer.accept_encoding_line);
-    /* No "Expect: 100-continue" round trip before a body. */
-    add_line(list, "Expect:");
+    /* No "Expect: 100-continue" round trip before a body; without a body
+     * no line: libcurl would still name it among the headers it signs
+     * (--aws-sigv4), which the server never gets. */
+    if (k && (k->body || k->body_file || k->nform)) add_line(list, "Expect:");
     return bad;
 }
 
-/* Whether an attempt of k has a line the shared list has not; and with
- * -v, whose header lines are written as the list is built. */
+/* Whether an attempt of k has a line the shared list has not (a body's
+ * "Expect:" among them); and with -v, whose header lines are written as
+ * the list is built. */
 static int own_lines(const apierr__call *k)
 {
-    return k->nhdrs || k->content_type || k->c->verbose ||
+    return k->nhdrs || k->content_type || k->c->verbose || k->body || k->body_file || k->nform ||
            (k->has_key && k->c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER);
 }
 
