@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
     const char *flag;
@@ -40,6 +41,31 @@ static int parse_ports(const char *v, long *first, long long *count)
     return 0;
 }
 
+/* The schemes apierr calls, as bits of a protocol set; another name
+ * curl knows is in no set apierr can use, as "all" is these two. */
+static const char *const schemes[] = {"http", "https"};
+static const char *const scheme_sets[] = {"", "http", "https", "http,https"};
+
+/* curl's --proto: "[+-=]NAME" items, comma-separated, from every scheme;
+ * + adds, - takes away, = sets to only that; "all" is every one. Into the
+ * set's bits. 0, or -1 for an empty item. */
+static int parse_protocols(const char *v, long *bits)
+{
+    long set = 3;
+    for (const char *p = v; *p;) {
+        char op = *p == '+' || *p == '-' || *p == '=' ? *p++ : '+';
+        size_t n = strcspn(p, ",");
+        if (!n) return -1;
+        long these = n == 3 && !strncmp(p, "all", 3) ? 3 : 0;
+        for (size_t i = 0; i < 2; i++)
+            if (strlen(schemes[i]) == n && !strncasecmp(p, schemes[i], n)) these = 1L << i;
+        set = op == '=' ? these : op == '-' ? set & ~these : set | these;
+        p += n + (p[n] == ',');
+    }
+    *bits = set;
+    return 0;
+}
+
 /* Reads v by the kind of row id into set. 0 or -1. */
 static int parse(struct call_curl_set *set, int id, const char *v)
 {
@@ -66,6 +92,8 @@ static int parse(struct call_curl_set *set, int id, const char *v)
         return call_parse_size(&set->off, v);
     case CALL_CURL_PORTS:
         return parse_ports(v, &set->n, &set->off);
+    case CALL_CURL_PROTO:
+        return parse_protocols(v, &set->n);
     }
     return -1;
 }
@@ -124,6 +152,8 @@ static CURLcode set_one(const struct call_args *a, const struct call_curl_set *s
     }
     case CALL_CURL_STRING:
         return curl_easy_setopt(e, o, set->s);
+    case CALL_CURL_PROTO:
+        return curl_easy_setopt(e, o, scheme_sets[set->n & 3]);
     case CALL_CURL_LIST: /* the whole list, from the option's first entry */
         for (size_t i = 0; i < a->ncurl_set; i++)
             if (rows[a->curl_set[i].id].option == o && a->curl_set[i].list)

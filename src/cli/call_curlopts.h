@@ -18,6 +18,7 @@ enum call_curl_kind {
     CALL_CURL_BIT,    /* no argument: the row's value ORed into the option's */
     CALL_CURL_PORTS,  /* PORT or FIRST-LAST (curl's --local-port) */
     CALL_CURL_LIST,   /* repeatable: the arguments in a curl_slist */
+    CALL_CURL_PROTO,  /* curl's protocol set ([+-=]NAME,...: from all) of http and https */
 };
 
 /*
@@ -99,6 +100,10 @@ enum call_curl_kind {
       CURLHSTS_ENABLE, "HSTS: read and update the known hosts of FILE")                            \
     X(alt_svc, "--alt-svc", "FILE", CURLOPT_ALTSVC, CALL_CURL_STRING, 0, 0, 0,                     \
       "Alt-Svc: read and update the alternative services of FILE")                                 \
+    X(proto, "--proto", "[+-=]PROTOCOL,...", CURLOPT_PROTOCOLS_STR, CALL_CURL_PROTO, 0, 0, 0,      \
+      "the schemes a call may use (curl's: =https only https, -http all but http)")                \
+    X(proto_redir, "--proto-redir", "[+-=]PROTOCOL,...", CURLOPT_REDIR_PROTOCOLS_STR,              \
+      CALL_CURL_PROTO, 0, 0, 0, "with -L: the schemes a redirect may lead to")                     \
     X(proto_default, "--proto-default", "SCHEME", CURLOPT_DEFAULT_PROTOCOL, CALL_CURL_STRING, 0,   \
       0, 0, "the scheme of a URL given without one (default http)")                                \
     X(digest, "--digest", NULL, CURLOPT_HTTPAUTH, CALL_CURL_FIXED, CURLAUTH_DIGEST, 0, 0,          \

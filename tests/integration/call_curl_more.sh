@@ -179,6 +179,21 @@ expect_rc 2 "$APIERR" call -s --local-port 9-8 "$ECHO/echo"
 "$APIERR" call -s -o /dev/null --interface 127.0.0.1 --tcp-nodelay --no-keepalive \
     --keepalive-time 5 --no-sessionid --tlsv1.2 --happy-eyeballs-timeout-ms 100 \
     --expect100-timeout 0.5 "$ECHO/echo" || fail "the connection flags failed"
+# --proto and --proto-redir, curl's syntax: a scheme left out is refused
+# before anything is sent, a redirect to one is not followed.
+: >"$ECHO_LOG"
+expect_rc 3 "$APIERR" call -s --retries 0 --proto =https "$ECHO/echo/never"
+grep -q never "$ECHO_LOG" && fail "--proto =https sent an http request"
+expect_rc 3 "$APIERR" call -s --retries 0 -L --proto-redir =https "$ECHO/redirect/302?to=/echo/never"
+grep -q '"/echo/never"' "$ECHO_LOG" && fail "--proto-redir =https followed a redirect to http"
+"$APIERR" call -s -o /dev/null -L --proto -https,+http --proto-redir all "$ECHO/redirect/302?to=/echo/ok" ||
+    fail "--proto -https,+http refused http"
+expect_rc 2 "$APIERR" call -s --proto '=https,,' "$ECHO/echo"
+if have_curl; then
+    rc=0
+    curl -s -o /dev/null --proto =https "$ECHO/echo/curl" || rc=$?
+    [ "$rc" != 0 ] || fail "curl --proto =https took http (the test's premise)"
+fi
 # --connect-to, repeatable: the name stays the Host, the connection goes
 # where the entry that matches says (the second: any host, any port).
 port=${ECHO##*:}
