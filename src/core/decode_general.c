@@ -623,6 +623,13 @@ static void take_status(apierr_problem *p, const json_t *v)
         p->effective_status = (int)n; /* the body's error sent with a 2xx */
 }
 
+/* set_text(), noting in took the value taken. */
+static int set_took(apierr_problem *p, apierr_problem_field f, const json_t *v, apierr__took *took)
+{
+    if (v && took->n < APIERR__NTOOK) took->v[took->n++] = v;
+    return set_text(p, f, v);
+}
+
 static void take_retry(apierr_problem *p, const walk *w)
 {
     const json_t *v;
@@ -1044,7 +1051,7 @@ static const json_t *type_upto(const walk *w, size_t upto)
     return v ? v : pick_upto(w, APIERR__R_DOC, upto);
 }
 
-int apierr__general_fill(apierr_problem *p, const apierr__body *b)
+int apierr__general_fill(apierr_problem *p, const apierr__body *b, apierr__took *took)
 {
     if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type &&
                      !apierr__is_identifier(p->message)))
@@ -1054,7 +1061,12 @@ int apierr__general_fill(apierr_problem *p, const apierr__body *b)
     /* Only from the error objects themselves: the first of a list of
      * errors (FastAPI's detail[0].msg) is not the message of the whole. */
     size_t upto = w.list_at;
-    /* A dialect that took Knox's identifier message as the message: the
+    /* What is taken for the code, the message or the type says what the
+     * error is in the dialect's place: took notes it, no extension then.
+     * The request id and the retry hint (fill) are only looked up in what
+     * the dialect left, which stays the body's (ASP.NET's traceId is an
+     * extension member of its problem).
+     * A dialect that took Knox's identifier message as the message: the
      * rules found the sentence beside it (scan_level), which says more. */
     const json_t *said = pick_upto(&w, APIERR__R_MESSAGE, upto);
     if (p->message && apierr__is_identifier(p->message) && !apierr__is_token(nonempty(said)) &&
@@ -1062,12 +1074,13 @@ int apierr__general_fill(apierr_problem *p, const apierr__body *b)
         if (!p->title && (!p->code || strcmp(p->code, p->message) != 0) &&
             apierr_problem_set(p, APIERR_PF_TITLE, p->message))
             return APIERR_ENOMEM;
-        if (set_text(p, APIERR_PF_MESSAGE, said)) return APIERR_ENOMEM;
+        if (set_took(p, APIERR_PF_MESSAGE, said, took)) return APIERR_ENOMEM;
     }
-    if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
-        (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
+    if ((!p->code && set_took(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto), took)) ||
+        (!p->message &&
+         set_took(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto), took)) ||
         /* Paddle's error.documentation_url beside Stripe's type and code */
-        (!p->type && set_text(p, APIERR_PF_TYPE, type_upto(&w, upto))) ||
+        (!p->type && set_took(p, APIERR_PF_TYPE, type_upto(&w, upto), took)) ||
         (!p->ndetails && take_details(p, &w)))
         return APIERR_ENOMEM;
     return fill(p, &w);
