@@ -285,9 +285,12 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
         else if (nonempty(first_string(v)) && m->drole != APIERR__R_FIELD)
             /* Shopify's "errors": "..", Vault's [".."]; Salesforce's
-             * "fields": ["Name"] names fields. The first of a list is the
-             * message only when no member is one (Easyship's details). */
-            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank + (json_is_array(v) ? 20 : 0));
+             * "fields": ["Name"] names fields. A string there, or the first
+             * of a list, is the message only when no member is one
+             * (Easyship's details list, OpenStack's "details": "Error
+             * Details..." beside its message): ranked after every message
+             * name, so the order of the members does not decide. */
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank + 20);
         if (is_message_list(v) && m->drole != APIERR__R_FIELD) offer(s, m->role, v, m->rank);
         break;
     case APIERR__R_INNER:
