@@ -188,12 +188,33 @@ static int is_message_list(const json_t *v)
  * item of a list of failures (Google's errors[].location): on the error
  * itself they name a component (Onward's "location": "terraform-edit"). */
 #define WEAKEST_FIELD_RANK 9
+static const char *inner_field(const json_t *inner);
+
 static int is_field_member(const apierr__member *m, const json_t *v)
 {
     if (m->role == APIERR__R_PATH) return nonempty(v) && *json_string_value(v) != '/';
     if (m->drole == APIERR__R_FIELD && m->drank >= WEAKEST_FIELD_RANK) return 0;
+    if (m->drole == APIERR__R_INNER) return inner_field(v) != NULL; /* Clerk's meta.param_name */
     return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
            m->role != APIERR__R_CODE && (nonempty(v) || json_is_object(v) || json_is_array(v));
+}
+
+/* The field an object with more about a failure names (Clerk's
+ * {"meta": {"param_name": "first_name"}}, GraphQL's extensions): its
+ * best-ranked string member the table names a field, as on the error
+ * itself (not a URL path, not the weakest names); or NULL. */
+static const char *inner_field(const json_t *inner)
+{
+    const char *best = NULL, *key;
+    const json_t *v;
+    int rank = 0;
+    json_object_foreach((json_t *)inner, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (m && m->drole == APIERR__R_FIELD && nonempty(v) && is_field_member(m, v) &&
+            (!best || m->drank < rank))
+            best = json_string_value(v), rank = m->drank;
+    }
+    return best;
 }
 
 /* 1 for a type that only says it is an error (Box's and Contentful's
@@ -684,7 +705,7 @@ const char *apierr__field_member(const json_t *item)
 static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, int depth)
 {
     cand c[APIERR__R__COUNT] = {{0}};
-    const char *source = NULL, *key;
+    const char *source = NULL, *inner = NULL, *key;
     const json_t *v;
     json_object_foreach((json_t *)item, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key));
@@ -696,6 +717,9 @@ static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, 
         switch (role) {
         case APIERR__R_SOURCE:
             if (!source) source = source_field(v);
+            break;
+        case APIERR__R_INNER: /* weaker than a source: it says more, not where */
+            if (!inner) inner = inner_field(v);
             break;
         case APIERR__R_FIELD:
             ok = str || json_is_array(v);
@@ -710,6 +734,7 @@ static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, 
         }
         if (ok && (!c[role].v || m->drank < c[role].rank)) c[role] = (cand){v, m->drank};
     }
+    if (!source) source = inner;
     /* JSON-RPC's batch item {"id": "5", "error": {"code": .., "message": ..}}:
      * an item that says nothing itself but wraps an error is that error. */
     const json_t *wrapped = NULL;

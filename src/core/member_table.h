@@ -82,7 +82,7 @@ typedef enum apierr__role {
     X("inner_error", INNER, 1, NONE, 0, 0)               \
     X("root_cause", INNER, 2, NONE, 0, 0)                \
     X("extensions", INNER, 3, INNER, 3, 0)               \
-    X("meta", INNER, 4, NONE, 0, 0)                      \
+    X("meta", INNER, 4, INNER, 4, 0)                     \
     X("parameters", INNER, 5, SOURCE, 2, 0)              \
     X("context_info", INNER, 6, NONE, 0, 0)              \
     X("context", INNER, 7, NONE, 0, 0)                   \
@@ -242,6 +242,8 @@ typedef enum apierr__role {
     X("propertyPath", NONE, 0, FIELD, 3, 0)              \
     X("property", NONE, 0, FIELD, 3, 0)                  \
     X("param", NONE, 0, FIELD, 4, 0)                     \
+    X("param_name", NONE, 0, FIELD, 4, 0)                \
+    X("paramName", NONE, 0, FIELD, 4, 0)                 \
     X("parameter", NONE, 0, FIELD, 4, 0)                 \
     X("pointer", NONE, 0, FIELD, 4, 0)                   \
     X("attribute", NONE, 0, FIELD, 6, 0)                 \
