@@ -247,6 +247,30 @@ static int has_message(const json_t *obj)
     return 0;
 }
 
+/* A longer message of obj that says msg whole, and more: Clerk's
+ * {"message": "is invalid", "long_message": "first_name is invalid"}; the
+ * best-ranked such (by the role in an error object, else in a detail), or
+ * {NULL}. "Invalid host" beside a long message that does not contain it is
+ * another sentence, and ranks decide. */
+static cand longer_form(const json_t *obj, const json_t *msg, int in_detail)
+{
+    const char *key, *said = nonempty(msg);
+    const json_t *v;
+    cand best = {0};
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        const char *str = nonempty(v);
+        int role = m ? (in_detail ? m->drole : m->role) : 0;
+        int rank = m ? (in_detail ? m->drank : m->rank) : 0;
+        if (!said || !str || v == msg || strlen(str) <= strlen(said) ||
+            role != (in_detail ? APIERR__R_DMESSAGE : APIERR__R_MESSAGE) ||
+            !apierr__contains_nocase(str, said))
+            continue;
+        if (!best.v || rank < best.rank) best = (cand){v, rank};
+    }
+    return best;
+}
+
 static void offer_member(scan *s, const apierr__member *m, const json_t *v, int status)
 {
     const char *str = nonempty(v);
@@ -429,6 +453,10 @@ static void scan_level(scan *s, const json_t *obj, int status)
     if (strings.v && !s->c[APIERR__R_DETAILS].v && s->c[APIERR__R_MESSAGE].v &&
         s->c[APIERR__R_MESSAGE].v != json_array_get(strings.v, 0))
         offer(s, APIERR__R_DETAILS, strings.v, strings.rank);
+    /* Clerk's "is invalid" beside its long_message "first_name is invalid":
+     * the longer form says all the message says, and what it is about. */
+    cand longer = longer_form(obj, s->c[APIERR__R_MESSAGE].v, 0);
+    if (longer.v) s->c[APIERR__R_MESSAGE] = longer;
     /* Samsung Knox's {"code": "4000000", "message": "RESOURCE_INVALID_PARAM",
      * "data": "The specified request parameters are not valid."}: a message
      * that is an identifier names the error (the code, else the title), and
@@ -735,6 +763,8 @@ static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, 
         if (ok && (!c[role].v || m->drank < c[role].rank)) c[role] = (cand){v, m->drank};
     }
     if (!source) source = inner;
+    cand longer = longer_form(item, c[APIERR__R_DMESSAGE].v, 1);
+    if (longer.v) c[APIERR__R_DMESSAGE] = longer;
     /* JSON-RPC's batch item {"id": "5", "error": {"code": .., "message": ..}}:
      * an item that says nothing itself but wraps an error is that error. */
     const json_t *wrapped = NULL;

@@ -142,6 +142,8 @@ typedef enum apierr__role {
     X("errorDetail", MESSAGE, 15, NONE, 0, 0)            \
     X("originalMessage", MESSAGE, 21, NONE, 0, 0)        \
     X("original_message", MESSAGE, 21, NONE, 0, 0)       \
+    X("long_message", MESSAGE, 21, DMESSAGE, 21, 0)      \
+    X("longMessage", MESSAGE, 21, DMESSAGE, 21, 0)       \
     X("info", MESSAGE, 20, NONE, 0, 0)                   \
     X("hydra:description", MESSAGE, 20, NONE, 0, 0)      \
     X("faultstring", MESSAGE, 13, NONE, 0, 0)            \
