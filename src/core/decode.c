@@ -55,11 +55,23 @@ static const apierr__dialect_ops *detect(const apierr__body *b)
     return best;
 }
 
-/* 1 when key is one of the NULL-terminated names at ctx. */
+/* What a dialect and the general fill read of a body's members. */
+typedef struct taken {
+    const char *const *members; /* the dialect's names, NULL-terminated */
+    const json_t *root;
+    const apierr__took *took; /* the values the fill took */
+} taken;
+
+/* 1 when key is one of the dialect's names, or its value one the fill
+ * took for the problem. */
 static int is_taken(const char *key, const void *ctx)
 {
-    for (const char *const *members = ctx; *members; members++)
+    const taken *t = ctx;
+    for (const char *const *members = t->members; *members; members++)
         if (strcmp(key, *members) == 0) return 1;
+    const json_t *v = json_object_get(t->root, key);
+    for (size_t i = 0; i < t->took->n; i++)
+        if (t->took->v[i] == v) return 1;
     return 0;
 }
 
@@ -83,14 +95,17 @@ static uint64_t members_mask(const apierr__dialect_ops *ops)
     return m;
 }
 
-/* Keeps the top-level members the dialect did not take, as a JSON object. */
-static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b)
+/* Keeps the top-level members that neither the dialect nor the general
+ * fill (took) took, as a JSON object. */
+static int keep_extensions(apierr_problem *p, const apierr__dialect_ops *ops, const apierr__body *b,
+                           const apierr__took *took)
 {
     if (!ops->members || !json_is_object(b->json) || p->extensions) return APIERR_OK;
     uint64_t mask = members_mask(ops);
     if (!(mask & MEMBERS_OUTSIDE) && !b->unknown_keys && !(b->keys & ~mask))
         return APIERR_OK; /* every member is one the dialect took */
-    return apierr__keep_extensions(p, b->json, is_taken, ops->members);
+    taken t = {ops->members, b->json, took};
+    return apierr__keep_extensions(p, b->json, is_taken, &t);
 }
 
 /* 1 when the general rules could add nothing: the body's members are
@@ -196,11 +211,15 @@ int apierr_problem_decode(apierr_problem **out, const char *body, size_t len,
     if (!forced) ops = detect(&b);
     if (!ops) ops = apierr__dialect_ops_of(APIERR_DIALECT_GENERAL); /* no named shape */
     p->dialect = ops->id;
-    if ((rc = ops->decode(p, &b)) || (rc = keep_extensions(p, ops, &b))) goto fail;
-    /* Every dialect falls back on the general rules for what it left out. */
+    if ((rc = ops->decode(p, &b))) goto fail;
+    /* Every dialect falls back on the general rules for what it left out;
+     * the extensions are what is left after both (a member the fill took
+     * as the message is not kept again beside it). */
+    apierr__took took = {{0}, 0};
     if (ops->id != APIERR_DIALECT_GENERAL && ops->id != APIERR_DIALECT_UNKNOWN &&
-        !all_taken(ops, &b) && (rc = apierr__general_fill(p, &b)))
+        !all_taken(ops, &b) && (rc = apierr__general_fill(p, &b, &took)))
         goto fail;
+    if ((rc = keep_extensions(p, ops, &b, &took))) goto fail;
     if (!forced && ops->id == APIERR_DIALECT_GENERAL && !p->code && !p->message && !p->title &&
         !p->ndetails)
         p->dialect = APIERR_DIALECT_UNKNOWN; /* the rules found nothing */

@@ -188,12 +188,33 @@ static int is_message_list(const json_t *v)
  * item of a list of failures (Google's errors[].location): on the error
  * itself they name a component (Onward's "location": "terraform-edit"). */
 #define WEAKEST_FIELD_RANK 9
+static const char *inner_field(const json_t *inner);
+
 static int is_field_member(const apierr__member *m, const json_t *v)
 {
     if (m->role == APIERR__R_PATH) return nonempty(v) && *json_string_value(v) != '/';
     if (m->drole == APIERR__R_FIELD && m->drank >= WEAKEST_FIELD_RANK) return 0;
+    if (m->drole == APIERR__R_INNER) return inner_field(v) != NULL; /* Clerk's meta.param_name */
     return (m->drole == APIERR__R_FIELD || m->drole == APIERR__R_SOURCE) &&
            m->role != APIERR__R_CODE && (nonempty(v) || json_is_object(v) || json_is_array(v));
+}
+
+/* The field an object with more about a failure names (Clerk's
+ * {"meta": {"param_name": "first_name"}}, GraphQL's extensions): its
+ * best-ranked string member the table names a field, as on the error
+ * itself (not a URL path, not the weakest names); or NULL. */
+static const char *inner_field(const json_t *inner)
+{
+    const char *best = NULL, *key;
+    const json_t *v;
+    int rank = 0;
+    json_object_foreach((json_t *)inner, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        if (m && m->drole == APIERR__R_FIELD && nonempty(v) && is_field_member(m, v) &&
+            (!best || m->drank < rank))
+            best = json_string_value(v), rank = m->drank;
+    }
+    return best;
 }
 
 /* 1 for a type that only says it is an error (Box's and Contentful's
@@ -224,6 +245,30 @@ static int has_message(const json_t *obj)
         if (m && m->role == APIERR__R_MESSAGE && nonempty(v)) return 1;
     }
     return 0;
+}
+
+/* A longer message of obj that says msg whole, and more: Clerk's
+ * {"message": "is invalid", "long_message": "first_name is invalid"}; the
+ * best-ranked such (by the role in an error object, else in a detail), or
+ * {NULL}. "Invalid host" beside a long message that does not contain it is
+ * another sentence, and ranks decide. */
+static cand longer_form(const json_t *obj, const json_t *msg, int in_detail)
+{
+    const char *key, *said = nonempty(msg);
+    const json_t *v;
+    cand best = {0};
+    json_object_foreach((json_t *)obj, key, v) {
+        const apierr__member *m = apierr__member_find(key, strlen(key));
+        const char *str = nonempty(v);
+        int role = m ? (in_detail ? m->drole : m->role) : 0;
+        int rank = m ? (in_detail ? m->drank : m->rank) : 0;
+        if (!said || !str || v == msg || strlen(str) <= strlen(said) ||
+            role != (in_detail ? APIERR__R_DMESSAGE : APIERR__R_MESSAGE) ||
+            !apierr__contains_nocase(str, said))
+            continue;
+        if (!best.v || rank < best.rank) best = (cand){v, rank};
+    }
+    return best;
 }
 
 static void offer_member(scan *s, const apierr__member *m, const json_t *v, int status)
@@ -285,9 +330,12 @@ static void offer_member(scan *s, const apierr__member *m, const json_t *v, int 
             offer(s, APIERR__R_NONE, v, m->env ? m->env : 8);
         else if (nonempty(first_string(v)) && m->drole != APIERR__R_FIELD)
             /* Shopify's "errors": "..", Vault's [".."]; Salesforce's
-             * "fields": ["Name"] names fields. The first of a list is the
-             * message only when no member is one (Easyship's details). */
-            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank + (json_is_array(v) ? 20 : 0));
+             * "fields": ["Name"] names fields. A string there, or the first
+             * of a list, is the message only when no member is one
+             * (Easyship's details list, OpenStack's "details": "Error
+             * Details..." beside its message): ranked after every message
+             * name, so the order of the members does not decide. */
+            offer(s, APIERR__R_MESSAGE, first_string(v), m->rank + 20);
         if (is_message_list(v) && m->drole != APIERR__R_FIELD) offer(s, m->role, v, m->rank);
         break;
     case APIERR__R_INNER:
@@ -405,6 +453,10 @@ static void scan_level(scan *s, const json_t *obj, int status)
     if (strings.v && !s->c[APIERR__R_DETAILS].v && s->c[APIERR__R_MESSAGE].v &&
         s->c[APIERR__R_MESSAGE].v != json_array_get(strings.v, 0))
         offer(s, APIERR__R_DETAILS, strings.v, strings.rank);
+    /* Clerk's "is invalid" beside its long_message "first_name is invalid":
+     * the longer form says all the message says, and what it is about. */
+    cand longer = longer_form(obj, s->c[APIERR__R_MESSAGE].v, 0);
+    if (longer.v) s->c[APIERR__R_MESSAGE] = longer;
     /* Samsung Knox's {"code": "4000000", "message": "RESOURCE_INVALID_PARAM",
      * "data": "The specified request parameters are not valid."}: a message
      * that is an identifier names the error (the code, else the title), and
@@ -623,6 +675,13 @@ static void take_status(apierr_problem *p, const json_t *v)
         p->effective_status = (int)n; /* the body's error sent with a 2xx */
 }
 
+/* set_text(), noting in took the value taken. */
+static int set_took(apierr_problem *p, apierr_problem_field f, const json_t *v, apierr__took *took)
+{
+    if (v && took->n < APIERR__NTOOK) took->v[took->n++] = v;
+    return set_text(p, f, v);
+}
+
 static void take_retry(apierr_problem *p, const walk *w)
 {
     const json_t *v;
@@ -674,7 +733,7 @@ const char *apierr__field_member(const json_t *item)
 static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, int depth)
 {
     cand c[APIERR__R__COUNT] = {{0}};
-    const char *source = NULL, *key;
+    const char *source = NULL, *inner = NULL, *key;
     const json_t *v;
     json_object_foreach((json_t *)item, key, v) {
         const apierr__member *m = apierr__member_find(key, strlen(key));
@@ -686,6 +745,9 @@ static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, 
         switch (role) {
         case APIERR__R_SOURCE:
             if (!source) source = source_field(v);
+            break;
+        case APIERR__R_INNER: /* weaker than a source: it says more, not where */
+            if (!inner) inner = inner_field(v);
             break;
         case APIERR__R_FIELD:
             ok = str || json_is_array(v);
@@ -700,6 +762,9 @@ static int detail_at(apierr_problem *p, const json_t *item, const char *prefix, 
         }
         if (ok && (!c[role].v || m->drank < c[role].rank)) c[role] = (cand){v, m->drank};
     }
+    if (!source) source = inner;
+    cand longer = longer_form(item, c[APIERR__R_DMESSAGE].v, 1);
+    if (longer.v) c[APIERR__R_DMESSAGE] = longer;
     /* JSON-RPC's batch item {"id": "5", "error": {"code": .., "message": ..}}:
      * an item that says nothing itself but wraps an error is that error. */
     const json_t *wrapped = NULL;
@@ -1044,7 +1109,7 @@ static const json_t *type_upto(const walk *w, size_t upto)
     return v ? v : pick_upto(w, APIERR__R_DOC, upto);
 }
 
-int apierr__general_fill(apierr_problem *p, const apierr__body *b)
+int apierr__general_fill(apierr_problem *p, const apierr__body *b, apierr__took *took)
 {
     if (!b->json || (p->request_id && p->retry_after_ms >= 0 && p->code && p->message && p->type &&
                      !apierr__is_identifier(p->message)))
@@ -1054,7 +1119,12 @@ int apierr__general_fill(apierr_problem *p, const apierr__body *b)
     /* Only from the error objects themselves: the first of a list of
      * errors (FastAPI's detail[0].msg) is not the message of the whole. */
     size_t upto = w.list_at;
-    /* A dialect that took Knox's identifier message as the message: the
+    /* What is taken for the code, the message or the type says what the
+     * error is in the dialect's place: took notes it, no extension then.
+     * The request id and the retry hint (fill) are only looked up in what
+     * the dialect left, which stays the body's (ASP.NET's traceId is an
+     * extension member of its problem).
+     * A dialect that took Knox's identifier message as the message: the
      * rules found the sentence beside it (scan_level), which says more. */
     const json_t *said = pick_upto(&w, APIERR__R_MESSAGE, upto);
     if (p->message && apierr__is_identifier(p->message) && !apierr__is_token(nonempty(said)) &&
@@ -1062,12 +1132,13 @@ int apierr__general_fill(apierr_problem *p, const apierr__body *b)
         if (!p->title && (!p->code || strcmp(p->code, p->message) != 0) &&
             apierr_problem_set(p, APIERR_PF_TITLE, p->message))
             return APIERR_ENOMEM;
-        if (set_text(p, APIERR_PF_MESSAGE, said)) return APIERR_ENOMEM;
+        if (set_took(p, APIERR_PF_MESSAGE, said, took)) return APIERR_ENOMEM;
     }
-    if ((!p->code && set_text(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto))) ||
-        (!p->message && set_text(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto))) ||
+    if ((!p->code && set_took(p, APIERR_PF_CODE, pick_upto(&w, APIERR__R_CODE, upto), took)) ||
+        (!p->message &&
+         set_took(p, APIERR_PF_MESSAGE, pick_upto(&w, APIERR__R_MESSAGE, upto), took)) ||
         /* Paddle's error.documentation_url beside Stripe's type and code */
-        (!p->type && set_text(p, APIERR_PF_TYPE, type_upto(&w, upto))) ||
+        (!p->type && set_took(p, APIERR_PF_TYPE, type_upto(&w, upto), took)) ||
         (!p->ndetails && take_details(p, &w)))
         return APIERR_ENOMEM;
     return fill(p, &w);

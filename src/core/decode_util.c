@@ -291,13 +291,13 @@ static int lower(int c)
     return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
-/* memmem() that ignores ASCII case; needle is lower case. */
+/* memmem() that ignores ASCII case (of both). */
 static const char *find_nocase(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
     for (size_t i = 0; m <= n && i <= n - m; i++) {
         size_t k = 0;
-        while (k < m && lower((unsigned char)s[i + k]) == needle[k]) k++;
+        while (k < m && lower((unsigned char)s[i + k]) == lower((unsigned char)needle[k])) k++;
         if (k == m) return s + i;
     }
     return NULL;
@@ -307,6 +307,11 @@ int apierr__ctype_has(const apierr__body *b, const char *needle)
 {
     const char *ct = b->content_type;
     return ct && find_nocase(ct, strlen(ct), needle) != NULL;
+}
+
+int apierr__contains_nocase(const char *s, const char *part)
+{
+    return find_nocase(s, strlen(s), part) != NULL;
 }
 
 int apierr__same_nocase(const char *a, const char *b)

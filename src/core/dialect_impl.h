@@ -211,6 +211,8 @@ int apierr__is_code_token(const char *s, int status);
 /* 1 when an RFC 9457 type URI can stand for the code (issue 10): not
  * about:blank, not a link to the HTTP RFC's section of a status. */
 int apierr__type_is_code(const char *type);
+/* 1 when s contains part, ASCII case ignored. */
+int apierr__contains_nocase(const char *s, const char *part);
 /* 1 when the strings are equal but for ASCII case. */
 int apierr__same_nocase(const char *a, const char *b);
 /* Skips a UTF-8 byte-order mark and ASCII whitespace; *n is reduced. */

@@ -15,9 +15,18 @@ int apierr__general_decode_json(apierr_problem *p, const apierr__body *b);
 /* Reads an XML error body (SOAP Fault, Twilio's RestException, <error>
  * envelopes) by the same table. APIERR_OK or ENOMEM. */
 int apierr__general_decode_xml(apierr_problem *p, const apierr__body *b);
-/* After a named dialect decoded b: adds the request id and the retry hint
- * the general rules find, where the dialect found none. */
-int apierr__general_fill(apierr_problem *p, const apierr__body *b);
+/* The values the general fill took for the code, the message or the type
+ * (at most APIERR__NTOOK): a top-level member among them says what the
+ * error is, so it is no extension (Knox's data, taken as the message). */
+#define APIERR__NTOOK 4 /* the message said again, code, message, type */
+typedef struct apierr__took {
+    const json_t *v[APIERR__NTOOK];
+    size_t n;
+} apierr__took;
+/* After a named dialect decoded b: adds what the general rules find
+ * (code, message, type, details, request id, retry hint) where the dialect
+ * found none; records in took the values taken for the first three. */
+int apierr__general_fill(apierr_problem *p, const apierr__body *b, apierr__took *took);
 
 /* 1 for a message that is an identifier, not words (RESOURCE_INVALID_PARAM,
  * invalid_request). */

@@ -57,7 +57,9 @@ typedef enum apierr__role {
  * there, its role in a detail and rank there, and its rank as an envelope
  * when its value is an object or a list of objects (0: never one). A
  * lower rank wins: `code` beats `error_code` beats a token in `error`
- * beats `type`. Names are
+ * beats `type`. The lookup folds ASCII case only, never `_` or `-`: each
+ * spelling a server uses is a row of its own (errorCode and error_code,
+ * originalMessage and original_message), at the same rank. Names are
  * looked up through a hash, so order does not matter for speed; keep rows
  * of one role together for the reader.
  */
@@ -80,7 +82,7 @@ typedef enum apierr__role {
     X("inner_error", INNER, 1, NONE, 0, 0)               \
     X("root_cause", INNER, 2, NONE, 0, 0)                \
     X("extensions", INNER, 3, INNER, 3, 0)               \
-    X("meta", INNER, 4, NONE, 0, 0)                      \
+    X("meta", INNER, 4, INNER, 4, 0)                     \
     X("parameters", INNER, 5, SOURCE, 2, 0)              \
     X("context_info", INNER, 6, NONE, 0, 0)              \
     X("context", INNER, 7, NONE, 0, 0)                   \
@@ -139,6 +141,9 @@ typedef enum apierr__role {
     X("error_summary", MESSAGE, 13, NONE, 0, 0)          \
     X("errorDetail", MESSAGE, 15, NONE, 0, 0)            \
     X("originalMessage", MESSAGE, 21, NONE, 0, 0)        \
+    X("original_message", MESSAGE, 21, NONE, 0, 0)       \
+    X("long_message", MESSAGE, 21, DMESSAGE, 21, 0)      \
+    X("longMessage", MESSAGE, 21, DMESSAGE, 21, 0)       \
     X("info", MESSAGE, 20, NONE, 0, 0)                   \
     X("hydra:description", MESSAGE, 20, NONE, 0, 0)      \
     X("faultstring", MESSAGE, 13, NONE, 0, 0)            \
@@ -200,6 +205,8 @@ typedef enum apierr__role {
     X("httpStatus", STATUS, 12, NONE, 0, 0)              \
     X("http_status", STATUS, 12, NONE, 0, 0)             \
     X("httpStatusCode", STATUS, 12, NONE, 0, 0)          \
+    X("originalStatus", STATUS, 19, NONE, 0, 0)          \
+    X("original_status", STATUS, 19, NONE, 0, 0)         \
     /* retry hints */                                    \
     X("retry_after", RETRY_S, 10, NONE, 0, 0)            \
     X("retryAfter", RETRY_S, 10, NONE, 0, 0)             \
@@ -237,6 +244,8 @@ typedef enum apierr__role {
     X("propertyPath", NONE, 0, FIELD, 3, 0)              \
     X("property", NONE, 0, FIELD, 3, 0)                  \
     X("param", NONE, 0, FIELD, 4, 0)                     \
+    X("param_name", NONE, 0, FIELD, 4, 0)                \
+    X("paramName", NONE, 0, FIELD, 4, 0)                 \
     X("parameter", NONE, 0, FIELD, 4, 0)                 \
     X("pointer", NONE, 0, FIELD, 4, 0)                   \
     X("attribute", NONE, 0, FIELD, 6, 0)                 \
