@@ -1164,7 +1164,9 @@ static int call_run(struct call_args *a)
                curl_version_info(CURLVERSION_NOW)->version);
         return CLI_EXIT_OK;
     }
-    if (!a->parallel && a->parallel_z) a->parallel = a->parallel_max ? a->parallel_max : 50;
+    /* -Z with one URL is that call, as in curl. */
+    if (!a->parallel && a->parallel_z && (a->nurls > 1 || a->input))
+        a->parallel = a->parallel_max ? a->parallel_max : 50;
     if ((rc = check_args(a)) || (rc = call_curl_check(a)) || (rc = read_header_files(a))) return rc;
     if ((rc = redirect_stderr(a))) return rc;
     char named_url[4096];

@@ -374,4 +374,5 @@ for line in sys.stdin:
 done
 expect_rc 4 "$APIERR" call -s -Z --retries 0 "$ECHO/echo/x" "$ECHO/status/404" >/dev/null
 expect_rc 2 "$APIERR" call -s --parallel 2 "$ECHO/echo/x"
+"$APIERR" call -s -Z -o /dev/null "$ECHO/echo/one-z" || fail "-Z with one URL is not that call"
 echo "PASS"
