@@ -16,7 +16,7 @@ usage_error() {
         fail "$what: no hint: $(cat "$TMP/err")"
 }
 usage_error unknown-long call call --frobnicate http://127.0.0.1:9/
-usage_error unknown-short call call -Z http://127.0.0.1:9/
+usage_error unknown-short call call -W http://127.0.0.1:9/
 usage_error unknown-in-cluster call call -sZ http://127.0.0.1:9/
 usage_error missing-value call call -X
 usage_error no-url call call -s
