@@ -17,7 +17,7 @@ usage_error() {
 }
 usage_error unknown-long call call --frobnicate http://127.0.0.1:9/
 usage_error unknown-short call call -W http://127.0.0.1:9/
-usage_error unknown-in-cluster call call -sZ http://127.0.0.1:9/
+usage_error unknown-in-cluster call call -sW http://127.0.0.1:9/
 usage_error missing-value call call -X
 usage_error no-url call call -s
 usage_error urls-and-input call call --input /dev/null http://127.0.0.1:9/a http://127.0.0.1:9/b
