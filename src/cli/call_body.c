@@ -209,11 +209,7 @@ int call_body(const struct call_args *a, char **body, size_t *len, const char **
         rc = put_file(&b, a->upload_file, put); /* curl's -T: no Content-Type */
     } else if (a->ndata) {
         rc = join_data(a->get ? &q : &b, a);
-        /* A POST's is libcurl's, as in curl: it goes with the body when a
-         * redirect turns the POST into a GET, where a header of ours
-         * would stay. Another method's body needs ours. */
-        int post = !a->method || !strcmp(a->method, "POST");
-        if (!a->get && !post) *type = "application/x-www-form-urlencoded";
+        if (!a->get) *type = "application/x-www-form-urlencoded";
     }
     if (!rc) rc = join_url_query(&q, a);
     /* Allocated even when empty: an empty body is still one. */

@@ -12,6 +12,9 @@
 #include "alloc.h"
 #include "engine.h"
 
+#include <string.h>
+#include <strings.h>
+
 /* A list shared by attempts: freed when the last leg lets it go and the
  * client has made a newer one. */
 struct apierr__shared_headers {
@@ -61,6 +64,15 @@ static int has_header(const apierr_client *c, const apierr__call *k, const char 
  * (some 7,400 instructions an attempt); libcurl still decodes the body, as
  * CURLOPT_ACCEPT_ENCODING is set. 0, or -1 when a line could not be added
  * (*list holds the others). */
+/* A POST's form type is libcurl's own line: given here too, it would stay
+ * on the GET that a 301, 302 or 303 turns the POST into, where curl's
+ * goes with the body. */
+static int libcurls_type(const apierr__call *k)
+{
+    return !k->nform && !strcmp(k->run->res.method, "POST") &&
+           !strcasecmp(k->content_type, "application/x-www-form-urlencoded");
+}
+
 static int build(apierr_client *c, const apierr__call *k, struct curl_slist **list)
 {
     int bad = 0;
@@ -72,7 +84,8 @@ static int build(apierr_client *c, const apierr__call *k, struct curl_slist **li
     const char *auth = apierr__creds_header(&c->creds, &v);
     if (auth && !has_header(c, k, auth)) bad |= v.oom || add_header(c, list, auth, v.data);
     apierr__buf_free(&v);
-    if (k && k->content_type) bad |= add_header(c, list, "Content-Type", k->content_type);
+    if (k && k->content_type && !libcurls_type(k))
+        bad |= add_header(c, list, "Content-Type", k->content_type);
     if (k && k->has_key && c->profile.idempotency_key_in == APIERR_KEY_IN_HEADER)
         bad |= add_header(c, list, c->profile.idempotency_key, k->run->res.idempotency_key);
     if (!has_header(c, k, "User-Agent")) bad |= add_line(list, c->xfer.user_agent_line);
