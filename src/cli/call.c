@@ -160,7 +160,6 @@ static int set_url(void *ctx, const char *v)
 static int add_output(struct call_args *a, const char *file)
 {
     if (APPEND(a, outputs, noutputs, file, "-o and -O options")) return -1;
-    a->output = a->outputs[0];
     a->remote_name |= !file;
     return 0;
 }
@@ -852,7 +851,6 @@ static int output_names(struct call_args *a)
         a->outputs[i] = a->remote_names[i];
     }
     if (a->remote_name_all && a->nurls > a->noutputs) a->noutputs = a->nurls;
-    a->output = a->noutputs ? a->outputs[0] : NULL;
     return CLI_EXIT_OK;
 }
 

@@ -336,37 +336,72 @@ static void all_json(FILE *f, const apierr_result *r, const struct call_args *a,
     fputc('}', f);
 }
 
-/* Prints the variable named by name..end, or says it is unknown; what
- * the call's options say: the file the body went to (curl's %{filename_effective}) and
- * the URL's number. 1 when the rest is not to be shown: %{onerror} (curl
- * 7.75) of a call that succeeded. */
-static int variable(FILE **f, const char *name, size_t len, const apierr_result *r,
-                    const struct call_args *a, const char *file)
+/* What one write-out is about: the stream it writes to, the result, the
+ * call's options and the file the body went to. */
+struct out {
+    FILE *f;
+    const apierr_result *r;
+    const struct call_args *a;
+    const char *file;
+};
+
+/* The variables that are not the result's own (the vars table): the
+ * stream, the call's options, the file written, %{json}. Each returns 1
+ * when the rest of the format is not to be shown. */
+static int s_onerror(struct out *o)
 {
-    if (len == 7 && !strncmp(name, "onerror", 7)) return r->ok;
-    if (len == 18 && !strncmp(name, "filename_effective", 18)) {
-        fputs(file, *f);
-        return 0;
-    }
-    if (len == 6 && !strncmp(name, "urlnum", 6)) {
-        fprintf(*f, "%zu", a->urlnum);
-        return 0;
-    }
-    if (len == 4 && !strncmp(name, "json", 4)) {
-        all_json(*f, r, a, file);
-        return 0;
-    }
-    if (len == 6 && !strncmp(name, "stdout", 6)) {
-        *f = stdout;
-        return 0;
-    }
-    if (len == 6 && !strncmp(name, "stderr", 6)) {
-        *f = stderr;
-        return 0;
-    }
+    return o->r->ok; /* curl 7.75: the rest only for a call that failed */
+}
+
+static int s_filename_effective(struct out *o)
+{
+    fputs(o->file, o->f);
+    return 0;
+}
+
+static int s_urlnum(struct out *o)
+{
+    fprintf(o->f, "%zu", o->a->urlnum);
+    return 0;
+}
+
+static int s_json(struct out *o)
+{
+    all_json(o->f, o->r, o->a, o->file);
+    return 0;
+}
+
+static int s_stdout(struct out *o)
+{
+    o->f = stdout;
+    return 0;
+}
+
+static int s_stderr(struct out *o)
+{
+    o->f = stderr;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(struct out *o);
+} specials[] = {
+    {"onerror", s_onerror}, {"filename_effective", s_filename_effective},
+    {"urlnum", s_urlnum},   {"json", s_json},
+    {"stdout", s_stdout},   {"stderr", s_stderr},
+};
+
+/* Prints the variable named by name..name+len, or says it is unknown. 1
+ * when the rest of the format is not to be shown (%{onerror}). */
+static int variable(struct out *o, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
+        if (strlen(specials[i].name) == len && !strncmp(specials[i].name, name, len))
+            return specials[i].fn(o);
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if (strlen(vars[i].name) == len && !strncmp(vars[i].name, name, len)) {
-            print_var(*f, i, r);
+            print_var(o->f, i, o->r);
             return 0;
         }
     fprintf(stderr, "apierr call: unknown --write-out variable: '%.*s'\n", (int)len, name);
@@ -389,32 +424,32 @@ static void write_out(const char *fmt, const apierr_result *r, const struct call
                       const char *file)
 {
     static const char escapes[][2] = {{'n', '\n'}, {'r', '\r'}, {'t', '\t'}, {'\\', '\\'}};
-    FILE *f = stdout;
+    struct out o = {stdout, r, a, file};
     for (const char *s = fmt; *s; s++) {
         const char *close;
         if (*s == '%' && s[1] == '%') {
-            fputc('%', f);
+            fputc('%', o.f);
             s++;
         } else if (*s == '%' && s[1] == '{' && (close = strchr(s + 2, '}'))) {
-            if (variable(&f, s + 2, (size_t)(close - s - 2), r, a, file)) break;
+            if (variable(&o, s + 2, (size_t)(close - s - 2))) break;
             s = close;
         } else if (*s == '%' && !strncmp(s + 1, "header{", 7) && (close = strchr(s + 8, '}'))) {
-            header(f, s + 8, (size_t)(close - s - 8), r);
+            header(o.f, s + 8, (size_t)(close - s - 8), r);
             s = close;
         } else if (*s == '\\' && s[1]) {
             size_t i = 0;
             while (i < 4 && escapes[i][0] != s[1]) i++;
             if (i < 4) {
-                fputc(escapes[i][1], f);
+                fputc(escapes[i][1], o.f);
                 s++;
             } else {
-                fputc(*s, f);
+                fputc(*s, o.f);
             }
         } else {
-            fputc(*s, f);
+            fputc(*s, o.f);
         }
     }
-    fflush(f);
+    fflush(o.f);
 }
 
 /* "@FILE" (curl's form; "@-": standard input) reads the format from FILE. */

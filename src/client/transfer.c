@@ -67,7 +67,7 @@ static char **string_of(const apierr__transfer_settings *t, size_t i)
 /* Those, the HTTP version, -b/-c's store, --resolve, -4, -6, version 7's
  * and the trace: only what was given, so that libcurl's defaults (its CA
  * bundle) stay. */
-static void tls_and_resolution(apierr_client *c, const apierr__transfer_settings *t, CURL *e)
+static void given_settings(apierr_client *c, const apierr__transfer_settings *t, CURL *e)
 {
     for (size_t i = 0; i < NSTRINGS; i++)
         if (*string_of(t, i)) curl_easy_setopt(e, string_settings[i].option, *string_of(t, i));
@@ -121,7 +121,7 @@ static void client_wide(apierr_client *c, CURL *e)
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    tls_and_resolution(c, &c->xfer, e);
+    given_settings(c, &c->xfer, e);
     if (c->xfer.easy_setup) c->xfer.easy_setup(c->xfer.payload, e); /* the caller's, last */
 }
 
